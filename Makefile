@@ -1,0 +1,134 @@
+# feedspool: a news-feed ingestion daemon.
+#
+#   make                 build ./feedspool
+#   make check           install missing packages, build, run every test,
+#                        then the same again under ASan+UBSan
+#   make run             run the daemon on etc/feedspool.conf, state in var/
+#   make demo            run the daemon against the bundled fixture server
+#   make install         binary, example config, systemd unit (PREFIX, DESTDIR)
+#
+# Knobs: CFLAGS, LDFLAGS, PREFIX, DESTDIR, WERROR=1 (warnings are errors),
+# SANITIZE=1 (ASan+UBSan build in build/san/).
+
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+DESTDIR   ?=
+
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+
+PKGS      = libcurl libxml-2.0 libevent sqlite3 jansson inih libutf8proc libsystemd
+TEST_PKGS = cmocka zlib
+
+WARN = -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \
+       -Wshadow -Wpointer-arith -Wwrite-strings -Wformat=2 -Wundef \
+       -Wold-style-definition -Wnull-dereference -Wvla
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+ifeq ($(SANITIZE),1)
+BUILD = build/san
+SAN   = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD = build/rel
+SAN   =
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DFEEDSPOOL_VERSION='"$(VERSION)"' -I. \
+             $(WARN) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
+ALL_LDFLAGS = $(LDFLAGS) $(SAN)
+
+# Every module of daemon/, parsers/ and store/ goes into one static library;
+# the binary is main.c on top of it, and every unit test links against it.
+LIB_SRCS  = $(filter-out daemon/main.c,$(wildcard daemon/*.c parsers/*.c store/*.c))
+LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB       = $(BUILD)/libfeedspool.a
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNITS     = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+SERVER    = $(BUILD)/tests/fixture-server
+BIN       = $(BUILD)/feedspool
+
+.PHONY: all deps check check-run check-san unit e2e run demo install uninstall \
+        clean bench systemd-verify
+.DEFAULT_GOAL := all
+
+all: feedspool
+
+# The top-level ./feedspool is always the plain build.
+feedspool: FORCE
+	@$(MAKE) --no-print-directory SANITIZE= build/rel/feedspool
+	@cp build/rel/feedspool $@.tmp && mv -f $@.tmp $@
+FORCE:
+
+$(BIN): $(BUILD)/daemon/main.o $(LIB)
+	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) $(TEST_LIBS) -lm
+
+$(SERVER): tests/server/fixture_server.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
+
+deps:
+	@sh scripts/deps
+
+# make check: the plain build, then the sanitizer build, each running the
+# unit tests and the end-to-end tests against the real binary.
+check: deps
+	@$(MAKE) --no-print-directory check-run
+	@$(MAKE) --no-print-directory check-run SANITIZE=1
+
+check-run: $(BIN) $(UNITS) $(SERVER)
+	@FEEDSPOOL=$(BIN) FIXTURE_SERVER=$(SERVER) UNITS="$(UNITS)" \
+	    BUILD_KIND="$(if $(SANITIZE),sanitizers,plain)" sh tests/run
+
+check-san: deps
+	@$(MAKE) --no-print-directory check-run SANITIZE=1
+
+run: deps feedspool
+	@mkdir -p var
+	./feedspool run -c etc/feedspool.conf --spool var/spool --state var/feedspool.db
+
+demo: deps feedspool $(SERVER)
+	@sh tests/demo $(SERVER)
+
+systemd-verify:
+	@sh tests/e2e/systemd_verify.sh
+
+install: feedspool
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/feedspool $(DESTDIR)$(UNITDIR)
+	install -m 0755 feedspool $(DESTDIR)$(BINDIR)/feedspool
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/feedspool/feedspool.conf ]; then \
+	    echo "keeping $(DESTDIR)$(SYSCONFDIR)/feedspool/feedspool.conf"; \
+	else \
+	    install -m 0644 etc/feedspool.conf $(DESTDIR)$(SYSCONFDIR)/feedspool/feedspool.conf; \
+	fi
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    systemd/feedspool.service > $(DESTDIR)$(UNITDIR)/feedspool.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/feedspool.service
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/feedspool $(DESTDIR)$(UNITDIR)/feedspool.service
+
+clean:
+	rm -rf build feedspool feedspool.tmp

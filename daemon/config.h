@@ -1,0 +1,66 @@
+/*
+ * config: read feedspool.conf (INI, through inih).
+ *
+ * [feedspool] holds the global settings; every other section is one feed,
+ * named by the section, with a required url and optional overrides.
+ * `include = PATTERN` (in [feedspool]) reads more files, a glob relative to
+ * the including file's directory.  Unknown keys, bad values, duplicate feeds
+ * are errors naming file and line; all errors of a file are collected.
+ */
+#ifndef FEEDSPOOL_CONFIG_H
+#define FEEDSPOOL_CONFIG_H
+
+#include <stddef.h>
+
+struct config_feed {
+	char		*name;
+	char		*url;
+	unsigned	 interval;	/* seconds between polls */
+	unsigned	 timeout;	/* seconds for a whole transfer */
+	size_t		 max_body;	/* bytes */
+	char		*file;		/* where the section starts */
+	unsigned	 line;
+};
+
+struct config {
+	char		*path;		/* the main file */
+	char		*spool;		/* directory */
+	char		*state;		/* SQLite file */
+	unsigned	 interval;	/* default poll interval, seconds */
+	unsigned	 max_transfers;	/* concurrent transfers in all */
+	unsigned	 per_host;	/* concurrent transfers to one host */
+	unsigned	 timeout;	/* seconds for a whole transfer */
+	unsigned	 connect_timeout; /* seconds to connect */
+	unsigned	 max_redirects;
+	size_t		 max_body;	/* bytes */
+	char		*user_agent;	/* contact URL for the User-Agent */
+	struct config_feed *feeds;
+	size_t		 nfeeds;
+};
+
+/* Defaults, also documented in etc/feedspool.conf and the README. */
+#define CONFIG_DEFAULT_SPOOL		"/var/spool/feedspool"
+#define CONFIG_DEFAULT_STATE		"/var/lib/feedspool/feedspool.db"
+#define CONFIG_DEFAULT_INTERVAL		(30 * 60)
+#define CONFIG_DEFAULT_MAX_TRANSFERS	8
+#define CONFIG_DEFAULT_PER_HOST		1
+#define CONFIG_DEFAULT_TIMEOUT		60
+#define CONFIG_DEFAULT_CONNECT_TIMEOUT	15
+#define CONFIG_DEFAULT_MAX_REDIRECTS	5
+#define CONFIG_DEFAULT_MAX_BODY		(8 * 1024 * 1024)
+
+/*
+ * Load path.  On success returns 0 and sets *out.  On failure returns -1,
+ * *out is NULL and *errors (when errors is not NULL) is a malloc'd text of
+ * one "FILE:LINE: message" line per error.
+ */
+int	 config_load(const char *path, struct config **out, char **errors);
+void	 config_free(struct config *);
+const struct config_feed *config_feed_find(const struct config *,
+	    const char *name);
+
+/* Parse "90", "30s", "15m", "2h" into seconds; "512k", "8M" into bytes. */
+int	 config_parse_duration(const char *, unsigned *);
+int	 config_parse_size(const char *, size_t *);
+
+#endif

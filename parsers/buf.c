@@ -1,0 +1,123 @@
+/*
+ * buf: growable, capped, NUL-terminated byte buffers.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parsers/buf.h"
+
+void
+buf_init(struct buf *b, size_t cap)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->size = 0;
+	b->cap = cap;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->size = 0;
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+/* Make room for n more bytes plus the terminator. */
+static int
+buf_grow(struct buf *b, size_t n)
+{
+	size_t	 need, nsize;
+	char	*p;
+
+	if (n > b->cap || b->len > b->cap - n)
+		return BUF_TOOBIG;
+	need = b->len + n + 1;
+	if (need <= b->size)
+		return BUF_OK;
+	nsize = b->size < 64 ? 64 : b->size;
+	while (nsize < need) {
+		if (nsize > SIZE_MAX / 2) {
+			nsize = need;
+			break;
+		}
+		nsize *= 2;
+	}
+	if ((p = realloc(b->data, nsize)) == NULL)
+		return BUF_NOMEM;
+	b->data = p;
+	b->size = nsize;
+	return BUF_OK;
+}
+
+int
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	int	 rc;
+
+	if ((rc = buf_grow(b, n)) != BUF_OK)
+		return rc;
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return BUF_OK;
+}
+
+int
+buf_addstr(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+int
+buf_addch(struct buf *b, char c)
+{
+	return buf_add(b, &c, 1);
+}
+
+int
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n, rc;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return BUF_NOMEM;
+	if ((rc = buf_grow(b, (size_t)n)) != BUF_OK)
+		return rc;
+	va_start(ap, fmt);
+	n = vsnprintf(b->data + b->len, b->size - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return BUF_NOMEM;
+	b->len += (size_t)n;
+	return BUF_OK;
+}
+
+char *
+buf_steal(struct buf *b)
+{
+	char	*p;
+
+	if (b->data == NULL)
+		return strdup("");
+	p = b->data;
+	b->data = NULL;
+	b->len = b->size = 0;
+	return p;
+}

@@ -1,0 +1,107 @@
+/*
+ * feed: parse one RSS/Atom/RDF document into plain C structs.
+ *
+ * Callers never see libxml2: they get a struct feed_doc whose strings are
+ * UTF-8, owned by the document, NULL when absent.  Titles are plain text;
+ * summaries and contents keep their (X)HTML.  Links are absolute where a base
+ * could be found.  Dates are seconds since the epoch, UTC, or FEED_NODATE.
+ */
+#ifndef FEEDSPOOL_FEED_H
+#define FEEDSPOOL_FEED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FEED_NODATE	INT64_MIN
+
+struct feed_person {
+	char	*name;
+	char	*email;
+	char	*uri;
+};
+
+struct feed_link {
+	char	*href;
+	char	*rel;
+	char	*type;
+	char	*title;
+};
+
+struct feed_category {
+	char	*term;
+	char	*scheme;
+	char	*label;
+};
+
+struct feed_enclosure {
+	char	*url;
+	char	*type;
+	char	*length;
+};
+
+struct feed_image {
+	char	*url;
+	char	*title;
+	char	*link;
+};
+
+struct feed_item {
+	char			*title;
+	char			*link;
+	char			*id;		/* guid / atom:id, never invented */
+	int64_t			 published;
+	int64_t			 updated;
+	struct feed_person	*authors;
+	size_t			 nauthors;
+	char			*summary;
+	char			*content;
+	struct feed_enclosure	*enclosures;
+	size_t			 nenclosures;
+	struct feed_category	*categories;
+	size_t			 ncategories;
+	struct feed_link	*links;
+	size_t			 nlinks;
+	char			*comments;
+	char			*language;	/* xml:lang / dc:language */
+};
+
+struct feed_doc {
+	const char		*version;	/* "rss20", "atom10", "rss10", ... */
+	bool			 recovered;
+	char			*title;
+	char			*link;
+	char			*id;
+	int64_t			 updated;
+	int64_t			 published;
+	struct feed_person	*author;	/* NULL when none */
+	char			*summary;
+	char			*language;
+	char			*rights;
+	char			*generator;
+	struct feed_image	*image;		/* NULL when none */
+	struct feed_link	*links;
+	size_t			 nlinks;
+	struct feed_category	*categories;
+	size_t			 ncategories;
+	struct feed_item	*items;
+	size_t			 nitems;
+};
+
+/*
+ * Parse len bytes of a feed document.  base is the document's URL (may be
+ * NULL), charset the HTTP Content-Type charset (may be NULL).  On success
+ * returns 0 and sets *out; on failure returns -1 and writes a one-line
+ * reason into err.
+ */
+int	 feed_parse(const char *data, size_t len, const char *base,
+	    const char *charset, struct feed_doc **out, char *err, size_t errlen);
+void	 feed_free(struct feed_doc *);
+
+/*
+ * The JSON that `feedspool parse` prints (see ../shared/conformance/README.md),
+ * as a malloc'd NUL-terminated string, or NULL when out of memory.
+ */
+char	*feed_to_json(const struct feed_doc *);
+
+#endif

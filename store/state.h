@@ -1,0 +1,80 @@
+/*
+ * state: the daemon's SQLite database (WAL mode, schema versioned with
+ * PRAGMA user_version).  It remembers per feed the validators and health of
+ * the last poll, and per item whether its story was delivered to the spool.
+ *
+ * Delivery protocol (crash safety): state_item_begin() stores a new item as
+ * pending, with its story id, spool name and the story JSON, before anything
+ * is written to the spool; state_item_delivered() marks it delivered after
+ * the spool's rename.  After a crash, state_pending() hands back every
+ * pending story so it can be delivered again under the same name.
+ */
+#ifndef FEEDSPOOL_STATE_H
+#define FEEDSPOOL_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct state;
+
+#define STATE_ID_LEN	16	/* story ids: 16 lower-case hex digits */
+
+struct state_feed {
+	char		*url;
+	char		*etag;		/* exactly as received, or NULL */
+	char		*last_modified;	/* exactly as received, or NULL */
+	long		 last_status;	/* HTTP status, 0 when no answer */
+	char		*last_error;	/* NULL when the last poll was good */
+	int64_t		 last_poll;	/* unix seconds, 0 if never */
+	int64_t		 next_poll;	/* unix seconds, 0 if unknown */
+	unsigned	 failures;	/* consecutive failed polls */
+	uint64_t	 items_total;	/* stories delivered, all time */
+};
+
+enum state_item_status {
+	STATE_ITEM_NEW,		/* never seen */
+	STATE_ITEM_PENDING,	/* begun, not yet known to be in the spool */
+	STATE_ITEM_DELIVERED
+};
+
+int	 state_open(const char *path, struct state **out, char *err,
+	    size_t errlen);
+void	 state_close(struct state *);
+/* The last SQLite error message, for logging. */
+const char *state_errmsg(struct state *);
+
+/* Feeds. state_feed_load() zeroes *out for a feed never seen (returns 0). */
+int	 state_feed_load(struct state *, const char *name,
+	    struct state_feed *out);
+int	 state_feed_save(struct state *, const char *name,
+	    const struct state_feed *);
+void	 state_feed_clear(struct state_feed *);
+/* Every feed known to the database, in name order; cb returning -1 stops. */
+int	 state_feed_foreach(struct state *,
+	    int (*cb)(void *, const char *name, const struct state_feed *),
+	    void *arg);
+
+/* Items, by (feed name, item key). */
+int	 state_item_status(struct state *, const char *feed, const char *key,
+	    enum state_item_status *out);
+/*
+ * Record a new item as pending.  A fresh random story id is written into
+ * id (STATE_ID_LEN + 1 bytes); spool_name and json are stored with it.
+ * The caller builds json with the id: see state_new_id().
+ */
+int	 state_new_id(char id[STATE_ID_LEN + 1]);
+int	 state_item_begin(struct state *, const char *feed, const char *key,
+	    const char *id, int64_t first_seen, const char *spool_name,
+	    const char *json);
+int	 state_item_delivered(struct state *, const char *id);
+/* Every pending story, oldest first; cb returning -1 stops. */
+int	 state_pending(struct state *,
+	    int (*cb)(void *, const char *id, const char *spool_name,
+	    const char *json), void *arg);
+
+/* Group many writes into one transaction. */
+int	 state_begin(struct state *);
+int	 state_commit(struct state *);
+void	 state_rollback(struct state *);
+
+#endif
