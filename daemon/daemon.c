@@ -1,0 +1,890 @@
+/*
+ * daemon: libevent + libcurl multi-socket, in the shape of curl's
+ * docs/examples/hiperfifo.c: curl tells us which sockets to watch
+ * (CURLMOPT_SOCKETFUNCTION, one struct event per socket) and when to wake
+ * it (CURLMOPT_TIMERFUNCTION, one timer); both paths call
+ * curl_multi_socket_action() and then drain curl_multi_info_read().
+ * A second timer wakes the scheduler.  Signals arrive as libevent events.
+ */
+#include <sys/queue.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <systemd/sd-daemon.h>
+
+#include "daemon/config.h"
+#include "daemon/daemon.h"
+#include "daemon/fetch.h"
+#include "daemon/ingest.h"
+#include "daemon/log.h"
+#include "daemon/sched.h"
+#include "store/spool.h"
+#include "store/state.h"
+
+/* Transfers still running this long after SIGTERM are abandoned. */
+#define DAEMON_GRACE_SEC	5
+/* Failed feeds back off exponentially, up to this. */
+#define DAEMON_BACKOFF_MAX_MS	(INT64_C(24) * 3600 * 1000)
+#define DAEMON_ONCE_NEVER	INT64_MAX
+
+struct daemon;
+
+struct feedrt {
+	TAILQ_ENTRY(feedrt)	 entry;
+	struct daemon		*d;
+	char			*name;
+	char			*url;
+	char			*host;
+	unsigned		 interval;
+	unsigned		 timeout;
+	size_t			 max_body;
+	struct sched_entry	*se;
+	struct fetch		*fetch;		/* the poll in flight */
+	int			 removed;	/* by a reload, while in flight */
+	unsigned		 polls;
+	char			 summary[512];	/* of the last poll */
+};
+TAILQ_HEAD(feedlist, feedrt);
+
+struct daemon {
+	const struct daemon_opts *opts;
+	struct event_base	*base;
+	CURLM			*multi;
+	struct event		*curl_timer;
+	struct event		*sched_timer;
+	struct event		*grace_timer;
+	struct event		*sig_term;
+	struct event		*sig_int;
+	struct event		*sig_hup;
+	struct config		*cfg;
+	struct state		*state;
+	struct spool		*spool;
+	struct sched		*sched;
+	struct feedlist		 feeds;
+	char			 user_agent[512];
+	int			 stopping;
+	int			 redeliver;	/* a delivery failed earlier */
+	unsigned		 transfers;
+	uint64_t		 delivered;
+};
+
+static void	daemon_schedule(struct daemon *);
+static void	daemon_maybe_exit(struct daemon *);
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct timeval
+ms_to_tv(int64_t ms)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
+	return tv;
+}
+
+/* The host part of url, lower-cased by curl; "" when it has none. */
+static char *
+url_host(const char *url)
+{
+	CURLU	*u;
+	char	*host = NULL, *copy;
+
+	if ((u = curl_url()) == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		curl_url_cleanup(u);
+		return strdup("");
+	}
+	copy = strdup(host);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return copy;
+}
+
+/* The charset parameter of a Content-Type value, or NULL. */
+static char *
+content_charset(const char *ctype)
+{
+	const char	*p, *end;
+
+	if (ctype == NULL)
+		return NULL;
+	for (p = ctype; (p = strchr(p, ';')) != NULL; ) {
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncasecmp(p, "charset=", 8) != 0)
+			continue;
+		p += 8;
+		if (*p == '"')
+			p++;
+		end = p + strcspn(p, "\"; \t");
+		if (end == p || end - p > 40)
+			return NULL;
+		return strndup(p, (size_t)(end - p));
+	}
+	return NULL;
+}
+
+/* ---- feeds ---- */
+
+static void
+feedrt_free(struct feedrt *fr)
+{
+	if (fr == NULL)
+		return;
+	free(fr->name);
+	free(fr->url);
+	free(fr->host);
+	free(fr);
+}
+
+/* Copy the settings of a configured feed; the feed keeps its state. */
+static int
+feedrt_configure(struct feedrt *fr, const struct config_feed *cf)
+{
+	char	*url, *host;
+
+	if ((url = strdup(cf->url)) == NULL)
+		return -1;
+	if ((host = url_host(cf->url)) == NULL) {
+		free(url);
+		return -1;
+	}
+	free(fr->url);
+	free(fr->host);
+	fr->url = url;
+	fr->host = host;
+	fr->interval = cf->interval;
+	fr->timeout = cf->timeout;
+	fr->max_body = cf->max_body;
+	return 0;
+}
+
+/* When the feed is first due: as the state store says, now at the latest
+ * one interval away (the interval may have been shortened). */
+static int64_t
+feedrt_first_due(struct daemon *d, struct feedrt *fr, int64_t now)
+{
+	struct state_feed	 sf;
+	int64_t			 due = now;
+
+	if (d->opts->once)
+		return now;
+	if (state_feed_load(d->state, fr->name, &sf) == 0) {
+		if (sf.next_poll > 0 && sf.url != NULL &&
+		    strcmp(sf.url, fr->url) == 0)
+			due = sf.next_poll * 1000;
+		state_feed_clear(&sf);
+	}
+	if (due < now)
+		due = now;
+	if (due > now + (int64_t)fr->interval * 1000)
+		due = now + (int64_t)fr->interval * 1000;
+	return due;
+}
+
+static int
+daemon_add_feed(struct daemon *d, const struct config_feed *cf)
+{
+	struct feedrt	*fr;
+
+	if ((fr = calloc(1, sizeof(*fr))) == NULL)
+		goto fail;
+	fr->d = d;
+	if ((fr->name = strdup(cf->name)) == NULL ||
+	    feedrt_configure(fr, cf) == -1)
+		goto fail;
+	fr->se = sched_add(d->sched, fr->host,
+	    feedrt_first_due(d, fr, now_ms()), fr);
+	if (fr->se == NULL)
+		goto fail;
+	TAILQ_INSERT_TAIL(&d->feeds, fr, entry);
+	return 0;
+fail:
+	log_err("feed %s: out of memory", cf->name);
+	feedrt_free(fr);
+	return -1;
+}
+
+static struct feedrt *
+daemon_find_feed(struct daemon *d, const char *name)
+{
+	struct feedrt	*fr;
+
+	TAILQ_FOREACH(fr, &d->feeds, entry)
+		if (!fr->removed && strcmp(fr->name, name) == 0)
+			return fr;
+	return NULL;
+}
+
+static void
+daemon_notify_status(struct daemon *d)
+{
+	struct feedrt	*fr;
+	unsigned	 n = 0;
+
+	TAILQ_FOREACH(fr, &d->feeds, entry)
+		if (!fr->removed)
+			n++;
+	sd_notifyf(0, "STATUS=%u feeds, %" PRIu64 " stories delivered, "
+	    "%u transfers", n, d->delivered, d->transfers);
+}
+
+/* ---- curl <-> libevent ---- */
+
+struct sockctx {
+	struct event	*ev;
+};
+
+static void	daemon_check_multi(struct daemon *);
+
+static void
+daemon_event_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	struct daemon	*d = arg;
+	int		 action = 0, running;
+
+	if (kind & EV_READ)
+		action |= CURL_CSELECT_IN;
+	if (kind & EV_WRITE)
+		action |= CURL_CSELECT_OUT;
+	curl_multi_socket_action(d->multi, fd, action, &running);
+	daemon_check_multi(d);
+	if (running <= 0 && evtimer_pending(d->curl_timer, NULL))
+		evtimer_del(d->curl_timer);
+}
+
+static void
+daemon_curl_timer_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	struct daemon	*d = arg;
+	int		 running;
+
+	(void)fd;
+	(void)kind;
+	curl_multi_socket_action(d->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	daemon_check_multi(d);
+}
+
+/* CURLMOPT_TIMERFUNCTION: arm (or disarm, on -1) the one timer. */
+static int
+daemon_multi_timer_cb(CURLM *multi, long timeout_ms, void *arg)
+{
+	struct daemon	*d = arg;
+	struct timeval	 tv;
+
+	(void)multi;
+	if (timeout_ms < 0) {
+		evtimer_del(d->curl_timer);
+		return 0;
+	}
+	tv = ms_to_tv(timeout_ms);
+	return evtimer_add(d->curl_timer, &tv) == 0 ? 0 : -1;
+}
+
+/* CURLMOPT_SOCKETFUNCTION: one struct event per socket. */
+static int
+daemon_sock_cb(CURL *easy, curl_socket_t s, int what, void *arg,
+    void *sockp)
+{
+	struct daemon	*d = arg;
+	struct sockctx	*sc = sockp;
+	short		 kind;
+
+	(void)easy;
+	if (what == CURL_POLL_REMOVE) {
+		if (sc != NULL) {
+			event_free(sc->ev);
+			free(sc);
+		}
+		curl_multi_assign(d->multi, s, NULL);
+		return 0;
+	}
+	kind = EV_PERSIST;
+	if (what & CURL_POLL_IN)
+		kind |= EV_READ;
+	if (what & CURL_POLL_OUT)
+		kind |= EV_WRITE;
+	if (sc == NULL) {
+		if ((sc = calloc(1, sizeof(*sc))) == NULL)
+			return -1;
+		curl_multi_assign(d->multi, s, sc);
+	} else if (sc->ev != NULL) {
+		event_free(sc->ev);
+		sc->ev = NULL;
+	}
+	sc->ev = event_new(d->base, s, kind, daemon_event_cb, d);
+	if (sc->ev == NULL || event_add(sc->ev, NULL) == -1) {
+		log_err("cannot watch a socket: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- polls ---- */
+
+static void
+daemon_start_poll(struct daemon *d, struct feedrt *fr)
+{
+	struct state_feed	 sf;
+	struct fetch_opts	 o;
+	int			 known;
+
+	memset(&sf, 0, sizeof(sf));
+	known = state_feed_load(d->state, fr->name, &sf) == 0;
+	memset(&o, 0, sizeof(o));
+	o.url = fr->url;
+	/* Validators belong to the URL they came from. */
+	if (known && sf.url != NULL && strcmp(sf.url, fr->url) == 0) {
+		o.etag = sf.etag;
+		o.last_modified = sf.last_modified;
+	}
+	o.user_agent = d->user_agent;
+	o.timeout = fr->timeout;
+	o.connect_timeout = d->cfg->connect_timeout;
+	o.max_redirects = d->cfg->max_redirects;
+	o.max_body = fr->max_body;
+	fr->fetch = fetch_new(&o, fr);
+	state_feed_clear(&sf);
+	if (fr->fetch == NULL ||
+	    curl_multi_add_handle(d->multi, fetch_easy(fr->fetch)) != CURLM_OK) {
+		log_err("feed %s: cannot start a transfer", fr->name);
+		fetch_free(fr->fetch);
+		fr->fetch = NULL;
+		sched_done(d->sched, fr->se, now_ms() + 60 * 1000);
+		return;
+	}
+	d->transfers++;
+	log_debug("feed %s: GET %s", fr->name, fr->url);
+}
+
+static int64_t
+daemon_next_delay(const struct feedrt *fr, int ok, unsigned failures,
+    long retry_after)
+{
+	int64_t		 delay = (int64_t)fr->interval * 1000;
+	unsigned	 shift;
+
+	if (!ok && failures > 0) {
+		shift = failures - 1 > 6 ? 6 : failures - 1;
+		delay <<= shift;
+		if (delay > DAEMON_BACKOFF_MAX_MS)
+			delay = DAEMON_BACKOFF_MAX_MS > (int64_t)fr->interval * 1000 ?
+			    DAEMON_BACKOFF_MAX_MS : (int64_t)fr->interval * 1000;
+	}
+	/* Up to 5% later, so feeds that started together drift apart. */
+	delay += (int64_t)(random() % (delay / 20 + 1));
+	if (retry_after >= 0 && (int64_t)retry_after * 1000 > delay)
+		delay = (int64_t)retry_after * 1000;
+	return delay;
+}
+
+/* Ingest a 2xx answer.  Returns 0, or -1 with err set. */
+static int
+daemon_ingest(struct daemon *d, struct feedrt *fr,
+    const struct fetch_result *r, int64_t now, struct ingest_counts *c,
+    char *err, size_t errlen)
+{
+	struct ingest_feed	 f;
+	char			*charset;
+	int			 rc;
+
+	if (d->redeliver) {
+		if (ingest_pending(d->state, d->spool, err, errlen) == -1)
+			return -1;
+		d->redeliver = 0;
+	}
+	f.name = fr->name;
+	f.url = fr->url;
+	charset = content_charset(r->content_type);
+	rc = ingest_document(d->state, d->spool, &f, r->body, r->body_len,
+	    r->final_url != NULL ? r->final_url : fr->url, charset, now, c,
+	    err, errlen);
+	free(charset);
+	d->delivered += c->fresh;
+	if (rc == -2)
+		d->redeliver = 1;
+	return rc == 0 ? 0 : -1;
+}
+
+static void
+daemon_poll_done(struct daemon *d, struct feedrt *fr)
+{
+	const struct fetch_result	*r = fetch_result(fr->fetch);
+	struct state_feed		 sf;
+	struct ingest_counts		 c;
+	char				 err[1024] = "";
+	int64_t				 now = now_ms(), next;
+	int				 ok = 0, n;
+
+	memset(&c, 0, sizeof(c));
+	if (!r->ok)
+		n = snprintf(err, sizeof(err), "%s", r->error);
+	else if (r->status == 304)
+		ok = 1;
+	else if (r->status >= 200 && r->status < 300)
+		ok = daemon_ingest(d, fr, r, now, &c, err, sizeof(err)) == 0;
+	else if (r->status == 429 || r->status == 503)
+		n = snprintf(err, sizeof(err), "HTTP %ld%s", r->status,
+		    r->retry_after >= 0 ? ", told to retry later" : "");
+	else
+		n = snprintf(err, sizeof(err), "HTTP %ld", r->status);
+	(void)n;	/* err is for humans: a cut message is acceptable */
+
+	memset(&sf, 0, sizeof(sf));
+	if (state_feed_load(d->state, fr->name, &sf) == -1)
+		log_warnx("feed %s: state: %s", fr->name, state_errmsg(d->state));
+	/* Validators are kept only once the answer is fully ingested. */
+	if (ok && r->status != 304) {
+		free(sf.etag);
+		free(sf.last_modified);
+		sf.etag = r->etag != NULL ? strdup(r->etag) : NULL;
+		sf.last_modified = r->last_modified != NULL ?
+		    strdup(r->last_modified) : NULL;
+	}
+	free(sf.url);
+	sf.url = strdup(fr->url);
+	free(sf.last_error);
+	sf.last_error = ok ? NULL : strdup(err);
+	sf.last_status = r->status;
+	sf.last_poll = now / 1000;
+	sf.failures = ok ? 0 : sf.failures + 1;
+	next = now + daemon_next_delay(fr, ok, sf.failures, r->retry_after);
+	sf.next_poll = next / 1000;
+	if (state_feed_save(d->state, fr->name, &sf) == -1)
+		log_warnx("feed %s: state: %s", fr->name, state_errmsg(d->state));
+
+	if (ok && r->status == 304)
+		n = snprintf(fr->summary, sizeof(fr->summary),
+		    "304 not modified, %.2fs", r->seconds);
+	else if (ok)
+		n = snprintf(fr->summary, sizeof(fr->summary),
+		    "%ld, %zu bytes, %s%s, %zu items, %zu new, %.2fs",
+		    r->status, r->body_len, c.version ? c.version : "?",
+		    c.recovered ? " (recovered)" : "", c.items, c.fresh,
+		    r->seconds);
+	else
+		n = snprintf(fr->summary, sizeof(fr->summary),
+		    "error: %s (%u consecutive failure%s), %.2fs", err,
+		    sf.failures, sf.failures == 1 ? "" : "s", r->seconds);
+	if (ok)
+		log_info("feed %s: %s", fr->name, fr->summary);
+	else
+		log_warnx("feed %s: %s <%s>", fr->name, fr->summary, fr->url);
+	state_feed_clear(&sf);
+	(void)n;
+	fetch_free(fr->fetch);
+	fr->fetch = NULL;
+	fr->polls++;
+	if (d->opts->once)
+		next = DAEMON_ONCE_NEVER;
+	if (sched_done(d->sched, fr->se, next)) {
+		/* Removed by a reload while it was in flight. */
+		TAILQ_REMOVE(&d->feeds, fr, entry);
+		feedrt_free(fr);
+	}
+}
+
+static void
+daemon_check_multi(struct daemon *d)
+{
+	CURLMsg		*msg;
+	int		 left;
+	struct fetch	*f;
+
+	while ((msg = curl_multi_info_read(d->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		f = fetch_of(msg->easy_handle);
+		curl_multi_remove_handle(d->multi, msg->easy_handle);
+		d->transfers--;
+		if (f == NULL)
+			continue;
+		fetch_done(f, msg->data.result);
+		daemon_poll_done(d, fetch_owner(f));
+	}
+	daemon_notify_status(d);
+	daemon_schedule(d);
+	daemon_maybe_exit(d);
+}
+
+/* Start what is due, then sleep until the next feed is. */
+static void
+daemon_schedule(struct daemon *d)
+{
+	struct sched_entry	*se;
+	struct timeval		 tv;
+	int64_t			 wait;
+
+	if (d->stopping)
+		return;
+	while ((se = sched_pop(d->sched, now_ms())) != NULL)
+		daemon_start_poll(d, sched_data(se));
+	wait = sched_wait(d->sched, now_ms());
+	evtimer_del(d->sched_timer);
+	if (wait < 0 || (d->opts->once && wait > 1000LL * 86400 * 365))
+		return;
+	tv = ms_to_tv(wait);
+	evtimer_add(d->sched_timer, &tv);
+}
+
+static void
+daemon_sched_timer_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	(void)fd;
+	(void)kind;
+	daemon_schedule(arg);
+}
+
+static int
+daemon_once_finished(struct daemon *d)
+{
+	struct feedrt	*fr;
+
+	TAILQ_FOREACH(fr, &d->feeds, entry)
+		if (!fr->removed && fr->polls == 0)
+			return 0;
+	return 1;
+}
+
+static void
+daemon_maybe_exit(struct daemon *d)
+{
+	if (d->transfers > 0)
+		return;
+	if (d->stopping || (d->opts->once && daemon_once_finished(d)))
+		event_base_loopexit(d->base, NULL);
+}
+
+/* ---- signals and reload ---- */
+
+static void
+daemon_grace_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	struct daemon	*d = arg;
+
+	(void)fd;
+	(void)kind;
+	log_warnx("abandoning %u transfer%s still running after %ds",
+	    d->transfers, d->transfers == 1 ? "" : "s", DAEMON_GRACE_SEC);
+	event_base_loopexit(d->base, NULL);
+}
+
+static void
+daemon_stop_cb(evutil_socket_t sig, short kind, void *arg)
+{
+	struct daemon	*d = arg;
+	struct timeval	 tv = { DAEMON_GRACE_SEC, 0 };
+
+	(void)kind;
+	if (d->stopping) {
+		log_notice("signal %d again: stopping now", (int)sig);
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	d->stopping = 1;
+	sd_notify(0, "STOPPING=1");
+	evtimer_del(d->sched_timer);
+	log_notice("signal %d: stopping, %u transfer%s in flight", (int)sig,
+	    d->transfers, d->transfers == 1 ? "" : "s");
+	if (d->transfers == 0) {
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	evtimer_add(d->grace_timer, &tv);
+}
+
+static void
+daemon_log_errors(const char *prefix, char *errors)
+{
+	char	*line, *save = NULL;
+
+	if (errors == NULL)
+		return;
+	for (line = strtok_r(errors, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		log_err("%s%s", prefix, line);
+}
+
+static int
+daemon_set_user_agent(struct daemon *d, const struct config *cfg)
+{
+	const char	*contact = cfg->user_agent != NULL ? cfg->user_agent :
+	    "https://github.com/feedspool/feedspool";
+	int		 n;
+
+	n = snprintf(d->user_agent, sizeof(d->user_agent),
+	    "feedspool/%s (+%s)", FEEDSPOOL_VERSION, contact);
+	return n < 0 || (size_t)n >= sizeof(d->user_agent) ? -1 : 0;
+}
+
+/* Swap in a new configuration: feeds added, removed or changed. */
+static void
+daemon_apply(struct daemon *d, struct config *cfg)
+{
+	struct feedrt		*fr, *next;
+	size_t			 i, added = 0, removed = 0;
+
+	for (fr = TAILQ_FIRST(&d->feeds); fr != NULL; fr = next) {
+		next = TAILQ_NEXT(fr, entry);
+		if (fr->removed || config_feed_find(cfg, fr->name) != NULL)
+			continue;
+		removed++;
+		log_info("feed %s: removed from the configuration", fr->name);
+		if (fr->fetch != NULL) {
+			fr->removed = 1;	/* freed when its poll ends */
+			sched_remove(d->sched, fr->se);
+			continue;
+		}
+		sched_remove(d->sched, fr->se);
+		TAILQ_REMOVE(&d->feeds, fr, entry);
+		feedrt_free(fr);
+	}
+	for (i = 0; i < cfg->nfeeds; i++) {
+		if ((fr = daemon_find_feed(d, cfg->feeds[i].name)) != NULL) {
+			if (feedrt_configure(fr, &cfg->feeds[i]) == -1)
+				log_err("feed %s: out of memory", fr->name);
+			continue;
+		}
+		if (daemon_add_feed(d, &cfg->feeds[i]) == 0) {
+			added++;
+			log_info("feed %s: added", cfg->feeds[i].name);
+		}
+	}
+	sched_limits(d->sched, cfg->max_transfers, cfg->per_host);
+	if (strcmp(cfg->spool, d->cfg->spool) != 0 ||
+	    strcmp(cfg->state, d->cfg->state) != 0)
+		log_warnx("reload: a new spool or state path takes effect at "
+		    "the next restart");
+	log_notice("reloaded %s: %zu feeds, %zu added, %zu removed",
+	    cfg->path, cfg->nfeeds, added, removed);
+}
+
+static void
+daemon_hup_cb(evutil_socket_t sig, short kind, void *arg)
+{
+	struct daemon	*d = arg;
+	struct config	*cfg = NULL;
+	char		*errors = NULL;
+
+	(void)sig;
+	(void)kind;
+	if (d->stopping)
+		return;
+	sd_notify(0, "RELOADING=1");
+	if (config_load(d->opts->config, &cfg, &errors) == -1) {
+		log_err("reload of %s failed, keeping the running "
+		    "configuration:", d->opts->config);
+		daemon_log_errors("reload: ", errors);
+		free(errors);
+		sd_notify(0, "READY=1");
+		return;
+	}
+	if (daemon_set_user_agent(d, cfg) == -1) {
+		log_err("reload: user_agent too long, keeping the running "
+		    "configuration");
+		config_free(cfg);
+		sd_notify(0, "READY=1");
+		return;
+	}
+	/* The paths in use stay: compare against what is open. */
+	daemon_apply(d, cfg);
+	config_free(d->cfg);
+	d->cfg = cfg;
+	sd_notify(0, "READY=1");
+	daemon_schedule(d);
+}
+
+/* ---- set-up and teardown ---- */
+
+static int
+daemon_open_store(struct daemon *d, const char *spool, const char *state)
+{
+	char	 err[1024];
+	int	 n;
+
+	if (spool_open(spool, &d->spool, err, sizeof(err)) == -1) {
+		log_err("spool %s: %s", spool, err);
+		return -1;
+	}
+	if (state_open(state, &d->state, err, sizeof(err)) == -1) {
+		log_err("state %s: %s", state, err);
+		return -1;
+	}
+	if ((n = ingest_pending(d->state, d->spool, err, sizeof(err))) == -1) {
+		log_err("delivering pending stories: %s", err);
+		return -1;
+	}
+	if (n > 0)
+		log_notice("delivered %d stor%s left pending by an earlier "
+		    "run", n, n == 1 ? "y" : "ies");
+	return 0;
+}
+
+static int
+daemon_setup_events(struct daemon *d)
+{
+	if ((d->base = event_base_new()) == NULL ||
+	    (d->multi = curl_multi_init()) == NULL)
+		return -1;
+	d->curl_timer = evtimer_new(d->base, daemon_curl_timer_cb, d);
+	d->sched_timer = evtimer_new(d->base, daemon_sched_timer_cb, d);
+	d->grace_timer = evtimer_new(d->base, daemon_grace_cb, d);
+	d->sig_term = evsignal_new(d->base, SIGTERM, daemon_stop_cb, d);
+	d->sig_int = evsignal_new(d->base, SIGINT, daemon_stop_cb, d);
+	d->sig_hup = evsignal_new(d->base, SIGHUP, daemon_hup_cb, d);
+	if (d->curl_timer == NULL || d->sched_timer == NULL ||
+	    d->grace_timer == NULL || d->sig_term == NULL ||
+	    d->sig_int == NULL || d->sig_hup == NULL)
+		return -1;
+	if (event_add(d->sig_term, NULL) == -1 ||
+	    event_add(d->sig_int, NULL) == -1 ||
+	    event_add(d->sig_hup, NULL) == -1)
+		return -1;
+	curl_multi_setopt(d->multi, CURLMOPT_SOCKETFUNCTION, daemon_sock_cb);
+	curl_multi_setopt(d->multi, CURLMOPT_SOCKETDATA, d);
+	curl_multi_setopt(d->multi, CURLMOPT_TIMERFUNCTION,
+	    daemon_multi_timer_cb);
+	curl_multi_setopt(d->multi, CURLMOPT_TIMERDATA, d);
+	/* The per-host limit is the scheduler's; this is a backstop. */
+	curl_multi_setopt(d->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)d->cfg->per_host);
+	return 0;
+}
+
+static void
+daemon_teardown(struct daemon *d)
+{
+	struct feedrt	*fr;
+
+	while ((fr = TAILQ_FIRST(&d->feeds)) != NULL) {
+		TAILQ_REMOVE(&d->feeds, fr, entry);
+		if (fr->fetch != NULL) {
+			curl_multi_remove_handle(d->multi,
+			    fetch_easy(fr->fetch));
+			fetch_free(fr->fetch);
+		}
+		feedrt_free(fr);
+	}
+	if (d->multi != NULL)
+		curl_multi_cleanup(d->multi);
+	if (d->curl_timer != NULL)
+		event_free(d->curl_timer);
+	if (d->sched_timer != NULL)
+		event_free(d->sched_timer);
+	if (d->grace_timer != NULL)
+		event_free(d->grace_timer);
+	if (d->sig_term != NULL)
+		event_free(d->sig_term);
+	if (d->sig_int != NULL)
+		event_free(d->sig_int);
+	if (d->sig_hup != NULL)
+		event_free(d->sig_hup);
+	if (d->base != NULL)
+		event_base_free(d->base);
+	sched_free(d->sched);
+	state_close(d->state);
+	spool_close(d->spool);
+	config_free(d->cfg);
+}
+
+static void
+daemon_print_summary(struct daemon *d)
+{
+	struct feedrt	*fr;
+
+	TAILQ_FOREACH(fr, &d->feeds, entry)
+		printf("%s: %s\n", fr->name,
+		    fr->polls > 0 ? fr->summary : "not polled");
+	fflush(stdout);
+}
+
+/* Replace a config path with a command-line override. */
+static int
+daemon_override(char **slot, const char *value)
+{
+	char	*copy;
+
+	if (value == NULL)
+		return 0;
+	if ((copy = strdup(value)) == NULL)
+		return -1;
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+int
+daemon_run(const struct daemon_opts *opts)
+{
+	struct daemon	 d;
+	char		*errors = NULL;
+	size_t		 i;
+	int		 rc = DAEMON_EXIT_STORE;
+
+	memset(&d, 0, sizeof(d));
+	d.opts = opts;
+	TAILQ_INIT(&d.feeds);
+	srandom((unsigned)(time(NULL) ^ getpid()));
+	if (config_load(opts->config, &d.cfg, &errors) == -1) {
+		daemon_log_errors("", errors);
+		free(errors);
+		return DAEMON_EXIT_CONFIG;
+	}
+	if (daemon_override(&d.cfg->spool, opts->spool) == -1 ||
+	    daemon_override(&d.cfg->state, opts->state) == -1 ||
+	    daemon_set_user_agent(&d, d.cfg) == -1) {
+		log_err("%s: settings too long or out of memory", opts->config);
+		config_free(d.cfg);
+		return DAEMON_EXIT_CONFIG;
+	}
+	if (daemon_open_store(&d, d.cfg->spool, d.cfg->state) == -1)
+		goto out;
+	if ((d.sched = sched_new(d.cfg->max_transfers, d.cfg->per_host)) ==
+	    NULL || daemon_setup_events(&d) == -1) {
+		log_err("cannot set up the event loop: out of memory");
+		goto out;
+	}
+	for (i = 0; i < d.cfg->nfeeds; i++)
+		if (daemon_add_feed(&d, &d.cfg->feeds[i]) == -1)
+			goto out;
+	log_notice("feedspool %s: %zu feeds, spool %s, state %s%s",
+	    FEEDSPOOL_VERSION, d.cfg->nfeeds, d.cfg->spool, d.cfg->state,
+	    opts->once ? ", polling once" : "");
+	sd_notify(0, "READY=1");
+	daemon_notify_status(&d);
+	daemon_schedule(&d);
+	daemon_maybe_exit(&d);
+	if (event_base_dispatch(d.base) == -1) {
+		log_err("event loop failed");
+		goto out;
+	}
+	if (opts->once)
+		daemon_print_summary(&d);
+	log_notice("stopped: %" PRIu64 " stories delivered", d.delivered);
+	rc = DAEMON_EXIT_OK;
+out:
+	daemon_teardown(&d);
+	return rc;
+}

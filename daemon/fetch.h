@@ -1,0 +1,54 @@
+/*
+ * fetch: one HTTP GET as a libcurl easy handle, configured for politeness
+ * and safety (GET only, no cookies, no Referer, truthful User-Agent, capped
+ * redirects, time and body size), with the answer's validators captured.
+ * The event loop (daemon/loop.c) drives it through curl's multi interface.
+ */
+#ifndef FEEDSPOOL_FETCH_H
+#define FEEDSPOOL_FETCH_H
+
+#include <stddef.h>
+
+#include <curl/curl.h>
+
+struct fetch;
+
+struct fetch_opts {
+	const char	*url;
+	const char	*etag;		/* sent verbatim as If-None-Match */
+	const char	*last_modified;	/* sent verbatim as If-Modified-Since */
+	const char	*user_agent;	/* whole User-Agent value */
+	unsigned	 timeout;	/* seconds, whole transfer */
+	unsigned	 connect_timeout;
+	unsigned	 max_redirects;
+	size_t		 max_body;	/* bytes after decompression */
+};
+
+/* What a finished transfer produced. Strings belong to the fetch. */
+struct fetch_result {
+	int		 ok;		/* transfer completed (any HTTP status) */
+	long		 status;	/* HTTP status, 0 when none */
+	char		 error[CURL_ERROR_SIZE + 64]; /* when !ok */
+	const char	*body;		/* NUL-terminated */
+	size_t		 body_len;
+	const char	*etag;		/* as received, or NULL */
+	const char	*last_modified;
+	const char	*content_type;
+	const char	*final_url;	/* after redirects */
+	long		 retry_after;	/* seconds, -1 when none */
+	double		 seconds;	/* total time */
+	int		 too_big;	/* aborted at max_body */
+};
+
+struct fetch	*fetch_new(const struct fetch_opts *, void *owner);
+void		 fetch_free(struct fetch *);
+CURL		*fetch_easy(struct fetch *);
+void		*fetch_owner(struct fetch *);
+/* Called by the loop with the transfer's CURLcode, once. */
+void		 fetch_done(struct fetch *, CURLcode);
+const struct fetch_result *fetch_result(const struct fetch *);
+
+/* The fetch of an easy handle, through CURLINFO_PRIVATE. */
+struct fetch	*fetch_of(CURL *);
+
+#endif

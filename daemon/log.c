@@ -1,0 +1,71 @@
+/*
+ * log: one line per message on stderr, prefixed with the syslog level in
+ * angle brackets (<3> error ... <7> debug), which journald turns into the
+ * message's priority when the daemon runs under systemd.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon/log.h"
+
+static enum log_level	 log_max = LOG_LVL_INFO;
+
+void
+log_setlevel(enum log_level lvl)
+{
+	log_max = lvl;
+}
+
+static void
+log_vwrite(enum log_level lvl, const char *errstr, const char *fmt,
+    va_list ap)
+{
+	char	 msg[2048];
+	int	 n;
+
+	if (lvl > log_max)
+		return;
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n < 0)
+		return;
+	/* A message longer than msg is cut; say so rather than hide it. */
+	if ((size_t)n >= sizeof(msg))
+		memcpy(msg + sizeof(msg) - 4, "...", 4);
+	/* One fprintf per line, so lines of concurrent writers do not mix. */
+	if (errstr != NULL)
+		fprintf(stderr, "<%d>%s: %s\n", (int)lvl, msg, errstr);
+	else
+		fprintf(stderr, "<%d>%s\n", (int)lvl, msg);
+	fflush(stderr);
+}
+
+#define LOG_FUNC(name, lvl)					\
+void								\
+name(const char *fmt, ...)					\
+{								\
+	va_list	 ap;						\
+								\
+	va_start(ap, fmt);					\
+	log_vwrite(lvl, NULL, fmt, ap);				\
+	va_end(ap);						\
+}
+
+LOG_FUNC(log_err, LOG_LVL_ERR)
+LOG_FUNC(log_warnx, LOG_LVL_WARNING)
+LOG_FUNC(log_notice, LOG_LVL_NOTICE)
+LOG_FUNC(log_info, LOG_LVL_INFO)
+LOG_FUNC(log_debug, LOG_LVL_DEBUG)
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LVL_WARNING, strerror(saved), fmt, ap);
+	va_end(ap);
+	errno = saved;
+}

@@ -1,0 +1,388 @@
+/*
+ * feedspool: one binary, several sub-commands.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <libxml/parser.h>
+
+#include "daemon/config.h"
+#include "daemon/daemon.h"
+#include "daemon/log.h"
+#include "parsers/buf.h"
+#include "parsers/date.h"
+#include "parsers/feed.h"
+#include "store/state.h"
+
+#ifndef FEEDSPOOL_CONFIG_PATH
+#define FEEDSPOOL_CONFIG_PATH	"/etc/feedspool/feedspool.conf"
+#endif
+
+/* `parse` reads at most this much; feeds are far smaller. */
+#define PARSE_MAX_INPUT		(256UL * 1024 * 1024)
+
+static const char usage_main[] =
+"usage: feedspool COMMAND [OPTIONS]\n"
+"\n"
+"commands:\n"
+"  run           poll the configured feeds, spool new stories (the daemon)\n"
+"  parse         parse one feed document, print it as JSON\n"
+"  check-config  validate the configuration file\n"
+"  status        show each feed's health from the state database\n"
+"\n"
+"  feedspool --version\n"
+"  feedspool COMMAND --help\n";
+
+static const char usage_run[] =
+"usage: feedspool run [-c FILE] [--once] [--spool DIR] [--state FILE] [-v]\n"
+"\n"
+"Run the daemon in the foreground, logging to stderr.\n"
+"  -c, --config FILE  configuration (default " FEEDSPOOL_CONFIG_PATH ")\n"
+"      --once         poll every feed once, print a line per feed, exit\n"
+"      --spool DIR    spool directory, instead of the configured one\n"
+"      --state FILE   state database, instead of the configured one\n"
+"  -v, --verbose      log debug messages too\n"
+"SIGHUP reloads the configuration; SIGTERM stops after the transfers in\n"
+"flight (at most a few seconds).\n";
+
+static const char usage_parse[] =
+"usage: feedspool parse [--base URL] [--charset NAME] FILE|-\n"
+"\n"
+"Parse an RSS, Atom or RDF document and print it as JSON.\n"
+"  --base URL       the document's own URL, to resolve relative links\n"
+"  --charset NAME   the charset an HTTP Content-Type would have given\n"
+"Exits 1 when the input is not a feed.\n";
+
+static const char usage_check[] =
+"usage: feedspool check-config [-c FILE]\n"
+"\n"
+"Validate the configuration; print 'configuration OK' or every error with\n"
+"its file and line.  Exits 1 on errors.\n";
+
+static const char usage_status[] =
+"usage: feedspool status [-c FILE] [--state FILE]\n"
+"\n"
+"Print, for every configured feed, the result of its last poll.\n";
+
+static int
+help_wanted(int argc, char **argv)
+{
+	int	 i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+static int
+cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config",	required_argument, NULL, 'c' },
+		{ "once",	no_argument,	   NULL, 'o' },
+		{ "spool",	required_argument, NULL, 's' },
+		{ "state",	required_argument, NULL, 'd' },
+		{ "verbose",	no_argument,	   NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct daemon_opts	 o;
+	int			 ch;
+
+	memset(&o, 0, sizeof(o));
+	o.config = FEEDSPOOL_CONFIG_PATH;
+	while ((ch = getopt_long(argc, argv, "c:v", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o.config = optarg;
+			break;
+		case 'o':
+			o.once = 1;
+			break;
+		case 's':
+			o.spool = optarg;
+			break;
+		case 'd':
+			o.state = optarg;
+			break;
+		case 'v':
+			log_setlevel(LOG_LVL_DEBUG);
+			break;
+		default:
+			fputs(usage_run, stderr);
+			return 1;
+		}
+	}
+	if (optind != argc) {
+		fputs(usage_run, stderr);
+		return 1;
+	}
+	return daemon_run(&o);
+}
+
+/* The whole of a file, or of stdin for "-". */
+static int
+read_input(const char *path, struct buf *b)
+{
+	FILE	*fp;
+	char	 chunk[65536];
+	size_t	 n;
+	int	 rc = 0;
+
+	if (strcmp(path, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(path, "rb")) == NULL) {
+		fprintf(stderr, "feedspool: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		if (buf_add(b, chunk, n) != BUF_OK) {
+			fprintf(stderr, "feedspool: %s: larger than %lu bytes "
+			    "or out of memory\n", path, PARSE_MAX_INPUT);
+			rc = -1;
+			break;
+		}
+	if (rc == 0 && ferror(fp)) {
+		fprintf(stderr, "feedspool: %s: %s\n", path, strerror(errno));
+		rc = -1;
+	}
+	if (fp != stdin)
+		fclose(fp);
+	return rc;
+}
+
+static int
+cmd_parse(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "base",	required_argument, NULL, 'b' },
+		{ "charset",	required_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*base = NULL, *charset = NULL;
+	struct feed_doc	*doc = NULL;
+	struct buf	 in;
+	char		 err[512], *json;
+	int		 ch, rc = 1;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			base = optarg;
+			break;
+		case 'C':
+			charset = optarg;
+			break;
+		default:
+			fputs(usage_parse, stderr);
+			return 1;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(usage_parse, stderr);
+		return 1;
+	}
+	buf_init(&in, PARSE_MAX_INPUT);
+	if (read_input(argv[optind], &in) == -1)
+		goto out;
+	if (feed_parse(in.data != NULL ? in.data : "", in.len, base, charset,
+	    &doc, err, sizeof(err)) == -1) {
+		fprintf(stderr, "feedspool: %s: %s\n", argv[optind], err);
+		goto out;
+	}
+	if ((json = feed_to_json(doc)) == NULL) {
+		fprintf(stderr, "feedspool: out of memory\n");
+		goto out;
+	}
+	puts(json);
+	free(json);
+	rc = 0;
+out:
+	feed_free(doc);
+	buf_free(&in);
+	return rc;
+}
+
+static int
+config_option(int argc, char **argv, const char *usage, const char **path,
+    const char **state)
+{
+	static const struct option longopts[] = {
+		{ "config",	required_argument, NULL, 'c' },
+		{ "state",	required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	 ch;
+
+	*path = FEEDSPOOL_CONFIG_PATH;
+	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
+		if (ch == 'c')
+			*path = optarg;
+		else if (ch == 'd' && state != NULL)
+			*state = optarg;
+		else {
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fputs(usage, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_check_config(int argc, char **argv)
+{
+	struct config	*cfg;
+	const char	*path;
+	char		*errors = NULL;
+
+	if (config_option(argc, argv, usage_check, &path, NULL) == -1)
+		return 1;
+	if (config_load(path, &cfg, &errors) == -1) {
+		fputs(errors != NULL ? errors : "out of memory\n", stderr);
+		if (errors != NULL && errors[0] != '\0' &&
+		    errors[strlen(errors) - 1] != '\n')
+			fputc('\n', stderr);
+		free(errors);
+		return 1;
+	}
+	printf("configuration OK: %s, %zu feed%s\n", path, cfg->nfeeds,
+	    cfg->nfeeds == 1 ? "" : "s");
+	config_free(cfg);
+	return 0;
+}
+
+static void
+status_time(int64_t t, char *buf, size_t len)
+{
+	if (t <= 0 || date_format(t, buf, len) == -1)
+		snprintf(buf, len, "never");
+}
+
+static int
+cmd_status(int argc, char **argv)
+{
+	struct config		*cfg;
+	struct state		*st;
+	struct state_feed	 sf;
+	const char		*path, *statepath = NULL;
+	char			*errors = NULL, err[512];
+	char			 last[DATE_RFC3339_LEN], next[DATE_RFC3339_LEN];
+	size_t			 i;
+	int			 bad = 0;
+
+	if (config_option(argc, argv, usage_status, &path, &statepath) == -1)
+		return 1;
+	if (config_load(path, &cfg, &errors) == -1) {
+		fputs(errors != NULL ? errors : "out of memory\n", stderr);
+		free(errors);
+		return 1;
+	}
+	if (statepath == NULL)
+		statepath = cfg->state;
+	if (state_open(statepath, &st, err, sizeof(err)) == -1) {
+		fprintf(stderr, "feedspool: state %s: %s\n", statepath, err);
+		config_free(cfg);
+		return 2;
+	}
+	for (i = 0; i < cfg->nfeeds; i++) {
+		memset(&sf, 0, sizeof(sf));
+		if (state_feed_load(st, cfg->feeds[i].name, &sf) == -1 ||
+		    sf.last_poll == 0) {
+			printf("%-20s never polled  %s\n", cfg->feeds[i].name,
+			    cfg->feeds[i].url);
+			state_feed_clear(&sf);
+			continue;
+		}
+		status_time(sf.last_poll, last, sizeof(last));
+		status_time(sf.next_poll, next, sizeof(next));
+		if (sf.last_error != NULL) {
+			bad++;
+			printf("%-20s FAILING  %s  last %s, %u failure%s in a "
+			    "row, next %s  %s\n", cfg->feeds[i].name,
+			    sf.last_error, last, sf.failures,
+			    sf.failures == 1 ? "" : "s", next,
+			    cfg->feeds[i].url);
+		} else
+			printf("%-20s ok (%ld)  last %s, next %s, %" PRIu64
+			    " stories  %s\n", cfg->feeds[i].name,
+			    sf.last_status, last, next, sf.items_total,
+			    cfg->feeds[i].url);
+		state_feed_clear(&sf);
+	}
+	state_close(st);
+	config_free(cfg);
+	return bad > 0 ? 3 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char	*cmd;
+	int		 rc;
+
+	/* Dates and numbers are read and written the "C" way, always. */
+	setlocale(LC_ALL, "C");
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2) {
+		fputs(usage_main, stderr);
+		return 1;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		printf("feedspool %s\n", FEEDSPOOL_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+	    strcmp(cmd, "help") == 0) {
+		fputs(usage_main, stdout);
+		return 0;
+	}
+	argc--;
+	argv++;
+	if (strcmp(cmd, "run") == 0 && help_wanted(argc, argv)) {
+		fputs(usage_run, stdout);
+		return 0;
+	} else if (strcmp(cmd, "parse") == 0 && help_wanted(argc, argv)) {
+		fputs(usage_parse, stdout);
+		return 0;
+	} else if (strcmp(cmd, "check-config") == 0 && help_wanted(argc, argv)) {
+		fputs(usage_check, stdout);
+		return 0;
+	} else if (strcmp(cmd, "status") == 0 && help_wanted(argc, argv)) {
+		fputs(usage_status, stdout);
+		return 0;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "feedspool: cannot initialise libcurl\n");
+		return 1;
+	}
+	xmlInitParser();
+	if (strcmp(cmd, "run") == 0)
+		rc = cmd_run(argc, argv);
+	else if (strcmp(cmd, "parse") == 0)
+		rc = cmd_parse(argc, argv);
+	else if (strcmp(cmd, "check-config") == 0)
+		rc = cmd_check_config(argc, argv);
+	else if (strcmp(cmd, "status") == 0)
+		rc = cmd_status(argc, argv);
+	else {
+		fprintf(stderr, "feedspool: unknown command '%s'\n", cmd);
+		fputs(usage_main, stderr);
+		rc = 1;
+	}
+	xmlCleanupParser();
+	curl_global_cleanup();
+	return rc;
+}

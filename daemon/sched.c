@@ -1,0 +1,221 @@
+/*
+ * sched: poll times and concurrency limits.
+ *
+ * A feed list is short (tens to a few thousand entries) and the scheduler
+ * runs once per transfer, so plain lists and linear scans are enough and
+ * easy to get right.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/sched.h"
+
+/* Feeds of one host added together start this far apart. */
+#define SCHED_HOST_SPREAD_MS	2000
+
+struct sched_entry {
+	struct sched_entry	*next;
+	char			*host;
+	int64_t			 due;
+	void			*data;
+	int			 running;
+	int			 removed;
+};
+
+struct sched {
+	struct sched_entry	*head;
+	unsigned		 max_transfers;
+	unsigned		 per_host;
+	unsigned		 running;
+};
+
+struct sched *
+sched_new(unsigned max_transfers, unsigned per_host)
+{
+	struct sched	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	sched_limits(s, max_transfers, per_host);
+	return s;
+}
+
+void
+sched_limits(struct sched *s, unsigned max_transfers, unsigned per_host)
+{
+	s->max_transfers = max_transfers > 0 ? max_transfers : 1;
+	s->per_host = per_host > 0 ? per_host : 1;
+}
+
+static void
+sched_entry_free(struct sched_entry *e)
+{
+	free(e->host);
+	free(e);
+}
+
+void
+sched_free(struct sched *s)
+{
+	struct sched_entry	*e, *next;
+
+	if (s == NULL)
+		return;
+	for (e = s->head; e != NULL; e = next) {
+		next = e->next;
+		sched_entry_free(e);
+	}
+	free(s);
+}
+
+static unsigned
+sched_host_running(const struct sched *s, const char *host)
+{
+	const struct sched_entry	*e;
+	unsigned			 n = 0;
+
+	for (e = s->head; e != NULL; e = e->next)
+		if (e->running && strcmp(e->host, host) == 0)
+			n++;
+	return n;
+}
+
+int
+sched_host_busy(const struct sched *s, const char *host)
+{
+	return sched_host_running(s, host) >= s->per_host;
+}
+
+struct sched_entry *
+sched_add(struct sched *s, const char *host, int64_t due_ms, void *data)
+{
+	struct sched_entry	*e, **tail;
+	int64_t			 latest = INT64_MIN;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	if ((e->host = strdup(host != NULL ? host : "")) == NULL) {
+		free(e);
+		return NULL;
+	}
+	/* Spread a host's feeds instead of firing them together. */
+	for (tail = &s->head; *tail != NULL; tail = &(*tail)->next)
+		if (!(*tail)->removed && strcmp((*tail)->host, e->host) == 0 &&
+		    (*tail)->due > latest)
+			latest = (*tail)->due;
+	if (latest != INT64_MIN && due_ms < latest + SCHED_HOST_SPREAD_MS &&
+	    due_ms > latest - SCHED_HOST_SPREAD_MS)
+		due_ms = latest + SCHED_HOST_SPREAD_MS;
+	e->due = due_ms;
+	e->data = data;
+	*tail = e;
+	return e;
+}
+
+static void
+sched_unlink(struct sched *s, struct sched_entry *e)
+{
+	struct sched_entry	**pp;
+
+	for (pp = &s->head; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == e) {
+			*pp = e->next;
+			return;
+		}
+}
+
+void
+sched_remove(struct sched *s, struct sched_entry *e)
+{
+	if (e->running) {
+		e->removed = 1;
+		return;
+	}
+	sched_unlink(s, e);
+	sched_entry_free(e);
+}
+
+void *
+sched_data(const struct sched_entry *e)
+{
+	return e->data;
+}
+
+int64_t
+sched_due(const struct sched_entry *e)
+{
+	return e->due;
+}
+
+void
+sched_set_due(struct sched_entry *e, int64_t due_ms)
+{
+	e->due = due_ms;
+}
+
+struct sched_entry *
+sched_pop(struct sched *s, int64_t now_ms)
+{
+	struct sched_entry	*e, *best = NULL;
+
+	if (s->running >= s->max_transfers)
+		return NULL;
+	for (e = s->head; e != NULL; e = e->next) {
+		if (e->running || e->removed || e->due > now_ms)
+			continue;
+		if (best != NULL && best->due <= e->due)
+			continue;
+		if (sched_host_running(s, e->host) >= s->per_host)
+			continue;
+		best = e;
+	}
+	if (best != NULL) {
+		best->running = 1;
+		s->running++;
+	}
+	return best;
+}
+
+int
+sched_done(struct sched *s, struct sched_entry *e, int64_t next_ms)
+{
+	if (e->running) {
+		e->running = 0;
+		s->running--;
+	}
+	if (e->removed) {
+		sched_unlink(s, e);
+		sched_entry_free(e);
+		return 1;
+	}
+	e->due = next_ms;
+	return 0;
+}
+
+int64_t
+sched_wait(const struct sched *s, int64_t now_ms)
+{
+	const struct sched_entry	*e;
+	int64_t				 best = -1;
+
+	/* Blocked entries wait for a transfer to finish, not for a timer. */
+	if (s->running >= s->max_transfers)
+		return -1;
+	for (e = s->head; e != NULL; e = e->next) {
+		if (e->running || e->removed)
+			continue;
+		if (sched_host_running(s, e->host) >= s->per_host)
+			continue;
+		if (best == -1 || e->due < best)
+			best = e->due;
+	}
+	if (best == -1)
+		return -1;
+	return best > now_ms ? best - now_ms : 0;
+}
+
+unsigned
+sched_running(const struct sched *s)
+{
+	return s->running;
+}

@@ -1,0 +1,49 @@
+/*
+ * sched: when each feed is polled next, and which may start now.
+ *
+ * Entries carry a due time and a host.  sched_pop() hands out a due entry
+ * only while fewer than max_transfers entries run in all and fewer than
+ * per_host run against its host; among due entries the most overdue wins.
+ * Entries of one host added together are spread out in time.
+ */
+#ifndef FEEDSPOOL_SCHED_H
+#define FEEDSPOOL_SCHED_H
+
+#include <stdint.h>
+
+struct sched;
+struct sched_entry;
+
+struct sched	*sched_new(unsigned max_transfers, unsigned per_host);
+void		 sched_free(struct sched *);
+void		 sched_limits(struct sched *, unsigned max_transfers,
+		    unsigned per_host);
+
+/*
+ * Add an entry for host, due no earlier than due_ms (unix milliseconds).
+ * Returns NULL when out of memory.  data is the caller's.
+ */
+struct sched_entry *sched_add(struct sched *, const char *host,
+		    int64_t due_ms, void *data);
+/* Forget an entry; one that is running is freed by sched_done(). */
+void		 sched_remove(struct sched *, struct sched_entry *);
+void		*sched_data(const struct sched_entry *);
+int64_t		 sched_due(const struct sched_entry *);
+void		 sched_set_due(struct sched_entry *, int64_t due_ms);
+
+/* A due entry that may start now, marked running; NULL when none. */
+struct sched_entry *sched_pop(struct sched *, int64_t now_ms);
+/*
+ * A running entry finished; it is due again at next_ms.  Returns 1 when
+ * the entry was removed meanwhile (and is now freed), else 0.
+ */
+int		 sched_done(struct sched *, struct sched_entry *,
+		    int64_t next_ms);
+
+/* Milliseconds until the next entry could start (-1: none is idle). */
+int64_t		 sched_wait(const struct sched *, int64_t now_ms);
+unsigned	 sched_running(const struct sched *);
+/* Transfers that are not feed polls (article pages) share the budget. */
+int		 sched_host_busy(const struct sched *, const char *host);
+
+#endif
