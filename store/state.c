@@ -355,7 +355,7 @@ state_open(const char *path, struct state **out, char *err, size_t errlen)
 	}
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		state_seterr(st, "%s: %s", path, st->db != NULL ?
+		state_seterr(st, "%s", st->db != NULL ?
 		    sqlite3_errmsg(st->db) : "out of memory");
 		goto out_close_db;
 	}
