@@ -370,6 +370,48 @@ pending_cb(void *arg, const char *id, const char *name, const char *json)
 	return s->n == s->stop_after ? -1 : 0;
 }
 
+/* The recovery loop: redeliver, then mark delivered, inside the walk. */
+struct recover {
+	struct state	*st;
+	int		 n;
+};
+
+static int
+recover_cb(void *arg, const char *id, const char *name, const char *json)
+{
+	struct recover	*r = arg;
+
+	(void)name;
+	(void)json;
+	r->n++;
+	assert_int_equal(state_item_delivered(r->st, id), 0);
+	return 0;
+}
+
+static void
+test_pending_mark_during_walk(void **state)
+{
+	struct fixture	*fx = *state;
+	struct recover	 r;
+	struct seen	 seen;
+
+	memset(&r, 0, sizeof(r));
+	r.st = open_ok(fx->db);
+	assert_int_equal(state_item_begin(r.st, "a", "k1", "1111111111111111",
+	    1, "1.1.json", "{}"), 0);
+	assert_int_equal(state_item_begin(r.st, "a", "k2", "2222222222222222",
+	    2, "2.2.json", "{}"), 0);
+	assert_int_equal(state_item_begin(r.st, "a", "k3", "3333333333333333",
+	    3, "3.3.json", "{}"), 0);
+	assert_int_equal(state_pending(r.st, recover_cb, &r), 0);
+	assert_int_equal(r.n, 3);
+
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(state_pending(r.st, pending_cb, &seen), 0);
+	assert_int_equal(seen.n, 0);
+	state_close(r.st);
+}
+
 static void
 test_pending(void **state)
 {
@@ -550,6 +592,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_item_begin_before_feed_save, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_mark_during_walk,
 		    setup, teardown),
 		cmocka_unit_test(test_new_id),
 		cmocka_unit_test_setup_teardown(test_feed_foreach,
