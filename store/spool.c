@@ -1,0 +1,345 @@
+/*
+ * spool: Maildir delivery, the way OpenSMTPD's maildir backend does it.
+ *
+ * The spool keeps directory descriptors for tmp/ and new/ so every
+ * delivery works relative to them (openat, renameat) and the directory
+ * that received the rename can be fsync'ed without opening it again.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/spool.h"
+
+#define SPOOL_DIR_MODE	0755
+#define SPOOL_FILE_MODE	0644
+
+struct spool {
+	char	*path;
+	int	 dirfd;
+	int	 tmpfd;
+	int	 newfd;
+};
+
+static void seterr(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A truncated error message is still a useful one: no check needed. */
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* mkdir -p: create dir and any missing parents. */
+static int
+mkpath(const char *dir, char *err, size_t errlen)
+{
+	char	*p, *copy;
+
+	if ((copy = strdup(dir)) == NULL) {
+		seterr(err, errlen, "spool %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	for (p = copy + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		if (p[-1] != '/') {
+			char save = *p;
+
+			*p = '\0';
+			if (mkdir(copy, SPOOL_DIR_MODE) == -1 &&
+			    errno != EEXIST) {
+				seterr(err, errlen, "spool: mkdir %s: %s",
+				    copy, strerror(errno));
+				free(copy);
+				return -1;
+			}
+			*p = save;
+		}
+		if (*p == '\0')
+			break;
+	}
+	free(copy);
+	return 0;
+}
+
+/* Create (if needed) and open one of tmp/, new/, cur/. */
+static int
+open_subdir(struct spool *sp, const char *name, int *created, char *err,
+    size_t errlen)
+{
+	int	 fd;
+
+	if (mkdirat(sp->dirfd, name, SPOOL_DIR_MODE) == 0)
+		*created = 1;
+	else if (errno != EEXIST) {
+		seterr(err, errlen, "spool: mkdir %s/%s: %s", sp->path, name,
+		    strerror(errno));
+		return -1;
+	}
+	fd = openat(sp->dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		seterr(err, errlen, "spool: open %s/%s: %s", sp->path, name,
+		    strerror(errno));
+	return fd;
+}
+
+/*
+ * Whatever is in tmp/ at start-up was being written when we last died;
+ * its item is still pending in the state database and will be written
+ * again, so the leftovers are only removed.
+ */
+static int
+clean_tmp(struct spool *sp, char *err, size_t errlen)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 sb;
+	int		 fd;
+
+	/* fdopendir() owns the descriptor it is given. */
+	if ((fd = dup(sp->tmpfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		seterr(err, errlen, "spool: %s/tmp: %s", sp->path,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fstatat(sp->tmpfd, de->d_name, &sb,
+		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(sb.st_mode))
+			continue;
+		if (unlinkat(sp->tmpfd, de->d_name, 0) == -1 &&
+		    errno != ENOENT) {
+			seterr(err, errlen, "spool: unlink %s/tmp/%s: %s",
+			    sp->path, de->d_name, strerror(errno));
+			closedir(d);
+			return -1;
+		}
+	}
+	if (errno != 0) {
+		seterr(err, errlen, "spool: read %s/tmp: %s", sp->path,
+		    strerror(errno));
+		closedir(d);
+		return -1;
+	}
+	closedir(d);
+	return 0;
+}
+
+int
+spool_open(const char *dir, struct spool **out, char *err, size_t errlen)
+{
+	struct spool	*sp;
+	int		 curfd, created = 0;
+
+	*out = NULL;
+	if (dir == NULL || *dir == '\0') {
+		seterr(err, errlen, "spool: empty directory name");
+		return -1;
+	}
+	if ((sp = calloc(1, sizeof(*sp))) == NULL ||
+	    (sp->path = strdup(dir)) == NULL) {
+		seterr(err, errlen, "spool %s: %s", dir, strerror(errno));
+		goto out_free;
+	}
+	sp->dirfd = sp->tmpfd = sp->newfd = -1;
+
+	if (mkpath(dir, err, errlen) == -1)
+		goto out_free;
+	sp->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sp->dirfd == -1) {
+		seterr(err, errlen, "spool: open %s: %s", dir,
+		    strerror(errno));
+		goto out_free;
+	}
+	if ((sp->tmpfd = open_subdir(sp, "tmp", &created, err,
+	    errlen)) == -1 ||
+	    (sp->newfd = open_subdir(sp, "new", &created, err,
+	    errlen)) == -1 ||
+	    (curfd = open_subdir(sp, "cur", &created, err, errlen)) == -1)
+		goto out_close;
+	/* cur/ is for readers; we only make sure it exists. */
+	close(curfd);
+
+	/* Make freshly created subdirectories survive a crash. */
+	if (created && fsync(sp->dirfd) == -1) {
+		seterr(err, errlen, "spool: fsync %s: %s", dir,
+		    strerror(errno));
+		goto out_close;
+	}
+	if (clean_tmp(sp, err, errlen) == -1)
+		goto out_close;
+
+	*out = sp;
+	return 0;
+
+ out_close:
+	if (sp->newfd != -1)
+		close(sp->newfd);
+	if (sp->tmpfd != -1)
+		close(sp->tmpfd);
+	close(sp->dirfd);
+ out_free:
+	if (sp != NULL)
+		free(sp->path);
+	free(sp);
+	return -1;
+}
+
+void
+spool_close(struct spool *sp)
+{
+	if (sp == NULL)
+		return;
+	close(sp->newfd);
+	close(sp->tmpfd);
+	close(sp->dirfd);
+	free(sp->path);
+	free(sp);
+}
+
+int
+spool_name(char *buf, size_t len, int64_t unix_ms, const char *id)
+{
+	int	 n;
+
+	if (buf == NULL || len == 0 || id == NULL || *id == '\0')
+		return -1;
+	n = snprintf(buf, len, "%" PRId64 ".%s.json", unix_ms, id);
+	if (n < 0 || (size_t)n >= len) {
+		buf[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/* One path component, not hidden (readers skip dot files). */
+static int
+valid_name(const char *name)
+{
+	size_t	 len;
+
+	if (name == NULL || name[0] == '\0' || name[0] == '.' ||
+	    strchr(name, '/') != NULL)
+		return 0;
+	len = strlen(name);
+	return len <= NAME_MAX;
+}
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const unsigned char	*p = data;
+	ssize_t			 n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * A tmp/NAME that already exists is from a delivery that died half way
+ * (we are the only writer): remove it and try once more.
+ */
+static int
+create_tmp(struct spool *sp, const char *name)
+{
+	int	 fd, flags = O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC;
+
+	fd = openat(sp->tmpfd, name, flags, SPOOL_FILE_MODE);
+	if (fd == -1 && errno == EEXIST) {
+		if (unlinkat(sp->tmpfd, name, 0) == -1 && errno != ENOENT)
+			return -1;
+		fd = openat(sp->tmpfd, name, flags, SPOOL_FILE_MODE);
+	}
+	return fd;
+}
+
+int
+spool_deliver(struct spool *sp, const char *name, const void *data,
+    size_t len, char *err, size_t errlen)
+{
+	const char	*what;
+	int		 fd, saved;
+
+	if (!valid_name(name)) {
+		seterr(err, errlen, "spool: invalid file name \"%s\"",
+		    name != NULL ? name : "(null)");
+		return -1;
+	}
+	if ((fd = create_tmp(sp, name)) == -1) {
+		seterr(err, errlen, "spool: create %s/tmp/%s: %s", sp->path,
+		    name, strerror(errno));
+		return -1;
+	}
+
+	what = "write";
+	if (write_all(fd, data, len) == -1)
+		goto out_close;
+	what = "fsync";
+	if (fsync(fd) == -1)
+		goto out_close;
+	/* close() can report a deferred write error (NFS). */
+	what = "close";
+	if (close(fd) == -1) {
+		fd = -1;
+		goto out_unlink;
+	}
+	fd = -1;
+	/* rename(2) replaces an existing new/NAME atomically. */
+	what = "rename";
+	if (renameat(sp->tmpfd, name, sp->newfd, name) == -1)
+		goto out_unlink;
+	/*
+	 * The story is in new/ but may not survive a power cut: report the
+	 * failure so the item stays pending and is written again.
+	 */
+	if (fsync(sp->newfd) == -1) {
+		saved = errno;
+		seterr(err, errlen, "spool: fsync %s/new: %s", sp->path,
+		    strerror(saved));
+		return -1;
+	}
+	return 0;
+
+ out_close:
+	saved = errno;
+	close(fd);
+	errno = saved;
+ out_unlink:
+	saved = errno;
+	(void)unlinkat(sp->tmpfd, name, 0);
+	seterr(err, errlen, "spool: %s %s/tmp/%s: %s", what, sp->path, name,
+	    strerror(saved));
+	return -1;
+}

@@ -1,0 +1,739 @@
+/*
+ * state: the daemon's SQLite database.
+ *
+ * One connection, WAL mode, every statement prepared once at open and
+ * reused.  The schema is versioned with PRAGMA user_version; migrate()
+ * walks the steps from the file's version up to STATE_SCHEMA_VERSION
+ * inside one transaction.
+ */
+#include <sys/random.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/state.h"
+
+#define STATE_SCHEMA_VERSION	1
+#define STATE_BUSY_TIMEOUT_MS	5000
+
+enum stmt {
+	ST_FEED_LOAD,
+	ST_FEED_SAVE,
+	ST_FEED_ENSURE,
+	ST_FEED_LIST,
+	ST_ITEM_STATUS,
+	ST_ITEM_BEGIN,
+	ST_ITEM_DELIVERED,
+	ST_PENDING,
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST__COUNT
+};
+
+#define FEED_COLUMNS \
+	"url, etag, last_modified, last_status, last_error, last_poll, " \
+	"next_poll, failures, items_total"
+
+static const char *const stmt_sql[ST__COUNT] = {
+	[ST_FEED_LOAD] =
+	    "SELECT " FEED_COLUMNS " FROM feeds WHERE name = ?1",
+	/*
+	 * items_total is not written: it is counted by the trigger on
+	 * items, and a caller saving a struct loaded before its deliveries
+	 * must not roll the count back.
+	 */
+	[ST_FEED_SAVE] =
+	    "INSERT INTO feeds (name, url, etag, last_modified, last_status,"
+	    " last_error, last_poll, next_poll, failures)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	    " ON CONFLICT (name) DO UPDATE SET url = excluded.url,"
+	    " etag = excluded.etag, last_modified = excluded.last_modified,"
+	    " last_status = excluded.last_status,"
+	    " last_error = excluded.last_error,"
+	    " last_poll = excluded.last_poll,"
+	    " next_poll = excluded.next_poll,"
+	    " failures = excluded.failures",
+	/* Items may be begun before their feed's first save. */
+	[ST_FEED_ENSURE] =
+	    "INSERT OR IGNORE INTO feeds (name) VALUES (?1)",
+	[ST_FEED_LIST] =
+	    "SELECT name, " FEED_COLUMNS " FROM feeds ORDER BY name",
+	[ST_ITEM_STATUS] =
+	    "SELECT status FROM items WHERE feed = ?1 AND key = ?2",
+	[ST_ITEM_BEGIN] =
+	    "INSERT INTO items (feed, key, first_seen, story_id, spool_name,"
+	    " status, story) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)",
+	[ST_ITEM_DELIVERED] =
+	    "UPDATE items SET status = 'delivered', story = NULL"
+	    " WHERE story_id = ?1",
+	[ST_PENDING] =
+	    "SELECT story_id, spool_name, story FROM items"
+	    " WHERE status = 'pending' ORDER BY first_seen, rowid",
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+};
+
+/*
+ * Schema steps: migration[n] takes a database from user_version n to
+ * n + 1.  Never edit a released step; append a new one and bump
+ * STATE_SCHEMA_VERSION.
+ */
+static const char *const migration[STATE_SCHEMA_VERSION] = {
+	/* 0 -> 1 */
+	"CREATE TABLE feeds ("
+	"  name		TEXT PRIMARY KEY NOT NULL,"
+	"  url		TEXT,"
+	"  etag		TEXT,"
+	"  last_modified	TEXT,"
+	"  last_status	INTEGER NOT NULL DEFAULT 0,"
+	"  last_error	TEXT,"
+	"  last_poll	INTEGER NOT NULL DEFAULT 0,"
+	"  next_poll	INTEGER NOT NULL DEFAULT 0,"
+	"  failures	INTEGER NOT NULL DEFAULT 0,"
+	"  items_total	INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE TABLE items ("
+	"  feed		TEXT NOT NULL REFERENCES feeds (name)"
+	"		    ON DELETE CASCADE ON UPDATE CASCADE,"
+	"  key		TEXT NOT NULL,"
+	"  first_seen	INTEGER NOT NULL,"
+	"  story_id	TEXT NOT NULL UNIQUE,"
+	"  spool_name	TEXT NOT NULL,"
+	"  status	TEXT NOT NULL"
+	"		    CHECK (status IN ('pending', 'delivered')),"
+	"  story	TEXT,"
+	"  CHECK ((status = 'pending') = (story IS NOT NULL)),"
+	"  PRIMARY KEY (feed, key)"
+	");"
+	"CREATE INDEX items_pending ON items (first_seen)"
+	"  WHERE status = 'pending';"
+	/* Counted here so the update and the count are one statement. */
+	"CREATE TRIGGER items_delivered AFTER UPDATE OF status ON items"
+	"  WHEN old.status = 'pending' AND new.status = 'delivered'"
+	"  BEGIN"
+	"    UPDATE feeds SET items_total = items_total + 1"
+	"      WHERE name = new.feed;"
+	"  END;",
+};
+
+struct state {
+	sqlite3		*db;
+	sqlite3_stmt	*stmt[ST__COUNT];
+	char		 errmsg[512];
+};
+
+static void state_seterr(struct state *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A truncated error message is still a useful one: no check needed. */
+static void
+state_seterr(struct state *st, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(st->errmsg, sizeof(st->errmsg), fmt, ap);
+	va_end(ap);
+}
+
+static void
+state_sqlerr(struct state *st, const char *what)
+{
+	state_seterr(st, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+const char *
+state_errmsg(struct state *st)
+{
+	return st->errmsg;
+}
+
+/* Ready the statement for its next use, and drop borrowed pointers. */
+static void
+stmt_done(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+/* Run a statement that returns no rows. */
+static int
+stmt_exec(struct state *st, enum stmt which, const char *what)
+{
+	sqlite3_stmt	*s = st->stmt[which];
+	int		 rc;
+
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE) {
+		state_sqlerr(st, what);
+		stmt_done(s);
+		return -1;
+	}
+	stmt_done(s);
+	return 0;
+}
+
+/*
+ * Strings are bound SQLITE_STATIC: every statement is reset and its
+ * bindings cleared before the caller's strings can go away.
+ */
+static int
+bind_text(sqlite3_stmt *s, int idx, const char *str)
+{
+	if (str == NULL)
+		return sqlite3_bind_null(s, idx);
+	return sqlite3_bind_text(s, idx, str, -1, SQLITE_STATIC);
+}
+
+static int
+exec_sql(struct state *st, const char *sql, const char *what)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		state_seterr(st, "%s: %s", what,
+		    msg != NULL ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+user_version(struct state *st, int *out)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+	    NULL) != SQLITE_OK) {
+		state_sqlerr(st, "user_version");
+		return -1;
+	}
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		state_sqlerr(st, "user_version");
+		sqlite3_finalize(s);
+		return -1;
+	}
+	*out = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+check_version(struct state *st, int version)
+{
+	if (version < 0 || version > STATE_SCHEMA_VERSION) {
+		state_seterr(st, "database schema version %d is newer than "
+		    "this feedspool understands (%d); refusing to use it",
+		    version, STATE_SCHEMA_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The version is read again under BEGIN IMMEDIATE so two processes
+ * opening a fresh file cannot both run the same step.
+ */
+static int
+migrate(struct state *st)
+{
+	char	 sql[64];
+	int	 version, n;
+
+	if (exec_sql(st, "BEGIN IMMEDIATE", "migrate") == -1)
+		return -1;
+	if (user_version(st, &version) == -1 ||
+	    check_version(st, version) == -1)
+		goto out_rollback;
+	if (version == STATE_SCHEMA_VERSION)
+		return exec_sql(st, "COMMIT", "migrate");
+
+	for (; version < STATE_SCHEMA_VERSION; version++) {
+		if (exec_sql(st, migration[version], "schema step") == -1)
+			goto out_rollback;
+	}
+	n = snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version);
+	if (n < 0 || (size_t)n >= sizeof(sql)) {
+		state_seterr(st, "migrate: user_version statement too long");
+		goto out_rollback;
+	}
+	if (exec_sql(st, sql, "set user_version") == -1 ||
+	    exec_sql(st, "COMMIT", "migrate") == -1)
+		goto out_rollback;
+	return 0;
+
+ out_rollback:
+	(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int
+set_pragmas(struct state *st)
+{
+	sqlite3_stmt	*s;
+	const char	*mode;
+	int		 ok;
+
+	/* journal_mode answers with the mode it ended up in. */
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
+	    NULL) != SQLITE_OK) {
+		state_sqlerr(st, "journal_mode");
+		return -1;
+	}
+	ok = sqlite3_step(s) == SQLITE_ROW &&
+	    (mode = (const char *)sqlite3_column_text(s, 0)) != NULL &&
+	    strcmp(mode, "wal") == 0;
+	sqlite3_finalize(s);
+	if (!ok) {
+		state_seterr(st, "cannot switch the database to WAL mode");
+		return -1;
+	}
+	/*
+	 * FULL, not NORMAL: with NORMAL a WAL commit is not fsync'ed, so a
+	 * power cut could lose a pending row whose story file already
+	 * reached the spool, and the item would come back as new under a
+	 * fresh id: a duplicate story.  Writes are batched per poll with
+	 * state_begin(), so the extra fsync is per batch, not per item.
+	 */
+	if (exec_sql(st, "PRAGMA synchronous = FULL", "synchronous") == -1 ||
+	    exec_sql(st, "PRAGMA foreign_keys = ON", "foreign_keys") == -1)
+		return -1;
+	return 0;
+}
+
+static int
+prepare_all(struct state *st)
+{
+	size_t	 i;
+
+	for (i = 0; i < ST__COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) !=
+		    SQLITE_OK) {
+			state_sqlerr(st, "prepare");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+finalize_all(struct state *st)
+{
+	size_t	 i;
+
+	for (i = 0; i < ST__COUNT; i++) {
+		sqlite3_finalize(st->stmt[i]);
+		st->stmt[i] = NULL;
+	}
+}
+
+int
+state_open(const char *path, struct state **out, char *err, size_t errlen)
+{
+	struct state	*st;
+	int		 version;
+
+	/* Here and below, a truncated error message is still useful. */
+	*out = NULL;
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		(void)snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		state_seterr(st, "%s", st->db != NULL ?
+		    sqlite3_errmsg(st->db) : "out of memory");
+		goto out_close_db;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	if (sqlite3_busy_timeout(st->db, STATE_BUSY_TIMEOUT_MS) != SQLITE_OK) {
+		state_sqlerr(st, "busy_timeout");
+		goto out_close_db;
+	}
+	/* Refuse a newer schema before we change anything in the file. */
+	if (user_version(st, &version) == -1 ||
+	    check_version(st, version) == -1 ||
+	    set_pragmas(st) == -1 ||
+	    migrate(st) == -1 ||
+	    prepare_all(st) == -1)
+		goto out_finalize;
+
+	*out = st;
+	return 0;
+
+ out_finalize:
+	finalize_all(st);
+ out_close_db:
+	(void)snprintf(err, errlen, "%s: %s", path, st->errmsg);
+	sqlite3_close(st->db);
+	free(st);
+	return -1;
+}
+
+void
+state_close(struct state *st)
+{
+	if (st == NULL)
+		return;
+	finalize_all(st);
+	/*
+	 * Fold the WAL back into the main file so the database is a single
+	 * clean file between runs; sqlite3_close() would also do it, but
+	 * TRUNCATE leaves a zero-length -wal even when another reader is
+	 * still attached.
+	 */
+	(void)sqlite3_wal_checkpoint_v2(st->db, NULL,
+	    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+/* Feeds */
+
+void
+state_feed_clear(struct state_feed *f)
+{
+	free(f->url);
+	free(f->etag);
+	free(f->last_modified);
+	free(f->last_error);
+	memset(f, 0, sizeof(*f));
+}
+
+static int
+dup_column(sqlite3_stmt *s, int col, char **out)
+{
+	const unsigned char	*p;
+
+	*out = NULL;
+	if ((p = sqlite3_column_text(s, col)) == NULL)
+		return 0;
+	if ((*out = strdup((const char *)p)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Copy a row in FEED_COLUMNS order, starting at column col. */
+static int
+row_to_feed(struct state *st, sqlite3_stmt *s, int col,
+    struct state_feed *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (dup_column(s, col, &f->url) == -1 ||
+	    dup_column(s, col + 1, &f->etag) == -1 ||
+	    dup_column(s, col + 2, &f->last_modified) == -1 ||
+	    dup_column(s, col + 4, &f->last_error) == -1) {
+		state_feed_clear(f);
+		state_seterr(st, "feed: out of memory");
+		return -1;
+	}
+	f->last_status = (long)sqlite3_column_int64(s, col + 3);
+	f->last_poll = sqlite3_column_int64(s, col + 5);
+	f->next_poll = sqlite3_column_int64(s, col + 6);
+	f->failures = (unsigned)sqlite3_column_int64(s, col + 7);
+	f->items_total = (uint64_t)sqlite3_column_int64(s, col + 8);
+	return 0;
+}
+
+int
+state_feed_load(struct state *st, const char *name, struct state_feed *out)
+{
+	sqlite3_stmt	*s = st->stmt[ST_FEED_LOAD];
+	int		 rc, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (bind_text(s, 1, name) != SQLITE_OK) {
+		state_sqlerr(st, "feed load");
+		goto out_reset;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		ret = 0;
+	else if (rc == SQLITE_ROW)
+		ret = row_to_feed(st, s, 0, out);
+	else
+		state_sqlerr(st, "feed load");
+ out_reset:
+	stmt_done(s);
+	return ret;
+}
+
+int
+state_feed_save(struct state *st, const char *name,
+    const struct state_feed *f)
+{
+	sqlite3_stmt	*s = st->stmt[ST_FEED_SAVE];
+	int		 rc;
+
+	rc = bind_text(s, 1, name);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, f->url);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 3, f->etag);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 4, f->last_modified);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 5, f->last_status);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 6, f->last_error);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 7, f->last_poll);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 8, f->next_poll);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 9, f->failures);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "feed save");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_FEED_SAVE, "feed save");
+}
+
+int
+state_feed_foreach(struct state *st,
+    int (*cb)(void *, const char *, const struct state_feed *), void *arg)
+{
+	sqlite3_stmt		*s = st->stmt[ST_FEED_LIST];
+	struct state_feed	 f;
+	int			 rc, stop, ret = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+
+		if (name == NULL || row_to_feed(st, s, 1, &f) == -1) {
+			if (name == NULL)
+				state_seterr(st, "feed list: NULL name");
+			ret = -1;
+			break;
+		}
+		stop = cb(arg, name, &f) == -1;
+		state_feed_clear(&f);
+		if (stop)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		state_sqlerr(st, "feed list");
+		ret = -1;
+	}
+	stmt_done(s);
+	return ret;
+}
+
+/* Items */
+
+int
+state_item_status(struct state *st, const char *feed, const char *key,
+    enum state_item_status *out)
+{
+	sqlite3_stmt	*s = st->stmt[ST_ITEM_STATUS];
+	const char	*status;
+	int		 rc, ret = -1;
+
+	rc = bind_text(s, 1, feed);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, key);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "item status");
+		goto out_reset;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		*out = STATE_ITEM_NEW;
+		ret = 0;
+	} else if (rc == SQLITE_ROW) {
+		status = (const char *)sqlite3_column_text(s, 0);
+		if (status != NULL && strcmp(status, "delivered") == 0)
+			*out = STATE_ITEM_DELIVERED;
+		else
+			*out = STATE_ITEM_PENDING;
+		ret = 0;
+	} else
+		state_sqlerr(st, "item status");
+ out_reset:
+	stmt_done(s);
+	return ret;
+}
+
+static int
+read_random(void *buf, size_t len)
+{
+	unsigned char	*p = buf;
+	ssize_t		 n;
+	int		 fd;
+
+	while (len > 0) {
+		n = getrandom(p, len, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			break;
+		p += n;
+		len -= (size_t)n;
+	}
+	if (len == 0)
+		return 0;
+
+	/* Old kernels without getrandom(2). */
+	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	while (len > 0) {
+		n = read(fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	close(fd);
+	return 0;
+}
+
+int
+state_new_id(char id[STATE_ID_LEN + 1])
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 raw[STATE_ID_LEN / 2];
+	size_t			 i;
+
+	if (read_random(raw, sizeof(raw)) == -1)
+		return -1;
+	for (i = 0; i < sizeof(raw); i++) {
+		id[2 * i] = hex[raw[i] >> 4];
+		id[2 * i + 1] = hex[raw[i] & 0x0f];
+	}
+	id[STATE_ID_LEN] = '\0';
+	return 0;
+}
+
+int
+state_item_begin(struct state *st, const char *feed, const char *key,
+    const char *id, int64_t first_seen, const char *spool_name,
+    const char *json)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (json == NULL) {
+		state_seterr(st, "item begin: %s: no story", feed);
+		return -1;
+	}
+	s = st->stmt[ST_FEED_ENSURE];
+	if (bind_text(s, 1, feed) != SQLITE_OK) {
+		state_sqlerr(st, "item begin");
+		stmt_done(s);
+		return -1;
+	}
+	if (stmt_exec(st, ST_FEED_ENSURE, "item begin") == -1)
+		return -1;
+
+	s = st->stmt[ST_ITEM_BEGIN];
+	rc = bind_text(s, 1, feed);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, key);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 3, first_seen);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 4, id);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 5, spool_name);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 6, json);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "item begin");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_ITEM_BEGIN, "item begin");
+}
+
+/*
+ * Marking an already delivered story again is harmless (the trigger only
+ * counts the pending -> delivered change); an unknown id is an error.
+ */
+int
+state_item_delivered(struct state *st, const char *id)
+{
+	sqlite3_stmt	*s = st->stmt[ST_ITEM_DELIVERED];
+
+	if (bind_text(s, 1, id) != SQLITE_OK) {
+		state_sqlerr(st, "item delivered");
+		stmt_done(s);
+		return -1;
+	}
+	if (stmt_exec(st, ST_ITEM_DELIVERED, "item delivered") == -1)
+		return -1;
+	if (sqlite3_changes(st->db) == 0) {
+		state_seterr(st, "item delivered: unknown story id %s", id);
+		return -1;
+	}
+	return 0;
+}
+
+int
+state_pending(struct state *st,
+    int (*cb)(void *, const char *, const char *, const char *), void *arg)
+{
+	sqlite3_stmt	*s = st->stmt[ST_PENDING];
+	const char	*id, *name, *json;
+	int		 rc, ret = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = (const char *)sqlite3_column_text(s, 0);
+		name = (const char *)sqlite3_column_text(s, 1);
+		json = (const char *)sqlite3_column_text(s, 2);
+		if (id == NULL || name == NULL || json == NULL) {
+			state_seterr(st, "pending: incomplete row");
+			ret = -1;
+			break;
+		}
+		if (cb(arg, id, name, json) == -1)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		state_sqlerr(st, "pending");
+		ret = -1;
+	}
+	stmt_done(s);
+	return ret;
+}
+
+/* Transactions */
+
+int
+state_begin(struct state *st)
+{
+	return stmt_exec(st, ST_BEGIN, "begin");
+}
+
+int
+state_commit(struct state *st)
+{
+	return stmt_exec(st, ST_COMMIT, "commit");
+}
+
+void
+state_rollback(struct state *st)
+{
+	/* Nothing to roll back is not worth reporting. */
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	(void)stmt_exec(st, ST_ROLLBACK, "rollback");
+}

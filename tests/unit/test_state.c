@@ -1,0 +1,606 @@
+/*
+ * Unit tests for store/state.c, on real database files in a fresh
+ * temporary directory per test.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store/state.h"
+
+struct fixture {
+	char	 dir[4096];
+	char	 db[4096];
+};
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture	*fx;
+	const char	*tmp = getenv("TMPDIR");
+	int		 n;
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	if ((fx = calloc(1, sizeof(*fx))) == NULL)
+		return -1;
+	n = snprintf(fx->dir, sizeof(fx->dir), "%s/test_state.XXXXXX", tmp);
+	if (n < 0 || (size_t)n >= sizeof(fx->dir) || mkdtemp(fx->dir) == NULL)
+		goto out_free;
+	n = snprintf(fx->db, sizeof(fx->db), "%s/state.db", fx->dir);
+	if (n < 0 || (size_t)n >= sizeof(fx->db))
+		goto out_free;
+	*state = fx;
+	return 0;
+
+ out_free:
+	free(fx);
+	return -1;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*fx = *state;
+	int		 rc;
+
+	rc = nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return rc;
+}
+
+static struct state *
+open_ok(const char *path)
+{
+	struct state	*st = NULL;
+	char		 err[512] = "";
+
+	if (state_open(path, &st, err, sizeof(err)) == -1)
+		fail_msg("state_open %s: %s", path, err);
+	assert_non_null(st);
+	return st;
+}
+
+/* Read one integer or text result straight from the file, bypassing state. */
+static void
+raw_query(const char *path, const char *sql, char *out, size_t outlen)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*s;
+	const char	*v;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	out[0] = '\0';
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(s, 0);
+		assert_true(snprintf(out, outlen, "%s", v != NULL ? v : "NULL")
+		    < (int)outlen);
+	}
+	sqlite3_finalize(s);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static void
+save_feed(struct state *st, const char *name, const char *url)
+{
+	struct state_feed	 f;
+
+	memset(&f, 0, sizeof(f));
+	f.url = (char *)(uintptr_t)url;
+	assert_int_equal(state_feed_save(st, name, &f), 0);
+}
+
+static void
+test_reopen_keeps_data(void **state)
+{
+	struct fixture		*fx = *state;
+	struct state		*st;
+	struct state_feed	 f;
+	enum state_item_status	 status;
+	struct stat		 sb;
+	char			 wal[4200];
+
+	st = open_ok(fx->db);
+	save_feed(st, "news", "https://example.org/feed.xml");
+	assert_int_equal(state_item_begin(st, "news", "k1", "0123456789abcdef",
+	    100, "100.0123456789abcdef.json", "{}"), 0);
+	state_close(st);
+
+	/* A clean close leaves no WAL content behind. */
+	assert_true(snprintf(wal, sizeof(wal), "%s-wal", fx->db) <
+	    (int)sizeof(wal));
+	assert_true(stat(wal, &sb) == -1 || sb.st_size == 0);
+
+	st = open_ok(fx->db);
+	assert_int_equal(state_feed_load(st, "news", &f), 0);
+	assert_string_equal(f.url, "https://example.org/feed.xml");
+	state_feed_clear(&f);
+	assert_int_equal(state_item_status(st, "news", "k1", &status), 0);
+	assert_int_equal(status, STATE_ITEM_PENDING);
+	state_close(st);
+}
+
+static void
+test_wal_and_user_version(void **state)
+{
+	struct fixture	*fx = *state;
+	struct state	*st;
+	char		 v[64];
+
+	st = open_ok(fx->db);
+	raw_query(fx->db, "PRAGMA journal_mode", v, sizeof(v));
+	assert_string_equal(v, "wal");
+	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
+	assert_string_equal(v, "1");
+	state_close(st);
+
+	/* Reopening a current database does not re-run the schema. */
+	st = open_ok(fx->db);
+	state_close(st);
+	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
+	assert_string_equal(v, "1");
+}
+
+static void
+test_refuses_newer_schema(void **state)
+{
+	struct fixture	*fx = *state;
+	struct state	*st = (struct state *)&st;
+	sqlite3		*db;
+	char		 err[512] = "", v[64];
+
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+	assert_int_equal(state_open(fx->db, &st, err, sizeof(err)), -1);
+	assert_null(st);
+	assert_non_null(strstr(err, "newer"));
+	assert_non_null(strstr(err, "99"));
+	assert_non_null(strstr(err, fx->db));
+
+	/* The refused file is left as it was. */
+	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
+	assert_string_equal(v, "99");
+	raw_query(fx->db, "PRAGMA journal_mode", v, sizeof(v));
+	assert_string_equal(v, "delete");
+}
+
+static void
+test_open_fails_with_message(void **state)
+{
+	struct fixture	*fx = *state;
+	struct state	*st;
+	char		 path[4200], err[512] = "";
+
+	assert_true(snprintf(path, sizeof(path), "%s/missing/state.db",
+	    fx->dir) < (int)sizeof(path));
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), -1);
+	assert_null(st);
+	assert_non_null(strstr(err, path));
+}
+
+static void
+test_feed_roundtrip(void **state)
+{
+	struct fixture		*fx = *state;
+	struct state		*st;
+	struct state_feed	 in, out;
+	char			 etag[] = "W/\"67ab43\"";
+	char			 lm[] = "Tue, 15 Nov 1994 08:12:31 GMT";
+	char			 url[] = "https://example.org/a?b=c&d=\xc3\xa9";
+	char			 err[] = "timeout after 30s";
+
+	st = open_ok(fx->db);
+
+	/* Never seen: zeroed, not an error. */
+	memset(&out, 0xa5, sizeof(out));
+	assert_int_equal(state_feed_load(st, "unknown", &out), 0);
+	assert_null(out.url);
+	assert_null(out.etag);
+	assert_null(out.last_modified);
+	assert_null(out.last_error);
+	assert_int_equal(out.last_status, 0);
+	assert_int_equal(out.last_poll, 0);
+	assert_int_equal(out.next_poll, 0);
+	assert_int_equal(out.failures, 0);
+	assert_int_equal(out.items_total, 0);
+
+	memset(&in, 0, sizeof(in));
+	in.url = url;
+	in.etag = etag;
+	in.last_modified = lm;
+	in.last_status = 200;
+	in.last_poll = INT64_C(1700000000);
+	in.next_poll = INT64_C(4102444800);	/* past 2038 */
+	in.failures = 3;
+	in.last_error = err;
+	assert_int_equal(state_feed_save(st, "f", &in), 0);
+	state_close(st);
+
+	st = open_ok(fx->db);
+	assert_int_equal(state_feed_load(st, "f", &out), 0);
+	assert_string_equal(out.url, url);
+	assert_memory_equal(out.etag, etag, sizeof(etag));
+	assert_memory_equal(out.last_modified, lm, sizeof(lm));
+	assert_int_equal(out.last_status, 200);
+	assert_string_equal(out.last_error, err);
+	assert_true(out.last_poll == INT64_C(1700000000));
+	assert_true(out.next_poll == INT64_C(4102444800));
+	assert_int_equal(out.failures, 3);
+	state_feed_clear(&out);
+	assert_null(out.url);
+
+	/* Saving again updates in place; NULLs stay NULL. */
+	in.etag = NULL;
+	in.last_modified = NULL;
+	in.last_error = NULL;
+	in.last_status = 0;
+	in.failures = 0;
+	assert_int_equal(state_feed_save(st, "f", &in), 0);
+	assert_int_equal(state_feed_load(st, "f", &out), 0);
+	assert_string_equal(out.url, url);
+	assert_null(out.etag);
+	assert_null(out.last_modified);
+	assert_null(out.last_error);
+	assert_int_equal(out.last_status, 0);
+	assert_int_equal(out.failures, 0);
+	state_feed_clear(&out);
+
+	/* A plain strong etag keeps its quotes. */
+	in.etag = (char *)(uintptr_t)"\"xyzzy\"";
+	assert_int_equal(state_feed_save(st, "f", &in), 0);
+	assert_int_equal(state_feed_load(st, "f", &out), 0);
+	assert_string_equal(out.etag, "\"xyzzy\"");
+	state_feed_clear(&out);
+	state_close(st);
+}
+
+static void
+test_item_lifecycle(void **state)
+{
+	struct fixture		*fx = *state;
+	struct state		*st;
+	struct state_feed	 f;
+	enum state_item_status	 status;
+	char			 id[STATE_ID_LEN + 1], v[64];
+
+	st = open_ok(fx->db);
+	save_feed(st, "news", "https://example.org/");
+
+	assert_int_equal(state_item_status(st, "news", "guid-1", &status), 0);
+	assert_int_equal(status, STATE_ITEM_NEW);
+
+	assert_int_equal(state_new_id(id), 0);
+	assert_int_equal(state_item_begin(st, "news", "guid-1", id, 10,
+	    "10.x.json", "{\"a\":1}"), 0);
+	assert_int_equal(state_item_status(st, "news", "guid-1", &status), 0);
+	assert_int_equal(status, STATE_ITEM_PENDING);
+	/* Same key in another feed is another item. */
+	assert_int_equal(state_item_status(st, "other", "guid-1", &status), 0);
+	assert_int_equal(status, STATE_ITEM_NEW);
+
+	/* The same (feed, key) cannot be begun twice. */
+	assert_int_equal(state_item_begin(st, "news", "guid-1",
+	    "ffffffffffffffff", 11, "11.y.json", "{}"), -1);
+	assert_true(strlen(state_errmsg(st)) > 0);
+
+	assert_int_equal(state_item_delivered(st, id), 0);
+	assert_int_equal(state_item_status(st, "news", "guid-1", &status), 0);
+	assert_int_equal(status, STATE_ITEM_DELIVERED);
+	/* Delivered again (a redelivery) is counted once. */
+	assert_int_equal(state_item_delivered(st, id), 0);
+
+	assert_int_equal(state_item_delivered(st, "0000000000000000"), -1);
+	assert_non_null(strstr(state_errmsg(st), "0000000000000000"));
+
+	/* items_total survives a stale save of the feed. */
+	save_feed(st, "news", "https://example.org/");
+	assert_int_equal(state_feed_load(st, "news", &f), 0);
+	assert_int_equal(f.items_total, 1);
+	state_feed_clear(&f);
+	state_close(st);
+
+	/* The story is dropped once delivered. */
+	raw_query(fx->db, "SELECT story IS NULL FROM items", v, sizeof(v));
+	assert_string_equal(v, "1");
+}
+
+static void
+test_item_begin_before_feed_save(void **state)
+{
+	struct fixture		*fx = *state;
+	struct state		*st;
+	struct state_feed	 f;
+
+	st = open_ok(fx->db);
+	assert_int_equal(state_item_begin(st, "fresh", "k", "aaaaaaaaaaaaaaaa",
+	    1, "1.a.json", "{}"), 0);
+	assert_int_equal(state_item_delivered(st, "aaaaaaaaaaaaaaaa"), 0);
+	save_feed(st, "fresh", "https://fresh.example/");
+	assert_int_equal(state_feed_load(st, "fresh", &f), 0);
+	assert_string_equal(f.url, "https://fresh.example/");
+	assert_int_equal(f.items_total, 1);
+	state_feed_clear(&f);
+	state_close(st);
+}
+
+struct seen {
+	int	 n;
+	int	 stop_after;
+	char	 ids[8][STATE_ID_LEN + 1];
+	char	 names[8][64];
+	char	 json[8][64];
+};
+
+static int
+pending_cb(void *arg, const char *id, const char *name, const char *json)
+{
+	struct seen	*s = arg;
+
+	assert_true(s->n < 8);
+	snprintf(s->ids[s->n], sizeof(s->ids[0]), "%s", id);
+	snprintf(s->names[s->n], sizeof(s->names[0]), "%s", name);
+	snprintf(s->json[s->n], sizeof(s->json[0]), "%s", json);
+	s->n++;
+	return s->n == s->stop_after ? -1 : 0;
+}
+
+/* The recovery loop: redeliver, then mark delivered, inside the walk. */
+struct recover {
+	struct state	*st;
+	int		 n;
+};
+
+static int
+recover_cb(void *arg, const char *id, const char *name, const char *json)
+{
+	struct recover	*r = arg;
+
+	(void)name;
+	(void)json;
+	r->n++;
+	assert_int_equal(state_item_delivered(r->st, id), 0);
+	return 0;
+}
+
+static void
+test_pending_mark_during_walk(void **state)
+{
+	struct fixture	*fx = *state;
+	struct recover	 r;
+	struct seen	 seen;
+
+	memset(&r, 0, sizeof(r));
+	r.st = open_ok(fx->db);
+	assert_int_equal(state_item_begin(r.st, "a", "k1", "1111111111111111",
+	    1, "1.1.json", "{}"), 0);
+	assert_int_equal(state_item_begin(r.st, "a", "k2", "2222222222222222",
+	    2, "2.2.json", "{}"), 0);
+	assert_int_equal(state_item_begin(r.st, "a", "k3", "3333333333333333",
+	    3, "3.3.json", "{}"), 0);
+	assert_int_equal(state_pending(r.st, recover_cb, &r), 0);
+	assert_int_equal(r.n, 3);
+
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(state_pending(r.st, pending_cb, &seen), 0);
+	assert_int_equal(seen.n, 0);
+	state_close(r.st);
+}
+
+static void
+test_pending(void **state)
+{
+	struct fixture	*fx = *state;
+	struct state	*st;
+	struct seen	 seen;
+
+	st = open_ok(fx->db);
+	save_feed(st, "a", "https://a.example/");
+	save_feed(st, "b", "https://b.example/");
+	/* Begun out of first_seen order, across feeds. */
+	assert_int_equal(state_item_begin(st, "a", "k3", "3333333333333333",
+	    300, "300.3.json", "{\"n\":3}"), 0);
+	assert_int_equal(state_item_begin(st, "b", "k1", "1111111111111111",
+	    100, "100.1.json", "{\"n\":1}"), 0);
+	assert_int_equal(state_item_begin(st, "a", "k2", "2222222222222222",
+	    200, "200.2.json", "{\"n\":2}"), 0);
+	assert_int_equal(state_item_begin(st, "a", "k4", "4444444444444444",
+	    50, "50.4.json", "{\"n\":4}"), 0);
+	assert_int_equal(state_item_delivered(st, "4444444444444444"), 0);
+	state_close(st);
+
+	st = open_ok(fx->db);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(state_pending(st, pending_cb, &seen), 0);
+	assert_int_equal(seen.n, 3);
+	assert_string_equal(seen.ids[0], "1111111111111111");
+	assert_string_equal(seen.names[0], "100.1.json");
+	assert_string_equal(seen.json[0], "{\"n\":1}");
+	assert_string_equal(seen.ids[1], "2222222222222222");
+	assert_string_equal(seen.json[1], "{\"n\":2}");
+	assert_string_equal(seen.ids[2], "3333333333333333");
+	assert_string_equal(seen.names[2], "300.3.json");
+
+	/* A callback returning -1 stops the walk. */
+	memset(&seen, 0, sizeof(seen));
+	seen.stop_after = 1;
+	assert_int_equal(state_pending(st, pending_cb, &seen), 0);
+	assert_int_equal(seen.n, 1);
+
+	/* And the statement is reusable afterwards. */
+	assert_int_equal(state_item_delivered(st, "1111111111111111"), 0);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(state_pending(st, pending_cb, &seen), 0);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.ids[0], "2222222222222222");
+	state_close(st);
+}
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void
+test_new_id(void **state)
+{
+	static char	 ids[2000][STATE_ID_LEN + 1];
+	size_t		 i, j;
+
+	(void)state;
+	for (i = 0; i < 2000; i++) {
+		memset(ids[i], 'X', sizeof(ids[i]));
+		assert_int_equal(state_new_id(ids[i]), 0);
+		assert_int_equal(strlen(ids[i]), STATE_ID_LEN);
+		for (j = 0; j < STATE_ID_LEN; j++)
+			assert_non_null(strchr("0123456789abcdef",
+			    ids[i][j]));
+	}
+	qsort(ids, 2000, sizeof(ids[0]), cmp_id);
+	for (i = 1; i < 2000; i++)
+		assert_string_not_equal(ids[i - 1], ids[i]);
+}
+
+struct walk {
+	int	 n;
+	int	 stop_after;
+	char	 names[8][32];
+	char	 urls[8][64];
+};
+
+static int
+feed_cb(void *arg, const char *name, const struct state_feed *f)
+{
+	struct walk	*w = arg;
+
+	assert_true(w->n < 8);
+	snprintf(w->names[w->n], sizeof(w->names[0]), "%s", name);
+	snprintf(w->urls[w->n], sizeof(w->urls[0]), "%s",
+	    f->url != NULL ? f->url : "NULL");
+	w->n++;
+	return w->n == w->stop_after ? -1 : 0;
+}
+
+static void
+test_feed_foreach(void **state)
+{
+	struct fixture	*fx = *state;
+	struct state	*st;
+	struct walk	 w;
+
+	st = open_ok(fx->db);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(state_feed_foreach(st, feed_cb, &w), 0);
+	assert_int_equal(w.n, 0);
+
+	save_feed(st, "charlie", "https://c.example/");
+	save_feed(st, "alpha", "https://a.example/");
+	save_feed(st, "bravo", NULL);
+
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(state_feed_foreach(st, feed_cb, &w), 0);
+	assert_int_equal(w.n, 3);
+	assert_string_equal(w.names[0], "alpha");
+	assert_string_equal(w.urls[0], "https://a.example/");
+	assert_string_equal(w.names[1], "bravo");
+	assert_string_equal(w.urls[1], "NULL");
+	assert_string_equal(w.names[2], "charlie");
+
+	memset(&w, 0, sizeof(w));
+	w.stop_after = 2;
+	assert_int_equal(state_feed_foreach(st, feed_cb, &w), 0);
+	assert_int_equal(w.n, 2);
+	state_close(st);
+}
+
+static void
+test_transactions(void **state)
+{
+	struct fixture		*fx = *state;
+	struct state		*st;
+	struct state_feed	 f;
+
+	st = open_ok(fx->db);
+	assert_int_equal(state_begin(st), 0);
+	save_feed(st, "gone", "https://gone.example/");
+	state_rollback(st);
+	assert_int_equal(state_feed_load(st, "gone", &f), 0);
+	assert_null(f.url);
+
+	assert_int_equal(state_begin(st), 0);
+	/* No nesting: the second BEGIN fails and says why. */
+	assert_int_equal(state_begin(st), -1);
+	assert_true(strlen(state_errmsg(st)) > 0);
+	save_feed(st, "kept", "https://kept.example/");
+	assert_int_equal(state_item_begin(st, "kept", "k", "bbbbbbbbbbbbbbbb",
+	    1, "1.b.json", "{}"), 0);
+	assert_int_equal(state_commit(st), 0);
+	state_close(st);
+
+	st = open_ok(fx->db);
+	assert_int_equal(state_feed_load(st, "kept", &f), 0);
+	assert_string_equal(f.url, "https://kept.example/");
+	state_feed_clear(&f);
+	/* Rolling back with no transaction open is harmless. */
+	state_rollback(st);
+	assert_int_equal(state_commit(st), -1);
+	state_close(st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_data,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_and_user_version,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_newer_schema,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_fails_with_message,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feed_roundtrip,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_item_lifecycle,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_item_begin_before_feed_save, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_mark_during_walk,
+		    setup, teardown),
+		cmocka_unit_test(test_new_id),
+		cmocka_unit_test_setup_teardown(test_feed_foreach,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transactions,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
