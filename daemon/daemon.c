@@ -866,6 +866,8 @@ daemon_run(const struct daemon_opts *opts)
 		log_err("cannot set up the event loop: out of memory");
 		goto out;
 	}
+	/* One pass over every feed: per_host alone keeps hosts calm. */
+	sched_spread(d.sched, !opts->once);
 	for (i = 0; i < d.cfg->nfeeds; i++)
 		if (daemon_add_feed(&d, &d.cfg->feeds[i]) == -1)
 			goto out;

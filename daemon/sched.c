@@ -27,6 +27,7 @@ struct sched {
 	unsigned		 max_transfers;
 	unsigned		 per_host;
 	unsigned		 running;
+	int			 spread;
 };
 
 struct sched *
@@ -37,7 +38,14 @@ sched_new(unsigned max_transfers, unsigned per_host)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	sched_limits(s, max_transfers, per_host);
+	s->spread = 1;
 	return s;
+}
+
+void
+sched_spread(struct sched *s, int on)
+{
+	s->spread = on;
 }
 
 void
@@ -86,11 +94,32 @@ sched_host_busy(const struct sched *s, const char *host)
 	return sched_host_running(s, host) >= s->per_host;
 }
 
+/* The first time from due_ms on that no entry of host is close to. */
+static int64_t
+sched_free_slot(const struct sched *s, const char *host, int64_t due_ms)
+{
+	const struct sched_entry	*e;
+	int				 moved;
+
+	do {
+		moved = 0;
+		for (e = s->head; e != NULL; e = e->next) {
+			if (e->removed || strcmp(e->host, host) != 0)
+				continue;
+			if (due_ms > e->due - SCHED_HOST_SPREAD_MS &&
+			    due_ms < e->due + SCHED_HOST_SPREAD_MS) {
+				due_ms = e->due + SCHED_HOST_SPREAD_MS;
+				moved = 1;
+			}
+		}
+	} while (moved);
+	return due_ms;
+}
+
 struct sched_entry *
 sched_add(struct sched *s, const char *host, int64_t due_ms, void *data)
 {
 	struct sched_entry	*e, **tail;
-	int64_t			 latest = INT64_MIN;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
@@ -99,15 +128,12 @@ sched_add(struct sched *s, const char *host, int64_t due_ms, void *data)
 		return NULL;
 	}
 	/* Spread a host's feeds instead of firing them together. */
-	for (tail = &s->head; *tail != NULL; tail = &(*tail)->next)
-		if (!(*tail)->removed && strcmp((*tail)->host, e->host) == 0 &&
-		    (*tail)->due > latest)
-			latest = (*tail)->due;
-	if (latest != INT64_MIN && due_ms < latest + SCHED_HOST_SPREAD_MS &&
-	    due_ms > latest - SCHED_HOST_SPREAD_MS)
-		due_ms = latest + SCHED_HOST_SPREAD_MS;
+	if (s->spread)
+		due_ms = sched_free_slot(s, e->host, due_ms);
 	e->due = due_ms;
 	e->data = data;
+	for (tail = &s->head; *tail != NULL; tail = &(*tail)->next)
+		;
 	*tail = e;
 	return e;
 }

@@ -18,6 +18,8 @@ struct sched	*sched_new(unsigned max_transfers, unsigned per_host);
 void		 sched_free(struct sched *);
 void		 sched_limits(struct sched *, unsigned max_transfers,
 		    unsigned per_host);
+/* Spreading a host's feeds (on by default); off for a one-shot run. */
+void		 sched_spread(struct sched *, int);
 
 /*
  * Add an entry for host, due no earlier than due_ms (unix milliseconds).

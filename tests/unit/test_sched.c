@@ -1,0 +1,121 @@
+/*
+ * Scheduler: due times, the global and per-host limits, spreading.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "daemon/sched.h"
+
+static void
+test_due_order_and_global_limit(void **unused)
+{
+	struct sched		*s;
+	struct sched_entry	*a, *b, *c;
+	int			 da, db, dc;
+
+	(void)unused;
+	assert_non_null(s = sched_new(2, 4));
+	assert_non_null(a = sched_add(s, "a.example", 3000, &da));
+	assert_non_null(b = sched_add(s, "b.example", 1000, &db));
+	assert_non_null(c = sched_add(s, "c.example", 2000, &dc));
+	/* Nothing is due before its time. */
+	assert_null(sched_pop(s, 999));
+	assert_int_equal(sched_wait(s, 0), 1000);
+	/* The most overdue first, and no more than two at once. */
+	assert_ptr_equal(sched_pop(s, 5000), b);
+	assert_ptr_equal(sched_pop(s, 5000), c);
+	assert_null(sched_pop(s, 5000));
+	assert_int_equal(sched_running(s), 2);
+	/* While the limit holds, nothing to wait for but a transfer. */
+	assert_int_equal(sched_wait(s, 5000), -1);
+	assert_int_equal(sched_done(s, b, 9000), 0);
+	assert_ptr_equal(sched_pop(s, 5000), a);
+	assert_int_equal(sched_due(b), 9000);
+	sched_free(s);
+}
+
+static void
+test_per_host_limit(void **unused)
+{
+	struct sched		*s;
+	struct sched_entry	*a1, *a2, *b;
+	int			 x;
+
+	(void)unused;
+	assert_non_null(s = sched_new(8, 1));
+	assert_non_null(a1 = sched_add(s, "news.example", 0, &x));
+	assert_non_null(a2 = sched_add(s, "news.example", 100000, &x));
+	assert_non_null(b = sched_add(s, "other.example", 0, &x));
+	sched_set_due(a2, 0);
+	assert_ptr_equal(sched_pop(s, 1000), a1);
+	/* a2 is due but its host is busy: b goes first. */
+	assert_ptr_equal(sched_pop(s, 1000), b);
+	assert_null(sched_pop(s, 1000));
+	assert_true(sched_host_busy(s, "news.example"));
+	assert_int_equal(sched_done(s, a1, 50000), 0);
+	assert_false(sched_host_busy(s, "news.example"));
+	assert_ptr_equal(sched_pop(s, 1000), a2);
+	sched_free(s);
+}
+
+static void
+test_same_host_spread(void **unused)
+{
+	struct sched		*s;
+	struct sched_entry	*a, *b, *c, *d;
+	int			 x;
+
+	(void)unused;
+	assert_non_null(s = sched_new(8, 4));
+	assert_non_null(a = sched_add(s, "news.example", 10000, &x));
+	assert_non_null(b = sched_add(s, "news.example", 10000, &x));
+	assert_non_null(c = sched_add(s, "news.example", 10000, &x));
+	assert_non_null(d = sched_add(s, "other.example", 10000, &x));
+	/* Feeds of one host added together do not fire together... */
+	assert_true(sched_due(b) >= sched_due(a) + 1000);
+	assert_true(sched_due(c) >= sched_due(b) + 1000);
+	/* ...and other hosts are not held back by them. */
+	assert_int_equal(sched_due(d), 10000);
+	sched_free(s);
+}
+
+static void
+test_remove_running(void **unused)
+{
+	struct sched		*s;
+	struct sched_entry	*a, *b;
+	int			 x;
+
+	(void)unused;
+	assert_non_null(s = sched_new(8, 1));
+	assert_non_null(a = sched_add(s, "a.example", 0, &x));
+	assert_non_null(b = sched_add(s, "b.example", 0, &x));
+	assert_ptr_equal(sched_pop(s, 0), a);
+	/* Removing a running entry defers its end to sched_done. */
+	sched_remove(s, a);
+	assert_int_equal(sched_running(s), 1);
+	assert_int_equal(sched_done(s, a, 1000), 1);
+	assert_int_equal(sched_running(s), 0);
+	/* An idle entry goes at once. */
+	sched_remove(s, b);
+	assert_null(sched_pop(s, 100000));
+	assert_int_equal(sched_wait(s, 0), -1);
+	sched_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_due_order_and_global_limit),
+		cmocka_unit_test(test_per_host_limit),
+		cmocka_unit_test(test_same_host_spread),
+		cmocka_unit_test(test_remove_running),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
