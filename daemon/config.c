@@ -756,7 +756,7 @@ read_line(char *str, int num, void *arg)
 	str[len] = '\0';
 	if (toolong || nul) {
 		if (toolong)
-			ferr(f, "line too long (more than %zu bytes)", max - 1);
+			ferr(f, "line too long (more than %zu bytes)", max);
 		else
 			ferr(f, "NUL byte in line");
 		f->nsyntax++;
