@@ -621,6 +621,52 @@ test_missing_file(void **state)
 	assert_null(conf);
 }
 
+/* A flood of errors is cut off after 100, with a note. */
+static void
+test_too_many_errors(void **state)
+{
+	struct config	*conf = NULL;
+	char		*p, *errors = NULL, *last;
+	const char	*s;
+	size_t		 i, lines = 0;
+	FILE		*fp;
+
+	p = tpath(*state, "main.conf");
+	assert_non_null(fp = fopen(p, "w"));
+	for (i = 0; i < 150; i++)
+		assert_true(fputs("junk\n", fp) >= 0);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(config_load(p, &conf, &errors), -1);
+	assert_null(conf);
+	assert_non_null(errors);
+	for (s = errors; *s != '\0'; s++)
+		if (*s == '\n')
+			lines++;
+	assert_int_equal(lines, 101);
+	errors[strlen(errors) - 1] = '\0';
+	assert_non_null(last = strrchr(errors, '\n'));
+	assert_true(strstr(last, "/main.conf:101: too many errors, the rest "
+	    "are not shown") != NULL);
+	free(errors);
+	free(p);
+}
+
+/* Glob characters in the including file's directory are literal. */
+static void
+test_include_odd_dir(void **state)
+{
+	struct config	*conf;
+
+	put(*state, "we[ir]d*/main.conf",
+	    "\xEF\xBB\xBF[feedspool]\ninclude = *.feed\n");
+	put(*state, "we[ir]d*/a.feed", "[a]\nurl = https://example.org/\n");
+	put(*state, "weid/b.feed", "[b]\nurl = https://example.org/\n");
+	conf = load_ok(*state, "we[ir]d*/main.conf");
+	assert_int_equal(conf->nfeeds, 1);
+	assert_non_null(config_feed_find(conf, "a"));
+	config_free(conf);
+}
+
 /* The bundled configuration is valid and has what it promises. */
 static void
 test_bundled(void **state)
@@ -687,6 +733,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_syntax_error,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_too_many_errors,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_include_odd_dir,
 		    setup, teardown),
 		cmocka_unit_test(test_bundled),
 	};
