@@ -34,6 +34,7 @@ struct config {
 	unsigned	 max_redirects;
 	size_t		 max_body;	/* bytes */
 	char		*user_agent;	/* contact URL for the User-Agent */
+	char		*user_agent_header; /* "feedspool/VERSION (+CONTACT)" */
 	struct config_feed *feeds;
 	size_t		 nfeeds;
 };
@@ -48,6 +49,8 @@ struct config {
 #define CONFIG_DEFAULT_CONNECT_TIMEOUT	15
 #define CONFIG_DEFAULT_MAX_REDIRECTS	5
 #define CONFIG_DEFAULT_MAX_BODY		(8 * 1024 * 1024)
+/* A placeholder: every installation should name its own contact. */
+#define CONFIG_DEFAULT_USER_AGENT	"https://github.com/feedspool/feedspool"
 
 /*
  * Load path.  On success returns 0 and sets *out.  On failure returns -1,

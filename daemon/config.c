@@ -1,0 +1,1002 @@
+/*
+ * config: read feedspool.conf through inih, collecting every error with
+ * its file and line.
+ *
+ * inih 55 as Debian builds it does not pass the line number to the handler
+ * and only returns the first syntax error, so every line goes through our
+ * own reader first: it counts lines, strips leading blanks (which turns off
+ * inih's multi-line continuations, so an indented key is just a key), sees
+ * the section headers (inih does not call the handler for a section without
+ * keys, and a feed without keys must still be found) and reports syntax
+ * errors itself.  The handler then only deals with keys.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include "config.h"
+
+#ifndef FEEDSPOOL_VERSION
+#define FEEDSPOOL_VERSION	"0.0.0"
+#endif
+
+#define INCLUDE_DEPTH_MAX	8
+#define ERRORS_MAX		100
+#define FEED_NAME_MAX		64
+
+#define INTERVAL_MIN		1
+#define INTERVAL_MAX		(7 * 24 * 60 * 60)
+#define TIMEOUT_MIN		1
+#define TIMEOUT_MAX		3600
+#define MAX_BODY_MIN		1024ULL
+#define MAX_BODY_MAX		(1024ULL * 1024 * 1024)
+
+enum ktype {
+	K_PATH,
+	K_CONTACT,
+	K_URL,
+	K_DURATION,
+	K_COUNT,
+	K_SIZE
+};
+
+struct key {
+	const char		*name;
+	enum ktype		 type;
+	size_t			 off;
+	unsigned long long	 min, max;
+	const char		*range;		/* min and max, for messages */
+};
+
+static const struct key global_keys[] = {
+	{ "spool", K_PATH, offsetof(struct config, spool), 0, 0, NULL },
+	{ "state", K_PATH, offsetof(struct config, state), 0, 0, NULL },
+	{ "interval", K_DURATION, offsetof(struct config, interval),
+	    INTERVAL_MIN, INTERVAL_MAX, "1s to 7d" },
+	{ "max_transfers", K_COUNT, offsetof(struct config, max_transfers),
+	    1, 256, "1 to 256" },
+	{ "per_host", K_COUNT, offsetof(struct config, per_host),
+	    1, 16, "1 to 16" },
+	{ "timeout", K_DURATION, offsetof(struct config, timeout),
+	    TIMEOUT_MIN, TIMEOUT_MAX, "1s to 1h" },
+	{ "connect_timeout", K_DURATION,
+	    offsetof(struct config, connect_timeout), 1, 300, "1s to 5m" },
+	{ "max_redirects", K_COUNT, offsetof(struct config, max_redirects),
+	    0, 20, "0 to 20" },
+	{ "max_body", K_SIZE, offsetof(struct config, max_body),
+	    MAX_BODY_MIN, MAX_BODY_MAX, "1k to 1G" },
+	{ "user_agent", K_CONTACT, offsetof(struct config, user_agent),
+	    0, 0, NULL },
+};
+
+/* The index in feed_keys is the bit in parse.fset. */
+enum {
+	FK_URL,
+	FK_INTERVAL,
+	FK_TIMEOUT,
+	FK_MAX_BODY
+};
+
+static const struct key feed_keys[] = {
+	[FK_URL] = { "url", K_URL, offsetof(struct config_feed, url),
+	    0, 0, NULL },
+	[FK_INTERVAL] = { "interval", K_DURATION,
+	    offsetof(struct config_feed, interval),
+	    INTERVAL_MIN, INTERVAL_MAX, "1s to 7d" },
+	[FK_TIMEOUT] = { "timeout", K_DURATION,
+	    offsetof(struct config_feed, timeout),
+	    TIMEOUT_MIN, TIMEOUT_MAX, "1s to 1h" },
+	[FK_MAX_BODY] = { "max_body", K_SIZE,
+	    offsetof(struct config_feed, max_body),
+	    MAX_BODY_MIN, MAX_BODY_MAX, "1k to 1G" },
+};
+
+#define NGLOBAL_KEYS	(sizeof(global_keys) / sizeof(global_keys[0]))
+#define NFEED_KEYS	(sizeof(feed_keys) / sizeof(feed_keys[0]))
+
+/* A file already read, so that reading it twice is caught. */
+struct seen {
+	dev_t		 dev;
+	ino_t		 ino;
+	char		*path;
+	const char	*from;		/* including file, NULL for the main */
+	unsigned	 from_line;
+};
+
+/* State of one config_load. */
+struct parse {
+	struct config	*conf;
+	unsigned	*fset;		/* per feed: keys set explicitly */
+	size_t		 feedcap;
+	const char	*gfile[NGLOBAL_KEYS];	/* where a global was set */
+	unsigned	 gline[NGLOBAL_KEYS];
+	struct seen	*seen;
+	size_t		 nseen;
+	char		*err;
+	size_t		 errlen;
+	unsigned	 nerr;
+	int		 oom;
+};
+
+enum sect {
+	SECT_NONE,		/* before the first section */
+	SECT_GLOBAL,		/* [feedspool] */
+	SECT_FEED,
+	SECT_SKIP		/* a bad section, already reported */
+};
+
+/* State of one file being read. */
+struct pfile {
+	struct parse	*p;
+	const char	*path;
+	FILE		*fp;
+	unsigned	 depth;
+	unsigned	 lineno;
+	unsigned	 nsyntax;
+	enum sect	 sect;
+	size_t		 feed;		/* index, when sect is SECT_FEED */
+};
+
+static void	 errf(struct parse *, const char *, unsigned, const char *, ...)
+		    __attribute__((format(printf, 4, 5)));
+static int	 read_file(struct parse *, const char *, struct pfile *);
+
+/*
+ * Append one "FILE:LINE: message" line (or "FILE: message" when there is
+ * no line, as for a main file that cannot be opened).  After ERRORS_MAX
+ * errors only a note is added: a binary file given as config would
+ * otherwise fill memory with complaints.
+ */
+static void
+errf(struct parse *p, const char *file, unsigned line, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg = NULL, *text = NULL, *nerr;
+	int	 n;
+	size_t	 len;
+
+	if (p->nerr > ERRORS_MAX)
+		return;
+	if (p->nerr++ == ERRORS_MAX) {
+		fmt = "too many errors, the rest are not shown";
+		n = asprintf(&msg, "%s", fmt);
+	} else {
+		va_start(ap, fmt);
+		n = vasprintf(&msg, fmt, ap);
+		va_end(ap);
+	}
+	if (n < 0) {
+		msg = NULL;
+		goto oom;
+	}
+	if (line > 0)
+		n = asprintf(&text, "%s:%u: %s\n", file, line, msg);
+	else
+		n = asprintf(&text, "%s: %s\n", file, msg);
+	if (n < 0) {
+		text = NULL;
+		goto oom;
+	}
+	len = (size_t)n;
+	if (p->errlen > SIZE_MAX - len - 1)
+		goto oom;
+	if ((nerr = realloc(p->err, p->errlen + len + 1)) == NULL)
+		goto oom;
+	p->err = nerr;
+	memcpy(p->err + p->errlen, text, len + 1);
+	p->errlen += len;
+	free(msg);
+	free(text);
+	return;
+oom:
+	p->oom = 1;
+	free(msg);
+	free(text);
+}
+
+/* An error about the current line of f. */
+#define ferr(f, ...)	errf((f)->p, (f)->path, (f)->lineno, __VA_ARGS__)
+
+/* Digits only: no sign, no blanks, no base prefixes. */
+static int
+parse_digits(const char *s, unsigned long long *out, const char **end)
+{
+	unsigned long long	 v = 0;
+	unsigned		 d;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		d = (unsigned)(*s - '0');
+		if (v > (ULLONG_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	*end = s;
+	return 0;
+}
+
+int
+config_parse_duration(const char *s, unsigned *out)
+{
+	unsigned long long	 v, mult = 1;
+	const char		*end;
+
+	if (s == NULL || parse_digits(s, &v, &end) == -1)
+		return -1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 's':
+		end++;
+		break;
+	case 'm':
+		mult = 60;
+		end++;
+		break;
+	case 'h':
+		mult = 60 * 60;
+		end++;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' || v > UINT_MAX / mult)
+		return -1;
+	*out = (unsigned)(v * mult);
+	return 0;
+}
+
+int
+config_parse_size(const char *s, size_t *out)
+{
+	unsigned long long	 v, mult = 1;
+	const char		*end;
+
+	if (s == NULL || parse_digits(s, &v, &end) == -1)
+		return -1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mult = 1024;
+		end++;
+		break;
+	case 'M':
+		mult = 1024 * 1024;
+		end++;
+		break;
+	case 'G':
+		mult = 1024 * 1024 * 1024;
+		end++;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' || v > SIZE_MAX / mult)
+		return -1;
+	*out = (size_t)(v * mult);
+	return 0;
+}
+
+/*
+ * Printable ASCII without blanks: the values go into request lines and
+ * headers, where a CR, LF or space would split or forge them.
+ */
+static int
+is_token(const char *s, const char *reject)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+		if (strchr(reject, *s) != NULL)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+is_http_url(const char *s)
+{
+	const char	*host;
+
+	if (strncasecmp(s, "http://", 7) == 0)
+		host = s + 7;
+	else if (strncasecmp(s, "https://", 8) == 0)
+		host = s + 8;
+	else
+		return 0;
+	if (*host == '\0' || strchr("/?#", *host) != NULL)
+		return 0;
+	return is_token(s, "");
+}
+
+static int
+check_string(struct pfile *f, const struct key *k, const char *v)
+{
+	switch (k->type) {
+	case K_PATH:
+		if (*v == '\0' || !is_token(v, "")) {
+			ferr(f, "%s: '%s' is not a usable path (empty, "
+			    "blanks or control characters)", k->name, v);
+			return -1;
+		}
+		return 0;
+	case K_URL:
+		if (!is_http_url(v)) {
+			ferr(f, "%s: '%s' is not an http:// or https:// URL",
+			    k->name, v);
+			return -1;
+		}
+		return 0;
+	case K_CONTACT:
+		/* Parentheses would end the User-Agent comment early. */
+		if (!((is_http_url(v) && is_token(v, "()")) ||
+		    (strncasecmp(v, "mailto:", 7) == 0 && v[7] != '\0' &&
+		    is_token(v, "()")))) {
+			ferr(f, "%s: '%s' is not an http(s):// or mailto: "
+			    "contact", k->name, v);
+			return -1;
+		}
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Parse v per k into the field of base; errors are reported here. */
+static void
+set_value(struct pfile *f, const struct key *k, void *base, const char *v)
+{
+	char			*field = (char *)base + k->off;
+	char			*s, **sp;
+	unsigned long long	 n;
+	unsigned		 u;
+	size_t			 sz;
+	const char		*end;
+
+	switch (k->type) {
+	case K_PATH:
+	case K_CONTACT:
+	case K_URL:
+		if (check_string(f, k, v) == -1)
+			return;
+		if ((s = strdup(v)) == NULL) {
+			f->p->oom = 1;
+			return;
+		}
+		sp = (char **)(void *)field;
+		free(*sp);
+		*sp = s;
+		return;
+	case K_DURATION:
+		if (config_parse_duration(v, &u) == -1) {
+			ferr(f, "%s: bad duration '%s' (seconds, or a number "
+			    "with s, m or h)", k->name, v);
+			return;
+		}
+		n = u;
+		break;
+	case K_COUNT:
+		if (parse_digits(v, &n, &end) == -1 || *end != '\0') {
+			ferr(f, "%s: bad number '%s'", k->name, v);
+			return;
+		}
+		break;
+	case K_SIZE:
+		if (config_parse_size(v, &sz) == -1) {
+			ferr(f, "%s: bad size '%s' (bytes, or a number with "
+			    "k, M or G)", k->name, v);
+			return;
+		}
+		n = sz;
+		break;
+	default:
+		return;
+	}
+	if (n < k->min || n > k->max) {
+		ferr(f, "%s: '%s' out of range (%s)", k->name, v, k->range);
+		return;
+	}
+	if (k->type == K_SIZE)
+		*(size_t *)(void *)field = (size_t)n;
+	else
+		*(unsigned *)(void *)field = (unsigned)n;
+}
+
+/* Copy of the directory part of path, glob-escaped, with the '/'. */
+static char *
+glob_dir(const char *path)
+{
+	const char	*slash, *s;
+	char		*dir, *d;
+	size_t		 len;
+
+	if ((slash = strrchr(path, '/')) == NULL)
+		return strdup("");
+	len = (size_t)(slash - path) + 1;
+	if (len > (SIZE_MAX - 1) / 2)
+		return NULL;
+	if ((dir = malloc(len * 2 + 1)) == NULL)
+		return NULL;
+	for (s = path, d = dir; s <= slash; s++) {
+		if (strchr("*?[]\\", *s) != NULL)
+			*d++ = '\\';
+		*d++ = *s;
+	}
+	*d = '\0';
+	return dir;
+}
+
+static int
+cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Read every file matching pattern, relative to the including file's
+ * directory, in strcmp order (glob's own order depends on the locale).
+ */
+static void
+do_include(struct pfile *f, const char *pattern)
+{
+	glob_t	 g;
+	char	*dir = NULL, *full = NULL;
+	size_t	 i, dlen, plen;
+	int	 rc;
+
+	memset(&g, 0, sizeof(g));
+	if (*pattern == '\0') {
+		ferr(f, "include: empty pattern");
+		return;
+	}
+	if (f->depth + 1 > INCLUDE_DEPTH_MAX) {
+		ferr(f, "include: nested too deep (more than %d levels)",
+		    INCLUDE_DEPTH_MAX);
+		return;
+	}
+	if (*pattern == '/')
+		dir = strdup("");
+	else
+		dir = glob_dir(f->path);
+	if (dir == NULL)
+		goto oom;
+	dlen = strlen(dir);
+	plen = strlen(pattern);
+	if (dlen > SIZE_MAX - plen - 1)
+		goto oom;
+	if ((full = malloc(dlen + plen + 1)) == NULL)
+		goto oom;
+	memcpy(full, dir, dlen);
+	memcpy(full + dlen, pattern, plen + 1);
+
+	rc = glob(full, GLOB_NOSORT, NULL, &g);
+	switch (rc) {
+	case 0:
+		break;
+	case GLOB_NOMATCH:
+		/* An empty feeds.d is fine. */
+		goto out;
+	case GLOB_NOSPACE:
+		goto oom;
+	default:
+		ferr(f, "include: cannot read '%s'", full);
+		goto out;
+	}
+	qsort(g.gl_pathv, g.gl_pathc, sizeof(g.gl_pathv[0]), cmp_path);
+	for (i = 0; i < g.gl_pathc; i++)
+		read_file(f->p, g.gl_pathv[i], f);
+	goto out;
+oom:
+	f->p->oom = 1;
+out:
+	if (g.gl_pathv != NULL)
+		globfree(&g);
+	free(full);
+	free(dir);
+}
+
+static void
+set_global(struct pfile *f, const char *name, const char *value)
+{
+	struct parse	*p = f->p;
+	size_t		 i;
+
+	if (strcmp(name, "include") == 0) {
+		do_include(f, value);
+		return;
+	}
+	for (i = 0; i < NGLOBAL_KEYS; i++)
+		if (strcmp(name, global_keys[i].name) == 0)
+			break;
+	if (i == NGLOBAL_KEYS) {
+		ferr(f, "unknown key '%s' in [feedspool]", name);
+		return;
+	}
+	if (p->gfile[i] != NULL) {
+		ferr(f, "%s: already set at %s:%u", name, p->gfile[i],
+		    p->gline[i]);
+		return;
+	}
+	p->gfile[i] = f->path;
+	p->gline[i] = f->lineno;
+	set_value(f, &global_keys[i], p->conf, value);
+}
+
+static void
+set_feed(struct pfile *f, const char *name, const char *value)
+{
+	struct config_feed	*feed = &f->p->conf->feeds[f->feed];
+	unsigned		*set = &f->p->fset[f->feed];
+	size_t			 i;
+
+	for (i = 0; i < NFEED_KEYS; i++)
+		if (strcmp(name, feed_keys[i].name) == 0)
+			break;
+	if (i == NFEED_KEYS) {
+		ferr(f, "unknown key '%s' in [%s]", name, feed->name);
+		return;
+	}
+	if (*set & (1U << i)) {
+		ferr(f, "%s: already set in [%s]", name, feed->name);
+		return;
+	}
+	*set |= 1U << i;
+	set_value(f, &feed_keys[i], feed, value);
+}
+
+static int
+handle_key(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct pfile	*f = arg;
+
+	(void)section;	/* we track sections ourselves, see scan_line */
+	switch (f->sect) {
+	case SECT_NONE:
+		ferr(f, "'%s' outside any section", name);
+		break;
+	case SECT_GLOBAL:
+		set_global(f, name, value);
+		break;
+	case SECT_FEED:
+		set_feed(f, name, value);
+		break;
+	case SECT_SKIP:
+		break;
+	}
+	/* Go on: we want every error, not just the first. */
+	return 1;
+}
+
+/*
+ * Feed names end up in log lines and spool paths: keep them to a safe
+ * alphabet and a sane length.
+ */
+static int
+is_feed_name(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || len > FEED_NAME_MAX || s[0] == '.' || s[0] == '-')
+		return 0;
+	for (i = 0; i < len; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", s[i]) == NULL ||
+		    s[i] == '\0')
+			return 0;
+	return 1;
+}
+
+static void
+section_begin(struct pfile *f, const char *s, size_t len)
+{
+	struct parse		*p = f->p;
+	struct config		*conf = p->conf;
+	struct config_feed	*feed, *nfeeds;
+	unsigned		*nfset;
+	size_t			 i, ncap;
+
+	f->sect = SECT_SKIP;
+	if (len == strlen("feedspool") && memcmp(s, "feedspool", len) == 0) {
+		f->sect = SECT_GLOBAL;
+		return;
+	}
+	if (!is_feed_name(s, len)) {
+		ferr(f, "bad feed name [%.*s] (1 to %d letters, digits, "
+		    "'.', '_' or '-', not starting with '.' or '-')",
+		    (int)(len > 80 ? 80 : len), s, FEED_NAME_MAX);
+		return;
+	}
+	for (i = 0; i < conf->nfeeds; i++) {
+		feed = &conf->feeds[i];
+		if (strlen(feed->name) == len &&
+		    memcmp(feed->name, s, len) == 0) {
+			ferr(f, "feed [%s] already defined at %s:%u",
+			    feed->name, feed->file, feed->line);
+			return;
+		}
+	}
+	if (conf->nfeeds == p->feedcap) {
+		ncap = p->feedcap == 0 ? 16 : p->feedcap * 2;
+		if (ncap < p->feedcap)
+			goto oom;
+		nfeeds = reallocarray(conf->feeds, ncap, sizeof(*nfeeds));
+		if (nfeeds == NULL)
+			goto oom;
+		conf->feeds = nfeeds;
+		nfset = reallocarray(p->fset, ncap, sizeof(*nfset));
+		if (nfset == NULL)
+			goto oom;
+		p->fset = nfset;
+		p->feedcap = ncap;
+	}
+	feed = &conf->feeds[conf->nfeeds];
+	memset(feed, 0, sizeof(*feed));
+	if ((feed->name = strndup(s, len)) == NULL ||
+	    (feed->file = strdup(f->path)) == NULL) {
+		free(feed->name);
+		free(feed->file);
+		goto oom;
+	}
+	feed->line = f->lineno;
+	p->fset[conf->nfeeds] = 0;
+	f->feed = conf->nfeeds++;
+	f->sect = SECT_FEED;
+	return;
+oom:
+	p->oom = 1;
+}
+
+/*
+ * Where inih stops scanning for one of chars: at the char, at the end, or
+ * at an inline comment (';' after a blank), exactly as its own
+ * find_chars_or_comment, so we agree on what is a syntax error.
+ */
+static const char *
+find_end(const char *s, const char *chars)
+{
+	int	 was_space = 0;
+
+	while (*s != '\0' && strchr(chars, *s) == NULL &&
+	    !(was_space && *s == ';')) {
+		was_space = (*s == ' ' || *s == '\t' || *s == '\r' ||
+		    *s == '\f' || *s == '\v');
+		s++;
+	}
+	return s;
+}
+
+static void
+syntax_error(struct pfile *f, const char *msg)
+{
+	f->nsyntax++;
+	ferr(f, "%s", msg);
+}
+
+/* Look at a line before inih does, see the header comment. */
+static void
+scan_line(struct pfile *f, const char *s)
+{
+	const char	*end, *t;
+
+	if (*s == '\0' || *s == ';' || *s == '#')
+		return;
+	if (*s == '[') {
+		end = find_end(s + 1, "]");
+		if (*end != ']') {
+			syntax_error(f, "section header without ']'");
+			f->sect = SECT_SKIP;
+			return;
+		}
+		for (t = end + 1; *t == ' ' || *t == '\t'; t++)
+			;
+		if (*t != '\0' && *t != ';') {
+			syntax_error(f, "text after the section header");
+			f->sect = SECT_SKIP;
+			return;
+		}
+		section_begin(f, s + 1, (size_t)(end - (s + 1)));
+		return;
+	}
+	end = find_end(s, "=:");
+	if (*end != '=' && *end != ':')
+		syntax_error(f, "expected 'key = value' or '[section]'");
+}
+
+/*
+ * inih's reader: one physical line per call, so inih's line numbers (for
+ * the syntax error it returns) and ours agree.  A line too long for inih's
+ * fixed buffer is reported and replaced by an empty line, rather than
+ * letting inih split it into two lines.
+ */
+static char *
+read_line(char *str, int num, void *arg)
+{
+	struct pfile	*f = arg;
+	size_t		 len = 0, max, skip = 0, i;
+	int		 c, any = 0, toolong = 0, nul = 0;
+
+	if (num < 2)
+		return NULL;
+	max = (size_t)num - 1;
+	while ((c = getc(f->fp)) != EOF) {
+		any = 1;
+		if (c == '\n')
+			break;
+		if (c == '\0')
+			nul = 1;
+		else if (len < max)
+			str[len++] = (char)c;
+		else
+			toolong = 1;
+	}
+	if (c == EOF && ferror(f->fp)) {
+		errf(f->p, f->path, f->lineno + 1, "read error");
+		return NULL;
+	}
+	if (!any)
+		return NULL;
+	f->lineno++;
+	str[len] = '\0';
+	if (toolong || nul) {
+		if (toolong)
+			ferr(f, "line too long (more than %zu bytes)", max);
+		else
+			ferr(f, "NUL byte in line");
+		f->nsyntax++;
+		str[0] = '\0';
+		return str;
+	}
+	if (f->lineno == 1 && len >= 3 && memcmp(str, "\xEF\xBB\xBF", 3) == 0)
+		skip = 3;
+	while (skip < len && (str[skip] == ' ' || str[skip] == '\t'))
+		skip++;
+	if (skip > 0) {
+		memmove(str, str + skip, len - skip + 1);
+		len -= skip;
+	}
+	/* Trailing blanks (and the CR of CRLF) for our scan only. */
+	for (i = len; i > 0 && (str[i - 1] == ' ' || str[i - 1] == '\t' ||
+	    str[i - 1] == '\r'); i--)
+		;
+	c = str[i];
+	str[i] = '\0';
+	scan_line(f, str);
+	str[i] = (char)c;
+	return str;
+}
+
+/* Report a file that cannot be read at the include line, if any. */
+static void
+file_error(struct parse *p, const char *path, struct pfile *parent,
+    const char *msg)
+{
+	if (parent != NULL)
+		errf(p, parent->path, parent->lineno, "%s: %s", path, msg);
+	else
+		errf(p, path, 0, "%s", msg);
+}
+
+static int
+read_file(struct parse *p, const char *path, struct pfile *parent)
+{
+	struct pfile	 f;
+	struct stat	 st;
+	struct seen	*s, *nseen;
+	size_t		 i;
+	int		 rc, ret = -1;
+
+	memset(&f, 0, sizeof(f));
+	f.p = p;
+	f.sect = SECT_NONE;
+	f.depth = parent != NULL ? parent->depth + 1 : 0;
+	if ((f.fp = fopen(path, "re")) == NULL) {
+		file_error(p, path, parent, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f.fp), &st) == -1) {
+		file_error(p, path, parent, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		file_error(p, path, parent, "not a regular file");
+		goto out;
+	}
+	for (i = 0; i < p->nseen; i++) {
+		s = &p->seen[i];
+		if (s->dev != st.st_dev || s->ino != st.st_ino)
+			continue;
+		if (s->from != NULL)
+			errf(p, parent != NULL ? parent->path : path,
+			    parent != NULL ? parent->lineno : 0,
+			    "%s: already included at %s:%u", path, s->from,
+			    s->from_line);
+		else
+			errf(p, parent != NULL ? parent->path : path,
+			    parent != NULL ? parent->lineno : 0,
+			    "%s: already read as the main file", path);
+		goto out;
+	}
+	nseen = reallocarray(p->seen, p->nseen + 1, sizeof(*nseen));
+	if (nseen == NULL)
+		goto oom;
+	p->seen = nseen;
+	s = &p->seen[p->nseen];
+	memset(s, 0, sizeof(*s));
+	if ((s->path = strdup(path)) == NULL)
+		goto oom;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	if (parent != NULL) {
+		s->from = parent->path;
+		s->from_line = parent->lineno;
+	}
+	p->nseen++;
+	/* s->path lives until the end of config_load: errors point at it. */
+	f.path = s->path;
+
+	rc = ini_parse_stream(read_line, &f, handle_key, &f);
+	if (rc == -2)
+		goto oom;
+	/* Only a backstop: scan_line should have seen it already. */
+	if (rc != 0 && f.nsyntax == 0)
+		errf(p, f.path, rc > 0 ? (unsigned)rc : 0, "syntax error");
+	ret = 0;
+	goto out;
+oom:
+	p->oom = 1;
+out:
+	fclose(f.fp);
+	return ret;
+}
+
+/* After every file: what needs all of them read first. */
+static void
+finish(struct parse *p)
+{
+	struct config		*conf = p->conf;
+	struct config_feed	*feed;
+	size_t			 i;
+	unsigned		 set;
+	int			 n;
+
+	for (i = 0; i < conf->nfeeds; i++) {
+		feed = &conf->feeds[i];
+		set = p->fset[i];
+		if (!(set & (1U << FK_URL)))
+			errf(p, feed->file, feed->line, "feed [%s] has no url",
+			    feed->name);
+		/* Globals may come after the feed, so defaults go in now. */
+		if (!(set & (1U << FK_INTERVAL)))
+			feed->interval = conf->interval;
+		if (!(set & (1U << FK_TIMEOUT)))
+			feed->timeout = conf->timeout;
+		if (!(set & (1U << FK_MAX_BODY)))
+			feed->max_body = conf->max_body;
+	}
+	n = asprintf(&conf->user_agent_header, "feedspool/%s (+%s)",
+	    FEEDSPOOL_VERSION, conf->user_agent);
+	if (n < 0) {
+		conf->user_agent_header = NULL;
+		p->oom = 1;
+	}
+}
+
+static struct config *
+config_new(const char *path)
+{
+	struct config	*conf;
+
+	if ((conf = calloc(1, sizeof(*conf))) == NULL)
+		return NULL;
+	conf->path = strdup(path);
+	conf->spool = strdup(CONFIG_DEFAULT_SPOOL);
+	conf->state = strdup(CONFIG_DEFAULT_STATE);
+	conf->user_agent = strdup(CONFIG_DEFAULT_USER_AGENT);
+	if (conf->path == NULL || conf->spool == NULL || conf->state == NULL ||
+	    conf->user_agent == NULL) {
+		config_free(conf);
+		return NULL;
+	}
+	conf->interval = CONFIG_DEFAULT_INTERVAL;
+	conf->max_transfers = CONFIG_DEFAULT_MAX_TRANSFERS;
+	conf->per_host = CONFIG_DEFAULT_PER_HOST;
+	conf->timeout = CONFIG_DEFAULT_TIMEOUT;
+	conf->connect_timeout = CONFIG_DEFAULT_CONNECT_TIMEOUT;
+	conf->max_redirects = CONFIG_DEFAULT_MAX_REDIRECTS;
+	conf->max_body = CONFIG_DEFAULT_MAX_BODY;
+	return conf;
+}
+
+int
+config_load(const char *path, struct config **out, char **errors)
+{
+	struct parse	 p;
+	size_t		 i;
+	int		 ret = -1;
+
+	*out = NULL;
+	if (errors != NULL)
+		*errors = NULL;
+	memset(&p, 0, sizeof(p));
+	if ((p.conf = config_new(path)) == NULL) {
+		p.oom = 1;
+		goto out;
+	}
+	read_file(&p, path, NULL);
+	finish(&p);
+	if (p.nerr == 0 && !p.oom) {
+		*out = p.conf;
+		p.conf = NULL;
+		ret = 0;
+	}
+out:
+	if (ret == -1 && errors != NULL) {
+		if (p.oom) {
+			/* The list may miss lines: say so, plainly. */
+			free(p.err);
+			p.err = NULL;
+			if (asprintf(&p.err, "%s: out of memory\n", path) < 0)
+				p.err = NULL;
+		}
+		*errors = p.err;
+		p.err = NULL;
+	}
+	free(p.err);
+	config_free(p.conf);
+	free(p.fset);
+	for (i = 0; i < p.nseen; i++)
+		free(p.seen[i].path);
+	free(p.seen);
+	return ret;
+}
+
+void
+config_free(struct config *conf)
+{
+	size_t	 i;
+
+	if (conf == NULL)
+		return;
+	for (i = 0; i < conf->nfeeds; i++) {
+		free(conf->feeds[i].name);
+		free(conf->feeds[i].url);
+		free(conf->feeds[i].file);
+	}
+	free(conf->feeds);
+	free(conf->path);
+	free(conf->spool);
+	free(conf->state);
+	free(conf->user_agent);
+	free(conf->user_agent_header);
+	free(conf);
+}
+
+const struct config_feed *
+config_feed_find(const struct config *conf, const char *name)
+{
+	size_t	 i;
+
+	if (conf == NULL || name == NULL)
+		return NULL;
+	for (i = 0; i < conf->nfeeds; i++)
+		if (strcmp(conf->feeds[i].name, name) == 0)
+			return &conf->feeds[i];
+	return NULL;
+}
