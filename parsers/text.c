@@ -149,7 +149,7 @@ convert(const char *html, size_t len, bool oneline)
 	w.oneline = oneline;
 	w.plain = memchr(html, '<', len) == NULL;
 	opts = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	    HTML_PARSE_RECOVER | HTML_PARSE_NOBLANKS | HTML_PARSE_NOIMPLIED;
+	    HTML_PARSE_RECOVER;
 	/* The encoding argument keeps a <meta> in the fragment from
 	 * switching the parser away from UTF-8. */
 	doc = htmlReadMemory(html, (int)len, NULL, "UTF-8", opts);
