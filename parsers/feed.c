@@ -1,0 +1,1013 @@
+/*
+ * feed: RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom 0.3/1.0 through libxml2's tree
+ * API.  Elements are matched by namespace URI, never by prefix.  libxml2 is
+ * kept inside this file: callers get struct feed_doc.
+ */
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/uri.h>
+
+#include "parsers/buf.h"
+#include "parsers/date.h"
+#include "parsers/feed.h"
+#include "parsers/feed_xml.h"
+#include "parsers/text.h"
+
+#define FEED_MAX_ITEMS	10000
+#define FEED_MAX_FIELD	(1024 * 1024)
+#define FEED_MAX_DOC	((size_t)INT_MAX)
+
+#define NS_ATOM10	"http://www.w3.org/2005/Atom"
+#define NS_ATOM03	"http://purl.org/atom/ns#"
+#define NS_RSS10	"http://purl.org/rss/1.0/"
+#define NS_RSS090	"http://my.netscape.com/rdf/simple/0.9/"
+#define NS_RDF		"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#define NS_CONTENT	"http://purl.org/rss/1.0/modules/content/"
+#define NS_DC		"http://purl.org/dc/elements/1.1/"
+#define NS_DCTERMS	"http://purl.org/dc/terms/"
+#define NS_MEDIA	"http://search.yahoo.com/mrss/"
+#define NS_ITUNES	"http://www.itunes.com/dtds/podcast-1.0.dtd"
+#define NS_XHTML	"http://www.w3.org/1999/xhtml"
+
+/* "No namespace or the RSS/Atom one of this document": see native(). */
+#define NATIVE		NULL
+
+enum kind { KIND_RSS, KIND_RDF, KIND_ATOM };
+
+struct pctx {
+	xmlDoc		*xdoc;
+	struct feed_doc	*doc;
+	enum kind	 kind;
+	bool		 oom;
+};
+
+/* --- small helpers ------------------------------------------------- */
+
+static bool
+native(const struct pctx *p, const xmlNode *n)
+{
+	const char	*uri;
+
+	if (n->ns == NULL || n->ns->href == NULL)
+		return true;
+	uri = (const char *)n->ns->href;
+	if (p->kind == KIND_ATOM)
+		return strcmp(uri, NS_ATOM10) == 0 || strcmp(uri, NS_ATOM03) == 0;
+	return strcmp(uri, NS_RSS10) == 0 || strcmp(uri, NS_RSS090) == 0;
+}
+
+/* Element n is uri:name; uri NATIVE means the document's own vocabulary. */
+static bool
+is_el(const struct pctx *p, const xmlNode *n, const char *uri,
+    const char *name)
+{
+	if (n->type != XML_ELEMENT_NODE ||
+	    strcmp((const char *)n->name, name) != 0)
+		return false;
+	if (uri == NATIVE)
+		return native(p, n);
+	return n->ns != NULL && n->ns->href != NULL &&
+	    strcmp((const char *)n->ns->href, uri) == 0;
+}
+
+static bool
+is_atom(const xmlNode *n, const char *name)
+{
+	if (n->type != XML_ELEMENT_NODE || n->ns == NULL ||
+	    strcmp((const char *)n->name, name) != 0)
+		return false;
+	return strcmp((const char *)n->ns->href, NS_ATOM10) == 0 ||
+	    strcmp((const char *)n->ns->href, NS_ATOM03) == 0;
+}
+
+static bool
+is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * A trimmed copy of at most FEED_MAX_FIELD bytes, cut on a UTF-8 character
+ * boundary; NULL for NULL or empty input (or, with p->oom, no memory).
+ */
+static char *
+dup_trim(struct pctx *p, const char *s)
+{
+	size_t	 n;
+	char	*r;
+
+	if (s == NULL)
+		return NULL;
+	while (is_space((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && is_space((unsigned char)s[n - 1]))
+		n--;
+	if (n == 0)
+		return NULL;
+	if (n > FEED_MAX_FIELD) {
+		n = FEED_MAX_FIELD;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if ((r = strndup(s, n)) == NULL)
+		p->oom = true;
+	return r;
+}
+
+/* Take a libxml2 string, return ours. */
+static char *
+take_xml(struct pctx *p, xmlChar *x)
+{
+	char	*r;
+
+	r = dup_trim(p, (const char *)x);
+	xmlFree(x);
+	return r;
+}
+
+static char *
+node_text(struct pctx *p, xmlNode *n)
+{
+	xmlChar	*x;
+
+	if ((x = xmlNodeGetContent(n)) == NULL)
+		return NULL;
+	return take_xml(p, x);
+}
+
+static char *
+node_attr(struct pctx *p, xmlNode *n, const char *name)
+{
+	xmlChar	*x;
+
+	if ((x = xmlGetProp(n, (const xmlChar *)name)) == NULL)
+		return NULL;
+	return take_xml(p, x);
+}
+
+/* Store v in *dst unless a value is there already (first one wins). */
+static void
+set_str(char **dst, char *v)
+{
+	if (*dst == NULL)
+		*dst = v;
+	else
+		free(v);
+}
+
+static void
+set_date(int64_t *dst, char *s)
+{
+	int64_t	 t;
+
+	if (s != NULL && *dst == FEED_NODATE && date_parse(s, &t) == 0)
+		*dst = t;
+	free(s);
+}
+
+/* Make url absolute against the xml:base in scope at n (or the doc URL). */
+static char *
+resolve(struct pctx *p, xmlNode *n, char *url)
+{
+	xmlChar	*base, *abs;
+	char	*r;
+
+	if (url == NULL)
+		return NULL;
+	if ((base = xmlNodeGetBase(p->xdoc, n)) == NULL)
+		return url;
+	abs = xmlBuildURI((const xmlChar *)url, base);
+	xmlFree(base);
+	if (abs == NULL)
+		return url;
+	if ((r = take_xml(p, abs)) == NULL)
+		return url;
+	free(url);
+	return r;
+}
+
+/*
+ * Append one zeroed element to an array whose capacity is implied by its
+ * length: it grows when the length reaches a power of two.
+ */
+static void *
+grow(struct pctx *p, void *arrp, size_t *n, size_t size)
+{
+	char	*arr, *na;
+	size_t	 cap;
+
+	/* memcpy: arrp points at a pointer of some struct type. */
+	memcpy(&arr, arrp, sizeof(arr));
+	if (*n == 0 || (*n & (*n - 1)) == 0) {
+		if (*n > SIZE_MAX / 2) {
+			p->oom = true;
+			return NULL;
+		}
+		cap = *n == 0 ? 1 : *n * 2;
+		if ((na = reallocarray(arr, cap, size)) == NULL) {
+			p->oom = true;
+			return NULL;
+		}
+		arr = na;
+		memcpy(arrp, &arr, sizeof(arr));
+	}
+	na = arr + *n * size;
+	memset(na, 0, size);
+	(*n)++;
+	return na;
+}
+
+/* Whitespace collapsed to single spaces, for plain-text titles. */
+static char *
+collapse(struct pctx *p, char *s)
+{
+	char	*r, *w;
+	bool	 sp = false;
+
+	if (s == NULL)
+		return NULL;
+	for (r = w = s; *r != '\0'; r++) {
+		if (is_space((unsigned char)*r)) {
+			sp = true;
+			continue;
+		}
+		if (sp && w != s)
+			*w++ = ' ';
+		sp = false;
+		*w++ = *r;
+	}
+	*w = '\0';
+	(void)p;
+	return s;
+}
+
+/* Title text: markup removed when there may be some. */
+static char *
+plain_title(struct pctx *p, char *s)
+{
+	char	*t;
+
+	if (s == NULL)
+		return NULL;
+	if (strpbrk(s, "<&") == NULL)
+		return collapse(p, s);
+	t = text_line_from_html(s, strlen(s));
+	free(s);
+	if (t == NULL) {
+		p->oom = true;
+		return NULL;
+	}
+	if (*t == '\0') {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* The children of n serialised as markup (Atom type="xhtml"). */
+static char *
+inner_xml(struct pctx *p, xmlNode *n)
+{
+	xmlBuffer	*xb;
+	xmlNode		*c;
+	char		*r;
+
+	/* The content is wrapped in an xhtml:div that is not part of it. */
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			break;
+	if (c != NULL && strcmp((const char *)c->name, "div") == 0 &&
+	    c->ns != NULL && strcmp((const char *)c->ns->href, NS_XHTML) == 0)
+		n = c;
+	if ((xb = xmlBufferCreate()) == NULL) {
+		p->oom = true;
+		return NULL;
+	}
+	for (c = n->children; c != NULL; c = c->next)
+		xmlNodeDump(xb, p->xdoc, c, 0, 0);
+	r = dup_trim(p, (const char *)xmlBufferContent(xb));
+	xmlBufferFree(xb);
+	return r;
+}
+
+/* Atom text construct: kept as (X)HTML, or made plain for titles. */
+static char *
+atom_text(struct pctx *p, xmlNode *n, bool plain)
+{
+	char	*type, *mode, *s;
+	bool	 xhtml, html;
+
+	type = node_attr(p, n, "type");
+	mode = node_attr(p, n, "mode");	/* Atom 0.3 */
+	xhtml = (type != NULL && (strcmp(type, "xhtml") == 0 ||
+	    strcmp(type, "application/xhtml+xml") == 0)) ||
+	    (mode != NULL && strcmp(mode, "xml") == 0);
+	html = type != NULL && (strcmp(type, "html") == 0 ||
+	    strcmp(type, "text/html") == 0);
+	/* Atom 0.3 escaped content is html unless typed text/plain. */
+	if (mode != NULL && strcmp(mode, "escaped") == 0 &&
+	    (type == NULL || strcmp(type, "text/plain") != 0))
+		html = true;
+	free(type);
+	free(mode);
+	s = xhtml ? inner_xml(p, n) : node_text(p, n);
+	if (!plain)
+		return s;
+	if (xhtml || html)
+		return plain_title(p, s);
+	return collapse(p, s);
+}
+
+/* "x@y (Name)", "Name <x@y>", "x@y" or "Name". */
+static void
+parse_person(struct pctx *p, char *s, struct feed_person *who)
+{
+	char	*open, *close;
+
+	if (s == NULL)
+		return;
+	open = strchr(s, '(');
+	close = strrchr(s, ')');
+	if (open == NULL) {
+		open = strchr(s, '<');
+		close = strrchr(s, '>');
+	}
+	if (open != NULL && close != NULL && close > open) {
+		*close = '\0';
+		*open = '\0';
+		if (strchr(open + 1, '@') != NULL && strchr(s, '@') == NULL) {
+			who->email = dup_trim(p, open + 1);
+			who->name = dup_trim(p, s);
+		} else {
+			who->name = dup_trim(p, open + 1);
+			who->email = dup_trim(p, s);
+		}
+	} else if (strchr(s, '@') != NULL && strchr(s, ' ') == NULL)
+		who->email = dup_trim(p, s);
+	else
+		who->name = dup_trim(p, s);
+	free(s);
+}
+
+static void
+add_person_str(struct pctx *p, struct feed_person **arr, size_t *n, char *s)
+{
+	struct feed_person	*who;
+
+	if (s == NULL)
+		return;
+	if ((who = grow(p, arr, n, sizeof(*who))) == NULL) {
+		free(s);
+		return;
+	}
+	parse_person(p, s, who);
+}
+
+static void
+atom_person(struct pctx *p, xmlNode *n, struct feed_person *who)
+{
+	xmlNode	*c;
+
+	for (c = n->children; c != NULL; c = c->next) {
+		if (is_atom(c, "name"))
+			set_str(&who->name, collapse(p, node_text(p, c)));
+		else if (is_atom(c, "email"))
+			set_str(&who->email, node_text(p, c));
+		else if (is_atom(c, "uri") || is_atom(c, "url"))
+			set_str(&who->uri, resolve(p, c, node_text(p, c)));
+	}
+	/* No child elements: a bare name. */
+	if (who->name == NULL && who->email == NULL && who->uri == NULL)
+		parse_person(p, node_text(p, n), who);
+}
+
+static void
+add_link(struct pctx *p, struct feed_link **arr, size_t *n, xmlNode *el,
+    char *href, const char *rel)
+{
+	struct feed_link	*l;
+
+	if (href == NULL)
+		return;
+	if ((l = grow(p, arr, n, sizeof(*l))) == NULL) {
+		free(href);
+		return;
+	}
+	l->href = href;
+	if (el != NULL) {
+		l->rel = node_attr(p, el, "rel");
+		l->type = node_attr(p, el, "type");
+		l->title = node_attr(p, el, "title");
+	}
+	if (l->rel == NULL && rel != NULL && (l->rel = strdup(rel)) == NULL)
+		p->oom = true;
+}
+
+static void
+add_category(struct pctx *p, struct feed_category **arr, size_t *n,
+    char *term, char *scheme, char *label)
+{
+	struct feed_category	*c;
+
+	if (term == NULL && label == NULL) {
+		free(scheme);
+		return;
+	}
+	if ((c = grow(p, arr, n, sizeof(*c))) == NULL) {
+		free(term);
+		free(scheme);
+		free(label);
+		return;
+	}
+	c->term = term;
+	c->scheme = scheme;
+	c->label = label;
+}
+
+static void
+add_enclosure(struct pctx *p, struct feed_item *it, xmlNode *el,
+    const char *urlattr, const char *lenattr)
+{
+	struct feed_enclosure	*e;
+	char			*url;
+
+	if ((url = resolve(p, el, node_attr(p, el, urlattr))) == NULL)
+		return;
+	if ((e = grow(p, &it->enclosures, &it->nenclosures,
+	    sizeof(*e))) == NULL) {
+		free(url);
+		return;
+	}
+	e->url = url;
+	e->type = node_attr(p, el, "type");
+	e->length = node_attr(p, el, lenattr);
+}
+
+/* The alternate link among links, or the first one. */
+static char *
+pick_link(struct pctx *p, struct feed_link *l, size_t n)
+{
+	size_t	 i;
+	char	*r;
+
+	for (i = 0; i < n; i++)
+		if (l[i].rel == NULL || strcmp(l[i].rel, "alternate") == 0)
+			break;
+	if (i == n)
+		return NULL;
+	if ((r = strdup(l[i].href)) == NULL)
+		p->oom = true;
+	return r;
+}
+
+/* --- the elements every format shares (dc:, content:, media:...) --- */
+
+static bool
+item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
+{
+	if (is_el(p, c, NS_CONTENT, "encoded"))
+		set_str(&it->content, node_text(p, c));
+	else if (is_el(p, c, NS_DC, "creator") ||
+	    is_el(p, c, NS_DC, "author") || is_el(p, c, NS_ITUNES, "author"))
+		add_person_str(p, &it->authors, &it->nauthors,
+		    node_text(p, c));
+	else if (is_el(p, c, NS_DC, "date") ||
+	    is_el(p, c, NS_DCTERMS, "issued") ||
+	    is_el(p, c, NS_DCTERMS, "created"))
+		set_date(&it->published, node_text(p, c));
+	else if (is_el(p, c, NS_DCTERMS, "modified"))
+		set_date(&it->updated, node_text(p, c));
+	else if (is_el(p, c, NS_DC, "subject"))
+		add_category(p, &it->categories, &it->ncategories,
+		    node_text(p, c), NULL, NULL);
+	else if (is_el(p, c, NS_DC, "language"))
+		set_str(&it->language, node_text(p, c));
+	else if (is_el(p, c, NS_DC, "title"))
+		set_str(&it->title, plain_title(p, node_text(p, c)));
+	else if (is_el(p, c, NS_DC, "description") ||
+	    is_el(p, c, NS_ITUNES, "summary"))
+		set_str(&it->summary, node_text(p, c));
+	else if (is_el(p, c, NS_DC, "identifier"))
+		set_str(&it->id, node_text(p, c));
+	else if (is_el(p, c, NS_MEDIA, "content"))
+		add_enclosure(p, it, c, "url", "fileSize");
+	else if (is_el(p, c, NS_MEDIA, "group")) {
+		xmlNode *g;
+
+		for (g = c->children; g != NULL; g = g->next)
+			if (is_el(p, g, NS_MEDIA, "content"))
+				add_enclosure(p, it, g, "url", "fileSize");
+	} else
+		return false;
+	return true;
+}
+
+static bool
+feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
+{
+	struct feed_person	*who;
+
+	if (is_el(p, c, NS_DC, "creator") || is_el(p, c, NS_ITUNES, "author") ||
+	    is_el(p, c, NS_DC, "publisher")) {
+		if (d->author == NULL) {
+			if ((who = calloc(1, sizeof(*who))) == NULL) {
+				p->oom = true;
+				return true;
+			}
+			d->author = who;
+			parse_person(p, node_text(p, c), who);
+		}
+	} else if (is_el(p, c, NS_DC, "date") ||
+	    is_el(p, c, NS_DCTERMS, "modified"))
+		set_date(&d->updated, node_text(p, c));
+	else if (is_el(p, c, NS_DC, "language"))
+		set_str(&d->language, node_text(p, c));
+	else if (is_el(p, c, NS_DC, "rights"))
+		set_str(&d->rights, node_text(p, c));
+	else if (is_el(p, c, NS_DC, "subject"))
+		add_category(p, &d->categories, &d->ncategories,
+		    node_text(p, c), NULL, NULL);
+	else if (is_el(p, c, NS_DC, "title"))
+		set_str(&d->title, plain_title(p, node_text(p, c)));
+	else if (is_el(p, c, NS_DC, "description") ||
+	    is_el(p, c, NS_ITUNES, "summary") ||
+	    is_el(p, c, NS_ITUNES, "subtitle"))
+		set_str(&d->summary, node_text(p, c));
+	else if (is_atom(c, "link"))
+		add_link(p, &d->links, &d->nlinks, c,
+		    resolve(p, c, node_attr(p, c, "href")), "alternate");
+	else
+		return false;
+	return true;
+}
+
+/* --- RSS 0.9x, 2.0 and 1.0 ----------------------------------------- */
+
+static void
+rss_item(struct pctx *p, xmlNode *n)
+{
+	struct feed_item	*it;
+	xmlNode			*c;
+	char			*perma = NULL, *guid = NULL;
+	bool			 had_link;
+
+	if (p->doc->nitems >= FEED_MAX_ITEMS)
+		return;
+	if ((it = grow(p, &p->doc->items, &p->doc->nitems,
+	    sizeof(*it))) == NULL)
+		return;
+	it->published = it->updated = FEED_NODATE;
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(p, c, NATIVE, "title"))
+			set_str(&it->title, plain_title(p, node_text(p, c)));
+		else if (is_el(p, c, NATIVE, "link"))
+			set_str(&it->link, resolve(p, c, node_text(p, c)));
+		else if (is_el(p, c, NATIVE, "description"))
+			set_str(&it->summary, node_text(p, c));
+		else if (is_el(p, c, NATIVE, "guid")) {
+			if (guid == NULL) {
+				guid = node_text(p, c);
+				perma = node_attr(p, c, "isPermaLink");
+			}
+		} else if (is_el(p, c, NATIVE, "pubDate"))
+			set_date(&it->published, node_text(p, c));
+		else if (is_el(p, c, NATIVE, "author"))
+			add_person_str(p, &it->authors, &it->nauthors,
+			    node_text(p, c));
+		else if (is_el(p, c, NATIVE, "category"))
+			add_category(p, &it->categories, &it->ncategories,
+			    node_text(p, c), node_attr(p, c, "domain"), NULL);
+		else if (is_el(p, c, NATIVE, "enclosure"))
+			add_enclosure(p, it, c, "url", "length");
+		else if (is_el(p, c, NATIVE, "comments"))
+			set_str(&it->comments, resolve(p, c, node_text(p, c)));
+		else if (is_atom(c, "link"))
+			add_link(p, &it->links, &it->nlinks, c,
+			    resolve(p, c, node_attr(p, c, "href")),
+			    "alternate");
+		else if (is_atom(c, "updated"))
+			set_date(&it->updated, node_text(p, c));
+		else
+			(void)item_common(p, it, c);
+	}
+	had_link = it->link != NULL;
+	if (!had_link)
+		it->link = pick_link(p, it->links, it->nlinks);
+	/* A permalink guid is the link when there is no other. */
+	if (guid != NULL && it->link == NULL &&
+	    (perma == NULL || strcmp(perma, "false") != 0) &&
+	    (strncmp(guid, "http://", 7) == 0 ||
+	    strncmp(guid, "https://", 8) == 0) &&
+	    (it->link = strdup(guid)) == NULL)
+		p->oom = true;
+	set_str(&it->id, guid);
+	free(perma);
+	if (it->language == NULL)
+		it->language = take_xml(p, xmlNodeGetLang(n));
+}
+
+static void
+rss_image(struct pctx *p, xmlNode *n)
+{
+	struct feed_image	*img;
+	xmlNode			*c;
+
+	if (p->doc->image != NULL)
+		return;
+	if ((img = calloc(1, sizeof(*img))) == NULL) {
+		p->oom = true;
+		return;
+	}
+	for (c = n->children; c != NULL; c = c->next) {
+		if (is_el(p, c, NATIVE, "url"))
+			set_str(&img->url, resolve(p, c, node_text(p, c)));
+		else if (is_el(p, c, NATIVE, "title"))
+			set_str(&img->title, plain_title(p, node_text(p, c)));
+		else if (is_el(p, c, NATIVE, "link"))
+			set_str(&img->link, resolve(p, c, node_text(p, c)));
+	}
+	if (img->url == NULL) {
+		free(img->title);
+		free(img->link);
+		free(img);
+		return;
+	}
+	p->doc->image = img;
+}
+
+static void
+rss_channel(struct pctx *p, xmlNode *n)
+{
+	struct feed_doc	*d = p->doc;
+	xmlNode		*c;
+
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(p, c, NATIVE, "item"))
+			rss_item(p, c);
+		else if (is_el(p, c, NATIVE, "title"))
+			set_str(&d->title, plain_title(p, node_text(p, c)));
+		else if (is_el(p, c, NATIVE, "link"))
+			set_str(&d->link, resolve(p, c, node_text(p, c)));
+		else if (is_el(p, c, NATIVE, "description"))
+			set_str(&d->summary, node_text(p, c));
+		else if (is_el(p, c, NATIVE, "language"))
+			set_str(&d->language, node_text(p, c));
+		else if (is_el(p, c, NATIVE, "copyright"))
+			set_str(&d->rights, node_text(p, c));
+		else if (is_el(p, c, NATIVE, "generator"))
+			set_str(&d->generator, node_text(p, c));
+		else if (is_el(p, c, NATIVE, "lastBuildDate"))
+			set_date(&d->updated, node_text(p, c));
+		else if (is_el(p, c, NATIVE, "pubDate"))
+			set_date(&d->published, node_text(p, c));
+		else if (is_el(p, c, NATIVE, "image"))
+			rss_image(p, c);
+		else if (is_el(p, c, NATIVE, "category"))
+			add_category(p, &d->categories, &d->ncategories,
+			    node_text(p, c), node_attr(p, c, "domain"), NULL);
+		else if ((is_el(p, c, NATIVE, "managingEditor") ||
+		    is_el(p, c, NATIVE, "webMaster")) && d->author == NULL) {
+			if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
+				p->oom = true;
+			else
+				parse_person(p, node_text(p, c), d->author);
+		} else
+			(void)feed_common(p, d, c);
+	}
+	if (d->link == NULL)
+		d->link = pick_link(p, d->links, d->nlinks);
+	if (d->language == NULL)
+		d->language = take_xml(p, xmlNodeGetLang(n));
+}
+
+static void
+rss_root(struct pctx *p, xmlNode *root)
+{
+	xmlNode	*c;
+
+	for (c = root->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(p, c, NATIVE, "channel"))
+			rss_channel(p, c);
+		/* RSS 1.0 and some 0.9x put these beside the channel. */
+		else if (is_el(p, c, NATIVE, "item"))
+			rss_item(p, c);
+		else if (is_el(p, c, NATIVE, "image"))
+			rss_image(p, c);
+	}
+}
+
+/* --- Atom 0.3 and 1.0 ---------------------------------------------- */
+
+static void
+atom_entry(struct pctx *p, xmlNode *n)
+{
+	struct feed_item	*it;
+	struct feed_person	*who;
+	xmlNode			*c;
+	char			*rel;
+
+	if (p->doc->nitems >= FEED_MAX_ITEMS)
+		return;
+	if ((it = grow(p, &p->doc->items, &p->doc->nitems,
+	    sizeof(*it))) == NULL)
+		return;
+	it->published = it->updated = FEED_NODATE;
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_atom(c, "title"))
+			set_str(&it->title, atom_text(p, c, true));
+		else if (is_atom(c, "id"))
+			set_str(&it->id, node_text(p, c));
+		else if (is_atom(c, "link")) {
+			rel = node_attr(p, c, "rel");
+			if (rel != NULL && strcmp(rel, "enclosure") == 0)
+				add_enclosure(p, it, c, "href", "length");
+			free(rel);
+			add_link(p, &it->links, &it->nlinks, c,
+			    resolve(p, c, node_attr(p, c, "href")),
+			    "alternate");
+		} else if (is_atom(c, "updated") || is_atom(c, "modified"))
+			set_date(&it->updated, node_text(p, c));
+		else if (is_atom(c, "published") || is_atom(c, "issued"))
+			set_date(&it->published, node_text(p, c));
+		else if (is_atom(c, "created"))
+			set_date(&it->published, node_text(p, c));
+		else if (is_atom(c, "author") || is_atom(c, "contributor")) {
+			if (is_atom(c, "contributor") && it->nauthors > 0)
+				continue;
+			if ((who = grow(p, &it->authors, &it->nauthors,
+			    sizeof(*who))) != NULL)
+				atom_person(p, c, who);
+		} else if (is_atom(c, "summary"))
+			set_str(&it->summary, atom_text(p, c, false));
+		else if (is_atom(c, "content"))
+			set_str(&it->content, atom_text(p, c, false));
+		else if (is_atom(c, "category"))
+			add_category(p, &it->categories, &it->ncategories,
+			    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
+			    node_attr(p, c, "label"));
+		else
+			(void)item_common(p, it, c);
+	}
+	it->link = pick_link(p, it->links, it->nlinks);
+	it->language = take_xml(p, xmlNodeGetLang(n));
+}
+
+static void
+atom_feed(struct pctx *p, xmlNode *n)
+{
+	struct feed_doc	*d = p->doc;
+	xmlNode		*c;
+
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_atom(c, "entry"))
+			atom_entry(p, c);
+		else if (is_atom(c, "title"))
+			set_str(&d->title, atom_text(p, c, true));
+		else if (is_atom(c, "id"))
+			set_str(&d->id, node_text(p, c));
+		else if (is_atom(c, "updated") || is_atom(c, "modified"))
+			set_date(&d->updated, node_text(p, c));
+		else if (is_atom(c, "published") || is_atom(c, "issued"))
+			set_date(&d->published, node_text(p, c));
+		else if (is_atom(c, "subtitle") || is_atom(c, "tagline"))
+			set_str(&d->summary, atom_text(p, c, false));
+		else if (is_atom(c, "rights") || is_atom(c, "copyright"))
+			set_str(&d->rights, atom_text(p, c, false));
+		else if (is_atom(c, "generator"))
+			set_str(&d->generator, node_text(p, c));
+		else if (is_atom(c, "author") && d->author == NULL) {
+			if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
+				p->oom = true;
+			else
+				atom_person(p, c, d->author);
+		} else if (is_atom(c, "category"))
+			add_category(p, &d->categories, &d->ncategories,
+			    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
+			    node_attr(p, c, "label"));
+		else if ((is_atom(c, "logo") || is_atom(c, "icon")) &&
+		    d->image == NULL) {
+			if ((d->image = calloc(1, sizeof(*d->image))) == NULL)
+				p->oom = true;
+			else
+				d->image->url = resolve(p, c, node_text(p, c));
+		} else
+			(void)feed_common(p, d, c);
+	}
+	d->link = pick_link(p, d->links, d->nlinks);
+	d->language = take_xml(p, xmlNodeGetLang(n));
+}
+
+/* --- entry points -------------------------------------------------- */
+
+static const char *
+rss_version(xmlNode *root)
+{
+	static const struct {
+		const char	*attr;
+		const char	*token;
+	} v[] = {
+		{ "0.90", "rss090" }, { "0.91", "rss091" },
+		{ "0.92", "rss092" }, { "0.93", "rss093" },
+		{ "0.94", "rss094" },
+	};
+	xmlChar	*ver;
+	size_t	 i;
+	const char *tok = "rss20";
+
+	if ((ver = xmlGetProp(root, (const xmlChar *)"version")) == NULL)
+		return tok;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (strcmp((const char *)ver, v[i].attr) == 0)
+			tok = v[i].token;
+	xmlFree(ver);
+	return tok;
+}
+
+/* Which format the root element announces, or -1. */
+static int
+detect(struct pctx *p, xmlNode *root)
+{
+	const char	*uri, *name = (const char *)root->name;
+	xmlNode		*c;
+	xmlChar		*ver;
+
+	uri = root->ns != NULL ? (const char *)root->ns->href : NULL;
+	if (strcmp(name, "rss") == 0 && uri == NULL) {
+		p->kind = KIND_RSS;
+		p->doc->version = rss_version(root);
+		return 0;
+	}
+	if (strcmp(name, "RDF") == 0 && uri != NULL &&
+	    strcmp(uri, NS_RDF) == 0) {
+		p->kind = KIND_RDF;
+		p->doc->version = "rss10";
+		for (c = root->children; c != NULL; c = c->next)
+			if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+			    strcmp((const char *)c->ns->href, NS_RSS090) == 0)
+				p->doc->version = "rss090";
+		return 0;
+	}
+	if (strcmp(name, "feed") == 0) {
+		p->kind = KIND_ATOM;
+		if (uri != NULL && strcmp(uri, NS_ATOM03) == 0)
+			p->doc->version = "atom03";
+		else if (uri != NULL && strcmp(uri, NS_ATOM10) == 0)
+			p->doc->version = "atom10";
+		else if (uri == NULL) {
+			ver = xmlGetProp(root, (const xmlChar *)"version");
+			p->doc->version = ver != NULL &&
+			    strcmp((const char *)ver, "0.3") == 0 ?
+			    "atom03" : "atom10";
+			xmlFree(ver);
+		} else
+			return -1;
+		return 0;
+	}
+	return -1;
+}
+
+void
+feed_free(struct feed_doc *d)
+{
+	size_t			 i, j;
+	struct feed_item	*it;
+
+	if (d == NULL)
+		return;
+#define FREE_PERSON(x) do { free((x)->name); free((x)->email); \
+	    free((x)->uri); } while (0)
+#define FREE_LINKS(a, n) do { for (j = 0; j < (n); j++) { \
+	    free((a)[j].href); free((a)[j].rel); free((a)[j].type); \
+	    free((a)[j].title); } free(a); } while (0)
+#define FREE_CATS(a, n) do { for (j = 0; j < (n); j++) { \
+	    free((a)[j].term); free((a)[j].scheme); free((a)[j].label); } \
+	    free(a); } while (0)
+	for (i = 0; i < d->nitems; i++) {
+		it = &d->items[i];
+		free(it->title);
+		free(it->link);
+		free(it->id);
+		for (j = 0; j < it->nauthors; j++)
+			FREE_PERSON(&it->authors[j]);
+		free(it->authors);
+		free(it->summary);
+		free(it->content);
+		for (j = 0; j < it->nenclosures; j++) {
+			free(it->enclosures[j].url);
+			free(it->enclosures[j].type);
+			free(it->enclosures[j].length);
+		}
+		free(it->enclosures);
+		FREE_CATS(it->categories, it->ncategories);
+		FREE_LINKS(it->links, it->nlinks);
+		free(it->comments);
+		free(it->language);
+	}
+	free(d->items);
+	free(d->title);
+	free(d->link);
+	free(d->id);
+	if (d->author != NULL)
+		FREE_PERSON(d->author);
+	free(d->author);
+	free(d->summary);
+	free(d->language);
+	free(d->rights);
+	free(d->generator);
+	if (d->image != NULL) {
+		free(d->image->url);
+		free(d->image->title);
+		free(d->image->link);
+		free(d->image);
+	}
+	FREE_LINKS(d->links, d->nlinks);
+	FREE_CATS(d->categories, d->ncategories);
+#undef FREE_PERSON
+#undef FREE_LINKS
+#undef FREE_CATS
+	free(d);
+}
+
+int
+feed_parse(const char *data, size_t len, const char *base,
+    const char *charset, struct feed_doc **out, char *err, size_t errlen)
+{
+	struct pctx	 p;
+	xmlNode		*root;
+	char		*fixed = NULL;
+	size_t		 flen;
+	int		 rc = -1;
+	bool		 recovered = false;
+
+	*out = NULL;
+	memset(&p, 0, sizeof(p));
+	if (len > FEED_MAX_DOC) {
+		snprintf(err, errlen, "document too large");
+		return -1;
+	}
+	/* HTML entities XML does not know become character references. */
+	if (feed_xml_fix_entities(data, len, &fixed, &flen) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (fixed != NULL) {
+		data = fixed;
+		len = flen;
+	}
+	if (feed_xml_read(data, len, base, charset, &p.xdoc,
+	    &recovered) == -1 || p.xdoc == NULL) {
+		snprintf(err, errlen, "not a feed: not XML");
+		goto out;
+	}
+	if ((root = xmlDocGetRootElement(p.xdoc)) == NULL) {
+		snprintf(err, errlen, "not a feed: no root element");
+		goto out;
+	}
+	if ((p.doc = calloc(1, sizeof(*p.doc))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	p.doc->updated = p.doc->published = FEED_NODATE;
+	p.doc->recovered = recovered;
+	if (detect(&p, root) == -1) {
+		snprintf(err, errlen, "not a feed: root element <%.64s>",
+		    (const char *)root->name);
+		goto out;
+	}
+	if (p.kind == KIND_ATOM)
+		atom_feed(&p, root);
+	else
+		rss_root(&p, root);
+	if (p.oom) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	*out = p.doc;
+	p.doc = NULL;
+	rc = 0;
+ out:
+	feed_free(p.doc);
+	if (p.xdoc != NULL)
+		xmlFreeDoc(p.xdoc);
+	free(fixed);
+	return rc;
+}

@@ -1,0 +1,252 @@
+/*
+ * feed_json: the JSON that `feedspool parse` prints, built with jansson.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "parsers/date.h"
+#include "parsers/feed.h"
+
+/* Each builder returns NULL only when out of memory. */
+
+static json_t *
+jstr(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+/* json_object_set_new that remembers a failure instead of returning it. */
+static void
+put(json_t *o, const char *k, json_t *v, int *bad)
+{
+	if (v == NULL || json_object_set_new(o, k, v) == -1)
+		*bad = 1;
+}
+
+static void
+append(json_t *a, json_t *v, int *bad)
+{
+	if (v == NULL || json_array_append_new(a, v) == -1)
+		*bad = 1;
+}
+
+static json_t *
+jdate(int64_t t)
+{
+	char	 buf[DATE_RFC3339_LEN];
+
+	if (t == FEED_NODATE || date_format(t, buf, sizeof(buf)) == -1)
+		return json_null();
+	return json_string(buf);
+}
+
+static json_t *
+jperson(const struct feed_person *p)
+{
+	json_t	*o;
+	int	 bad = 0;
+
+	if (p == NULL)
+		return json_null();
+	if ((o = json_object()) == NULL)
+		return NULL;
+	put(o, "name", jstr(p->name), &bad);
+	put(o, "email", jstr(p->email), &bad);
+	put(o, "uri", jstr(p->uri), &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+jlinks(const struct feed_link *l, size_t n)
+{
+	json_t	*a, *o;
+	size_t	 i;
+	int	 bad = 0;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < n && !bad; i++) {
+		if ((o = json_object()) == NULL) {
+			bad = 1;
+			break;
+		}
+		put(o, "href", jstr(l[i].href), &bad);
+		put(o, "rel", jstr(l[i].rel), &bad);
+		put(o, "type", jstr(l[i].type), &bad);
+		put(o, "title", jstr(l[i].title), &bad);
+		append(a, o, &bad);
+	}
+	if (bad) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+static json_t *
+jcategories(const struct feed_category *c, size_t n)
+{
+	json_t	*a, *o;
+	size_t	 i;
+	int	 bad = 0;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < n && !bad; i++) {
+		if ((o = json_object()) == NULL) {
+			bad = 1;
+			break;
+		}
+		put(o, "term", jstr(c[i].term), &bad);
+		put(o, "scheme", jstr(c[i].scheme), &bad);
+		put(o, "label", jstr(c[i].label), &bad);
+		append(a, o, &bad);
+	}
+	if (bad) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+static json_t *
+jenclosures(const struct feed_enclosure *e, size_t n)
+{
+	json_t	*a, *o;
+	size_t	 i;
+	int	 bad = 0;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < n && !bad; i++) {
+		if ((o = json_object()) == NULL) {
+			bad = 1;
+			break;
+		}
+		put(o, "url", jstr(e[i].url), &bad);
+		put(o, "type", jstr(e[i].type), &bad);
+		put(o, "length", jstr(e[i].length), &bad);
+		append(a, o, &bad);
+	}
+	if (bad) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+static json_t *
+jitem(const struct feed_item *it)
+{
+	json_t	*o, *authors;
+	size_t	 i;
+	int	 bad = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	put(o, "title", jstr(it->title), &bad);
+	put(o, "link", jstr(it->link), &bad);
+	put(o, "id", jstr(it->id), &bad);
+	put(o, "published", jdate(it->published), &bad);
+	put(o, "updated", jdate(it->updated), &bad);
+	put(o, "author", jperson(it->nauthors > 0 ? &it->authors[0] : NULL),
+	    &bad);
+	if ((authors = json_array()) == NULL)
+		bad = 1;
+	for (i = 0; authors != NULL && i < it->nauthors; i++)
+		append(authors, jperson(&it->authors[i]), &bad);
+	put(o, "authors", authors, &bad);
+	put(o, "summary", jstr(it->summary), &bad);
+	put(o, "content", jstr(it->content), &bad);
+	put(o, "enclosures", jenclosures(it->enclosures, it->nenclosures),
+	    &bad);
+	put(o, "categories", jcategories(it->categories, it->ncategories),
+	    &bad);
+	put(o, "links", jlinks(it->links, it->nlinks), &bad);
+	put(o, "comments", jstr(it->comments), &bad);
+	put(o, "language", jstr(it->language), &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+jimage(const struct feed_image *img)
+{
+	json_t	*o;
+	int	 bad = 0;
+
+	if (img == NULL)
+		return json_null();
+	if ((o = json_object()) == NULL)
+		return NULL;
+	put(o, "url", jstr(img->url), &bad);
+	put(o, "title", jstr(img->title), &bad);
+	put(o, "link", jstr(img->link), &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+jfeed(const struct feed_doc *d)
+{
+	json_t	*o;
+	int	 bad = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	put(o, "title", jstr(d->title), &bad);
+	put(o, "link", jstr(d->link), &bad);
+	put(o, "id", jstr(d->id), &bad);
+	put(o, "updated", jdate(d->updated), &bad);
+	put(o, "published", jdate(d->published), &bad);
+	put(o, "author", jperson(d->author), &bad);
+	put(o, "summary", jstr(d->summary), &bad);
+	put(o, "language", jstr(d->language), &bad);
+	put(o, "rights", jstr(d->rights), &bad);
+	put(o, "generator", jstr(d->generator), &bad);
+	put(o, "image", jimage(d->image), &bad);
+	put(o, "links", jlinks(d->links, d->nlinks), &bad);
+	put(o, "categories", jcategories(d->categories, d->ncategories),
+	    &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+char *
+feed_to_json(const struct feed_doc *d)
+{
+	json_t	*root, *items;
+	char	*s = NULL;
+	size_t	 i;
+	int	 bad = 0;
+
+	if ((root = json_object()) == NULL)
+		return NULL;
+	put(root, "version", jstr(d->version), &bad);
+	put(root, "recovered", json_boolean(d->recovered), &bad);
+	put(root, "feed", jfeed(d), &bad);
+	if ((items = json_array()) == NULL)
+		bad = 1;
+	for (i = 0; items != NULL && i < d->nitems && !bad; i++)
+		append(items, jitem(&d->items[i]), &bad);
+	put(root, "items", items, &bad);
+	if (!bad)
+		s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return s;
+}

@@ -1,0 +1,27 @@
+/*
+ * feed_xml: the libxml2 side of the feed parser (internal to parsers/).
+ */
+#ifndef FEEDSPOOL_FEED_XML_H
+#define FEEDSPOOL_FEED_XML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+/*
+ * Rewrite HTML named entities that XML does not define (&nbsp; &eacute;)
+ * as numeric references.  *out is NULL when nothing needed rewriting, else
+ * a malloc'd copy of *outlen bytes.  -1 when out of memory.
+ */
+int	 feed_xml_fix_entities(const char *, size_t, char **out,
+	    size_t *outlen);
+
+/*
+ * Parse a document without network access or entity expansion; a document
+ * that is not well-formed is read again in recovery mode and *recovered set.
+ */
+int	 feed_xml_read(const char *, size_t, const char *base,
+	    const char *charset, xmlDoc **, bool *recovered);
+
+#endif
