@@ -1,0 +1,144 @@
+# Helpers for the end-to-end tests, sourced by tests/e2e/*.sh:
+#
+#	. "$(dirname "$0")/lib.sh"
+#
+# The environment gives FEEDSPOOL (the daemon binary) and FIXTURE_SERVER
+# (build/.../tests/fixture-server).  Every test gets its own temporary
+# directory $T, removed on exit together with a server it started.
+# Exit status: 0 pass, 1 fail, 77 skipped.
+#
+# start_server [ARGS]	fixture server on tests/fixtures/site, lifetime 120 s,
+#			port file $T/port, request log $T/requests.log; sets
+#			SERVER_PID, PORT and BASE (http://127.0.0.1:PORT)
+# stop_server		SIGTERM and wait; fails if the server did not exit 0
+# write_config FILE NAME=URL ...
+#			[feedspool] with spool $T/spool, state $T/state.db,
+#			interval 1m, a user_agent, the lines of $CONFIG_EXTRA;
+#			then one [NAME] section per feed, a URL starting with
+#			/ is taken relative to $BASE
+# fail MSG		print "FAIL: MSG", exit 1
+# skip MSG		print "SKIP: MSG", exit 77
+# assert_eq EXPECTED ACTUAL [WHAT]
+# assert_file_count DIR N	exactly N entries (not dot files) in DIR
+# count_log PATTERN	print how many request log lines match (grep -E)
+
+set -u
+
+E2E_DIR=$(cd "$(dirname "$0")" && pwd)
+TOP_DIR=$(cd "$E2E_DIR/../.." && pwd)
+FIXTURES="$TOP_DIR/tests/fixtures"
+: "${FEEDSPOOL:=$TOP_DIR/feedspool}"
+: "${FIXTURE_SERVER:=$TOP_DIR/build/rel/tests/fixture-server}"
+: "${CONFIG_EXTRA:=}"
+
+SERVER_PID=
+PORT=
+BASE=
+T=$(mktemp -d "${TMPDIR:-/tmp}/feedspool-e2e.XXXXXX") || {
+	echo "FAIL: cannot make a temporary directory" >&2
+	exit 1
+}
+
+e2e_cleanup() {
+	if [ -n "$SERVER_PID" ]; then
+		kill -TERM "$SERVER_PID" 2>/dev/null
+		wait "$SERVER_PID" 2>/dev/null
+		SERVER_PID=
+	fi
+	rm -rf "$T"
+}
+trap e2e_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+# A short pause; POSIX sleep takes whole seconds only.
+nap() {
+	sleep 0.1 2>/dev/null || sleep 1
+}
+
+start_server() {
+	[ -x "$FIXTURE_SERVER" ] || fail "no fixture server at $FIXTURE_SERVER"
+	[ -z "$SERVER_PID" ] || fail "start_server: a server is running"
+	rm -f "$T/port"
+	"$FIXTURE_SERVER" --root "$FIXTURES/site" --port-file "$T/port" \
+	    --log "$T/requests.log" --lifetime 120 "$@" \
+	    >"$T/server.out" 2>"$T/server.err" &
+	SERVER_PID=$!
+	i=0
+	while [ ! -s "$T/port" ]; do
+		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+			SERVER_PID=
+			cat "$T/server.err" >&2
+			fail "fixture server exited at start-up"
+		fi
+		i=$((i + 1))
+		[ "$i" -le 100 ] || fail "fixture server not up after 10 s"
+		nap
+	done
+	PORT=$(cat "$T/port")
+	BASE="http://127.0.0.1:$PORT"
+}
+
+stop_server() {
+	[ -n "$SERVER_PID" ] || return 0
+	kill -TERM "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID"
+	rc=$?
+	SERVER_PID=
+	if [ "$rc" -ne 0 ]; then
+		cat "$T/server.err" >&2
+		fail "fixture server exited with status $rc"
+	fi
+}
+
+write_config() {
+	wc_file=$1
+	shift
+	{
+		echo "[feedspool]"
+		echo "spool = $T/spool"
+		echo "state = $T/state.db"
+		echo "interval = 1m"
+		echo "user_agent = feedspool-e2e (+https://example.org/feedspool)"
+		[ -z "$CONFIG_EXTRA" ] || printf '%s\n' "$CONFIG_EXTRA"
+		for wc_feed in "$@"; do
+			wc_name=${wc_feed%%=*}
+			wc_url=${wc_feed#*=}
+			case $wc_url in
+			/*)	wc_url="$BASE$wc_url" ;;
+			esac
+			echo
+			echo "[$wc_name]"
+			echo "url = $wc_url"
+		done
+	} >"$wc_file" || fail "cannot write $wc_file"
+}
+
+assert_eq() {
+	[ "$1" = "$2" ] || fail "${3:-value}: expected '$1', got '$2'"
+}
+
+assert_file_count() {
+	[ -d "$1" ] || fail "$1: no such directory"
+	afc_n=$(find "$1" -mindepth 1 -maxdepth 1 ! -name '.*' | wc -l)
+	afc_n=$((afc_n + 0))
+	[ "$afc_n" -eq "$2" ] || fail "$1: expected $2 files, found $afc_n"
+}
+
+count_log() {
+	if [ -f "$T/requests.log" ]; then
+		grep -cE -- "$1" "$T/requests.log"
+	else
+		echo 0
+	fi
+}

@@ -1,0 +1,1111 @@
+/*
+ * fixture-server: a loopback HTTP server for feedspool's tests.
+ *
+ *   fixture-server --root DIR [--port N] [--port-file FILE] [--log FILE]
+ *       [--lifetime SECONDS]
+ *
+ * Binds 127.0.0.1 only (port 0, the default, picks a free one), writes the
+ * port to --port-file (tmp + rename) and prints "listening on
+ * 127.0.0.1:PORT".  Stops after --lifetime seconds (default 120) or on
+ * SIGTERM/SIGINT, exit 0.
+ *
+ * Routes (they nest: /slow/2/gzip/feeds/world.xml is fine):
+ *   /PATH                 DIR/PATH; ETag, Last-Modified, 304 handling
+ *   /status/CODE          that status with a short body (429: Retry-After)
+ *   /redirect/N/PATH      302 to /redirect/N-1/PATH ... /redirect/0 -> /PATH
+ *   /slow/SECONDS/PATH    wait (timer), then serve PATH
+ *   /huge/MB              MB megabytes of RSS, chunked, as the client reads
+ *   /gzip/PATH            PATH gzip'ed when Accept-Encoding mentions gzip
+ *   /truncated/PATH       the first half of PATH's bytes
+ *   /gen/N.xml            RSS 2.0 with N generated items (N <= 5000)
+ *   /gen-article/N.html   a small generated article
+ *
+ * In served .xml/.rss/.atom/.rdf/.html files the token @BASE@ is replaced
+ * by http://127.0.0.1:PORT.  The ETag is a hash of the bytes sent, so it is
+ * stable for the life of the server (the port does not change).
+ *
+ * --log FILE appends one line per answered request, fields separated by a
+ * tab:
+ *   METHOD URI STATUS inm=V ims=V ua=V ae=V cookie=V referer=V
+ * where V is the request header's value or "-".
+ */
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/util.h>
+
+#include <zlib.h>
+
+#define MAX_FILE	(64UL * 1024 * 1024)
+#define MAX_GEN_ITEMS	5000UL
+#define MAX_HUGE_MB	4096UL
+#define MAX_SLOW	3600UL
+#define MAX_REDIRECTS	100UL
+#define HUGE_CHUNK	(64 * 1024)
+#define GEN_EPOCH	((time_t)1704067200)	/* 2024-01-01T00:00:00Z */
+#define BASE_TOKEN	"@BASE@"
+
+struct server {
+	struct event_base	*base;
+	struct evhttp		*http;
+	const char		*root;
+	unsigned		 port;
+	char			 base_url[64];
+	FILE			*log;
+};
+
+/* Per-request state for replies that outlive the request callback. */
+struct pending {
+	struct server		*srv;
+	struct evhttp_request	*req;
+	struct evhttp_connection *evcon;
+	struct event		*timer;		/* /slow */
+	char			*path;		/* /slow: what to serve then */
+	uint64_t		 left;		/* /huge: bytes still to send */
+	unsigned long		 item;		/* /huge: next item number */
+};
+
+/* A response body with what we know about it. */
+struct entity {
+	char		*data;
+	size_t		 len;
+	time_t		 mtime;		/* -1: unknown */
+	const char	*ctype;
+};
+
+struct opts {
+	int	gzip;
+	int	truncate;
+};
+
+static void	dispatch(struct server *, struct evhttp_request *,
+		    const char *, struct opts);
+
+static const char *
+status_reason(int code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 304: return "Not Modified";
+	case 307: return "Temporary Redirect";
+	case 308: return "Permanent Redirect";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 410: return "Gone";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default: return "Status";
+	}
+}
+
+static const char *
+method_name(struct evhttp_request *req)
+{
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET: return "GET";
+	case EVHTTP_REQ_HEAD: return "HEAD";
+	case EVHTTP_REQ_POST: return "POST";
+	case EVHTTP_REQ_PUT: return "PUT";
+	case EVHTTP_REQ_DELETE: return "DELETE";
+	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+	default: return "OTHER";
+	}
+}
+
+static const char *
+req_header(struct evhttp_request *req, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(req), name);
+}
+
+/* Write one header value; tabs and control bytes would break the format. */
+static void
+log_value(FILE *fp, const char *key, const char *v)
+{
+	const unsigned char *p;
+
+	fprintf(fp, "\t%s=", key);
+	if (v == NULL) {
+		fputc('-', fp);
+		return;
+	}
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, fp);
+}
+
+static void
+log_request(struct server *srv, struct evhttp_request *req, int code)
+{
+	if (srv->log == NULL)
+		return;
+	fprintf(srv->log, "%s\t%s\t%d", method_name(req),
+	    evhttp_request_get_uri(req), code);
+	log_value(srv->log, "inm", req_header(req, "If-None-Match"));
+	log_value(srv->log, "ims", req_header(req, "If-Modified-Since"));
+	log_value(srv->log, "ua", req_header(req, "User-Agent"));
+	log_value(srv->log, "ae", req_header(req, "Accept-Encoding"));
+	log_value(srv->log, "cookie", req_header(req, "Cookie"));
+	log_value(srv->log, "referer", req_header(req, "Referer"));
+	fputc('\n', srv->log);
+	fflush(srv->log);
+}
+
+static void
+reply(struct server *srv, struct evhttp_request *req, int code,
+    struct evbuffer *body)
+{
+	log_request(srv, req, code);
+	evhttp_send_reply(req, code, status_reason(code), body);
+}
+
+/* A short text/plain answer. */
+static void
+reply_text(struct server *srv, struct evhttp_request *req, int code,
+    const char *text)
+{
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+	struct evbuffer		*buf;
+
+	evhttp_add_header(out, "Content-Type", "text/plain; charset=utf-8");
+	if ((buf = evbuffer_new()) == NULL ||
+	    evbuffer_add_printf(buf, "%d %s\n%s", code, status_reason(code),
+	    text != NULL ? text : "") < 0) {
+		if (buf != NULL)
+			evbuffer_free(buf);
+		reply(srv, req, 500, NULL);
+		return;
+	}
+	reply(srv, req, code, buf);
+	evbuffer_free(buf);
+}
+
+/* Decimal number of at most max, ending at the end of s or at a '/'. */
+static int
+parse_num(const char *s, unsigned long max, unsigned long *out,
+    const char **rest)
+{
+	unsigned long	 v = 0;
+	const char	*p;
+
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		if (v > (max - (unsigned long)(*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (p == s || p - s > 10)
+		return -1;
+	*out = v;
+	*rest = p;
+	return 0;
+}
+
+static int
+parse_arg(const char *s, unsigned long max, unsigned long *out)
+{
+	const char *rest;
+
+	if (parse_num(s, max, out, &rest) == -1 || *rest != '\0')
+		return -1;
+	return 0;
+}
+
+static const char *
+content_type(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (dot == NULL || strchr(dot, '/') != NULL)
+		return "application/octet-stream";
+	if (strcmp(dot, ".xml") == 0 || strcmp(dot, ".rss") == 0)
+		return "application/rss+xml";
+	if (strcmp(dot, ".atom") == 0)
+		return "application/atom+xml";
+	if (strcmp(dot, ".rdf") == 0)
+		return "application/rdf+xml";
+	if (strcmp(dot, ".html") == 0)
+		return "text/html; charset=utf-8";
+	return "application/octet-stream";
+}
+
+static int
+is_text(const char *ctype)
+{
+	return strcmp(ctype, "application/octet-stream") != 0;
+}
+
+static uint64_t
+fnv1a(const char *p, size_t len)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+	size_t		i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int
+http_date(char *buf, size_t len, time_t t)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		return -1;
+	if (strftime(buf, len, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_http_date(const char *s, time_t *out)
+{
+	struct tm	 tm;
+	const char	*end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	*out = timegm(&tm);
+	return *out == (time_t)-1 ? -1 : 0;
+}
+
+/* Replace every BASE_TOKEN in e->data by srv->base_url. */
+static int
+subst_base(struct server *srv, struct entity *e)
+{
+	const size_t	 tlen = sizeof(BASE_TOKEN) - 1;
+	const size_t	 blen = strlen(srv->base_url);
+	const char	*p, *end = e->data + e->len, *hit;
+	char		*out, *o;
+	size_t		 n = 0, len;
+
+	for (p = e->data; (hit = memmem(p, (size_t)(end - p), BASE_TOKEN,
+	    tlen)) != NULL; p = hit + tlen)
+		n++;
+	if (n == 0)
+		return 0;
+	/* blen < tlen is impossible, the URL is longer than the token */
+	if (n > (SIZE_MAX - e->len) / (blen - tlen))
+		return -1;
+	len = e->len + n * (blen - tlen);
+	if ((out = malloc(len + 1)) == NULL)
+		return -1;
+	o = out;
+	for (p = e->data; (hit = memmem(p, (size_t)(end - p), BASE_TOKEN,
+	    tlen)) != NULL; p = hit + tlen) {
+		memcpy(o, p, (size_t)(hit - p));
+		o += hit - p;
+		memcpy(o, srv->base_url, blen);
+		o += blen;
+	}
+	memcpy(o, p, (size_t)(end - p));
+	out[len] = '\0';
+	free(e->data);
+	e->data = out;
+	e->len = len;
+	return 0;
+}
+
+static int
+gzip_entity(struct entity *e)
+{
+	z_stream	 zs;
+	char		*out;
+	uLong		 bound;
+	int		 rc;
+
+	if (e->len > UINT_MAX)
+		return -1;
+	memset(&zs, 0, sizeof(zs));
+	if (deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	bound = deflateBound(&zs, (uLong)e->len);
+	if (bound > UINT_MAX || (out = malloc(bound)) == NULL) {
+		deflateEnd(&zs);
+		return -1;
+	}
+	zs.next_in = (Bytef *)e->data;
+	zs.avail_in = (uInt)e->len;
+	zs.next_out = (Bytef *)out;
+	zs.avail_out = (uInt)bound;
+	rc = deflate(&zs, Z_FINISH);
+	deflateEnd(&zs);
+	if (rc != Z_STREAM_END) {
+		free(out);
+		return -1;
+	}
+	free(e->data);
+	e->data = out;
+	e->len = zs.total_out;
+	return 0;
+}
+
+/*
+ * Send e (taking its data) as 200, or 304 when the request's validators
+ * match: If-None-Match against the ETag, else If-Modified-Since >= mtime.
+ */
+static void
+reply_entity(struct server *srv, struct evhttp_request *req,
+    struct entity *e, struct opts o)
+{
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+	struct evbuffer		*buf = NULL;
+	const char		*inm, *ims, *ae;
+	char			 etag[64], date[64];
+	time_t			 t;
+	int			 n, gz = 0;
+
+	if (is_text(e->ctype) && subst_base(srv, e) == -1)
+		goto fail;
+	if (o.truncate)
+		e->len /= 2;
+	ae = req_header(req, "Accept-Encoding");
+	if (o.gzip) {
+		evhttp_add_header(out, "Vary", "Accept-Encoding");
+		if (ae != NULL && strcasestr(ae, "gzip") != NULL) {
+			if (gzip_entity(e) == -1)
+				goto fail;
+			gz = 1;
+		}
+	}
+	n = snprintf(etag, sizeof(etag), "\"%zx-%016" PRIx64 "%s\"", e->len,
+	    fnv1a(e->data, e->len), gz ? "-gz" : "");
+	if (n < 0 || (size_t)n >= sizeof(etag))
+		goto fail;
+	evhttp_add_header(out, "ETag", etag);
+	if (e->mtime != (time_t)-1) {
+		if (http_date(date, sizeof(date), e->mtime) == -1)
+			goto fail;
+		evhttp_add_header(out, "Last-Modified", date);
+	}
+	if ((inm = req_header(req, "If-None-Match")) != NULL) {
+		if (strcmp(inm, etag) == 0) {
+			reply(srv, req, 304, NULL);
+			goto done;
+		}
+	} else if ((ims = req_header(req, "If-Modified-Since")) != NULL &&
+	    e->mtime != (time_t)-1 && parse_http_date(ims, &t) == 0 &&
+	    e->mtime <= t) {
+		reply(srv, req, 304, NULL);
+		goto done;
+	}
+	evhttp_add_header(out, "Content-Type", e->ctype);
+	if (gz)
+		evhttp_add_header(out, "Content-Encoding", "gzip");
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		/* evhttp drops the body of a HEAD reply, and its length */
+		n = snprintf(date, sizeof(date), "%zu", e->len);
+		if (n < 0 || (size_t)n >= sizeof(date))
+			goto fail;
+		evhttp_add_header(out, "Content-Length", date);
+		reply(srv, req, 200, NULL);
+		goto done;
+	}
+	if ((buf = evbuffer_new()) == NULL ||
+	    evbuffer_add(buf, e->data, e->len) == -1)
+		goto fail;
+	reply(srv, req, 200, buf);
+	goto done;
+fail:
+	evhttp_remove_header(out, "ETag");
+	evhttp_remove_header(out, "Last-Modified");
+	reply_text(srv, req, 500, "cannot build the response\n");
+done:
+	if (buf != NULL)
+		evbuffer_free(buf);
+	free(e->data);
+	e->data = NULL;
+}
+
+/* Refuse empty paths, NUL bytes and ".." segments. */
+static int
+path_ok(const char *p, size_t len)
+{
+	const char *seg, *end;
+
+	if (len == 0 || p[0] != '/' || strlen(p) != len)
+		return 0;
+	for (seg = p + 1; ; seg = end + 1) {
+		if ((end = strchr(seg, '/')) == NULL)
+			end = seg + strlen(seg);
+		if (end - seg == 2 && seg[0] == '.' && seg[1] == '.')
+			return 0;
+		if (*end == '\0')
+			return 1;
+	}
+}
+
+static int
+read_file(int fd, size_t size, char **out)
+{
+	char	*data;
+	size_t	 off = 0;
+	ssize_t	 r;
+
+	if ((data = malloc(size + 1)) == NULL)
+		return -1;
+	while (off < size) {
+		r = read(fd, data + off, size - off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			free(data);
+			return -1;
+		}
+		off += (size_t)r;
+	}
+	data[size] = '\0';
+	*out = data;
+	return 0;
+}
+
+static void
+serve_file(struct server *srv, struct evhttp_request *req, const char *raw,
+    struct opts o)
+{
+	struct entity	 e = { NULL, 0, (time_t)-1, NULL };
+	struct stat	 st;
+	char		*path = NULL, full[PATH_MAX];
+	size_t		 len;
+	int		 fd = -1, n;
+
+	if ((path = evhttp_uridecode(raw, 0, &len)) == NULL) {
+		reply_text(srv, req, 500, "out of memory\n");
+		return;
+	}
+	if (!path_ok(path, len)) {
+		reply_text(srv, req, 403, "bad path\n");
+		goto out;
+	}
+	n = snprintf(full, sizeof(full), "%s%s", srv->root, path);
+	if (n < 0 || (size_t)n >= sizeof(full)) {
+		reply_text(srv, req, 404, "path too long\n");
+		goto out;
+	}
+	if ((fd = open(full, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		reply_text(srv, req, 404, "no such file\n");
+		goto out;
+	}
+	if ((uintmax_t)st.st_size > MAX_FILE) {
+		reply_text(srv, req, 500, "file too large\n");
+		goto out;
+	}
+	if (read_file(fd, (size_t)st.st_size, &e.data) == -1) {
+		reply_text(srv, req, 500, "cannot read the file\n");
+		goto out;
+	}
+	e.len = (size_t)st.st_size;
+	e.mtime = st.st_mtime;
+	e.ctype = content_type(path);
+	reply_entity(srv, req, &e, o);
+out:
+	if (fd != -1)
+		close(fd);
+	free(path);
+}
+
+static void
+serve_status(struct server *srv, struct evhttp_request *req,
+    const char *arg)
+{
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+	unsigned long		 code;
+
+	if (parse_arg(arg, 599, &code) == -1 || code < 200) {
+		reply_text(srv, req, 400, "bad status code\n");
+		return;
+	}
+	if (code == 429)
+		evhttp_add_header(out, "Retry-After", "120");
+	if (code == 204 || code == 304)
+		reply(srv, req, (int)code, NULL);
+	else
+		reply_text(srv, req, (int)code, "fault route\n");
+}
+
+static void
+serve_redirect(struct server *srv, struct evhttp_request *req,
+    const char *arg)
+{
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+	unsigned long		 n;
+	const char		*rest;
+	char			 loc[2048];
+	int			 len;
+
+	if (parse_num(arg, MAX_REDIRECTS, &n, &rest) == -1 || *rest != '/') {
+		reply_text(srv, req, 400, "bad redirect\n");
+		return;
+	}
+	if (n == 0)
+		len = snprintf(loc, sizeof(loc), "%s", rest);
+	else
+		len = snprintf(loc, sizeof(loc), "/redirect/%lu%s", n - 1, rest);
+	if (len < 0 || (size_t)len >= sizeof(loc)) {
+		reply_text(srv, req, 400, "path too long\n");
+		return;
+	}
+	evhttp_add_header(out, "Location", loc);
+	reply_text(srv, req, 302, "redirecting\n");
+}
+
+static void
+pending_free(struct pending *p)
+{
+	if (p->timer != NULL)
+		event_free(p->timer);
+	free(p->path);
+	free(p);
+}
+
+/*
+ * The client went away (or the server stops).  A request whose reply we had
+ * not finished is detached from the dying connection by libevent 2.1 and
+ * left for us to free; one still attached is freed by libevent.
+ */
+static void
+pending_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct pending *p = arg;
+
+	(void)evcon;
+	if (evhttp_request_get_connection(p->req) == NULL)
+		evhttp_request_free(p->req);
+	pending_free(p);
+}
+
+static struct pending *
+pending_new(struct server *srv, struct evhttp_request *req)
+{
+	struct pending *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->srv = srv;
+	p->req = req;
+	p->evcon = evhttp_request_get_connection(req);
+	evhttp_connection_set_closecb(p->evcon, pending_closed, p);
+	return p;
+}
+
+/* Done with p while the connection lives on. */
+static void
+pending_done(struct pending *p)
+{
+	evhttp_connection_set_closecb(p->evcon, NULL, NULL);
+	pending_free(p);
+}
+
+static void
+slow_fire(evutil_socket_t fd, short what, void *arg)
+{
+	struct pending		*p = arg;
+	struct server		*srv = p->srv;
+	struct evhttp_request	*req = p->req;
+	struct opts		 o = { 0, 0 };
+	char			*path = p->path;
+
+	(void)fd;
+	(void)what;
+	p->path = NULL;
+	pending_done(p);
+	dispatch(srv, req, path, o);
+	free(path);
+}
+
+static void
+serve_slow(struct server *srv, struct evhttp_request *req, const char *arg,
+    struct opts o)
+{
+	struct pending	*p;
+	struct timeval	 tv;
+	unsigned long	 secs;
+	const char	*rest;
+
+	(void)o;
+	if (parse_num(arg, MAX_SLOW, &secs, &rest) == -1 || *rest != '/') {
+		reply_text(srv, req, 400, "bad delay\n");
+		return;
+	}
+	if ((p = pending_new(srv, req)) == NULL) {
+		reply_text(srv, req, 500, "out of memory\n");
+		return;
+	}
+	if ((p->path = strdup(rest)) == NULL ||
+	    (p->timer = evtimer_new(srv->base, slow_fire, p)) == NULL) {
+		pending_done(p);
+		reply_text(srv, req, 500, "out of memory\n");
+		return;
+	}
+	tv.tv_sec = (time_t)secs;
+	tv.tv_usec = 0;
+	evtimer_add(p->timer, &tv);
+}
+
+static void	huge_next(struct evhttp_connection *, void *);
+
+static int
+huge_fill(struct pending *p, struct evbuffer *buf)
+{
+	static const char	 tail[] = "</channel>\n</rss>\n";
+	size_t			 len;
+
+	while (evbuffer_get_length(buf) < HUGE_CHUNK) {
+		if (p->left <= sizeof(tail) - 1 + 300) {
+			if (evbuffer_add(buf, tail, sizeof(tail) - 1) == -1)
+				return -1;
+			p->left = 0;
+			return 0;
+		}
+		len = evbuffer_get_length(buf);
+		if (evbuffer_add_printf(buf, "<item><guid>huge-%lu</guid>"
+		    "<title>Huge item %lu</title><description>Padding text "
+		    "that makes this feed grow without end, item %lu, so a "
+		    "client with a body cap must stop reading it at some "
+		    "point.</description></item>\n", p->item, p->item,
+		    p->item) < 0)
+			return -1;
+		p->item++;
+		len = evbuffer_get_length(buf) - len;
+		p->left -= len < p->left ? len : p->left;
+	}
+	return 0;
+}
+
+static void
+huge_next(struct evhttp_connection *evcon, void *arg)
+{
+	struct pending		*p = arg;
+	struct evhttp_request	*req = p->req;
+	struct evbuffer		*buf;
+
+	(void)evcon;
+	if (p->left == 0) {
+		pending_done(p);
+		evhttp_send_reply_end(req);
+		return;
+	}
+	if ((buf = evbuffer_new()) == NULL || huge_fill(p, buf) == -1) {
+		/* cannot go on: end the body short, the client sees it */
+		if (buf != NULL)
+			evbuffer_free(buf);
+		pending_done(p);
+		evhttp_send_reply_end(req);
+		return;
+	}
+	evhttp_send_reply_chunk_with_cb(req, buf, huge_next, p);
+	evbuffer_free(buf);
+}
+
+static void
+serve_huge(struct server *srv, struct evhttp_request *req, const char *arg)
+{
+	static const char	 head[] = "<?xml version=\"1.0\" "
+	    "encoding=\"UTF-8\"?>\n<rss version=\"2.0\">\n<channel>\n"
+	    "<title>Huge feed</title>\n<link>http://127.0.0.1/</link>\n"
+	    "<description>A feed without end</description>\n";
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+	struct pending		*p;
+	struct evbuffer		*buf;
+	unsigned long		 mb;
+
+	if (parse_arg(arg, MAX_HUGE_MB, &mb) == -1 || mb == 0) {
+		reply_text(srv, req, 400, "bad size\n");
+		return;
+	}
+	evhttp_add_header(out, "Content-Type", "application/rss+xml");
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		reply(srv, req, 200, NULL);
+		return;
+	}
+	if ((p = pending_new(srv, req)) == NULL) {
+		reply_text(srv, req, 500, "out of memory\n");
+		return;
+	}
+	p->left = (uint64_t)mb * 1024 * 1024 - (sizeof(head) - 1);
+	p->item = 1;
+	log_request(srv, req, 200);
+	evhttp_send_reply_start(req, 200, status_reason(200));
+	if ((buf = evbuffer_new()) == NULL ||
+	    evbuffer_add(buf, head, sizeof(head) - 1) == -1) {
+		if (buf != NULL)
+			evbuffer_free(buf);
+		pending_done(p);
+		evhttp_send_reply_end(req);
+		return;
+	}
+	evhttp_send_reply_chunk_with_cb(req, buf, huge_next, p);
+	evbuffer_free(buf);
+}
+
+static int
+gen_pubdate(char *buf, size_t len, unsigned long n)
+{
+	struct tm	tm;
+	time_t		t = GEN_EPOCH + (time_t)n * 3600;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%a, %d %b %Y %H:%M:%S +0000", &tm) == 0)
+		return -1;
+	return 0;
+}
+
+static int
+gen_feed(struct server *srv, unsigned long n, struct evbuffer *b)
+{
+	char		date[64];
+	unsigned long	i;
+
+	if (evbuffer_add_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<rss version=\"2.0\">\n<channel>\n"
+	    "<title>Generated feed of %lu items</title>\n"
+	    "<link>%s/gen/</link>\n"
+	    "<description>Items made up by the fixture server</description>\n"
+	    "<language>en</language>\n", n, srv->base_url) < 0)
+		return -1;
+	for (i = n; i >= 1; i--) {
+		if (gen_pubdate(date, sizeof(date), i) == -1)
+			return -1;
+		if (evbuffer_add_printf(b, "<item>\n"
+		    "<guid isPermaLink=\"false\">gen-%lu</guid>\n"
+		    "<title>Generated item %lu</title>\n"
+		    "<link>%s/gen-article/%lu.html</link>\n"
+		    "<description>This is generated item %lu. It stands for "
+		    "a story of a few sentences, long enough to look like a "
+		    "summary, short enough to keep large feeds small. Nothing "
+		    "in it is true.</description>\n"
+		    "<pubDate>%s</pubDate>\n</item>\n", i, i, srv->base_url, i,
+		    i, date) < 0)
+			return -1;
+	}
+	return evbuffer_add_printf(b, "</channel>\n</rss>\n") < 0 ? -1 : 0;
+}
+
+static int
+gen_article(unsigned long n, struct evbuffer *b)
+{
+	char date[64];
+
+	if (gen_pubdate(date, sizeof(date), n) == -1)
+		return -1;
+	return evbuffer_add_printf(b, "<!DOCTYPE html>\n<html lang=\"en\">\n"
+	    "<head>\n<meta charset=\"utf-8\">\n"
+	    "<title>Generated item %lu | gen</title>\n</head>\n<body>\n"
+	    "<article>\n<h1>Generated item %lu</h1>\n"
+	    "<p class=\"date\">%s</p>\n"
+	    "<p>This is the article of generated item %lu. It has two "
+	    "paragraphs of plain text.</p>\n"
+	    "<p>The second paragraph says nothing more, on purpose.</p>\n"
+	    "</article>\n</body>\n</html>\n", n, n, date, n) < 0 ? -1 : 0;
+}
+
+/* /gen/N.xml and /gen-article/N.html */
+static void
+serve_gen(struct server *srv, struct evhttp_request *req, const char *arg,
+    int article, struct opts o)
+{
+	const char	*suffix = article ? ".html" : ".xml";
+	struct entity	 e = { NULL, 0, (time_t)-1, NULL };
+	struct evbuffer	*b = NULL;
+	unsigned long	 n;
+	const char	*rest;
+	size_t		 len;
+
+	if (parse_num(arg, MAX_GEN_ITEMS, &n, &rest) == -1 ||
+	    strcmp(rest, suffix) != 0 || (article && n == 0)) {
+		reply_text(srv, req, 404, "no such generated document\n");
+		return;
+	}
+	if ((b = evbuffer_new()) == NULL ||
+	    (article ? gen_article(n, b) : gen_feed(srv, n, b)) == -1)
+		goto fail;
+	len = evbuffer_get_length(b);
+	if ((e.data = malloc(len + 1)) == NULL)
+		goto fail;
+	if (evbuffer_remove(b, e.data, len) != (int)len) {
+		free(e.data);
+		goto fail;
+	}
+	evbuffer_free(b);
+	e.len = len;
+	e.mtime = GEN_EPOCH + (time_t)n * 3600;
+	e.ctype = article ? "text/html; charset=utf-8" : "application/rss+xml";
+	reply_entity(srv, req, &e, o);
+	return;
+fail:
+	if (b != NULL)
+		evbuffer_free(b);
+	reply_text(srv, req, 500, "cannot generate\n");
+}
+
+static int
+prefix(const char *path, const char *pre, const char **rest)
+{
+	size_t len = strlen(pre);
+
+	if (strncmp(path, pre, len) != 0)
+		return 0;
+	*rest = path + len;
+	return 1;
+}
+
+static void
+dispatch(struct server *srv, struct evhttp_request *req, const char *path,
+    struct opts o)
+{
+	const char *rest;
+
+	if (prefix(path, "/status/", &rest))
+		serve_status(srv, req, rest);
+	else if (prefix(path, "/redirect/", &rest))
+		serve_redirect(srv, req, rest);
+	else if (prefix(path, "/slow/", &rest))
+		serve_slow(srv, req, rest, o);
+	else if (prefix(path, "/huge/", &rest))
+		serve_huge(srv, req, rest);
+	else if (prefix(path, "/gzip/", &rest)) {
+		o.gzip = 1;
+		dispatch(srv, req, rest - 1, o);
+	} else if (prefix(path, "/truncated/", &rest)) {
+		o.truncate = 1;
+		dispatch(srv, req, rest - 1, o);
+	} else if (prefix(path, "/gen/", &rest))
+		serve_gen(srv, req, rest, 0, o);
+	else if (prefix(path, "/gen-article/", &rest))
+		serve_gen(srv, req, rest, 1, o);
+	else
+		serve_file(srv, req, path, o);
+}
+
+static void
+request_cb(struct evhttp_request *req, void *arg)
+{
+	struct server		*srv = arg;
+	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
+	const char		*path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	struct opts		 o = { 0, 0 };
+	enum evhttp_cmd_type	 cmd = evhttp_request_get_command(req);
+
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Allow", "GET, HEAD");
+		reply_text(srv, req, 405, "GET and HEAD only\n");
+		return;
+	}
+	if (path == NULL || path[0] != '/') {
+		reply_text(srv, req, 400, "bad request target\n");
+		return;
+	}
+	dispatch(srv, req, path, o);
+}
+
+static void
+stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)fd;
+	(void)what;
+	event_base_loopexit(srv->base, NULL);
+}
+
+static int
+write_port_file(const char *file, unsigned port)
+{
+	char	 tmp[PATH_MAX];
+	FILE	*fp;
+	int	 n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", file, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return -1;
+	if ((fp = fopen(tmp, "w")) == NULL)
+		return -1;
+	if (fprintf(fp, "%u\n", port) < 0 || fflush(fp) == EOF ||
+	    fsync(fileno(fp)) == -1) {
+		fclose(fp);
+		unlink(tmp);
+		return -1;
+	}
+	if (fclose(fp) == EOF || rename(tmp, file) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+bind_loopback(struct server *srv, unsigned port)
+{
+	struct evhttp_bound_socket	*bound;
+	struct sockaddr_in		 sin;
+	socklen_t			 slen = sizeof(sin);
+	int				 n;
+
+	bound = evhttp_bind_socket_with_handle(srv->http, "127.0.0.1",
+	    (ev_uint16_t)port);
+	if (bound == NULL)
+		return -1;
+	if (getsockname(evhttp_bound_socket_get_fd(bound),
+	    (struct sockaddr *)&sin, &slen) == -1)
+		return -1;
+	srv->port = ntohs(sin.sin_port);
+	n = snprintf(srv->base_url, sizeof(srv->base_url),
+	    "http://127.0.0.1:%u", srv->port);
+	if (n < 0 || (size_t)n >= sizeof(srv->base_url))
+		return -1;
+	return 0;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: fixture-server --root DIR [--port N] "
+	    "[--port-file FILE] [--log FILE] [--lifetime SECONDS]\n");
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "root",	required_argument, NULL, 'r' },
+		{ "port",	required_argument, NULL, 'p' },
+		{ "port-file",	required_argument, NULL, 'f' },
+		{ "log",	required_argument, NULL, 'l' },
+		{ "lifetime",	required_argument, NULL, 't' },
+		{ NULL,		0,		   NULL, 0 }
+	};
+	struct server		 srv;
+	struct event		*ev_term = NULL, *ev_int = NULL, *ev_life = NULL;
+	struct sigaction	 sa;
+	struct timeval		 tv;
+	const char		*port_file = NULL, *log_file = NULL;
+	unsigned long		 port = 0, lifetime = 120;
+	int			 ch, rc = 1;
+
+	memset(&srv, 0, sizeof(srv));
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			srv.root = optarg;
+			break;
+		case 'p':
+			if (parse_arg(optarg, 65535, &port) == -1)
+				usage();
+			break;
+		case 'f':
+			port_file = optarg;
+			break;
+		case 'l':
+			log_file = optarg;
+			break;
+		case 't':
+			if (parse_arg(optarg, 86400, &lifetime) == -1)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || srv.root == NULL)
+		usage();
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGPIPE, &sa, NULL) == -1) {
+		perror("fixture-server: sigaction");
+		return 1;
+	}
+	if (log_file != NULL && (srv.log = fopen(log_file, "a")) == NULL) {
+		fprintf(stderr, "fixture-server: %s: %s\n", log_file,
+		    strerror(errno));
+		return 1;
+	}
+	if ((srv.base = event_base_new()) == NULL ||
+	    (srv.http = evhttp_new(srv.base)) == NULL) {
+		fprintf(stderr, "fixture-server: cannot set up libevent\n");
+		goto out;
+	}
+	evhttp_set_allowed_methods(srv.http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS);
+	evhttp_set_gencb(srv.http, request_cb, &srv);
+	if (bind_loopback(&srv, (unsigned)port) == -1) {
+		fprintf(stderr, "fixture-server: cannot listen on "
+		    "127.0.0.1:%lu\n", port);
+		goto out;
+	}
+	if ((ev_term = evsignal_new(srv.base, SIGTERM, stop_cb, &srv)) == NULL ||
+	    (ev_int = evsignal_new(srv.base, SIGINT, stop_cb, &srv)) == NULL ||
+	    (ev_life = evtimer_new(srv.base, stop_cb, &srv)) == NULL ||
+	    evsignal_add(ev_term, NULL) == -1 || evsignal_add(ev_int, NULL) == -1) {
+		fprintf(stderr, "fixture-server: cannot set up events\n");
+		goto out;
+	}
+	tv.tv_sec = (time_t)lifetime;
+	tv.tv_usec = 0;
+	if (evtimer_add(ev_life, &tv) == -1)
+		goto out;
+	if (port_file != NULL && write_port_file(port_file, srv.port) == -1) {
+		fprintf(stderr, "fixture-server: %s: %s\n", port_file,
+		    strerror(errno));
+		goto out;
+	}
+	printf("listening on 127.0.0.1:%u\n", srv.port);
+	fflush(stdout);
+
+	if (event_base_dispatch(srv.base) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (ev_life != NULL)
+		event_free(ev_life);
+	if (ev_int != NULL)
+		event_free(ev_int);
+	if (ev_term != NULL)
+		event_free(ev_term);
+	if (srv.http != NULL)
+		evhttp_free(srv.http);
+	if (srv.base != NULL)
+		event_base_free(srv.base);
+	if (srv.log != NULL)
+		fclose(srv.log);
+	return rc;
+}
