@@ -72,7 +72,6 @@ struct daemon {
 	struct spool		*spool;
 	struct sched		*sched;
 	struct feedlist		 feeds;
-	char			 user_agent[512];
 	int			 stopping;
 	int			 redeliver;	/* a delivery failed earlier */
 	unsigned		 transfers;
@@ -270,9 +269,11 @@ daemon_event_cb(evutil_socket_t fd, short kind, void *arg)
 	if (kind & EV_WRITE)
 		action |= CURL_CSELECT_OUT;
 	curl_multi_socket_action(d->multi, fd, action, &running);
+	/*
+	 * Unlike hiperfifo, the timer is left to curl's TIMERFUNCTION: the
+	 * polls started from daemon_check_multi() have just armed it.
+	 */
 	daemon_check_multi(d);
-	if (running <= 0 && evtimer_pending(d->curl_timer, NULL))
-		evtimer_del(d->curl_timer);
 }
 
 static void
@@ -360,7 +361,7 @@ daemon_start_poll(struct daemon *d, struct feedrt *fr)
 		o.etag = sf.etag;
 		o.last_modified = sf.last_modified;
 	}
-	o.user_agent = d->user_agent;
+	o.user_agent = d->cfg->user_agent_header;
 	o.timeout = fr->timeout;
 	o.connect_timeout = d->cfg->connect_timeout;
 	o.max_redirects = d->cfg->max_redirects;
@@ -627,18 +628,6 @@ daemon_log_errors(const char *prefix, char *errors)
 		log_err("%s%s", prefix, line);
 }
 
-static int
-daemon_set_user_agent(struct daemon *d, const struct config *cfg)
-{
-	const char	*contact = cfg->user_agent != NULL ? cfg->user_agent :
-	    "https://github.com/feedspool/feedspool";
-	int		 n;
-
-	n = snprintf(d->user_agent, sizeof(d->user_agent),
-	    "feedspool/%s (+%s)", FEEDSPOOL_VERSION, contact);
-	return n < 0 || (size_t)n >= sizeof(d->user_agent) ? -1 : 0;
-}
-
 /* Swap in a new configuration: feeds added, removed or changed. */
 static void
 daemon_apply(struct daemon *d, struct config *cfg)
@@ -698,13 +687,6 @@ daemon_hup_cb(evutil_socket_t sig, short kind, void *arg)
 		    "configuration:", d->opts->config);
 		daemon_log_errors("reload: ", errors);
 		free(errors);
-		sd_notify(0, "READY=1");
-		return;
-	}
-	if (daemon_set_user_agent(d, cfg) == -1) {
-		log_err("reload: user_agent too long, keeping the running "
-		    "configuration");
-		config_free(cfg);
 		sd_notify(0, "READY=1");
 		return;
 	}
@@ -853,8 +835,7 @@ daemon_run(const struct daemon_opts *opts)
 		return DAEMON_EXIT_CONFIG;
 	}
 	if (daemon_override(&d.cfg->spool, opts->spool) == -1 ||
-	    daemon_override(&d.cfg->state, opts->state) == -1 ||
-	    daemon_set_user_agent(&d, d.cfg) == -1) {
+	    daemon_override(&d.cfg->state, opts->state) == -1) {
 		log_err("%s: settings too long or out of memory", opts->config);
 		config_free(d.cfg);
 		return DAEMON_EXIT_CONFIG;

@@ -109,7 +109,7 @@ write_config() {
 		echo "spool = $T/spool"
 		echo "state = $T/state.db"
 		echo "interval = 1m"
-		echo "user_agent = feedspool-e2e (+https://example.org/feedspool)"
+		echo "user_agent = https://example.org/feedspool-e2e"
 		[ -z "$CONFIG_EXTRA" ] || printf '%s\n' "$CONFIG_EXTRA"
 		for wc_feed in "$@"; do
 			wc_name=${wc_feed%%=*}
