@@ -75,6 +75,11 @@ struct server {
 	FILE			*log;
 };
 
+struct opts {
+	int	gzip;
+	int	truncate;
+};
+
 /* Per-request state for replies that outlive the request callback. */
 struct pending {
 	struct server		*srv;
@@ -82,6 +87,7 @@ struct pending {
 	struct evhttp_connection *evcon;
 	struct event		*timer;		/* /slow */
 	char			*path;		/* /slow: what to serve then */
+	struct opts		 o;		/* /slow: options so far */
 	uint64_t		 left;		/* /huge: bytes still to send */
 	unsigned long		 item;		/* /huge: next item number */
 };
@@ -92,11 +98,6 @@ struct entity {
 	size_t		 len;
 	time_t		 mtime;		/* -1: unknown */
 	const char	*ctype;
-};
-
-struct opts {
-	int	gzip;
-	int	truncate;
 };
 
 static void	dispatch(struct server *, struct evhttp_request *,
@@ -637,7 +638,7 @@ slow_fire(evutil_socket_t fd, short what, void *arg)
 	struct pending		*p = arg;
 	struct server		*srv = p->srv;
 	struct evhttp_request	*req = p->req;
-	struct opts		 o = { 0, 0 };
+	struct opts		 o = p->o;
 	char			*path = p->path;
 
 	(void)fd;
@@ -657,7 +658,6 @@ serve_slow(struct server *srv, struct evhttp_request *req, const char *arg,
 	unsigned long	 secs;
 	const char	*rest;
 
-	(void)o;
 	if (parse_num(arg, MAX_SLOW, &secs, &rest) == -1 || *rest != '/') {
 		reply_text(srv, req, 400, "bad delay\n");
 		return;
@@ -672,6 +672,7 @@ serve_slow(struct server *srv, struct evhttp_request *req, const char *arg,
 		reply_text(srv, req, 500, "out of memory\n");
 		return;
 	}
+	p->o = o;
 	tv.tv_sec = (time_t)secs;
 	tv.tv_usec = 0;
 	evtimer_add(p->timer, &tv);
