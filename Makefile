@@ -15,6 +15,8 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 DESTDIR   ?=
 
 CC        ?= cc
@@ -116,7 +118,8 @@ systemd-verify:
 	@sh tests/e2e/systemd_verify.sh
 
 install: feedspool
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/feedspool $(DESTDIR)$(UNITDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/feedspool $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 0755 feedspool $(DESTDIR)$(BINDIR)/feedspool
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/feedspool/feedspool.conf ]; then \
 	    echo "keeping $(DESTDIR)$(SYSCONFDIR)/feedspool/feedspool.conf"; \
@@ -126,9 +129,13 @@ install: feedspool
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	    systemd/feedspool.service > $(DESTDIR)$(UNITDIR)/feedspool.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/feedspool.service
+	install -m 0644 systemd/feedspool.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/feedspool.conf
+	install -m 0644 systemd/feedspool.tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/feedspool.conf
+	@echo "then: systemd-sysusers; systemd-tmpfiles --create; systemctl daemon-reload"
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/feedspool $(DESTDIR)$(UNITDIR)/feedspool.service
+	rm -f $(DESTDIR)$(BINDIR)/feedspool $(DESTDIR)$(UNITDIR)/feedspool.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/feedspool.conf $(DESTDIR)$(TMPFILESDIR)/feedspool.conf
 
 clean:
 	rm -rf build feedspool feedspool.tmp
