@@ -1,0 +1,140 @@
+/*
+ * Story files: the item key the state store uses, and the JSON layout.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "store/story.h"
+
+static struct feed_item
+item(void)
+{
+	struct feed_item	 it;
+
+	memset(&it, 0, sizeof(it));
+	it.published = FEED_NODATE;
+	it.updated = FEED_NODATE;
+	return it;
+}
+
+static void
+test_key_prefers_guid_then_link(void **unused)
+{
+	struct feed_item	 it = item();
+	char			*k;
+
+	(void)unused;
+	it.id = (char *)"urn:uuid:1";
+	it.link = (char *)"https://example.org/a";
+	it.title = (char *)"A";
+	assert_non_null(k = story_key(&it));
+	assert_string_equal(k, "urn:uuid:1");
+	free(k);
+	it.id = (char *)"";	/* an empty guid is no guid */
+	assert_non_null(k = story_key(&it));
+	assert_string_equal(k, "https://example.org/a");
+	free(k);
+}
+
+static void
+test_key_hashes_title_and_date(void **unused)
+{
+	struct feed_item	 it = item();
+	char			*k1, *k2, *k3;
+
+	(void)unused;
+	it.title = (char *)"Summit ends";
+	it.published = 1686700000;
+	assert_non_null(k1 = story_key(&it));
+	assert_int_equal(strlen(k1), 18);
+	assert_memory_equal(k1, "h:", 2);
+	/* Stable across calls, different for another date or title. */
+	assert_non_null(k2 = story_key(&it));
+	assert_string_equal(k1, k2);
+	it.published = 1686700001;
+	assert_non_null(k3 = story_key(&it));
+	assert_string_not_equal(k1, k3);
+	free(k1);
+	free(k2);
+	free(k3);
+}
+
+static void
+test_key_too_long_is_hashed(void **unused)
+{
+	struct feed_item	 it = item();
+	char			*guid, *k;
+
+	(void)unused;
+	assert_non_null(guid = malloc(STORY_KEY_MAX + 2));
+	memset(guid, 'g', STORY_KEY_MAX + 1);
+	guid[STORY_KEY_MAX + 1] = '\0';
+	it.id = guid;
+	assert_non_null(k = story_key(&it));
+	assert_int_equal(strlen(k), 18);
+	free(k);
+	free(guid);
+}
+
+static void
+test_json_fields(void **unused)
+{
+	struct feed_item	 it = item();
+	struct feed_person	 au = { (char *)"Jane Doe", NULL, NULL };
+	struct feed_category	 cat = { (char *)"Asia", NULL, NULL };
+	struct story_feed	 sf = { "world", "https://example.org/feed",
+	    "Example World", "en" };
+	json_t			*o;
+	json_error_t		 e;
+	char			*s;
+
+	(void)unused;
+	it.id = (char *)"g1";
+	it.link = (char *)"https://example.org/a";
+	it.title = (char *)"Talks resume";
+	it.summary = (char *)"<p>Talks resumed on <b>Monday</b>.</p><p>Second.</p>";
+	it.published = 1686700800;	/* 2023-06-14T00:00:00Z */
+	it.authors = &au;
+	it.nauthors = 1;
+	it.categories = &cat;
+	it.ncategories = 1;
+	assert_non_null(s = story_json("0123456789abcdef", &sf, &it, 1686701000));
+	assert_non_null(o = json_loads(s, 0, &e));
+	assert_int_equal(json_integer_value(json_object_get(o, "schema")), STORY_SCHEMA);
+	assert_string_equal(json_string_value(json_object_get(o, "id")), "0123456789abcdef");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(o, "feed"), "name")), "world");
+	assert_string_equal(json_string_value(json_object_get(o, "url")), "https://example.org/a");
+	assert_string_equal(json_string_value(json_object_get(o, "guid")), "g1");
+	assert_string_equal(json_string_value(json_object_get(o, "published")), "2023-06-14T00:00:00Z");
+	assert_true(json_is_null(json_object_get(o, "updated")));
+	assert_true(json_is_null(json_object_get(o, "content")));
+	assert_string_equal(json_string_value(json_object_get(o, "fetched")), "2023-06-14T00:03:20Z");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(o, "authors"), 0), "name")), "Jane Doe");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(o, "categories"), 0)), "Asia");
+	/* text: the summary's plain text, paragraphs apart; language from the feed. */
+	assert_string_equal(json_string_value(json_object_get(o, "text")),
+	    "Talks resumed on Monday.\n\nSecond.");
+	assert_string_equal(json_string_value(json_object_get(o, "language")), "en");
+	json_decref(o);
+	free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_key_prefers_guid_then_link),
+		cmocka_unit_test(test_key_hashes_title_and_date),
+		cmocka_unit_test(test_key_too_long_is_hashed),
+		cmocka_unit_test(test_json_fields),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
