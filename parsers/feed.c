@@ -32,6 +32,7 @@
 #define NS_RDF		"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 #define NS_CONTENT	"http://purl.org/rss/1.0/modules/content/"
 #define NS_DC		"http://purl.org/dc/elements/1.1/"
+#define NS_DC10		"http://purl.org/dc/elements/1.0/"
 #define NS_DCTERMS	"http://purl.org/dc/terms/"
 #define NS_MEDIA	"http://search.yahoo.com/mrss/"
 #define NS_ITUNES	"http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -48,6 +49,10 @@ struct pctx {
 	enum kind	 kind;
 	bool		 oom;
 };
+
+static bool	atom_item_el(struct pctx *, struct feed_item *, xmlNode *);
+static bool	atom_feed_el(struct pctx *, struct feed_doc *, xmlNode *);
+static void	item_finish(struct pctx *, struct feed_item *);
 
 /* --- small helpers ------------------------------------------------- */
 
@@ -74,8 +79,13 @@ is_el(const struct pctx *p, const xmlNode *n, const char *uri,
 		return false;
 	if (uri == NATIVE)
 		return native(p, n);
-	return n->ns != NULL && n->ns->href != NULL &&
-	    strcmp((const char *)n->ns->href, uri) == 0;
+	if (n->ns == NULL || n->ns->href == NULL)
+		return false;
+	/* Dublin Core 1.0 names the same elements as 1.1. */
+	if (strcmp(uri, NS_DC) == 0 &&
+	    strcmp((const char *)n->ns->href, NS_DC10) == 0)
+		return true;
+	return strcmp((const char *)n->ns->href, uri) == 0;
 }
 
 static bool
@@ -542,9 +552,6 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 	    is_el(p, c, NS_ITUNES, "summary") ||
 	    is_el(p, c, NS_ITUNES, "subtitle"))
 		set_str(&d->summary, node_text(p, c));
-	else if (is_atom(c, "link"))
-		add_link(p, &d->links, &d->nlinks, c,
-		    resolve(p, c, node_attr(p, c, "href")), "alternate");
 	else
 		return false;
 	return true;
@@ -558,7 +565,6 @@ rss_item(struct pctx *p, xmlNode *n)
 	struct feed_item	*it;
 	xmlNode			*c;
 	char			*perma = NULL, *guid = NULL;
-	bool			 had_link;
 
 	if (p->doc->nitems >= FEED_MAX_ITEMS)
 		return;
@@ -592,18 +598,10 @@ rss_item(struct pctx *p, xmlNode *n)
 			add_enclosure(p, it, c, "url", "length");
 		else if (is_el(p, c, NATIVE, "comments"))
 			set_str(&it->comments, resolve(p, c, node_text(p, c)));
-		else if (is_atom(c, "link"))
-			add_link(p, &it->links, &it->nlinks, c,
-			    resolve(p, c, node_attr(p, c, "href")),
-			    "alternate");
-		else if (is_atom(c, "updated"))
-			set_date(&it->updated, node_text(p, c));
-		else
+		else if (!atom_item_el(p, it, c))
 			(void)item_common(p, it, c);
 	}
-	had_link = it->link != NULL;
-	if (!had_link)
-		it->link = pick_link(p, it->links, it->nlinks);
+	item_finish(p, it);
 	/* A permalink guid is the link when there is no other. */
 	if (guid != NULL && it->link == NULL &&
 	    (perma == NULL || strcmp(perma, "false") != 0) &&
@@ -684,7 +682,7 @@ rss_channel(struct pctx *p, xmlNode *n)
 				p->oom = true;
 			else
 				parse_person(p, node_text(p, c), d->author);
-		} else
+		} else if (!atom_feed_el(p, d, c))
 			(void)feed_common(p, d, c);
 	}
 	if (d->link == NULL)
@@ -713,13 +711,70 @@ rss_root(struct pctx *p, xmlNode *root)
 
 /* --- Atom 0.3 and 1.0 ---------------------------------------------- */
 
+/* An Atom element of an entry (or of an RSS item borrowing it). */
+static bool
+atom_item_el(struct pctx *p, struct feed_item *it, xmlNode *c)
+{
+	struct feed_person	*who;
+	char			*rel;
+
+	if (is_atom(c, "title"))
+		set_str(&it->title, atom_text(p, c, true));
+	else if (is_atom(c, "id"))
+		set_str(&it->id, node_text(p, c));
+	else if (is_atom(c, "link")) {
+		rel = node_attr(p, c, "rel");
+		if (rel != NULL && strcmp(rel, "enclosure") == 0)
+			add_enclosure(p, it, c, "href", "length");
+		free(rel);
+		add_link(p, &it->links, &it->nlinks, c,
+		    resolve(p, c, node_attr(p, c, "href")), "alternate");
+	} else if (is_atom(c, "updated") || is_atom(c, "modified"))
+		set_date(&it->updated, node_text(p, c));
+	else if (is_atom(c, "published") || is_atom(c, "issued") ||
+	    is_atom(c, "created"))
+		set_date(&it->published, node_text(p, c));
+	else if (is_atom(c, "author") || is_atom(c, "contributor")) {
+		if (is_atom(c, "contributor") && it->nauthors > 0)
+			return true;
+		if ((who = grow(p, &it->authors, &it->nauthors,
+		    sizeof(*who))) != NULL)
+			atom_person(p, c, who);
+	} else if (is_atom(c, "summary"))
+		set_str(&it->summary, atom_text(p, c, false));
+	else if (is_atom(c, "content"))
+		set_str(&it->content, atom_text(p, c, false));
+	else if (is_atom(c, "category"))
+		add_category(p, &it->categories, &it->ncategories,
+		    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
+		    node_attr(p, c, "label"));
+	else
+		return false;
+	return true;
+}
+
+/*
+ * Readers show the description when there is no content and the other way
+ * round; do it once here so every consumer agrees.
+ */
+static void
+item_finish(struct pctx *p, struct feed_item *it)
+{
+	if (it->link == NULL)
+		it->link = pick_link(p, it->links, it->nlinks);
+	if (it->summary == NULL && it->content != NULL &&
+	    (it->summary = strdup(it->content)) == NULL)
+		p->oom = true;
+	if (it->content == NULL && it->summary != NULL &&
+	    (it->content = strdup(it->summary)) == NULL)
+		p->oom = true;
+}
+
 static void
 atom_entry(struct pctx *p, xmlNode *n)
 {
 	struct feed_item	*it;
-	struct feed_person	*who;
 	xmlNode			*c;
-	char			*rel;
 
 	if (p->doc->nitems >= FEED_MAX_ITEMS)
 		return;
@@ -730,43 +785,55 @@ atom_entry(struct pctx *p, xmlNode *n)
 	for (c = n->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_atom(c, "title"))
-			set_str(&it->title, atom_text(p, c, true));
-		else if (is_atom(c, "id"))
-			set_str(&it->id, node_text(p, c));
-		else if (is_atom(c, "link")) {
-			rel = node_attr(p, c, "rel");
-			if (rel != NULL && strcmp(rel, "enclosure") == 0)
-				add_enclosure(p, it, c, "href", "length");
-			free(rel);
-			add_link(p, &it->links, &it->nlinks, c,
-			    resolve(p, c, node_attr(p, c, "href")),
-			    "alternate");
-		} else if (is_atom(c, "updated") || is_atom(c, "modified"))
-			set_date(&it->updated, node_text(p, c));
-		else if (is_atom(c, "published") || is_atom(c, "issued"))
-			set_date(&it->published, node_text(p, c));
-		else if (is_atom(c, "created"))
-			set_date(&it->published, node_text(p, c));
-		else if (is_atom(c, "author") || is_atom(c, "contributor")) {
-			if (is_atom(c, "contributor") && it->nauthors > 0)
-				continue;
-			if ((who = grow(p, &it->authors, &it->nauthors,
-			    sizeof(*who))) != NULL)
-				atom_person(p, c, who);
-		} else if (is_atom(c, "summary"))
-			set_str(&it->summary, atom_text(p, c, false));
-		else if (is_atom(c, "content"))
-			set_str(&it->content, atom_text(p, c, false));
-		else if (is_atom(c, "category"))
-			add_category(p, &it->categories, &it->ncategories,
-			    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
-			    node_attr(p, c, "label"));
-		else
+		if (!atom_item_el(p, it, c))
 			(void)item_common(p, it, c);
 	}
-	it->link = pick_link(p, it->links, it->nlinks);
+	item_finish(p, it);
 	it->language = take_xml(p, xmlNodeGetLang(n));
+}
+
+/* An Atom element of a feed (or of an RSS channel borrowing it). */
+static bool
+atom_feed_el(struct pctx *p, struct feed_doc *d, xmlNode *c)
+{
+	if (is_atom(c, "title"))
+		set_str(&d->title, atom_text(p, c, true));
+	else if (is_atom(c, "id"))
+		set_str(&d->id, node_text(p, c));
+	else if (is_atom(c, "updated") || is_atom(c, "modified"))
+		set_date(&d->updated, node_text(p, c));
+	else if (is_atom(c, "published") || is_atom(c, "issued"))
+		set_date(&d->published, node_text(p, c));
+	else if (is_atom(c, "subtitle") || is_atom(c, "tagline"))
+		set_str(&d->summary, atom_text(p, c, false));
+	else if (is_atom(c, "rights") || is_atom(c, "copyright"))
+		set_str(&d->rights, atom_text(p, c, false));
+	else if (is_atom(c, "generator"))
+		set_str(&d->generator, node_text(p, c));
+	else if (is_atom(c, "author")) {
+		if (d->author != NULL)
+			return true;
+		if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
+			p->oom = true;
+		else
+			atom_person(p, c, d->author);
+	} else if (is_atom(c, "category"))
+		add_category(p, &d->categories, &d->ncategories,
+		    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
+		    node_attr(p, c, "label"));
+	else if (is_atom(c, "logo") || is_atom(c, "icon")) {
+		if (d->image != NULL)
+			return true;
+		if ((d->image = calloc(1, sizeof(*d->image))) == NULL)
+			p->oom = true;
+		else
+			d->image->url = resolve(p, c, node_text(p, c));
+	} else if (is_atom(c, "link"))
+		add_link(p, &d->links, &d->nlinks, c,
+		    resolve(p, c, node_attr(p, c, "href")), "alternate");
+	else
+		return false;
+	return true;
 }
 
 static void
@@ -780,36 +847,7 @@ atom_feed(struct pctx *p, xmlNode *n)
 			continue;
 		if (is_atom(c, "entry"))
 			atom_entry(p, c);
-		else if (is_atom(c, "title"))
-			set_str(&d->title, atom_text(p, c, true));
-		else if (is_atom(c, "id"))
-			set_str(&d->id, node_text(p, c));
-		else if (is_atom(c, "updated") || is_atom(c, "modified"))
-			set_date(&d->updated, node_text(p, c));
-		else if (is_atom(c, "published") || is_atom(c, "issued"))
-			set_date(&d->published, node_text(p, c));
-		else if (is_atom(c, "subtitle") || is_atom(c, "tagline"))
-			set_str(&d->summary, atom_text(p, c, false));
-		else if (is_atom(c, "rights") || is_atom(c, "copyright"))
-			set_str(&d->rights, atom_text(p, c, false));
-		else if (is_atom(c, "generator"))
-			set_str(&d->generator, node_text(p, c));
-		else if (is_atom(c, "author") && d->author == NULL) {
-			if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
-				p->oom = true;
-			else
-				atom_person(p, c, d->author);
-		} else if (is_atom(c, "category"))
-			add_category(p, &d->categories, &d->ncategories,
-			    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
-			    node_attr(p, c, "label"));
-		else if ((is_atom(c, "logo") || is_atom(c, "icon")) &&
-		    d->image == NULL) {
-			if ((d->image = calloc(1, sizeof(*d->image))) == NULL)
-				p->oom = true;
-			else
-				d->image->url = resolve(p, c, node_text(p, c));
-		} else
+		else if (!atom_feed_el(p, d, c))
 			(void)feed_common(p, d, c);
 	}
 	d->link = pick_link(p, d->links, d->nlinks);
