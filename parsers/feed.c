@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
@@ -69,18 +70,53 @@ native(const struct pctx *p, const xmlNode *n)
 	return strcmp(uri, NS_RSS10) == 0 || strcmp(uri, NS_RSS090) == 0;
 }
 
+/*
+ * A prefix used without its declaration ("content:encoded" in a feed that
+ * forgot xmlns:content) leaves libxml2 with a name holding the colon; the
+ * usual prefixes are recognised so that such content is not lost.
+ */
+static bool
+undeclared(const xmlNode *n, const char *uri, const char *name)
+{
+	static const struct {
+		const char	*prefix;
+		const char	*uri;
+	} known[] = {
+		{ "content", NS_CONTENT }, { "dc", NS_DC },
+		{ "media", NS_MEDIA }, { "itunes", NS_ITUNES },
+		{ "dcterms", NS_DCTERMS },
+	};
+	const char	*colon = strchr((const char *)n->name, ':');
+	size_t		 i, plen = (size_t)(colon - (const char *)n->name);
+
+	if (strcmp(colon + 1, name) != 0)
+		return false;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strlen(known[i].prefix) == plen &&
+		    strncmp((const char *)n->name, known[i].prefix, plen) == 0)
+			return strcmp(known[i].uri, uri) == 0;
+	return false;
+}
+
 /* Element n is uri:name; uri NATIVE means the document's own vocabulary. */
 static bool
 is_el(const struct pctx *p, const xmlNode *n, const char *uri,
     const char *name)
 {
-	if (n->type != XML_ELEMENT_NODE ||
-	    strcmp((const char *)n->name, name) != 0)
+	if (n->type != XML_ELEMENT_NODE)
+		return false;
+	if (n->ns == NULL && uri != NATIVE && strchr((const char *)n->name,
+	    ':') != NULL)
+		return undeclared(n, uri, name);
+	if (strcmp((const char *)n->name, name) != 0)
 		return false;
 	if (uri == NATIVE)
 		return native(p, n);
 	if (n->ns == NULL || n->ns->href == NULL)
 		return false;
+	/* Apple's own feeds spell the iTunes namespace in mixed case. */
+	if (strcmp(uri, NS_ITUNES) == 0)
+		return strcasecmp((const char *)n->ns->href, uri) == 0;
 	/* Dublin Core 1.0 names the same elements as 1.1. */
 	if (strcmp(uri, NS_DC) == 0 &&
 	    strcmp((const char *)n->ns->href, NS_DC10) == 0)
@@ -309,12 +345,60 @@ inner_xml(struct pctx *p, xmlNode *n)
 	return r;
 }
 
+/* Text, or the markup of an element that holds elements (naked HTML). */
+static char *
+node_markup(struct pctx *p, xmlNode *n)
+{
+	xmlNode	*c;
+
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return inner_xml(p, n);
+	return node_text(p, n);
+}
+
+/* Atom 0.3 mode="base64": decode, dropping anything outside the alphabet. */
+static char *
+base64_decode(struct pctx *p, char *s)
+{
+	static const char alpha[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char	*q;
+	char		*out, *r;
+	unsigned	 acc = 0;
+	int		 bits = 0;
+	size_t		 n = 0;
+
+	if (s == NULL)
+		return NULL;
+	if ((out = malloc(strlen(s) + 1)) == NULL) {
+		p->oom = true;
+		free(s);
+		return NULL;
+	}
+	for (r = s; *r != '\0' && *r != '='; r++) {
+		if ((q = strchr(alpha, *r)) == NULL)
+			continue;
+		acc = (acc << 6) | (unsigned)(q - alpha);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	out[n] = '\0';
+	free(s);
+	r = dup_trim(p, out);
+	free(out);
+	return r;
+}
+
 /* Atom text construct: kept as (X)HTML, or made plain for titles. */
 static char *
 atom_text(struct pctx *p, xmlNode *n, bool plain)
 {
 	char	*type, *mode, *s;
-	bool	 xhtml, html;
+	bool	 xhtml, html, b64;
 
 	type = node_attr(p, n, "type");
 	mode = node_attr(p, n, "mode");	/* Atom 0.3 */
@@ -323,6 +407,7 @@ atom_text(struct pctx *p, xmlNode *n, bool plain)
 	    (mode != NULL && strcmp(mode, "xml") == 0);
 	html = type != NULL && (strcmp(type, "html") == 0 ||
 	    strcmp(type, "text/html") == 0);
+	b64 = mode != NULL && strcmp(mode, "base64") == 0;
 	/* Atom 0.3 escaped content is html unless typed text/plain. */
 	if (mode != NULL && strcmp(mode, "escaped") == 0 &&
 	    (type == NULL || strcmp(type, "text/plain") != 0))
@@ -330,6 +415,8 @@ atom_text(struct pctx *p, xmlNode *n, bool plain)
 	free(type);
 	free(mode);
 	s = xhtml ? inner_xml(p, n) : node_text(p, n);
+	if (b64)
+		s = base64_decode(p, s);
 	if (!plain)
 		return s;
 	if (xhtml || html)
@@ -392,7 +479,8 @@ atom_person(struct pctx *p, xmlNode *n, struct feed_person *who)
 			set_str(&who->name, collapse(p, node_text(p, c)));
 		else if (is_atom(c, "email"))
 			set_str(&who->email, node_text(p, c));
-		else if (is_atom(c, "uri") || is_atom(c, "url"))
+		else if (is_atom(c, "uri") || is_atom(c, "url") ||
+		    is_atom(c, "homepage"))
 			set_str(&who->uri, resolve(p, c, node_text(p, c)));
 	}
 	/* No child elements: a bare name. */
@@ -485,7 +573,7 @@ static bool
 item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 {
 	if (is_el(p, c, NS_CONTENT, "encoded"))
-		set_str(&it->content, node_text(p, c));
+		set_str(&it->content, node_markup(p, c));
 	else if (is_el(p, c, NS_DC, "creator") ||
 	    is_el(p, c, NS_DC, "author") || is_el(p, c, NS_ITUNES, "author"))
 		add_person_str(p, &it->authors, &it->nauthors,
@@ -527,7 +615,7 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 	struct feed_person	*who;
 
 	if (is_el(p, c, NS_DC, "creator") || is_el(p, c, NS_ITUNES, "author") ||
-	    is_el(p, c, NS_DC, "publisher")) {
+	    is_el(p, c, NS_DC, "author") || is_el(p, c, NS_DC, "publisher")) {
 		if (d->author == NULL) {
 			if ((who = calloc(1, sizeof(*who))) == NULL) {
 				p->oom = true;
@@ -580,7 +668,7 @@ rss_item(struct pctx *p, xmlNode *n)
 		else if (is_el(p, c, NATIVE, "link"))
 			set_str(&it->link, resolve(p, c, node_text(p, c)));
 		else if (is_el(p, c, NATIVE, "description"))
-			set_str(&it->summary, node_text(p, c));
+			set_str(&it->summary, node_markup(p, c));
 		else if (is_el(p, c, NATIVE, "guid")) {
 			if (guid == NULL) {
 				guid = node_text(p, c);
@@ -660,7 +748,7 @@ rss_channel(struct pctx *p, xmlNode *n)
 		else if (is_el(p, c, NATIVE, "link"))
 			set_str(&d->link, resolve(p, c, node_text(p, c)));
 		else if (is_el(p, c, NATIVE, "description"))
-			set_str(&d->summary, node_text(p, c));
+			set_str(&d->summary, node_markup(p, c));
 		else if (is_el(p, c, NATIVE, "language"))
 			set_str(&d->language, node_text(p, c));
 		else if (is_el(p, c, NATIVE, "copyright"))
