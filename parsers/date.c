@@ -638,13 +638,15 @@ parse_free(const char *s, struct tm_parts *tp)
 {
 	const char	*w;
 	int		 v, nd;
-	bool		 have_time = false;
+	bool		 have_time = false, first = true, was_first;
 
 	for (;;) {
 		while (is_space(*s) || *s == ',' || *s == '.')
 			s++;
 		if (*s == '\0')
 			break;
+		was_first = first;
+		first = false;
 		if ((*s == '+' || *s == '-') && is_digit((unsigned char)s[1])) {
 			if (read_offset(&s, &tp->off) == -1)
 				return -1;
@@ -684,6 +686,10 @@ parse_free(const char *s, struct tm_parts *tp)
 			/* "X00:00" is not a zone and a time */
 			if (is_digit((unsigned char)*s))
 				return -1;
+			/* A leading word before a comma is a day name, in
+			 * whatever language ("mer, 16 nov 2022"). */
+			if (was_first && *s == ',')
+				continue;
 			if (scan_word(w, (size_t)(s - w), tp) == -1)
 				return -1;
 		} else

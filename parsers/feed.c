@@ -125,11 +125,14 @@ is_el(const struct pctx *p, const xmlNode *n, const char *uri,
 }
 
 static bool
-is_atom(const xmlNode *n, const char *name)
+is_atom(const struct pctx *p, const xmlNode *n, const char *name)
 {
-	if (n->type != XML_ELEMENT_NODE || n->ns == NULL ||
+	if (n->type != XML_ELEMENT_NODE ||
 	    strcmp((const char *)n->name, name) != 0)
 		return false;
+	/* <feed> without a namespace: its children have none either. */
+	if (n->ns == NULL)
+		return p->kind == KIND_ATOM;
 	return strcmp((const char *)n->ns->href, NS_ATOM10) == 0 ||
 	    strcmp((const char *)n->ns->href, NS_ATOM03) == 0;
 }
@@ -475,12 +478,12 @@ atom_person(struct pctx *p, xmlNode *n, struct feed_person *who)
 	xmlNode	*c;
 
 	for (c = n->children; c != NULL; c = c->next) {
-		if (is_atom(c, "name"))
+		if (is_atom(p, c, "name"))
 			set_str(&who->name, collapse(p, node_text(p, c)));
-		else if (is_atom(c, "email"))
+		else if (is_atom(p, c, "email"))
 			set_str(&who->email, node_text(p, c));
-		else if (is_atom(c, "uri") || is_atom(c, "url") ||
-		    is_atom(c, "homepage"))
+		else if (is_atom(p, c, "uri") || is_atom(p, c, "url") ||
+		    is_atom(p, c, "homepage"))
 			set_str(&who->uri, resolve(p, c, node_text(p, c)));
 	}
 	/* No child elements: a bare name. */
@@ -624,9 +627,17 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 			d->author = who;
 			parse_person(p, node_text(p, c), who);
 		}
-	} else if (is_el(p, c, NS_DC, "date") ||
-	    is_el(p, c, NS_DCTERMS, "modified"))
+	} else if (is_el(p, c, NS_DC, "date")) {
+		/* Readers disagree whether it is the publication or the
+		 * update date of a channel: it is both until told apart. */
+		if (d->published == FEED_NODATE)
+			set_date(&d->published, node_text(p, c));
 		set_date(&d->updated, node_text(p, c));
+	} else if (is_el(p, c, NS_DCTERMS, "modified"))
+		set_date(&d->updated, node_text(p, c));
+	else if (is_el(p, c, NS_ITUNES, "category"))
+		add_category(p, &d->categories, &d->ncategories,
+		    node_attr(p, c, "text"), NULL, NULL);
 	else if (is_el(p, c, NS_DC, "language"))
 		set_str(&d->language, node_text(p, c));
 	else if (is_el(p, c, NS_DC, "rights"))
@@ -806,33 +817,33 @@ atom_item_el(struct pctx *p, struct feed_item *it, xmlNode *c)
 	struct feed_person	*who;
 	char			*rel;
 
-	if (is_atom(c, "title"))
+	if (is_atom(p, c, "title"))
 		set_str(&it->title, atom_text(p, c, true));
-	else if (is_atom(c, "id"))
+	else if (is_atom(p, c, "id"))
 		set_str(&it->id, node_text(p, c));
-	else if (is_atom(c, "link")) {
+	else if (is_atom(p, c, "link")) {
 		rel = node_attr(p, c, "rel");
 		if (rel != NULL && strcmp(rel, "enclosure") == 0)
 			add_enclosure(p, it, c, "href", "length");
 		free(rel);
 		add_link(p, &it->links, &it->nlinks, c,
 		    resolve(p, c, node_attr(p, c, "href")), "alternate");
-	} else if (is_atom(c, "updated") || is_atom(c, "modified"))
+	} else if (is_atom(p, c, "updated") || is_atom(p, c, "modified"))
 		set_date(&it->updated, node_text(p, c));
-	else if (is_atom(c, "published") || is_atom(c, "issued") ||
-	    is_atom(c, "created"))
+	else if (is_atom(p, c, "published") || is_atom(p, c, "issued") ||
+	    is_atom(p, c, "created"))
 		set_date(&it->published, node_text(p, c));
-	else if (is_atom(c, "author") || is_atom(c, "contributor")) {
-		if (is_atom(c, "contributor") && it->nauthors > 0)
+	else if (is_atom(p, c, "author") || is_atom(p, c, "contributor")) {
+		if (is_atom(p, c, "contributor") && it->nauthors > 0)
 			return true;
 		if ((who = grow(p, &it->authors, &it->nauthors,
 		    sizeof(*who))) != NULL)
 			atom_person(p, c, who);
-	} else if (is_atom(c, "summary"))
+	} else if (is_atom(p, c, "summary"))
 		set_str(&it->summary, atom_text(p, c, false));
-	else if (is_atom(c, "content"))
+	else if (is_atom(p, c, "content"))
 		set_str(&it->content, atom_text(p, c, false));
-	else if (is_atom(c, "category"))
+	else if (is_atom(p, c, "category"))
 		add_category(p, &it->categories, &it->ncategories,
 		    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
 		    node_attr(p, c, "label"));
@@ -884,39 +895,39 @@ atom_entry(struct pctx *p, xmlNode *n)
 static bool
 atom_feed_el(struct pctx *p, struct feed_doc *d, xmlNode *c)
 {
-	if (is_atom(c, "title"))
+	if (is_atom(p, c, "title"))
 		set_str(&d->title, atom_text(p, c, true));
-	else if (is_atom(c, "id"))
+	else if (is_atom(p, c, "id"))
 		set_str(&d->id, node_text(p, c));
-	else if (is_atom(c, "updated") || is_atom(c, "modified"))
+	else if (is_atom(p, c, "updated") || is_atom(p, c, "modified"))
 		set_date(&d->updated, node_text(p, c));
-	else if (is_atom(c, "published") || is_atom(c, "issued"))
+	else if (is_atom(p, c, "published") || is_atom(p, c, "issued"))
 		set_date(&d->published, node_text(p, c));
-	else if (is_atom(c, "subtitle") || is_atom(c, "tagline"))
+	else if (is_atom(p, c, "subtitle") || is_atom(p, c, "tagline"))
 		set_str(&d->summary, atom_text(p, c, false));
-	else if (is_atom(c, "rights") || is_atom(c, "copyright"))
+	else if (is_atom(p, c, "rights") || is_atom(p, c, "copyright"))
 		set_str(&d->rights, atom_text(p, c, false));
-	else if (is_atom(c, "generator"))
+	else if (is_atom(p, c, "generator"))
 		set_str(&d->generator, node_text(p, c));
-	else if (is_atom(c, "author")) {
+	else if (is_atom(p, c, "author")) {
 		if (d->author != NULL)
 			return true;
 		if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
 			p->oom = true;
 		else
 			atom_person(p, c, d->author);
-	} else if (is_atom(c, "category"))
+	} else if (is_atom(p, c, "category"))
 		add_category(p, &d->categories, &d->ncategories,
 		    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
 		    node_attr(p, c, "label"));
-	else if (is_atom(c, "logo") || is_atom(c, "icon")) {
+	else if (is_atom(p, c, "logo") || is_atom(p, c, "icon")) {
 		if (d->image != NULL)
 			return true;
 		if ((d->image = calloc(1, sizeof(*d->image))) == NULL)
 			p->oom = true;
 		else
 			d->image->url = resolve(p, c, node_text(p, c));
-	} else if (is_atom(c, "link"))
+	} else if (is_atom(p, c, "link"))
 		add_link(p, &d->links, &d->nlinks, c,
 		    resolve(p, c, node_attr(p, c, "href")), "alternate");
 	else
@@ -933,7 +944,7 @@ atom_feed(struct pctx *p, xmlNode *n)
 	for (c = n->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_atom(c, "entry"))
+		if (is_atom(p, c, "entry"))
 			atom_entry(p, c);
 		else if (!atom_feed_el(p, d, c))
 			(void)feed_common(p, d, c);
@@ -992,7 +1003,7 @@ detect(struct pctx *p, xmlNode *root)
 				p->doc->version = "rss090";
 		return 0;
 	}
-	if (strcmp(name, "feed") == 0) {
+	if (strcmp(name, "feed") == 0 || strcmp(name, "entry") == 0) {
 		p->kind = KIND_ATOM;
 		if (uri != NULL && strcmp(uri, NS_ATOM03) == 0)
 			p->doc->version = "atom03";
@@ -1090,6 +1101,12 @@ feed_parse(const char *data, size_t len, const char *base,
 		snprintf(err, errlen, "document too large");
 		return -1;
 	}
+	/* Blank lines before the XML declaration make it an error. */
+	while (len > 0 && (*data == ' ' || *data == '\t' || *data == '\r' ||
+	    *data == '\n')) {
+		data++;
+		len--;
+	}
 	/* HTML entities XML does not know become character references. */
 	if (feed_xml_fix_entities(data, len, &fixed, &flen) == -1) {
 		snprintf(err, errlen, "out of memory");
@@ -1119,7 +1136,9 @@ feed_parse(const char *data, size_t len, const char *base,
 		    (const char *)root->name);
 		goto out;
 	}
-	if (p.kind == KIND_ATOM)
+	if (p.kind == KIND_ATOM && strcmp((const char *)root->name, "entry") == 0)
+		atom_entry(&p, root);	/* an Atom Entry Document */
+	else if (p.kind == KIND_ATOM)
 		atom_feed(&p, root);
 	else
 		rss_root(&p, root);
