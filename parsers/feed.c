@@ -411,13 +411,18 @@ atom_text(struct pctx *p, xmlNode *n, bool plain)
 	html = type != NULL && (strcmp(type, "html") == 0 ||
 	    strcmp(type, "text/html") == 0);
 	b64 = mode != NULL && strcmp(mode, "base64") == 0;
+	/* Atom 1.0: any other media type than text or XML is base64. */
+	if (type != NULL && !xhtml && !html && strcmp(type, "text") != 0 &&
+	    strncmp(type, "text/", 5) != 0 && strstr(type, "xml") == NULL)
+		b64 = true;
 	/* Atom 0.3 escaped content is html unless typed text/plain. */
 	if (mode != NULL && strcmp(mode, "escaped") == 0 &&
 	    (type == NULL || strcmp(type, "text/plain") != 0))
 		html = true;
 	free(type);
 	free(mode);
-	s = xhtml ? inner_xml(p, n) : node_text(p, n);
+	/* Unescaped markup in type="html" is kept as markup. */
+	s = xhtml ? inner_xml(p, n) : node_markup(p, n);
 	if (b64)
 		s = base64_decode(p, s);
 	if (!plain)
@@ -519,10 +524,8 @@ add_category(struct pctx *p, struct feed_category **arr, size_t *n,
 {
 	struct feed_category	*c;
 
-	if (term == NULL && label == NULL) {
-		free(scheme);
+	if (term == NULL && label == NULL && scheme == NULL)
 		return;
-	}
 	if ((c = grow(p, arr, n, sizeof(*c))) == NULL) {
 		free(term);
 		free(scheme);
