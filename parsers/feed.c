@@ -14,6 +14,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/entities.h>
 #include <libxml/uri.h>
 
 #include "parsers/buf.h"
@@ -25,6 +26,7 @@
 #define FEED_MAX_ITEMS	10000
 #define FEED_MAX_FIELD	(1024 * 1024)
 #define FEED_MAX_DOC	((size_t)INT_MAX)
+#define FEED_MAX_DEPTH	256
 
 #define NS_ATOM10	"http://www.w3.org/2005/Atom"
 #define NS_ATOM03	"http://purl.org/atom/ns#"
@@ -183,14 +185,65 @@ take_xml(struct pctx *p, xmlChar *x)
 	return r;
 }
 
+/*
+ * The text below n.  Unlike xmlNodeGetContent this does not expand entity
+ * references (a DTD's "billion laughs" stays small) and stops at the field
+ * cap instead of building the whole string first.
+ */
+/*
+ * An internal entity of the document's DTD: its replacement text, taken one
+ * level deep only (text referring to other entities is dropped).
+ */
+static void
+entity_text(xmlNode *ref, struct buf *b)
+{
+	xmlEntity	*ent;
+	size_t		 len, room;
+
+	ent = xmlGetDocEntity(ref->doc, ref->name);
+	if (ent == NULL || ent->etype != XML_INTERNAL_GENERAL_ENTITY ||
+	    ent->content == NULL || strchr((const char *)ent->content, '&') ||
+	    strchr((const char *)ent->content, '<'))
+		return;
+	len = strlen((const char *)ent->content);
+	room = b->cap - b->len;
+	(void)buf_add(b, ent->content, len < room ? len : room);
+}
+
+static void
+collect_text(xmlNode *n, struct buf *b, int depth)
+{
+	xmlNode	*c;
+	size_t	 len, room;
+
+	if (depth > FEED_MAX_DEPTH)
+		return;
+	for (c = n->children; c != NULL && b->len < b->cap; c = c->next) {
+		if ((c->type == XML_TEXT_NODE ||
+		    c->type == XML_CDATA_SECTION_NODE) && c->content != NULL) {
+			len = strlen((const char *)c->content);
+			room = b->cap - b->len;
+			(void)buf_add(b, c->content, len < room ? len : room);
+		} else if (c->type == XML_ENTITY_REF_NODE)
+			entity_text(c, b);
+		else if (c->type == XML_ELEMENT_NODE)
+			collect_text(c, b, depth + 1);
+	}
+}
+
 static char *
 node_text(struct pctx *p, xmlNode *n)
 {
-	xmlChar	*x;
+	struct buf	 b;
+	char		*r;
 
-	if ((x = xmlNodeGetContent(n)) == NULL)
+	buf_init(&b, FEED_MAX_FIELD + 4);
+	collect_text(n, &b, 0);
+	if (b.data == NULL)
 		return NULL;
-	return take_xml(p, x);
+	r = dup_trim(p, b.data);
+	buf_free(&b);
+	return r;
 }
 
 static char *
