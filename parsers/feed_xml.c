@@ -25,6 +25,12 @@ is_alnum(int c)
 }
 
 static bool
+is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool
 xml_entity(const char *name)
 {
 	return strcmp(name, "amp") == 0 || strcmp(name, "lt") == 0 ||
@@ -65,7 +71,7 @@ fix_one(const char *s, size_t len, size_t i, char *tmp, size_t tmplen,
 		return "";
 	if (c == '<') {
 		/* markup starts with a name, '/', '!' or '?' */
-		if (i + 1 < len && (is_alnum((unsigned char)s[i + 1]) ||
+		if (i + 1 < len && (is_alpha((unsigned char)s[i + 1]) ||
 		    strchr("/!?_:", s[i + 1]) != NULL ||
 		    (unsigned char)s[i + 1] >= 0x80))
 			return NULL;
