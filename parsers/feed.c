@@ -413,6 +413,39 @@ node_markup(struct pctx *p, xmlNode *n)
 	return node_text(p, n);
 }
 
+/* Whether s[0..n) is UTF-8 text without C0 controls (tabs, newlines ok). */
+static bool
+utf8_text(const char *str, size_t n)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 i = 0, k, len;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
+			    s[i] != '\r')
+				return false;
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			len = 2;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef)
+			len = 3;
+		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
+			len = 4;
+		else
+			return false;
+		if (len > n - i)
+			return false;
+		for (k = 1; k < len; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+		i += len;
+	}
+	return true;
+}
+
 /* Atom 0.3 mode="base64": decode, dropping anything outside the alphabet. */
 static char *
 base64_decode(struct pctx *p, char *s)
@@ -443,6 +476,11 @@ base64_decode(struct pctx *p, char *s)
 		}
 	}
 	out[n] = '\0';
+	/* Binary, or not base64 after all: keep the text as it was. */
+	if (!utf8_text(out, n)) {
+		free(out);
+		return s;
+	}
 	free(s);
 	r = dup_trim(p, out);
 	free(out);
@@ -944,7 +982,7 @@ atom_entry(struct pctx *p, xmlNode *n)
 			(void)item_common(p, it, c);
 	}
 	item_finish(p, it);
-	it->language = take_xml(p, xmlNodeGetLang(n));
+	set_str(&it->language, take_xml(p, xmlNodeGetLang(n)));
 }
 
 /* An Atom element of a feed (or of an RSS channel borrowing it). */
@@ -1005,8 +1043,8 @@ atom_feed(struct pctx *p, xmlNode *n)
 		else if (!atom_feed_el(p, d, c))
 			(void)feed_common(p, d, c);
 	}
-	d->link = pick_link(p, d->links, d->nlinks);
-	d->language = take_xml(p, xmlNodeGetLang(n));
+	set_str(&d->link, pick_link(p, d->links, d->nlinks));
+	set_str(&d->language, take_xml(p, xmlNodeGetLang(n)));
 }
 
 /* --- entry points -------------------------------------------------- */
@@ -1153,6 +1191,10 @@ feed_parse(const char *data, size_t len, const char *base,
 
 	*out = NULL;
 	memset(&p, 0, sizeof(p));
+	if (data == NULL || len == 0) {
+		snprintf(err, errlen, "not a feed: empty document");
+		return -1;
+	}
 	if (len > FEED_MAX_DOC) {
 		snprintf(err, errlen, "document too large");
 		return -1;
