@@ -129,8 +129,12 @@ is_el(const struct pctx *p, const xmlNode *n, const char *uri,
 static bool
 is_atom(const struct pctx *p, const xmlNode *n, const char *name)
 {
-	if (n->type != XML_ELEMENT_NODE ||
-	    strcmp((const char *)n->name, name) != 0)
+	if (n->type != XML_ELEMENT_NODE)
+		return false;
+	/* atom:link in an RSS feed that forgot to declare the prefix */
+	if (n->ns == NULL && strncmp((const char *)n->name, "atom:", 5) == 0)
+		return strcmp((const char *)n->name + 5, name) == 0;
+	if (strcmp((const char *)n->name, name) != 0)
 		return false;
 	/* <feed> without a namespace: its children have none either. */
 	if (n->ns == NULL)
@@ -466,8 +470,13 @@ base64_decode(struct pctx *p, char *s)
 		return NULL;
 	}
 	for (r = s; *r != '\0' && *r != '='; r++) {
-		if ((q = strchr(alpha, *r)) == NULL)
-			continue;
+		if ((q = strchr(alpha, *r)) == NULL) {
+			if (is_space((unsigned char)*r))
+				continue;
+			/* not base64 at all: keep the text */
+			free(out);
+			return s;
+		}
 		acc = (acc << 6) | (unsigned)(q - alpha);
 		bits += 6;
 		if (bits >= 8) {
@@ -492,7 +501,7 @@ static char *
 atom_text(struct pctx *p, xmlNode *n, bool plain)
 {
 	char	*type, *mode, *s;
-	bool	 xhtml, html, b64;
+	bool	 xhtml, html, b64, xml;
 
 	type = node_attr(p, n, "type");
 	mode = node_attr(p, n, "mode");	/* Atom 0.3 */
@@ -510,10 +519,12 @@ atom_text(struct pctx *p, xmlNode *n, bool plain)
 	if (mode != NULL && strcmp(mode, "escaped") == 0 &&
 	    (type == NULL || strcmp(type, "text/plain") != 0))
 		html = true;
+	/* Other XML media types: the markup as written. */
+	xml = !xhtml && type != NULL && strstr(type, "xml") != NULL;
 	free(type);
 	free(mode);
 	/* Unescaped markup in type="html" is kept as markup. */
-	s = xhtml ? inner_xml(p, n) : node_markup(p, n);
+	s = xhtml || xml ? inner_xml(p, n) : node_markup(p, n);
 	if (b64)
 		s = base64_decode(p, s);
 	if (!plain)
