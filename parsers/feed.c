@@ -551,7 +551,10 @@ parse_person(struct pctx *p, char *s, struct feed_person *who)
 	if (open != NULL && close != NULL && close > open) {
 		*close = '\0';
 		*open = '\0';
-		if (strchr(open + 1, '@') != NULL && strchr(s, '@') == NULL) {
+		if (strchr(open + 1, '@') != NULL && strchr(s, '@') != NULL) {
+			/* "x@y (x@y)": an address twice, no name */
+			who->email = dup_trim(p, s);
+		} else if (strchr(open + 1, '@') != NULL) {
 			who->email = dup_trim(p, open + 1);
 			who->name = dup_trim(p, s);
 		} else {
@@ -731,6 +734,14 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 			}
 			d->author = who;
 			parse_person(p, node_text(p, c), who);
+		} else if (d->author->name == NULL) {
+			/* An editor given only as an address gets a name. */
+			struct feed_person tmp = { NULL, NULL, NULL };
+
+			parse_person(p, node_text(p, c), &tmp);
+			d->author->name = tmp.name;
+			free(tmp.email);
+			free(tmp.uri);
 		}
 	} else if (is_el(p, c, NS_DC, "date")) {
 		/* Readers disagree whether it is the publication or the
@@ -853,6 +864,7 @@ rss_channel(struct pctx *p, xmlNode *n)
 {
 	struct feed_doc	*d = p->doc;
 	xmlNode		*c;
+	char		*webmaster = NULL;
 
 	for (c = n->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
@@ -880,19 +892,31 @@ rss_channel(struct pctx *p, xmlNode *n)
 		else if (is_el(p, c, NATIVE, "category"))
 			add_category(p, &d->categories, &d->ncategories,
 			    node_text(p, c), node_attr(p, c, "domain"), NULL);
-		else if ((is_el(p, c, NATIVE, "managingEditor") ||
-		    is_el(p, c, NATIVE, "webMaster")) && d->author == NULL) {
+		else if (is_el(p, c, NATIVE, "managingEditor") &&
+		    d->author == NULL) {
 			if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
 				p->oom = true;
 			else
 				parse_person(p, node_text(p, c), d->author);
-		} else if (!atom_feed_el(p, d, c))
+		} else if (is_el(p, c, NATIVE, "webMaster"))
+			set_str(&webmaster, node_text(p, c));
+		else if (!atom_feed_el(p, d, c))
 			(void)feed_common(p, d, c);
 	}
 	if (d->link == NULL)
 		d->link = pick_link(p, d->links, d->nlinks);
 	if (d->language == NULL)
 		d->language = take_xml(p, xmlNodeGetLang(n));
+	/* The technical contact is the author only when nobody else is. */
+	if (d->author == NULL && webmaster != NULL) {
+		if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
+			p->oom = true;
+		else {
+			parse_person(p, webmaster, d->author);
+			webmaster = NULL;
+		}
+	}
+	free(webmaster);
 }
 
 static void
