@@ -51,6 +51,9 @@ struct pctx {
 	struct feed_doc	*doc;
 	enum kind	 kind;
 	bool		 oom;
+	/* iTunes/DC summaries: used only when the format's own is missing */
+	char		*feed_summary;
+	char		*item_summary;
 };
 
 static bool	atom_item_el(struct pctx *, struct feed_item *, xmlNode *);
@@ -405,6 +408,116 @@ inner_xml(struct pctx *p, xmlNode *n)
 	return r;
 }
 
+/* "href" or "src" followed by '=' and a quote at s; sets *vlen to the
+ * length up to and including the quote. */
+static bool
+url_attr(const char *s, size_t *vlen)
+{
+	size_t	 n;
+
+	if (strncasecmp(s, "href", 4) == 0)
+		n = 4;
+	else if (strncasecmp(s, "src", 3) == 0)
+		n = 3;
+	else
+		return false;
+	while (is_space((unsigned char)s[n]))
+		n++;
+	if (s[n] != '=')
+		return false;
+	n++;
+	while (is_space((unsigned char)s[n]))
+		n++;
+	if (s[n] != '"' && s[n] != '\'')
+		return false;
+	*vlen = n + 1;
+	return true;
+}
+
+/* Whether a URL reference has a scheme ("http:", "mailto:"). */
+static bool
+has_scheme(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == ':')
+			return i > 0;
+		if (s[i] == '/' || s[i] == '?' || s[i] == '#')
+			return false;
+	}
+	return false;
+}
+
+/*
+ * Relative href/src values in HTML made absolute against the xml:base in
+ * scope at n, with a small scanner rather than an HTML round trip so that
+ * the markup is otherwise left exactly as the publisher wrote it.
+ */
+static char *
+resolve_html(struct pctx *p, xmlNode *n, char *html)
+{
+	struct buf	 b;
+	xmlChar		*base, *abs, *rel;
+	const char	*s, *v, *end;
+	size_t		 alen;
+	bool		 in_tag = false;
+	int		 rc = BUF_OK;
+
+	if (html == NULL || (strcasestr(html, "href") == NULL &&
+	    strcasestr(html, "src") == NULL))
+		return html;
+	if ((base = xmlNodeGetBase(p->xdoc, n)) == NULL)
+		return html;
+	buf_init(&b, FEED_MAX_FIELD);
+	for (s = html; *s != '\0' && rc == BUF_OK;) {
+		if (!in_tag) {
+			if (*s == '<' && ((s[1] >= 'a' && s[1] <= 'z') ||
+			    (s[1] >= 'A' && s[1] <= 'Z')))
+				in_tag = true;
+			rc = buf_addch(&b, *s++);
+			continue;
+		}
+		if (*s == '>') {
+			in_tag = false;
+			rc = buf_addch(&b, *s++);
+			continue;
+		}
+		if (!is_space((unsigned char)*s) || !url_attr(s + 1, &alen)) {
+			rc = buf_addch(&b, *s++);
+			continue;
+		}
+		v = s + 1 + alen;
+		if ((end = strchr(v, v[-1])) == NULL) {
+			rc = buf_addstr(&b, s);
+			break;
+		}
+		if ((rc = buf_add(&b, s, (size_t)(v - s))) != BUF_OK)
+			break;
+		abs = NULL;
+		if (!has_scheme(v, (size_t)(end - v)) &&
+		    (rel = xmlStrndup((const xmlChar *)v, (int)(end - v))) !=
+		    NULL) {
+			abs = xmlBuildURI(rel, base);
+			xmlFree(rel);
+		}
+		if (abs != NULL) {
+			rc = buf_addstr(&b, (const char *)abs);
+			xmlFree(abs);
+		} else
+			rc = buf_add(&b, v, (size_t)(end - v));
+		s = end;
+	}
+	xmlFree(base);
+	if (rc != BUF_OK) {
+		/* out of room or memory: the unresolved text will do */
+		buf_free(&b);
+		return html;
+	}
+	free(html);
+	return buf_steal(&b);
+}
+
 /* Text, or the markup of an element that holds elements (naked HTML). */
 static char *
 node_markup(struct pctx *p, xmlNode *n)
@@ -528,7 +641,7 @@ atom_text(struct pctx *p, xmlNode *n, bool plain)
 	if (b64)
 		s = base64_decode(p, s);
 	if (!plain)
-		return s;
+		return xhtml || html ? resolve_html(p, n, s) : s;
 	if (xhtml || html)
 		return plain_title(p, s);
 	return collapse(p, s);
@@ -684,7 +797,7 @@ static bool
 item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 {
 	if (is_el(p, c, NS_CONTENT, "encoded"))
-		set_str(&it->content, node_markup(p, c));
+		set_str(&it->content, resolve_html(p, c, node_markup(p, c)));
 	else if (is_el(p, c, NS_DC, "creator") ||
 	    is_el(p, c, NS_DC, "author") || is_el(p, c, NS_ITUNES, "author"))
 		add_person_str(p, &it->authors, &it->nauthors,
@@ -704,7 +817,7 @@ item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 		set_str(&it->title, plain_title(p, node_text(p, c)));
 	else if (is_el(p, c, NS_DC, "description") ||
 	    is_el(p, c, NS_ITUNES, "summary"))
-		set_str(&it->summary, node_text(p, c));
+		set_str(&p->item_summary, node_text(p, c));
 	else if (is_el(p, c, NS_DC, "identifier"))
 		set_str(&it->id, node_text(p, c));
 	else if (is_el(p, c, NS_MEDIA, "content"))
@@ -766,7 +879,7 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 	else if (is_el(p, c, NS_DC, "description") ||
 	    is_el(p, c, NS_ITUNES, "summary") ||
 	    is_el(p, c, NS_ITUNES, "subtitle"))
-		set_str(&d->summary, node_text(p, c));
+		set_str(&p->feed_summary, node_text(p, c));
 	else
 		return false;
 	return true;
@@ -795,7 +908,8 @@ rss_item(struct pctx *p, xmlNode *n)
 		else if (is_el(p, c, NATIVE, "link"))
 			set_str(&it->link, resolve(p, c, node_text(p, c)));
 		else if (is_el(p, c, NATIVE, "description"))
-			set_str(&it->summary, node_markup(p, c));
+			set_str(&it->summary,
+			    resolve_html(p, c, node_markup(p, c)));
 		else if (is_el(p, c, NATIVE, "guid")) {
 			if (guid == NULL) {
 				guid = node_text(p, c);
@@ -907,6 +1021,8 @@ rss_channel(struct pctx *p, xmlNode *n)
 		d->link = pick_link(p, d->links, d->nlinks);
 	if (d->language == NULL)
 		d->language = take_xml(p, xmlNodeGetLang(n));
+	set_str(&d->summary, p->feed_summary);
+	p->feed_summary = NULL;
 	/* The technical contact is the author only when nobody else is. */
 	if (d->author == NULL && webmaster != NULL) {
 		if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
@@ -988,6 +1104,8 @@ atom_item_el(struct pctx *p, struct feed_item *it, xmlNode *c)
 static void
 item_finish(struct pctx *p, struct feed_item *it)
 {
+	set_str(&it->summary, p->item_summary);
+	p->item_summary = NULL;
 	if (it->link == NULL)
 		it->link = pick_link(p, it->links, it->nlinks);
 	if (it->summary == NULL && it->content != NULL &&
@@ -1080,6 +1198,8 @@ atom_feed(struct pctx *p, xmlNode *n)
 	}
 	set_str(&d->link, pick_link(p, d->links, d->nlinks));
 	set_str(&d->language, take_xml(p, xmlNodeGetLang(n)));
+	set_str(&d->summary, p->feed_summary);
+	p->feed_summary = NULL;
 }
 
 /* --- entry points -------------------------------------------------- */
@@ -1284,6 +1404,8 @@ feed_parse(const char *data, size_t len, const char *base,
 	rc = 0;
  out:
 	feed_free(p.doc);
+	free(p.feed_summary);
+	free(p.item_summary);
 	if (p.xdoc != NULL)
 		xmlFreeDoc(p.xdoc);
 	free(fixed);
