@@ -933,7 +933,7 @@ rss_item(struct pctx *p, xmlNode *n)
 	item_finish(p, it);
 	/* A permalink guid is the link when there is no other. */
 	if (guid != NULL && it->link == NULL &&
-	    (perma == NULL || strcmp(perma, "false") != 0) &&
+	    (perma == NULL || strcasecmp(perma, "true") == 0) &&
 	    (strncmp(guid, "http://", 7) == 0 ||
 	    strncmp(guid, "https://", 8) == 0) &&
 	    (it->link = strdup(guid)) == NULL)

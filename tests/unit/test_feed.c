@@ -204,10 +204,11 @@ test_atom10(void **state)
 	assert_string_equal(it->content, "<p>Body with &amp; entity</p>");
 
 	it = &d->items[1];
-	/* type="xhtml": the inner XHTML, without the wrapping div */
+	/* type="xhtml": the inner XHTML, without the wrapping div, its
+	 * relative links resolved */
 	assert_string_equal(it->title, "XHTML title");
 	assert_string_equal(it->content,
-	    "<p>Hello <a href=\"x.html\">xhtml</a></p>");
+	    "<p>Hello <a href=\"http://example.org/other/x.html\">xhtml</a></p>");
 	/* the entry's own xml:base wins over the feed's */
 	assert_string_equal(it->link, "http://example.org/other/page.html");
 	assert_int_equal(it->nauthors, 1);
@@ -331,6 +332,43 @@ test_base_and_fixes(void **state)
 	feed_free(d);
 }
 
+static void
+test_html_urls_and_fallbacks(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	/* Relative href/src inside HTML content follow xml:base too. */
+	assert_int_equal(parse_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+	    "<entry><content type=\"html\" xml:base=\"http://ex.com/a/\">"
+	    "&lt;a href=\"b.html\"&gt;x&lt;/a&gt; &lt;img src='/i.png'&gt; "
+	    "&lt;a href=\"mailto:m@ex.com\"&gt;m&lt;/a&gt;</content>"
+	    "</entry></feed>", NULL, &d), 0);
+	assert_string_equal(d->items[0].content,
+	    "<a href=\"http://ex.com/a/b.html\">x</a> "
+	    "<img src='http://ex.com/i.png'> "
+	    "<a href=\"mailto:m@ex.com\">m</a>");
+	feed_free(d);
+
+	/* iTunes summaries fill in only what RSS left empty; a guid that is
+	 * not a permalink never becomes the link. */
+	assert_int_equal(parse_str("<rss version=\"2.0\" xmlns:itunes="
+	    "\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel>"
+	    "<itunes:summary>itunes</itunes:summary>"
+	    "<description>rss</description>"
+	    "<webMaster>web@ex.com (Web)</webMaster>"
+	    "<itunes:author>Pod Author</itunes:author>"
+	    "<item><itunes:summary>only itunes</itunes:summary>"
+	    "<guid isPermaLink=\"false\">http://ex.com/g</guid></item>"
+	    "</channel></rss>", NULL, &d), 0);
+	assert_string_equal(d->summary, "rss");
+	assert_string_equal(d->author->name, "Pod Author");
+	assert_string_equal(d->items[0].summary, "only itunes");
+	assert_string_equal(d->items[0].id, "http://ex.com/g");
+	assert_null(d->items[0].link);
+	feed_free(d);
+}
+
 /* An entity bomb must neither hang nor blow up memory. */
 static void
 test_entity_bomb(void **state)
@@ -438,6 +476,7 @@ main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_not_a_feed),
 		cmocka_unit_test(test_base_and_fixes),
+		cmocka_unit_test(test_html_urls_and_fallbacks),
 		cmocka_unit_test(test_entity_bomb),
 		cmocka_unit_test(test_item_cap),
 		cmocka_unit_test(test_json),
