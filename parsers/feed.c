@@ -71,7 +71,8 @@ native(const struct pctx *p, const xmlNode *n)
 		return true;
 	uri = (const char *)n->ns->href;
 	if (p->kind == KIND_ATOM)
-		return strcmp(uri, NS_ATOM10) == 0 || strcmp(uri, NS_ATOM03) == 0;
+		return strcmp(uri, NS_ATOM10) == 0 ||
+		    strcmp(uri, NS_ATOM03) == 0;
 	return strcmp(uri, NS_RSS10) == 0 || strcmp(uri, NS_RSS090) == 0;
 }
 
@@ -92,7 +93,9 @@ undeclared(const xmlNode *n, const char *uri, const char *name)
 		{ "dcterms", NS_DCTERMS },
 	};
 	const char	*colon = strchr((const char *)n->name, ':');
-	size_t		 i, plen = (size_t)(colon - (const char *)n->name);
+	size_t		 i, plen;
+
+	plen = (size_t)(colon - (const char *)n->name);
 
 	if (strcmp(colon + 1, name) != 0)
 		return false;
@@ -1389,7 +1392,8 @@ feed_parse(const char *data, size_t len, const char *base,
 		    (const char *)root->name);
 		goto out;
 	}
-	if (p.kind == KIND_ATOM && strcmp((const char *)root->name, "entry") == 0)
+	if (p.kind == KIND_ATOM &&
+	    strcmp((const char *)root->name, "entry") == 0)
 		atom_entry(&p, root);	/* an Atom Entry Document */
 	else if (p.kind == KIND_ATOM)
 		atom_feed(&p, root);

@@ -91,7 +91,7 @@ fix_one(const char *s, size_t len, size_t i, char *tmp, size_t tmplen,
 		name[j] = s[i + 1 + j];
 	name[j] = '\0';
 	if (j == 0 || i + 1 + j >= len || s[i + 1 + j] != ';')
-		return "&amp;";		/* a bare ampersand: "Fish & Chips" */
+		return "&amp;";	/* a bare ampersand: "Fish & Chips" */
 	if (xml_entity(name))
 		return NULL;
 	if ((ent = htmlEntityLookup((const xmlChar *)name)) == NULL)
@@ -143,7 +143,8 @@ feed_xml_fix_entities(const char *s, size_t len, char **out, size_t *outlen)
 			i = skip_past(s, len, i + 9, "]]>");
 			continue;
 		}
-		if (s[i] == '<' && len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+		if (s[i] == '<' && len - i >= 4 &&
+		    memcmp(s + i, "<!--", 4) == 0) {
 			i = skip_past(s, len, i + 4, "-->");
 			continue;
 		}

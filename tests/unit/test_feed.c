@@ -208,7 +208,8 @@ test_atom10(void **state)
 	 * relative links resolved */
 	assert_string_equal(it->title, "XHTML title");
 	assert_string_equal(it->content,
-	    "<p>Hello <a href=\"http://example.org/other/x.html\">xhtml</a></p>");
+	    "<p>Hello <a href=\"http://example.org/other/x.html\">"
+	    "xhtml</a></p>");
 	/* the entry's own xml:base wins over the feed's */
 	assert_string_equal(it->link, "http://example.org/other/page.html");
 	assert_int_equal(it->nauthors, 1);
@@ -339,7 +340,8 @@ test_html_urls_and_fallbacks(void **state)
 
 	(void)state;
 	/* Relative href/src inside HTML content follow xml:base too. */
-	assert_int_equal(parse_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+	assert_int_equal(parse_str("<feed "
+	    "xmlns=\"http://www.w3.org/2005/Atom\">"
 	    "<entry><content type=\"html\" xml:base=\"http://ex.com/a/\">"
 	    "&lt;a href=\"b.html\"&gt;x&lt;/a&gt; &lt;img src='/i.png'&gt; "
 	    "&lt;a href=\"mailto:m@ex.com\"&gt;m&lt;/a&gt;</content>"
@@ -385,7 +387,8 @@ test_entity_bomb(void **state)
 	for (i = 1; i < 10; i++) {
 		assert_int_equal(buf_printf(&b, "<!ENTITY a%d \"", i), BUF_OK);
 		for (j = 0; j < 10; j++)
-			assert_int_equal(buf_printf(&b, "&a%d;", i - 1), BUF_OK);
+			assert_int_equal(buf_printf(&b, "&a%d;", i - 1),
+			    BUF_OK);
 		assert_int_equal(buf_addstr(&b, "\">"), BUF_OK);
 	}
 	assert_int_equal(buf_addstr(&b, "]><rss version=\"2.0\"><channel>"
