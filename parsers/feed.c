@@ -20,6 +20,7 @@
 #include "parsers/buf.h"
 #include "parsers/date.h"
 #include "parsers/feed.h"
+#include "parsers/feed_jsonfeed.h"
 #include "parsers/feed_xml.h"
 #include "parsers/text.h"
 
@@ -1363,6 +1364,8 @@ feed_parse(const char *data, size_t len, const char *base,
 		data++;
 		len--;
 	}
+	if (*data == '{')
+		return feed_jsonfeed_parse(data, len, base, out, err, errlen);
 	/* HTML entities XML does not know become character references. */
 	if (feed_xml_fix_entities(data, len, &fixed, &flen) == -1) {
 		snprintf(err, errlen, "out of memory");

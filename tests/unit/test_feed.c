@@ -371,6 +371,50 @@ test_html_urls_and_fallbacks(void **state)
 	feed_free(d);
 }
 
+static void
+test_jsonfeed(void **state)
+{
+	struct feed_doc		*d;
+	struct feed_item	*it;
+	char			 err[256];
+
+	(void)state;
+	d = parse_fixture("jsonfeed.json", "https://example.org/feed.json");
+	assert_string_equal(d->version, "json1");
+	/* JSON titles are text already: nothing to decode */
+	assert_string_equal(d->title, "JSON &amp; Friends");
+	assert_string_equal(d->link, "https://example.org/");
+	assert_string_equal(d->summary, "A JSON Feed");
+	assert_string_equal(d->author->name, "Jo");
+	assert_string_equal(d->author->uri, "https://example.org/jo");
+	assert_int_equal(d->nlinks, 1);
+	assert_string_equal(d->links[0].rel, "self");
+	assert_int_equal(d->nitems, 2);
+	it = &d->items[0];
+	assert_string_equal(it->id, "42");
+	assert_string_equal(it->link, "https://example.org/posts/42");
+	assert_string_equal(it->content, "<p>Forty-two</p>");
+	assert_date(it->published, "2024-05-01T08:00:00Z");
+	assert_date(it->updated, "2024-05-01T08:00:00Z");
+	assert_int_equal(it->ncategories, 2);
+	assert_string_equal(it->categories[1].term, "universe");
+	assert_int_equal(it->nenclosures, 1);
+	assert_string_equal(it->enclosures[0].length, "1000");
+	/* the feed's author stands in for the item's */
+	assert_string_equal(it->authors[0].name, "Jo");
+	it = &d->items[1];
+	assert_string_equal(it->content, "plain");
+	assert_date(it->updated, "2024-05-03T00:00:00Z");
+	assert_string_equal(it->authors[0].name, "Other");
+	feed_free(d);
+
+	assert_int_equal(parse_str("{\"title\": \"no version\"}", NULL, &d),
+	    -1);
+	assert_int_equal(feed_parse("{broken", 7, NULL, NULL, &d, err,
+	    sizeof(err)), -1);
+	assert_null(d);
+}
+
 /* An entity bomb must neither hang nor blow up memory. */
 static void
 test_entity_bomb(void **state)
@@ -480,6 +524,7 @@ main(void)
 		cmocka_unit_test(test_not_a_feed),
 		cmocka_unit_test(test_base_and_fixes),
 		cmocka_unit_test(test_html_urls_and_fallbacks),
+		cmocka_unit_test(test_jsonfeed),
 		cmocka_unit_test(test_entity_bomb),
 		cmocka_unit_test(test_item_cap),
 		cmocka_unit_test(test_json),
