@@ -371,6 +371,30 @@ test_html_urls_and_fallbacks(void **state)
 	feed_free(d);
 }
 
+/* The HTTP charset counts only when the document does not declare one. */
+static void
+test_charset(void **state)
+{
+	const char	 latin1[] = "<rss version=\"2.0\"><channel>"
+	    "<title>caf\xe9</title></channel></rss>";
+	const char	 declared[] = "<?xml version=\"1.0\" "
+	    "encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>"
+	    "<title>caf\xe9</title></channel></rss>";
+	struct feed_doc	*d;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(feed_parse(latin1, sizeof(latin1) - 1, NULL,
+	    "iso-8859-1", &d, err, sizeof(err)), 0);
+	assert_string_equal(d->title, "caf\xc3\xa9");
+	assert_false(d->recovered);
+	feed_free(d);
+	assert_int_equal(feed_parse(declared, sizeof(declared) - 1, NULL,
+	    "utf-8", &d, err, sizeof(err)), 0);
+	assert_string_equal(d->title, "caf\xc3\xa9");
+	feed_free(d);
+}
+
 static void
 test_jsonfeed(void **state)
 {
@@ -524,6 +548,7 @@ main(void)
 		cmocka_unit_test(test_not_a_feed),
 		cmocka_unit_test(test_base_and_fixes),
 		cmocka_unit_test(test_html_urls_and_fallbacks),
+		cmocka_unit_test(test_charset),
 		cmocka_unit_test(test_jsonfeed),
 		cmocka_unit_test(test_entity_bomb),
 		cmocka_unit_test(test_item_cap),
