@@ -115,11 +115,58 @@ set_person(struct jctx *c, struct feed_person *p, json_t *a)
 }
 
 static int
+add_tags(struct feed_item *it, json_t *v)
+{
+	json_t	*t;
+	size_t	 j;
+
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return 0;
+	if ((it->categories = calloc(json_array_size(v),
+	    sizeof(*it->categories))) == NULL)
+		return -1;
+	json_array_foreach(v, j, t) {
+		if (!json_is_string(t))
+			continue;
+		if ((it->categories[it->ncategories].term =
+		    strdup(json_string_value(t))) == NULL)
+			return -1;
+		it->ncategories++;
+	}
+	return 0;
+}
+
+static int
+add_attachments(struct jctx *c, struct feed_item *it, json_t *v)
+{
+	struct feed_enclosure	*e;
+	json_t			*at;
+	size_t			 j;
+
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return 0;
+	if ((it->enclosures = calloc(json_array_size(v),
+	    sizeof(*it->enclosures))) == NULL)
+		return -1;
+	json_array_foreach(v, j, at) {
+		if (!json_is_object(at))
+			continue;
+		e = &it->enclosures[it->nenclosures];
+		if ((e->url = jurl(c, at, "url")) == NULL)
+			continue;
+		e->type = jget(c, at, "mime_type");
+		e->length = jget(c, at, "size_in_bytes");
+		it->nenclosures++;
+	}
+	return 0;
+}
+
+static int
 add_items(struct jctx *c, struct feed_doc *d, json_t *items)
 {
 	struct feed_item	*it;
-	json_t			*ji, *a, *v;
-	size_t			 i, j, n;
+	json_t			*ji, *a;
+	size_t			 i, n;
 
 	n = json_array_size(items);
 	if (n > JF_MAX_ITEMS)
@@ -162,41 +209,10 @@ add_items(struct jctx *c, struct feed_doc *d, json_t *items)
 			    NULL))
 				return -1;
 		}
-		v = json_object_get(ji, "tags");
-		if (json_is_array(v) && json_array_size(v) > 0) {
-			if ((it->categories = calloc(json_array_size(v),
-			    sizeof(*it->categories))) == NULL)
-				return -1;
-			for (j = 0; j < json_array_size(v); j++) {
-				json_t *t = json_array_get(v, j);
-
-				if (!json_is_string(t))
-					continue;
-				if ((it->categories[it->ncategories].term =
-				    strdup(json_string_value(t))) == NULL)
-					return -1;
-				it->ncategories++;
-			}
-		}
-		v = json_object_get(ji, "attachments");
-		if (json_is_array(v) && json_array_size(v) > 0) {
-			if ((it->enclosures = calloc(json_array_size(v),
-			    sizeof(*it->enclosures))) == NULL)
-				return -1;
-			for (j = 0; j < json_array_size(v); j++) {
-				json_t			*at = json_array_get(v, j);
-				struct feed_enclosure	*e;
-
-				if (!json_is_object(at))
-					continue;
-				e = &it->enclosures[it->nenclosures];
-				if ((e->url = jurl(c, at, "url")) == NULL)
-					continue;
-				e->type = jget(c, at, "mime_type");
-				e->length = jget(c, at, "size_in_bytes");
-				it->nenclosures++;
-			}
-		}
+		if (add_tags(it, json_object_get(ji, "tags")) == -1 ||
+		    add_attachments(c, it,
+		    json_object_get(ji, "attachments")) == -1)
+			return -1;
 	}
 	return 0;
 }
