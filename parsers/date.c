@@ -396,78 +396,61 @@ read_time(const char **sp, struct tm_parts *tp, bool compact_ok)
 	return 0;
 }
 
-/*
- * ISO 8601 shapes, including the truncated and two-digit-year ones
- * feedparser accepts ("-0312", "031231", "03335").
- */
+/* Day yday (1-based) of tp->year into tp->mon and tp->day. */
 static int
-parse_iso(const char *s, struct tm_parts *tp)
+set_ordinal(struct tm_parts *tp, int yday)
 {
-	int	 nd, v, yday = 0;
-	size_t	 n;
-
-	if (*s == '-') {
-		s++;
-		nd = count_digits(s);
-		if (nd == 4) {
-			read_num(&s, 2, &v);
-			tp->year = two_digit_year(v);
-			read_num(&s, 2, &tp->mon);
-		} else if (nd == 2 && s[2] == '-' && count_digits(s + 3) == 2) {
-			read_num(&s, 2, &v);
-			tp->year = two_digit_year(v);
-			s++;
-			read_num(&s, 2, &tp->mon);
-		} else
-			return -1;
-		tp->day = 1;
-		goto time;
-	}
-	nd = count_digits(s);
-	switch (nd) {
-	case 8:
-		read_num(&s, 4, &tp->year);
-		read_num(&s, 2, &tp->mon);
-		read_num(&s, 2, &tp->day);
-		goto time;
-	case 7:
-		read_num(&s, 4, &tp->year);
-		read_num(&s, 3, &yday);
-		goto ordinal;
-	case 6:
-		read_num(&s, 2, &v);
-		tp->year = two_digit_year(v);
-		read_num(&s, 2, &tp->mon);
-		read_num(&s, 2, &tp->day);
-		goto time;
-	case 5:
-		read_num(&s, 2, &v);
-		tp->year = two_digit_year(v);
-		read_num(&s, 3, &yday);
-		goto ordinal;
-	case 4:
-		read_num(&s, 4, &tp->year);
-		break;
-	case 2:
-		if (s[2] != '-')
-			return -1;
-		read_num(&s, 2, &v);
-		tp->year = two_digit_year(v);
-		break;
-	default:
+	if (yday < 1 || yday > (is_leap(tp->year) ? 366 : 365))
 		return -1;
-	}
-	tp->mon = tp->day = 1;
+	for (tp->mon = 1; yday > month_days(tp->year, tp->mon); tp->mon++)
+		yday -= month_days(tp->year, tp->mon);
+	tp->day = yday;
+	return 0;
+}
+
+/* "-YYMM" and "-YY-MM", feedparser's truncated forms. */
+static int
+iso_truncated(const char **sp, struct tm_parts *tp)
+{
+	const char	*s = *sp + 1;
+	int		 nd, v;
+
+	nd = count_digits(s);
+	if (nd == 4) {
+		read_num(&s, 2, &v);
+		tp->year = two_digit_year(v);
+		read_num(&s, 2, &tp->mon);
+	} else if (nd == 2 && s[2] == '-' && count_digits(s + 3) == 2) {
+		read_num(&s, 2, &v);
+		tp->year = two_digit_year(v);
+		s++;
+		read_num(&s, 2, &tp->mon);
+	} else
+		return -1;
+	tp->day = 1;
+	*sp = s;
+	return 0;
+}
+
+/* "-MM[-DD]", "-DDD" or "-monthname[-DD]" after the year. */
+static int
+iso_month_day(const char **sp, struct tm_parts *tp)
+{
+	const char	*s = *sp;
+	int		 nd, yday;
+	size_t		 n;
+
 	if (*s != '-')
-		goto time;
+		return 0;
 	s++;
 	nd = count_digits(s);
 	if (nd == 3 && s[3] != '-') {
 		read_num(&s, 3, &yday);
-		goto ordinal;
+		*sp = s;
+		return set_ordinal(tp, yday);
 	}
-	if (nd == 1 || nd == 2 || nd == 3)
-		read_num(&s, nd, &tp->mon);
+	if (nd >= 1 && nd <= 3)
+		read_num(&s, nd, &tp->mon);	/* "012" is December too */
 	else if (nd == 0) {
 		/* A month name ("2004-július-13"). */
 		for (n = 0; s[n] != '\0' && s[n] != '-' && !is_space(s[n]) &&
@@ -478,23 +461,83 @@ parse_iso(const char *s, struct tm_parts *tp)
 		s += n;
 	} else
 		return -1;
-	if (*s != '-')
-		goto time;
-	s++;
-	nd = count_digits(s);
-	if (nd != 1 && nd != 2)
-		return -1;
-	read_num(&s, nd, &tp->day);
-	goto time;
+	if (*s == '-') {
+		s++;
+		nd = count_digits(s);
+		if (nd != 1 && nd != 2)
+			return -1;
+		read_num(&s, nd, &tp->day);
+	}
+	*sp = s;
+	return 0;
+}
 
- ordinal:
-	if (yday < 1 || yday > (is_leap(tp->year) ? 366 : 365))
-		return -1;
-	for (tp->mon = 1; yday > month_days(tp->year, tp->mon); tp->mon++)
-		yday -= month_days(tp->year, tp->mon);
-	tp->day = yday;
+/* The date part of an ISO 8601 string, leaving *sp after it. */
+static int
+iso_date(const char **sp, struct tm_parts *tp)
+{
+	const char	*s = *sp;
+	int		 v, yday;
 
- time:
+	if (*s == '-')
+		return iso_truncated(sp, tp);
+	switch (count_digits(s)) {
+	case 8:		/* YYYYMMDD */
+		read_num(&s, 4, &tp->year);
+		read_num(&s, 2, &tp->mon);
+		read_num(&s, 2, &tp->day);
+		break;
+	case 7:		/* YYYYDDD */
+		read_num(&s, 4, &tp->year);
+		read_num(&s, 3, &yday);
+		if (set_ordinal(tp, yday) == -1)
+			return -1;
+		break;
+	case 6:		/* YYMMDD */
+		read_num(&s, 2, &v);
+		tp->year = two_digit_year(v);
+		read_num(&s, 2, &tp->mon);
+		read_num(&s, 2, &tp->day);
+		break;
+	case 5:		/* YYDDD */
+		read_num(&s, 2, &v);
+		tp->year = two_digit_year(v);
+		read_num(&s, 3, &yday);
+		if (set_ordinal(tp, yday) == -1)
+			return -1;
+		break;
+	case 4:
+	case 2:
+		if (s[2] != '-' && count_digits(s) == 2)
+			return -1;
+		if (count_digits(s) == 4)
+			read_num(&s, 4, &tp->year);
+		else {
+			read_num(&s, 2, &v);
+			tp->year = two_digit_year(v);
+		}
+		tp->mon = tp->day = 1;
+		if (iso_month_day(&s, tp) == -1)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	*sp = s;
+	return 0;
+}
+
+/*
+ * ISO 8601 shapes, including the truncated and two-digit-year ones
+ * feedparser accepts ("-0312", "031231", "03335").
+ */
+static int
+parse_iso(const char *s, struct tm_parts *tp)
+{
+	size_t	 n;
+
+	if (iso_date(&s, tp) == -1)
+		return -1;
 	tp->hour = tp->min = tp->sec = 0;
 	if (*s == '\0')
 		return 0;
@@ -638,13 +681,15 @@ parse_free(const char *s, struct tm_parts *tp)
 {
 	const char	*w;
 	int		 v, nd;
-	bool		 have_time = false;
+	bool		 have_time = false, first = true, was_first;
 
 	for (;;) {
 		while (is_space(*s) || *s == ',' || *s == '.')
 			s++;
 		if (*s == '\0')
 			break;
+		was_first = first;
+		first = false;
 		if ((*s == '+' || *s == '-') && is_digit((unsigned char)s[1])) {
 			if (read_offset(&s, &tp->off) == -1)
 				return -1;
@@ -684,6 +729,10 @@ parse_free(const char *s, struct tm_parts *tp)
 			/* "X00:00" is not a zone and a time */
 			if (is_digit((unsigned char)*s))
 				return -1;
+			/* A leading word before a comma is a day name, in
+			 * whatever language ("mer, 16 nov 2022"). */
+			if (was_first && *s == ',')
+				continue;
 			if (scan_word(w, (size_t)(s - w), tp) == -1)
 				return -1;
 		} else

@@ -9,21 +9,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/entities.h>
 #include <libxml/uri.h>
 
 #include "parsers/buf.h"
 #include "parsers/date.h"
 #include "parsers/feed.h"
+#include "parsers/feed_jsonfeed.h"
 #include "parsers/feed_xml.h"
 #include "parsers/text.h"
 
 #define FEED_MAX_ITEMS	10000
 #define FEED_MAX_FIELD	(1024 * 1024)
 #define FEED_MAX_DOC	((size_t)INT_MAX)
+#define FEED_MAX_DEPTH	256
 
 #define NS_ATOM10	"http://www.w3.org/2005/Atom"
 #define NS_ATOM03	"http://purl.org/atom/ns#"
@@ -32,6 +36,7 @@
 #define NS_RDF		"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 #define NS_CONTENT	"http://purl.org/rss/1.0/modules/content/"
 #define NS_DC		"http://purl.org/dc/elements/1.1/"
+#define NS_DC10		"http://purl.org/dc/elements/1.0/"
 #define NS_DCTERMS	"http://purl.org/dc/terms/"
 #define NS_MEDIA	"http://search.yahoo.com/mrss/"
 #define NS_ITUNES	"http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -47,7 +52,14 @@ struct pctx {
 	struct feed_doc	*doc;
 	enum kind	 kind;
 	bool		 oom;
+	/* iTunes/DC summaries: used only when the format's own is missing */
+	char		*feed_summary;
+	char		*item_summary;
 };
+
+static bool	atom_item_el(struct pctx *, struct feed_item *, xmlNode *);
+static bool	atom_feed_el(struct pctx *, struct feed_doc *, xmlNode *);
+static void	item_finish(struct pctx *, struct feed_item *);
 
 /* --- small helpers ------------------------------------------------- */
 
@@ -60,8 +72,39 @@ native(const struct pctx *p, const xmlNode *n)
 		return true;
 	uri = (const char *)n->ns->href;
 	if (p->kind == KIND_ATOM)
-		return strcmp(uri, NS_ATOM10) == 0 || strcmp(uri, NS_ATOM03) == 0;
+		return strcmp(uri, NS_ATOM10) == 0 ||
+		    strcmp(uri, NS_ATOM03) == 0;
 	return strcmp(uri, NS_RSS10) == 0 || strcmp(uri, NS_RSS090) == 0;
+}
+
+/*
+ * A prefix used without its declaration ("content:encoded" in a feed that
+ * forgot xmlns:content) leaves libxml2 with a name holding the colon; the
+ * usual prefixes are recognised so that such content is not lost.
+ */
+static bool
+undeclared(const xmlNode *n, const char *uri, const char *name)
+{
+	static const struct {
+		const char	*prefix;
+		const char	*uri;
+	} known[] = {
+		{ "content", NS_CONTENT }, { "dc", NS_DC },
+		{ "media", NS_MEDIA }, { "itunes", NS_ITUNES },
+		{ "dcterms", NS_DCTERMS },
+	};
+	const char	*colon = strchr((const char *)n->name, ':');
+	size_t		 i, plen;
+
+	plen = (size_t)(colon - (const char *)n->name);
+
+	if (strcmp(colon + 1, name) != 0)
+		return false;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strlen(known[i].prefix) == plen &&
+		    strncmp((const char *)n->name, known[i].prefix, plen) == 0)
+			return strcmp(known[i].uri, uri) == 0;
+	return false;
 }
 
 /* Element n is uri:name; uri NATIVE means the document's own vocabulary. */
@@ -69,21 +112,40 @@ static bool
 is_el(const struct pctx *p, const xmlNode *n, const char *uri,
     const char *name)
 {
-	if (n->type != XML_ELEMENT_NODE ||
-	    strcmp((const char *)n->name, name) != 0)
+	if (n->type != XML_ELEMENT_NODE)
+		return false;
+	if (n->ns == NULL && uri != NATIVE && strchr((const char *)n->name,
+	    ':') != NULL)
+		return undeclared(n, uri, name);
+	if (strcmp((const char *)n->name, name) != 0)
 		return false;
 	if (uri == NATIVE)
 		return native(p, n);
-	return n->ns != NULL && n->ns->href != NULL &&
-	    strcmp((const char *)n->ns->href, uri) == 0;
+	if (n->ns == NULL || n->ns->href == NULL)
+		return false;
+	/* Apple's own feeds spell the iTunes namespace in mixed case. */
+	if (strcmp(uri, NS_ITUNES) == 0)
+		return strcasecmp((const char *)n->ns->href, uri) == 0;
+	/* Dublin Core 1.0 names the same elements as 1.1. */
+	if (strcmp(uri, NS_DC) == 0 &&
+	    strcmp((const char *)n->ns->href, NS_DC10) == 0)
+		return true;
+	return strcmp((const char *)n->ns->href, uri) == 0;
 }
 
 static bool
-is_atom(const xmlNode *n, const char *name)
+is_atom(const struct pctx *p, const xmlNode *n, const char *name)
 {
-	if (n->type != XML_ELEMENT_NODE || n->ns == NULL ||
-	    strcmp((const char *)n->name, name) != 0)
+	if (n->type != XML_ELEMENT_NODE)
 		return false;
+	/* atom:link in an RSS feed that forgot to declare the prefix */
+	if (n->ns == NULL && strncmp((const char *)n->name, "atom:", 5) == 0)
+		return strcmp((const char *)n->name + 5, name) == 0;
+	if (strcmp((const char *)n->name, name) != 0)
+		return false;
+	/* <feed> without a namespace: its children have none either. */
+	if (n->ns == NULL)
+		return p->kind == KIND_ATOM;
 	return strcmp((const char *)n->ns->href, NS_ATOM10) == 0 ||
 	    strcmp((const char *)n->ns->href, NS_ATOM03) == 0;
 }
@@ -134,14 +196,65 @@ take_xml(struct pctx *p, xmlChar *x)
 	return r;
 }
 
+/*
+ * The text below n.  Unlike xmlNodeGetContent this does not expand entity
+ * references (a DTD's "billion laughs" stays small) and stops at the field
+ * cap instead of building the whole string first.
+ */
+/*
+ * An internal entity of the document's DTD: its replacement text, taken one
+ * level deep only (text referring to other entities is dropped).
+ */
+static void
+entity_text(xmlNode *ref, struct buf *b)
+{
+	xmlEntity	*ent;
+	size_t		 len, room;
+
+	ent = xmlGetDocEntity(ref->doc, ref->name);
+	if (ent == NULL || ent->etype != XML_INTERNAL_GENERAL_ENTITY ||
+	    ent->content == NULL || strchr((const char *)ent->content, '&') ||
+	    strchr((const char *)ent->content, '<'))
+		return;
+	len = strlen((const char *)ent->content);
+	room = b->cap - b->len;
+	(void)buf_add(b, ent->content, len < room ? len : room);
+}
+
+static void
+collect_text(xmlNode *n, struct buf *b, int depth)
+{
+	xmlNode	*c;
+	size_t	 len, room;
+
+	if (depth > FEED_MAX_DEPTH)
+		return;
+	for (c = n->children; c != NULL && b->len < b->cap; c = c->next) {
+		if ((c->type == XML_TEXT_NODE ||
+		    c->type == XML_CDATA_SECTION_NODE) && c->content != NULL) {
+			len = strlen((const char *)c->content);
+			room = b->cap - b->len;
+			(void)buf_add(b, c->content, len < room ? len : room);
+		} else if (c->type == XML_ENTITY_REF_NODE)
+			entity_text(c, b);
+		else if (c->type == XML_ELEMENT_NODE)
+			collect_text(c, b, depth + 1);
+	}
+}
+
 static char *
 node_text(struct pctx *p, xmlNode *n)
 {
-	xmlChar	*x;
+	struct buf	 b;
+	char		*r;
 
-	if ((x = xmlNodeGetContent(n)) == NULL)
+	buf_init(&b, FEED_MAX_FIELD + 4);
+	collect_text(n, &b, 0);
+	if (b.data == NULL)
 		return NULL;
-	return take_xml(p, x);
+	r = dup_trim(p, b.data);
+	buf_free(&b);
+	return r;
 }
 
 static char *
@@ -299,12 +412,213 @@ inner_xml(struct pctx *p, xmlNode *n)
 	return r;
 }
 
+/* "href" or "src" followed by '=' and a quote at s; sets *vlen to the
+ * length up to and including the quote. */
+static bool
+url_attr(const char *s, size_t *vlen)
+{
+	size_t	 n;
+
+	if (strncasecmp(s, "href", 4) == 0)
+		n = 4;
+	else if (strncasecmp(s, "src", 3) == 0)
+		n = 3;
+	else
+		return false;
+	while (is_space((unsigned char)s[n]))
+		n++;
+	if (s[n] != '=')
+		return false;
+	n++;
+	while (is_space((unsigned char)s[n]))
+		n++;
+	if (s[n] != '"' && s[n] != '\'')
+		return false;
+	*vlen = n + 1;
+	return true;
+}
+
+/* Whether a URL reference has a scheme ("http:", "mailto:"). */
+static bool
+has_scheme(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == ':')
+			return i > 0;
+		if (s[i] == '/' || s[i] == '?' || s[i] == '#')
+			return false;
+	}
+	return false;
+}
+
+/*
+ * Relative href/src values in HTML made absolute against the xml:base in
+ * scope at n, with a small scanner rather than an HTML round trip so that
+ * the markup is otherwise left exactly as the publisher wrote it.
+ */
+static char *
+resolve_html(struct pctx *p, xmlNode *n, char *html)
+{
+	struct buf	 b;
+	xmlChar		*base, *abs, *rel;
+	const char	*s, *v, *end;
+	size_t		 alen;
+	bool		 in_tag = false;
+	int		 rc = BUF_OK;
+
+	if (html == NULL || (strcasestr(html, "href") == NULL &&
+	    strcasestr(html, "src") == NULL))
+		return html;
+	if ((base = xmlNodeGetBase(p->xdoc, n)) == NULL)
+		return html;
+	buf_init(&b, FEED_MAX_FIELD);
+	for (s = html; *s != '\0' && rc == BUF_OK;) {
+		if (!in_tag) {
+			if (*s == '<' && ((s[1] >= 'a' && s[1] <= 'z') ||
+			    (s[1] >= 'A' && s[1] <= 'Z')))
+				in_tag = true;
+			rc = buf_addch(&b, *s++);
+			continue;
+		}
+		if (*s == '>') {
+			in_tag = false;
+			rc = buf_addch(&b, *s++);
+			continue;
+		}
+		if (!is_space((unsigned char)*s) || !url_attr(s + 1, &alen)) {
+			rc = buf_addch(&b, *s++);
+			continue;
+		}
+		v = s + 1 + alen;
+		if ((end = strchr(v, v[-1])) == NULL) {
+			rc = buf_addstr(&b, s);
+			break;
+		}
+		if ((rc = buf_add(&b, s, (size_t)(v - s))) != BUF_OK)
+			break;
+		abs = NULL;
+		if (!has_scheme(v, (size_t)(end - v)) &&
+		    (rel = xmlStrndup((const xmlChar *)v, (int)(end - v))) !=
+		    NULL) {
+			abs = xmlBuildURI(rel, base);
+			xmlFree(rel);
+		}
+		if (abs != NULL) {
+			rc = buf_addstr(&b, (const char *)abs);
+			xmlFree(abs);
+		} else
+			rc = buf_add(&b, v, (size_t)(end - v));
+		s = end;
+	}
+	xmlFree(base);
+	if (rc != BUF_OK) {
+		/* out of room or memory: the unresolved text will do */
+		buf_free(&b);
+		return html;
+	}
+	free(html);
+	return buf_steal(&b);
+}
+
+/* Text, or the markup of an element that holds elements (naked HTML). */
+static char *
+node_markup(struct pctx *p, xmlNode *n)
+{
+	xmlNode	*c;
+
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return inner_xml(p, n);
+	return node_text(p, n);
+}
+
+/* Whether s[0..n) is UTF-8 text without C0 controls (tabs, newlines ok). */
+static bool
+utf8_text(const char *str, size_t n)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 i = 0, k, len;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
+			    s[i] != '\r')
+				return false;
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			len = 2;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef)
+			len = 3;
+		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
+			len = 4;
+		else
+			return false;
+		if (len > n - i)
+			return false;
+		for (k = 1; k < len; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+		i += len;
+	}
+	return true;
+}
+
+/* Atom 0.3 mode="base64": decode, dropping anything outside the alphabet. */
+static char *
+base64_decode(struct pctx *p, char *s)
+{
+	static const char alpha[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char	*q;
+	char		*out, *r;
+	unsigned	 acc = 0;
+	int		 bits = 0;
+	size_t		 n = 0;
+
+	if (s == NULL)
+		return NULL;
+	if ((out = malloc(strlen(s) + 1)) == NULL) {
+		p->oom = true;
+		free(s);
+		return NULL;
+	}
+	for (r = s; *r != '\0' && *r != '='; r++) {
+		if ((q = strchr(alpha, *r)) == NULL) {
+			if (is_space((unsigned char)*r))
+				continue;
+			/* not base64 at all: keep the text */
+			free(out);
+			return s;
+		}
+		acc = (acc << 6) | (unsigned)(q - alpha);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	out[n] = '\0';
+	/* Binary, or not base64 after all: keep the text as it was. */
+	if (!utf8_text(out, n)) {
+		free(out);
+		return s;
+	}
+	free(s);
+	r = dup_trim(p, out);
+	free(out);
+	return r;
+}
+
 /* Atom text construct: kept as (X)HTML, or made plain for titles. */
 static char *
 atom_text(struct pctx *p, xmlNode *n, bool plain)
 {
 	char	*type, *mode, *s;
-	bool	 xhtml, html;
+	bool	 xhtml, html, b64, xml;
 
 	type = node_attr(p, n, "type");
 	mode = node_attr(p, n, "mode");	/* Atom 0.3 */
@@ -313,15 +627,25 @@ atom_text(struct pctx *p, xmlNode *n, bool plain)
 	    (mode != NULL && strcmp(mode, "xml") == 0);
 	html = type != NULL && (strcmp(type, "html") == 0 ||
 	    strcmp(type, "text/html") == 0);
+	b64 = mode != NULL && strcmp(mode, "base64") == 0;
+	/* Atom 1.0: any other media type than text or XML is base64. */
+	if (type != NULL && !xhtml && !html && strcmp(type, "text") != 0 &&
+	    strncmp(type, "text/", 5) != 0 && strstr(type, "xml") == NULL)
+		b64 = true;
 	/* Atom 0.3 escaped content is html unless typed text/plain. */
 	if (mode != NULL && strcmp(mode, "escaped") == 0 &&
 	    (type == NULL || strcmp(type, "text/plain") != 0))
 		html = true;
+	/* Other XML media types: the markup as written. */
+	xml = !xhtml && type != NULL && strstr(type, "xml") != NULL;
 	free(type);
 	free(mode);
-	s = xhtml ? inner_xml(p, n) : node_text(p, n);
+	/* Unescaped markup in type="html" is kept as markup. */
+	s = xhtml || xml ? inner_xml(p, n) : node_markup(p, n);
+	if (b64)
+		s = base64_decode(p, s);
 	if (!plain)
-		return s;
+		return xhtml || html ? resolve_html(p, n, s) : s;
 	if (xhtml || html)
 		return plain_title(p, s);
 	return collapse(p, s);
@@ -344,7 +668,10 @@ parse_person(struct pctx *p, char *s, struct feed_person *who)
 	if (open != NULL && close != NULL && close > open) {
 		*close = '\0';
 		*open = '\0';
-		if (strchr(open + 1, '@') != NULL && strchr(s, '@') == NULL) {
+		if (strchr(open + 1, '@') != NULL && strchr(s, '@') != NULL) {
+			/* "x@y (x@y)": an address twice, no name */
+			who->email = dup_trim(p, s);
+		} else if (strchr(open + 1, '@') != NULL) {
 			who->email = dup_trim(p, open + 1);
 			who->name = dup_trim(p, s);
 		} else {
@@ -378,11 +705,12 @@ atom_person(struct pctx *p, xmlNode *n, struct feed_person *who)
 	xmlNode	*c;
 
 	for (c = n->children; c != NULL; c = c->next) {
-		if (is_atom(c, "name"))
+		if (is_atom(p, c, "name"))
 			set_str(&who->name, collapse(p, node_text(p, c)));
-		else if (is_atom(c, "email"))
+		else if (is_atom(p, c, "email"))
 			set_str(&who->email, node_text(p, c));
-		else if (is_atom(c, "uri") || is_atom(c, "url"))
+		else if (is_atom(p, c, "uri") || is_atom(p, c, "url") ||
+		    is_atom(p, c, "homepage"))
 			set_str(&who->uri, resolve(p, c, node_text(p, c)));
 	}
 	/* No child elements: a bare name. */
@@ -418,10 +746,8 @@ add_category(struct pctx *p, struct feed_category **arr, size_t *n,
 {
 	struct feed_category	*c;
 
-	if (term == NULL && label == NULL) {
-		free(scheme);
+	if (term == NULL && label == NULL && scheme == NULL)
 		return;
-	}
 	if ((c = grow(p, arr, n, sizeof(*c))) == NULL) {
 		free(term);
 		free(scheme);
@@ -475,7 +801,7 @@ static bool
 item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 {
 	if (is_el(p, c, NS_CONTENT, "encoded"))
-		set_str(&it->content, node_text(p, c));
+		set_str(&it->content, resolve_html(p, c, node_markup(p, c)));
 	else if (is_el(p, c, NS_DC, "creator") ||
 	    is_el(p, c, NS_DC, "author") || is_el(p, c, NS_ITUNES, "author"))
 		add_person_str(p, &it->authors, &it->nauthors,
@@ -495,7 +821,7 @@ item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 		set_str(&it->title, plain_title(p, node_text(p, c)));
 	else if (is_el(p, c, NS_DC, "description") ||
 	    is_el(p, c, NS_ITUNES, "summary"))
-		set_str(&it->summary, node_text(p, c));
+		set_str(&p->item_summary, node_text(p, c));
 	else if (is_el(p, c, NS_DC, "identifier"))
 		set_str(&it->id, node_text(p, c));
 	else if (is_el(p, c, NS_MEDIA, "content"))
@@ -517,7 +843,7 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 	struct feed_person	*who;
 
 	if (is_el(p, c, NS_DC, "creator") || is_el(p, c, NS_ITUNES, "author") ||
-	    is_el(p, c, NS_DC, "publisher")) {
+	    is_el(p, c, NS_DC, "author") || is_el(p, c, NS_DC, "publisher")) {
 		if (d->author == NULL) {
 			if ((who = calloc(1, sizeof(*who))) == NULL) {
 				p->oom = true;
@@ -525,10 +851,26 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 			}
 			d->author = who;
 			parse_person(p, node_text(p, c), who);
+		} else if (d->author->name == NULL) {
+			/* An editor given only as an address gets a name. */
+			struct feed_person tmp = { NULL, NULL, NULL };
+
+			parse_person(p, node_text(p, c), &tmp);
+			d->author->name = tmp.name;
+			free(tmp.email);
+			free(tmp.uri);
 		}
-	} else if (is_el(p, c, NS_DC, "date") ||
-	    is_el(p, c, NS_DCTERMS, "modified"))
+	} else if (is_el(p, c, NS_DC, "date")) {
+		/* Readers disagree whether it is the publication or the
+		 * update date of a channel: it is both until told apart. */
+		if (d->published == FEED_NODATE)
+			set_date(&d->published, node_text(p, c));
 		set_date(&d->updated, node_text(p, c));
+	} else if (is_el(p, c, NS_DCTERMS, "modified"))
+		set_date(&d->updated, node_text(p, c));
+	else if (is_el(p, c, NS_ITUNES, "category"))
+		add_category(p, &d->categories, &d->ncategories,
+		    node_attr(p, c, "text"), NULL, NULL);
 	else if (is_el(p, c, NS_DC, "language"))
 		set_str(&d->language, node_text(p, c));
 	else if (is_el(p, c, NS_DC, "rights"))
@@ -541,10 +883,7 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 	else if (is_el(p, c, NS_DC, "description") ||
 	    is_el(p, c, NS_ITUNES, "summary") ||
 	    is_el(p, c, NS_ITUNES, "subtitle"))
-		set_str(&d->summary, node_text(p, c));
-	else if (is_atom(c, "link"))
-		add_link(p, &d->links, &d->nlinks, c,
-		    resolve(p, c, node_attr(p, c, "href")), "alternate");
+		set_str(&p->feed_summary, node_text(p, c));
 	else
 		return false;
 	return true;
@@ -558,7 +897,6 @@ rss_item(struct pctx *p, xmlNode *n)
 	struct feed_item	*it;
 	xmlNode			*c;
 	char			*perma = NULL, *guid = NULL;
-	bool			 had_link;
 
 	if (p->doc->nitems >= FEED_MAX_ITEMS)
 		return;
@@ -574,7 +912,8 @@ rss_item(struct pctx *p, xmlNode *n)
 		else if (is_el(p, c, NATIVE, "link"))
 			set_str(&it->link, resolve(p, c, node_text(p, c)));
 		else if (is_el(p, c, NATIVE, "description"))
-			set_str(&it->summary, node_text(p, c));
+			set_str(&it->summary,
+			    resolve_html(p, c, node_markup(p, c)));
 		else if (is_el(p, c, NATIVE, "guid")) {
 			if (guid == NULL) {
 				guid = node_text(p, c);
@@ -592,21 +931,13 @@ rss_item(struct pctx *p, xmlNode *n)
 			add_enclosure(p, it, c, "url", "length");
 		else if (is_el(p, c, NATIVE, "comments"))
 			set_str(&it->comments, resolve(p, c, node_text(p, c)));
-		else if (is_atom(c, "link"))
-			add_link(p, &it->links, &it->nlinks, c,
-			    resolve(p, c, node_attr(p, c, "href")),
-			    "alternate");
-		else if (is_atom(c, "updated"))
-			set_date(&it->updated, node_text(p, c));
-		else
+		else if (!atom_item_el(p, it, c))
 			(void)item_common(p, it, c);
 	}
-	had_link = it->link != NULL;
-	if (!had_link)
-		it->link = pick_link(p, it->links, it->nlinks);
+	item_finish(p, it);
 	/* A permalink guid is the link when there is no other. */
 	if (guid != NULL && it->link == NULL &&
-	    (perma == NULL || strcmp(perma, "false") != 0) &&
+	    (perma == NULL || strcasecmp(perma, "true") == 0) &&
 	    (strncmp(guid, "http://", 7) == 0 ||
 	    strncmp(guid, "https://", 8) == 0) &&
 	    (it->link = strdup(guid)) == NULL)
@@ -651,6 +982,7 @@ rss_channel(struct pctx *p, xmlNode *n)
 {
 	struct feed_doc	*d = p->doc;
 	xmlNode		*c;
+	char		*webmaster = NULL;
 
 	for (c = n->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
@@ -662,7 +994,7 @@ rss_channel(struct pctx *p, xmlNode *n)
 		else if (is_el(p, c, NATIVE, "link"))
 			set_str(&d->link, resolve(p, c, node_text(p, c)));
 		else if (is_el(p, c, NATIVE, "description"))
-			set_str(&d->summary, node_text(p, c));
+			set_str(&d->summary, node_markup(p, c));
 		else if (is_el(p, c, NATIVE, "language"))
 			set_str(&d->language, node_text(p, c));
 		else if (is_el(p, c, NATIVE, "copyright"))
@@ -678,19 +1010,33 @@ rss_channel(struct pctx *p, xmlNode *n)
 		else if (is_el(p, c, NATIVE, "category"))
 			add_category(p, &d->categories, &d->ncategories,
 			    node_text(p, c), node_attr(p, c, "domain"), NULL);
-		else if ((is_el(p, c, NATIVE, "managingEditor") ||
-		    is_el(p, c, NATIVE, "webMaster")) && d->author == NULL) {
+		else if (is_el(p, c, NATIVE, "managingEditor") &&
+		    d->author == NULL) {
 			if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
 				p->oom = true;
 			else
 				parse_person(p, node_text(p, c), d->author);
-		} else
+		} else if (is_el(p, c, NATIVE, "webMaster"))
+			set_str(&webmaster, node_text(p, c));
+		else if (!atom_feed_el(p, d, c))
 			(void)feed_common(p, d, c);
 	}
 	if (d->link == NULL)
 		d->link = pick_link(p, d->links, d->nlinks);
 	if (d->language == NULL)
 		d->language = take_xml(p, xmlNodeGetLang(n));
+	set_str(&d->summary, p->feed_summary);
+	p->feed_summary = NULL;
+	/* The technical contact is the author only when nobody else is. */
+	if (d->author == NULL && webmaster != NULL) {
+		if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
+			p->oom = true;
+		else {
+			parse_person(p, webmaster, d->author);
+			webmaster = NULL;
+		}
+	}
+	free(webmaster);
 }
 
 static void
@@ -713,13 +1059,72 @@ rss_root(struct pctx *p, xmlNode *root)
 
 /* --- Atom 0.3 and 1.0 ---------------------------------------------- */
 
+/* An Atom element of an entry (or of an RSS item borrowing it). */
+static bool
+atom_item_el(struct pctx *p, struct feed_item *it, xmlNode *c)
+{
+	struct feed_person	*who;
+	char			*rel;
+
+	if (is_atom(p, c, "title"))
+		set_str(&it->title, atom_text(p, c, true));
+	else if (is_atom(p, c, "id"))
+		set_str(&it->id, node_text(p, c));
+	else if (is_atom(p, c, "link")) {
+		rel = node_attr(p, c, "rel");
+		if (rel != NULL && strcmp(rel, "enclosure") == 0)
+			add_enclosure(p, it, c, "href", "length");
+		free(rel);
+		add_link(p, &it->links, &it->nlinks, c,
+		    resolve(p, c, node_attr(p, c, "href")), "alternate");
+	} else if (is_atom(p, c, "updated") || is_atom(p, c, "modified"))
+		set_date(&it->updated, node_text(p, c));
+	else if (is_atom(p, c, "published") || is_atom(p, c, "issued") ||
+	    is_atom(p, c, "created"))
+		set_date(&it->published, node_text(p, c));
+	else if (is_atom(p, c, "author") || is_atom(p, c, "contributor")) {
+		if (is_atom(p, c, "contributor") && it->nauthors > 0)
+			return true;
+		if ((who = grow(p, &it->authors, &it->nauthors,
+		    sizeof(*who))) != NULL)
+			atom_person(p, c, who);
+	} else if (is_atom(p, c, "summary"))
+		set_str(&it->summary, atom_text(p, c, false));
+	else if (is_atom(p, c, "content"))
+		set_str(&it->content, atom_text(p, c, false));
+	else if (is_atom(p, c, "category"))
+		add_category(p, &it->categories, &it->ncategories,
+		    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
+		    node_attr(p, c, "label"));
+	else
+		return false;
+	return true;
+}
+
+/*
+ * Readers show the description when there is no content and the other way
+ * round; do it once here so every consumer agrees.
+ */
+static void
+item_finish(struct pctx *p, struct feed_item *it)
+{
+	set_str(&it->summary, p->item_summary);
+	p->item_summary = NULL;
+	if (it->link == NULL)
+		it->link = pick_link(p, it->links, it->nlinks);
+	if (it->summary == NULL && it->content != NULL &&
+	    (it->summary = strdup(it->content)) == NULL)
+		p->oom = true;
+	if (it->content == NULL && it->summary != NULL &&
+	    (it->content = strdup(it->summary)) == NULL)
+		p->oom = true;
+}
+
 static void
 atom_entry(struct pctx *p, xmlNode *n)
 {
 	struct feed_item	*it;
-	struct feed_person	*who;
 	xmlNode			*c;
-	char			*rel;
 
 	if (p->doc->nitems >= FEED_MAX_ITEMS)
 		return;
@@ -730,43 +1135,55 @@ atom_entry(struct pctx *p, xmlNode *n)
 	for (c = n->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_atom(c, "title"))
-			set_str(&it->title, atom_text(p, c, true));
-		else if (is_atom(c, "id"))
-			set_str(&it->id, node_text(p, c));
-		else if (is_atom(c, "link")) {
-			rel = node_attr(p, c, "rel");
-			if (rel != NULL && strcmp(rel, "enclosure") == 0)
-				add_enclosure(p, it, c, "href", "length");
-			free(rel);
-			add_link(p, &it->links, &it->nlinks, c,
-			    resolve(p, c, node_attr(p, c, "href")),
-			    "alternate");
-		} else if (is_atom(c, "updated") || is_atom(c, "modified"))
-			set_date(&it->updated, node_text(p, c));
-		else if (is_atom(c, "published") || is_atom(c, "issued"))
-			set_date(&it->published, node_text(p, c));
-		else if (is_atom(c, "created"))
-			set_date(&it->published, node_text(p, c));
-		else if (is_atom(c, "author") || is_atom(c, "contributor")) {
-			if (is_atom(c, "contributor") && it->nauthors > 0)
-				continue;
-			if ((who = grow(p, &it->authors, &it->nauthors,
-			    sizeof(*who))) != NULL)
-				atom_person(p, c, who);
-		} else if (is_atom(c, "summary"))
-			set_str(&it->summary, atom_text(p, c, false));
-		else if (is_atom(c, "content"))
-			set_str(&it->content, atom_text(p, c, false));
-		else if (is_atom(c, "category"))
-			add_category(p, &it->categories, &it->ncategories,
-			    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
-			    node_attr(p, c, "label"));
-		else
+		if (!atom_item_el(p, it, c))
 			(void)item_common(p, it, c);
 	}
-	it->link = pick_link(p, it->links, it->nlinks);
-	it->language = take_xml(p, xmlNodeGetLang(n));
+	item_finish(p, it);
+	set_str(&it->language, take_xml(p, xmlNodeGetLang(n)));
+}
+
+/* An Atom element of a feed (or of an RSS channel borrowing it). */
+static bool
+atom_feed_el(struct pctx *p, struct feed_doc *d, xmlNode *c)
+{
+	if (is_atom(p, c, "title"))
+		set_str(&d->title, atom_text(p, c, true));
+	else if (is_atom(p, c, "id"))
+		set_str(&d->id, node_text(p, c));
+	else if (is_atom(p, c, "updated") || is_atom(p, c, "modified"))
+		set_date(&d->updated, node_text(p, c));
+	else if (is_atom(p, c, "published") || is_atom(p, c, "issued"))
+		set_date(&d->published, node_text(p, c));
+	else if (is_atom(p, c, "subtitle") || is_atom(p, c, "tagline"))
+		set_str(&d->summary, atom_text(p, c, false));
+	else if (is_atom(p, c, "rights") || is_atom(p, c, "copyright"))
+		set_str(&d->rights, atom_text(p, c, false));
+	else if (is_atom(p, c, "generator"))
+		set_str(&d->generator, node_text(p, c));
+	else if (is_atom(p, c, "author")) {
+		if (d->author != NULL)
+			return true;
+		if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
+			p->oom = true;
+		else
+			atom_person(p, c, d->author);
+	} else if (is_atom(p, c, "category"))
+		add_category(p, &d->categories, &d->ncategories,
+		    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
+		    node_attr(p, c, "label"));
+	else if (is_atom(p, c, "logo") || is_atom(p, c, "icon")) {
+		if (d->image != NULL)
+			return true;
+		if ((d->image = calloc(1, sizeof(*d->image))) == NULL)
+			p->oom = true;
+		else
+			d->image->url = resolve(p, c, node_text(p, c));
+	} else if (is_atom(p, c, "link"))
+		add_link(p, &d->links, &d->nlinks, c,
+		    resolve(p, c, node_attr(p, c, "href")), "alternate");
+	else
+		return false;
+	return true;
 }
 
 static void
@@ -778,42 +1195,15 @@ atom_feed(struct pctx *p, xmlNode *n)
 	for (c = n->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_atom(c, "entry"))
+		if (is_atom(p, c, "entry"))
 			atom_entry(p, c);
-		else if (is_atom(c, "title"))
-			set_str(&d->title, atom_text(p, c, true));
-		else if (is_atom(c, "id"))
-			set_str(&d->id, node_text(p, c));
-		else if (is_atom(c, "updated") || is_atom(c, "modified"))
-			set_date(&d->updated, node_text(p, c));
-		else if (is_atom(c, "published") || is_atom(c, "issued"))
-			set_date(&d->published, node_text(p, c));
-		else if (is_atom(c, "subtitle") || is_atom(c, "tagline"))
-			set_str(&d->summary, atom_text(p, c, false));
-		else if (is_atom(c, "rights") || is_atom(c, "copyright"))
-			set_str(&d->rights, atom_text(p, c, false));
-		else if (is_atom(c, "generator"))
-			set_str(&d->generator, node_text(p, c));
-		else if (is_atom(c, "author") && d->author == NULL) {
-			if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
-				p->oom = true;
-			else
-				atom_person(p, c, d->author);
-		} else if (is_atom(c, "category"))
-			add_category(p, &d->categories, &d->ncategories,
-			    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
-			    node_attr(p, c, "label"));
-		else if ((is_atom(c, "logo") || is_atom(c, "icon")) &&
-		    d->image == NULL) {
-			if ((d->image = calloc(1, sizeof(*d->image))) == NULL)
-				p->oom = true;
-			else
-				d->image->url = resolve(p, c, node_text(p, c));
-		} else
+		else if (!atom_feed_el(p, d, c))
 			(void)feed_common(p, d, c);
 	}
-	d->link = pick_link(p, d->links, d->nlinks);
-	d->language = take_xml(p, xmlNodeGetLang(n));
+	set_str(&d->link, pick_link(p, d->links, d->nlinks));
+	set_str(&d->language, take_xml(p, xmlNodeGetLang(n)));
+	set_str(&d->summary, p->feed_summary);
+	p->feed_summary = NULL;
 }
 
 /* --- entry points -------------------------------------------------- */
@@ -866,7 +1256,7 @@ detect(struct pctx *p, xmlNode *root)
 				p->doc->version = "rss090";
 		return 0;
 	}
-	if (strcmp(name, "feed") == 0) {
+	if (strcmp(name, "feed") == 0 || strcmp(name, "entry") == 0) {
 		p->kind = KIND_ATOM;
 		if (uri != NULL && strcmp(uri, NS_ATOM03) == 0)
 			p->doc->version = "atom03";
@@ -960,10 +1350,22 @@ feed_parse(const char *data, size_t len, const char *base,
 
 	*out = NULL;
 	memset(&p, 0, sizeof(p));
+	if (data == NULL || len == 0) {
+		snprintf(err, errlen, "not a feed: empty document");
+		return -1;
+	}
 	if (len > FEED_MAX_DOC) {
 		snprintf(err, errlen, "document too large");
 		return -1;
 	}
+	/* Blank lines before the XML declaration make it an error. */
+	while (len > 0 && (*data == ' ' || *data == '\t' || *data == '\r' ||
+	    *data == '\n')) {
+		data++;
+		len--;
+	}
+	if (*data == '{')
+		return feed_jsonfeed_parse(data, len, base, out, err, errlen);
 	/* HTML entities XML does not know become character references. */
 	if (feed_xml_fix_entities(data, len, &fixed, &flen) == -1) {
 		snprintf(err, errlen, "out of memory");
@@ -993,7 +1395,10 @@ feed_parse(const char *data, size_t len, const char *base,
 		    (const char *)root->name);
 		goto out;
 	}
-	if (p.kind == KIND_ATOM)
+	if (p.kind == KIND_ATOM &&
+	    strcmp((const char *)root->name, "entry") == 0)
+		atom_entry(&p, root);	/* an Atom Entry Document */
+	else if (p.kind == KIND_ATOM)
 		atom_feed(&p, root);
 	else
 		rss_root(&p, root);
@@ -1006,6 +1411,8 @@ feed_parse(const char *data, size_t len, const char *base,
 	rc = 0;
  out:
 	feed_free(p.doc);
+	free(p.feed_summary);
+	free(p.item_summary);
 	if (p.xdoc != NULL)
 		xmlFreeDoc(p.xdoc);
 	free(fixed);

@@ -3,6 +3,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -11,10 +12,64 @@
 
 /* Each builder returns NULL only when out of memory. */
 
+/* Length of the valid UTF-8 sequence at s, 0 when it is not one. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	size_t	 n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* no overlong forms, no surrogates, nothing past U+10FFFF */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+/*
+ * Strings come from the XML parser as UTF-8, but base64 content can decode
+ * to anything: invalid bytes become U+FFFD rather than losing the document.
+ */
 static json_t *
 jstr(const char *s)
 {
-	return s != NULL ? json_string(s) : json_null();
+	json_t		*v;
+	char		*fixed, *w;
+	size_t		 n, len;
+
+	if (s == NULL)
+		return json_null();
+	if ((v = json_string(s)) != NULL)
+		return v;
+	len = strlen(s);
+	if (len > (SIZE_MAX - 1) / 3 || (fixed = malloc(len * 3 + 1)) == NULL)
+		return NULL;
+	for (w = fixed; *s != '\0'; s += n) {
+		if ((n = utf8_len((const unsigned char *)s)) == 0) {
+			memcpy(w, "\xef\xbf\xbd", 3);
+			w += 3;
+			n = 1;
+		} else {
+			memcpy(w, s, n);
+			w += n;
+		}
+	}
+	*w = '\0';
+	v = json_string(fixed);
+	free(fixed);
+	return v;
 }
 
 /* json_object_set_new that remembers a failure instead of returning it. */

@@ -3,6 +3,7 @@
  */
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,12 @@ is_alnum(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9');
+}
+
+static bool
+is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 static bool
@@ -44,58 +51,134 @@ skip_past(const char *s, size_t len, size_t i, const char *end)
 	return hit == NULL ? len : (size_t)((const char *)hit - s) + n;
 }
 
+/*
+ * What to write instead of the byte at s[i], or NULL to keep it; *skip is
+ * how many input bytes the replacement stands for.
+ */
+static const char *
+fix_one(const char *s, size_t len, size_t i, char *tmp, size_t tmplen,
+    size_t *skip)
+{
+	const htmlEntityDesc	*ent;
+	char			 name[ENTITY_NAME_MAX + 1];
+	size_t			 j;
+	unsigned char		 c = (unsigned char)s[i];
+	int			 n;
+
+	*skip = 1;
+	/* C0 controls are not allowed in XML 1.0 at all. */
+	if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+		return "";
+	if (c == '<') {
+		/* markup starts with a name, '/', '!' or '?' */
+		if (i + 1 < len && (is_alpha((unsigned char)s[i + 1]) ||
+		    strchr("/!?_:", s[i + 1]) != NULL ||
+		    (unsigned char)s[i + 1] >= 0x80))
+			return NULL;
+		return "&lt;";
+	}
+	if (c != '&')
+		return NULL;
+	if (i + 1 < len && s[i + 1] == '#') {
+		for (j = i + 2; j < len && (is_alnum((unsigned char)s[j])); j++)
+			;
+		if (j < len && s[j] == ';' && j > i + 2)
+			return NULL;
+		return "&amp;";
+	}
+	for (j = 0; i + 1 + j < len && j < ENTITY_NAME_MAX &&
+	    is_alnum((unsigned char)s[i + 1 + j]); j++)
+		name[j] = s[i + 1 + j];
+	name[j] = '\0';
+	if (j == 0 || i + 1 + j >= len || s[i + 1 + j] != ';')
+		return "&amp;";	/* a bare ampersand: "Fish & Chips" */
+	if (xml_entity(name))
+		return NULL;
+	if ((ent = htmlEntityLookup((const xmlChar *)name)) == NULL)
+		return "&amp;";
+	n = snprintf(tmp, tmplen, "&#%u;", ent->value);
+	if (n < 0 || (size_t)n >= tmplen)
+		return NULL;
+	*skip = j + 2;
+	return tmp;
+}
+
+/* Past the '>' closing the tag at s[i], quoted '>' included. */
+static size_t
+skip_tag(const char *s, size_t len, size_t i)
+{
+	char	 q = 0;
+
+	for (i++; i < len; i++) {
+		if (q != 0) {
+			if (s[i] == q)
+				q = 0;
+		} else if (s[i] == '"' || s[i] == '\'')
+			q = s[i];
+		else if (s[i] == '>')
+			return i + 1;
+	}
+	return len;
+}
+
 int
 feed_xml_fix_entities(const char *s, size_t len, char **out, size_t *outlen)
 {
-	const htmlEntityDesc	*ent;
-	struct buf		 b;
-	char			 name[ENTITY_NAME_MAX + 1];
-	size_t			 i, j, done = 0;
-	int			 rc = BUF_OK;
+	struct buf	 b;
+	char		 tmp[16];
+	const char	*rep;
+	size_t		 i, skip, done = 0;
+	int		 rc = BUF_OK;
+	bool		 changed = false;
 
 	*out = NULL;
 	*outlen = 0;
 	/* A document declaring its own entities means what it says. */
 	if (memmem(s, len, "<!ENTITY", 8) != NULL)
 		return 0;
-	buf_init(&b, len + len / 2 + 64 < len ? len : len + len / 2 + 64);
+	buf_init(&b, len > SIZE_MAX / 2 - 64 ? len : len + len / 2 + 64);
 	for (i = 0; i < len && rc == BUF_OK;) {
 		if (s[i] == '<' && len - i >= 9 &&
 		    memcmp(s + i, "<![CDATA[", 9) == 0) {
 			i = skip_past(s, len, i + 9, "]]>");
 			continue;
 		}
-		if (s[i] == '<' && len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+		if (s[i] == '<' && len - i >= 4 &&
+		    memcmp(s + i, "<!--", 4) == 0) {
 			i = skip_past(s, len, i + 4, "-->");
 			continue;
 		}
-		if (s[i] != '&') {
-			i++;
+		if (s[i] == '<' && len - i >= 2 && (s[i + 1] == '?' ||
+		    s[i + 1] == '!')) {
+			i = skip_past(s, len, i + 2, ">");
 			continue;
 		}
-		for (j = 0; i + 1 + j < len && j < ENTITY_NAME_MAX &&
-		    is_alnum((unsigned char)s[i + 1 + j]); j++)
-			name[j] = s[i + 1 + j];
-		name[j] = '\0';
-		if (j == 0 || i + 1 + j >= len || s[i + 1 + j] != ';' ||
-		    xml_entity(name) ||
-		    (ent = htmlEntityLookup((const xmlChar *)name)) == NULL) {
+		if (s[i] == '<') {
+			/* Inside a tag: leave attribute values alone. */
+			if ((rep = fix_one(s, len, i, tmp, sizeof(tmp),
+			    &skip)) == NULL) {
+				i = skip_tag(s, len, i);
+				continue;
+			}
+		} else if ((rep = fix_one(s, len, i, tmp, sizeof(tmp),
+		    &skip)) == NULL) {
 			i++;
 			continue;
 		}
 		if ((rc = buf_add(&b, s + done, i - done)) == BUF_OK)
-			rc = buf_printf(&b, "&#%u;", ent->value);
-		i += j + 2;
+			rc = buf_addstr(&b, rep);
+		i += skip;
 		done = i;
+		changed = true;
 	}
-	if (rc == BUF_OK && done > 0)
+	if (rc == BUF_OK && changed)
 		rc = buf_add(&b, s + done, len - done);
 	if (rc != BUF_OK) {
 		buf_free(&b);
 		/* Too big to rewrite: leave it to the recovering parser. */
 		return rc == BUF_NOMEM ? -1 : 0;
 	}
-	if (done == 0) {
+	if (!changed) {
 		buf_free(&b);
 		return 0;
 	}

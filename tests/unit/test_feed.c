@@ -1,0 +1,559 @@
+/*
+ * test_feed: feed_parse and feed_to_json on the fixtures in
+ * tests/fixtures/feeds/ (tests run from the repository root).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "parsers/buf.h"
+#include "parsers/date.h"
+#include "parsers/feed.h"
+
+#define FIXTURES	"tests/fixtures/feeds/"
+
+static char *
+slurp(const char *name, size_t *len)
+{
+	char	 path[256];
+	FILE	*f;
+	char	*data;
+	long	 n;
+	int	 r;
+
+	r = snprintf(path, sizeof(path), "%s%s", FIXTURES, name);
+	assert_true(r > 0 && (size_t)r < sizeof(path));
+	if ((f = fopen(path, "rb")) == NULL)
+		fail_msg("cannot open %s (run from the repository root)", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	data = malloc((size_t)n + 1);
+	assert_non_null(data);
+	assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
+	data[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return data;
+}
+
+static struct feed_doc *
+parse_fixture(const char *name, const char *base)
+{
+	struct feed_doc	*d = NULL;
+	char		 err[256];
+	char		*data;
+	size_t		 len;
+
+	data = slurp(name, &len);
+	if (feed_parse(data, len, base, NULL, &d, err, sizeof(err)) != 0)
+		fail_msg("%s: %s", name, err);
+	free(data);
+	assert_non_null(d);
+	return d;
+}
+
+static void
+assert_date(int64_t t, const char *want)
+{
+	char	 buf[DATE_RFC3339_LEN];
+
+	assert_int_equal(date_format(t, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, want);
+}
+
+static void
+test_rss20_channel(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	d = parse_fixture("rss20.xml", NULL);
+	assert_string_equal(d->version, "rss20");
+	assert_false(d->recovered);
+	/* HTML entities in a feed without a DTD still decode. */
+	assert_string_equal(d->title, "Caf\xc3\xa9 & Co \xe2\x80\x94 News");
+	assert_string_equal(d->link, "http://example.com/");
+	assert_string_equal(d->summary,
+	    "Daily news\xc2\xa0" "from the caf\xc3\xa9");
+	assert_string_equal(d->language, "en-gb");
+	assert_string_equal(d->rights, "Copyright 2024 Example");
+	assert_string_equal(d->generator, "hand-written");
+	assert_date(d->updated, "2024-01-02T09:00:00Z");
+	assert_true(d->published == FEED_NODATE);
+	assert_non_null(d->author);
+	assert_string_equal(d->author->name, "Ed Itor");
+	assert_string_equal(d->author->email, "editor@example.com");
+	assert_non_null(d->image);
+	assert_string_equal(d->image->url, "http://example.com/logo.png");
+	assert_string_equal(d->image->title, "Logo");
+	assert_int_equal(d->nlinks, 1);
+	assert_string_equal(d->links[0].href, "http://example.com/feed.xml");
+	assert_string_equal(d->links[0].rel, "self");
+	assert_int_equal(d->ncategories, 1);
+	assert_string_equal(d->categories[0].term, "General");
+	assert_string_equal(d->categories[0].scheme, "http://example.com/cats");
+	feed_free(d);
+}
+
+static void
+test_rss20_items(void **state)
+{
+	struct feed_doc		*d;
+	struct feed_item	*it;
+
+	(void)state;
+	d = parse_fixture("rss20.xml", NULL);
+	assert_int_equal(d->nitems, 2);
+
+	it = &d->items[0];
+	/* CDATA title: markup removed, & kept as text */
+	assert_string_equal(it->title, "First post & more");
+	assert_string_equal(it->link, "http://example.com/posts/1");
+	assert_string_equal(it->id, "urn:example:post:1");
+	assert_string_equal(it->summary, "Short <em>summary</em>");
+	/* CDATA content is kept verbatim, &nbsp; included */
+	assert_string_equal(it->content,
+	    "<p>Full <strong>content</strong> &nbsp;here</p>");
+	assert_int_equal(it->nauthors, 1);
+	assert_string_equal(it->authors[0].name, "Jane Doe");
+	assert_null(it->authors[0].email);
+	assert_int_equal(it->ncategories, 2);
+	assert_string_equal(it->categories[0].term, "alpha");
+	assert_null(it->categories[0].scheme);
+	assert_string_equal(it->categories[1].term, "beta");
+	assert_string_equal(it->categories[1].scheme,
+	    "http://example.com/tags");
+	assert_int_equal(it->nenclosures, 1);
+	assert_string_equal(it->enclosures[0].url,
+	    "http://example.com/audio/1.mp3");
+	assert_string_equal(it->enclosures[0].type, "audio/mpeg");
+	assert_string_equal(it->enclosures[0].length, "12345");
+	assert_string_equal(it->comments,
+	    "http://example.com/posts/1#comments");
+	assert_date(it->published, "2024-01-01T12:30:00Z");
+	assert_true(it->updated == FEED_NODATE);
+
+	it = &d->items[1];
+	assert_string_equal(it->title, "Second post");
+	/* No guid: no id, none invented from the link. */
+	assert_null(it->id);
+	assert_int_equal(it->nauthors, 1);
+	assert_string_equal(it->authors[0].name, "John Roe");
+	assert_string_equal(it->authors[0].email, "john@example.com");
+	assert_date(it->published, "2024-01-01T04:00:00Z");
+	assert_int_equal(it->nenclosures, 0);
+	feed_free(d);
+}
+
+static void
+test_atom10(void **state)
+{
+	struct feed_doc		*d;
+	struct feed_item	*it;
+
+	(void)state;
+	d = parse_fixture("atom10.xml", NULL);
+	assert_string_equal(d->version, "atom10");
+	assert_false(d->recovered);
+	assert_string_equal(d->title, "Atom test feed");
+	assert_string_equal(d->id,
+	    "urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6");
+	assert_string_equal(d->summary, "All about tests");
+	assert_string_equal(d->language, "en");
+	assert_string_equal(d->generator, "Gen 1.0");
+	assert_date(d->updated, "2024-03-01T08:00:00Z");
+	/* xml:base resolves every relative reference */
+	assert_string_equal(d->link, "http://example.org/blog/");
+	assert_int_equal(d->nlinks, 2);
+	assert_string_equal(d->links[0].href,
+	    "http://example.org/blog/feed.atom");
+	assert_string_equal(d->links[0].rel, "self");
+	assert_non_null(d->author);
+	assert_string_equal(d->author->name, "Alice Example");
+	assert_string_equal(d->author->email, "alice@example.org");
+	assert_string_equal(d->author->uri, "http://example.org/about");
+	assert_int_equal(d->ncategories, 1);
+	assert_string_equal(d->categories[0].term, "testing");
+	assert_string_equal(d->categories[0].label, "Testing");
+
+	assert_int_equal(d->nitems, 2);
+	it = &d->items[0];
+	assert_string_equal(it->title, "HTML entry");
+	assert_string_equal(it->id, "tag:example.org,2024:1");
+	assert_string_equal(it->link, "http://example.org/blog/posts/1.html");
+	assert_int_equal(it->nlinks, 3);
+	assert_string_equal(it->links[2].rel, "related");
+	assert_string_equal(it->links[2].title, "Related");
+	assert_int_equal(it->nenclosures, 1);
+	assert_string_equal(it->enclosures[0].url,
+	    "http://example.org/blog/media/1.mp3");
+	assert_string_equal(it->enclosures[0].length, "999");
+	assert_date(it->published, "2024-02-28T08:00:00Z");
+	assert_date(it->updated, "2024-02-29T12:00:00Z");
+	/* type="html": the unescaped HTML */
+	assert_string_equal(it->summary, "<p>An <b>HTML</b> summary</p>");
+	assert_string_equal(it->content, "<p>Body with &amp; entity</p>");
+
+	it = &d->items[1];
+	/* type="xhtml": the inner XHTML, without the wrapping div, its
+	 * relative links resolved */
+	assert_string_equal(it->title, "XHTML title");
+	assert_string_equal(it->content,
+	    "<p>Hello <a href=\"http://example.org/other/x.html\">"
+	    "xhtml</a></p>");
+	/* the entry's own xml:base wins over the feed's */
+	assert_string_equal(it->link, "http://example.org/other/page.html");
+	assert_int_equal(it->nauthors, 1);
+	assert_string_equal(it->authors[0].name, "Bob");
+	feed_free(d);
+}
+
+static void
+test_rss10(void **state)
+{
+	struct feed_doc		*d;
+	struct feed_item	*it;
+
+	(void)state;
+	d = parse_fixture("rss10.rdf", NULL);
+	assert_string_equal(d->version, "rss10");
+	assert_string_equal(d->title, "RDF Site");
+	assert_string_equal(d->link, "http://example.net/");
+	assert_string_equal(d->summary, "An RSS 1.0 feed");
+	assert_string_equal(d->language, "fr");
+	assert_date(d->updated, "2024-01-05T08:00:00Z");
+	/* items sit beside the channel in RSS 1.0 */
+	assert_int_equal(d->nitems, 1);
+	it = &d->items[0];
+	assert_string_equal(it->title, "Article A");
+	assert_string_equal(it->link, "http://example.net/a");
+	assert_string_equal(it->summary, "About A");
+	assert_date(it->published, "2024-01-04T18:30:00Z");
+	assert_int_equal(it->nauthors, 1);
+	assert_string_equal(it->authors[0].name, "Claude");
+	assert_int_equal(it->ncategories, 1);
+	assert_string_equal(it->categories[0].term, "science");
+	assert_null(it->id);
+	feed_free(d);
+}
+
+static void
+test_truncated(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	d = parse_fixture("truncated.xml", NULL);
+	assert_true(d->recovered);
+	assert_string_equal(d->version, "rss20");
+	assert_string_equal(d->title, "Cut short");
+	assert_true(d->nitems >= 1);
+	assert_string_equal(d->items[0].title, "Complete item");
+	assert_string_equal(d->items[0].id, "http://example.com/1");
+	feed_free(d);
+}
+
+static void
+test_not_a_feed(void **state)
+{
+	struct feed_doc	*d = NULL;
+	char		 err[256] = "";
+	char		*data;
+	size_t		 len;
+
+	(void)state;
+	data = slurp("page.html", &len);
+	assert_int_equal(feed_parse(data, len, NULL, NULL, &d, err,
+	    sizeof(err)), -1);
+	assert_null(d);
+	assert_string_equal(err, "not a feed: root element <html>");
+	free(data);
+
+	assert_int_equal(feed_parse("", 0, NULL, NULL, &d, err, sizeof(err)),
+	    -1);
+	assert_null(d);
+	assert_int_equal(feed_parse("just text", 9, NULL, NULL, &d, err,
+	    sizeof(err)), -1);
+	assert_null(d);
+}
+
+static int
+parse_str(const char *s, const char *base, struct feed_doc **d)
+{
+	char	 err[256];
+
+	return feed_parse(s, strlen(s), base, NULL, d, err, sizeof(err));
+}
+
+static void
+test_base_and_fixes(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	/* Relative links resolve against the document's URL. */
+	assert_int_equal(parse_str("<rss version=\"0.91\"><channel>"
+	    "<link>/home</link><item><title>Fish & Chips &copy=2 <3</title>"
+	    "<link>a/b.html</link><guid>x</guid></item></channel></rss>",
+	    "http://example.com/dir/feed.xml", &d), 0);
+	assert_string_equal(d->version, "rss091");
+	assert_string_equal(d->link, "http://example.com/home");
+	assert_string_equal(d->items[0].link,
+	    "http://example.com/dir/a/b.html");
+	/* Bare '&' and '<' are read as text, not as an error. */
+	assert_false(d->recovered);
+	assert_string_equal(d->items[0].title, "Fish & Chips &copy=2 <3");
+	feed_free(d);
+
+	/* A forgotten namespace declaration does not lose the content. */
+	assert_int_equal(parse_str("<rss version=\"2.0\"><channel><item>"
+	    "<content:encoded>&lt;p&gt;hi&lt;/p&gt;</content:encoded>"
+	    "</item></channel></rss>", NULL, &d), 0);
+	assert_string_equal(d->items[0].content, "<p>hi</p>");
+	feed_free(d);
+
+	/* Atom 0.3 */
+	assert_int_equal(parse_str("<feed version=\"0.3\" "
+	    "xmlns=\"http://purl.org/atom/ns#\"><title>Old</title><entry>"
+	    "<title mode=\"base64\">SGVsbG8=</title>"
+	    "<issued>2004-01-01T00:00:00Z</issued></entry></feed>", NULL,
+	    &d), 0);
+	assert_string_equal(d->version, "atom03");
+	assert_string_equal(d->items[0].title, "Hello");
+	assert_date(d->items[0].published, "2004-01-01T00:00:00Z");
+	feed_free(d);
+}
+
+static void
+test_html_urls_and_fallbacks(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	/* Relative href/src inside HTML content follow xml:base too. */
+	assert_int_equal(parse_str("<feed "
+	    "xmlns=\"http://www.w3.org/2005/Atom\">"
+	    "<entry><content type=\"html\" xml:base=\"http://ex.com/a/\">"
+	    "&lt;a href=\"b.html\"&gt;x&lt;/a&gt; &lt;img src='/i.png'&gt; "
+	    "&lt;a href=\"mailto:m@ex.com\"&gt;m&lt;/a&gt;</content>"
+	    "</entry></feed>", NULL, &d), 0);
+	assert_string_equal(d->items[0].content,
+	    "<a href=\"http://ex.com/a/b.html\">x</a> "
+	    "<img src='http://ex.com/i.png'> "
+	    "<a href=\"mailto:m@ex.com\">m</a>");
+	feed_free(d);
+
+	/* iTunes summaries fill in only what RSS left empty; a guid that is
+	 * not a permalink never becomes the link. */
+	assert_int_equal(parse_str("<rss version=\"2.0\" xmlns:itunes="
+	    "\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel>"
+	    "<itunes:summary>itunes</itunes:summary>"
+	    "<description>rss</description>"
+	    "<webMaster>web@ex.com (Web)</webMaster>"
+	    "<itunes:author>Pod Author</itunes:author>"
+	    "<item><itunes:summary>only itunes</itunes:summary>"
+	    "<guid isPermaLink=\"false\">http://ex.com/g</guid></item>"
+	    "</channel></rss>", NULL, &d), 0);
+	assert_string_equal(d->summary, "rss");
+	assert_string_equal(d->author->name, "Pod Author");
+	assert_string_equal(d->items[0].summary, "only itunes");
+	assert_string_equal(d->items[0].id, "http://ex.com/g");
+	assert_null(d->items[0].link);
+	feed_free(d);
+}
+
+/* The HTTP charset counts only when the document does not declare one. */
+static void
+test_charset(void **state)
+{
+	const char	 latin1[] = "<rss version=\"2.0\"><channel>"
+	    "<title>caf\xe9</title></channel></rss>";
+	const char	 declared[] = "<?xml version=\"1.0\" "
+	    "encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>"
+	    "<title>caf\xe9</title></channel></rss>";
+	struct feed_doc	*d;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(feed_parse(latin1, sizeof(latin1) - 1, NULL,
+	    "iso-8859-1", &d, err, sizeof(err)), 0);
+	assert_string_equal(d->title, "caf\xc3\xa9");
+	assert_false(d->recovered);
+	feed_free(d);
+	assert_int_equal(feed_parse(declared, sizeof(declared) - 1, NULL,
+	    "utf-8", &d, err, sizeof(err)), 0);
+	assert_string_equal(d->title, "caf\xc3\xa9");
+	feed_free(d);
+}
+
+static void
+test_jsonfeed(void **state)
+{
+	struct feed_doc		*d;
+	struct feed_item	*it;
+	char			 err[256];
+
+	(void)state;
+	d = parse_fixture("jsonfeed.json", "https://example.org/feed.json");
+	assert_string_equal(d->version, "json1");
+	/* JSON titles are text already: nothing to decode */
+	assert_string_equal(d->title, "JSON &amp; Friends");
+	assert_string_equal(d->link, "https://example.org/");
+	assert_string_equal(d->summary, "A JSON Feed");
+	assert_string_equal(d->author->name, "Jo");
+	assert_string_equal(d->author->uri, "https://example.org/jo");
+	assert_int_equal(d->nlinks, 1);
+	assert_string_equal(d->links[0].rel, "self");
+	assert_int_equal(d->nitems, 2);
+	it = &d->items[0];
+	assert_string_equal(it->id, "42");
+	assert_string_equal(it->link, "https://example.org/posts/42");
+	assert_string_equal(it->content, "<p>Forty-two</p>");
+	assert_date(it->published, "2024-05-01T08:00:00Z");
+	assert_date(it->updated, "2024-05-01T08:00:00Z");
+	assert_int_equal(it->ncategories, 2);
+	assert_string_equal(it->categories[1].term, "universe");
+	assert_int_equal(it->nenclosures, 1);
+	assert_string_equal(it->enclosures[0].length, "1000");
+	/* the feed's author stands in for the item's */
+	assert_string_equal(it->authors[0].name, "Jo");
+	it = &d->items[1];
+	assert_string_equal(it->content, "plain");
+	assert_date(it->updated, "2024-05-03T00:00:00Z");
+	assert_string_equal(it->authors[0].name, "Other");
+	feed_free(d);
+
+	assert_int_equal(parse_str("{\"title\": \"no version\"}", NULL, &d),
+	    -1);
+	assert_int_equal(feed_parse("{broken", 7, NULL, NULL, &d, err,
+	    sizeof(err)), -1);
+	assert_null(d);
+}
+
+/* An entity bomb must neither hang nor blow up memory. */
+static void
+test_entity_bomb(void **state)
+{
+	struct buf	 b;
+	struct feed_doc	*d = NULL;
+	char		 err[256];
+	int		 i, j;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(buf_addstr(&b, "<?xml version=\"1.0\"?><!DOCTYPE rss ["
+	    "<!ENTITY a0 \"lollollollollollollollollollol\">"), BUF_OK);
+	for (i = 1; i < 10; i++) {
+		assert_int_equal(buf_printf(&b, "<!ENTITY a%d \"", i), BUF_OK);
+		for (j = 0; j < 10; j++)
+			assert_int_equal(buf_printf(&b, "&a%d;", i - 1),
+			    BUF_OK);
+		assert_int_equal(buf_addstr(&b, "\">"), BUF_OK);
+	}
+	assert_int_equal(buf_addstr(&b, "]><rss version=\"2.0\"><channel>"
+	    "<title>&a9;</title><item><title>&a4;</title></item>"
+	    "</channel></rss>"), BUF_OK);
+	if (feed_parse(b.data, b.len, NULL, NULL, &d, err, sizeof(err)) == 0) {
+		if (d->title != NULL)
+			assert_true(strlen(d->title) <= 1024 * 1024);
+		if (d->nitems > 0 && d->items[0].title != NULL)
+			assert_true(strlen(d->items[0].title) <= 1024 * 1024);
+		feed_free(d);
+	}
+	buf_free(&b);
+}
+
+static void
+test_item_cap(void **state)
+{
+	struct buf	 b;
+	struct feed_doc	*d = NULL;
+	int		 i;
+
+	(void)state;
+	buf_init(&b, 4 << 20);
+	assert_int_equal(buf_addstr(&b, "<rss version=\"2.0\"><channel>"),
+	    BUF_OK);
+	for (i = 0; i < 10050; i++)
+		assert_int_equal(buf_printf(&b, "<item><guid>%d</guid></item>",
+		    i), BUF_OK);
+	assert_int_equal(buf_addstr(&b, "</channel></rss>"), BUF_OK);
+	assert_int_equal(parse_str(b.data, NULL, &d), 0);
+	assert_int_equal(d->nitems, 10000);
+	assert_string_equal(d->items[9999].id, "9999");
+	feed_free(d);
+	buf_free(&b);
+}
+
+static void
+test_json(void **state)
+{
+	struct feed_doc	*d;
+	json_error_t	 jerr;
+	json_t		*root, *items, *it;
+	char		*s;
+
+	(void)state;
+	d = parse_fixture("rss20.xml", NULL);
+	s = feed_to_json(d);
+	assert_non_null(s);
+	root = json_loads(s, 0, &jerr);
+	if (root == NULL)
+		fail_msg("bad JSON: %s", jerr.text);
+	assert_string_equal(json_string_value(json_object_get(root,
+	    "version")), "rss20");
+	assert_true(json_is_false(json_object_get(root, "recovered")));
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(root, "feed"), "updated")),
+	    "2024-01-02T09:00:00Z");
+	assert_true(json_is_null(json_object_get(json_object_get(root,
+	    "feed"), "published")));
+	items = json_object_get(root, "items");
+	assert_int_equal(json_array_size(items), 2);
+	it = json_array_get(items, 0);
+	assert_string_equal(json_string_value(json_object_get(it, "title")),
+	    "First post & more");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(it, "author"), "name")), "Jane Doe");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(json_object_get(it, "enclosures"), 0), "length")),
+	    "12345");
+	it = json_array_get(items, 1);
+	assert_true(json_is_null(json_object_get(it, "id")));
+	/* UTF-8 is written as is, not as \u escapes */
+	assert_non_null(strstr(s, "Caf\xc3\xa9"));
+	json_decref(root);
+	free(s);
+	feed_free(d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rss20_channel),
+		cmocka_unit_test(test_rss20_items),
+		cmocka_unit_test(test_atom10),
+		cmocka_unit_test(test_rss10),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_not_a_feed),
+		cmocka_unit_test(test_base_and_fixes),
+		cmocka_unit_test(test_html_urls_and_fallbacks),
+		cmocka_unit_test(test_charset),
+		cmocka_unit_test(test_jsonfeed),
+		cmocka_unit_test(test_entity_bomb),
+		cmocka_unit_test(test_item_cap),
+		cmocka_unit_test(test_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
