@@ -49,7 +49,8 @@ enum ktype {
 	K_URL,
 	K_DURATION,
 	K_COUNT,
-	K_SIZE
+	K_SIZE,
+	K_BOOL
 };
 
 struct key {
@@ -79,6 +80,10 @@ static const struct key global_keys[] = {
 	    MAX_BODY_MIN, MAX_BODY_MAX, "1k to 1G" },
 	{ "user_agent", K_CONTACT, offsetof(struct config, user_agent),
 	    0, 0, NULL },
+	{ "fetch_articles", K_BOOL, offsetof(struct config, fetch_articles),
+	    0, 1, NULL },
+	{ "allow_private_articles", K_BOOL,
+	    offsetof(struct config, allow_private_articles), 0, 1, NULL },
 };
 
 /* The index in feed_keys is the bit in parse.fset. */
@@ -86,7 +91,8 @@ enum {
 	FK_URL,
 	FK_INTERVAL,
 	FK_TIMEOUT,
-	FK_MAX_BODY
+	FK_MAX_BODY,
+	FK_FETCH_ARTICLES
 };
 
 static const struct key feed_keys[] = {
@@ -101,6 +107,8 @@ static const struct key feed_keys[] = {
 	[FK_MAX_BODY] = { "max_body", K_SIZE,
 	    offsetof(struct config_feed, max_body),
 	    MAX_BODY_MIN, MAX_BODY_MAX, "1k to 1G" },
+	[FK_FETCH_ARTICLES] = { "fetch_articles", K_BOOL,
+	    offsetof(struct config_feed, fetch_articles), 0, 1, NULL },
 };
 
 #define NGLOBAL_KEYS	(sizeof(global_keys) / sizeof(global_keys[0]))
@@ -358,6 +366,27 @@ check_string(struct pfile *f, const struct key *k, const char *v)
 	}
 }
 
+/* yes/no, true/false, on/off, 1/0, in any case. */
+static int
+parse_bool(const char *v, unsigned long long *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /* Parse v per k into the field of base; errors are reported here. */
 static void
 set_value(struct pfile *f, const struct key *k, void *base, const char *v)
@@ -405,6 +434,12 @@ set_value(struct pfile *f, const struct key *k, void *base, const char *v)
 		}
 		n = sz;
 		break;
+	case K_BOOL:
+		if (parse_bool(v, &n) == -1) {
+			ferr(f, "%s: '%s' is not yes or no", k->name, v);
+			return;
+		}
+		break;
 	default:
 		return;
 	}
@@ -414,6 +449,8 @@ set_value(struct pfile *f, const struct key *k, void *base, const char *v)
 	}
 	if (k->type == K_SIZE)
 		*(size_t *)(void *)field = (size_t)n;
+	else if (k->type == K_BOOL)
+		*(int *)(void *)field = (int)n;
 	else
 		*(unsigned *)(void *)field = (unsigned)n;
 }
@@ -889,6 +926,8 @@ finish(struct parse *p)
 			feed->timeout = conf->timeout;
 		if (!(set & (1U << FK_MAX_BODY)))
 			feed->max_body = conf->max_body;
+		if (!(set & (1U << FK_FETCH_ARTICLES)))
+			feed->fetch_articles = conf->fetch_articles;
 	}
 	n = asprintf(&conf->user_agent_header, "feedspool/%s (+%s)",
 	    FEEDSPOOL_VERSION, conf->user_agent);
@@ -921,6 +960,8 @@ config_new(const char *path)
 	conf->connect_timeout = CONFIG_DEFAULT_CONNECT_TIMEOUT;
 	conf->max_redirects = CONFIG_DEFAULT_MAX_REDIRECTS;
 	conf->max_body = CONFIG_DEFAULT_MAX_BODY;
+	conf->fetch_articles = 1;
+	conf->allow_private_articles = 0;
 	return conf;
 }
 

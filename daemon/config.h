@@ -18,6 +18,7 @@ struct config_feed {
 	unsigned	 interval;	/* seconds between polls */
 	unsigned	 timeout;	/* seconds for a whole transfer */
 	size_t		 max_body;	/* bytes */
+	int		 fetch_articles; /* fetch the page behind each item */
 	char		*file;		/* where the section starts */
 	unsigned	 line;
 };
@@ -35,6 +36,9 @@ struct config {
 	size_t		 max_body;	/* bytes */
 	char		*user_agent;	/* contact URL for the User-Agent */
 	char		*user_agent_header; /* "feedspool/VERSION (+CONTACT)" */
+	int		 fetch_articles; /* default for the feeds */
+	int		 allow_private_articles; /* article links may reach
+					    loopback/private addresses */
 	struct config_feed *feeds;
 	size_t		 nfeeds;
 };

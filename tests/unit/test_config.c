@@ -410,6 +410,38 @@ test_include_errors(void **state)
 }
 
 static void
+test_article_switches(void **state)
+{
+	struct config			*conf;
+	const struct config_feed	*f;
+
+	put(*state, "main.conf",
+	    "[a]\nurl = https://example.org/a\n"
+	    "[b]\nurl = https://example.org/b\nfetch_articles = yes\n"
+	    "[feedspool]\nfetch_articles = Off\nallow_private_articles = true\n");
+	conf = load_ok(*state, "main.conf");
+	assert_int_equal(conf->fetch_articles, 0);
+	assert_int_equal(conf->allow_private_articles, 1);
+	assert_non_null(f = config_feed_find(conf, "a"));
+	assert_int_equal(f->fetch_articles, 0);
+	assert_non_null(f = config_feed_find(conf, "b"));
+	assert_int_equal(f->fetch_articles, 1);
+	config_free(conf);
+
+	/* Defaults: articles fetched, private addresses refused. */
+	put(*state, "plain.conf", "[a]\nurl = https://example.org/a\n");
+	conf = load_ok(*state, "plain.conf");
+	assert_int_equal(conf->fetch_articles, 1);
+	assert_int_equal(conf->allow_private_articles, 0);
+	assert_int_equal(conf->feeds[0].fetch_articles, 1);
+	config_free(conf);
+
+	put(*state, "bad.conf", "[feedspool]\nfetch_articles = maybe\n");
+	load_bad(*state, "bad.conf",
+	    "@/bad.conf:2: fetch_articles: 'maybe' is not yes or no\n");
+}
+
+static void
 test_unknown_key(void **state)
 {
 	put(*state, "main.conf",
@@ -717,6 +749,8 @@ main(void)
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test_setup_teardown(test_include, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_include_errors,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_article_switches,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_key,
 		    setup, teardown),
