@@ -1,6 +1,10 @@
 /*
  * fetch: one polite, capped HTTP GET.
  */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <limits.h>
 #include <stdint.h>
@@ -28,6 +32,8 @@ struct fetch {
 	char			*content_type;
 	long			 retry_after;
 	int			 too_big;
+	int			 refused;
+	char			 refused_addr[INET6_ADDRSTRLEN];
 	struct fetch_result	 res;
 };
 
@@ -122,6 +128,79 @@ fetch_header(char *ptr, size_t size, size_t nmemb, void *arg)
 }
 
 static int
+fetch_v4_private(uint32_t a)
+{
+	return (a >> 24) == 0 ||		/* 0.0.0.0/8 */
+	    (a >> 24) == 10 ||			/* 10.0.0.0/8 */
+	    (a >> 24) == 127 ||			/* loopback */
+	    (a >> 22) == (100U << 2 | 1) ||	/* 100.64.0.0/10, CGNAT */
+	    (a >> 16) == (169U << 8 | 254) ||	/* link-local */
+	    (a >> 20) == (172U << 4 | 1) ||	/* 172.16.0.0/12 */
+	    (a >> 8) == (192U << 16 | 0 << 8 | 0) || /* 192.0.0.0/24 */
+	    (a >> 16) == (192U << 8 | 168) ||	/* 192.168.0.0/16 */
+	    (a >> 17) == (198U << 7 | 9) ||	/* 198.18.0.0/15, benchmarks */
+	    (a >> 28) >= 14;			/* multicast and 240/4 */
+}
+
+int
+fetch_addr_private(const struct sockaddr *sa, socklen_t len)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+	const uint8_t			*b;
+	uint32_t			 v4;
+
+	if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(*sin)) {
+		sin = (const struct sockaddr_in *)(const void *)sa;
+		return fetch_v4_private(ntohl(sin->sin_addr.s_addr));
+	}
+	if (sa->sa_family != AF_INET6 || len < (socklen_t)sizeof(*sin6))
+		return 1;	/* unix sockets and the unknown: never */
+	sin6 = (const struct sockaddr_in6 *)(const void *)sa;
+	b = sin6->sin6_addr.s6_addr;
+	if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) ||
+	    IN6_IS_ADDR_V4COMPAT(&sin6->sin6_addr)) {
+		v4 = (uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
+		    (uint32_t)b[14] << 8 | b[15];
+		return fetch_v4_private(v4);
+	}
+	return IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
+	    IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr) ||
+	    IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr) ||
+	    IN6_IS_ADDR_SITELOCAL(&sin6->sin6_addr) ||
+	    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr) ||
+	    (b[0] & 0xfe) == 0xfc ||		/* fc00::/7, unique local */
+	    (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) ||
+	    (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b);
+}
+
+/*
+ * CURLOPT_OPENSOCKETFUNCTION: the check happens on the address curl is
+ * about to connect to, after DNS and after every redirect, so neither a
+ * rebinding name nor a redirect can lead inside the network.
+ */
+static curl_socket_t
+fetch_opensocket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct fetch	*f = arg;
+	const void	*ip;
+
+	if (purpose == CURLSOCKTYPE_IPCXN &&
+	    fetch_addr_private(&a->addr, a->addrlen)) {
+		f->refused = 1;
+		if (a->family == AF_INET)
+			ip = &((struct sockaddr_in *)(void *)&a->addr)->sin_addr;
+		else
+			ip = &((struct sockaddr_in6 *)(void *)&a->addr)->sin6_addr;
+		if (inet_ntop(a->family, ip, f->refused_addr,
+		    sizeof(f->refused_addr)) == NULL)
+			f->refused_addr[0] = '\0';
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+static int
 fetch_add_header(struct fetch *f, const char *name, const char *value)
 {
 	struct buf		 b;
@@ -187,6 +266,11 @@ fetch_setopts(struct fetch *f, const struct fetch_opts *o)
 	bad |= curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)(o->max_body > (size_t)INT64_MAX ? INT64_MAX : (int64_t)o->max_body)) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->headers) != CURLE_OK;
+	if (o->public_only) {
+		bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION,
+		    fetch_opensocket) != CURLE_OK;
+		bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, f) != CURLE_OK;
+	}
 	return bad ? -1 : 0;
 }
 
@@ -277,9 +361,15 @@ fetch_done(struct fetch *f, CURLcode code)
 	r->retry_after = f->retry_after;
 	r->too_big = f->too_big || code == CURLE_FILESIZE_EXCEEDED;
 	r->ok = code == CURLE_OK;
+	r->refused = f->refused;
 	if (r->ok)
 		return;
-	if (r->too_big)
+	if (r->refused)
+		n = snprintf(r->error, sizeof(r->error),
+		    "refused: %s is a loopback, private or otherwise "
+		    "non-public address (allow_private_articles is off)",
+		    f->refused_addr[0] != '\0' ? f->refused_addr : "the address");
+	else if (r->too_big)
 		n = snprintf(r->error, sizeof(r->error),
 		    "body larger than max_body (%zu bytes), transfer aborted",
 		    f->body.cap);

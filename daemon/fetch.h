@@ -7,6 +7,8 @@
 #ifndef FEEDSPOOL_FETCH_H
 #define FEEDSPOOL_FETCH_H
 
+#include <sys/socket.h>
+
 #include <stddef.h>
 
 #include <curl/curl.h>
@@ -22,6 +24,8 @@ struct fetch_opts {
 	unsigned	 connect_timeout;
 	unsigned	 max_redirects;
 	size_t		 max_body;	/* bytes after decompression */
+	int		 public_only;	/* refuse loopback, private, link-local
+					   and multicast addresses */
 };
 
 /* What a finished transfer produced. Strings belong to the fetch. */
@@ -38,6 +42,7 @@ struct fetch_result {
 	long		 retry_after;	/* seconds, -1 when none */
 	double		 seconds;	/* total time */
 	int		 too_big;	/* aborted at max_body */
+	int		 refused;	/* a non-public address was refused */
 };
 
 struct fetch	*fetch_new(const struct fetch_opts *, void *owner);
@@ -47,6 +52,12 @@ void		*fetch_owner(struct fetch *);
 /* Called by the loop with the transfer's CURLcode, once. */
 void		 fetch_done(struct fetch *, CURLcode);
 const struct fetch_result *fetch_result(const struct fetch *);
+
+/*
+ * Whether an address is one a feed must not make us reach: loopback,
+ * private, shared (CGNAT), link-local, multicast, unspecified, reserved.
+ */
+int		 fetch_addr_private(const struct sockaddr *, socklen_t);
 
 /* The fetch of an easy handle, through CURLINFO_PRIVATE. */
 struct fetch	*fetch_of(CURL *);

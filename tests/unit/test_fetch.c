@@ -1,0 +1,90 @@
+/*
+ * Which addresses article links may not reach.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "daemon/fetch.h"
+
+static int
+private4(const char *ip)
+{
+	struct sockaddr_in	 sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	assert_int_equal(inet_pton(AF_INET, ip, &sin.sin_addr), 1);
+	return fetch_addr_private((struct sockaddr *)&sin, sizeof(sin));
+}
+
+static int
+private6(const char *ip)
+{
+	struct sockaddr_in6	 sin6;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	assert_int_equal(inet_pton(AF_INET6, ip, &sin6.sin6_addr), 1);
+	return fetch_addr_private((struct sockaddr *)&sin6, sizeof(sin6));
+}
+
+static void
+test_ipv4(void **unused)
+{
+	(void)unused;
+	assert_true(private4("127.0.0.1"));
+	assert_true(private4("127.255.0.9"));
+	assert_true(private4("10.1.2.3"));
+	assert_true(private4("172.16.0.1"));
+	assert_true(private4("172.31.255.255"));
+	assert_true(private4("192.168.1.1"));
+	assert_true(private4("169.254.169.254"));	/* cloud metadata */
+	assert_true(private4("100.64.0.1"));
+	assert_true(private4("0.0.0.0"));
+	assert_true(private4("224.0.0.1"));
+	assert_true(private4("255.255.255.255"));
+	/* Public neighbours of the private ranges stay reachable. */
+	assert_false(private4("172.32.0.1"));
+	assert_false(private4("172.15.255.255"));
+	assert_false(private4("100.128.0.1"));
+	assert_false(private4("8.8.8.8"));
+	assert_false(private4("151.101.1.69"));
+	assert_false(private4("192.169.0.1"));
+}
+
+static void
+test_ipv6(void **unused)
+{
+	(void)unused;
+	assert_true(private6("::1"));
+	assert_true(private6("::"));
+	assert_true(private6("fe80::1"));
+	assert_true(private6("fd00::1"));
+	assert_true(private6("fc12::1"));
+	assert_true(private6("ff02::1"));
+	assert_true(private6("::ffff:127.0.0.1"));	/* mapped loopback */
+	assert_true(private6("::ffff:10.0.0.1"));
+	assert_false(private6("::ffff:8.8.8.8"));
+	assert_false(private6("2a00:1450:4001:80e::200e"));
+	assert_false(private6("2606:4700::1111"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ipv4),
+		cmocka_unit_test(test_ipv6),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
