@@ -23,6 +23,7 @@
 #include "parsers/feed_jsonfeed.h"
 #include "parsers/feed_xml.h"
 #include "parsers/text.h"
+#include "parsers/url.h"
 
 #define FEED_MAX_ITEMS	10000
 #define FEED_MAX_FIELD	(1024 * 1024)
@@ -157,24 +158,28 @@ is_space(int c)
 }
 
 /*
- * A trimmed copy of at most FEED_MAX_FIELD bytes, cut on a UTF-8 character
- * boundary; NULL for NULL or empty input (or, with p->oom, no memory).
+ * A copy of at most FEED_MAX_FIELD bytes, cut on a UTF-8 character
+ * boundary, with the whitespace around it trimmed unless keep_ws; NULL for
+ * NULL or blank input (or, with p->oom, no memory).
  */
 static char *
-dup_trim(struct pctx *p, const char *s)
+dup_field(struct pctx *p, const char *s, bool keep_ws)
 {
-	size_t	 n;
-	char	*r;
+	const char	*t;
+	size_t		 n;
+	char		*r;
 
 	if (s == NULL)
 		return NULL;
-	while (is_space((unsigned char)*s))
-		s++;
-	n = strlen(s);
-	while (n > 0 && is_space((unsigned char)s[n - 1]))
-		n--;
-	if (n == 0)
+	for (t = s; is_space((unsigned char)*t); t++)
+		;
+	if (*t == '\0')
 		return NULL;
+	if (!keep_ws)
+		s = t;
+	n = strlen(s);
+	while (!keep_ws && n > 0 && is_space((unsigned char)s[n - 1]))
+		n--;
 	if (n > FEED_MAX_FIELD) {
 		n = FEED_MAX_FIELD;
 		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
@@ -183,6 +188,12 @@ dup_trim(struct pctx *p, const char *s)
 	if ((r = strndup(s, n)) == NULL)
 		p->oom = true;
 	return r;
+}
+
+static char *
+dup_trim(struct pctx *p, const char *s)
+{
+	return dup_field(p, s, false);
 }
 
 /* Take a libxml2 string, return ours. */
@@ -242,8 +253,9 @@ collect_text(xmlNode *n, struct buf *b, int depth)
 	}
 }
 
+/* The text below n, trimmed unless keep_ws. */
 static char *
-node_text(struct pctx *p, xmlNode *n)
+node_text_ws(struct pctx *p, xmlNode *n, bool keep_ws)
 {
 	struct buf	 b;
 	char		*r;
@@ -252,9 +264,15 @@ node_text(struct pctx *p, xmlNode *n)
 	collect_text(n, &b, 0);
 	if (b.data == NULL)
 		return NULL;
-	r = dup_trim(p, b.data);
+	r = dup_field(p, b.data, keep_ws);
 	buf_free(&b);
 	return r;
+}
+
+static char *
+node_text(struct pctx *p, xmlNode *n)
+{
+	return node_text_ws(p, n, false);
 }
 
 static char *
@@ -287,23 +305,25 @@ set_date(int64_t *dst, char *s)
 	free(s);
 }
 
-/* Make url absolute against the xml:base in scope at n (or the doc URL). */
+/*
+ * Make url absolute against the xml:base in scope at n (or the doc URL),
+ * in the one spelling url_absolute gives every link.
+ */
 static char *
 resolve(struct pctx *p, xmlNode *n, char *url)
 {
-	xmlChar	*base, *abs;
+	xmlChar	*base;
 	char	*r;
 
 	if (url == NULL)
 		return NULL;
-	if ((base = xmlNodeGetBase(p->xdoc, n)) == NULL)
-		return url;
-	abs = xmlBuildURI((const xmlChar *)url, base);
+	base = xmlNodeGetBase(p->xdoc, n);
+	r = url_absolute(url, (const char *)base);
 	xmlFree(base);
-	if (abs == NULL)
+	if (r == NULL) {
+		p->oom = true;
 		return url;
-	if ((r = take_xml(p, abs)) == NULL)
-		return url;
+	}
 	free(url);
 	return r;
 }
@@ -522,16 +542,19 @@ resolve_html(struct pctx *p, xmlNode *n, char *html)
 	return buf_steal(&b);
 }
 
-/* Text, or the markup of an element that holds elements (naked HTML). */
+/*
+ * Text, or the markup of an element that holds elements (naked HTML).
+ * Content (keep_ws) keeps the whitespace around it as the feed gave it.
+ */
 static char *
-node_markup(struct pctx *p, xmlNode *n)
+node_markup(struct pctx *p, xmlNode *n, bool keep_ws)
 {
 	xmlNode	*c;
 
 	for (c = n->children; c != NULL; c = c->next)
 		if (c->type == XML_ELEMENT_NODE)
 			return inner_xml(p, n);
-	return node_text(p, n);
+	return node_text_ws(p, n, keep_ws);
 }
 
 /* Whether s[0..n) is UTF-8 text without C0 controls (tabs, newlines ok). */
@@ -641,7 +664,7 @@ atom_text(struct pctx *p, xmlNode *n, bool plain)
 	free(type);
 	free(mode);
 	/* Unescaped markup in type="html" is kept as markup. */
-	s = xhtml || xml ? inner_xml(p, n) : node_markup(p, n);
+	s = xhtml || xml ? inner_xml(p, n) : node_markup(p, n, false);
 	if (b64)
 		s = base64_decode(p, s);
 	if (!plain)
@@ -801,7 +824,8 @@ static bool
 item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 {
 	if (is_el(p, c, NS_CONTENT, "encoded"))
-		set_str(&it->content, resolve_html(p, c, node_markup(p, c)));
+		set_str(&it->content,
+		    resolve_html(p, c, node_markup(p, c, true)));
 	else if (is_el(p, c, NS_DC, "creator") ||
 	    is_el(p, c, NS_DC, "author") || is_el(p, c, NS_ITUNES, "author"))
 		add_person_str(p, &it->authors, &it->nauthors,
@@ -913,7 +937,7 @@ rss_item(struct pctx *p, xmlNode *n)
 			set_str(&it->link, resolve(p, c, node_text(p, c)));
 		else if (is_el(p, c, NATIVE, "description"))
 			set_str(&it->summary,
-			    resolve_html(p, c, node_markup(p, c)));
+			    resolve_html(p, c, node_markup(p, c, false)));
 		else if (is_el(p, c, NATIVE, "guid")) {
 			if (guid == NULL) {
 				guid = node_text(p, c);
@@ -942,7 +966,11 @@ rss_item(struct pctx *p, xmlNode *n)
 	    strncmp(guid, "https://", 8) == 0) &&
 	    (it->link = strdup(guid)) == NULL)
 		p->oom = true;
-	set_str(&it->id, guid);
+	/* The guid is the item's own id; dc:identifier only stands in. */
+	if (guid != NULL) {
+		free(it->id);
+		it->id = guid;
+	}
 	free(perma);
 	if (it->language == NULL)
 		it->language = take_xml(p, xmlNodeGetLang(n));
@@ -994,7 +1022,7 @@ rss_channel(struct pctx *p, xmlNode *n)
 		else if (is_el(p, c, NATIVE, "link"))
 			set_str(&d->link, resolve(p, c, node_text(p, c)));
 		else if (is_el(p, c, NATIVE, "description"))
-			set_str(&d->summary, node_markup(p, c));
+			set_str(&d->summary, node_markup(p, c, false));
 		else if (is_el(p, c, NATIVE, "language"))
 			set_str(&d->language, node_text(p, c));
 		else if (is_el(p, c, NATIVE, "copyright"))

@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <libxml/uri.h>
 
 #include "parsers/date.h"
 #include "parsers/feed.h"
 #include "parsers/feed_jsonfeed.h"
+#include "parsers/url.h"
 
 #define JF_MAX_ITEMS	10000
 #define JF_MAX_FIELD	(1024 * 1024)
@@ -65,18 +65,14 @@ jget(struct jctx *c, json_t *o, const char *key)
 static char *
 jurl(struct jctx *c, json_t *o, const char *key)
 {
-	xmlChar	*abs;
 	char	*u, *r;
 
-	if ((u = jget(c, o, key)) == NULL || c->base == NULL)
+	if ((u = jget(c, o, key)) == NULL)
+		return NULL;
+	if ((r = url_absolute(u, c->base)) == NULL) {
+		c->oom = true;
 		return u;
-	if ((abs = xmlBuildURI((const xmlChar *)u, (const xmlChar *)c->base))
-	    == NULL)
-		return u;
-	r = strdup((const char *)abs);
-	xmlFree(abs);
-	if (r == NULL)
-		return u;
+	}
 	free(u);
 	return r;
 }
