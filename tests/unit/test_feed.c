@@ -371,6 +371,65 @@ test_html_urls_and_fallbacks(void **state)
 	feed_free(d);
 }
 
+/* feed: forms, protocol-relative links and one spelling per URL. */
+static void
+test_link_forms(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	assert_int_equal(parse_str("<rss version=\"2.0\"><channel>"
+	    "<link>HTTP://Example.COM</link>"
+	    "<item><link>feed:https://ex.com/a</link></item>"
+	    "<item><link>feed://ex.com/b?q=1</link></item>"
+	    "<item><link>//cdn.ex.com/c</link></item>"
+	    "<item><link>https://ex.com:443?x</link></item>"
+	    "<item><link>http://u:P@Ex.com:8080/D</link></item>"
+	    "</channel></rss>", NULL, &d), 0);
+	assert_string_equal(d->link, "http://example.com/");
+	assert_string_equal(d->items[0].link, "https://ex.com/a");
+	assert_string_equal(d->items[1].link, "http://ex.com/b?q=1");
+	/* no base to take a scheme from */
+	assert_string_equal(d->items[2].link, "https://cdn.ex.com/c");
+	assert_string_equal(d->items[3].link, "https://ex.com/?x");
+	/* user info and path keep their case */
+	assert_string_equal(d->items[4].link, "http://u:P@ex.com:8080/D");
+	feed_free(d);
+
+	/* With the document's URL, "//" takes its scheme. */
+	assert_int_equal(parse_str("<rss version=\"2.0\"><channel>"
+	    "<item><link>//cdn.ex.com/c</link></item></channel></rss>",
+	    "http://ex.com/feed", &d), 0);
+	assert_string_equal(d->items[0].link, "http://cdn.ex.com/c");
+	feed_free(d);
+}
+
+/* The guid beats dc:identifier; content:encoded keeps its whitespace. */
+static void
+test_id_and_content(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	assert_int_equal(parse_str("<rss version=\"2.0\" xmlns:dc="
+	    "\"http://purl.org/dc/elements/1.1/\" xmlns:c="
+	    "\"http://purl.org/rss/1.0/modules/content/\"><channel><item>"
+	    "<dc:identifier>449895</dc:identifier>"
+	    "<guid isPermaLink=\"false\"> urn:x:1 </guid>"
+	    "<description>  short  </description>"
+	    "<c:encoded><![CDATA[\n  <p>long</p>\n]]></c:encoded>"
+	    "</item><item><dc:identifier>only-dc</dc:identifier>"
+	    "<c:encoded> \n </c:encoded></item></channel></rss>", NULL,
+	    &d), 0);
+	assert_string_equal(d->items[0].id, "urn:x:1");
+	assert_string_equal(d->items[0].summary, "short");
+	/* bound to prefix c:, recognised by its URI */
+	assert_string_equal(d->items[0].content, "\n  <p>long</p>\n");
+	assert_string_equal(d->items[1].id, "only-dc");
+	assert_null(d->items[1].content);
+	feed_free(d);
+}
+
 /* The HTTP charset counts only when the document does not declare one. */
 static void
 test_charset(void **state)
@@ -548,6 +607,8 @@ main(void)
 		cmocka_unit_test(test_not_a_feed),
 		cmocka_unit_test(test_base_and_fixes),
 		cmocka_unit_test(test_html_urls_and_fallbacks),
+		cmocka_unit_test(test_link_forms),
+		cmocka_unit_test(test_id_and_content),
 		cmocka_unit_test(test_charset),
 		cmocka_unit_test(test_jsonfeed),
 		cmocka_unit_test(test_entity_bomb),
