@@ -56,6 +56,8 @@ struct pctx {
 	/* iTunes/DC summaries: used only when the format's own is missing */
 	char		*feed_summary;
 	char		*item_summary;
+	/* dc:publisher: the feed's author only when nobody else is */
+	char		*publisher;
 };
 
 static bool	atom_item_el(struct pctx *, struct feed_item *, xmlNode *);
@@ -307,10 +309,11 @@ set_date(int64_t *dst, char *s)
 
 /*
  * Make url absolute against the xml:base in scope at n (or the doc URL),
- * in the one spelling url_absolute gives every link.
+ * in the one spelling url_absolute gives every link, or only resolved
+ * when it identifies someone (as_id).
  */
 static char *
-resolve(struct pctx *p, xmlNode *n, char *url)
+resolve_as(struct pctx *p, xmlNode *n, char *url, bool as_id)
 {
 	xmlChar	*base;
 	char	*r;
@@ -318,7 +321,8 @@ resolve(struct pctx *p, xmlNode *n, char *url)
 	if (url == NULL)
 		return NULL;
 	base = xmlNodeGetBase(p->xdoc, n);
-	r = url_absolute(url, (const char *)base);
+	r = as_id ? url_resolve(url, (const char *)base) :
+	    url_absolute(url, (const char *)base);
 	xmlFree(base);
 	if (r == NULL) {
 		p->oom = true;
@@ -326,6 +330,12 @@ resolve(struct pctx *p, xmlNode *n, char *url)
 	}
 	free(url);
 	return r;
+}
+
+static char *
+resolve(struct pctx *p, xmlNode *n, char *url)
+{
+	return resolve_as(p, n, url, false);
 }
 
 /*
@@ -636,10 +646,71 @@ base64_decode(struct pctx *p, char *s)
 	return r;
 }
 
+/*
+ * atom:id is an IRI, and xml:base applies to it (RFC 4287 2): a relative
+ * one is resolved against an explicit xml:base, never against the URL the
+ * document was fetched from, so that an id does not change with it.
+ */
+static char *
+atom_id(struct pctx *p, xmlNode *n)
+{
+	xmlNode	*a;
+	xmlChar	*xb, *base, *abs;
+	char	*id;
+
+	if ((id = node_text(p, n)) == NULL ||
+	    has_scheme(id, strlen(id)))
+		return id;
+	for (a = n; a != NULL && a->type == XML_ELEMENT_NODE; a = a->parent)
+		if ((xb = xmlGetNsProp(a, (const xmlChar *)"base",
+		    XML_XML_NAMESPACE)) != NULL) {
+			xmlFree(xb);
+			break;
+		}
+	if (a == NULL || a->type != XML_ELEMENT_NODE)
+		return id;
+	if ((base = xmlNodeGetBase(p->xdoc, n)) == NULL)
+		return id;
+	abs = xmlBuildURI((const xmlChar *)id, base);
+	xmlFree(base);
+	if (abs == NULL)
+		return id;
+	free(id);
+	return take_xml(p, abs);
+}
+
+/*
+ * type="html" text wrapped in the xhtml:div that belongs to type="xhtml":
+ * the wrapper is dropped and the escaped HTML inside it read as HTML.
+ * NULL when n holds anything else.
+ */
+static xmlNode *
+html_in_div(xmlNode *n)
+{
+	xmlNode	*c, *div = NULL;
+
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (div != NULL)
+			return NULL;
+		div = c;
+	}
+	if (div == NULL || strcmp((const char *)div->name, "div") != 0 ||
+	    div->ns == NULL || strcmp((const char *)div->ns->href,
+	    NS_XHTML) != 0)
+		return NULL;
+	for (c = div->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return NULL;
+	return div;
+}
+
 /* Atom text construct: kept as (X)HTML, or made plain for titles. */
 static char *
 atom_text(struct pctx *p, xmlNode *n, bool plain)
 {
+	xmlNode	*div;
 	char	*type, *mode, *s;
 	bool	 xhtml, html, b64, xml;
 
@@ -664,7 +735,10 @@ atom_text(struct pctx *p, xmlNode *n, bool plain)
 	free(type);
 	free(mode);
 	/* Unescaped markup in type="html" is kept as markup. */
-	s = xhtml || xml ? inner_xml(p, n) : node_markup(p, n, false);
+	if (html && (div = html_in_div(n)) != NULL)
+		s = node_text(p, div);
+	else
+		s = xhtml || xml ? inner_xml(p, n) : node_markup(p, n, false);
 	if (b64)
 		s = base64_decode(p, s);
 	if (!plain)
@@ -734,7 +808,8 @@ atom_person(struct pctx *p, xmlNode *n, struct feed_person *who)
 			set_str(&who->email, node_text(p, c));
 		else if (is_atom(p, c, "uri") || is_atom(p, c, "url") ||
 		    is_atom(p, c, "homepage"))
-			set_str(&who->uri, resolve(p, c, node_text(p, c)));
+			set_str(&who->uri,
+			    resolve_as(p, c, node_text(p, c), true));
 	}
 	/* No child elements: a bare name. */
 	if (who->name == NULL && who->email == NULL && who->uri == NULL)
@@ -820,6 +895,37 @@ pick_link(struct pctx *p, struct feed_link *l, size_t n)
 
 /* --- the elements every format shares (dc:, content:, media:...) --- */
 
+/* itunes:keywords, "a, b,c": one category per keyword. */
+static void
+add_keywords(struct pctx *p, struct feed_category **arr, size_t *n,
+    char *s)
+{
+	char	*kw, *next;
+
+	for (kw = s; kw != NULL; kw = next) {
+		if ((next = strchr(kw, ',')) != NULL)
+			*next++ = '\0';
+		add_category(p, arr, n, dup_trim(p, kw), NULL, NULL);
+	}
+	free(s);
+}
+
+/* itunes:category text="Tech", with its subcategories after it. */
+static void
+add_itunes_category(struct pctx *p, struct feed_category **arr, size_t *n,
+    xmlNode *el, int depth)
+{
+	xmlNode	*c;
+
+	add_category(p, arr, n, node_attr(p, el, "text"), NULL, NULL);
+	if (depth >= 2)
+		return;
+	for (c = el->children; c != NULL; c = c->next)
+		if (is_el(p, c, NS_ITUNES, "category"))
+			add_itunes_category(p, arr, n, c, depth + 1);
+}
+
+
 static bool
 item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 {
@@ -839,6 +945,9 @@ item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 	else if (is_el(p, c, NS_DC, "subject"))
 		add_category(p, &it->categories, &it->ncategories,
 		    node_text(p, c), NULL, NULL);
+	else if (is_el(p, c, NS_ITUNES, "keywords"))
+		add_keywords(p, &it->categories, &it->ncategories,
+		    node_text(p, c));
 	else if (is_el(p, c, NS_DC, "language"))
 		set_str(&it->language, node_text(p, c));
 	else if (is_el(p, c, NS_DC, "title"))
@@ -866,8 +975,10 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 {
 	struct feed_person	*who;
 
-	if (is_el(p, c, NS_DC, "creator") || is_el(p, c, NS_ITUNES, "author") ||
-	    is_el(p, c, NS_DC, "author") || is_el(p, c, NS_DC, "publisher")) {
+	if (is_el(p, c, NS_DC, "publisher"))
+		set_str(&p->publisher, node_text(p, c));
+	else if (is_el(p, c, NS_DC, "creator") ||
+	    is_el(p, c, NS_ITUNES, "author") || is_el(p, c, NS_DC, "author")) {
 		if (d->author == NULL) {
 			if ((who = calloc(1, sizeof(*who))) == NULL) {
 				p->oom = true;
@@ -893,8 +1004,10 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 	} else if (is_el(p, c, NS_DCTERMS, "modified"))
 		set_date(&d->updated, node_text(p, c));
 	else if (is_el(p, c, NS_ITUNES, "category"))
-		add_category(p, &d->categories, &d->ncategories,
-		    node_attr(p, c, "text"), NULL, NULL);
+		add_itunes_category(p, &d->categories, &d->ncategories, c, 0);
+	else if (is_el(p, c, NS_ITUNES, "keywords"))
+		add_keywords(p, &d->categories, &d->ncategories,
+		    node_text(p, c));
 	else if (is_el(p, c, NS_DC, "language"))
 		set_str(&d->language, node_text(p, c));
 	else if (is_el(p, c, NS_DC, "rights"))
@@ -1005,6 +1118,22 @@ rss_image(struct pctx *p, xmlNode *n)
 	p->doc->image = img;
 }
 
+/* s ("Name <a@b>" or so) as the feed's author unless it has one. */
+static void
+fallback_author(struct pctx *p, struct feed_doc *d, char *s)
+{
+	if (d->author != NULL || s == NULL) {
+		free(s);
+		return;
+	}
+	if ((d->author = calloc(1, sizeof(*d->author))) == NULL) {
+		p->oom = true;
+		free(s);
+		return;
+	}
+	parse_person(p, s, d->author);
+}
+
 static void
 rss_channel(struct pctx *p, xmlNode *n)
 {
@@ -1056,15 +1185,9 @@ rss_channel(struct pctx *p, xmlNode *n)
 	set_str(&d->summary, p->feed_summary);
 	p->feed_summary = NULL;
 	/* The technical contact is the author only when nobody else is. */
-	if (d->author == NULL && webmaster != NULL) {
-		if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
-			p->oom = true;
-		else {
-			parse_person(p, webmaster, d->author);
-			webmaster = NULL;
-		}
-	}
-	free(webmaster);
+	fallback_author(p, d, p->publisher);
+	p->publisher = NULL;
+	fallback_author(p, d, webmaster);
 }
 
 static void
@@ -1097,7 +1220,7 @@ atom_item_el(struct pctx *p, struct feed_item *it, xmlNode *c)
 	if (is_atom(p, c, "title"))
 		set_str(&it->title, atom_text(p, c, true));
 	else if (is_atom(p, c, "id"))
-		set_str(&it->id, node_text(p, c));
+		set_str(&it->id, atom_id(p, c));
 	else if (is_atom(p, c, "link")) {
 		rel = node_attr(p, c, "rel");
 		if (rel != NULL && strcmp(rel, "enclosure") == 0)
@@ -1138,6 +1261,10 @@ item_finish(struct pctx *p, struct feed_item *it)
 {
 	set_str(&it->summary, p->item_summary);
 	p->item_summary = NULL;
+	/* An item only ever updated was first published then, as far as
+	 * anyone can tell. */
+	if (it->published == FEED_NODATE)
+		it->published = it->updated;
 	if (it->link == NULL)
 		it->link = pick_link(p, it->links, it->nlinks);
 	if (it->summary == NULL && it->content != NULL &&
@@ -1177,7 +1304,7 @@ atom_feed_el(struct pctx *p, struct feed_doc *d, xmlNode *c)
 	if (is_atom(p, c, "title"))
 		set_str(&d->title, atom_text(p, c, true));
 	else if (is_atom(p, c, "id"))
-		set_str(&d->id, node_text(p, c));
+		set_str(&d->id, atom_id(p, c));
 	else if (is_atom(p, c, "updated") || is_atom(p, c, "modified"))
 		set_date(&d->updated, node_text(p, c));
 	else if (is_atom(p, c, "published") || is_atom(p, c, "issued"))
@@ -1232,6 +1359,8 @@ atom_feed(struct pctx *p, xmlNode *n)
 	set_str(&d->language, take_xml(p, xmlNodeGetLang(n)));
 	set_str(&d->summary, p->feed_summary);
 	p->feed_summary = NULL;
+	fallback_author(p, d, p->publisher);
+	p->publisher = NULL;
 }
 
 /* --- entry points -------------------------------------------------- */
@@ -1441,6 +1570,7 @@ feed_parse(const char *data, size_t len, const char *base,
 	feed_free(p.doc);
 	free(p.feed_summary);
 	free(p.item_summary);
+	free(p.publisher);
 	if (p.xdoc != NULL)
 		xmlFreeDoc(p.xdoc);
 	free(fixed);

@@ -61,20 +61,30 @@ jget(struct jctx *c, json_t *o, const char *key)
 	return r;
 }
 
-/* A URL member made absolute against the feed's own URL. */
+/*
+ * A URL member made absolute against the feed's own URL, normalised unless
+ * it identifies someone (as_id), as the XML formats do.
+ */
 static char *
-jurl(struct jctx *c, json_t *o, const char *key)
+jurl_as(struct jctx *c, json_t *o, const char *key, bool as_id)
 {
 	char	*u, *r;
 
 	if ((u = jget(c, o, key)) == NULL)
 		return NULL;
-	if ((r = url_absolute(u, c->base)) == NULL) {
+	r = as_id ? url_resolve(u, c->base) : url_absolute(u, c->base);
+	if (r == NULL) {
 		c->oom = true;
 		return u;
 	}
 	free(u);
 	return r;
+}
+
+static char *
+jurl(struct jctx *c, json_t *o, const char *key)
+{
+	return jurl_as(c, o, key, false);
 }
 
 static int64_t
@@ -107,7 +117,7 @@ static void
 set_person(struct jctx *c, struct feed_person *p, json_t *a)
 {
 	p->name = jget(c, a, "name");
-	p->uri = jurl(c, a, "url");
+	p->uri = jurl_as(c, a, "url", true);
 }
 
 static int

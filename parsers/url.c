@@ -122,7 +122,7 @@ normalise(char *u)
 }
 
 char *
-url_absolute(const char *ref, const char *base)
+url_resolve(const char *ref, const char *base)
 {
 	const char	*s;
 	char		*owned, *r;
@@ -131,7 +131,15 @@ url_absolute(const char *ref, const char *base)
 		return NULL;
 	r = resolve(s, base);
 	free(owned);
-	if (r == NULL)
+	return r;
+}
+
+char *
+url_absolute(const char *ref, const char *base)
+{
+	char	*r;
+
+	if ((r = url_resolve(ref, base)) == NULL)
 		return NULL;
 	return normalise(r);
 }

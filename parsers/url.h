@@ -14,4 +14,10 @@
  */
 char	*url_absolute(const char *ref, const char *base);
 
+/*
+ * The same without the normalisation, for URIs that identify rather than
+ * lead somewhere (a person's uri): kept as written once absolute.
+ */
+char	*url_resolve(const char *ref, const char *base);
+
 #endif
