@@ -430,6 +430,67 @@ test_id_and_content(void **state)
 	feed_free(d);
 }
 
+/* Which element fills which field when several could. */
+static void
+test_field_sources(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	assert_int_equal(parse_str("<rss version=\"2.0\" xmlns:dc="
+	    "\"http://purl.org/dc/elements/1.1/\" xmlns:itunes="
+	    "\"http://www.itunes.com/DTDs/PodCast-1.0.dtd\"><channel>"
+	    "<dc:publisher>The Network</dc:publisher>"
+	    "<dc:creator>Ann Author</dc:creator>"
+	    "<itunes:keywords>alpha, beta,</itunes:keywords>"
+	    "<itunes:category text=\"Tech\"><itunes:category "
+	    "text=\"Gadgets\"/></itunes:category>"
+	    "<item><itunes:keywords>one</itunes:keywords>"
+	    "<dc:subject>subj</dc:subject></item></channel></rss>", NULL,
+	    &d), 0);
+	/* the publisher only when nobody is named as the author */
+	assert_string_equal(d->author->name, "Ann Author");
+	assert_int_equal(d->ncategories, 4);
+	assert_string_equal(d->categories[0].term, "alpha");
+	assert_string_equal(d->categories[1].term, "beta");
+	assert_string_equal(d->categories[2].term, "Tech");
+	assert_string_equal(d->categories[3].term, "Gadgets");
+	assert_int_equal(d->items[0].ncategories, 2);
+	assert_string_equal(d->items[0].categories[0].term, "one");
+	assert_string_equal(d->items[0].categories[1].term, "subj");
+	feed_free(d);
+
+	assert_int_equal(parse_str("<rss version=\"2.0\" xmlns:dc="
+	    "\"http://purl.org/dc/elements/1.1/\"><channel>"
+	    "<dc:publisher>The Network</dc:publisher></channel></rss>",
+	    NULL, &d), 0);
+	assert_string_equal(d->author->name, "The Network");
+	feed_free(d);
+
+	/* A relative atom:id follows an explicit xml:base only; an entry
+	 * only ever updated counts as published then; type="html" text in
+	 * an xhtml:div wrapper is the HTML; person URIs are not respelled. */
+	assert_int_equal(parse_str("<feed xmlns=\"http://www.w3.org/2005/"
+	    "Atom\" xml:base=\"http://ex.com/t/\"><entry><id>rel/1</id>"
+	    "<updated>2024-05-06T07:08:09Z</updated>"
+	    "<author><name>A</name><uri>http://Ex.com</uri></author>"
+	    "<content type=\"html\"><div xmlns=\"http://www.w3.org/1999/"
+	    "xhtml\">&lt;p&gt;x&lt;/p&gt;</div></content></entry>"
+	    "<entry><id>tag:ex.com,2024:2</id></entry></feed>", NULL, &d), 0);
+	assert_string_equal(d->items[0].id, "http://ex.com/t/rel/1");
+	assert_date(d->items[0].published, "2024-05-06T07:08:09Z");
+	assert_string_equal(d->items[0].content, "<p>x</p>");
+	assert_string_equal(d->items[0].authors[0].uri, "http://Ex.com");
+	assert_string_equal(d->items[1].id, "tag:ex.com,2024:2");
+	assert_true(d->items[1].published == FEED_NODATE);
+	feed_free(d);
+	assert_int_equal(parse_str("<feed xmlns=\"http://www.w3.org/2005/"
+	    "Atom\"><entry><id>rel/1</id></entry></feed>",
+	    "http://ex.com/feed", &d), 0);
+	assert_string_equal(d->items[0].id, "rel/1");
+	feed_free(d);
+}
+
 /* The HTTP charset counts only when the document does not declare one. */
 static void
 test_charset(void **state)
@@ -609,6 +670,7 @@ main(void)
 		cmocka_unit_test(test_html_urls_and_fallbacks),
 		cmocka_unit_test(test_link_forms),
 		cmocka_unit_test(test_id_and_content),
+		cmocka_unit_test(test_field_sources),
 		cmocka_unit_test(test_charset),
 		cmocka_unit_test(test_jsonfeed),
 		cmocka_unit_test(test_entity_bomb),
