@@ -18,6 +18,7 @@
 #include <libxml/uri.h>
 
 #include "parsers/buf.h"
+#include "parsers/charset.h"
 #include "parsers/date.h"
 #include "parsers/feed.h"
 #include "parsers/feed_jsonfeed.h"
@@ -1494,9 +1495,10 @@ feed_free(struct feed_doc *d)
 	free(d);
 }
 
-int
-feed_parse(const char *data, size_t len, const char *base,
-    const char *charset, struct feed_doc **out, char *err, size_t errlen)
+/* feed_parse once the text is UTF-8. */
+static int
+parse_utf8(const char *data, size_t len, const char *base,
+    struct feed_doc **out, char *err, size_t errlen)
 {
 	struct pctx	 p;
 	xmlNode		*root;
@@ -1505,23 +1507,14 @@ feed_parse(const char *data, size_t len, const char *base,
 	int		 rc = -1;
 	bool		 recovered = false;
 
-	*out = NULL;
 	memset(&p, 0, sizeof(p));
-	if (data == NULL || len == 0) {
-		snprintf(err, errlen, "not a feed: empty document");
-		return -1;
-	}
-	if (len > FEED_MAX_DOC) {
-		snprintf(err, errlen, "document too large");
-		return -1;
-	}
 	/* Blank lines before the XML declaration make it an error. */
 	while (len > 0 && (*data == ' ' || *data == '\t' || *data == '\r' ||
 	    *data == '\n')) {
 		data++;
 		len--;
 	}
-	if (*data == '{')
+	if (len > 0 && *data == '{')
 		return feed_jsonfeed_parse(data, len, base, out, err, errlen);
 	/* HTML entities XML does not know become character references. */
 	if (feed_xml_fix_entities(data, len, &fixed, &flen) == -1) {
@@ -1532,7 +1525,7 @@ feed_parse(const char *data, size_t len, const char *base,
 		data = fixed;
 		len = flen;
 	}
-	if (feed_xml_read(data, len, base, charset, &p.xdoc,
+	if (len == 0 || feed_xml_read(data, len, base, &p.xdoc,
 	    &recovered) == -1 || p.xdoc == NULL) {
 		snprintf(err, errlen, "not a feed: not XML");
 		goto out;
@@ -1574,5 +1567,35 @@ feed_parse(const char *data, size_t len, const char *base,
 	if (p.xdoc != NULL)
 		xmlFreeDoc(p.xdoc);
 	free(fixed);
+	return rc;
+}
+
+int
+feed_parse(const char *data, size_t len, const char *base,
+    const char *charset, struct feed_doc **out, char *err, size_t errlen)
+{
+	char	*text;
+	bool	 guessed;
+	int	 rc;
+
+	*out = NULL;
+	if (data == NULL || len == 0) {
+		snprintf(err, errlen, "not a feed: empty document");
+		return -1;
+	}
+	if (len > FEED_MAX_DOC) {
+		snprintf(err, errlen, "document too large");
+		return -1;
+	}
+	if (charset_utf8(&data, &len, charset, FEED_MAX_DOC, &text,
+	    &guessed) == -1) {
+		snprintf(err, errlen, "document too large as UTF-8");
+		return -1;
+	}
+	rc = parse_utf8(data, len, base, out, err, errlen);
+	/* Bytes read in another charset than the document said. */
+	if (rc == 0 && guessed)
+		(*out)->recovered = true;
+	free(text);
 	return rc;
 }

@@ -491,7 +491,22 @@ test_field_sources(void **state)
 	feed_free(d);
 }
 
-/* The HTTP charset counts only when the document does not declare one. */
+static struct feed_doc *
+parse_bytes(const char *s, size_t len, const char *charset)
+{
+	struct feed_doc	*d = NULL;
+	char		 err[256];
+
+	if (feed_parse(s, len, NULL, charset, &d, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	return d;
+}
+
+/*
+ * Which charset wins: the BOM, then the HTTP charset, then the XML
+ * declaration (RFC 7303 3), with the HTTP charset not believed over bytes
+ * that cannot be in it.
+ */
 static void
 test_charset(void **state)
 {
@@ -500,18 +515,102 @@ test_charset(void **state)
 	const char	 declared[] = "<?xml version=\"1.0\" "
 	    "encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>"
 	    "<title>caf\xe9</title></channel></rss>";
+	const char	 koi8[] = "<?xml version=\"1.0\" "
+	    "encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>"
+	    "<title>\xd4\xc5\xd3\xd4</title></channel></rss>";
+	const char	 utf8[] = "<?xml version=\"1.0\" "
+	    "encoding=\"UTF-8\"?><rss version=\"2.0\"><channel>"
+	    "<title>caf\xc3\xa9</title></channel></rss>";
+	const char	 bom[] = "\xef\xbb\xbf<?xml version=\"1.0\" "
+	    "encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>"
+	    "<title>caf\xc3\xa9</title></channel></rss>";
 	struct feed_doc	*d;
-	char		 err[256];
 
 	(void)state;
-	assert_int_equal(feed_parse(latin1, sizeof(latin1) - 1, NULL,
-	    "iso-8859-1", &d, err, sizeof(err)), 0);
+	/* the transport's charset for a silent document */
+	d = parse_bytes(latin1, sizeof(latin1) - 1, "iso-8859-1");
 	assert_string_equal(d->title, "caf\xc3\xa9");
 	assert_false(d->recovered);
 	feed_free(d);
-	assert_int_equal(feed_parse(declared, sizeof(declared) - 1, NULL,
-	    "utf-8", &d, err, sizeof(err)), 0);
+	/* the transport's charset over the declaration */
+	d = parse_bytes(koi8, sizeof(koi8) - 1, "koi8-r");
+	assert_string_equal(d->title,
+	    "\xd1\x82\xd0\xb5\xd1\x81\xd1\x82");
+	assert_false(d->recovered);
+	feed_free(d);
+	/* "utf-8" from a server, bytes that are not: the declaration */
+	d = parse_bytes(declared, sizeof(declared) - 1, "utf-8");
 	assert_string_equal(d->title, "caf\xc3\xa9");
+	assert_false(d->recovered);
+	feed_free(d);
+	/* a one-byte charset from a server, bytes that are UTF-8 */
+	d = parse_bytes(utf8, sizeof(utf8) - 1, "ISO-8859-1");
+	assert_string_equal(d->title, "caf\xc3\xa9");
+	feed_free(d);
+	/* the byte order mark over everything */
+	d = parse_bytes(bom, sizeof(bom) - 1, "koi8-r");
+	assert_string_equal(d->title, "caf\xc3\xa9");
+	assert_false(d->recovered);
+	feed_free(d);
+}
+
+/* UTF-16 and UTF-32, with and without a byte order mark. */
+static void
+test_encodings(void **state)
+{
+	static const char odd[] = "<?xml version=\"1.0\" "
+	    "encoding=\"x-nonsense\"?><rss><channel><title>\xc3\xa9</title>"
+	    "</channel></rss>";
+	static const char *const files[] = {
+		"enc-utf16le-bom.xml", "enc-utf16be-nobom.xml",
+		"enc-utf32le-bom.xml", "enc-utf32be-bom.xml",
+	};
+	struct feed_doc	*d;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		d = parse_fixture(files[i], NULL);
+		assert_string_equal(d->title, "caf\xc3\xa9 "
+		    "\xe2\x80\x9cquoted\xe2\x80\x9d \xe2\x82\xac "
+		    "\xf0\x9f\x98\x80");
+		assert_false(d->recovered);
+		feed_free(d);
+	}
+	/* Declared UTF-8, written in windows-1252: read, and flagged. */
+	d = parse_fixture("enc-cp1252-as-utf8.xml", NULL);
+	assert_string_equal(d->title, "caf\xc3\xa9 "
+	    "\xe2\x80\x9cquoted\xe2\x80\x9d \xe2\x82\xac");
+	assert_true(d->recovered);
+	feed_free(d);
+	/* A charset nobody knows: UTF-8 when the bytes are. */
+	d = parse_bytes(odd, strlen(odd), NULL);
+	assert_string_equal(d->title, "\xc3\xa9");
+	assert_true(d->recovered);
+	feed_free(d);
+}
+
+/* Entities HTML knows and XML does not; characters XML forbids. */
+static void
+test_entities_and_controls(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	assert_int_equal(parse_str("<rss version=\"2.0\"><channel>"
+	    "<title>a&nbsp;b &eacute;&mdash;&hellip; &amp;amp; &bogus;"
+	    "</title><description>x\x01y\x1f" "z\x0b</description>"
+	    "<item><title>t\x07</title><description>&lt;p&gt;&amp;copy;"
+	    "&lt;/p&gt; &copy;</description></item></channel></rss>", NULL,
+	    &d), 0);
+	assert_false(d->recovered);
+	/* read as HTML, as RSS titles are: no-break space is a space */
+	assert_string_equal(d->title, "a b \xc3\xa9\xe2\x80\x94"
+	    "\xe2\x80\xa6 & &bogus;");
+	assert_string_equal(d->summary, "xyz");
+	assert_string_equal(d->items[0].title, "t");
+	/* escaped HTML keeps its entities; a bare one becomes a char */
+	assert_string_equal(d->items[0].summary, "<p>&copy;</p> \xc2\xa9");
 	feed_free(d);
 }
 
@@ -672,6 +771,8 @@ main(void)
 		cmocka_unit_test(test_id_and_content),
 		cmocka_unit_test(test_field_sources),
 		cmocka_unit_test(test_charset),
+		cmocka_unit_test(test_encodings),
+		cmocka_unit_test(test_entities_and_controls),
 		cmocka_unit_test(test_jsonfeed),
 		cmocka_unit_test(test_entity_bomb),
 		cmocka_unit_test(test_item_cap),
