@@ -681,13 +681,36 @@ test_entity_bomb(void **state)
 	assert_int_equal(buf_addstr(&b, "]><rss version=\"2.0\"><channel>"
 	    "<title>&a9;</title><item><title>&a4;</title></item>"
 	    "</channel></rss>"), BUF_OK);
-	if (feed_parse(b.data, b.len, NULL, NULL, &d, err, sizeof(err)) == 0) {
-		if (d->title != NULL)
-			assert_true(strlen(d->title) <= 1024 * 1024);
-		if (d->nitems > 0 && d->items[0].title != NULL)
-			assert_true(strlen(d->items[0].title) <= 1024 * 1024);
-		feed_free(d);
-	}
+	/*
+	 * libxml2 stops at the amplification and we never expand nested
+	 * entities: read as far as it goes, flagged, with nothing expanded.
+	 */
+	assert_int_equal(feed_parse(b.data, b.len, NULL, NULL, &d, err,
+	    sizeof(err)), 0);
+	assert_true(d->recovered);
+	assert_null(d->title);
+	for (i = 0; (size_t)i < d->nitems; i++)
+		assert_null(d->items[i].title);
+	feed_free(d);
+
+	/* One flat entity referenced over and over (quadratic blow-up):
+	 * expanded only up to the field cap. */
+	buf_reset(&b);
+	assert_int_equal(buf_addstr(&b, "<!DOCTYPE rss [<!ENTITY x \""),
+	    BUF_OK);
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(buf_addstr(&b, "0123456789"), BUF_OK);
+	assert_int_equal(buf_addstr(&b, "\">]><rss version=\"2.0\">"
+	    "<channel><description>"), BUF_OK);
+	for (i = 0; i < 20000; i++)
+		assert_int_equal(buf_addstr(&b, "&x;"), BUF_OK);
+	assert_int_equal(buf_addstr(&b, "</description></channel></rss>"),
+	    BUF_OK);
+	assert_int_equal(feed_parse(b.data, b.len, NULL, NULL, &d, err,
+	    sizeof(err)), 0);
+	assert_non_null(d->summary);
+	assert_int_equal(strlen(d->summary), 1024 * 1024);
+	feed_free(d);
 	buf_free(&b);
 }
 
