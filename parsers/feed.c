@@ -1,7 +1,21 @@
 /*
  * feed: RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom 0.3/1.0 through libxml2's tree
- * API.  Elements are matched by namespace URI, never by prefix.  libxml2 is
- * kept inside this file: callers get struct feed_doc.
+ * API (JSON Feed in feed_jsonfeed.c).  Elements are matched by namespace
+ * URI, never by prefix.  libxml2 is kept inside this file: callers get
+ * struct feed_doc.
+ *
+ * Every input has a cap (README.md, "Parser"):
+ *   FEED_MAX_DOC	a document of at most INT_MAX bytes (libxml2's int
+ *			length), also once decoded to UTF-8 (charset.c);
+ *   FEED_MAX_ITEMS	10,000 items, the rest ignored;
+ *   FEED_MAX_FIELD	1 MiB per text field, cut on a character boundary;
+ *   FEED_MAX_DEPTH	256 levels of elements gathered into one field, and
+ *			libxml2's own limit of 256 nested elements without
+ *			XML_PARSE_HUGE;
+ *   entities		never substituted (no XML_PARSE_NOENT): an internal
+ *			entity is expanded one level deep only, within the
+ *			field cap, and libxml2 stops at entity amplification;
+ *			no DTD or external entity is ever loaded, no network.
  */
 #include <limits.h>
 #include <stdbool.h>
