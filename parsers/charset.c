@@ -257,11 +257,9 @@ sniff(const char *s, size_t len, size_t *bom)
 
 /* Steps 2-4 for an ASCII-compatible document. */
 static const char *
-choose(const char *s, size_t len, const char *http, char *decl,
+choose(const char *s, size_t len, bool utf8, const char *http, char *decl,
     size_t decllen)
 {
-	bool	 utf8 = charset_is_utf8(s, len);
-
 	/* UTF-16 or UTF-32 would have shown in step 1. */
 	if (http != NULL && *http != '\0' && !is_wide(http) &&
 	    !(is_utf8_name(http) && !utf8) &&
@@ -281,15 +279,19 @@ charset_utf8(const char **data, size_t *len, const char *http,
 	const char	*s = *data, *enc;
 	size_t		 n = *len, bom;
 	int		 rc;
+	bool		 utf8;
 
 	*owned = NULL;
 	*guessed = false;
-	if ((enc = sniff(s, n, &bom)) == NULL)
-		enc = choose(s, n, http, decl, sizeof(decl));
+	enc = sniff(s, n, &bom);
 	s += bom;
 	n -= bom;
+	/* One pass over the bytes tells most of what is needed. */
+	utf8 = (enc == NULL || is_utf8_name(enc)) && charset_is_utf8(s, n);
+	if (enc == NULL)
+		enc = choose(s, n, utf8, http, decl, sizeof(decl));
 	if (is_utf8_name(enc) || (is_latin1(enc) && !has_high(s, n))) {
-		if (charset_is_utf8(s, n)) {
+		if (utf8) {
 			*data = s;
 			*len = n;
 			return 0;
@@ -309,7 +311,7 @@ charset_utf8(const char **data, size_t *len, const char *http,
 	    ICONV_UNKNOWN) {
 		/* A charset nobody knows: the usual suspects. */
 		*guessed = true;
-		if (charset_is_utf8(s, n)) {
+		if (utf8) {
 			buf_free(&b);
 			*data = s;
 			*len = n;
