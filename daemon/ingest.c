@@ -4,14 +4,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
 
 #include "daemon/ingest.h"
+#include "parsers/boiler.h"
+#include "parsers/extract.h"
 #include "parsers/feed.h"
 #include "store/spool.h"
 #include "store/state.h"
 #include "store/story.h"
 
-#define SPOOL_NAME_MAX	64
+#define PARAGRAPHS_MAX	200	/* learned from one page, at most */
 
 static void
 ingest_seterr(char *err, size_t errlen, const char *what, const char *why)
@@ -20,18 +25,142 @@ ingest_seterr(char *err, size_t errlen, const char *what, const char *why)
 		err[0] = '\0';
 }
 
-/* Store as pending, write the file, mark delivered: in that order. */
+/* Lower-case host of an http(s) URL, or NULL. */
+static char *
+ingest_host(const char *url)
+{
+	CURLU	*u;
+	char	*host = NULL, *scheme = NULL, *copy = NULL;
+
+	if (url == NULL || (u = curl_url()) == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0) &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		copy = strdup(host);
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return copy;
+}
+
+/* What the state store learned of host, for the boilerplate rules. */
+struct hints {
+	struct story_hints	 h;
+	char			*host;
+	char			**tags;
+	char			**lines;
+};
+
+static size_t
+strings_count(char **v)
+{
+	size_t	 n = 0;
+
+	while (v != NULL && v[n] != NULL)
+		n++;
+	return n;
+}
+
+static void
+hints_clear(struct hints *h)
+{
+	state_strings_free(h->tags);
+	state_strings_free(h->lines);
+	free(h->host);
+	memset(h, 0, sizeof(*h));
+}
+
+/* Load the hints of host, unless they are loaded already. */
 static int
-ingest_item(struct state *st, struct spool *sp, const struct story_feed *sf,
-    const struct feed_item *it, int64_t now_ms, int *fresh, char *err,
-    size_t errlen)
+hints_load(struct state *st, struct hints *h, const char *host, int lines)
+{
+	if (host == NULL) {
+		hints_clear(h);
+		return 0;
+	}
+	if (h->host != NULL && strcmp(h->host, host) == 0)
+		return 0;
+	hints_clear(h);
+	if ((h->host = strdup(host)) == NULL)
+		return -1;
+	if (state_title_tags(st, host, &h->tags) == -1)
+		return -1;
+	if (lines && state_recurring_lines(st, host, &h->lines) == -1)
+		return -1;
+	h->h.host = h->host;
+	h->h.tags = (const char *const *)h->tags;
+	h->h.ntags = strings_count(h->tags);
+	h->h.lines = (const char *const *)h->lines;
+	h->h.nlines = strings_count(h->lines);
+	return 0;
+}
+
+static int
+ingest_deliver(struct state *st, struct spool *sp, const char *id,
+    const char *name, const char *json, char *err, size_t errlen)
+{
+	if (spool_deliver(sp, name, json, strlen(json), err, errlen) == -1)
+		return -2;
+	if (state_item_delivered(st, id) == -1) {
+		ingest_seterr(err, errlen, "state", state_errmsg(st));
+		return -2;
+	}
+	return 0;
+}
+
+void
+ingest_page_free(struct ingest_page *p)
+{
+	if (p == NULL)
+		return;
+	free(p->feed);
+	free(p->url);
+	free(p->host);
+	free(p->json);
+	free(p);
+}
+
+/* Hand a begun story to the page fetcher; 1 when it took it. */
+static int
+ingest_hand_over(const struct ingest_feed *f, const struct feed_item *it,
+    const char *id, const char *name, const char *host, char **json)
+{
+	struct ingest_page	*p;
+
+	if (f->page_fn == NULL || host == NULL)
+		return 0;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return 0;
+	memcpy(p->id, id, sizeof(p->id));
+	memcpy(p->name, name, sizeof(p->name));
+	p->feed = strdup(f->name);
+	p->url = strdup(it->link);
+	p->host = strdup(host);
+	p->json = *json;
+	if (p->feed == NULL || p->url == NULL || p->host == NULL ||
+	    f->page_fn(f->page_arg, p) == -1) {
+		p->json = NULL;
+		ingest_page_free(p);
+		return 0;
+	}
+	*json = NULL;
+	return 1;
+}
+
+/* Store as pending; then deliver, or hand over for the page. */
+static int
+ingest_item(struct state *st, struct spool *sp, const struct ingest_feed *f,
+    const struct story_feed *sf, const struct feed_item *it,
+    struct hints *hints, int64_t now_ms, struct ingest_counts *c,
+    char *err, size_t errlen)
 {
 	enum state_item_status	 status;
-	char			 id[STATE_ID_LEN + 1], name[SPOOL_NAME_MAX];
-	char			*key, *json = NULL;
+	char			 id[STATE_ID_LEN + 1], name[INGEST_NAME_MAX];
+	char			*key, *host = NULL, *json = NULL;
 	int			 rc = -2;
 
-	*fresh = 0;
 	if ((key = story_key(it)) == NULL) {
 		ingest_seterr(err, errlen, "story", "out of memory");
 		return -2;
@@ -44,12 +173,17 @@ ingest_item(struct state *st, struct spool *sp, const struct story_feed *sf,
 		rc = 0;
 		goto out;
 	}
+	host = ingest_host(it->link);
+	if (hints_load(st, hints, host, 0) == -1) {
+		ingest_seterr(err, errlen, "state", state_errmsg(st));
+		goto out;
+	}
 	if (state_new_id(id) == -1 ||
-	    spool_name(name, sizeof(name), now_ms, id) == -1) {
+	    spool_name(name, sizeof(name), now_ms + (int64_t)c->fresh, id) == -1) {
 		ingest_seterr(err, errlen, "story", "cannot make an id");
 		goto out;
 	}
-	if ((json = story_json(id, sf, it, now_ms / 1000)) == NULL) {
+	if ((json = story_json(id, sf, it, now_ms / 1000, &hints->h)) == NULL) {
 		ingest_seterr(err, errlen, "story", "out of memory");
 		goto out;
 	}
@@ -58,17 +192,44 @@ ingest_item(struct state *st, struct spool *sp, const struct story_feed *sf,
 		ingest_seterr(err, errlen, "state", state_errmsg(st));
 		goto out;
 	}
-	if (spool_deliver(sp, name, json, strlen(json), err, errlen) == -1)
-		goto out;
-	if (state_item_delivered(st, id) == -1) {
-		ingest_seterr(err, errlen, "state", state_errmsg(st));
-		goto out;
-	}
-	*fresh = 1;
-	rc = 0;
+	c->fresh++;
+	if (ingest_hand_over(f, it, id, name, host, &json)) {
+		c->waiting++;
+		rc = 0;
+	} else
+		rc = ingest_deliver(st, sp, id, name, json, err, errlen);
 out:
 	free(json);
+	free(host);
 	free(key);
+	return rc;
+}
+
+/* Count the site tag of every new item's title, before any is cleaned. */
+static int
+ingest_learn_titles(struct state *st, const char *feed,
+    const struct feed_doc *doc, int64_t now)
+{
+	enum state_item_status	 status;
+	char			*key, *host, *tag;
+	size_t			 i;
+	int			 rc = 0;
+
+	for (i = 0; i < doc->nitems && rc == 0; i++) {
+		const struct feed_item *it = &doc->items[i];
+
+		if (it->title == NULL || (key = story_key(it)) == NULL)
+			continue;
+		if (state_item_status(st, feed, key, &status) == 0 &&
+		    status == STATE_ITEM_NEW &&
+		    (host = ingest_host(it->link)) != NULL) {
+			tag = boiler_title_tag(it->title);
+			rc = state_title_seen(st, host, tag, now);
+			free(tag);
+			free(host);
+		}
+		free(key);
+	}
 	return rc;
 }
 
@@ -80,10 +241,12 @@ ingest_document(struct state *st, struct spool *sp,
 {
 	struct feed_doc		*doc = NULL;
 	struct story_feed	 sf;
+	struct hints		 hints;
 	size_t			 i;
-	int			 fresh, rc = 0;
+	int			 rc = 0;
 
 	memset(c, 0, sizeof(*c));
+	memset(&hints, 0, sizeof(hints));
 	if (feed_parse(body, len, base, charset, &doc, err, errlen) == -1)
 		return -1;
 	c->items = doc->nitems;
@@ -93,19 +256,81 @@ ingest_document(struct state *st, struct spool *sp,
 	sf.url = f->url;
 	sf.title = doc->title;
 	sf.language = doc->language;
+	if (ingest_learn_titles(st, f->name, doc, now_ms / 1000) == -1) {
+		ingest_seterr(err, errlen, "state", state_errmsg(st));
+		rc = -2;
+		goto out;
+	}
 	/*
 	 * Feeds list the newest item first; deliver the oldest first so the
 	 * spool's time-sorted names follow the feed's own order.  Each story
 	 * gets its own millisecond for a stable order among them.
 	 */
-	for (i = doc->nitems; i > 0; i--) {
-		rc = ingest_item(st, sp, &sf, &doc->items[i - 1],
-		    now_ms + (int64_t)c->fresh, &fresh, err, errlen);
-		if (rc != 0)
-			break;
-		c->fresh += (size_t)fresh;
-	}
+	for (i = doc->nitems; i > 0 && rc == 0; i--)
+		rc = ingest_item(st, sp, f, &sf, &doc->items[i - 1], &hints,
+		    now_ms, c, err, errlen);
+out:
+	hints_clear(&hints);
 	feed_free(doc);
+	return rc;
+}
+
+/* Remember the page's short paragraphs, to find the host's boilerplate. */
+static int
+ingest_learn_lines(struct state *st, const char *host, const char *text,
+    int64_t now)
+{
+	const char	*v[PARAGRAPHS_MAX];
+	char		*copy, *p, *next;
+	size_t		 n = 0;
+	int		 rc;
+
+	if (text == NULL || (copy = strdup(text)) == NULL)
+		return 0;
+	for (p = copy; p != NULL && n < PARAGRAPHS_MAX; p = next) {
+		if ((next = strstr(p, "\n\n")) != NULL) {
+			*next = '\0';
+			next += 2;
+		}
+		if (*p != '\0')
+			v[n++] = p;
+	}
+	rc = state_lines_seen(st, host, v, n, now);
+	free(copy);
+	return rc;
+}
+
+int
+ingest_page_done(struct state *st, struct spool *sp,
+    const struct ingest_page *p, const char *html, size_t len,
+    const char *final_url, int *used, char *err, size_t errlen)
+{
+	struct extract	*ex = NULL;
+	struct hints	 hints;
+	char		*json = NULL, xerr[256];
+	const char	*src;
+	int		 rc;
+
+	*used = 0;
+	memset(&hints, 0, sizeof(hints));
+	if (html != NULL && extract_page(html, len,
+	    final_url != NULL ? final_url : p->url, &ex, xerr,
+	    sizeof(xerr)) == 0) {
+		if (hints_load(st, &hints, p->host, 1) == -1 ||
+		    ingest_learn_lines(st, p->host, ex->text,
+		    (int64_t)time(NULL)) == -1) {
+			ingest_seterr(err, errlen, "state", state_errmsg(st));
+			rc = -2;
+			goto out;
+		}
+		json = story_add_page(p->json, ex, &hints.h, used);
+	}
+	src = json != NULL ? json : p->json;
+	rc = ingest_deliver(st, sp, p->id, p->name, src, err, errlen);
+out:
+	hints_clear(&hints);
+	extract_free(ex);
+	free(json);
 	return rc;
 }
 
