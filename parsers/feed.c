@@ -1,7 +1,21 @@
 /*
  * feed: RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom 0.3/1.0 through libxml2's tree
- * API.  Elements are matched by namespace URI, never by prefix.  libxml2 is
- * kept inside this file: callers get struct feed_doc.
+ * API (JSON Feed in feed_jsonfeed.c).  Elements are matched by namespace
+ * URI, never by prefix.  libxml2 is kept inside this file: callers get
+ * struct feed_doc.
+ *
+ * Every input has a cap (README.md, "Parser"):
+ *   FEED_MAX_DOC	a document of at most INT_MAX bytes (libxml2's int
+ *			length), also once decoded to UTF-8 (charset.c);
+ *   FEED_MAX_ITEMS	10,000 items, the rest ignored;
+ *   FEED_MAX_FIELD	1 MiB per text field, cut on a character boundary;
+ *   FEED_MAX_DEPTH	256 levels of elements gathered into one field, and
+ *			libxml2's own limit of 256 nested elements without
+ *			XML_PARSE_HUGE;
+ *   entities		never substituted (no XML_PARSE_NOENT): an internal
+ *			entity is expanded one level deep only, within the
+ *			field cap, and libxml2 stops at entity amplification;
+ *			no DTD or external entity is ever loaded, no network.
  */
 #include <limits.h>
 #include <stdbool.h>
@@ -18,11 +32,13 @@
 #include <libxml/uri.h>
 
 #include "parsers/buf.h"
+#include "parsers/charset.h"
 #include "parsers/date.h"
 #include "parsers/feed.h"
 #include "parsers/feed_jsonfeed.h"
 #include "parsers/feed_xml.h"
 #include "parsers/text.h"
+#include "parsers/url.h"
 
 #define FEED_MAX_ITEMS	10000
 #define FEED_MAX_FIELD	(1024 * 1024)
@@ -55,6 +71,8 @@ struct pctx {
 	/* iTunes/DC summaries: used only when the format's own is missing */
 	char		*feed_summary;
 	char		*item_summary;
+	/* dc:publisher: the feed's author only when nobody else is */
+	char		*publisher;
 };
 
 static bool	atom_item_el(struct pctx *, struct feed_item *, xmlNode *);
@@ -157,24 +175,28 @@ is_space(int c)
 }
 
 /*
- * A trimmed copy of at most FEED_MAX_FIELD bytes, cut on a UTF-8 character
- * boundary; NULL for NULL or empty input (or, with p->oom, no memory).
+ * A copy of at most FEED_MAX_FIELD bytes, cut on a UTF-8 character
+ * boundary, with the whitespace around it trimmed unless keep_ws; NULL for
+ * NULL or blank input (or, with p->oom, no memory).
  */
 static char *
-dup_trim(struct pctx *p, const char *s)
+dup_field(struct pctx *p, const char *s, bool keep_ws)
 {
-	size_t	 n;
-	char	*r;
+	const char	*t;
+	size_t		 n;
+	char		*r;
 
 	if (s == NULL)
 		return NULL;
-	while (is_space((unsigned char)*s))
-		s++;
-	n = strlen(s);
-	while (n > 0 && is_space((unsigned char)s[n - 1]))
-		n--;
-	if (n == 0)
+	for (t = s; is_space((unsigned char)*t); t++)
+		;
+	if (*t == '\0')
 		return NULL;
+	if (!keep_ws)
+		s = t;
+	n = strlen(s);
+	while (!keep_ws && n > 0 && is_space((unsigned char)s[n - 1]))
+		n--;
 	if (n > FEED_MAX_FIELD) {
 		n = FEED_MAX_FIELD;
 		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
@@ -183,6 +205,12 @@ dup_trim(struct pctx *p, const char *s)
 	if ((r = strndup(s, n)) == NULL)
 		p->oom = true;
 	return r;
+}
+
+static char *
+dup_trim(struct pctx *p, const char *s)
+{
+	return dup_field(p, s, false);
 }
 
 /* Take a libxml2 string, return ours. */
@@ -242,8 +270,9 @@ collect_text(xmlNode *n, struct buf *b, int depth)
 	}
 }
 
+/* The text below n, trimmed unless keep_ws. */
 static char *
-node_text(struct pctx *p, xmlNode *n)
+node_text_ws(struct pctx *p, xmlNode *n, bool keep_ws)
 {
 	struct buf	 b;
 	char		*r;
@@ -252,9 +281,15 @@ node_text(struct pctx *p, xmlNode *n)
 	collect_text(n, &b, 0);
 	if (b.data == NULL)
 		return NULL;
-	r = dup_trim(p, b.data);
+	r = dup_field(p, b.data, keep_ws);
 	buf_free(&b);
 	return r;
+}
+
+static char *
+node_text(struct pctx *p, xmlNode *n)
+{
+	return node_text_ws(p, n, false);
 }
 
 static char *
@@ -287,25 +322,35 @@ set_date(int64_t *dst, char *s)
 	free(s);
 }
 
-/* Make url absolute against the xml:base in scope at n (or the doc URL). */
+/*
+ * Make url absolute against the xml:base in scope at n (or the doc URL),
+ * in the one spelling url_absolute gives every link, or only resolved
+ * when it identifies someone (as_id).
+ */
 static char *
-resolve(struct pctx *p, xmlNode *n, char *url)
+resolve_as(struct pctx *p, xmlNode *n, char *url, bool as_id)
 {
-	xmlChar	*base, *abs;
+	xmlChar	*base;
 	char	*r;
 
 	if (url == NULL)
 		return NULL;
-	if ((base = xmlNodeGetBase(p->xdoc, n)) == NULL)
-		return url;
-	abs = xmlBuildURI((const xmlChar *)url, base);
+	base = xmlNodeGetBase(p->xdoc, n);
+	r = as_id ? url_resolve(url, (const char *)base) :
+	    url_absolute(url, (const char *)base);
 	xmlFree(base);
-	if (abs == NULL)
+	if (r == NULL) {
+		p->oom = true;
 		return url;
-	if ((r = take_xml(p, abs)) == NULL)
-		return url;
+	}
 	free(url);
 	return r;
+}
+
+static char *
+resolve(struct pctx *p, xmlNode *n, char *url)
+{
+	return resolve_as(p, n, url, false);
 }
 
 /*
@@ -522,16 +567,19 @@ resolve_html(struct pctx *p, xmlNode *n, char *html)
 	return buf_steal(&b);
 }
 
-/* Text, or the markup of an element that holds elements (naked HTML). */
+/*
+ * Text, or the markup of an element that holds elements (naked HTML).
+ * Content (keep_ws) keeps the whitespace around it as the feed gave it.
+ */
 static char *
-node_markup(struct pctx *p, xmlNode *n)
+node_markup(struct pctx *p, xmlNode *n, bool keep_ws)
 {
 	xmlNode	*c;
 
 	for (c = n->children; c != NULL; c = c->next)
 		if (c->type == XML_ELEMENT_NODE)
 			return inner_xml(p, n);
-	return node_text(p, n);
+	return node_text_ws(p, n, keep_ws);
 }
 
 /* Whether s[0..n) is UTF-8 text without C0 controls (tabs, newlines ok). */
@@ -613,10 +661,71 @@ base64_decode(struct pctx *p, char *s)
 	return r;
 }
 
+/*
+ * atom:id is an IRI, and xml:base applies to it (RFC 4287 2): a relative
+ * one is resolved against an explicit xml:base, never against the URL the
+ * document was fetched from, so that an id does not change with it.
+ */
+static char *
+atom_id(struct pctx *p, xmlNode *n)
+{
+	xmlNode	*a;
+	xmlChar	*xb, *base, *abs;
+	char	*id;
+
+	if ((id = node_text(p, n)) == NULL ||
+	    has_scheme(id, strlen(id)))
+		return id;
+	for (a = n; a != NULL && a->type == XML_ELEMENT_NODE; a = a->parent)
+		if ((xb = xmlGetNsProp(a, (const xmlChar *)"base",
+		    XML_XML_NAMESPACE)) != NULL) {
+			xmlFree(xb);
+			break;
+		}
+	if (a == NULL || a->type != XML_ELEMENT_NODE)
+		return id;
+	if ((base = xmlNodeGetBase(p->xdoc, n)) == NULL)
+		return id;
+	abs = xmlBuildURI((const xmlChar *)id, base);
+	xmlFree(base);
+	if (abs == NULL)
+		return id;
+	free(id);
+	return take_xml(p, abs);
+}
+
+/*
+ * type="html" text wrapped in the xhtml:div that belongs to type="xhtml":
+ * the wrapper is dropped and the escaped HTML inside it read as HTML.
+ * NULL when n holds anything else.
+ */
+static xmlNode *
+html_in_div(xmlNode *n)
+{
+	xmlNode	*c, *div = NULL;
+
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (div != NULL)
+			return NULL;
+		div = c;
+	}
+	if (div == NULL || strcmp((const char *)div->name, "div") != 0 ||
+	    div->ns == NULL || strcmp((const char *)div->ns->href,
+	    NS_XHTML) != 0)
+		return NULL;
+	for (c = div->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return NULL;
+	return div;
+}
+
 /* Atom text construct: kept as (X)HTML, or made plain for titles. */
 static char *
 atom_text(struct pctx *p, xmlNode *n, bool plain)
 {
+	xmlNode	*div;
 	char	*type, *mode, *s;
 	bool	 xhtml, html, b64, xml;
 
@@ -641,7 +750,10 @@ atom_text(struct pctx *p, xmlNode *n, bool plain)
 	free(type);
 	free(mode);
 	/* Unescaped markup in type="html" is kept as markup. */
-	s = xhtml || xml ? inner_xml(p, n) : node_markup(p, n);
+	if (html && (div = html_in_div(n)) != NULL)
+		s = node_text(p, div);
+	else
+		s = xhtml || xml ? inner_xml(p, n) : node_markup(p, n, false);
 	if (b64)
 		s = base64_decode(p, s);
 	if (!plain)
@@ -711,7 +823,8 @@ atom_person(struct pctx *p, xmlNode *n, struct feed_person *who)
 			set_str(&who->email, node_text(p, c));
 		else if (is_atom(p, c, "uri") || is_atom(p, c, "url") ||
 		    is_atom(p, c, "homepage"))
-			set_str(&who->uri, resolve(p, c, node_text(p, c)));
+			set_str(&who->uri,
+			    resolve_as(p, c, node_text(p, c), true));
 	}
 	/* No child elements: a bare name. */
 	if (who->name == NULL && who->email == NULL && who->uri == NULL)
@@ -797,11 +910,43 @@ pick_link(struct pctx *p, struct feed_link *l, size_t n)
 
 /* --- the elements every format shares (dc:, content:, media:...) --- */
 
+/* itunes:keywords, "a, b,c": one category per keyword. */
+static void
+add_keywords(struct pctx *p, struct feed_category **arr, size_t *n,
+    char *s)
+{
+	char	*kw, *next;
+
+	for (kw = s; kw != NULL; kw = next) {
+		if ((next = strchr(kw, ',')) != NULL)
+			*next++ = '\0';
+		add_category(p, arr, n, dup_trim(p, kw), NULL, NULL);
+	}
+	free(s);
+}
+
+/* itunes:category text="Tech", with its subcategories after it. */
+static void
+add_itunes_category(struct pctx *p, struct feed_category **arr, size_t *n,
+    xmlNode *el, int depth)
+{
+	xmlNode	*c;
+
+	add_category(p, arr, n, node_attr(p, el, "text"), NULL, NULL);
+	if (depth >= 2)
+		return;
+	for (c = el->children; c != NULL; c = c->next)
+		if (is_el(p, c, NS_ITUNES, "category"))
+			add_itunes_category(p, arr, n, c, depth + 1);
+}
+
+
 static bool
 item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 {
 	if (is_el(p, c, NS_CONTENT, "encoded"))
-		set_str(&it->content, resolve_html(p, c, node_markup(p, c)));
+		set_str(&it->content,
+		    resolve_html(p, c, node_markup(p, c, true)));
 	else if (is_el(p, c, NS_DC, "creator") ||
 	    is_el(p, c, NS_DC, "author") || is_el(p, c, NS_ITUNES, "author"))
 		add_person_str(p, &it->authors, &it->nauthors,
@@ -815,6 +960,9 @@ item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 	else if (is_el(p, c, NS_DC, "subject"))
 		add_category(p, &it->categories, &it->ncategories,
 		    node_text(p, c), NULL, NULL);
+	else if (is_el(p, c, NS_ITUNES, "keywords"))
+		add_keywords(p, &it->categories, &it->ncategories,
+		    node_text(p, c));
 	else if (is_el(p, c, NS_DC, "language"))
 		set_str(&it->language, node_text(p, c));
 	else if (is_el(p, c, NS_DC, "title"))
@@ -842,8 +990,10 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 {
 	struct feed_person	*who;
 
-	if (is_el(p, c, NS_DC, "creator") || is_el(p, c, NS_ITUNES, "author") ||
-	    is_el(p, c, NS_DC, "author") || is_el(p, c, NS_DC, "publisher")) {
+	if (is_el(p, c, NS_DC, "publisher"))
+		set_str(&p->publisher, node_text(p, c));
+	else if (is_el(p, c, NS_DC, "creator") ||
+	    is_el(p, c, NS_ITUNES, "author") || is_el(p, c, NS_DC, "author")) {
 		if (d->author == NULL) {
 			if ((who = calloc(1, sizeof(*who))) == NULL) {
 				p->oom = true;
@@ -869,8 +1019,10 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 	} else if (is_el(p, c, NS_DCTERMS, "modified"))
 		set_date(&d->updated, node_text(p, c));
 	else if (is_el(p, c, NS_ITUNES, "category"))
-		add_category(p, &d->categories, &d->ncategories,
-		    node_attr(p, c, "text"), NULL, NULL);
+		add_itunes_category(p, &d->categories, &d->ncategories, c, 0);
+	else if (is_el(p, c, NS_ITUNES, "keywords"))
+		add_keywords(p, &d->categories, &d->ncategories,
+		    node_text(p, c));
 	else if (is_el(p, c, NS_DC, "language"))
 		set_str(&d->language, node_text(p, c));
 	else if (is_el(p, c, NS_DC, "rights"))
@@ -913,7 +1065,7 @@ rss_item(struct pctx *p, xmlNode *n)
 			set_str(&it->link, resolve(p, c, node_text(p, c)));
 		else if (is_el(p, c, NATIVE, "description"))
 			set_str(&it->summary,
-			    resolve_html(p, c, node_markup(p, c)));
+			    resolve_html(p, c, node_markup(p, c, false)));
 		else if (is_el(p, c, NATIVE, "guid")) {
 			if (guid == NULL) {
 				guid = node_text(p, c);
@@ -942,7 +1094,11 @@ rss_item(struct pctx *p, xmlNode *n)
 	    strncmp(guid, "https://", 8) == 0) &&
 	    (it->link = strdup(guid)) == NULL)
 		p->oom = true;
-	set_str(&it->id, guid);
+	/* The guid is the item's own id; dc:identifier only stands in. */
+	if (guid != NULL) {
+		free(it->id);
+		it->id = guid;
+	}
 	free(perma);
 	if (it->language == NULL)
 		it->language = take_xml(p, xmlNodeGetLang(n));
@@ -977,6 +1133,22 @@ rss_image(struct pctx *p, xmlNode *n)
 	p->doc->image = img;
 }
 
+/* s ("Name <a@b>" or so) as the feed's author unless it has one. */
+static void
+fallback_author(struct pctx *p, struct feed_doc *d, char *s)
+{
+	if (d->author != NULL || s == NULL) {
+		free(s);
+		return;
+	}
+	if ((d->author = calloc(1, sizeof(*d->author))) == NULL) {
+		p->oom = true;
+		free(s);
+		return;
+	}
+	parse_person(p, s, d->author);
+}
+
 static void
 rss_channel(struct pctx *p, xmlNode *n)
 {
@@ -994,7 +1166,7 @@ rss_channel(struct pctx *p, xmlNode *n)
 		else if (is_el(p, c, NATIVE, "link"))
 			set_str(&d->link, resolve(p, c, node_text(p, c)));
 		else if (is_el(p, c, NATIVE, "description"))
-			set_str(&d->summary, node_markup(p, c));
+			set_str(&d->summary, node_markup(p, c, false));
 		else if (is_el(p, c, NATIVE, "language"))
 			set_str(&d->language, node_text(p, c));
 		else if (is_el(p, c, NATIVE, "copyright"))
@@ -1028,15 +1200,9 @@ rss_channel(struct pctx *p, xmlNode *n)
 	set_str(&d->summary, p->feed_summary);
 	p->feed_summary = NULL;
 	/* The technical contact is the author only when nobody else is. */
-	if (d->author == NULL && webmaster != NULL) {
-		if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
-			p->oom = true;
-		else {
-			parse_person(p, webmaster, d->author);
-			webmaster = NULL;
-		}
-	}
-	free(webmaster);
+	fallback_author(p, d, p->publisher);
+	p->publisher = NULL;
+	fallback_author(p, d, webmaster);
 }
 
 static void
@@ -1069,7 +1235,7 @@ atom_item_el(struct pctx *p, struct feed_item *it, xmlNode *c)
 	if (is_atom(p, c, "title"))
 		set_str(&it->title, atom_text(p, c, true));
 	else if (is_atom(p, c, "id"))
-		set_str(&it->id, node_text(p, c));
+		set_str(&it->id, atom_id(p, c));
 	else if (is_atom(p, c, "link")) {
 		rel = node_attr(p, c, "rel");
 		if (rel != NULL && strcmp(rel, "enclosure") == 0)
@@ -1110,6 +1276,10 @@ item_finish(struct pctx *p, struct feed_item *it)
 {
 	set_str(&it->summary, p->item_summary);
 	p->item_summary = NULL;
+	/* An item only ever updated was first published then, as far as
+	 * anyone can tell. */
+	if (it->published == FEED_NODATE)
+		it->published = it->updated;
 	if (it->link == NULL)
 		it->link = pick_link(p, it->links, it->nlinks);
 	if (it->summary == NULL && it->content != NULL &&
@@ -1149,7 +1319,7 @@ atom_feed_el(struct pctx *p, struct feed_doc *d, xmlNode *c)
 	if (is_atom(p, c, "title"))
 		set_str(&d->title, atom_text(p, c, true));
 	else if (is_atom(p, c, "id"))
-		set_str(&d->id, node_text(p, c));
+		set_str(&d->id, atom_id(p, c));
 	else if (is_atom(p, c, "updated") || is_atom(p, c, "modified"))
 		set_date(&d->updated, node_text(p, c));
 	else if (is_atom(p, c, "published") || is_atom(p, c, "issued"))
@@ -1204,6 +1374,8 @@ atom_feed(struct pctx *p, xmlNode *n)
 	set_str(&d->language, take_xml(p, xmlNodeGetLang(n)));
 	set_str(&d->summary, p->feed_summary);
 	p->feed_summary = NULL;
+	fallback_author(p, d, p->publisher);
+	p->publisher = NULL;
 }
 
 /* --- entry points -------------------------------------------------- */
@@ -1337,9 +1509,10 @@ feed_free(struct feed_doc *d)
 	free(d);
 }
 
-int
-feed_parse(const char *data, size_t len, const char *base,
-    const char *charset, struct feed_doc **out, char *err, size_t errlen)
+/* feed_parse once the text is UTF-8. */
+static int
+parse_utf8(const char *data, size_t len, const char *base,
+    struct feed_doc **out, char *err, size_t errlen)
 {
 	struct pctx	 p;
 	xmlNode		*root;
@@ -1348,23 +1521,14 @@ feed_parse(const char *data, size_t len, const char *base,
 	int		 rc = -1;
 	bool		 recovered = false;
 
-	*out = NULL;
 	memset(&p, 0, sizeof(p));
-	if (data == NULL || len == 0) {
-		snprintf(err, errlen, "not a feed: empty document");
-		return -1;
-	}
-	if (len > FEED_MAX_DOC) {
-		snprintf(err, errlen, "document too large");
-		return -1;
-	}
 	/* Blank lines before the XML declaration make it an error. */
 	while (len > 0 && (*data == ' ' || *data == '\t' || *data == '\r' ||
 	    *data == '\n')) {
 		data++;
 		len--;
 	}
-	if (*data == '{')
+	if (len > 0 && *data == '{')
 		return feed_jsonfeed_parse(data, len, base, out, err, errlen);
 	/* HTML entities XML does not know become character references. */
 	if (feed_xml_fix_entities(data, len, &fixed, &flen) == -1) {
@@ -1375,7 +1539,7 @@ feed_parse(const char *data, size_t len, const char *base,
 		data = fixed;
 		len = flen;
 	}
-	if (feed_xml_read(data, len, base, charset, &p.xdoc,
+	if (len == 0 || feed_xml_read(data, len, base, &p.xdoc,
 	    &recovered) == -1 || p.xdoc == NULL) {
 		snprintf(err, errlen, "not a feed: not XML");
 		goto out;
@@ -1413,8 +1577,39 @@ feed_parse(const char *data, size_t len, const char *base,
 	feed_free(p.doc);
 	free(p.feed_summary);
 	free(p.item_summary);
+	free(p.publisher);
 	if (p.xdoc != NULL)
 		xmlFreeDoc(p.xdoc);
 	free(fixed);
+	return rc;
+}
+
+int
+feed_parse(const char *data, size_t len, const char *base,
+    const char *charset, struct feed_doc **out, char *err, size_t errlen)
+{
+	char	*text;
+	bool	 guessed;
+	int	 rc;
+
+	*out = NULL;
+	if (data == NULL || len == 0) {
+		snprintf(err, errlen, "not a feed: empty document");
+		return -1;
+	}
+	if (len > FEED_MAX_DOC) {
+		snprintf(err, errlen, "document too large");
+		return -1;
+	}
+	if (charset_utf8(&data, &len, charset, FEED_MAX_DOC, &text,
+	    &guessed) == -1) {
+		snprintf(err, errlen, "document too large as UTF-8");
+		return -1;
+	}
+	rc = parse_utf8(data, len, base, out, err, errlen);
+	/* Bytes read in another charset than the document said. */
+	if (rc == 0 && guessed)
+		(*out)->recovered = true;
+	free(text);
 	return rc;
 }

@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <libxml/uri.h>
 
 #include "parsers/date.h"
 #include "parsers/feed.h"
 #include "parsers/feed_jsonfeed.h"
+#include "parsers/url.h"
 
 #define JF_MAX_ITEMS	10000
 #define JF_MAX_FIELD	(1024 * 1024)
@@ -61,24 +61,30 @@ jget(struct jctx *c, json_t *o, const char *key)
 	return r;
 }
 
-/* A URL member made absolute against the feed's own URL. */
+/*
+ * A URL member made absolute against the feed's own URL, normalised unless
+ * it identifies someone (as_id), as the XML formats do.
+ */
+static char *
+jurl_as(struct jctx *c, json_t *o, const char *key, bool as_id)
+{
+	char	*u, *r;
+
+	if ((u = jget(c, o, key)) == NULL)
+		return NULL;
+	r = as_id ? url_resolve(u, c->base) : url_absolute(u, c->base);
+	if (r == NULL) {
+		c->oom = true;
+		return u;
+	}
+	free(u);
+	return r;
+}
+
 static char *
 jurl(struct jctx *c, json_t *o, const char *key)
 {
-	xmlChar	*abs;
-	char	*u, *r;
-
-	if ((u = jget(c, o, key)) == NULL || c->base == NULL)
-		return u;
-	if ((abs = xmlBuildURI((const xmlChar *)u, (const xmlChar *)c->base))
-	    == NULL)
-		return u;
-	r = strdup((const char *)abs);
-	xmlFree(abs);
-	if (r == NULL)
-		return u;
-	free(u);
-	return r;
+	return jurl_as(c, o, key, false);
 }
 
 static int64_t
@@ -111,7 +117,7 @@ static void
 set_person(struct jctx *c, struct feed_person *p, json_t *a)
 {
 	p->name = jget(c, a, "name");
-	p->uri = jurl(c, a, "url");
+	p->uri = jurl_as(c, a, "url", true);
 }
 
 static int

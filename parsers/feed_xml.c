@@ -187,33 +187,6 @@ feed_xml_fix_entities(const char *s, size_t len, char **out, size_t *outlen)
 	return 0;
 }
 
-/*
- * The transport's charset is only used when the document does not say:
- * servers are wrong about it more often than documents are.
- */
-static const char *
-pick_encoding(const char *s, size_t len, const char *charset)
-{
-	size_t	 n;
-	const char *end;
-
-	if (charset == NULL || *charset == '\0')
-		return NULL;
-	if (len >= 2 && (((unsigned char)s[0] == 0xfe &&
-	    (unsigned char)s[1] == 0xff) || ((unsigned char)s[0] == 0xff &&
-	    (unsigned char)s[1] == 0xfe)))
-		return NULL;
-	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-		return NULL;
-	if (len >= 5 && memcmp(s, "<?xml", 5) == 0) {
-		end = memmem(s, len, "?>", 2);
-		n = end == NULL ? len : (size_t)(end - s);
-		if (memmem(s, n, "encoding", 8) != NULL)
-			return NULL;
-	}
-	return charset;
-}
-
 static xmlDoc *
 read_once(const char *s, size_t len, const char *base, const char *enc,
     int opts, bool *wellformed)
@@ -231,11 +204,10 @@ read_once(const char *s, size_t len, const char *base, const char *enc,
 }
 
 int
-feed_xml_read(const char *s, size_t len, const char *base,
-    const char *charset, xmlDoc **out, bool *recovered)
+feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
+    bool *recovered)
 {
 	xmlDoc		*doc;
-	const char	*enc;
 	bool		 wf;
 	int		 opts;
 
@@ -243,18 +215,21 @@ feed_xml_read(const char *s, size_t len, const char *base,
 	*recovered = false;
 	if (len > INT_MAX)
 		return -1;
-	enc = pick_encoding(s, len, charset);
-	/* Never NOENT, DTDLOAD or HUGE: no entity bombs, no external files. */
+	/*
+	 * Never NOENT, DTDLOAD or HUGE: no entity bombs, no external files.
+	 * The text is UTF-8 by now (charset.c), whatever it declares.
+	 */
 	opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR |
-	    XML_PARSE_NOWARNING;
-	doc = read_once(s, len, base, enc, opts, &wf);
+	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC;
+	doc = read_once(s, len, base, "UTF-8", opts, &wf);
 	if (doc != NULL && wf) {
 		*out = doc;
 		return 0;
 	}
 	if (doc != NULL)
 		xmlFreeDoc(doc);
-	doc = read_once(s, len, base, enc, opts | XML_PARSE_RECOVER, &wf);
+	doc = read_once(s, len, base, "UTF-8", opts | XML_PARSE_RECOVER,
+	    &wf);
 	if (doc == NULL)
 		return -1;
 	*recovered = true;

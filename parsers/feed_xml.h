@@ -18,10 +18,11 @@ int	 feed_xml_fix_entities(const char *, size_t, char **out,
 	    size_t *outlen);
 
 /*
- * Parse a document without network access or entity expansion; a document
- * that is not well-formed is read again in recovery mode and *recovered set.
+ * Parse a UTF-8 document (whatever its declaration says) without network
+ * access or entity expansion; a document that is not well-formed is read
+ * again in recovery mode and *recovered set.
  */
-int	 feed_xml_read(const char *, size_t, const char *base,
-	    const char *charset, xmlDoc **, bool *recovered);
+int	 feed_xml_read(const char *, size_t, const char *base, xmlDoc **,
+	    bool *recovered);
 
 #endif

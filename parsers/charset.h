@@ -1,0 +1,33 @@
+/*
+ * charset: a feed document's bytes as UTF-8, whatever it was written in.
+ */
+#ifndef FEEDSPOOL_CHARSET_H
+#define FEEDSPOOL_CHARSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * On entry *data and *len are the document as received, http the charset
+ * of the HTTP Content-Type (may be NULL).  On return they are its text as
+ * UTF-8: inside the original bytes (past a byte order mark) or in *owned,
+ * which the caller frees.  The encoding is the first of (RFC 7303 3):
+ *   1. a byte order mark (UTF-8, UTF-16, UTF-32), or the "<?" of an XML
+ *      declaration spelled in UTF-16 or UTF-32 without one;
+ *   2. the HTTP charset, unless it names UTF-8 and the bytes are not, or
+ *      names a one-byte charset and the bytes are UTF-8 beyond ASCII;
+ *   3. the encoding of the XML declaration;
+ *   4. UTF-8.
+ * ISO-8859-1 and US-ASCII are read as their superset windows-1252, as web
+ * browsers do.  Bytes that are not UTF-8 in a document that is (or claims
+ * to be) are read as windows-1252 and *guessed is set; so is it when bytes
+ * invalid in the chosen charset are replaced by U+FFFD.
+ * Returns 0, or -1 when out of memory or the text would exceed maxlen.
+ */
+int	 charset_utf8(const char **data, size_t *len, const char *http,
+	    size_t maxlen, char **owned, bool *guessed);
+
+/* Whether s[0..n) is well-formed UTF-8. */
+bool	 charset_is_utf8(const char *s, size_t n);
+
+#endif
