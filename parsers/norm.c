@@ -2,9 +2,10 @@
  * norm: text normalisation.  The text goes through three stages:
  * entities and broken UTF-8 repaired into valid UTF-8 (libxml2's HTML
  * entity table), NFC through utf8proc, then passes over an array of code
- * points that only ever shrink it in place: cleaning, collapsing, the
- * English quote and punctuation rules, doubled stops.  The last step
- * encodes the paragraphs back into UTF-8.
+ * points that only ever shrink it: cleaning, collapsing, the English
+ * quotes, doubled stops (before the space rule, so "end . ." gives
+ * "end."), the English space before marks.  The last step encodes the
+ * paragraphs back into UTF-8.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -58,6 +59,8 @@ numeric_ref(const char *p, size_t n, int hex)
 	size_t	 i;
 	int	 d;
 
+	if (n == 0)
+		return -1;
 	for (i = 0; i < n; i++) {
 		if (p[i] >= '0' && p[i] <= '9')
 			d = p[i] - '0';
@@ -486,8 +489,8 @@ norm_run(const char *text, const char *lang, bool oneline)
 	n = collapse(cp, clean(cp, n));
 	if (en) {
 		n = english_quotes(cp, n);
-		n = space_before_marks(cp, n, tmp);
-		n = doubled_stops(tmp, n, cp);
+		n = doubled_stops(cp, n, tmp);
+		n = space_before_marks(tmp, n, cp);
 	} else
 		n = doubled_stops(cp, n, tmp);
 	out = encode(en ? cp : tmp, n, oneline ? " " : "\n\n");
