@@ -460,37 +460,44 @@ names_site(const struct site *s, const char *seg, size_t len, bool trailing)
 
 /*
  * Strip one site segment from cur, trailing ones first, each tried from
- * the rightmost separator so a tag holding a separator is found too.
- * Returns 1 when one went, 0 when none, -1 when out of memory.
+ * the rightmost separator so a tag holding a separator is found too.  The
+ * rest must have words and must not name the site itself ("ltc-a |
+ * ltc-a" is only the tag).  Returns 1 when one went, 0 when none, -1 when
+ * out of memory.
  */
 static int
 strip_once(const struct site *s, char *cur)
 {
 	struct sep	 seps[MAX_SEPS];
-	size_t		 nsep, j, len = strlen(cur);
-	int		 r;
+	size_t		 nsep, j, len = strlen(cur), a, b;
+	int		 r, lead;
 
 	nsep = find_seps(cur, seps);
-	for (j = nsep; j-- > 0;) {
-		if (!has_word(cur, seps[j].start) ||
-		    !has_word(cur + seps[j].end, len - seps[j].end))
-			continue;
-		r = names_site(s, cur + seps[j].end, len - seps[j].end, true);
-		if (r != 0) {
-			cur[seps[j].start] = '\0';
-			return r;
+	for (lead = 0; lead < 2; lead++)
+		for (j = 0; j < nsep; j++) {
+			a = seps[lead ? j : nsep - 1 - j].start;
+			b = seps[lead ? j : nsep - 1 - j].end;
+			if (!has_word(cur, a) || !has_word(cur + b, len - b))
+				continue;
+			if (lead)
+				r = names_site(s, cur, a, false);
+			else
+				r = names_site(s, cur + b, len - b, true);
+			if (r == 1)
+				r = lead ? names_site(s, cur + b, len - b,
+				    false) : names_site(s, cur, a, false);
+			else if (r == 0)
+				continue;
+			if (r == -1)
+				return -1;
+			if (r == 1)
+				return 0;
+			if (lead)
+				memmove(cur, cur + b, len - b + 1);
+			else
+				cur[a] = '\0';
+			return 1;
 		}
-	}
-	for (j = 0; j < nsep; j++) {
-		if (!has_word(cur, seps[j].start) ||
-		    !has_word(cur + seps[j].end, len - seps[j].end))
-			continue;
-		r = names_site(s, cur, seps[j].start, false);
-		if (r != 0) {
-			memmove(cur, cur + seps[j].end, len - seps[j].end + 1);
-			return r;
-		}
-	}
 	return 0;
 }
 
