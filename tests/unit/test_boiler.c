@@ -154,6 +154,21 @@ test_title_learned_tag(void **state)
 	check_title("ltc-a | ltc-a", &h, "ltc-a | ltc-a");
 }
 
+/* Titles go through norm_line() first: no-break spaces, entities. */
+static void
+test_title_after_norm_line(void **state)
+{
+	const char		*tags[] = { "ltc-a" };
+	struct boiler_hints	 h = { .tags = tags, .ntags = 1 };
+	char			*line;
+
+	(void)state;
+	line = norm_line("Talks resume in Geneva\xc2\xa0|&nbsp;ltc-a");
+	assert_non_null(line);
+	check_title(line, &h, "Talks resume in Geneva");
+	free(line);
+}
+
 static void
 test_title_left_alone(void **state)
 {
@@ -323,26 +338,50 @@ slurp(const char *path)
 	return data;
 }
 
+/* boiler_body() then norm_text(), or the other way round. */
+static char *
+clean_text(const char *body, const char *title, int norm_first)
+{
+	char	*a, *b;
+
+	if (norm_first) {
+		a = norm_text(body, NULL);
+		assert_non_null(a);
+		b = boiler_body(a, title, NULL, NULL, 0);
+	} else {
+		a = boiler_body(body, title, NULL, NULL, 0);
+		assert_non_null(a);
+		b = norm_text(a, NULL);
+	}
+	free(a);
+	assert_non_null(b);
+	return b;
+}
+
 /*
  * The seed end to end through these modules: its title stripped with the
- * tag learned for the host (without a hint naming the site the tag stays:
- * see test_title_left_alone), its body (the file minus the clean headline
- * on its first line) cleaned and normalised, compared whole with the text
- * written by hand in expected.txt (its one final newline aside).
+ * tag learned for the host, or with a feed titled by it (with no hint
+ * naming the site the tag stays: see test_title_left_alone), its body
+ * (the file minus the clean headline on its first line) cleaned and
+ * normalised, compared whole with the text written by hand in
+ * expected.txt (its one final newline aside).
  */
 static void
 test_seed(void **state)
 {
 	const char		*tags[] = { "ltc-a" };
-	struct boiler_hints	 h = { .host = "ltc-a.example", .tags = tags,
+	struct boiler_hints	 h = { .host = "news.example", .tags = tags,
 	    .ntags = 1 };
 	struct boiler_hints	 feed = { .feed_title = "ltc-a" };
-	char			*seed, *want, *body, *clean, *text, *title;
+	char			*seed, *want, *body, *text, *title;
 	size_t			 len;
+	int			 norm_first;
 
 	(void)state;
-	check_title(SEED_HEADLINE " | ltc-a", &h, SEED_HEADLINE);
 	check_title(SEED_HEADLINE " | ltc-a", &feed, SEED_HEADLINE);
+	title = boiler_title(SEED_HEADLINE " | ltc-a", &h);
+	assert_non_null(title);
+	assert_string_equal(title, SEED_HEADLINE);
 
 	seed = slurp(SEED);
 	want = slurp(SEED_EXPECTED);
@@ -351,19 +390,15 @@ test_seed(void **state)
 		want[len - 1] = '\0';
 	body = strchr(seed, '\n');
 	assert_non_null(body);
-	title = boiler_title(SEED_HEADLINE " | ltc-a", &h);
-	assert_non_null(title);
-	clean = boiler_body(body + 1, title, NULL, NULL, 0);
-	assert_non_null(clean);
-	text = norm_text(clean, NULL);
-	assert_non_null(text);
-	free(clean);
-	assert_string_equal(text, want);
-	assert_null(strstr(text, "ltc-a"));
-	assert_null(strstr(text, "\xc2\xab"));
-	assert_null(strstr(text, "\xc2\xbb"));
-	assert_null(strstr(text, ". ."));
-	free(text);
+	for (norm_first = 0; norm_first < 2; norm_first++) {
+		text = clean_text(body + 1, title, norm_first);
+		assert_string_equal(text, want);
+		assert_null(strstr(text, "ltc-a"));
+		assert_null(strstr(text, "\xc2\xab"));
+		assert_null(strstr(text, "\xc2\xbb"));
+		assert_null(strstr(text, ". ."));
+		free(text);
+	}
 	free(title);
 	free(want);
 	free(seed);
@@ -377,6 +412,7 @@ main(void)
 		cmocka_unit_test(test_title_feed_title),
 		cmocka_unit_test(test_title_host),
 		cmocka_unit_test(test_title_learned_tag),
+		cmocka_unit_test(test_title_after_norm_line),
 		cmocka_unit_test(test_title_left_alone),
 		cmocka_unit_test(test_title_tag),
 		cmocka_unit_test(test_body_headline),
