@@ -432,12 +432,19 @@ spells_label(const char *seg, size_t len, const char *label)
 }
 
 /*
- * Does seg[0..len) name the site?  Trailing segments may also be the
- * first words of the feed title ("NYT" of "NYT > World News"): a leading
- * one that short is more often the headline's topic.  -1: out of memory.
+ * How sure a match must be, by where the segment stands.  Any name
+ * strips a trailing segment.  A leading one is more often the headline's
+ * topic: never by the first words of the feed title ("NYT" of "NYT >
+ * World News"), and before ": " only by a whole name (site, feed, tag,
+ * full host), not by the host's main label ("Example: how to ..." on
+ * example.org).
  */
+enum place { TRAILING, LEADING, LEADING_COLON };
+
+/* Does seg[0..len) name the site?  -1: out of memory. */
 static int
-names_site(const struct site *s, const char *seg, size_t len, bool trailing)
+names_site(const struct site *s, const char *seg, size_t len,
+    enum place where)
 {
 	char	*k;
 	size_t	 i;
@@ -446,16 +453,28 @@ names_site(const struct site *s, const char *seg, size_t len, bool trailing)
 	if ((k = key_n(seg, len)) == NULL)
 		return -1;
 	if (keys_eq(k, s->name) || keys_eq(k, s->feed) ||
-	    keys_eq(k, s->host_all) || keys_eq(k, s->host_main))
+	    keys_eq(k, s->host_all))
 		ret = 1;
 	for (i = 0; ret == 0 && i < s->ntags; i++)
 		ret = keys_eq(k, s->tags[i]);
-	for (i = 0; ret == 0 && trailing && i < s->nprefix; i++)
+	for (i = 0; ret == 0 && where == TRAILING && i < s->nprefix; i++)
 		ret = strlen(s->prefix[i]) >= 3 && keys_eq(k, s->prefix[i]);
-	if (ret == 0)
-		ret = spells_label(seg, len, s->host_main);
+	if (ret == 0 && where != LEADING_COLON)
+		ret = keys_eq(k, s->host_main) ? 1 :
+		    spells_label(seg, len, s->host_main);
 	free(k);
 	return ret;
+}
+
+/* What would be left is itself a name of the site? */
+static int
+rest_names_site(const struct site *s, const char *cur, const struct sep *sp,
+    int lead)
+{
+	if (lead)
+		return names_site(s, cur + sp->end, strlen(cur + sp->end),
+		    TRAILING);
+	return names_site(s, cur, sp->start, LEADING);
 }
 
 /*
@@ -468,34 +487,33 @@ names_site(const struct site *s, const char *seg, size_t len, bool trailing)
 static int
 strip_once(const struct site *s, char *cur)
 {
-	struct sep	 seps[MAX_SEPS];
-	size_t		 nsep, j, len = strlen(cur), a, b;
+	struct sep	 seps[MAX_SEPS], *sp;
+	size_t		 nsep, j, len = strlen(cur);
 	int		 r, lead;
 
 	nsep = find_seps(cur, seps);
 	for (lead = 0; lead < 2; lead++)
 		for (j = 0; j < nsep; j++) {
-			a = seps[lead ? j : nsep - 1 - j].start;
-			b = seps[lead ? j : nsep - 1 - j].end;
-			if (!has_word(cur, a) || !has_word(cur + b, len - b))
+			sp = &seps[lead ? j : nsep - 1 - j];
+			if (!has_word(cur, sp->start) ||
+			    !has_word(cur + sp->end, len - sp->end))
 				continue;
 			if (lead)
-				r = names_site(s, cur, a, false);
+				r = names_site(s, cur, sp->start,
+				    sp->colon ? LEADING_COLON : LEADING);
 			else
-				r = names_site(s, cur + b, len - b, true);
-			if (r == 1)
-				r = lead ? names_site(s, cur + b, len - b,
-				    false) : names_site(s, cur, a, false);
-			else if (r == 0)
+				r = names_site(s, cur + sp->end, len - sp->end,
+				    TRAILING);
+			if (r == 0)
 				continue;
-			if (r == -1)
-				return -1;
 			if (r == 1)
-				return 0;
+				r = rest_names_site(s, cur, sp, lead);
+			if (r != 0)
+				return r == -1 ? -1 : 0;
 			if (lead)
-				memmove(cur, cur + b, len - b + 1);
+				memmove(cur, cur + sp->end, len - sp->end + 1);
 			else
-				cur[a] = '\0';
+				cur[sp->start] = '\0';
 			return 1;
 		}
 	return 0;

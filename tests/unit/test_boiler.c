@@ -133,6 +133,11 @@ test_title_host(void **state)
 	check_title("Talks resume - BBC News", &uk, "Talks resume");
 	check_title("Talks resume - New Yorker", &h,
 	    "Talks resume - New Yorker");
+	/* Leading: by the main label, but not before a colon. */
+	check_title("NYTimes | Talks resume", &h, "Talks resume");
+	check_title("NYTimes.com: Talks resume", &h, "Talks resume");
+	check_title("NYTimes: a history of the paper", &h,
+	    "NYTimes: a history of the paper");
 }
 
 static void
