@@ -24,8 +24,11 @@ struct boiler_hints {
  * the feed title, one of the learned tags, the host name, the host's main
  * label ("www.nytimes.com": "nytimes", also spelt by the segment's words
  * or their initials: "The New York Times"); a trailing segment also when
- * it is the first word(s) of the feed title.  A title that would be left
- * empty, and a separator that belongs to the headline, stay.  hints may be
+ * it is the first word(s) of the feed title.  A leading segment before
+ * ": " needs a whole name (site, feed title, tag, full host): "Example:
+ * how to ..." on example.org is a headline.  A title that would be left
+ * empty or naming the site itself ("ltc-a | ltc-a"), and a separator that
+ * belongs to the headline ("Kyiv - a year on"), stay.  hints may be
  * NULL.  Returns a malloc'd string (trimmed), NULL when out of memory.
  */
 char	*boiler_title(const char *title, const struct boiler_hints *);
