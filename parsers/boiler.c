@@ -31,11 +31,18 @@ struct sep {
 	bool	 colon;
 };
 
+struct words {
+	char	*w[MAX_WORDS];
+	size_t	 n;
+};
+
 /* The hints as keys, computed once per title. */
 struct site {
 	char	*name;
+	struct words name_words;	/* to spell a tag: "ltc-a" */
 	char	*feed;
-	char	*prefix[MAX_PREFIXES];	/* first 1, 2, ... words of feed */
+	struct words feed_words;
+	char	*prefix[MAX_PREFIXES];	/* first words of name and feed */
 	size_t	 nprefix;
 	char	*host_all;		/* "nytimescom" */
 	char	*host_main;		/* "nytimes" */
@@ -254,6 +261,51 @@ find_seps(const char *t, struct sep *seps)
 	return nsep;
 }
 
+/* Words */
+
+static void
+words_free(struct words *ws)
+{
+	size_t	 i;
+
+	for (i = 0; i < ws->n; i++)
+		free(ws->w[i]);
+	ws->n = 0;
+}
+
+/*
+ * The keys of the words of s[0..len), split at spaces, hyphens and dots;
+ * none when there are more than MAX_WORDS.  -1 when out of memory.
+ */
+static int
+words_split(const char *s, size_t len, struct words *ws)
+{
+	size_t	 i = 0, n;
+
+	ws->n = 0;
+	while (i < len) {
+		n = strcspn(s + i, " -.");
+		if (n > len - i)
+			n = len - i;
+		if (n > 0) {
+			if (ws->n == MAX_WORDS) {
+				words_free(ws);
+				return 0;
+			}
+			if ((ws->w[ws->n] = key_n(s + i, n)) == NULL) {
+				words_free(ws);
+				return -1;
+			}
+			if (*ws->w[ws->n] != '\0')
+				ws->n++;
+			else
+				free(ws->w[ws->n]);
+		}
+		i += n + 1;
+	}
+	return 0;
+}
+
 /* Hints */
 
 static void
@@ -262,7 +314,9 @@ site_free(struct site *s)
 	size_t	 i;
 
 	free(s->name);
+	words_free(&s->name_words);
 	free(s->feed);
+	words_free(&s->feed_words);
 	for (i = 0; i < s->nprefix; i++)
 		free(s->prefix[i]);
 	free(s->host_all);
@@ -273,22 +327,22 @@ site_free(struct site *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Keys of the first 1, 2, ... words of the feed title, not all of them. */
+/* Keys of the first 1, 2, ... words of a name, not all of them. */
 static int
-site_prefixes(struct site *s, const char *feed)
+site_prefixes(struct site *s, const char *name)
 {
 	size_t	 i, words = 0;
 	bool	 in = false;
 
-	for (i = 0; feed[i] != '\0' && s->nprefix < MAX_PREFIXES; i++) {
-		if (feed[i] != ' ') {
+	for (i = 0; name[i] != '\0' && s->nprefix < MAX_PREFIXES; i++) {
+		if (name[i] != ' ') {
 			if (!in)
 				words++;
 			in = true;
 			continue;
 		}
 		if (in && words > 0) {
-			if ((s->prefix[s->nprefix] = key_n(feed, i)) == NULL)
+			if ((s->prefix[s->nprefix] = key_n(name, i)) == NULL)
 				return -1;
 			s->nprefix++;
 		}
@@ -345,10 +399,14 @@ site_init(struct site *s, const struct boiler_hints *h)
 	size_t	 i;
 
 	memset(s, 0, sizeof(*s));
-	if (h->site_name != NULL && (s->name = key(h->site_name)) == NULL)
+	if (h->site_name != NULL && ((s->name = key(h->site_name)) == NULL ||
+	    site_prefixes(s, h->site_name) == -1 || words_split(h->site_name, strlen(h->site_name),
+	    &s->name_words) == -1))
 		goto out_free;
 	if (h->feed_title != NULL && ((s->feed = key(h->feed_title)) ==
-	    NULL || site_prefixes(s, h->feed_title) == -1))
+	    NULL || site_prefixes(s, h->feed_title) == -1 ||
+	    words_split(h->feed_title, strlen(h->feed_title),
+	    &s->feed_words) == -1))
 		goto out_free;
 	if (h->host != NULL && site_host(s, h->host) == -1)
 		goto out_free;
@@ -396,48 +454,41 @@ spells(char *const *w, size_t nw, const char *label)
 	return *label == w[0][0] && spells(w + 1, nw - 1, label + 1);
 }
 
+/*
+ * Is label (a key) spelt by two or more words, each whole or by its
+ * initial?  "nytimes" by "The New York Times", "ltca" by "LTC
+ * Actualités".
+ */
+static bool
+spelt_by(const struct words *ws, const char *label)
+{
+	return label != NULL && strlen(label) >= 3 && ws->n >= 2 &&
+	    spells(ws->w, ws->n, label);
+}
+
 /* "The New York Times" for nytimes; -1 when out of memory. */
 static int
 spells_label(const char *seg, size_t len, const char *label)
 {
-	char	*w[MAX_WORDS];
-	size_t	 nw = 0, i = 0, n;
-	int	 ret = 0;
+	struct words	 ws;
+	int		 ret;
 
 	if (label == NULL || strlen(label) < 3)
 		return 0;
-	while (i < len) {
-		n = strcspn(seg + i, " -.");
-		if (n > len - i)
-			n = len - i;
-		if (n > 0) {
-			if (nw == MAX_WORDS)
-				goto out_free;
-			if ((w[nw] = key_n(seg + i, n)) == NULL) {
-				ret = -1;
-				goto out_free;
-			}
-			if (*w[nw] != '\0')
-				nw++;
-			else
-				free(w[nw]);
-		}
-		i += n + 1;
-	}
-	ret = nw >= 2 && spells(w, nw, label);
- out_free:
-	for (i = 0; i < nw; i++)
-		free(w[i]);
+	if (words_split(seg, len, &ws) == -1)
+		return -1;
+	ret = spelt_by(&ws, label);
+	words_free(&ws);
 	return ret;
 }
 
 /*
  * How sure a match must be, by where the segment stands.  Any name
  * strips a trailing segment.  A leading one is more often the headline's
- * topic: never by the first words of the feed title ("NYT" of "NYT >
- * World News"), and before ": " only by a whole name (site, feed, tag,
- * full host), not by the host's main label ("Example: how to ..." on
- * example.org).
+ * topic: never by the first words of the site name or feed title ("NYT"
+ * of "NYT > World News"), and before ": " only by a whole name (site,
+ * feed, tag, full host), not by the host's main label nor an
+ * abbreviation ("Example: how to ..." on example.org).
  */
 enum place { TRAILING, LEADING, LEADING_COLON };
 
@@ -454,6 +505,9 @@ names_site(const struct site *s, const char *seg, size_t len,
 		return -1;
 	if (keys_eq(k, s->name) || keys_eq(k, s->feed) ||
 	    keys_eq(k, s->host_all))
+		ret = 1;
+	else if (where != LEADING_COLON && (spelt_by(&s->name_words, k) ||
+	    spelt_by(&s->feed_words, k)))
 		ret = 1;
 	for (i = 0; ret == 0 && i < s->ntags; i++)
 		ret = keys_eq(k, s->tags[i]);

@@ -21,15 +21,18 @@ struct boiler_hints {
  * Separators: | · » • :: anywhere, ": " and " - " " – " " — " with spaces.
  * A segment names the site when, comparing letters and digits only (case
  * and accents ignored, a leading "the" optional), it is the site name,
- * the feed title, one of the learned tags, the host name, the host's main
- * label ("www.nytimes.com": "nytimes", also spelt by the segment's words
- * or their initials: "The New York Times"); a trailing segment also when
- * it is the first word(s) of the feed title.  A leading segment before
- * ": " needs a whole name (site, feed title, tag, full host): "Example:
- * how to ..." on example.org is a headline.  A title that would be left
- * empty or naming the site itself ("ltc-a | ltc-a"), and a separator that
- * belongs to the headline ("Kyiv - a year on"), stay.  hints may be
- * NULL.  Returns a malloc'd string (trimmed), NULL when out of memory.
+ * the feed title, one of the learned tags, the host name or the host's
+ * main label ("www.nytimes.com": "nytimes"); when its words, each whole
+ * or by its initial, spell that label ("The New York Times"); when it
+ * abbreviates the site name or feed title so ("ltc-a" for "LTC
+ * Actualités", "AFP" for "Agence France-Presse"); and, trailing only,
+ * when it is their first word(s) ("NYT" of "NYT > World News").  A
+ * leading segment before ": " needs a whole name (site, feed title, tag,
+ * full host): "Example: how to ..." on example.org is a headline.  A
+ * title that would be left empty or naming the site itself ("ltc-a |
+ * ltc-a"), and a separator that belongs to the headline ("Kyiv - a year
+ * on"), stay.  hints may be NULL.  Returns a malloc'd string (trimmed),
+ * NULL when out of memory.
  */
 char	*boiler_title(const char *title, const struct boiler_hints *);
 

@@ -119,6 +119,27 @@ test_title_feed_title(void **state)
 	check_title("Talks resume | Example", &full, "Talks resume");
 }
 
+/* A tag spelling the site's name by words and initials. */
+static void
+test_title_abbreviation(void **state)
+{
+	struct boiler_hints	 site = { .site_name = "LTC Actualit\xc3\xa9s" };
+	struct boiler_hints	 feed = { .feed_title = "LTC Actualit\xc3\xa9s",
+	    .host = "127.0.0.1" };
+	struct boiler_hints	 afp = { .site_name = "Agence France-Presse" };
+
+	(void)state;
+	check_title(SEED_HEADLINE " | ltc-a", &site, SEED_HEADLINE);
+	check_title(SEED_HEADLINE " | ltc-a", &feed, SEED_HEADLINE);
+	check_title("Talks resume - AFP", &afp, "Talks resume");
+	check_title("AFP | Talks resume", &afp, "Talks resume");
+	/* Not before a colon, and not a word the name does not spell. */
+	check_title("AFP: the agency at 80", &afp, "AFP: the agency at 80");
+	check_title("Talks resume - LTC", &site, "Talks resume");
+	check_title("Talks resume - LTCB", &site, "Talks resume - LTCB");
+	check_title("Talks resume - ACT", &site, "Talks resume - ACT");
+}
+
 static void
 test_title_host(void **state)
 {
@@ -365,8 +386,10 @@ clean_text(const char *body, const char *title, int norm_first)
 
 /*
  * The seed end to end through these modules: its title stripped with the
- * tag learned for the host, or with a feed titled by it (with no hint
- * naming the site the tag stays: see test_title_left_alone), its body
+ * tag learned for the host, with a feed titled by it, or with the names
+ * the fixture site gives (feed title and og:site_name "LTC Actualités",
+ * which "ltc-a" spells); with no hint naming the site the tag stays (see
+ * test_title_left_alone).  Its body
  * (the file minus the clean headline on its first line) cleaned and
  * normalised, compared whole with the text written by hand in
  * expected.txt (its one final newline aside).
@@ -378,12 +401,16 @@ test_seed(void **state)
 	struct boiler_hints	 h = { .host = "news.example", .tags = tags,
 	    .ntags = 1 };
 	struct boiler_hints	 feed = { .feed_title = "ltc-a" };
+	struct boiler_hints	 page = { .site_name = "LTC Actualit\xc3\xa9s",
+	    .feed_title = "LTC Actualit\xc3\xa9s", .host = "127.0.0.1" };
 	char			*seed, *want, *body, *text, *title;
 	size_t			 len;
 	int			 norm_first;
 
 	(void)state;
 	check_title(SEED_HEADLINE " | ltc-a", &feed, SEED_HEADLINE);
+	/* The fixture site's own names, nothing learned yet. */
+	check_title(SEED_HEADLINE " | ltc-a", &page, SEED_HEADLINE);
 	title = boiler_title(SEED_HEADLINE " | ltc-a", &h);
 	assert_non_null(title);
 	assert_string_equal(title, SEED_HEADLINE);
@@ -416,6 +443,7 @@ main(void)
 		cmocka_unit_test(test_title_site_name),
 		cmocka_unit_test(test_title_feed_title),
 		cmocka_unit_test(test_title_host),
+		cmocka_unit_test(test_title_abbreviation),
 		cmocka_unit_test(test_title_learned_tag),
 		cmocka_unit_test(test_title_after_norm_line),
 		cmocka_unit_test(test_title_left_alone),
