@@ -19,11 +19,25 @@
 
 #include <sqlite3.h>
 
+#include "parsers/boiler.h"
 #include "store/state.h"
 
-#define STATE_SCHEMA_VERSION	1
+#define STATE_SCHEMA_VERSION	2
 #define STATE_BUSY_TIMEOUT_MS	5000
 
+/*
+ * What is learned per host stays bounded: the last LEARN_TITLES titles
+ * and LEARN_PAGES pages of each host, nothing older than LEARN_AGE, at
+ * most LEARN_LINES short paragraphs per page.
+ */
+#define LEARN_TITLES		20
+#define LEARN_TITLES_MIN	3
+#define LEARN_PAGES		50
+#define LEARN_PAGES_MIN		3	/* distinct pages for a recurring line */
+#define LEARN_PAGES_PCT		30	/* of the host's recent pages */
+#define LEARN_LINES		100
+#define LEARN_LINE_CHARS	200	/* longer paragraphs are content */
+#define LEARN_AGE		(90 * 24 * 3600)
 enum stmt {
 	ST_FEED_LOAD,
 	ST_FEED_SAVE,
@@ -36,6 +50,18 @@ enum stmt {
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_TITLE_ADD,
+	ST_TITLE_TRIM,
+	ST_TITLE_EXPIRE,
+	ST_TITLE_TAGS,
+	ST_PAGE_ADD,
+	ST_PAGE_TRIM,
+	ST_PAGE_EXPIRE,
+	ST_LINE_ADD,
+	ST_LINES_RECURRING,
 	ST__COUNT
 };
 
@@ -81,6 +107,44 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
+	/* Savepoints nest inside a caller's state_begin() and alone. */
+	[ST_SAVEPOINT] = "SAVEPOINT learn",
+	[ST_RELEASE] = "RELEASE learn",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO learn",
+	[ST_TITLE_ADD] =
+	    "INSERT INTO title_seen (host, seen, tag) VALUES (?1, ?2, ?3)",
+	[ST_TITLE_TRIM] =
+	    "DELETE FROM title_seen WHERE host = ?1 AND id <="
+	    " (SELECT id FROM title_seen WHERE host = ?1"
+	    "  ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+	[ST_TITLE_EXPIRE] =
+	    "DELETE FROM title_seen WHERE seen < ?1",
+	[ST_TITLE_TAGS] =
+	    "WITH recent AS (SELECT tag FROM title_seen WHERE host = ?1"
+	    "  ORDER BY id DESC LIMIT ?2),"
+	    " total AS (SELECT count(*) AS n FROM recent)"
+	    " SELECT tag FROM recent, total WHERE tag IS NOT NULL"
+	    " GROUP BY tag HAVING total.n >= ?3 AND count(*) * 2 >= total.n"
+	    " ORDER BY count(*) DESC, tag",
+	[ST_PAGE_ADD] =
+	    "INSERT INTO page_seen (host, seen) VALUES (?1, ?2)",
+	[ST_PAGE_TRIM] =
+	    "DELETE FROM page_seen WHERE host = ?1 AND id <="
+	    " (SELECT id FROM page_seen WHERE host = ?1"
+	    "  ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+	[ST_PAGE_EXPIRE] =
+	    "DELETE FROM page_seen WHERE seen < ?1",
+	[ST_LINE_ADD] =
+	    "INSERT OR IGNORE INTO line_seen (page, line) VALUES (?1, ?2)",
+	[ST_LINES_RECURRING] =
+	    "WITH recent AS (SELECT id FROM page_seen WHERE host = ?1"
+	    "  ORDER BY id DESC LIMIT ?2),"
+	    " total AS (SELECT count(*) AS n FROM recent)"
+	    " SELECT line FROM line_seen, total"
+	    " WHERE page IN (SELECT id FROM recent)"
+	    " GROUP BY line HAVING count(*) >= ?3"
+	    " AND count(*) * 100 >= total.n * ?4"
+	    " ORDER BY line",
 };
 
 /*
@@ -124,6 +188,28 @@ static const char *const migration[STATE_SCHEMA_VERSION] = {
 	"    UPDATE feeds SET items_total = items_total + 1"
 	"      WHERE name = new.feed;"
 	"  END;",
+	/* 1 -> 2: what boilerplate removal learns per host. */
+	"CREATE TABLE title_seen ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  host		TEXT NOT NULL,"
+	"  seen		INTEGER NOT NULL,"
+	"  tag		TEXT"
+	");"
+	"CREATE INDEX title_seen_host ON title_seen (host, id);"
+	"CREATE INDEX title_seen_age ON title_seen (seen);"
+	"CREATE TABLE page_seen ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  host		TEXT NOT NULL,"
+	"  seen		INTEGER NOT NULL"
+	");"
+	"CREATE INDEX page_seen_host ON page_seen (host, id);"
+	"CREATE INDEX page_seen_age ON page_seen (seen);"
+	"CREATE TABLE line_seen ("
+	"  page		INTEGER NOT NULL REFERENCES page_seen (id)"
+	"		    ON DELETE CASCADE,"
+	"  line		TEXT NOT NULL,"
+	"  PRIMARY KEY (page, line)"
+	") WITHOUT ROWID;",
 };
 
 struct state {
@@ -736,4 +822,255 @@ state_rollback(struct state *st)
 	if (sqlite3_get_autocommit(st->db))
 		return;
 	(void)stmt_exec(st, ST_ROLLBACK, "rollback");
+}
+
+/* Learning for boilerplate removal */
+
+static int
+learn_begin(struct state *st)
+{
+	return stmt_exec(st, ST_SAVEPOINT, "savepoint");
+}
+
+static int
+learn_end(struct state *st, int ret)
+{
+	if (ret == 0)
+		return stmt_exec(st, ST_RELEASE, "release");
+	/* Keep the first error: it says what went wrong. */
+	(void)sqlite3_step(st->stmt[ST_ROLLBACK_TO]);
+	stmt_done(st->stmt[ST_ROLLBACK_TO]);
+	(void)sqlite3_step(st->stmt[ST_RELEASE]);
+	stmt_done(st->stmt[ST_RELEASE]);
+	return -1;
+}
+
+/* Bind host and an integer, run, reset. */
+static int
+exec_host_int(struct state *st, enum stmt which, const char *host,
+    int64_t v, const char *what)
+{
+	sqlite3_stmt	*s = st->stmt[which];
+	int		 rc = SQLITE_OK, i = 1;
+
+	if (host != NULL)
+		rc = bind_text(s, i++, host);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, i, v);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, what);
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, which, what);
+}
+
+static int
+title_add(struct state *st, const char *host, const char *tag, int64_t now)
+{
+	sqlite3_stmt	*s = st->stmt[ST_TITLE_ADD];
+	int		 rc;
+
+	rc = bind_text(s, 1, host);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 2, now);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 3, tag);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "title seen");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_TITLE_ADD, "title seen");
+}
+
+int
+state_title_seen(struct state *st, const char *host, const char *tag,
+    int64_t now)
+{
+	int	 ret;
+
+	if (host == NULL) {
+		state_seterr(st, "title seen: no host");
+		return -1;
+	}
+	if (learn_begin(st) == -1)
+		return -1;
+	ret = title_add(st, host, tag, now);
+	if (ret == 0)
+		ret = exec_host_int(st, ST_TITLE_TRIM, host, LEARN_TITLES,
+		    "title trim");
+	if (ret == 0)
+		ret = exec_host_int(st, ST_TITLE_EXPIRE, NULL, now - LEARN_AGE,
+		    "title expire");
+	return learn_end(st, ret);
+}
+
+void
+state_strings_free(char **v)
+{
+	size_t	 i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The first column of every row, as a NULL-terminated array. */
+static int
+collect_strings(struct state *st, sqlite3_stmt *s, const char *what,
+    char ***out)
+{
+	char	**v = NULL, **nv, *str;
+	size_t	 n = 0;
+	int	 rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (dup_column(s, 0, &str) == -1 || str == NULL ||
+		    (nv = reallocarray(v, n + 2, sizeof(*v))) == NULL) {
+			free(str);
+			state_seterr(st, "%s: out of memory", what);
+			goto out_free;
+		}
+		v = nv;
+		v[n++] = str;
+		v[n] = NULL;
+	}
+	if (rc != SQLITE_DONE) {
+		state_sqlerr(st, what);
+		goto out_free;
+	}
+	if (v == NULL && (v = calloc(1, sizeof(*v))) == NULL) {
+		state_seterr(st, "%s: out of memory", what);
+		goto out_free;
+	}
+	stmt_done(s);
+	*out = v;
+	return 0;
+
+ out_free:
+	stmt_done(s);
+	state_strings_free(v);
+	return -1;
+}
+
+int
+state_title_tags(struct state *st, const char *host, char ***tags)
+{
+	sqlite3_stmt	*s = st->stmt[ST_TITLE_TAGS];
+	int		 rc;
+
+	*tags = NULL;
+	rc = bind_text(s, 1, host);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 2, LEARN_TITLES);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 3, LEARN_TITLES_MIN);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "title tags");
+		stmt_done(s);
+		return -1;
+	}
+	return collect_strings(st, s, "title tags", tags);
+}
+
+static size_t
+utf8_chars(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static int
+line_add(struct state *st, int64_t page, const char *paragraph)
+{
+	sqlite3_stmt	*s = st->stmt[ST_LINE_ADD];
+	char		*k;
+	int		 rc, ret;
+
+	if ((k = boiler_line_key(paragraph)) == NULL) {
+		state_seterr(st, "lines seen: out of memory");
+		return -1;
+	}
+	if (*k == '\0') {
+		free(k);
+		return 0;
+	}
+	rc = sqlite3_bind_int64(s, 1, page);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, k);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "lines seen");
+		stmt_done(s);
+		free(k);
+		return -1;
+	}
+	ret = stmt_exec(st, ST_LINE_ADD, "lines seen");
+	free(k);
+	return ret;
+}
+
+static int
+page_lines(struct state *st, const char *host, const char *const *paras,
+    size_t n, int64_t now)
+{
+	int64_t	 page;
+	size_t	 i, kept = 0;
+
+	if (exec_host_int(st, ST_PAGE_ADD, host, now, "page seen") == -1)
+		return -1;
+	page = sqlite3_last_insert_rowid(st->db);
+	for (i = 0; i < n && kept < LEARN_LINES; i++) {
+		if (paras[i] == NULL ||
+		    utf8_chars(paras[i]) >= LEARN_LINE_CHARS)
+			continue;
+		if (line_add(st, page, paras[i]) == -1)
+			return -1;
+		kept++;
+	}
+	if (exec_host_int(st, ST_PAGE_TRIM, host, LEARN_PAGES,
+	    "page trim") == -1)
+		return -1;
+	return exec_host_int(st, ST_PAGE_EXPIRE, NULL, now - LEARN_AGE,
+	    "page expire");
+}
+
+int
+state_lines_seen(struct state *st, const char *host,
+    const char *const *paragraphs, size_t n, int64_t now)
+{
+	if (host == NULL) {
+		state_seterr(st, "lines seen: no host");
+		return -1;
+	}
+	if (learn_begin(st) == -1)
+		return -1;
+	return learn_end(st, page_lines(st, host, paragraphs, n, now));
+}
+
+int
+state_recurring_lines(struct state *st, const char *host, char ***lines)
+{
+	sqlite3_stmt	*s = st->stmt[ST_LINES_RECURRING];
+	int		 rc;
+
+	*lines = NULL;
+	rc = bind_text(s, 1, host);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 2, LEARN_PAGES);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 3, LEARN_PAGES_MIN);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 4, LEARN_PAGES_PCT);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "recurring lines");
+		stmt_done(s);
+		return -1;
+	}
+	return collect_strings(st, s, "recurring lines", lines);
 }

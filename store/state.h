@@ -72,6 +72,34 @@ int	 state_pending(struct state *,
 	    int (*cb)(void *, const char *id, const char *spool_name,
 	    const char *json), void *arg);
 
+/*
+ * Learning for boilerplate removal (parsers/boiler.h), per host, bounded:
+ * the last 20 titles and 50 pages of each host, nothing older than 90
+ * days.  Each call is atomic (a savepoint), inside state_begin() or not.
+ *
+ * state_title_seen() records one title of host and its candidate tag
+ * (boiler_title_tag(): the segment without its separator, "ltc-a"; NULL
+ * for a title without one).  state_title_tags() gives the tags carried by
+ * at least half of the host's last 20 titles, once it has 3, most common
+ * first, in the same form: boiler_title() takes them as they are.
+ */
+int	 state_title_seen(struct state *, const char *host, const char *tag,
+	    int64_t now);
+int	 state_title_tags(struct state *, const char *host, char ***tags);
+/*
+ * state_lines_seen() records one page of host: each of its paragraphs
+ * shorter than 200 characters counts once (the first 100 of them), in
+ * the form of boiler_line_key().  state_recurring_lines() gives the lines
+ * seen on at least 3 distinct pages and on at least 30% of the host's
+ * recent pages, as keys (boiler_body() takes them as they are).
+ */
+int	 state_lines_seen(struct state *, const char *host,
+	    const char *const *paragraphs, size_t n, int64_t now);
+int	 state_recurring_lines(struct state *, const char *host,
+	    char ***lines);
+/* Results of the two above: NULL-terminated, malloc'd; NULL is fine. */
+void	 state_strings_free(char **);
+
 /* Group many writes into one transaction. */
 int	 state_begin(struct state *);
 int	 state_commit(struct state *);
