@@ -173,9 +173,12 @@ story_word_count(const char *s)
 	return n;
 }
 
-/* The title without its site tag, normalised; NULL when out of memory. */
+/*
+ * The title normalised, then without its site tag (the separators are
+ * found between plain spaces); NULL when out of memory.
+ */
 static char *
-story_clean_title(const char *title, const char *site_name,
+story_clean_title(const char *title, const char *lang, const char *site_name,
     const char *feed_title, const struct story_hints *h)
 {
 	struct boiler_hints	 bh;
@@ -187,11 +190,11 @@ story_clean_title(const char *title, const char *site_name,
 	bh.host = h != NULL ? h->host : NULL;
 	bh.tags = h != NULL ? h->tags : NULL;
 	bh.ntags = h != NULL ? h->ntags : 0;
-	if ((t = boiler_title(title, &bh)) == NULL)
+	if ((n = norm_line_lang(title, lang)) == NULL)
 		return NULL;
-	n = norm_line(t);
-	free(t);
-	return n;
+	t = boiler_title(n, &bh);
+	free(n);
+	return t;
 }
 
 /* A body text without boilerplate, normalised; NULL when out of memory. */
@@ -252,7 +255,8 @@ story_json(const char *id, const struct story_feed *sf,
 	lang = it->language != NULL ? it->language : sf->language;
 	byline = it->nauthors > 0 ? it->authors[0].name : NULL;
 	if (it->title != NULL &&
-	    (title = story_clean_title(it->title, NULL, sf->title, h)) == NULL)
+	    (title = story_clean_title(it->title, lang, NULL, sf->title, h)) ==
+	    NULL)
 		return NULL;
 	if ((raw = story_text(it)) == NULL ||
 	    (text = story_clean_text(raw, title, byline, lang, h)) == NULL)
@@ -332,7 +336,9 @@ story_page_title(json_t *o, const struct extract *ex,
 	if (cur == NULL)
 		return 0;
 	feed_title = story_get_str(json_object_get(o, "feed"), "title");
-	if ((t = story_clean_title(cur, ex->site_name, feed_title, h)) == NULL)
+	t = story_clean_title(cur, story_get_str(o, "language"), ex->site_name,
+	    feed_title, h);
+	if (t == NULL)
 		return -1;
 	rc = story_set_str(o, "title", t);
 	free(t);
