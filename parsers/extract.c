@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,8 @@
 #define EXTRACT_MAX_TEXT	(8UL * 1024 * 1024)	/* per output */
 #define EXTRACT_SHORT		250	/* text shorter than this: retry */
 #define PARA_MIN		25	/* a scored paragraph has this much */
+#define WIDEN_SHARE		11	/* tenths of an ancestor's text that
+					 * the chosen part must hold */
 
 struct tagkind {
 	const char	*name;
@@ -529,6 +532,27 @@ article_body(struct ectx *c)
 }
 
 /*
+ * The lead paragraph, the subheadings and the captions often sit in
+ * wrappers around the scored body: climb while what was chosen is most of
+ * the text of the element above.  Returns the widest such ancestor or NULL.
+ */
+static struct xnode *
+widen(struct xnode *top, size_t chosen)
+{
+	struct xnode	*p, *best = NULL;
+
+	for (p = top->parent; p != NULL && !p->out &&
+	    !extract_is(p->n, "body") && !extract_is(p->n, "html");
+	    p = p->parent) {
+		if (chosen * 10 < p->text * WIDEN_SHARE)
+			break;
+		best = p;
+		chosen = p->text;
+	}
+	return best;
+}
+
+/*
  * Choose the elements holding the article: the best candidate and its
  * qualifying siblings, or the semantic container around them when it is
  * mostly made of them.  Returns how many went into roots.
@@ -556,6 +580,13 @@ select_roots(struct ectx *c, xmlNode ***rootsp)
 		if (x != NULL && !x->out && top->text * 2 >= x->text)
 			top = x;
 	}
+	if (getenv("EXTRACT_DEBUG") != NULL) {
+		for (x = top; x != NULL; x = x->parent) {
+			const xmlChar *cl = extract_attr(x->n, "class");
+			const xmlChar *id = extract_attr(x->n, "id");
+			fprintf(stderr, "  %s class=%.60s id=%.30s text=%zu score=%.1f fl=%x\n", x->n->name, cl ? (const char *)cl : "", id ? (const char *)id : "", x->text, x->score, x->flags);
+		}
+	}
 	cap = 1;
 	if (top->parent != NULL && top != sem)
 		for (n = top->parent->n->children; n != NULL; n = n->next)
@@ -563,21 +594,76 @@ select_roots(struct ectx *c, xmlNode ***rootsp)
 	if ((roots = calloc(cap, sizeof(*roots))) == NULL)
 		return 0;
 	if (top->parent == NULL || top == sem || extract_is(top->n, "article") ||
-	    extract_is(top->n, "main") || extract_is(top->n, "body")) {
+	    extract_is(top->n, "main") || extract_is(top->n, "body"))
 		roots[nroots++] = top->n;
-		*rootsp = roots;
-		return nroots;
+	else {
+		threshold = top->score * 0.2 > 10 ? top->score * 0.2 : 10;
+		for (n = top->parent->n->children; n != NULL; n = n->next) {
+			if ((s = xn(n)) == NULL ||
+			    !sibling_qualifies(s, top, threshold))
+				continue;
+			roots[nroots++] = n;
+			chosen += s->text;
+		}
 	}
-	threshold = top->score * 0.2 > 10 ? top->score * 0.2 : 10;
-	for (n = top->parent->n->children; n != NULL; n = n->next) {
-		if ((s = xn(n)) == NULL || !sibling_qualifies(s, top, threshold))
-			continue;
-		roots[nroots++] = n;
-		chosen += s->text;
+	if ((x = widen(top, nroots > 1 ? chosen : top->text)) != NULL) {
+		roots[0] = x->n;
+		nroots = 1;
 	}
-	(void)chosen;
 	*rootsp = roots;
 	return nroots;
+}
+
+static void
+debug_find(struct ectx *c, const char *needle)
+{
+	xmlNode *root = xmlDocGetRootElement(c->doc), *n;
+	struct xnode *x;
+
+	for (n = root; n != NULL; n = next_node(n, root, true)) {
+		if (n->type != XML_TEXT_NODE || n->content == NULL ||
+		    strstr((const char *)n->content, needle) == NULL)
+			continue;
+		for (x = xn(n->parent); x != NULL; x = x->parent) {
+			const xmlChar *cl = extract_attr(x->n, "class");
+			const xmlChar *id = extract_attr(x->n, "id");
+			fprintf(stderr, "  F %s class=%.60s id=%.30s text=%zu score=%.1f fl=%x cand=%d\n", x->n->name, cl ? (const char *)cl : "", id ? (const char *)id : "", x->text, x->score, x->flags, x->candidate);
+		}
+		break;
+	}
+}
+
+/*
+ * Layout wrappers ("content-sidebar-wrap", a page-wide <form>) may say
+ * boilerplate while holding the article: an element that contains an
+ * <article>, <main> or articleBody with a good part of the page's text is
+ * not dropped for its class or tag.  Runs on the loose totals.
+ */
+static void
+rescue_wrappers(struct ectx *c)
+{
+	struct xnode	*x, *a, *page = NULL;
+	const xmlChar	*v;
+	size_t		 i;
+
+	for (i = 0; i < c->nnodes; i++)
+		if (extract_is(c->nodes[i].n, "body"))
+			page = &c->nodes[i];
+	if (page == NULL)
+		return;
+	for (i = 0; i < c->nnodes; i++) {
+		a = &c->nodes[i];
+		if (a->out || a->text * 10 < page->text * 3)
+			continue;
+		if (!extract_is(a->n, "article") && !extract_is(a->n, "main") &&
+		    ((v = extract_attr(a->n, "itemprop")) == NULL ||
+		    xmlStrstr(v, (const xmlChar *)"articleBody") == NULL))
+			continue;
+		if ((a->flags & (XN_CLASS | XN_SOFTTAG)) != 0)
+			continue;
+		for (x = a->parent; x != NULL; x = x->parent)
+			x->flags &= ~(unsigned)(XN_CLASS | XN_SOFTTAG);
+	}
 }
 
 /* One pass with the current drop mask into text and html. */
@@ -590,6 +676,8 @@ run_pass(struct ectx *c, struct buf *text, struct buf *html)
 
 	sum_text(c);
 	nroots = select_roots(c, &roots);
+	if (getenv("EXTRACT_FIND") != NULL)
+		debug_find(c, getenv("EXTRACT_FIND"));
 	rc = extract_render(c, roots, nroots, text, html);
 	free(roots);
 	return rc;
@@ -606,6 +694,9 @@ extract_run(struct ectx *c, xmlNode *root)
 	buf_init(&html, EXTRACT_MAX_TEXT);
 	buf_init(&t2, EXTRACT_MAX_TEXT);
 	buf_init(&h2, EXTRACT_MAX_TEXT);
+	c->drop = XN_TAG | XN_HIDDEN;
+	sum_text(c);
+	rescue_wrappers(c);
 	c->drop = XN_TAG | XN_SOFTTAG | XN_CLASS | XN_HIDDEN;
 	if (run_pass(c, &text, &html) == -1)
 		goto out;

@@ -27,9 +27,23 @@ struct block {
 	xmlNode		*group[G_COUNT];
 };
 
+/* A paragraph that passed the filter, waiting for its context. */
+struct para {
+	char		*text;
+	char		*html;
+	size_t		 chars;
+	const char	*tag;
+	xmlNode		*group[G_COUNT];
+	bool		 heading;	/* or a short line ending in ':' */
+	bool		 drop;
+};
+
 struct render {
 	struct ectx	*c;
 	struct block	 b;
+	struct para	*paras;
+	size_t		 npara;
+	size_t		 paracap;
 	struct buf	*text;
 	struct buf	*html;
 	xmlNode		*open[G_COUNT];	/* groups open in the HTML output */
@@ -148,6 +162,11 @@ add_text(struct render *r, const unsigned char *s)
 			s += 2;
 			continue;
 		}
+		/* a soft hyphen is a hint for line breaking, not text */
+		if (s[0] == 0xc2 && s[1] == 0xad) {
+			s += 2;
+			continue;
+		}
 		if (b->space && b->text.len > 0) {
 			add(r, &b->text, " ", 1);
 			add(r, &b->html, " ", 1);
@@ -157,7 +176,8 @@ add_text(struct render *r, const unsigned char *s)
 		}
 		b->space = false;
 		for (n = 0; s[n] != '\0' && s[n] > ' ' &&
-		    !(s[n] == 0xc2 && s[n + 1] == 0xa0); n++)
+		    !(s[n] == 0xc2 && (s[n + 1] == 0xa0 || s[n + 1] == 0xad));
+		    n++)
 			if ((s[n] & 0xc0) != 0x80) {
 				b->chars++;
 				if (r->linkdepth > 0)
@@ -261,16 +281,16 @@ group_tag(enum group g, xmlNode *n)
 
 /* Close and open the grouping elements so the HTML nests this block. */
 static void
-open_groups(struct render *r)
+open_groups(struct render *r, xmlNode *const *group)
 {
 	xmlNode	*want[G_COUNT];
 	size_t	 nwant = 0, i, same;
 	int	 g, gw[G_COUNT];
 
 	for (g = 0; g < G_COUNT; g++)
-		if (r->b.group[g] != NULL) {
+		if (group[g] != NULL) {
 			gw[nwant] = g;
-			want[nwant++] = r->b.group[g];
+			want[nwant++] = group[g];
 		}
 	for (same = 0; same < r->nopen && same < nwant &&
 	    r->open[same] == want[same]; same++)
@@ -290,32 +310,104 @@ open_groups(struct render *r)
 	}
 }
 
-/* End the current paragraph: filter it, then write it out. */
+static bool
+heading_like(const struct block *b)
+{
+	if (b->tag[0] == 'h' && b->tag[1] >= '2' && b->tag[1] <= '6')
+		return true;
+	return b->chars > 0 && b->chars < 50 &&
+	    b->text.data[b->text.len - 1] == ':';
+}
+
+/* End the current paragraph: filter it, keep it for its context. */
 static void
 flush(struct render *r)
 {
 	struct block	*b = &r->b;
+	struct para	*p, *np;
+	size_t		 ncap;
 
-	if (r->err == BUF_OK && (b->chars > 0 || b->imgs > 0) &&
-	    !boilerplate(r)) {
-		if (b->chars > 0) {
-			if (r->text->len > 0)
-				add(r, r->text, "\n\n", 2);
-			add(r, r->text, b->text.data, b->text.len);
+	if (r->err != BUF_OK || (b->chars == 0 && b->imgs == 0) ||
+	    boilerplate(r))
+		goto reset;
+	if (r->npara == r->paracap) {
+		ncap = r->paracap == 0 ? 64 : r->paracap * 2;
+		if (ncap > SIZE_MAX / sizeof(*np) ||
+		    (np = reallocarray(r->paras, ncap, sizeof(*np))) == NULL) {
+			r->err = BUF_NOMEM;
+			goto reset;
 		}
-		open_groups(r);
-		adds(r, r->html, "<");
-		adds(r, r->html, b->tag);
-		adds(r, r->html, ">");
-		add(r, r->html, b->html.data, b->html.len);
-		adds(r, r->html, "</");
-		adds(r, r->html, b->tag);
-		adds(r, r->html, ">");
+		r->paras = np;
+		r->paracap = ncap;
 	}
+	p = &r->paras[r->npara];
+	memset(p, 0, sizeof(*p));
+	p->chars = b->chars;
+	p->tag = b->tag;
+	p->heading = heading_like(b);
+	memcpy(p->group, b->group, sizeof(p->group));
+	p->text = buf_steal(&b->text);
+	p->html = buf_steal(&b->html);
+	if (p->text == NULL || p->html == NULL) {
+		free(p->text);
+		free(p->html);
+		r->err = BUF_NOMEM;
+		goto reset;
+	}
+	r->npara++;
+reset:
 	buf_reset(&b->text);
 	buf_reset(&b->html);
 	b->chars = b->links = b->imgs = 0;
 	b->space = false;
+}
+
+/*
+ * Paragraphs judged by their neighbours, as jusText does: a heading with
+ * no text after it introduced something the filter removed (a list of
+ * related links, share buttons), so it goes too.
+ */
+static void
+judge_context(struct render *r)
+{
+	bool	 content = false;
+	size_t	 i;
+
+	for (i = r->npara; i-- > 0;) {
+		if (!r->paras[i].heading && r->paras[i].chars > 0)
+			content = true;
+		else if (r->paras[i].heading && !content)
+			r->paras[i].drop = true;
+	}
+}
+
+static void
+write_paras(struct render *r)
+{
+	struct para	*p;
+	xmlNode		*none[G_COUNT];
+	size_t		 i;
+
+	for (i = 0; i < r->npara; i++) {
+		p = &r->paras[i];
+		if (p->drop)
+			continue;
+		if (p->chars > 0) {
+			if (r->text->len > 0)
+				add(r, r->text, "\n\n", 2);
+			adds(r, r->text, p->text);
+		}
+		open_groups(r, p->group);
+		adds(r, r->html, "<");
+		adds(r, r->html, p->tag);
+		adds(r, r->html, ">");
+		adds(r, r->html, p->html);
+		adds(r, r->html, "</");
+		adds(r, r->html, p->tag);
+		adds(r, r->html, ">");
+	}
+	memset(none, 0, sizeof(none));
+	open_groups(r, none);
 }
 
 static void
@@ -498,10 +590,15 @@ extract_render(struct ectx *c, xmlNode **roots, size_t nroots,
 	for (i = 0; i < nroots; i++)
 		walk_one(&r, roots[i], 0);
 	flush(&r);
-	memset(r.b.group, 0, sizeof(r.b.group));
-	open_groups(&r);
+	judge_context(&r);
+	write_paras(&r);
 	if (r.err == BUF_NOMEM)
 		rc = -1;
+	for (i = 0; i < r.npara; i++) {
+		free(r.paras[i].text);
+		free(r.paras[i].html);
+	}
+	free(r.paras);
 	buf_free(&r.b.text);
 	buf_free(&r.b.html);
 	return rc;
