@@ -26,6 +26,7 @@
 #define EXTRACT_MAX_TEXT	(8UL * 1024 * 1024)	/* per output */
 #define EXTRACT_SHORT		250	/* text shorter than this: retry */
 #define PARA_MIN		25	/* a scored paragraph has this much */
+#define SCORE_LEVELS		8	/* ancestors a paragraph scores for */
 #define WIDEN_SHARE		11	/* tenths of an ancestor's text that
 					 * the chosen part must hold */
 
@@ -457,9 +458,10 @@ paragraph(const struct xnode *x)
 static struct xnode *
 score(struct ectx *c)
 {
-	struct xnode	*x, *best = NULL;
+	struct xnode	*x, *a, *best = NULL;
 	double		 s;
 	size_t		 i;
+	int		 level;
 
 	for (i = 0; i < c->nnodes; i++) {
 		x = &c->nodes[i];
@@ -467,9 +469,11 @@ score(struct ectx *c)
 			continue;
 		s = 1.0 + (double)x->commas +
 		    (x->text / 100 < 3 ? (double)(x->text / 100) : 3.0);
-		add_score(x->parent, s);
-		if (x->parent->parent != NULL)
-			add_score(x->parent->parent, s / 2);
+		/* Readability's dividers: 1, 2, then 3 per level */
+		for (level = 0, a = x->parent; a != NULL &&
+		    level < SCORE_LEVELS; level++, a = a->parent)
+			add_score(a, s / (level == 0 ? 1 : level == 1 ? 2 :
+			    level * 3));
 	}
 	for (i = 0; i < c->nnodes; i++) {
 		x = &c->nodes[i];
