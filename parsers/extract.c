@@ -581,7 +581,7 @@ select_roots(struct ectx *c, xmlNode ***rootsp)
 			if (extract_is(x->n, "article") ||
 			    extract_is(x->n, "main"))
 				break;
-		if (x != NULL && !x->out && top->text * 2 >= x->text)
+		if (x != NULL && !x->out && top->text * 20 >= x->text)
 			top = x;
 	}
 	if (getenv("EXTRACT_DEBUG") != NULL) {
