@@ -80,6 +80,32 @@ static const char *const boiler_starts[] = {
 	"voir aussi", "all rights reserved", NULL
 };
 
+/*
+ * Headings that open what follows an article: related links, comments,
+ * the author box.  From one of them on, nothing is the article any more.
+ */
+static const char *const tail_starts[] = {
+	"related", "more from", "more stories", "more on this", "read next",
+	"you may also like", "you might also like", "recommended for you",
+	"most popular", "most read", "popular posts", "latest news",
+	"latest articles", "latest stories", "trending", "comments",
+	"leave a comment", "leave a reply", "post a comment",
+	"about the author", "tags:", "filed under", "recent posts",
+	"ähnliche beiträge", "ähnliche artikel", "verwandte artikel",
+	"verwandte beiträge", "auch interessant", "das könnte sie auch",
+	"das könnte dich auch", "weitere artikel", "weitere beiträge",
+	"neueste artikel", "neueste beiträge", "am meisten gelesen",
+	"meistgelesen", "meist gelesen", "kommentare", "kommentar verfassen",
+	"kommentar schreiben", "über den autor", "über die autorin",
+	"schlagworte", "teilen sie dies mit", "teilen mit", "beliebte beiträge",
+	"letzte kommentare", "schon gelesen", "à lire aussi",
+	"sur le même sujet", "articles similaires", "commentaires",
+	"les plus lus", "noticias relacionadas", "notas relacionadas",
+	"contenido relacionado", "te puede interesar", "lo más leído",
+	"más noticias", "zobacz także", "czytaj także", "czytaj też",
+	"komentarze", "articoli correlati", "leggi anche", NULL
+};
+
 /* Words a date line may be made of, besides numbers. */
 static const char *const date_words[] = {
 	"jan", "january", "feb", "february", "mar", "march", "apr", "april",
@@ -381,6 +407,27 @@ judge_context(struct render *r)
 	}
 }
 
+/* Everything from a heading that opens the page's tail on goes. */
+static void
+cut_tail(struct render *r)
+{
+	struct para	*p;
+	size_t		 i, j, before = 0;
+
+	for (i = 0; i < r->npara; i++) {
+		p = &r->paras[i];
+		if (p->chars == 0 || p->chars > 60 || before == 0 ||
+		    !in_list(p->text, strlen(p->text), tail_starts, true)) {
+			if (!p->drop)
+				before += p->chars;
+			continue;
+		}
+		for (j = i; j < r->npara; j++)
+			r->paras[j].drop = true;
+		return;
+	}
+}
+
 static void
 write_paras(struct render *r)
 {
@@ -591,6 +638,7 @@ extract_render(struct ectx *c, xmlNode **roots, size_t nroots,
 		walk_one(&r, roots[i], 0);
 	flush(&r);
 	judge_context(&r);
+	cut_tail(&r);
 	write_paras(&r);
 	if (r.err == BUF_NOMEM)
 		rc = -1;
