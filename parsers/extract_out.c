@@ -416,7 +416,7 @@ cut_tail(struct render *r)
 
 	for (i = 0; i < r->npara; i++) {
 		p = &r->paras[i];
-		if (p->chars == 0 || p->chars > 60 || before == 0 ||
+		if (p->chars == 0 || p->chars > 60 || before < 250 ||
 		    !in_list(p->text, strlen(p->text), tail_starts, true)) {
 			if (!p->drop)
 				before += p->chars;
