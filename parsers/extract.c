@@ -26,6 +26,7 @@
 #define EXTRACT_MAX_TEXT	(8UL * 1024 * 1024)	/* per output */
 #define EXTRACT_SHORT		250	/* text shorter than this: retry */
 #define PARA_MIN		25	/* a scored paragraph has this much */
+#define SIBLING_MIN		100	/* a sibling block joins with this much */
 #define SCORE_LEVELS		8	/* ancestors a paragraph scores for */
 #define WIDEN_SHARE		11	/* tenths of an ancestor's text that
 					 * the chosen part must hold */
@@ -352,6 +353,24 @@ block_kind(enum xkind k)
 	    k != XK_IMG && k != XK_BR;
 }
 
+/*
+ * The <header> of an <article> holds its lead paragraph, not the site's
+ * menu: it stays (its h1, kicker and dates are dealt with one by one).
+ */
+static void
+in_article(struct xnode *x)
+{
+	struct xnode	*a;
+
+	if (!extract_is(x->n, "header"))
+		return;
+	for (a = x->parent; a != NULL; a = a->parent)
+		if (extract_is(a->n, "article")) {
+			x->flags &= ~(unsigned)XN_SOFTTAG;
+			return;
+		}
+}
+
 /* Give every element its xnode, in document order. */
 static int
 annotate(struct ectx *c, xmlNode *root)
@@ -384,6 +403,7 @@ annotate(struct ectx *c, xmlNode *root)
 		classify(x);
 		if (x->parent != NULL && block_kind(x->kind))
 			x->parent->blocks = true;
+		in_article(x);
 	}
 	return 0;
 }
@@ -499,9 +519,11 @@ sibling_qualifies(const struct xnode *s, const struct xnode *top,
 		return false;
 	if (s->candidate && s->score >= threshold)
 		return true;
-	if (!extract_is(s->n, "p"))
-		return false;
 	ld = link_density(s);
+	/* a lead paragraph wrapped in its own div */
+	if (!extract_is(s->n, "p"))
+		return s->kind == XK_BLOCK && s->text >= SIBLING_MIN &&
+		    ld < 0.2;
 	if (s->text > 80)
 		return ld < 0.25;
 	return ld == 0.0 && s->own_commas + s->text > 40;
