@@ -120,7 +120,7 @@ static const char *const negative_words[] = {
 	"masthead*", "pagination*", "pager", "widget*", "toolbar*",
 	"recommend*", "login", "signup", "paywall*", "print",
 	"rating*", "skip", "author-box", "more-stories", "most-popular",
-	"trending", "byline*", NULL
+	"trending", "byline*", "kicker*", "eyebrow*", "overline*", NULL
 };
 
 /* Words that mark the article itself. */

@@ -12,6 +12,7 @@
 #include "parsers/extract_int.h"
 
 #define BLOCK_MAX	(1024 * 1024)
+#define KICKER_MAX	80	/* longer lines above the headline stay */
 
 /* Elements that group paragraphs in the HTML, outermost first. */
 enum group { G_QUOTE, G_FIGURE, G_TABLE, G_ROW, G_LIST, G_COUNT };
@@ -589,6 +590,21 @@ walk_inline(struct render *r, struct xnode *x, int depth)
 	}
 }
 
+/*
+ * Short lines above the headline are its kicker, the section, the date:
+ * the article starts below it.
+ */
+static void
+before_headline(struct render *r)
+{
+	size_t	 i;
+
+	flush(r);
+	for (i = 0; i < r->npara; i++)
+		if (r->paras[i].chars < KICKER_MAX)
+			r->paras[i].drop = true;
+}
+
 /* One node of the chosen part of the page. */
 static void
 walk_one(struct render *r, xmlNode *n, int depth)
@@ -600,9 +616,12 @@ walk_one(struct render *r, xmlNode *n, int depth)
 			add_text(r, n->content);
 		return;
 	}
-	if ((x = xn(n)) == NULL ||
-	    (x->flags & (r->c->drop | XN_HEADLINE)) != 0)
+	if ((x = xn(n)) == NULL || (x->flags & r->c->drop) != 0)
 		return;
+	if ((x->flags & XN_HEADLINE) != 0) {
+		before_headline(r);
+		return;
+	}
 	if (x->kind == XK_OTHER || x->kind == XK_LINK ||
 	    x->kind == XK_INLINE || x->kind == XK_IMG || x->kind == XK_BR)
 		walk_inline(r, x, depth);
