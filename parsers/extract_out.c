@@ -69,7 +69,12 @@ static const char *const boiler_lines[] = {
 	"mehr", "mehr zum thema", "teilen", "drucken", "lire aussi",
 	"lire la suite", "partager", "publicité", "copy link", "facebook",
 	"twitter", "whatsapp", "linkedin", "pinterest", "reddit", "menu",
-	"home", "search", "suche", "login", "log in", "loading", NULL
+	"home", "search", "suche", "login", "log in", "loading", "gefällt mir",
+	"wird geladen", "kontakt", "contact", "reklama", "advertising",
+	"publicidad", "pubblicità", "tags", "schlagworte", "drucken",
+	"zurück", "back", "next", "previous", "weiter", "like this",
+	"diesen artikel teilen", "artikel teilen", "teilen sie dies mit",
+	"bild anzeigen", "beitragsbild", NULL
 };
 
 /* Starts of short boilerplate lines. */
@@ -78,7 +83,11 @@ static const char *const boiler_starts[] = {
 	"related:", "lesen sie auch", "lesen sie mehr", "mehr zum thema",
 	"sign up for", "subscribe to", "follow us", "share this", "click here",
 	"photo:", "foto:", "image:", "bild:", "credit:", "lire aussi",
-	"voir aussi", "all rights reserved", NULL
+	"voir aussi", "all rights reserved", "source:", "quelle:", "źródło:",
+	"fuente:", "getty images", "reuters", "dpa", "afp", "bloggern gefällt",
+	"gefällt mir", "teilen mit", "zum newsletter", "newsletter abonnieren",
+	"jetzt abonnieren", "subscribe now", "follow the", "folge uns",
+	"folgen sie uns", "auch auf", NULL
 };
 
 /*
