@@ -19,6 +19,7 @@
 #include "daemon/log.h"
 #include "parsers/buf.h"
 #include "parsers/date.h"
+#include "parsers/extract.h"
 #include "parsers/feed.h"
 #include "store/state.h"
 
@@ -35,6 +36,7 @@ static const char usage_main[] =
 "commands:\n"
 "  run           poll the configured feeds, spool new stories (the daemon)\n"
 "  parse         parse one feed document, print it as JSON\n"
+"  extract       extract the article from a web page, print it as JSON\n"
 "  check-config  validate the configuration file\n"
 "  status        show each feed's health from the state database\n"
 "\n"
@@ -60,6 +62,15 @@ static const char usage_parse[] =
 "  --base URL       the document's own URL, to resolve relative links\n"
 "  --charset NAME   the charset an HTTP Content-Type would have given\n"
 "Exits 1 when the input is not a feed.\n";
+
+static const char usage_extract[] =
+"usage: feedspool extract [--url URL] [--text] FILE|-\n"
+"\n"
+"Extract the main text and the metadata of an HTML page; print them as\n"
+"JSON.\n"
+"  --url URL   where the page came from, to make its links absolute\n"
+"  --text      print only the main text, one paragraph per line\n"
+"Exits 1 when the input cannot be read.\n";
 
 static const char usage_check[] =
 "usage: feedspool check-config [-c FILE]\n"
@@ -211,6 +222,73 @@ out:
 	return rc;
 }
 
+/* The text with each paragraph on one line (they are blank-line separated). */
+static void
+print_paragraphs(const char *t)
+{
+	int	 any = *t != '\0';
+
+	for (; *t != '\0'; t++) {
+		if (t[0] == '\n' && t[1] == '\n')
+			t++;
+		putchar(*t);
+	}
+	if (any)
+		putchar('\n');
+}
+
+static int
+cmd_extract(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "url",	required_argument, NULL, 'u' },
+		{ "text",	no_argument,	   NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*url = NULL;
+	struct extract	*x = NULL;
+	struct buf	 in;
+	char		 err[512], *json;
+	int		 ch, text = 0, rc = 1;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch == 'u')
+			url = optarg;
+		else if (ch == 't')
+			text = 1;
+		else {
+			fputs(usage_extract, stderr);
+			return 1;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(usage_extract, stderr);
+		return 1;
+	}
+	buf_init(&in, PARSE_MAX_INPUT);
+	if (read_input(argv[optind], &in) == -1)
+		goto out;
+	if (extract_page(in.data != NULL ? in.data : "", in.len, url, &x,
+	    err, sizeof(err)) == -1) {
+		fprintf(stderr, "feedspool: %s: %s\n", argv[optind], err);
+		goto out;
+	}
+	if (text)
+		print_paragraphs(x->text);
+	else if ((json = extract_to_json(x)) != NULL) {
+		puts(json);
+		free(json);
+	} else {
+		fprintf(stderr, "feedspool: out of memory\n");
+		goto out;
+	}
+	rc = 0;
+out:
+	extract_free(x);
+	buf_free(&in);
+	return rc;
+}
+
 static int
 config_option(int argc, char **argv, const char *usage, const char **path,
     const char **state)
@@ -357,6 +435,9 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "parse") == 0 && help_wanted(argc, argv)) {
 		fputs(usage_parse, stdout);
 		return 0;
+	} else if (strcmp(cmd, "extract") == 0 && help_wanted(argc, argv)) {
+		fputs(usage_extract, stdout);
+		return 0;
 	} else if (strcmp(cmd, "check-config") == 0 && help_wanted(argc, argv)) {
 		fputs(usage_check, stdout);
 		return 0;
@@ -373,6 +454,8 @@ main(int argc, char **argv)
 		rc = cmd_run(argc, argv);
 	else if (strcmp(cmd, "parse") == 0)
 		rc = cmd_parse(argc, argv);
+	else if (strcmp(cmd, "extract") == 0)
+		rc = cmd_extract(argc, argv);
 	else if (strcmp(cmd, "check-config") == 0)
 		rc = cmd_check_config(argc, argv);
 	else if (strcmp(cmd, "status") == 0)
