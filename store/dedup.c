@@ -1,0 +1,698 @@
+/*
+ * dedup: SimHash + MinHash fingerprints and a permuted-tables index.
+ *
+ * Words are runs of letters, digits and combining marks (Unicode
+ * categories, through utf8proc), lower-cased; everything else separates
+ * them.  Each word is hashed once; a shingle's hash combines the hashes
+ * of its DEDUP_SHINGLE words, so the text is read only once.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "store/dedup.h"
+
+/* Defaults chosen on tests/dupset: see test_dupset.c and docs. */
+#define DEFAULT_MAX_DISTANCE	11
+#define DEFAULT_MIN_SIMILARITY	0.30
+#define DEFAULT_MIN_SHINGLES	12
+
+#define P1	0x9E3779B185EBCA87ULL
+#define P2	0xC2B2AE3D27D4EB4FULL
+#define P3	0x165667B19E3779F9ULL
+#define P4	0x85EBCA77C2B2AE63ULL
+#define P5	0x27D4EB2F165667C5ULL
+
+/* Buckets per table, at most: 2^16 heads of 4 bytes. */
+#define TABLE_BITS_MAX	16
+#define NO_SLOT		UINT32_MAX
+
+void
+dedup_params_default(struct dedup_params *p)
+{
+	p->max_distance = DEFAULT_MAX_DISTANCE;
+	p->min_similarity = DEFAULT_MIN_SIMILARITY;
+	p->min_shingles = DEFAULT_MIN_SHINGLES;
+}
+
+/* Hashing */
+
+static inline uint64_t
+rotl64(uint64_t x, unsigned r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+/* MurmurHash3's finaliser: every input bit reaches every output bit. */
+static inline uint64_t
+fmix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDULL;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static inline uint64_t
+read64(const unsigned char *p)
+{
+	uint64_t	 v = 0;
+	int		 i;
+
+	/* Little-endian on every host, so hashes are portable. */
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+uint64_t
+dedup_hash64(const void *data, size_t len, uint64_t seed)
+{
+	const unsigned char	*p = data;
+	uint64_t		 h = seed + P5 + (uint64_t)len;
+	size_t			 i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		h ^= rotl64(read64(p + i) * P2, 31) * P1;
+		h = rotl64(h, 27) * P1 + P4;
+	}
+	for (; i < len; i++) {
+		h ^= p[i] * P5;
+		h = rotl64(h, 11) * P1;
+	}
+	return fmix64(h);
+}
+
+/* Shingle hash from its words' hashes: order matters. */
+static inline uint64_t
+shingle_hash(const uint64_t *w, size_t n)
+{
+	uint64_t	 h = P3;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		h = fmix64(h ^ (w[i] * P2 + i));
+	return h;
+}
+
+/* Words */
+
+static int
+is_word_cp(utf8proc_int32_t cp)
+{
+	utf8proc_category_t	 c = utf8proc_category(cp);
+
+	return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_NO;
+}
+
+struct words {
+	uint64_t	*h;
+	size_t		 n, cap;
+};
+
+static int
+words_add(struct words *w, uint64_t h)
+{
+	uint64_t	*p;
+	size_t		 ncap;
+
+	if (w->n == w->cap) {
+		ncap = w->cap == 0 ? 256 : w->cap * 2;
+		if (ncap > SIZE_MAX / sizeof(*p) ||
+		    (p = realloc(w->h, ncap * sizeof(*p))) == NULL)
+			return -1;
+		w->h = p;
+		w->cap = ncap;
+	}
+	w->h[w->n++] = h;
+	return 0;
+}
+
+/*
+ * The hash of every word of s, in order, at most max.  A word's hash is
+ * a multiply-xor over its lower-cased code points, finished by fmix64.
+ */
+static int
+split_words(const char *s, size_t max, struct words *w)
+{
+	const utf8proc_uint8_t	*p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 n;
+	uint64_t		 h = 0;
+	size_t			 len = 0;
+
+	if (s == NULL)
+		return 0;
+	for (;;) {
+		if (*p < 0x80) {
+			cp = *p;
+			n = 1;
+			if (cp >= 'A' && cp <= 'Z')
+				cp += 'a' - 'A';
+			else if (!((cp >= 'a' && cp <= 'z') ||
+			    (cp >= '0' && cp <= '9')))
+				cp = -1;
+		} else {
+			n = utf8proc_iterate(p, -1, &cp);
+			if (n < 1) {
+				n = 1;
+				cp = -1;
+			} else if (is_word_cp(cp))
+				cp = utf8proc_tolower(cp);
+			else
+				cp = -1;
+		}
+		if (cp > 0) {
+			h = (h ^ (uint64_t)cp) * P1;
+			len++;
+		} else if (len > 0) {
+			if (words_add(w, fmix64(h ^ len)) == -1)
+				return -1;
+			h = 0;
+			len = 0;
+			if (w->n >= max)
+				return 0;
+		}
+		if (*p == '\0')
+			return 0;
+		p += n;
+	}
+}
+
+/* The hash of a word sequence, 0 for none (and never 0 otherwise). */
+static uint64_t
+sequence_hash(const struct words *w)
+{
+	uint64_t	 h = P4;
+	size_t		 i;
+
+	if (w->n == 0)
+		return 0;
+	for (i = 0; i < w->n; i++)
+		h = fmix64(h ^ w->h[i]) * P1;
+	h = fmix64(h ^ w->n);
+	return h != 0 ? h : 1;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t	 x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Fingerprints */
+
+/*
+ * The multipliers of the MinHash functions h_i(x) = (a_i * x + b_i) >> 32
+ * (multiply-shift over a 64-bit hash): drawn once from a fixed seed.
+ */
+static void
+minhash_coeffs(uint64_t a[DEDUP_MINHASH], uint64_t b[DEDUP_MINHASH])
+{
+	uint64_t	 s = 0x5EED5EED5EED5EEDULL;
+	size_t		 i;
+
+	for (i = 0; i < DEDUP_MINHASH; i++) {
+		s += P1;
+		a[i] = fmix64(s) | 1;
+		s += P1;
+		b[i] = fmix64(s);
+	}
+}
+
+/* SimHash and MinHash of the sorted shingle hashes sh[0..n). */
+static void
+sketch(const uint64_t *sh, size_t n, struct dedup_fp *fp)
+{
+	uint64_t	 a[DEDUP_MINHASH], b[DEDUP_MINHASH];
+	int64_t		 v[64];
+	uint64_t	 h, x;
+	size_t		 i, j, run, distinct = 0;
+	uint32_t	 m;
+
+	/* 128 mixes: cheaper than keeping (thread-unsafe) static tables. */
+	minhash_coeffs(a, b);
+	memset(v, 0, sizeof(v));
+	for (j = 0; j < DEDUP_MINHASH; j++)
+		fp->minhash[j] = UINT32_MAX;
+	for (i = 0; i < n; i += run) {
+		h = sh[i];
+		for (run = 1; i + run < n && sh[i + run] == h; run++)
+			;
+		distinct++;
+		/* Weight: the shingle's count in the text. */
+		for (j = 0, x = h; j < 64; j++, x >>= 1)
+			v[j] += (x & 1) ? (int64_t)run : -(int64_t)run;
+		for (j = 0; j < DEDUP_MINHASH; j++) {
+			m = (uint32_t)((a[j] * h + b[j]) >> 32);
+			if (m < fp->minhash[j])
+				fp->minhash[j] = m;
+		}
+	}
+	fp->simhash = 0;
+	for (j = 0; j < 64; j++)
+		if (v[j] > 0)
+			fp->simhash |= 1ULL << j;
+	fp->nshingles = distinct > UINT32_MAX ? UINT32_MAX : (uint32_t)distinct;
+}
+
+/* Shingle hashes of the word hashes, sorted. */
+static uint64_t *
+shingles(const struct words *w, size_t *n)
+{
+	uint64_t	*sh;
+	size_t		 i, k;
+
+	k = w->n < DEDUP_SHINGLE ? 1 : w->n - DEDUP_SHINGLE + 1;
+	if ((sh = calloc(k, sizeof(*sh))) == NULL)
+		return NULL;
+	if (w->n < DEDUP_SHINGLE)
+		sh[0] = shingle_hash(w->h, w->n);
+	else
+		for (i = 0; i < k; i++)
+			sh[i] = shingle_hash(w->h + i, DEDUP_SHINGLE);
+	qsort(sh, k, sizeof(*sh), cmp_u64);
+	*n = k;
+	return sh;
+}
+
+int
+dedup_fingerprint(const char *text, const char *title, struct dedup_fp *fp)
+{
+	struct words	 tw = { NULL, 0, 0 }, hw = { NULL, 0, 0 };
+	uint64_t	*sh = NULL;
+	size_t		 n;
+	int		 rc = -1;
+
+	memset(fp, 0, sizeof(*fp));
+	if (split_words(text, DEDUP_MAX_WORDS, &tw) == -1 ||
+	    split_words(title, DEDUP_MAX_WORDS, &hw) == -1)
+		goto out_free;
+	fp->text_hash = sequence_hash(&tw);
+	fp->title_hash = sequence_hash(&hw);
+	/*
+	 * A story without text is sketched from its title, so an exact
+	 * title match still lands in the same index blocks; nshingles stays
+	 * 0 so that only the exact hashes can ever match it.
+	 */
+	if (tw.n > 0 || hw.n > 0) {
+		if ((sh = shingles(tw.n > 0 ? &tw : &hw, &n)) == NULL)
+			goto out_free;
+		sketch(sh, n, fp);
+		if (tw.n == 0)
+			fp->nshingles = 0;
+	}
+	rc = 0;
+
+ out_free:
+	free(sh);
+	free(tw.h);
+	free(hw.h);
+	return rc;
+}
+
+unsigned
+dedup_distance(const struct dedup_fp *a, const struct dedup_fp *b)
+{
+	return (unsigned)__builtin_popcountll(a->simhash ^ b->simhash);
+}
+
+double
+dedup_similarity(const struct dedup_fp *a, const struct dedup_fp *b)
+{
+	unsigned	 same = 0, i;
+
+	if (a->nshingles == 0 || b->nshingles == 0)
+		return a->text_hash != 0 && a->text_hash == b->text_hash;
+	for (i = 0; i < DEDUP_MINHASH; i++)
+		same += a->minhash[i] == b->minhash[i];
+	return (double)same / DEDUP_MINHASH;
+}
+
+enum dedup_verdict
+dedup_compare(const struct dedup_params *p, const struct dedup_fp *a,
+    const struct dedup_fp *b, unsigned *distance, double *similarity)
+{
+	unsigned	 d = dedup_distance(a, b);
+	double		 s = dedup_similarity(a, b);
+
+	if (distance != NULL)
+		*distance = d;
+	if (similarity != NULL)
+		*similarity = s;
+	if (a->text_hash != 0 && a->text_hash == b->text_hash)
+		return DEDUP_SAME_TEXT;
+	if (a->text_hash == 0 && b->text_hash == 0 && a->title_hash != 0 &&
+	    a->title_hash == b->title_hash)
+		return DEDUP_SAME_TITLE;
+	/* Too short to tell a rewrite from another story on the topic. */
+	if (a->nshingles < p->min_shingles || b->nshingles < p->min_shingles)
+		return DEDUP_DISTINCT;
+	if (d <= p->max_distance && s >= p->min_similarity)
+		return DEDUP_NEAR;
+	return DEDUP_DISTINCT;
+}
+
+const char *
+dedup_verdict_name(enum dedup_verdict v)
+{
+	switch (v) {
+	case DEDUP_NEAR:
+		return "near";
+	case DEDUP_SAME_TEXT:
+		return "same-text";
+	case DEDUP_SAME_TITLE:
+		return "same-title";
+	case DEDUP_DISTINCT:
+		break;
+	}
+	return "distinct";
+}
+
+/* The index */
+
+struct entry {
+	uint64_t	 simhash;
+	uint64_t	 text_hash;
+	uint64_t	 title_hash;
+	int64_t		 time;
+	uint32_t	 nshingles;
+	uint32_t	 minhash[DEDUP_MINHASH];
+	char		 id[DEDUP_ID_LEN + 1];	/* "" for a free slot */
+};
+
+/*
+ * One table per block: heads[bucket] starts a chain of slots through
+ * next[slot].  A block wider than TABLE_BITS_MAX is folded into that many
+ * bits, so a chain may hold other block values: every candidate's distance
+ * is checked anyway.
+ */
+struct table {
+	unsigned	 shift;		/* the block's lowest bit */
+	unsigned	 width;		/* its bits */
+	unsigned	 bits;		/* log2 of the bucket count */
+	uint32_t	*heads;
+	uint32_t	*next;		/* one per slot */
+};
+
+struct dedup_index {
+	struct dedup_params	 params;
+	struct entry		*e;
+	size_t			 nslots;	/* used or free */
+	size_t			 cap;
+	size_t			 count;		/* used */
+	uint32_t		*freelist;	/* free slots, a stack */
+	size_t			 nfree;
+	unsigned		 ntables;
+	struct table		 t[DEDUP_MAX_DISTANCE + 1];
+};
+
+static inline uint64_t
+block_of(const struct table *t, uint64_t sim)
+{
+	uint64_t	 mask;
+
+	mask = t->width >= 64 ? UINT64_MAX : (1ULL << t->width) - 1;
+	return (sim >> t->shift) & mask;
+}
+
+static inline uint32_t
+bucket_of(const struct table *t, uint64_t sim)
+{
+	uint64_t	 v = block_of(t, sim);
+
+	if (t->width <= t->bits)
+		return (uint32_t)v;
+	return (uint32_t)((v * P1) >> (64 - t->bits));
+}
+
+struct dedup_index *
+dedup_new(const struct dedup_params *p)
+{
+	struct dedup_index	*x;
+	struct table		*t;
+	unsigned		 i, shift = 0, width;
+	size_t			 nb;
+
+	if (p->max_distance > DEDUP_MAX_DISTANCE)
+		return NULL;
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return NULL;
+	x->params = *p;
+	x->ntables = p->max_distance + 1;
+	for (i = 0; i < x->ntables; i++) {
+		t = &x->t[i];
+		/* The first 64 % ntables blocks get one bit more. */
+		width = 64 / x->ntables + (i < 64 % x->ntables);
+		t->shift = shift;
+		t->width = width;
+		t->bits = width < TABLE_BITS_MAX ? width : TABLE_BITS_MAX;
+		shift += width;
+		nb = (size_t)1 << t->bits;
+		if ((t->heads = malloc(nb * sizeof(*t->heads))) == NULL)
+			goto out_free;
+		memset(t->heads, 0xff, nb * sizeof(*t->heads));
+	}
+	return x;
+
+ out_free:
+	dedup_free(x);
+	return NULL;
+}
+
+void
+dedup_free(struct dedup_index *x)
+{
+	unsigned	 i;
+
+	if (x == NULL)
+		return;
+	for (i = 0; i < x->ntables; i++) {
+		free(x->t[i].heads);
+		free(x->t[i].next);
+	}
+	free(x->freelist);
+	free(x->e);
+	free(x);
+}
+
+/* Room for one more slot: the entries, every next array, the freelist. */
+static int
+grow(struct dedup_index *x)
+{
+	struct entry	*e;
+	uint32_t	*p;
+	size_t		 ncap;
+	unsigned	 i;
+
+	if (x->nslots < x->cap)
+		return 0;
+	ncap = x->cap == 0 ? 1024 : x->cap * 2;
+	if (ncap >= NO_SLOT || ncap > SIZE_MAX / sizeof(*e))
+		return -1;
+	if ((e = realloc(x->e, ncap * sizeof(*e))) == NULL)
+		return -1;
+	x->e = e;
+	for (i = 0; i < x->ntables; i++) {
+		if ((p = realloc(x->t[i].next, ncap * sizeof(*p))) == NULL)
+			return -1;
+		x->t[i].next = p;
+	}
+	if ((p = realloc(x->freelist, ncap * sizeof(*p))) == NULL)
+		return -1;
+	x->freelist = p;
+	x->cap = ncap;
+	return 0;
+}
+
+int
+dedup_add(struct dedup_index *x, const char *id, int64_t time,
+    const struct dedup_fp *fp)
+{
+	struct entry	*e;
+	struct table	*t;
+	size_t		 idlen = strlen(id);
+	uint32_t	 slot, b;
+	unsigned	 i;
+
+	if (idlen == 0 || idlen > DEDUP_ID_LEN)
+		return -1;
+	if (x->nfree > 0)
+		slot = x->freelist[--x->nfree];
+	else {
+		if (grow(x) == -1)
+			return -1;
+		slot = (uint32_t)x->nslots++;
+	}
+	e = &x->e[slot];
+	e->simhash = fp->simhash;
+	e->text_hash = fp->text_hash;
+	e->title_hash = fp->title_hash;
+	e->time = time;
+	e->nshingles = fp->nshingles;
+	memcpy(e->minhash, fp->minhash, sizeof(e->minhash));
+	memcpy(e->id, id, idlen + 1);
+	for (i = 0; i < x->ntables; i++) {
+		t = &x->t[i];
+		b = bucket_of(t, fp->simhash);
+		t->next[slot] = t->heads[b];
+		t->heads[b] = slot;
+	}
+	x->count++;
+	return 0;
+}
+
+/* The entry as a fingerprint, for dedup_compare(). */
+static void
+entry_fp(const struct entry *e, struct dedup_fp *fp)
+{
+	fp->simhash = e->simhash;
+	fp->text_hash = e->text_hash;
+	fp->title_hash = e->title_hash;
+	fp->nshingles = e->nshingles;
+	memcpy(fp->minhash, e->minhash, sizeof(fp->minhash));
+}
+
+/* Was this candidate already met through an earlier table? */
+static int
+seen_before(const struct dedup_index *x, unsigned table, uint64_t a,
+    uint64_t b)
+{
+	unsigned	 i;
+
+	for (i = 0; i < table; i++)
+		if (block_of(&x->t[i], a) == block_of(&x->t[i], b))
+			return 1;
+	return 0;
+}
+
+/* Is m (verdict v, distance d, similarity s) better than best? */
+static int
+better(const struct dedup_match *best, int have, enum dedup_verdict v,
+    unsigned d, double s, int64_t time)
+{
+	int	 exact = v != DEDUP_NEAR, bexact;
+
+	if (!have)
+		return 1;
+	bexact = best->verdict != DEDUP_NEAR;
+	if (exact != bexact)
+		return exact;
+	if (s != best->similarity)
+		return s > best->similarity;
+	if (d != best->distance)
+		return d < best->distance;
+	return time < best->time;
+}
+
+static void
+consider(struct dedup_index *x, const struct entry *e,
+    const struct dedup_fp *fp, struct dedup_match *out, int *have)
+{
+	struct dedup_fp		 cand;
+	enum dedup_verdict	 v;
+	unsigned		 d;
+	double			 s;
+
+	entry_fp(e, &cand);
+	v = dedup_compare(&x->params, fp, &cand, &d, &s);
+	if (v == DEDUP_DISTINCT || !better(out, *have, v, d, s, e->time))
+		return;
+	memcpy(out->id, e->id, sizeof(out->id));
+	out->time = e->time;
+	out->distance = d;
+	out->similarity = s;
+	out->verdict = v;
+	*have = 1;
+}
+
+int
+dedup_find(struct dedup_index *x, const struct dedup_fp *fp,
+    struct dedup_match *out)
+{
+	const struct table	*t;
+	const struct entry	*e;
+	uint64_t		 qb;
+	uint32_t		 slot;
+	unsigned		 i;
+	int			 have = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < x->ntables; i++) {
+		t = &x->t[i];
+		qb = block_of(t, fp->simhash);
+		for (slot = t->heads[bucket_of(t, fp->simhash)];
+		    slot != NO_SLOT; slot = t->next[slot]) {
+			e = &x->e[slot];
+			/* Cheap filters before the whole comparison. */
+			if (block_of(t, e->simhash) != qb ||
+			    seen_before(x, i, e->simhash, fp->simhash) ||
+			    (unsigned)__builtin_popcountll(e->simhash ^
+			    fp->simhash) > x->params.max_distance)
+				continue;
+			consider(x, e, fp, out, &have);
+		}
+	}
+	return have;
+}
+
+/* Unlink slot from every table: chains are short, walk them. */
+static void
+unlink_slot(struct dedup_index *x, uint32_t slot)
+{
+	struct table	*t;
+	uint32_t	*pp;
+	unsigned	 i;
+
+	for (i = 0; i < x->ntables; i++) {
+		t = &x->t[i];
+		pp = &t->heads[bucket_of(t, x->e[slot].simhash)];
+		while (*pp != NO_SLOT && *pp != slot)
+			pp = &t->next[*pp];
+		if (*pp == slot)
+			*pp = t->next[slot];
+	}
+}
+
+size_t
+dedup_expire(struct dedup_index *x, int64_t before)
+{
+	size_t		 i, gone = 0;
+
+	for (i = 0; i < x->nslots; i++) {
+		if (x->e[i].id[0] == '\0' || x->e[i].time >= before)
+			continue;
+		unlink_slot(x, (uint32_t)i);
+		x->e[i].id[0] = '\0';
+		x->freelist[x->nfree++] = (uint32_t)i;
+		x->count--;
+		gone++;
+	}
+	return gone;
+}
+
+size_t
+dedup_count(const struct dedup_index *x)
+{
+	return x->count;
+}
+
+size_t
+dedup_memory(const struct dedup_index *x)
+{
+	size_t		 n = sizeof(*x);
+	unsigned	 i;
+
+	n += x->cap * (sizeof(*x->e) + sizeof(*x->freelist));
+	for (i = 0; i < x->ntables; i++)
+		n += ((size_t)1 << x->t[i].bits) * sizeof(uint32_t) +
+		    x->cap * sizeof(uint32_t);
+	return n;
+}
