@@ -16,9 +16,21 @@
 #include "store/dedup.h"
 
 /* Defaults chosen on tests/dupset: see test_dupset.c and docs. */
-#define DEFAULT_MAX_DISTANCE	11
+#define DEFAULT_MAX_DISTANCE	3
 #define DEFAULT_MIN_SIMILARITY	0.30
+#define DEFAULT_FAR_SIMILARITY	0.40
 #define DEFAULT_MIN_SHINGLES	12
+
+/*
+ * MinHash bands: the signature cut into DEDUP_MINHASH / BAND_ROWS bands;
+ * two stories sharing one whole band become candidates.  With 32 bands
+ * of 2 rows a pair of similarity J is met with probability
+ * 1 - (1 - J^2)^32: 0.95 at J = 0.3, 0.995 at J = 0.4, 0.003 for
+ * unrelated texts (J about 0.01).
+ */
+#define BAND_ROWS	2
+#define NBANDS		(DEDUP_MINHASH / BAND_ROWS)
+#define BAND_BITS	14
 
 #define P1	0x9E3779B185EBCA87ULL
 #define P2	0xC2B2AE3D27D4EB4FULL
@@ -35,6 +47,7 @@ dedup_params_default(struct dedup_params *p)
 {
 	p->max_distance = DEFAULT_MAX_DISTANCE;
 	p->min_similarity = DEFAULT_MIN_SIMILARITY;
+	p->far_similarity = DEFAULT_FAR_SIMILARITY;
 	p->min_shingles = DEFAULT_MIN_SHINGLES;
 }
 
@@ -227,68 +240,102 @@ minhash_coeffs(uint64_t a[DEDUP_MINHASH], uint64_t b[DEDUP_MINHASH])
 	}
 }
 
-/* SimHash and MinHash of the sorted shingle hashes sh[0..n). */
-static void
-sketch(const uint64_t *sh, size_t n, struct dedup_fp *fp)
+/*
+ * SimHash of the sorted feature hashes f[0..n): each distinct feature
+ * votes on every bit with its weight, the sign of the sum is the bit.
+ */
+static uint64_t
+simhash(const uint64_t *f, size_t n)
+{
+	int64_t		 v[64], w;
+	uint64_t	 h, x, out = 0;
+	size_t		 i, j, run;
+
+	memset(v, 0, sizeof(v));
+	for (i = 0; i < n; i += run) {
+		h = f[i];
+		for (run = 1; i + run < n && f[i + run] == h; run++)
+			;
+		/*
+		 * Weight: the shingle's count.  Measured against 1 + log(count)
+		 * and against word (not shingle) features: see test_dupset.c.
+		 */
+		w = (int64_t)run;
+		for (j = 0, x = h; j < 64; j++, x >>= 1)
+			v[j] += (x & 1) ? w : -w;
+	}
+	for (j = 0; j < 64; j++)
+		if (v[j] > 0)
+			out |= 1ULL << j;
+	return out;
+}
+
+/* MinHash of the sorted shingle hashes sh[0..n); returns the distinct. */
+static size_t
+minhash(const uint64_t *sh, size_t n, uint32_t mh[DEDUP_MINHASH])
 {
 	uint64_t	 a[DEDUP_MINHASH], b[DEDUP_MINHASH];
-	int64_t		 v[64];
-	uint64_t	 h, x;
-	size_t		 i, j, run, distinct = 0;
+	size_t		 i, j, distinct = 0;
 	uint32_t	 m;
 
 	/* 128 mixes: cheaper than keeping (thread-unsafe) static tables. */
 	minhash_coeffs(a, b);
-	memset(v, 0, sizeof(v));
 	for (j = 0; j < DEDUP_MINHASH; j++)
-		fp->minhash[j] = UINT32_MAX;
-	for (i = 0; i < n; i += run) {
-		h = sh[i];
-		for (run = 1; i + run < n && sh[i + run] == h; run++)
-			;
+		mh[j] = UINT32_MAX;
+	for (i = 0; i < n; i++) {
+		if (i > 0 && sh[i] == sh[i - 1])
+			continue;
 		distinct++;
-		/* Weight: the shingle's count in the text. */
-		for (j = 0, x = h; j < 64; j++, x >>= 1)
-			v[j] += (x & 1) ? (int64_t)run : -(int64_t)run;
 		for (j = 0; j < DEDUP_MINHASH; j++) {
-			m = (uint32_t)((a[j] * h + b[j]) >> 32);
-			if (m < fp->minhash[j])
-				fp->minhash[j] = m;
+			m = (uint32_t)((a[j] * sh[i] + b[j]) >> 32);
+			if (m < mh[j])
+				mh[j] = m;
 		}
 	}
-	fp->simhash = 0;
-	for (j = 0; j < 64; j++)
-		if (v[j] > 0)
-			fp->simhash |= 1ULL << j;
-	fp->nshingles = distinct > UINT32_MAX ? UINT32_MAX : (uint32_t)distinct;
+	return distinct;
 }
 
 /* Shingle hashes of the word hashes, sorted. */
 static uint64_t *
-shingles(const struct words *w, size_t *n)
+shingles(const struct words *w, size_t size, size_t *n)
 {
 	uint64_t	*sh;
 	size_t		 i, k;
 
-	k = w->n < DEDUP_SHINGLE ? 1 : w->n - DEDUP_SHINGLE + 1;
+	k = w->n < size ? 1 : w->n - size + 1;
 	if ((sh = calloc(k, sizeof(*sh))) == NULL)
 		return NULL;
-	if (w->n < DEDUP_SHINGLE)
+	if (w->n < size)
 		sh[0] = shingle_hash(w->h, w->n);
 	else
 		for (i = 0; i < k; i++)
-			sh[i] = shingle_hash(w->h + i, DEDUP_SHINGLE);
+			sh[i] = shingle_hash(w->h + i, size);
 	qsort(sh, k, sizeof(*sh), cmp_u64);
 	*n = k;
 	return sh;
+}
+
+/* The fingerprint's sketches of a non-empty word sequence. */
+static int
+sketch(const struct words *w, struct dedup_fp *fp)
+{
+	uint64_t	*f;
+	size_t		 n, distinct;
+
+	if ((f = shingles(w, DEDUP_SHINGLE, &n)) == NULL)
+		return -1;
+	fp->simhash = simhash(f, n);
+	distinct = minhash(f, n, fp->minhash);
+	free(f);
+	fp->nshingles = distinct > UINT32_MAX ? UINT32_MAX :
+	    (uint32_t)distinct;
+	return 0;
 }
 
 int
 dedup_fingerprint(const char *text, const char *title, struct dedup_fp *fp)
 {
 	struct words	 tw = { NULL, 0, 0 }, hw = { NULL, 0, 0 };
-	uint64_t	*sh = NULL;
-	size_t		 n;
 	int		 rc = -1;
 
 	memset(fp, 0, sizeof(*fp));
@@ -303,16 +350,14 @@ dedup_fingerprint(const char *text, const char *title, struct dedup_fp *fp)
 	 * 0 so that only the exact hashes can ever match it.
 	 */
 	if (tw.n > 0 || hw.n > 0) {
-		if ((sh = shingles(tw.n > 0 ? &tw : &hw, &n)) == NULL)
+		if (sketch(tw.n > 0 ? &tw : &hw, fp) == -1)
 			goto out_free;
-		sketch(sh, n, fp);
 		if (tw.n == 0)
 			fp->nshingles = 0;
 	}
 	rc = 0;
 
  out_free:
-	free(sh);
 	free(tw.h);
 	free(hw.h);
 	return rc;
@@ -355,7 +400,9 @@ dedup_compare(const struct dedup_params *p, const struct dedup_fp *a,
 	/* Too short to tell a rewrite from another story on the topic. */
 	if (a->nshingles < p->min_shingles || b->nshingles < p->min_shingles)
 		return DEDUP_DISTINCT;
-	if (d <= p->max_distance && s >= p->min_similarity)
+	if (s < p->min_similarity)
+		return DEDUP_DISTINCT;
+	if (d <= p->max_distance || s >= p->far_similarity)
 		return DEDUP_NEAR;
 	return DEDUP_DISTINCT;
 }
@@ -412,7 +459,29 @@ struct dedup_index {
 	size_t			 nfree;
 	unsigned		 ntables;
 	struct table		 t[DEDUP_MAX_DISTANCE + 1];
+	unsigned		 nbands;	/* 0 or NBANDS */
+	struct table		 band[NBANDS];
 };
+
+static inline uint64_t
+band_key(const uint32_t *mh, unsigned band)
+{
+	return (uint64_t)mh[band * BAND_ROWS] << 32 |
+	    mh[band * BAND_ROWS + 1];
+}
+
+static inline uint32_t
+band_bucket(uint64_t key)
+{
+	return (uint32_t)((fmix64(key) * P1) >> (64 - BAND_BITS));
+}
+
+/* Stories too short for a near match are only in the SimHash tables. */
+static int
+banded(const struct dedup_index *x, uint32_t nshingles)
+{
+	return x->nbands > 0 && nshingles >= x->params.min_shingles;
+}
 
 static inline uint64_t
 block_of(const struct table *t, uint64_t sim)
@@ -460,6 +529,16 @@ dedup_new(const struct dedup_params *p)
 			goto out_free;
 		memset(t->heads, 0xff, nb * sizeof(*t->heads));
 	}
+	/* No bands when distance alone may decide (far_similarity > 1). */
+	x->nbands = p->far_similarity <= 1.0 ? NBANDS : 0;
+	for (i = 0; i < x->nbands; i++) {
+		t = &x->band[i];
+		t->bits = BAND_BITS;
+		nb = (size_t)1 << t->bits;
+		if ((t->heads = malloc(nb * sizeof(*t->heads))) == NULL)
+			goto out_free;
+		memset(t->heads, 0xff, nb * sizeof(*t->heads));
+	}
 	return x;
 
  out_free:
@@ -477,6 +556,10 @@ dedup_free(struct dedup_index *x)
 	for (i = 0; i < x->ntables; i++) {
 		free(x->t[i].heads);
 		free(x->t[i].next);
+	}
+	for (i = 0; i < x->nbands; i++) {
+		free(x->band[i].heads);
+		free(x->band[i].next);
 	}
 	free(x->freelist);
 	free(x->e);
@@ -504,6 +587,11 @@ grow(struct dedup_index *x)
 		if ((p = realloc(x->t[i].next, ncap * sizeof(*p))) == NULL)
 			return -1;
 		x->t[i].next = p;
+	}
+	for (i = 0; i < x->nbands; i++) {
+		if ((p = realloc(x->band[i].next, ncap * sizeof(*p))) == NULL)
+			return -1;
+		x->band[i].next = p;
 	}
 	if ((p = realloc(x->freelist, ncap * sizeof(*p))) == NULL)
 		return -1;
@@ -545,6 +633,13 @@ dedup_add(struct dedup_index *x, const char *id, int64_t time,
 		t->next[slot] = t->heads[b];
 		t->heads[b] = slot;
 	}
+	if (banded(x, fp->nshingles))
+		for (i = 0; i < x->nbands; i++) {
+			t = &x->band[i];
+			b = band_bucket(band_key(fp->minhash, i));
+			t->next[slot] = t->heads[b];
+			t->heads[b] = slot;
+		}
 	x->count++;
 	return 0;
 }
@@ -613,6 +708,48 @@ consider(struct dedup_index *x, const struct entry *e,
 	*have = 1;
 }
 
+/* Was this candidate already met through an earlier band? */
+static int
+band_seen_before(unsigned band, const uint32_t *a, const uint32_t *b)
+{
+	unsigned	 i;
+
+	for (i = 0; i < band; i++)
+		if (band_key(a, i) == band_key(b, i))
+			return 1;
+	return 0;
+}
+
+/*
+ * Candidates sharing a MinHash band: the far ones, whose SimHash the
+ * tables cannot reach.  Near ones were considered already.
+ */
+static void
+find_banded(struct dedup_index *x, const struct dedup_fp *fp,
+    struct dedup_match *out, int *have)
+{
+	const struct table	*t;
+	const struct entry	*e;
+	uint64_t		 key;
+	uint32_t		 slot;
+	unsigned		 i;
+
+	for (i = 0; i < x->nbands; i++) {
+		t = &x->band[i];
+		key = band_key(fp->minhash, i);
+		for (slot = t->heads[band_bucket(key)]; slot != NO_SLOT;
+		    slot = t->next[slot]) {
+			e = &x->e[slot];
+			if (band_key(e->minhash, i) != key ||
+			    band_seen_before(i, e->minhash, fp->minhash) ||
+			    (unsigned)__builtin_popcountll(e->simhash ^
+			    fp->simhash) <= x->params.max_distance)
+				continue;
+			consider(x, e, fp, out, have);
+		}
+	}
+}
+
 int
 dedup_find(struct dedup_index *x, const struct dedup_fp *fp,
     struct dedup_match *out)
@@ -640,6 +777,8 @@ dedup_find(struct dedup_index *x, const struct dedup_fp *fp,
 			consider(x, e, fp, out, &have);
 		}
 	}
+	if (banded(x, fp->nshingles))
+		find_banded(x, fp, out, &have);
 	return have;
 }
 
@@ -654,6 +793,16 @@ unlink_slot(struct dedup_index *x, uint32_t slot)
 	for (i = 0; i < x->ntables; i++) {
 		t = &x->t[i];
 		pp = &t->heads[bucket_of(t, x->e[slot].simhash)];
+		while (*pp != NO_SLOT && *pp != slot)
+			pp = &t->next[*pp];
+		if (*pp == slot)
+			*pp = t->next[slot];
+	}
+	if (!banded(x, x->e[slot].nshingles))
+		return;
+	for (i = 0; i < x->nbands; i++) {
+		t = &x->band[i];
+		pp = &t->heads[band_bucket(band_key(x->e[slot].minhash, i))];
 		while (*pp != NO_SLOT && *pp != slot)
 			pp = &t->next[*pp];
 		if (*pp == slot)
@@ -693,6 +842,9 @@ dedup_memory(const struct dedup_index *x)
 	n += x->cap * (sizeof(*x->e) + sizeof(*x->freelist));
 	for (i = 0; i < x->ntables; i++)
 		n += ((size_t)1 << x->t[i].bits) * sizeof(uint32_t) +
+		    x->cap * sizeof(uint32_t);
+	for (i = 0; i < x->nbands; i++)
+		n += ((size_t)1 << x->band[i].bits) * sizeof(uint32_t) +
 		    x->cap * sizeof(uint32_t);
 	return n;
 }

@@ -17,7 +17,9 @@
  * max_distance bits using permuted tables: the 64 bits are cut into
  * max_distance + 1 blocks, and two fingerprints that differ in at most
  * max_distance bits agree on at least one whole block, so only the stories
- * sharing one block value with the query are checked.
+ * sharing one block value with the query are checked.  Stories further
+ * away are found through MinHash bands (LSH): 32 bands of 2 values, a
+ * story sharing one band with the query is a candidate.
  */
 #ifndef FEEDSPOOL_DEDUP_H
 #define FEEDSPOOL_DEDUP_H
@@ -38,9 +40,19 @@ struct dedup_fp {
 	uint32_t	 minhash[DEDUP_MINHASH];
 };
 
+/*
+ * Two stories (long enough, see min_shingles) are near duplicates when
+ * their similarity is at least min_similarity and either their SimHash
+ * distance is at most max_distance or their similarity reaches
+ * far_similarity.  The second way exists because a 64-bit SimHash moves
+ * by 10-20 bits when a quarter of a story is cut (measured), too far for
+ * the permuted tables; such candidates are found through bands of the
+ * MinHash signature instead.  far_similarity above 1 turns that off.
+ */
 struct dedup_params {
 	unsigned	 max_distance;	/* SimHash bits that may differ */
 	double		 min_similarity; /* MinHash Jaccard estimate, 0..1 */
+	double		 far_similarity; /* the same, whatever the distance */
 	/*
 	 * Texts with fewer distinct shingles than this are too short for
 	 * near-duplicate judgement: only the exact hashes decide.
