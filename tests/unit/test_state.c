@@ -154,14 +154,14 @@ test_wal_and_user_version(void **state)
 	raw_query(fx->db, "PRAGMA journal_mode", v, sizeof(v));
 	assert_string_equal(v, "wal");
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "1");
+	assert_string_equal(v, "2");
 	state_close(st);
 
 	/* Reopening a current database does not re-run the schema. */
 	st = open_ok(fx->db);
 	state_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "1");
+	assert_string_equal(v, "2");
 }
 
 static void
