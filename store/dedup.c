@@ -101,16 +101,19 @@ dedup_hash64(const void *data, size_t len, uint64_t seed)
 	return fmix64(h);
 }
 
-/* Shingle hash from its words' hashes: order matters. */
+/*
+ * Shingle hash from its words' hashes (already well mixed): each word
+ * rotated by its position, so order matters, then one finaliser.
+ */
 static inline uint64_t
 shingle_hash(const uint64_t *w, size_t n)
 {
-	uint64_t	 h = P3;
+	uint64_t	 h = P3 + n;
 	size_t		 i;
 
 	for (i = 0; i < n; i++)
-		h = fmix64(h ^ (w[i] * P2 + i));
-	return h;
+		h = (h ^ rotl64(w[i], (unsigned)(i * 21 % 64) + 1)) * P2;
+	return fmix64(h);
 }
 
 /* Words */
@@ -212,123 +215,192 @@ sequence_hash(const struct words *w)
 	return h != 0 ? h : 1;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t	 x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Fingerprints */
 
 /*
- * The multipliers of the MinHash functions h_i(x) = (a_i * x + b_i) >> 32
- * (multiply-shift over a 64-bit hash): drawn once from a fixed seed.
+ * The distinct shingles of a text with their counts: an open-addressing
+ * set (0 marks a free cell; a shingle hashing to 0 is taken as 1).
  */
-static void
-minhash_coeffs(uint64_t a[DEDUP_MINHASH], uint64_t b[DEDUP_MINHASH])
-{
-	uint64_t	 s = 0x5EED5EED5EED5EEDULL;
-	size_t		 i;
+struct shset {
+	uint64_t	*key;
+	uint32_t	*cnt;
+	size_t		 mask;
+	size_t		 n;		/* distinct */
+};
 
-	for (i = 0; i < DEDUP_MINHASH; i++) {
-		s += P1;
-		a[i] = fmix64(s) | 1;
-		s += P1;
-		b[i] = fmix64(s);
+static int
+shset_init(struct shset *set, size_t want)
+{
+	size_t	 size = 64;
+
+	while (size < want * 2) {
+		if (size > SIZE_MAX / 2 / sizeof(uint64_t))
+			return -1;
+		size *= 2;
 	}
+	set->key = calloc(size, sizeof(*set->key));
+	set->cnt = calloc(size, sizeof(*set->cnt));
+	if (set->key == NULL || set->cnt == NULL) {
+		free(set->key);
+		free(set->cnt);
+		return -1;
+	}
+	set->mask = size - 1;
+	set->n = 0;
+	return 0;
+}
+
+static void
+shset_add(struct shset *set, uint64_t h)
+{
+	size_t	 i;
+
+	if (h == 0)
+		h = 1;
+	for (i = h & set->mask; set->key[i] != 0 && set->key[i] != h;
+	    i = (i + 1) & set->mask)
+		;
+	if (set->key[i] == 0) {
+		set->key[i] = h;
+		set->n++;
+	}
+	if (set->cnt[i] < UINT32_MAX)
+		set->cnt[i]++;
+}
+
+/* The shingles of a word sequence: DEDUP_SHINGLE words, or all if fewer. */
+static int
+shingles(const struct words *w, struct shset *set)
+{
+	size_t	 i, k;
+
+	k = w->n < DEDUP_SHINGLE ? 1 : w->n - DEDUP_SHINGLE + 1;
+	if (shset_init(set, k) == -1)
+		return -1;
+	if (w->n < DEDUP_SHINGLE)
+		shset_add(set, shingle_hash(w->h, w->n));
+	else
+		for (i = 0; i < k; i++)
+			shset_add(set, shingle_hash(w->h + i, DEDUP_SHINGLE));
+	return 0;
 }
 
 /*
- * SimHash of the sorted feature hashes f[0..n): each distinct feature
- * votes on every bit with its weight, the sign of the sum is the bit.
+ * Add every bit of h to the per-bit counters, eight at a time: lane b of
+ * acc[k] counts bit 8b + k.  A byte lane overflows after 255 additions,
+ * so the lanes are emptied into cnt[] before that.
+ */
+struct bitcount {
+	uint64_t	 acc[8];
+	uint64_t	 cnt[64];
+	unsigned	 pending;
+};
+
+static void
+bitcount_flush(struct bitcount *bc)
+{
+	unsigned	 k, b;
+
+	for (k = 0; k < 8; k++) {
+		for (b = 0; b < 8; b++)
+			bc->cnt[8 * b + k] += (bc->acc[k] >> (8 * b)) & 0xff;
+		bc->acc[k] = 0;
+	}
+	bc->pending = 0;
+}
+
+static inline void
+bitcount_add(struct bitcount *bc, uint64_t h)
+{
+	unsigned	 k;
+
+	for (k = 0; k < 8; k++)
+		bc->acc[k] += (h >> k) & 0x0101010101010101ULL;
+	if (++bc->pending == 255)
+		bitcount_flush(bc);
+}
+
+/*
+ * SimHash: every shingle votes on every bit once per occurrence (weight:
+ * its count in the text; measured against 1 + log(count) and against
+ * word features, see test_dupset.c), a bit is set when most votes are.
  */
 static uint64_t
-simhash(const uint64_t *f, size_t n)
+simhash(const struct shset *set)
 {
-	int64_t		 v[64], w;
-	uint64_t	 h, x, out = 0;
-	size_t		 i, j, run;
+	struct bitcount	 bc;
+	uint64_t	 out = 0, total = 0, h;
+	uint32_t	 r;
+	size_t		 i;
+	unsigned	 j;
 
-	memset(v, 0, sizeof(v));
-	for (i = 0; i < n; i += run) {
-		h = f[i];
-		for (run = 1; i + run < n && f[i + run] == h; run++)
-			;
-		/*
-		 * Weight: the shingle's count.  Measured against 1 + log(count)
-		 * and against word (not shingle) features: see test_dupset.c.
-		 */
-		w = (int64_t)run;
-		for (j = 0, x = h; j < 64; j++, x >>= 1)
-			v[j] += (x & 1) ? w : -w;
+	memset(&bc, 0, sizeof(bc));
+	for (i = 0; i <= set->mask; i++) {
+		if ((h = set->key[i]) == 0)
+			continue;
+		for (r = 0; r < set->cnt[i]; r++)
+			bitcount_add(&bc, h);
+		total += set->cnt[i];
 	}
+	bitcount_flush(&bc);
 	for (j = 0; j < 64; j++)
-		if (v[j] > 0)
+		if (2 * bc.cnt[j] > total)
 			out |= 1ULL << j;
 	return out;
 }
 
-/* MinHash of the sorted shingle hashes sh[0..n); returns the distinct. */
-static size_t
-minhash(const uint64_t *sh, size_t n, uint32_t mh[DEDUP_MINHASH])
+/*
+ * MinHash by one permutation hashing: the top 6 bits of a shingle's hash
+ * pick one of the 64 bins, the low 32 bits are its value, each bin keeps
+ * its minimum: one pass instead of 64 hash functions.  Empty bins (short
+ * texts) borrow from the next non-empty bin to the right, plus a constant
+ * per step, so that two texts agree on a borrowed bin only when they
+ * agree on its source (rotation densification, Shrivastava and Li 2014).
+ */
+static void
+minhash(const struct shset *set, uint32_t mh[DEDUP_MINHASH])
 {
-	uint64_t	 a[DEDUP_MINHASH], b[DEDUP_MINHASH];
-	size_t		 i, j, distinct = 0;
-	uint32_t	 m;
+	uint64_t	 h;
+	uint32_t	 v, orig[DEDUP_MINHASH];
+	size_t		 i, j, step;
 
-	/* 128 mixes: cheaper than keeping (thread-unsafe) static tables. */
-	minhash_coeffs(a, b);
 	for (j = 0; j < DEDUP_MINHASH; j++)
 		mh[j] = UINT32_MAX;
-	for (i = 0; i < n; i++) {
-		if (i > 0 && sh[i] == sh[i - 1])
+	for (i = 0; i <= set->mask; i++) {
+		if ((h = set->key[i]) == 0)
 			continue;
-		distinct++;
-		for (j = 0; j < DEDUP_MINHASH; j++) {
-			m = (uint32_t)((a[j] * sh[i] + b[j]) >> 32);
-			if (m < mh[j])
-				mh[j] = m;
-		}
+		j = (size_t)(h >> 58);
+		v = (uint32_t)h;
+		if (v < mh[j])
+			mh[j] = v;
 	}
-	return distinct;
-}
-
-/* Shingle hashes of the word hashes, sorted. */
-static uint64_t *
-shingles(const struct words *w, size_t size, size_t *n)
-{
-	uint64_t	*sh;
-	size_t		 i, k;
-
-	k = w->n < size ? 1 : w->n - size + 1;
-	if ((sh = calloc(k, sizeof(*sh))) == NULL)
-		return NULL;
-	if (w->n < size)
-		sh[0] = shingle_hash(w->h, w->n);
-	else
-		for (i = 0; i < k; i++)
-			sh[i] = shingle_hash(w->h + i, size);
-	qsort(sh, k, sizeof(*sh), cmp_u64);
-	*n = k;
-	return sh;
+	if (set->n == 0)
+		return;
+	memcpy(orig, mh, sizeof(orig));
+	for (j = 0; j < DEDUP_MINHASH; j++) {
+		if (orig[j] != UINT32_MAX)
+			continue;
+		for (step = 1; step < DEDUP_MINHASH; step++)
+			if (orig[(j + step) % DEDUP_MINHASH] != UINT32_MAX)
+				break;
+		mh[j] = orig[(j + step) % DEDUP_MINHASH] +
+		    (uint32_t)step * 0x9E3779B9U;
+	}
 }
 
 /* The fingerprint's sketches of a non-empty word sequence. */
 static int
 sketch(const struct words *w, struct dedup_fp *fp)
 {
-	uint64_t	*f;
-	size_t		 n, distinct;
+	struct shset	 set;
 
-	if ((f = shingles(w, DEDUP_SHINGLE, &n)) == NULL)
+	if (shingles(w, &set) == -1)
 		return -1;
-	fp->simhash = simhash(f, n);
-	distinct = minhash(f, n, fp->minhash);
-	free(f);
-	fp->nshingles = distinct > UINT32_MAX ? UINT32_MAX :
-	    (uint32_t)distinct;
+	fp->simhash = simhash(&set);
+	minhash(&set, fp->minhash);
+	fp->nshingles = set.n > UINT32_MAX ? UINT32_MAX : (uint32_t)set.n;
+	free(set.key);
+	free(set.cnt);
 	return 0;
 }
 

@@ -688,7 +688,7 @@ print_spread(void)
 static void
 sweep_row(struct dedup_params *prm, const char *label)
 {
-	static const double	 js[] = { 0.2, 0.3, 0.4, 0.5, 0.6, 1.1 };
+	static const double	 js[] = { 0.2, 0.3, 0.35, 0.4, 0.5, 0.6, 1.1 };
 	struct score		 c;
 	size_t			 j;
 
@@ -716,7 +716,7 @@ sweep(void)
 	int			 r;
 
 	dedup_params_default(&prm);
-	printf("sweep: precision/recall; columns far_similarity 0.2 0.3 "
+	printf("sweep: precision/recall; columns far_similarity 0.2 0.3 0.35 "
 	    "0.4 0.5 0.6 off\n");
 	for (j = 0; j < NELEM(mins); j++)
 		for (i = 0; i < NELEM(ks); i++) {
