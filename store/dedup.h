@@ -6,9 +6,9 @@
  * - a 64-bit SimHash of its word shingles (3 lower-cased words, weighted
  *   by their count), near for near texts, so that candidates can be found
  *   by Hamming distance;
- * - a MinHash signature of the shingle set (DEDUP_MINHASH values), whose
- *   share of equal values estimates the Jaccard similarity of two texts:
- *   the measure that confirms a candidate;
+ * - a MinHash signature of the shingle set (DEDUP_MINHASH values, one
+ *   permutation hashing), whose share of equal values estimates the
+ *   Jaccard similarity of two texts: the measure that confirms;
  * - a hash of the text's word sequence (exact duplicates: case, spacing
  *   and punctuation do not count) and one of the title's, used when
  *   neither story has a text.
