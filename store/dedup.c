@@ -37,7 +37,9 @@
  */
 #define BAND_ROWS	2
 #define NBANDS		(DEDUP_MINHASH / BAND_ROWS)
-#define BAND_BITS	14
+/* Band buckets follow the slot count (chains of one or two), in bounds. */
+#define BAND_BITS_MIN	10
+#define BAND_BITS_MAX	20
 
 #define P1	0x9E3779B185EBCA87ULL
 #define P2	0xC2B2AE3D27D4EB4FULL
@@ -550,9 +552,9 @@ band_key(const uint32_t *mh, unsigned band)
 }
 
 static inline uint32_t
-band_bucket(uint64_t key)
+band_bucket(const struct table *t, uint64_t key)
 {
-	return (uint32_t)((fmix64(key) * P1) >> (64 - BAND_BITS));
+	return (uint32_t)((fmix64(key) * P1) >> (64 - t->bits));
 }
 
 /* Stories too short for a near match are only in the SimHash tables. */
@@ -612,7 +614,7 @@ dedup_new(const struct dedup_params *p)
 	x->nbands = p->far_similarity <= 1.0 ? NBANDS : 0;
 	for (i = 0; i < x->nbands; i++) {
 		t = &x->band[i];
-		t->bits = BAND_BITS;
+		t->bits = BAND_BITS_MIN;
 		nb = (size_t)1 << t->bits;
 		if ((t->heads = malloc(nb * sizeof(*t->heads))) == NULL)
 			goto out_free;
@@ -643,6 +645,46 @@ dedup_free(struct dedup_index *x)
 	free(x->freelist);
 	free(x->e);
 	free(x);
+}
+
+/*
+ * Give the bands a bucket per two slots, and link every
+ * banded story again.  On failure the old buckets stay: slower, not wrong.
+ */
+static void
+rehash_bands(struct dedup_index *x)
+{
+	struct table	*t;
+	uint32_t	*heads[NBANDS], b;
+	unsigned	 bits = BAND_BITS_MIN, i;
+	size_t		 nb, slot;
+
+	while (bits < BAND_BITS_MAX && ((size_t)1 << bits) < x->cap / 2)
+		bits++;
+	if (x->nbands == 0 || bits == x->band[0].bits)
+		return;
+	nb = (size_t)1 << bits;
+	for (i = 0; i < x->nbands; i++)
+		if ((heads[i] = malloc(nb * sizeof(*heads[i]))) == NULL) {
+			while (i-- > 0)
+				free(heads[i]);
+			return;
+		}
+	for (i = 0; i < x->nbands; i++) {
+		t = &x->band[i];
+		free(t->heads);
+		t->heads = heads[i];
+		t->bits = bits;
+		memset(t->heads, 0xff, nb * sizeof(*t->heads));
+		for (slot = 0; slot < x->nslots; slot++) {
+			if (x->e[slot].id[0] == '\0' ||
+			    !banded(x, x->e[slot].nshingles))
+				continue;
+			b = band_bucket(t, band_key(x->e[slot].minhash, i));
+			t->next[slot] = t->heads[b];
+			t->heads[b] = (uint32_t)slot;
+		}
+	}
 }
 
 /* Room for one more slot: the entries, every next array, the freelist. */
@@ -676,6 +718,7 @@ grow(struct dedup_index *x)
 		return -1;
 	x->freelist = p;
 	x->cap = ncap;
+	rehash_bands(x);
 	return 0;
 }
 
@@ -715,7 +758,7 @@ dedup_add(struct dedup_index *x, const char *id, int64_t time,
 	if (banded(x, fp->nshingles))
 		for (i = 0; i < x->nbands; i++) {
 			t = &x->band[i];
-			b = band_bucket(band_key(fp->minhash, i));
+			b = band_bucket(t, band_key(fp->minhash, i));
 			t->next[slot] = t->heads[b];
 			t->heads[b] = slot;
 		}
@@ -816,7 +859,7 @@ find_banded(struct dedup_index *x, const struct dedup_fp *fp,
 	for (i = 0; i < x->nbands; i++) {
 		t = &x->band[i];
 		key = band_key(fp->minhash, i);
-		for (slot = t->heads[band_bucket(key)]; slot != NO_SLOT;
+		for (slot = t->heads[band_bucket(t, key)]; slot != NO_SLOT;
 		    slot = t->next[slot]) {
 			e = &x->e[slot];
 			if (band_key(e->minhash, i) != key ||
@@ -881,7 +924,7 @@ unlink_slot(struct dedup_index *x, uint32_t slot)
 		return;
 	for (i = 0; i < x->nbands; i++) {
 		t = &x->band[i];
-		pp = &t->heads[band_bucket(band_key(x->e[slot].minhash, i))];
+		pp = &t->heads[band_bucket(t, band_key(x->e[slot].minhash, i))];
 		while (*pp != NO_SLOT && *pp != slot)
 			pp = &t->next[*pp];
 		if (*pp == slot)
