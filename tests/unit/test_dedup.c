@@ -284,6 +284,29 @@ test_index_best(void **unused)
 	free(v);
 }
 
+/* Text-less stories in the index: found by their exact title only. */
+static void
+test_index_titles(void **unused)
+{
+	struct dedup_params	 p;
+	struct dedup_index	*x;
+	struct dedup_match	 m;
+	struct dedup_fp		 a, b, c;
+
+	(void)unused;
+	dedup_params_default(&p);
+	assert_non_null(x = dedup_new(&p));
+	fp(NULL, "Minister resigns over leaked memo", &a);
+	fp(NULL, "Minister Resigns Over Leaked Memo", &b);
+	fp(NULL, "Minister resigns over leaked memos", &c);
+	assert_int_equal(dedup_add(x, "t1", 1, &a), 0);
+	assert_int_equal(dedup_find(x, &b, &m), 1);
+	assert_string_equal(m.id, "t1");
+	assert_int_equal(m.verdict, DEDUP_SAME_TITLE);
+	assert_int_equal(dedup_find(x, &c, &m), 0);
+	dedup_free(x);
+}
+
 /* Without MinHash bands only the SimHash tables find candidates. */
 static void
 test_index_params(void **unused)
@@ -362,6 +385,7 @@ main(void)
 		cmocka_unit_test(test_tiny_texts),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_index_best),
+		cmocka_unit_test(test_index_titles),
 		cmocka_unit_test(test_index_params),
 		cmocka_unit_test(test_index_many),
 	};
