@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
 #include <libxml/parser.h>
 
 #include "daemon/config.h"
@@ -21,6 +22,8 @@
 #include "parsers/date.h"
 #include "parsers/extract.h"
 #include "parsers/feed.h"
+#include "parsers/text.h"
+#include "store/dedup.h"
 #include "store/state.h"
 
 #ifndef FEEDSPOOL_CONFIG_PATH
@@ -39,6 +42,7 @@ static const char usage_main[] =
 "  extract       extract the article from a web page, print it as JSON\n"
 "  check-config  validate the configuration file\n"
 "  status        show each feed's health from the state database\n"
+"  compare       tell whether two stories are duplicates\n"
 "\n"
 "  feedspool --version\n"
 "  feedspool COMMAND --help\n";
@@ -82,6 +86,15 @@ static const char usage_status[] =
 "usage: feedspool status [-c FILE] [--state FILE]\n"
 "\n"
 "Print, for every configured feed, the result of its last poll.\n";
+
+static const char usage_compare[] =
+"usage: feedspool compare [--max-distance N] [--min-similarity X]\n"
+"                         [--far-similarity X] A B\n"
+"\n"
+"Compare two stories: plain-text files, or story JSON files from the spool\n"
+"(their \"text\", else title and summary).  Prints the SimHash distance,\n"
+"the MinHash similarity and the decision under the thresholds (defaults\n"
+"as the daemon's).  Exits 0 for duplicate, 1 for distinct, 2 on errors.\n";
 
 static int
 help_wanted(int argc, char **argv)
@@ -289,6 +302,115 @@ out:
 	return rc;
 }
 
+/*
+ * A story file's text and title: a spool JSON object's "text" (else its
+ * title and summary), or the whole file as plain text.
+ */
+static int
+compare_load(const char *path, struct dedup_fp *fp)
+{
+	struct buf	 in, t;
+	json_t		*o = NULL;
+	const char	*text, *title, *summary;
+	char		*plain = NULL;
+	int		 rc = -1;
+
+	buf_init(&in, PARSE_MAX_INPUT);
+	buf_init(&t, PARSE_MAX_INPUT);
+	if (read_input(path, &in) == -1)
+		goto out_free;
+	text = in.data != NULL ? in.data : "";
+	title = NULL;
+	if ((o = json_loadb(text, in.len, 0, NULL)) != NULL &&
+	    json_is_object(o)) {
+		title = json_string_value(json_object_get(o, "title"));
+		text = json_string_value(json_object_get(o, "text"));
+		summary = json_string_value(json_object_get(o, "summary"));
+		if ((text == NULL || *text == '\0') && summary != NULL) {
+			/* Summaries may be HTML. */
+			if ((plain = text_from_html(summary,
+			    strlen(summary))) == NULL ||
+			    buf_printf(&t, "%s\n\n%s", title != NULL ? title :
+			    "", plain) != BUF_OK)
+				goto out_nomem;
+			text = t.data;
+		}
+	}
+	if (dedup_fingerprint(text, title, fp) == -1)
+		goto out_nomem;
+	rc = 0;
+	goto out_free;
+
+ out_nomem:
+	fprintf(stderr, "feedspool: %s: out of memory\n", path);
+ out_free:
+	free(plain);
+	json_decref(o);
+	buf_free(&t);
+	buf_free(&in);
+	return rc;
+}
+
+static int
+compare_number(const char *arg, double max, double *out)
+{
+	char	*end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !(*out >= 0) ||
+	    *out > max) {
+		fprintf(stderr, "feedspool: compare: bad value '%s'\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_compare(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "max-distance",	required_argument, NULL, 'k' },
+		{ "min-similarity",	required_argument, NULL, 'j' },
+		{ "far-similarity",	required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct dedup_params	 p;
+	struct dedup_fp		 a, b;
+	enum dedup_verdict	 v;
+	unsigned		 d;
+	double			 sim, k;
+	int			 ch;
+
+	dedup_params_default(&p);
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch == 'k' && compare_number(optarg, 64, &k) == 0)
+			p.max_distance = (unsigned)k;
+		else if (ch == 'j' &&
+		    compare_number(optarg, 1, &p.min_similarity) == 0)
+			continue;
+		else if (ch == 'f' &&
+		    compare_number(optarg, 2, &p.far_similarity) == 0)
+			continue;
+		else {
+			fputs(usage_compare, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 2) {
+		fputs(usage_compare, stderr);
+		return 2;
+	}
+	if (compare_load(argv[optind], &a) == -1 ||
+	    compare_load(argv[optind + 1], &b) == -1)
+		return 2;
+	v = dedup_compare(&p, &a, &b, &d, &sim);
+	printf("distance: %u\nsimilarity: %.3f\ndecision: %s (%s)\n", d, sim,
+	    v == DEDUP_DISTINCT ? "distinct" : "duplicate",
+	    dedup_verdict_name(v));
+	return v == DEDUP_DISTINCT ? 1 : 0;
+}
+
 static int
 config_option(int argc, char **argv, const char *usage, const char **path,
     const char **state)
@@ -444,6 +566,13 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "status") == 0 && help_wanted(argc, argv)) {
 		fputs(usage_status, stdout);
 		return 0;
+	} else if (strcmp(cmd, "compare") == 0) {
+		if (help_wanted(argc, argv)) {
+			fputs(usage_compare, stdout);
+			return 0;
+		}
+		/* No network, no XML: nothing to initialise. */
+		return cmd_compare(argc, argv);
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "feedspool: cannot initialise libcurl\n");

@@ -20,9 +20,10 @@
 #include <sqlite3.h>
 
 #include "parsers/boiler.h"
+#include "store/dedup.h"
 #include "store/state.h"
 
-#define STATE_SCHEMA_VERSION	2
+#define STATE_SCHEMA_VERSION	3
 #define STATE_BUSY_TIMEOUT_MS	5000
 
 /*
@@ -47,6 +48,12 @@ enum stmt {
 	ST_ITEM_BEGIN,
 	ST_ITEM_DELIVERED,
 	ST_PENDING,
+	ST_FP_SAVE,
+	ST_FP_LOAD,
+	ST_FP_BY_URL,
+	ST_FP_EXPIRE,
+	ST_SIGHTING_ADD,
+	ST_SIGHTINGS,
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
@@ -104,6 +111,26 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_PENDING] =
 	    "SELECT story_id, spool_name, story FROM items"
 	    " WHERE status = 'pending' ORDER BY first_seen, rowid",
+	/* A story whose text changed gets its new fingerprint. */
+	[ST_FP_SAVE] =
+	    "INSERT OR REPLACE INTO fingerprints (story_id, time, simhash,"
+	    " minhash, text_hash, title_hash, nshingles, url)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_FP_LOAD] =
+	    "SELECT story_id, time, simhash, minhash, text_hash, title_hash,"
+	    " nshingles, url FROM fingerprints WHERE time >= ?1"
+	    " ORDER BY time, rowid",
+	[ST_FP_BY_URL] =
+	    "SELECT story_id FROM fingerprints WHERE url = ?1"
+	    " ORDER BY time, rowid LIMIT 1",
+	[ST_FP_EXPIRE] =
+	    "DELETE FROM fingerprints WHERE time < ?1",
+	[ST_SIGHTING_ADD] =
+	    "INSERT INTO sightings (story_id, feed, url, seen)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	[ST_SIGHTINGS] =
+	    "SELECT feed, url, seen FROM sightings WHERE story_id = ?1"
+	    " ORDER BY seen, rowid",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -210,6 +237,32 @@ static const char *const migration[STATE_SCHEMA_VERSION] = {
 	"  line		TEXT NOT NULL,"
 	"  PRIMARY KEY (page, line)"
 	") WITHOUT ROWID;",
+	/*
+	 * 2 -> 3: duplicate detection.  One fingerprint per story (64-bit
+	 * values stored as their two's-complement INTEGER, the MinHash
+	 * signature as little-endian 32-bit values), loaded back into the
+	 * in-memory index at start; and every place a story was seen.
+	 */
+	"CREATE TABLE fingerprints ("
+	"  story_id	TEXT PRIMARY KEY NOT NULL,"
+	"  time		INTEGER NOT NULL,"
+	"  simhash	INTEGER NOT NULL,"
+	"  minhash	BLOB NOT NULL,"
+	"  text_hash	INTEGER NOT NULL,"
+	"  title_hash	INTEGER NOT NULL,"
+	"  nshingles	INTEGER NOT NULL,"
+	"  url		TEXT"
+	");"
+	"CREATE INDEX fingerprints_time ON fingerprints (time);"
+	"CREATE INDEX fingerprints_url ON fingerprints (url)"
+	"  WHERE url IS NOT NULL;"
+	"CREATE TABLE sightings ("
+	"  story_id	TEXT NOT NULL,"
+	"  feed		TEXT NOT NULL,"
+	"  url		TEXT,"
+	"  seen		INTEGER NOT NULL"
+	");"
+	"CREATE INDEX sightings_story ON sightings (story_id, seen);",
 };
 
 struct state {
@@ -1073,4 +1126,219 @@ state_recurring_lines(struct state *st, const char *host, char ***lines)
 		return -1;
 	}
 	return collect_strings(st, s, "recurring lines", lines);
+}
+
+/* Fingerprints */
+
+#define MINHASH_BYTES	(DEDUP_MINHASH * 4)
+
+static void
+minhash_pack(const uint32_t *mh, unsigned char *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < DEDUP_MINHASH; i++) {
+		out[4 * i] = (unsigned char)mh[i];
+		out[4 * i + 1] = (unsigned char)(mh[i] >> 8);
+		out[4 * i + 2] = (unsigned char)(mh[i] >> 16);
+		out[4 * i + 3] = (unsigned char)(mh[i] >> 24);
+	}
+}
+
+static void
+minhash_unpack(const unsigned char *in, uint32_t *mh)
+{
+	size_t	 i;
+
+	for (i = 0; i < DEDUP_MINHASH; i++)
+		mh[i] = (uint32_t)in[4 * i] |
+		    (uint32_t)in[4 * i + 1] << 8 |
+		    (uint32_t)in[4 * i + 2] << 16 |
+		    (uint32_t)in[4 * i + 3] << 24;
+}
+
+int
+state_fp_save(struct state *st, const char *id, int64_t time,
+    const struct dedup_fp *fp, const char *url)
+{
+	sqlite3_stmt	*s = st->stmt[ST_FP_SAVE];
+	unsigned char	 blob[MINHASH_BYTES];
+	int		 rc;
+
+	minhash_pack(fp->minhash, blob);
+	rc = bind_text(s, 1, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 2, time);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 3, (int64_t)fp->simhash);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(s, 4, blob, sizeof(blob),
+		    SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 5, (int64_t)fp->text_hash);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 6, (int64_t)fp->title_hash);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 7, fp->nshingles);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 8, url);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "fingerprint save");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_FP_SAVE, "fingerprint save");
+}
+
+/* A row of ST_FP_LOAD as a fingerprint; -1 for a damaged row. */
+static int
+row_to_fp(sqlite3_stmt *s, struct dedup_fp *fp)
+{
+	const void	*blob;
+	int64_t		 n;
+
+	memset(fp, 0, sizeof(*fp));
+	blob = sqlite3_column_blob(s, 3);
+	if (blob == NULL || sqlite3_column_bytes(s, 3) != MINHASH_BYTES)
+		return -1;
+	n = sqlite3_column_int64(s, 6);
+	if (n < 0 || n > UINT32_MAX)
+		return -1;
+	fp->simhash = (uint64_t)sqlite3_column_int64(s, 2);
+	minhash_unpack(blob, fp->minhash);
+	fp->text_hash = (uint64_t)sqlite3_column_int64(s, 4);
+	fp->title_hash = (uint64_t)sqlite3_column_int64(s, 5);
+	fp->nshingles = (uint32_t)n;
+	return 0;
+}
+
+int
+state_fp_load(struct state *st, int64_t since,
+    int (*cb)(void *, const char *, int64_t, const struct dedup_fp *,
+    const char *), void *arg)
+{
+	sqlite3_stmt	*s = st->stmt[ST_FP_LOAD];
+	struct dedup_fp	 fp;
+	const char	*id;
+	int		 rc, ret = 0;
+
+	if (sqlite3_bind_int64(s, 1, since) != SQLITE_OK) {
+		state_sqlerr(st, "fingerprint load");
+		stmt_done(s);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = (const char *)sqlite3_column_text(s, 0);
+		if (id == NULL || row_to_fp(s, &fp) == -1) {
+			state_seterr(st, "fingerprint load: damaged row");
+			ret = -1;
+			break;
+		}
+		if (cb(arg, id, sqlite3_column_int64(s, 1), &fp,
+		    (const char *)sqlite3_column_text(s, 7)) == -1)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		state_sqlerr(st, "fingerprint load");
+		ret = -1;
+	}
+	stmt_done(s);
+	return ret;
+}
+
+int
+state_fp_by_url(struct state *st, const char *url,
+    char id[STATE_ID_LEN + 1])
+{
+	sqlite3_stmt	*s = st->stmt[ST_FP_BY_URL];
+	const char	*p;
+	int		 rc, ret = -1;
+
+	if (bind_text(s, 1, url) != SQLITE_OK) {
+		state_sqlerr(st, "fingerprint by url");
+		goto out_reset;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		ret = 0;
+	else if (rc != SQLITE_ROW)
+		state_sqlerr(st, "fingerprint by url");
+	else if ((p = (const char *)sqlite3_column_text(s, 0)) == NULL ||
+	    strlen(p) > STATE_ID_LEN)
+		state_seterr(st, "fingerprint by url: bad story id");
+	else {
+		memcpy(id, p, strlen(p) + 1);
+		ret = 1;
+	}
+ out_reset:
+	stmt_done(s);
+	return ret;
+}
+
+int
+state_fp_expire(struct state *st, int64_t before)
+{
+	sqlite3_stmt	*s = st->stmt[ST_FP_EXPIRE];
+
+	if (sqlite3_bind_int64(s, 1, before) != SQLITE_OK) {
+		state_sqlerr(st, "fingerprint expire");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_FP_EXPIRE, "fingerprint expire");
+}
+
+/* Sightings */
+
+int
+state_sighting_add(struct state *st, const char *id, const char *feed,
+    const char *url, int64_t seen)
+{
+	sqlite3_stmt	*s = st->stmt[ST_SIGHTING_ADD];
+	int		 rc;
+
+	rc = bind_text(s, 1, id);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, feed);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 3, url);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 4, seen);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "sighting add");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_SIGHTING_ADD, "sighting add");
+}
+
+int
+state_sightings(struct state *st, const char *id,
+    int (*cb)(void *, const char *, const char *, int64_t), void *arg)
+{
+	sqlite3_stmt	*s = st->stmt[ST_SIGHTINGS];
+	const char	*feed;
+	int		 rc, ret = 0;
+
+	if (bind_text(s, 1, id) != SQLITE_OK) {
+		state_sqlerr(st, "sightings");
+		stmt_done(s);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((feed = (const char *)sqlite3_column_text(s, 0)) == NULL) {
+			state_seterr(st, "sightings: NULL feed");
+			ret = -1;
+			break;
+		}
+		if (cb(arg, feed, (const char *)sqlite3_column_text(s, 1),
+		    sqlite3_column_int64(s, 2)) == -1)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		state_sqlerr(st, "sightings");
+		ret = -1;
+	}
+	stmt_done(s);
+	return ret;
 }

@@ -100,6 +100,34 @@ int	 state_recurring_lines(struct state *, const char *host,
 /* Results of the two above: NULL-terminated, malloc'd; NULL is fine. */
 void	 state_strings_free(char **);
 
+/*
+ * Duplicate detection (see store/dedup.h).  A story's fingerprint, with
+ * its time and canonical URL (may be NULL); saving again replaces it.
+ * state_fp_load() hands back every fingerprint with time >= since, oldest
+ * first, to fill the index at start; cb returning -1 stops.
+ * state_fp_by_url() finds the oldest story with that canonical URL:
+ * 1 and id filled, 0 when none, -1 on error.
+ */
+struct dedup_fp;
+int	 state_fp_save(struct state *, const char *id, int64_t time,
+	    const struct dedup_fp *, const char *url);
+int	 state_fp_load(struct state *, int64_t since,
+	    int (*cb)(void *, const char *id, int64_t time,
+	    const struct dedup_fp *, const char *url), void *arg);
+int	 state_fp_by_url(struct state *, const char *url,
+	    char id[STATE_ID_LEN + 1]);
+int	 state_fp_expire(struct state *, int64_t before);
+
+/*
+ * Every place a story was seen: its own delivery and each duplicate
+ * (feed, item URL, unix seconds), oldest first for state_sightings().
+ */
+int	 state_sighting_add(struct state *, const char *id, const char *feed,
+	    const char *url, int64_t seen);
+int	 state_sightings(struct state *, const char *id,
+	    int (*cb)(void *, const char *feed, const char *url,
+	    int64_t seen), void *arg);
+
 /* Group many writes into one transaction. */
 int	 state_begin(struct state *);
 int	 state_commit(struct state *);

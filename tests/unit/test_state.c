@@ -154,14 +154,14 @@ test_wal_and_user_version(void **state)
 	raw_query(fx->db, "PRAGMA journal_mode", v, sizeof(v));
 	assert_string_equal(v, "wal");
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "2");
+	assert_string_equal(v, "3");
 	state_close(st);
 
 	/* Reopening a current database does not re-run the schema. */
 	st = open_ok(fx->db);
 	state_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "2");
+	assert_string_equal(v, "3");
 }
 
 static void
@@ -752,13 +752,14 @@ test_migration_from_1(void **state)
 	sqlite3		*db;
 	char		 v[64];
 
-	/* A version 1 file: the same, without the learning tables. */
+	/* A version 1 file: without the learning and duplicate tables. */
 	st = open_ok(fx->db);
 	state_close(st);
 	assert_int_equal(sqlite3_open_v2(fx->db, &db, SQLITE_OPEN_READWRITE,
 	    NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE line_seen;"
 	    "DROP TABLE page_seen; DROP TABLE title_seen;"
+	    "DROP TABLE fingerprints; DROP TABLE sightings;"
 	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 
@@ -766,7 +767,7 @@ test_migration_from_1(void **state)
 	assert_int_equal(state_title_seen(st, "a.example", "tag", 1), 0);
 	state_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "2");
+	assert_string_equal(v, "3");
 	raw_query(fx->db, "SELECT tag FROM title_seen", v, sizeof(v));
 	assert_string_equal(v, "tag");
 }
