@@ -29,6 +29,7 @@
 #include "daemon/ingest.h"
 #include "daemon/log.h"
 #include "daemon/sched.h"
+#include "store/dedup.h"
 #include "store/spool.h"
 #include "store/state.h"
 
@@ -57,6 +58,8 @@ struct feedrt {
 	unsigned		 timeout;
 	size_t			 max_body;
 	int			 fetch_articles;
+	int			 dup_mark;
+	int			 updates_emit;
 	struct sched_entry	*se;
 	struct fetch		*fetch;		/* the poll in flight */
 	int			 removed;	/* by a reload, while in flight */
@@ -91,6 +94,8 @@ struct daemon {
 	struct state		*state;
 	struct spool		*spool;
 	struct sched		*sched;
+	struct dedup_index	*dups;		/* stories of the window */
+	int64_t			 dups_pruned;	/* when, unix seconds */
 	struct feedlist		 feeds;
 	struct pagelist		 pages;
 	int			 stopping;
@@ -100,6 +105,7 @@ struct daemon {
 };
 
 static void	daemon_schedule(struct daemon *);
+static void	daemon_prune_dups(struct daemon *);
 static int	daemon_queue_page(void *, struct ingest_page *);
 static void	daemon_maybe_exit(struct daemon *);
 
@@ -200,6 +206,8 @@ feedrt_configure(struct feedrt *fr, const struct config_feed *cf)
 	fr->timeout = cf->timeout;
 	fr->max_body = cf->max_body;
 	fr->fetch_articles = cf->fetch_articles;
+	fr->dup_mark = cf->dup_mark;
+	fr->updates_emit = cf->updates_emit;
 	return 0;
 }
 
@@ -468,18 +476,26 @@ daemon_page_deliver(struct daemon *d, struct pagejob *j,
     const struct fetch_result *r, const char *why)
 {
 	struct ingest_page	*p = j->page;
+	enum ingest_fate	 fate;
 	char			 err[1024];
 	int			 used = 0;
 
 	if (why != NULL)
 		log_warnx("feed %s: page %s: %s; the story keeps the feed's "
 		    "text", p->feed, p->url, why);
-	if (ingest_page_done(d->state, d->spool, p, r != NULL ? r->body : NULL,
-	    r != NULL ? r->body_len : 0, r != NULL ? r->final_url : NULL,
-	    &used, err, sizeof(err)) == -2) {
+	if (ingest_page_done(d->state, d->spool, d->dups, p,
+	    r != NULL ? r->body : NULL, r != NULL ? r->body_len : 0,
+	    r != NULL ? r->final_url : NULL, &used, &fate, err,
+	    sizeof(err)) == -2) {
 		log_err("feed %s: story %s: %s (kept, delivered later)",
 		    p->feed, p->id, err);
 		d->redeliver = 1;
+	} else if (fate != INGEST_DELIVERED) {
+		log_info("feed %s: story %s <%s> is a duplicate, %s", p->feed,
+		    p->id, p->url, fate == INGEST_DUP_MARKED ? "spooled marked" :
+		    "recorded, not spooled");
+		if (fate == INGEST_DUP_MARKED)
+			d->delivered++;
 	} else {
 		d->delivered++;
 		if (r != NULL)
@@ -571,12 +587,15 @@ daemon_ingest(struct daemon *d, struct feedrt *fr,
 	f.url = fr->url;
 	f.page_fn = fr->fetch_articles ? daemon_queue_page : NULL;
 	f.page_arg = fr;
+	f.dups = d->dups;
+	f.dup_mark = fr->dup_mark;
+	f.updates_emit = fr->updates_emit;
 	charset = content_charset(r->content_type);
 	rc = ingest_document(d->state, d->spool, &f, r->body, r->body_len,
 	    r->final_url != NULL ? r->final_url : fr->url, charset, now, c,
 	    err, errlen);
 	free(charset);
-	d->delivered += c->fresh - c->waiting;
+	d->delivered += c->fresh - c->waiting - (fr->dup_mark ? 0 : c->duplicates);
 	if (rc == -2)
 		d->redeliver = 1;
 	return rc == 0 ? 0 : -1;
@@ -634,9 +653,10 @@ daemon_poll_done(struct daemon *d, struct feedrt *fr)
 		    "304 not modified, %.2fs", r->seconds);
 	else if (ok)
 		n = snprintf(fr->summary, sizeof(fr->summary),
-		    "%ld, %zu bytes, %s%s, %zu items, %zu new%s, %.2fs",
+		    "%ld, %zu bytes, %s%s, %zu items, %zu new%s%s, %.2fs",
 		    r->status, r->body_len, c.version ? c.version : "?",
 		    c.recovered ? " (recovered)" : "", c.items, c.fresh,
+		    c.duplicates > 0 ? " (some duplicates)" : "",
 		    c.waiting > 0 ? " (pages queued)" : "", r->seconds);
 	else
 		n = snprintf(fr->summary, sizeof(fr->summary),
@@ -681,6 +701,7 @@ daemon_check_multi(struct daemon *d)
 		else
 			daemon_poll_done(d, fetch_owner(f));
 	}
+	daemon_prune_dups(d);
 	daemon_notify_status(d);
 	daemon_schedule(d);
 	daemon_maybe_exit(d);
@@ -887,6 +908,56 @@ daemon_hup_cb(evutil_socket_t sig, short kind, void *arg)
 /* ---- set-up and teardown ---- */
 
 static int
+daemon_add_fp(void *arg, const char *id, int64_t t, const struct dedup_fp *fp,
+    const char *url)
+{
+	(void)url;
+	return dedup_add(arg, id, t, fp);
+}
+
+/* The duplicate index, filled with the stories of the window. */
+static int
+daemon_load_dups(struct daemon *d)
+{
+	struct dedup_params	 p;
+	int64_t			 since;
+
+	dedup_params_default(&p);
+	p.max_distance = d->cfg->dup_distance;
+	p.min_similarity = d->cfg->dup_similarity;
+	p.far_similarity = d->cfg->dup_far_similarity;
+	if ((d->dups = dedup_new(&p)) == NULL) {
+		log_err("duplicate index: out of memory");
+		return -1;
+	}
+	d->dups_pruned = (int64_t)time(NULL);
+	since = d->dups_pruned - (int64_t)d->cfg->dup_window;
+	if (state_fp_expire(d->state, since) == -1 ||
+	    state_fp_load(d->state, since, daemon_add_fp, d->dups) == -1) {
+		log_err("duplicate index: %s", state_errmsg(d->state));
+		return -1;
+	}
+	log_info("duplicate index: %zu stories of the last %u days",
+	    dedup_count(d->dups), d->cfg->dup_window / 86400);
+	return 0;
+}
+
+/* Stories older than the window stop being compared (hourly). */
+static void
+daemon_prune_dups(struct daemon *d)
+{
+	int64_t	 now = (int64_t)time(NULL), before;
+
+	if (now - d->dups_pruned < 3600)
+		return;
+	d->dups_pruned = now;
+	before = now - (int64_t)d->cfg->dup_window;
+	dedup_expire(d->dups, before);
+	if (state_fp_expire(d->state, before) == -1)
+		log_warnx("duplicate index: %s", state_errmsg(d->state));
+}
+
+static int
 daemon_open_store(struct daemon *d, const char *spool, const char *state)
 {
 	char	 err[1024];
@@ -907,7 +978,7 @@ daemon_open_store(struct daemon *d, const char *spool, const char *state)
 	if (n > 0)
 		log_notice("delivered %d stor%s left pending by an earlier "
 		    "run", n, n == 1 ? "y" : "ies");
-	return 0;
+	return daemon_load_dups(d);
 }
 
 static int
@@ -974,6 +1045,7 @@ daemon_teardown(struct daemon *d)
 	if (d->base != NULL)
 		event_base_free(d->base);
 	sched_free(d->sched);
+	dedup_free(d->dups);
 	state_close(d->state);
 	spool_close(d->spool);
 	config_free(d->cfg);

@@ -17,6 +17,7 @@
 
 struct state;
 struct spool;
+struct dedup_index;
 
 #define INGEST_NAME_MAX	64
 
@@ -28,6 +29,7 @@ struct ingest_page {
 	char		*url;			/* the page */
 	char		*host;			/* of url */
 	char		*json;			/* the story from the feed */
+	int		 dup_mark;		/* spool duplicates, marked */
 };
 
 /* Takes the page (returns 0), or refuses it (-1: deliver at once). */
@@ -38,12 +40,25 @@ struct ingest_feed {
 	const char	*url;
 	ingest_page_fn	 page_fn;	/* NULL: no pages are fetched */
 	void		*page_arg;
+	struct dedup_index *dups;	/* recent stories; NULL: no checks */
+	int		 dup_mark;	/* duplicates spooled with duplicate_of
+					   (else recorded, not spooled) */
+	int		 updates_emit;	/* a changed item becomes a new story */
+};
+
+/* What became of a story at its delivery. */
+enum ingest_fate {
+	INGEST_DELIVERED,
+	INGEST_DUP_DROPPED,	/* a duplicate, recorded as a sighting */
+	INGEST_DUP_MARKED	/* a duplicate, spooled with duplicate_of */
 };
 
 struct ingest_counts {
 	size_t		 items;		/* items in the document */
 	size_t		 fresh;		/* new stories, delivered or waiting */
 	size_t		 waiting;	/* of which wait for their page */
+	size_t		 duplicates;	/* of which were duplicates */
+	size_t		 revised;	/* of which revise an earlier story */
 	const char	*version;	/* format read, static string */
 	int		 recovered;	/* document was not well-formed */
 };
@@ -60,13 +75,15 @@ int	 ingest_document(struct state *, struct spool *,
 
 /*
  * The page of p arrived (html, len; final_url after redirects) or failed
- * (html NULL): merge what it gives into the story and deliver it.  Sets
- * *used to 1 when the page's text won.  Returns 0, or -2 with err set when
+ * (html NULL): merge what it gives into the story and deliver it, unless
+ * it is a duplicate of a story in the index.  Sets *used to 1 when the
+ * page's text won, and *fate.  Returns 0, or -2 with err set when
  * the state store or the spool failed.  Does not free p.
  */
-int	 ingest_page_done(struct state *, struct spool *,
+int	 ingest_page_done(struct state *, struct spool *, struct dedup_index *,
 	    const struct ingest_page *p, const char *html, size_t len,
-	    const char *final_url, int *used, char *err, size_t errlen);
+	    const char *final_url, int *used, enum ingest_fate *,
+	    char *err, size_t errlen);
 void	 ingest_page_free(struct ingest_page *);
 
 /* Deliver every pending story (after a crash).  Returns the count or -1. */

@@ -23,7 +23,7 @@
 #include "store/dedup.h"
 #include "store/state.h"
 
-#define STATE_SCHEMA_VERSION	3
+#define STATE_SCHEMA_VERSION	4
 #define STATE_BUSY_TIMEOUT_MS	5000
 
 /*
@@ -54,6 +54,10 @@ enum stmt {
 	ST_FP_EXPIRE,
 	ST_SIGHTING_ADD,
 	ST_SIGHTINGS,
+	ST_ITEM_HASH,
+	ST_ITEM_SET_HASH,
+	ST_ITEM_REVISE,
+	ST_STORY_INFO,
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
@@ -128,6 +132,19 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_SIGHTING_ADD] =
 	    "INSERT INTO sightings (story_id, feed, url, seen)"
 	    " VALUES (?1, ?2, ?3, ?4)",
+	[ST_ITEM_HASH] =
+	    "SELECT text_hash, story_id, revision, status FROM items"
+	    " WHERE feed = ?1 AND key = ?2",
+	[ST_ITEM_SET_HASH] =
+	    "UPDATE items SET text_hash = ?2 WHERE story_id = ?1",
+	/* A new revision of an item: a new story, pending again. */
+	[ST_ITEM_REVISE] =
+	    "UPDATE items SET story_id = ?3, first_seen = ?4, spool_name = ?5,"
+	    " status = 'pending', story = ?6, text_hash = ?7, revision = ?8"
+	    " WHERE feed = ?1 AND key = ?2 AND status = 'delivered'",
+	[ST_STORY_INFO] =
+	    "SELECT feed, key, first_seen, spool_name, status, revision"
+	    " FROM items WHERE story_id = ?1",
 	[ST_SIGHTINGS] =
 	    "SELECT feed, url, seen FROM sightings WHERE story_id = ?1"
 	    " ORDER BY seen, rowid",
@@ -263,6 +280,13 @@ static const char *const migration[STATE_SCHEMA_VERSION] = {
 	"  seen		INTEGER NOT NULL"
 	");"
 	"CREATE INDEX sightings_story ON sightings (story_id, seen);",
+	/*
+	 * 3 -> 4: updates of an item's own text.  The hash of the text the
+	 * feed gave (0 unknown), and which revision of the item the story
+	 * that stands for it now is.
+	 */
+	"ALTER TABLE items ADD COLUMN text_hash INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE items ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;",
 };
 
 struct state {
@@ -1341,4 +1365,146 @@ state_sightings(struct state *st, const char *id,
 	}
 	stmt_done(s);
 	return ret;
+}
+
+/* Revisions */
+
+int
+state_item_hash(struct state *st, const char *feed, const char *key,
+    struct state_item_rev *out)
+{
+	sqlite3_stmt	*s = st->stmt[ST_ITEM_HASH];
+	const char	*id, *status;
+	int		 rc, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	rc = bind_text(s, 1, feed);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, key);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "item hash");
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		ret = 0;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		state_sqlerr(st, "item hash");
+		goto out;
+	}
+	out->text_hash = (uint64_t)sqlite3_column_int64(s, 0);
+	id = (const char *)sqlite3_column_text(s, 1);
+	if (id != NULL && strlen(id) <= STATE_ID_LEN)
+		memcpy(out->id, id, strlen(id) + 1);
+	out->revision = (unsigned)sqlite3_column_int(s, 2);
+	status = (const char *)sqlite3_column_text(s, 3);
+	out->delivered = status != NULL && strcmp(status, "delivered") == 0;
+	ret = 1;
+out:
+	stmt_done(s);
+	return ret;
+}
+
+int
+state_item_set_hash(struct state *st, const char *id, uint64_t hash)
+{
+	sqlite3_stmt	*s = st->stmt[ST_ITEM_SET_HASH];
+	int		 rc;
+
+	rc = bind_text(s, 1, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 2, (sqlite3_int64)hash);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "item hash");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_ITEM_SET_HASH, "item hash");
+}
+
+int
+state_item_revise(struct state *st, const char *feed, const char *key,
+    const char *id, int64_t first_seen, const char *spool_name,
+    const char *json, uint64_t hash, unsigned revision)
+{
+	sqlite3_stmt	*s = st->stmt[ST_ITEM_REVISE];
+	int		 rc;
+
+	rc = bind_text(s, 1, feed);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, key);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 3, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 4, first_seen);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 5, spool_name);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 6, json);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 7, (sqlite3_int64)hash);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 8, (int)revision);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "item revise");
+		stmt_done(s);
+		return -1;
+	}
+	if (stmt_exec(st, ST_ITEM_REVISE, "item revise") == -1)
+		return -1;
+	if (sqlite3_changes(st->db) != 1) {
+		state_seterr(st, "item revise: %s: no delivered item", feed);
+		return -1;
+	}
+	return 0;
+}
+
+int
+state_story_info(struct state *st, const char *id, struct state_story *out)
+{
+	sqlite3_stmt	*s = st->stmt[ST_STORY_INFO];
+	int		 rc, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (bind_text(s, 1, id) != SQLITE_OK) {
+		state_sqlerr(st, "story");
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		ret = 0;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		state_sqlerr(st, "story");
+		goto out;
+	}
+	if (dup_column(s, 0, &out->feed) == -1 ||
+	    dup_column(s, 1, &out->key) == -1 ||
+	    dup_column(s, 3, &out->spool_name) == -1)
+		out->feed = NULL;	/* caught below */
+	out->first_seen = sqlite3_column_int64(s, 2);
+	out->delivered = sqlite3_column_text(s, 4) != NULL &&
+	    strcmp((const char *)sqlite3_column_text(s, 4), "delivered") == 0;
+	out->revision = (unsigned)sqlite3_column_int(s, 5);
+	if (out->feed == NULL || out->key == NULL || out->spool_name == NULL) {
+		state_story_clear(out);
+		state_seterr(st, "story: out of memory");
+		goto out;
+	}
+	ret = 1;
+out:
+	stmt_done(s);
+	return ret;
+}
+
+void
+state_story_clear(struct state_story *s)
+{
+	free(s->feed);
+	free(s->key);
+	free(s->spool_name);
+	memset(s, 0, sizeof(*s));
 }

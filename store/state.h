@@ -128,6 +128,38 @@ int	 state_sightings(struct state *, const char *id,
 	    int (*cb)(void *, const char *feed, const char *url,
 	    int64_t seen), void *arg);
 
+/*
+ * Updates of an item's own text (updates = emit).  state_item_hash() gives
+ * the item's text hash, current story id and revision: 1 when the item is
+ * known, 0 when not.  state_item_revise() turns a delivered item into a new
+ * pending story (the next revision), like state_item_begin().
+ */
+struct state_item_rev {
+	uint64_t	 text_hash;	/* 0: unknown */
+	char		 id[STATE_ID_LEN + 1];
+	unsigned	 revision;
+	int		 delivered;
+};
+int	 state_item_hash(struct state *, const char *feed, const char *key,
+	    struct state_item_rev *);
+int	 state_item_set_hash(struct state *, const char *id, uint64_t hash);
+int	 state_item_revise(struct state *, const char *feed, const char *key,
+	    const char *id, int64_t first_seen, const char *spool_name,
+	    const char *json, uint64_t hash, unsigned revision);
+
+/* What the state knows of one story (feedspool story ID). */
+struct state_story {
+	char		*feed;
+	char		*key;
+	int64_t		 first_seen;
+	char		*spool_name;
+	int		 delivered;
+	unsigned	 revision;
+};
+/* 1 and *out filled, 0 when no such story, -1 on error. */
+int	 state_story_info(struct state *, const char *id, struct state_story *);
+void	 state_story_clear(struct state_story *);
+
 /* Group many writes into one transaction. */
 int	 state_begin(struct state *);
 int	 state_commit(struct state *);

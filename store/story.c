@@ -244,9 +244,33 @@ story_set_page_fields(json_t *o, const char *text)
 	return 0;
 }
 
+uint64_t
+story_content_hash(const struct feed_item *it)
+{
+	char		*text;
+	uint64_t	 h;
+
+	h = story_hash(it->title != NULL ? it->title : "",
+	    it->title != NULL ? strlen(it->title) : 0, 0);
+	h = story_hash("\n", 1, h);
+	if ((text = story_text(it)) != NULL) {
+		h = story_hash(text, strlen(text), h);
+		free(text);
+	}
+	return h != 0 ? h : 1;
+}
+
 char *
 story_json(const char *id, const struct story_feed *sf,
     const struct feed_item *it, int64_t fetched, const struct story_hints *h)
+{
+	return story_json_revision(id, sf, it, fetched, h, 1, NULL);
+}
+
+char *
+story_json_revision(const char *id, const struct story_feed *sf,
+    const struct feed_item *it, int64_t fetched, const struct story_hints *h,
+    unsigned revision, const char *supersedes)
 {
 	json_t		*o, *j;
 	char		*raw = NULL, *text = NULL, *title = NULL, *out = NULL;
@@ -286,7 +310,10 @@ story_json(const char *id, const struct story_feed *sf,
 	    story_set_str(o, "content", it->content) == -1 ||
 	    story_set_str(o, "text", text) == -1 ||
 	    story_set_str(o, "language", lang) == -1 ||
-	    story_set_page_fields(o, text) == -1)
+	    story_set_page_fields(o, text) == -1 ||
+	    json_object_set_new(o, "revision", json_integer(revision)) == -1 ||
+	    story_set_str(o, "supersedes", supersedes) == -1 ||
+	    story_set_str(o, "duplicate_of", NULL) == -1)
 		goto out_json;
 	out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 out_json:

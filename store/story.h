@@ -48,6 +48,15 @@ char	*story_json(const char *id, const struct story_feed *,
 	    const struct feed_item *, int64_t fetched,
 	    const struct story_hints *);
 
+/* The same for a new revision of an item: revision and supersedes set. */
+char	*story_json_revision(const char *id, const struct story_feed *,
+	    const struct feed_item *, int64_t fetched,
+	    const struct story_hints *, unsigned revision,
+	    const char *supersedes);
+
+/* A hash of the item's title and text as the feed gives them (never 0). */
+uint64_t story_content_hash(const struct feed_item *);
+
 /*
  * The story with what its web page gave: the page's text when it holds more
  * than the feed's (text_source "article"), and the page's metadata where the
