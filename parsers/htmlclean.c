@@ -744,8 +744,12 @@ htmlclean_match(const char *html, const char *text, const char *lang)
 	if (text == NULL)
 		text = "";
 	memset(&h, 0, sizeof(h));
-	h.lang = lang;
+	/*
+	 * The language as norm_text found it in the whole text: a block
+	 * alone ("« Oui »") is too short to tell.  "und" names none.
+	 */
 	h.en = norm_is_english(text, lang) != 0;
+	h.lang = h.en ? "en" : lang != NULL && *lang != '\0' ? lang : "und";
 	h.err = BUF_OK;
 	if (para_split(&h, text) == -1)
 		goto out_paras;

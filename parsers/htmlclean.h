@@ -24,7 +24,9 @@
  * goes when none of them is left.  A block without text (an image) stays.
  * The text nodes of one block are normalised together, so a quote pair
  * split across inline nodes ("« <a>...</a> »") is made curly as a whole;
- * a ". ." split across nodes stays.  html and text may be NULL (as "").
+ * a ". ." split across nodes stays.  A NULL or empty lang is found in
+ * the whole text, as norm_text() found it, never block by block.  html
+ * and text may be NULL (as "").
  */
 char	*htmlclean_match(const char *html, const char *text, const char *lang);
 

@@ -251,7 +251,33 @@ test_repeated_block(void **unused)
 	free(html);
 }
 
-/* A block of plain text takes its paragraph when it still differs. */
+/*
+ * No language declared: the text's own, found in the whole text as
+ * norm_text did, not in each block (too short to tell).
+ */
+static void
+test_language_of_text(void **unused)
+{
+	const char	*raw = "\xc2\xab Oui \xc2\xbb\n\n"
+	    "The minister said that the plan would go ahead, and that it was "
+	    "the best of the options \xc2\xab on the table \xc2\xbb .";
+	char		*text, *html;
+
+	(void)unused;
+	assert_non_null(text = norm_text(raw, NULL));
+	html = match("<p>\xc2\xab Oui \xc2\xbb</p><p>The minister said that "
+	    "the plan would go ahead, and that it was the best of the "
+	    "<a href=\"https://example.org/o\">options</a> \xc2\xab on the "
+	    "table \xc2\xbb .</p>", text, NULL);
+	assert_string_equal(html, "<p>\xe2\x80\x9cOui\xe2\x80\x9d</p>"
+	    "<p>The minister said that the plan would go ahead, and that it "
+	    "was the best of the <a href=\"https://example.org/o\">options</a> "
+	    "\xe2\x80\x9con the table\xe2\x80\x9d.</p>");
+	free(html);
+	free(text);
+}
+
+/* A block of plain text ends up as its paragraph. */
 static void
 test_retext(void **unused)
 {
@@ -296,6 +322,7 @@ main(void)
 		cmocka_unit_test(test_list_and_table_kept),
 		cmocka_unit_test(test_dropped_blocks_go),
 		cmocka_unit_test(test_repeated_block),
+		cmocka_unit_test(test_language_of_text),
 		cmocka_unit_test(test_retext),
 		cmocka_unit_test(test_empty),
 	};
