@@ -93,8 +93,8 @@ entity_at(const char *s, size_t *len)
 	const char		*semi;
 	size_t			 n;
 
-	if ((semi = memchr(s + 1, ';', ENTITY_NAME_MAX + 2)) == NULL)
-		semi = strchr(s + 1, ';');
+	/* never past the string's end: s may be near it */
+	semi = memchr(s + 1, ';', strnlen(s + 1, ENTITY_NAME_MAX + 2));
 	if (semi == NULL || (n = (size_t)(semi - s - 1)) == 0 ||
 	    n > ENTITY_NAME_MAX)
 		return -1;

@@ -11,6 +11,7 @@
 #include "parsers/boiler.h"
 #include "parsers/date.h"
 #include "parsers/extract.h"
+#include "parsers/htmlclean.h"
 #include "parsers/norm.h"
 #include "parsers/text.h"
 #include "store/story.h"
@@ -372,14 +373,18 @@ story_page_title(json_t *o, const struct extract *ex,
 	return rc;
 }
 
-/* Text: the page's, when it holds more than the feed's. */
+/*
+ * Text: the page's, when it holds more than the feed's; its HTML then
+ * made to agree with it, so neither holds the headline or a share line
+ * again, nor quotes and stops the text had normalised.
+ */
 static int
 story_page_text(json_t *o, const struct extract *ex,
     const struct story_hints *h, int *used)
 {
 	const char	*feed_text = story_get_str(o, "text");
 	const char	*lang = story_get_str(o, "language");
-	char		*text;
+	char		*text, *html = NULL;
 	int		 rc = 0;
 
 	if (ex->text == NULL)
@@ -391,14 +396,16 @@ story_page_text(json_t *o, const struct extract *ex,
 	if (text == NULL)
 		return -1;
 	if (feed_text == NULL || strlen(text) > strlen(feed_text)) {
-		if (story_set_str(o, "text", text) == -1 ||
-		    story_set_str(o, "html", ex->html) == -1 ||
+		if ((html = htmlclean_match(ex->html, text, lang)) == NULL ||
+		    story_set_str(o, "text", text) == -1 ||
+		    story_set_str(o, "html", html) == -1 ||
 		    json_object_set_new(o, "word_count",
 		    json_integer((json_int_t)story_word_count(text))) == -1 ||
 		    story_set_str(o, "text_source", "article") == -1)
 			rc = -1;
 		*used = rc == 0;
 	}
+	free(html);
 	free(text);
 	return rc;
 }

@@ -38,8 +38,11 @@ if grep -q 'ltc-a' "$s"; then
 	grep -n 'ltc-a' "$s" >&2
 	fail "ltc-a left in the story"
 fi
-jq -r '.title, .text' "$s" | grep -q '[«»]' && fail "guillemets left"
-jq -r .text "$s" | grep -q '\. \.' && fail "'. .' left"
+jq -r '.title, .text, .html' "$s" | grep -q '[«»]' && fail "guillemets left"
+jq -r '.text, .html' "$s" | grep -q '\. \.' && fail "'. .' left"
+# the html holds the text's paragraphs, and only them
+assert_eq "$(grep -c . "$T/seed.txt")" "$(jq -r .html "$s" | grep -o '<p>' | wc -l)" \
+    "seed html paragraphs"
 for junk in 'Share this article' 'Sign up' 'newsletter' 'cookies' 'All rights reserved' \
     'Most read'; do
 	jq -r .text "$s" | grep -qi "$junk" && fail "page boilerplate in the text: $junk"

@@ -106,6 +106,21 @@ test_entities(void **state)
 	check("a&shy;b&#8203;c", "en", "abc");
 }
 
+/* An '&' near the end of a string: nothing read past it (ASan). */
+static void
+test_entity_at_end(void **state)
+{
+	char	*s;
+
+	(void)state;
+	assert_non_null(s = strdup("AT&T"));
+	check(s, "en", "AT&T");
+	free(s);
+	assert_non_null(s = strdup("fish &"));
+	check(s, "en", "fish &");
+	free(s);
+}
+
 static void
 test_is_english(void **state)
 {
@@ -252,6 +267,7 @@ main(void)
 		cmocka_unit_test(test_spaces),
 		cmocka_unit_test(test_paragraphs),
 		cmocka_unit_test(test_entities),
+		cmocka_unit_test(test_entity_at_end),
 		cmocka_unit_test(test_is_english),
 		cmocka_unit_test(test_guillemets_english),
 		cmocka_unit_test(test_mixed_pairs),
