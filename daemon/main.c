@@ -43,6 +43,7 @@ static const char usage_main[] =
 "  check-config  validate the configuration file\n"
 "  status        show each feed's health from the state database\n"
 "  compare       tell whether two stories are duplicates\n"
+"  story         show a story and every place it was seen\n"
 "\n"
 "  feedspool --version\n"
 "  feedspool COMMAND --help\n";
@@ -81,6 +82,14 @@ static const char usage_check[] =
 "\n"
 "Validate the configuration; print 'configuration OK' or every error with\n"
 "its file and line.  Exits 1 on errors.\n";
+
+static const char usage_story[] =
+"usage: feedspool story [-c FILE] [--state FILE] ID\n"
+"\n"
+"Show what the state database knows of story ID (the 16 hex digits of its\n"
+"file name): its feed and revision, its spool file, and every place it\n"
+"was seen (its own item and each duplicate of it).  Exits 1 when there is\n"
+"no such story.\n";
 
 static const char usage_status[] =
 "usage: feedspool status [-c FILE] [--state FILE]\n"
@@ -413,7 +422,7 @@ cmd_compare(int argc, char **argv)
 
 static int
 config_option(int argc, char **argv, const char *usage, const char **path,
-    const char **state)
+    const char **state, int nargs)
 {
 	static const struct option longopts[] = {
 		{ "config",	required_argument, NULL, 'c' },
@@ -433,7 +442,7 @@ config_option(int argc, char **argv, const char *usage, const char **path,
 			return -1;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc - nargs) {
 		fputs(usage, stderr);
 		return -1;
 	}
@@ -447,7 +456,7 @@ cmd_check_config(int argc, char **argv)
 	const char	*path;
 	char		*errors = NULL;
 
-	if (config_option(argc, argv, usage_check, &path, NULL) == -1)
+	if (config_option(argc, argv, usage_check, &path, NULL, 0) == -1)
 		return 1;
 	if (config_load(path, &cfg, &errors) == -1) {
 		fputs(errors != NULL ? errors : "out of memory\n", stderr);
@@ -482,7 +491,7 @@ cmd_status(int argc, char **argv)
 	size_t			 i;
 	int			 bad = 0;
 
-	if (config_option(argc, argv, usage_status, &path, &statepath) == -1)
+	if (config_option(argc, argv, usage_status, &path, &statepath, 0) == -1)
 		return 1;
 	if (config_load(path, &cfg, &errors) == -1) {
 		fputs(errors != NULL ? errors : "out of memory\n", stderr);
@@ -526,6 +535,105 @@ cmd_status(int argc, char **argv)
 	return bad > 0 ? 3 : 0;
 }
 
+static int
+story_sighting(void *arg, const char *feed, const char *url, int64_t seen)
+{
+	char	 when[DATE_RFC3339_LEN];
+
+	(*(unsigned *)arg)++;
+	status_time(seen, when, sizeof(when));
+	printf("  %s  %-20s %s\n", when, feed, url != NULL ? url : "-");
+	return 0;
+}
+
+/* The story's file in the spool: still in new/, or taken to cur/. */
+static void
+story_file(const char *spool, const char *name)
+{
+	static const char *const dirs[] = { "new", "cur" };
+	json_t		*o;
+	json_error_t	 jerr;
+	char		 path[4096];
+	size_t		 i;
+	int		 n;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		n = snprintf(path, sizeof(path), "%s/%s/%s", spool, dirs[i],
+		    name);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return;
+		if ((o = json_load_file(path, 0, &jerr)) == NULL)
+			continue;
+		printf("file        %s\n", path);
+		printf("title       %s\n",
+		    json_string_value(json_object_get(o, "title")) != NULL ?
+		    json_string_value(json_object_get(o, "title")) : "-");
+		printf("url         %s\n",
+		    json_string_value(json_object_get(o, "url")) != NULL ?
+		    json_string_value(json_object_get(o, "url")) : "-");
+		json_decref(o);
+		return;
+	}
+	printf("file        %s (taken out of the spool)\n", name);
+}
+
+static int
+cmd_story(int argc, char **argv)
+{
+	struct config		*cfg;
+	struct state		*st;
+	struct state_story	 info;
+	const char		*path, *statepath = NULL, *id;
+	char			*errors = NULL, err[512], when[DATE_RFC3339_LEN];
+	unsigned		 seen = 0;
+	int			 rc;
+
+	if (config_option(argc, argv, usage_story, &path, &statepath, 1) == -1)
+		return 2;
+	id = argv[argc - 1];
+	if (config_load(path, &cfg, &errors) == -1) {
+		fputs(errors != NULL ? errors : "out of memory\n", stderr);
+		free(errors);
+		return 2;
+	}
+	if (statepath == NULL)
+		statepath = cfg->state;
+	if (state_open(statepath, &st, err, sizeof(err)) == -1) {
+		fprintf(stderr, "feedspool: state %s: %s\n", statepath, err);
+		config_free(cfg);
+		return 2;
+	}
+	if ((rc = state_story_info(st, id, &info)) != 1) {
+		if (rc == 0)
+			fprintf(stderr, "feedspool: no story %s in %s\n", id,
+			    statepath);
+		else
+			fprintf(stderr, "feedspool: %s\n", state_errmsg(st));
+		rc = rc == 0 ? 1 : 2;
+		goto out;
+	}
+	status_time(info.first_seen, when, sizeof(when));
+	printf("story       %s\n", id);
+	printf("feed        %s (revision %u)\n", info.feed, info.revision);
+	printf("item        %s\n", info.key);
+	printf("first seen  %s\n", when);
+	printf("delivered   %s\n", info.delivered ? "yes" : "pending");
+	story_file(cfg->spool, info.spool_name);
+	printf("seen at:\n");
+	if (state_sightings(st, id, story_sighting, &seen) == -1) {
+		fprintf(stderr, "feedspool: %s\n", state_errmsg(st));
+		rc = 2;
+	} else {
+		printf("(%u sighting%s)\n", seen, seen == 1 ? "" : "s");
+		rc = 0;
+	}
+	state_story_clear(&info);
+out:
+	state_close(st);
+	config_free(cfg);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -566,6 +674,9 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "status") == 0 && help_wanted(argc, argv)) {
 		fputs(usage_status, stdout);
 		return 0;
+	} else if (strcmp(cmd, "story") == 0 && help_wanted(argc, argv)) {
+		fputs(usage_story, stdout);
+		return 0;
 	} else if (strcmp(cmd, "compare") == 0) {
 		if (help_wanted(argc, argv)) {
 			fputs(usage_compare, stdout);
@@ -589,6 +700,8 @@ main(int argc, char **argv)
 		rc = cmd_check_config(argc, argv);
 	else if (strcmp(cmd, "status") == 0)
 		rc = cmd_status(argc, argv);
+	else if (strcmp(cmd, "story") == 0)
+		rc = cmd_story(argc, argv);
 	else {
 		fprintf(stderr, "feedspool: unknown command '%s'\n", cmd);
 		fputs(usage_main, stderr);
