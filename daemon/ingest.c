@@ -435,15 +435,23 @@ ingest_item(struct state *st, struct spool *sp, const struct ingest_feed *f,
 		ingest_seterr(err, errlen, "story", "out of memory");
 		goto out;
 	}
+	/* The pending row is whole, hash and all, before the spool is touched. */
+	if (state_begin(st) == -1)
+		goto state_error;
 	if (state_item_begin(st, sf->name, key, id, now_ms / 1000, name,
 	    json) == -1 ||
 	    state_item_set_hash(st, id, story_content_hash(it)) == -1) {
-		ingest_seterr(err, errlen, "state", state_errmsg(st));
-		goto out;
+		state_rollback(st);
+		goto state_error;
 	}
+	if (state_commit(st) == -1)
+		goto state_error;
 	c->fresh++;
 	rc = ingest_go(st, sp, f, it, id, name, host, &json, 0, c, err,
 	    errlen);
+	goto out;
+state_error:
+	ingest_seterr(err, errlen, "state", state_errmsg(st));
 out:
 	free(json);
 	free(host);
@@ -461,6 +469,9 @@ ingest_learn_titles(struct state *st, const char *feed,
 	size_t			 i;
 	int			 rc = 0;
 
+	/* One transaction (one fsync) for the whole document. */
+	if (state_begin(st) == -1)
+		return -1;
 	for (i = 0; i < doc->nitems && rc == 0; i++) {
 		const struct feed_item *it = &doc->items[i];
 
@@ -476,7 +487,11 @@ ingest_learn_titles(struct state *st, const char *feed,
 		}
 		free(key);
 	}
-	return rc;
+	if (rc == -1) {
+		state_rollback(st);
+		return -1;
+	}
+	return state_commit(st);
 }
 
 int

@@ -27,6 +27,14 @@
 #define DEFAULT_MIN_SIMILARITY	0.30
 #define DEFAULT_FAR_SIMILARITY	0.40
 #define DEFAULT_MIN_SHINGLES	12
+/*
+ * A teaser-sized text (fewer shingles than this, about 40 words) says too
+ * little to tell a copy from a templated item of the same feed ("This is
+ * update 41 of ..."): it is a near duplicate only with the same title, or
+ * when almost every shingle is shared.
+ */
+#define TEASER_SHINGLES		40
+#define TEASER_SIMILARITY	0.9
 
 /*
  * MinHash bands: the signature cut into DEDUP_MINHASH / BAND_ROWS bands;
@@ -482,6 +490,9 @@ dedup_compare(const struct dedup_params *p, const struct dedup_fp *a,
 	if (a->nshingles < p->min_shingles || b->nshingles < p->min_shingles)
 		return DEDUP_DISTINCT;
 	if (s < p->min_similarity)
+		return DEDUP_DISTINCT;
+	if ((a->nshingles < TEASER_SHINGLES || b->nshingles < TEASER_SHINGLES) &&
+	    a->title_hash != b->title_hash && s < TEASER_SIMILARITY)
 		return DEDUP_DISTINCT;
 	if (d <= p->max_distance || s >= p->far_similarity)
 		return DEDUP_NEAR;

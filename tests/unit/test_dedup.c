@@ -196,6 +196,33 @@ test_tiny_texts(void **unused)
 	    DEDUP_SAME_TEXT);
 }
 
+/* Templated teasers of one feed are different stories; a copy is not. */
+static void
+test_teasers(void **unused)
+{
+	static const char tmpl[] = "This is update %d of the coverage. It "
+	    "stands for a story of a few sentences, long enough to look like "
+	    "a summary, short enough to keep large feeds small, and nothing "
+	    "in it is true.";
+	struct dedup_params	 p;
+	struct dedup_fp		 a, b, c;
+	char			 t1[256], t2[256];
+
+	(void)unused;
+	dedup_params_default(&p);
+	snprintf(t1, sizeof(t1), tmpl, 41);
+	snprintf(t2, sizeof(t2), tmpl, 42);
+	fp(t1, "Update 41", &a);
+	fp(t2, "Update 42", &b);
+	assert_true(a.nshingles >= p.min_shingles && a.nshingles < 40);
+	assert_true(dedup_similarity(&a, &b) > 0.5);
+	assert_int_equal(dedup_compare(&p, &a, &b, NULL, NULL),
+	    DEDUP_DISTINCT);
+	/* The same teaser under the same title is the same story. */
+	fp(t2, "Update 41", &c);
+	assert_int_equal(dedup_compare(&p, &a, &c, NULL, NULL), DEDUP_NEAR);
+}
+
 static void
 test_index(void **unused)
 {
@@ -383,6 +410,7 @@ main(void)
 		cmocka_unit_test(test_near_and_distinct),
 		cmocka_unit_test(test_titles_only),
 		cmocka_unit_test(test_tiny_texts),
+		cmocka_unit_test(test_teasers),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_index_best),
 		cmocka_unit_test(test_index_titles),
