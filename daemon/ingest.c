@@ -228,20 +228,42 @@ ingest_deliver(struct state *st, struct spool *sp, struct dedup_index *idx,
 	else if ((dup = ingest_find_dup(st, idx, &c, id, orig, &why)) == -1)
 		goto state_error;
 	if (!dup) {
-		if (ingest_remember(st, idx, &c, id, feed, now) == -1)
+		/*
+		 * The file first; then, in one transaction, the item done and
+		 * the story remembered.  A crash between the two delivers the
+		 * same file again at the next start.
+		 */
+		if (spool_deliver(sp, name, json, strlen(json), err,
+		    errlen) == -1)
+			goto out;
+		if (state_begin(st) == -1)
 			goto state_error;
-		rc = ingest_spool(st, sp, id, name, json, err, errlen);
-		goto out;
-	}
-	if (state_sighting_add(st, orig, feed, c.url, now) == -1)
-		goto state_error;
-	if (!mark) {
-		*fate = INGEST_DUP_DROPPED;
-		if (state_item_delivered(st, id) == -1)
+		if (ingest_remember(st, idx, &c, id, feed, now) == -1 ||
+		    state_item_delivered(st, id) == -1) {
+			state_rollback(st);
+			goto state_error;
+		}
+		if (state_commit(st) == -1)
 			goto state_error;
 		rc = 0;
 		goto out;
 	}
+	if (!mark) {
+		*fate = INGEST_DUP_DROPPED;
+		if (state_begin(st) == -1)
+			goto state_error;
+		if (state_sighting_add(st, orig, feed, c.url, now) == -1 ||
+		    state_item_delivered(st, id) == -1) {
+			state_rollback(st);
+			goto state_error;
+		}
+		if (state_commit(st) == -1)
+			goto state_error;
+		rc = 0;
+		goto out;
+	}
+	if (state_sighting_add(st, orig, feed, c.url, now) == -1)
+		goto state_error;
 	*fate = INGEST_DUP_MARKED;
 	if (json_object_set_new(c.o, "duplicate_of", json_string(orig)) == -1 ||
 	    json_object_set_new(c.o, "duplicate_reason", json_string(why)) == -1 ||
