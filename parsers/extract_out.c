@@ -289,7 +289,7 @@ boilerplate(struct render *r)
 		return b->imgs == 0;
 	if (r->c->headline != NULL && strcmp(s, r->c->headline) == 0)
 		return true;
-	if (b->links * 2 > b->chars)
+	if (b->links * 5 > b->chars * 2)
 		return true;
 	if (b->chars < 50 && b->links * 10 > b->chars * 3)
 		return true;
