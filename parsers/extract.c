@@ -28,8 +28,6 @@
 #define PARA_MIN		25	/* a scored paragraph has this much */
 #define SIBLING_MIN		100	/* a sibling block joins with this much */
 #define SCORE_LEVELS		8	/* ancestors a paragraph scores for */
-#define WIDEN_SHARE		11	/* tenths of an ancestor's text that
-					 * the chosen part must hold */
 
 struct tagkind {
 	const char	*name;
@@ -558,27 +556,6 @@ article_body(struct ectx *c)
 }
 
 /*
- * The lead paragraph, the subheadings and the captions often sit in
- * wrappers around the scored body: climb while what was chosen is most of
- * the text of the element above.  Returns the widest such ancestor or NULL.
- */
-static struct xnode *
-widen(struct xnode *top, size_t chosen)
-{
-	struct xnode	*p, *best = NULL;
-
-	for (p = top->parent; p != NULL && !p->out &&
-	    !extract_is(p->n, "body") && !extract_is(p->n, "html");
-	    p = p->parent) {
-		if (chosen * 10 < p->text * WIDEN_SHARE)
-			break;
-		best = p;
-		chosen = p->text;
-	}
-	return best;
-}
-
-/*
  * Choose the elements holding the article: the best candidate and its
  * qualifying siblings, or the semantic container around them when it is
  * mostly made of them.  Returns how many went into roots.
@@ -588,7 +565,7 @@ select_roots(struct ectx *c, xmlNode ***rootsp)
 {
 	struct xnode	*top, *sem, *s, *x;
 	xmlNode		**roots, *n;
-	size_t		 nroots = 0, cap, chosen = 0;
+	size_t		 nroots = 0, cap;
 	double		 threshold;
 
 	*rootsp = NULL;
@@ -606,13 +583,6 @@ select_roots(struct ectx *c, xmlNode ***rootsp)
 		if (x != NULL && !x->out && top->text * 20 >= x->text)
 			top = x;
 	}
-	if (getenv("EXTRACT_DEBUG") != NULL) {
-		for (x = top; x != NULL; x = x->parent) {
-			const xmlChar *cl = extract_attr(x->n, "class");
-			const xmlChar *id = extract_attr(x->n, "id");
-			fprintf(stderr, "  %s class=%.60s id=%.30s text=%zu score=%.1f fl=%x\n", x->n->name, cl ? (const char *)cl : "", id ? (const char *)id : "", x->text, x->score, x->flags);
-		}
-	}
 	cap = 1;
 	if (top->parent != NULL && top != sem)
 		for (n = top->parent->n->children; n != NULL; n = n->next)
@@ -629,34 +599,10 @@ select_roots(struct ectx *c, xmlNode ***rootsp)
 			    !sibling_qualifies(s, top, threshold))
 				continue;
 			roots[nroots++] = n;
-			chosen += s->text;
 		}
-	}
-	if ((x = widen(top, nroots > 1 ? chosen : top->text)) != NULL) {
-		roots[0] = x->n;
-		nroots = 1;
 	}
 	*rootsp = roots;
 	return nroots;
-}
-
-static void
-debug_find(struct ectx *c, const char *needle)
-{
-	xmlNode *root = xmlDocGetRootElement(c->doc), *n;
-	struct xnode *x;
-
-	for (n = root; n != NULL; n = next_node(n, root, true)) {
-		if (n->type != XML_TEXT_NODE || n->content == NULL ||
-		    strstr((const char *)n->content, needle) == NULL)
-			continue;
-		for (x = xn(n->parent); x != NULL; x = x->parent) {
-			const xmlChar *cl = extract_attr(x->n, "class");
-			const xmlChar *id = extract_attr(x->n, "id");
-			fprintf(stderr, "  F %s class=%.60s id=%.30s text=%zu score=%.1f fl=%x cand=%d\n", x->n->name, cl ? (const char *)cl : "", id ? (const char *)id : "", x->text, x->score, x->flags, x->candidate);
-		}
-		break;
-	}
 }
 
 /*
@@ -702,8 +648,6 @@ run_pass(struct ectx *c, struct buf *text, struct buf *html)
 
 	sum_text(c);
 	nroots = select_roots(c, &roots);
-	if (getenv("EXTRACT_FIND") != NULL)
-		debug_find(c, getenv("EXTRACT_FIND"));
 	rc = extract_render(c, roots, nroots, text, html);
 	free(roots);
 	return rc;
