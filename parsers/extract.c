@@ -557,11 +557,13 @@ article_body(struct ectx *c)
 
 /*
  * Choose the elements holding the article: the best candidate and its
- * qualifying siblings, or the semantic container around them when it is
- * mostly made of them.  Returns how many went into roots.
+ * qualifying siblings, or the semantic container around it (articleBody,
+ * else the nearest <article> or <main>, whose extra lines the paragraph
+ * filter judges).  Sets *rootsp (malloc'd) and *nrootsp; -1 when out of
+ * memory.
  */
-static size_t
-select_roots(struct ectx *c, xmlNode ***rootsp)
+static int
+select_roots(struct ectx *c, xmlNode ***rootsp, size_t *nrootsp)
 {
 	struct xnode	*top, *sem, *s, *x;
 	xmlNode		**roots, *n;
@@ -569,6 +571,7 @@ select_roots(struct ectx *c, xmlNode ***rootsp)
 	double		 threshold;
 
 	*rootsp = NULL;
+	*nrootsp = 0;
 	if ((top = score(c)) == NULL)
 		return 0;
 	if ((sem = article_body(c)) != NULL && sem->text >= PARA_MIN &&
@@ -588,7 +591,7 @@ select_roots(struct ectx *c, xmlNode ***rootsp)
 		for (n = top->parent->n->children; n != NULL; n = n->next)
 			cap++;
 	if ((roots = calloc(cap, sizeof(*roots))) == NULL)
-		return 0;
+		return -1;
 	if (top->parent == NULL || top == sem || extract_is(top->n, "article") ||
 	    extract_is(top->n, "main") || extract_is(top->n, "body"))
 		roots[nroots++] = top->n;
@@ -602,7 +605,8 @@ select_roots(struct ectx *c, xmlNode ***rootsp)
 		}
 	}
 	*rootsp = roots;
-	return nroots;
+	*nrootsp = nroots;
+	return 0;
 }
 
 /*
@@ -647,7 +651,8 @@ run_pass(struct ectx *c, struct buf *text, struct buf *html)
 	int	  rc;
 
 	sum_text(c);
-	nroots = select_roots(c, &roots);
+	if (select_roots(c, &roots, &nroots) == -1)
+		return -1;
 	rc = extract_render(c, roots, nroots, text, html);
 	free(roots);
 	return rc;

@@ -179,7 +179,11 @@ add_escaped(struct render *r, struct buf *b, const char *s, size_t n)
 	add(r, b, s + from, n - from);
 }
 
-/* One text node into the current paragraph, white space collapsed. */
+/*
+ * One text node into the current paragraph, white space collapsed.  A
+ * no-break space is a character of the text here (French puts one inside
+ * guillemets); the normaliser decides what becomes of it.
+ */
 static void
 add_text(struct render *r, const unsigned char *s)
 {
@@ -191,11 +195,6 @@ add_text(struct render *r, const unsigned char *s)
 		    *s == '\f' || *s == '\v') {
 			b->space = true;
 			s++;
-			continue;
-		}
-		if (s[0] == 0xc2 && s[1] == 0xa0) {
-			b->space = true;
-			s += 2;
 			continue;
 		}
 		/* a soft hyphen is a hint for line breaking, not text */
@@ -212,7 +211,7 @@ add_text(struct render *r, const unsigned char *s)
 		}
 		b->space = false;
 		for (n = 0; s[n] != '\0' && s[n] > ' ' &&
-		    !(s[n] == 0xc2 && (s[n + 1] == 0xa0 || s[n + 1] == 0xad));
+		    !(s[n] == 0xc2 && s[n + 1] == 0xad);
 		    n++)
 			if ((s[n] & 0xc0) != 0x80) {
 				b->chars++;
