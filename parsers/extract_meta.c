@@ -92,7 +92,8 @@ extract_node_text(const xmlNode *root, size_t cap)
 
 	buf_init(&b, cap);
 	for (n = root->children; n != NULL && n != root;) {
-		if (n->type == XML_TEXT_NODE && n->content != NULL) {
+		if ((n->type == XML_TEXT_NODE ||
+		    n->type == XML_CDATA_SECTION_NODE) && n->content != NULL) {
 			for (s = n->content; *s != '\0'; s++) {
 				if (isspace(*s)) {
 					space = b.len > 0;

@@ -179,6 +179,22 @@ add_escaped(struct render *r, struct buf *b, const char *s, size_t n)
 	add(r, b, s + from, n - from);
 }
 
+/* The space owed before the next word, written before markup opens. */
+static void
+pending_space(struct render *r)
+{
+	struct block	*b = &r->b;
+
+	if (b->space && b->text.len > 0) {
+		add(r, &b->text, " ", 1);
+		add(r, &b->html, " ", 1);
+		b->chars++;
+		if (r->linkdepth > 0)
+			b->links++;
+	}
+	b->space = false;
+}
+
 /*
  * One text node into the current paragraph, white space collapsed.  A
  * no-break space is a character of the text here (French puts one inside
@@ -202,14 +218,7 @@ add_text(struct render *r, const unsigned char *s)
 			s += 2;
 			continue;
 		}
-		if (b->space && b->text.len > 0) {
-			add(r, &b->text, " ", 1);
-			add(r, &b->html, " ", 1);
-			b->chars++;
-			if (r->linkdepth > 0)
-				b->links++;
-		}
-		b->space = false;
+		pending_space(r);
 		for (n = 0; s[n] != '\0' && s[n] > ' ' &&
 		    !(s[n] == 0xc2 && s[n + 1] == 0xad);
 		    n++)
@@ -575,6 +584,7 @@ walk_inline(struct render *r, struct xnode *x, int depth)
 		r->b.imgs++;
 		return;
 	case XK_LINK:
+		pending_space(r);
 		adds(r, &r->b.html, "<a");
 		add_url_attr(r, "href", extract_attr(x->n, "href"));
 		adds(r, &r->b.html, ">");
@@ -584,6 +594,7 @@ walk_inline(struct render *r, struct xnode *x, int depth)
 		adds(r, &r->b.html, "</a>");
 		return;
 	case XK_INLINE:
+		pending_space(r);
 		adds(r, &r->b.html, "<");
 		adds(r, &r->b.html, tag);
 		adds(r, &r->b.html, ">");
