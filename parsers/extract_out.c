@@ -577,6 +577,9 @@ walk_inline(struct render *r, struct xnode *x, int depth)
 		flush(r);
 		return;
 	case XK_IMG:
+		/* the text has no image: its space stays owed to the text */
+		if (r->b.space && r->b.html.len > 0)
+			adds(r, &r->b.html, " ");
 		adds(r, &r->b.html, "<img");
 		add_url_attr(r, "src", extract_attr(x->n, "src"));
 		add_attr(r, "alt", extract_attr(x->n, "alt"));
