@@ -265,7 +265,7 @@ hidden(const xmlNode *n)
 		return true;
 	if ((v = extract_attr(n, "style")) == NULL)
 		return false;
-	for (p = (const char *)v; (p = strstr(p, "display")) != NULL; p++) {
+	for (p = (const char *)v; (p = strstr(p, "display")) != NULL;) {
 		p += strlen("display");
 		while (*p == ' ' || *p == ':')
 			p++;

@@ -339,6 +339,39 @@ test_json(void **state)
 	extract_free(x);
 }
 
+/*
+ * Hidden elements are left out; a style that ends right after "display"
+ * was read past its end once.
+ */
+static void
+test_hidden(void **state)
+{
+	static const char page[] =
+	    "<html><body><div>"
+	    "<p>Visible paragraph number one, long enough to be kept as the "
+	    "article's text, with a comma.</p>"
+	    "<p style=\"display: none\">Hidden by its style, with a comma, and "
+	    "long enough to count.</p>"
+	    "<p hidden>Hidden by its attribute, with a comma, and long enough "
+	    "to count.</p>"
+	    "<p style=\"color: red; display\">Visible paragraph number two, "
+	    "with a style that ends early.</p>"
+	    "<p style=\"display:\">Visible paragraph number three, with a "
+	    "style cut after the colon.</p>"
+	    "</div></body></html>";
+	struct extract	*x = NULL;
+	char		 err[128];
+
+	(void)state;
+	assert_int_equal(extract_page(page, sizeof(page) - 1, NULL, &x, err,
+	    sizeof(err)), 0);
+	assert_hasnt(x->text, "Hidden");
+	assert_has(x->text, "number one");
+	assert_has(x->text, "number two");
+	assert_has(x->text, "number three");
+	extract_free(x);
+}
+
 /* Deep nesting neither crashes nor loses the text around it. */
 static void
 test_deep(void **state)
@@ -380,6 +413,7 @@ main(void)
 		cmocka_unit_test(test_clean_html),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_hidden),
 		cmocka_unit_test(test_deep),
 	};
 
