@@ -36,6 +36,7 @@ struct para {
 	const char	*tag;
 	xmlNode		*group[G_COUNT];
 	bool		 heading;	/* or a short line ending in ':' */
+	bool		 caption;	/* of a figure: HTML only */
 	bool		 drop;
 };
 
@@ -389,6 +390,8 @@ flush(struct render *r)
 	p->chars = b->chars;
 	p->tag = b->tag;
 	p->heading = heading_like(b);
+	p->caption = b->group[G_FIGURE] != NULL ||
+	    strcmp(b->tag, "figcaption") == 0;
 	memcpy(p->group, b->group, sizeof(p->group));
 	p->text = buf_steal(&b->text);
 	p->html = buf_steal(&b->html);
@@ -457,7 +460,7 @@ write_paras(struct render *r)
 		p = &r->paras[i];
 		if (p->drop)
 			continue;
-		if (p->chars > 0) {
+		if (p->chars > 0 && !p->caption) {
 			if (r->text->len > 0)
 				add(r, r->text, "\n\n", 2);
 			adds(r, r->text, p->text);
