@@ -118,7 +118,8 @@ static const char *const negative_words[] = {
 	"masthead*", "pagination*", "pager", "widget*", "toolbar*",
 	"recommend*", "login", "signup", "paywall*", "print",
 	"rating*", "skip", "author-box", "more-stories", "most-popular",
-	"trending", "byline*", "kicker*", "eyebrow*", "overline*", NULL
+	"trending", "byline*", "kicker*", "eyebrow*", "overline*", "caption*",
+	"credit*", NULL
 };
 
 /* Words that mark the article itself. */
