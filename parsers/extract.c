@@ -119,7 +119,7 @@ static const char *const negative_words[] = {
 	"recommend*", "login", "signup", "paywall*", "print",
 	"rating*", "skip", "author-box", "more-stories", "most-popular",
 	"trending", "byline*", "kicker*", "eyebrow*", "overline*", "caption*",
-	"credit*", "author*", NULL
+	"credit*", "author*", "meta", NULL
 };
 
 /* Words that mark the article itself. */
