@@ -117,9 +117,10 @@ static const char *const negative_words[] = {
 	"banner*", "sponsor*", "outbrain*", "taboola*", "disqus*",
 	"masthead*", "pagination*", "pager", "widget*", "toolbar*",
 	"recommend*", "login", "signup", "paywall*", "print",
-	"rating*", "skip", "author-box", "more-stories", "most-popular",
+	"rating*", "skip", "more-stories", "most-popular",
 	"trending", "byline*", "kicker*", "eyebrow*", "overline*", "caption*",
-	"credit*", "author*", "meta", NULL
+	"credit*", "author*", "meta", "sr-only", "screen-reader-text",
+	"visually-hidden", NULL
 };
 
 /* Words that mark the article itself. */
