@@ -13,6 +13,8 @@
 
 #define BLOCK_MAX	(1024 * 1024)
 #define KICKER_MAX	80	/* longer lines above the headline stay */
+#define TAIL_MAX	60	/* a heading opening the tail is short */
+#define TAIL_AFTER	250	/* and follows this much of the article */
 
 /* Elements that group paragraphs in the HTML, outermost first. */
 enum group { G_QUOTE, G_FIGURE, G_TABLE, G_ROW, G_LIST, G_COUNT };
@@ -37,6 +39,7 @@ struct para {
 	xmlNode		*group[G_COUNT];
 	bool		 heading;	/* or a short line ending in ':' */
 	bool		 caption;	/* of a figure: HTML only */
+	bool		 tail;		/* opens the page's tail */
 	bool		 drop;
 };
 
@@ -371,9 +374,14 @@ flush(struct render *r)
 	struct block	*b = &r->b;
 	struct para	*p, *np;
 	size_t		 ncap;
+	bool		 tail;
 
-	if (r->err != BUF_OK || (b->chars == 0 && b->imgs == 0) ||
-	    boilerplate(r))
+	if (r->err != BUF_OK || (b->chars == 0 && b->imgs == 0))
+		goto reset;
+	/* a tail heading is kept, out of the output, for cut_tail() */
+	tail = b->chars > 0 && b->chars <= TAIL_MAX &&
+	    in_list(b->text.data, b->text.len, tail_starts, true);
+	if (!tail && boilerplate(r))
 		goto reset;
 	if (r->npara == r->paracap) {
 		ncap = r->paracap == 0 ? 64 : r->paracap * 2;
@@ -390,6 +398,7 @@ flush(struct render *r)
 	p->chars = b->chars;
 	p->tag = b->tag;
 	p->heading = heading_like(b);
+	p->tail = p->drop = tail;
 	p->caption = b->group[G_FIGURE] != NULL ||
 	    strcmp(b->tag, "figcaption") == 0;
 	memcpy(p->group, b->group, sizeof(p->group));
@@ -421,6 +430,8 @@ judge_context(struct render *r)
 	size_t	 i;
 
 	for (i = r->npara; i-- > 0;) {
+		if (r->paras[i].drop)
+			continue;
 		if (!r->paras[i].heading && r->paras[i].chars > 0)
 			content = true;
 		else if (r->paras[i].heading && !content)
@@ -437,8 +448,7 @@ cut_tail(struct render *r)
 
 	for (i = 0; i < r->npara; i++) {
 		p = &r->paras[i];
-		if (p->chars == 0 || p->chars > 60 || before < 250 ||
-		    !in_list(p->text, strlen(p->text), tail_starts, true)) {
+		if (!p->tail || before < TAIL_AFTER) {
 			if (!p->drop)
 				before += p->chars;
 			continue;

@@ -339,6 +339,90 @@ test_json(void **state)
 	extract_free(x);
 }
 
+static struct extract *
+extract_string(const char *page)
+{
+	struct extract	*x = NULL;
+	char		 err[128];
+
+	if (extract_page(page, strlen(page), PAGE_URL, &x, err,
+	    sizeof(err)) == -1)
+		fail_msg("%s", err);
+	return x;
+}
+
+/*
+ * A layout wrapper whose class says sidebar holds the article; a kicker
+ * above the headline; a figure; a "Related articles" heading that ends
+ * the article (it was once dropped on its own, leaving its teasers in).
+ */
+static void
+test_layout(void **state)
+{
+	static const char page[] =
+	    "<html><body><div class=\"content-sidebar-wrap\"><main><article>"
+	    "<p class=\"section\">Science</p><h1>Glacier front retreats</h1>"
+	    "<p>First paragraph of the article, which is long enough to be "
+	    "scored, and has commas, too.</p>"
+	    "<figure><img src=\"/a.jpg\" alt=\"A glacier\"><figcaption>The "
+	    "glacier front in July. Photo: J. Doe</figcaption></figure>"
+	    "<p>Second paragraph of the article, also long enough to be "
+	    "scored, with commas, and more words.</p>"
+	    "<p>Third paragraph of the article, long enough again to count, "
+	    "with a comma, and a full stop.</p>"
+	    "<h2>Related articles</h2>"
+	    "<p>A teaser of another story that is long enough to look like a "
+	    "paragraph of text, sadly.</p>"
+	    "</article></main><div class=\"sidebar\"><p>Sidebar text that "
+	    "should never appear in the output at all, really.</p></div>"
+	    "</div></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_string_equal(x->text,
+	    "First paragraph of the article, which is long enough to be "
+	    "scored, and has commas, too.\n\n"
+	    "Second paragraph of the article, also long enough to be scored, "
+	    "with commas, and more words.\n\n"
+	    "Third paragraph of the article, long enough again to count, "
+	    "with a comma, and a full stop.");
+	/* the caption is in the HTML only */
+	assert_has(x->html, "<figure><p><img src=\"https://news.example/"
+	    "a.jpg\" alt=\"A glacier\"></p><figcaption>The glacier front in "
+	    "July. Photo: J. Doe</figcaption></figure>");
+	assert_hasnt(x->html, "Related");
+	assert_hasnt(x->html, "Sidebar");
+	assert_hasnt(x->html, "Science");
+	assert_string_equal(x->title, "Glacier front retreats");
+	extract_free(x);
+}
+
+/* An unclosed <nav> swallows the page in libxml2's tree: still found. */
+static void
+test_unclosed_nav(void **state)
+{
+	static const char page[] =
+	    "<html><body><header><nav><a href=\"/\">Home</a> "
+	    "<a href=\"/news\">News</a>"
+	    "<div class=\"main\"><article>"
+	    "<p>The first paragraph, inside a navigation bar nobody closed, "
+	    "is still the article, with commas, and words.</p>"
+	    "<p>The second paragraph is there as well, and long enough to be "
+	    "scored on its own, like the first.</p>"
+	    "<p>The third paragraph ends the story, which is long enough for "
+	    "the extractor not to look further.</p>"
+	    "</article></div></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_true(strncmp(x->text, "The first paragraph", 19) == 0);
+	assert_has(x->text, "look further.");
+	assert_hasnt(x->text, "Home");
+	extract_free(x);
+}
+
 /*
  * Hidden elements are left out; a style that ends right after "display"
  * was read past its end once.
@@ -414,6 +498,8 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_hidden),
+		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_unclosed_nav),
 		cmocka_unit_test(test_deep),
 	};
 
