@@ -660,68 +660,84 @@ run_pass(struct ectx *c, struct buf *text, struct buf *html)
 	return rc;
 }
 
+/* The text and the HTML of one pass. */
+struct result {
+	struct buf	 text;
+	struct buf	 html;
+};
+
+static void
+result_init(struct result *r)
+{
+	buf_init(&r->text, EXTRACT_MAX_TEXT);
+	buf_init(&r->html, EXTRACT_MAX_TEXT);
+}
+
+static void
+result_free(struct result *r)
+{
+	buf_free(&r->text);
+	buf_free(&r->html);
+}
+
+/* Keep in best whichever of the two has more text; empty the other. */
+static void
+keep_longer(struct result *best, struct result *cand)
+{
+	struct result	 t;
+
+	if (cand->text.len > best->text.len) {
+		t = *best;
+		*best = *cand;
+		*cand = t;
+	}
+	buf_reset(&cand->text);
+	buf_reset(&cand->html);
+}
+
 static int
 extract_run(struct ectx *c, xmlNode *root)
 {
-	struct buf	 text, html, t2, h2;
+	struct result	 best, alt;
 	xmlNode		*body;
 	int		 rc = -1;
 
-	buf_init(&text, EXTRACT_MAX_TEXT);
-	buf_init(&html, EXTRACT_MAX_TEXT);
-	buf_init(&t2, EXTRACT_MAX_TEXT);
-	buf_init(&h2, EXTRACT_MAX_TEXT);
+	result_init(&best);
+	result_init(&alt);
 	c->drop = XN_TAG | XN_HIDDEN;
 	sum_text(c);
 	rescue_wrappers(c);
 	c->drop = XN_TAG | XN_SOFTTAG | XN_CLASS | XN_HIDDEN;
-	if (run_pass(c, &text, &html) == -1)
+	if (run_pass(c, &best.text, &best.html) == -1)
 		goto out;
-	if (text.len < EXTRACT_SHORT) {
+	if (best.text.len < EXTRACT_SHORT) {
 		/* Too little: the classes may have been wrong; trust tags. */
 		c->drop = XN_TAG | XN_HIDDEN;
-		if (run_pass(c, &t2, &h2) == -1)
+		if (run_pass(c, &alt.text, &alt.html) == -1)
 			goto out;
-		if (t2.len > text.len) {
-			buf_free(&text);
-			buf_free(&html);
-			text = t2;
-			html = h2;
-			buf_init(&t2, EXTRACT_MAX_TEXT);
-			buf_init(&h2, EXTRACT_MAX_TEXT);
-		}
+		keep_longer(&best, &alt);
 	}
-	if (text.len < EXTRACT_SHORT) {
+	if (best.text.len < EXTRACT_SHORT) {
 		/* Still too little: the whole body, paragraph filter only. */
 		for (body = root->children; body != NULL; body = body->next)
 			if (extract_is(body, "body"))
 				break;
-		buf_reset(&t2);
-		buf_reset(&h2);
 		if (body != NULL) {
 			sum_text(c);
-			if (extract_render(c, &body, 1, &t2, &h2) == -1)
+			if (extract_render(c, &body, 1, &alt.text,
+			    &alt.html) == -1)
 				goto out;
 		}
-		if (t2.len > text.len) {
-			buf_free(&text);
-			buf_free(&html);
-			text = t2;
-			html = h2;
-			buf_init(&t2, EXTRACT_MAX_TEXT);
-			buf_init(&h2, EXTRACT_MAX_TEXT);
-		}
+		keep_longer(&best, &alt);
 	}
-	c->x->text = buf_steal(&text);
-	c->x->html = buf_steal(&html);
+	c->x->text = buf_steal(&best.text);
+	c->x->html = buf_steal(&best.html);
 	if (c->x->text == NULL || c->x->html == NULL)
 		goto out;
 	rc = 0;
 out:
-	buf_free(&text);
-	buf_free(&html);
-	buf_free(&t2);
-	buf_free(&h2);
+	result_free(&best);
+	result_free(&alt);
 	return rc;
 }
 
