@@ -23,17 +23,17 @@
 #include "parsers/extract_int.h"
 #include "parsers/feed.h"
 
-#define EXTRACT_MAX_TEXT	(8UL * 1024 * 1024)	/* per output */
-#define EXTRACT_SHORT		250	/* text shorter than this: retry */
-#define PARA_MIN		25	/* a scored paragraph has this much */
-#define SIBLING_MIN		100	/* a sibling block joins with this much */
-#define SCORE_LEVELS		8	/* ancestors a paragraph scores for */
+#define EXTRACT_MAX_TEXT (8UL * 1024 * 1024) /* per output */
+#define EXTRACT_SHORT	250	/* text shorter than this: retry */
+#define PARA_MIN	25	/* a scored paragraph has this much */
+#define SIBLING_MIN	100	/* a sibling block joins with this much */
+#define SCORE_LEVELS	8	/* ancestors a paragraph scores for */
 
 struct tagkind {
 	const char	*name;
 	enum xkind	 kind;
 	unsigned	 flags;
-	int		 base;		/* Readability's score by tag */
+	int		 base;	/* Readability's score by tag */
 };
 
 static const struct tagkind tagkinds[] = {
@@ -168,8 +168,9 @@ tagkind_cmp(const void *key, const void *elem)
 static const struct tagkind *
 tagkind(const xmlNode *n)
 {
-	return bsearch(n->name, tagkinds, sizeof(tagkinds) / sizeof(tagkinds[0]),
-	    sizeof(tagkinds[0]), tagkind_cmp);
+	return bsearch(n->name, tagkinds,
+	    sizeof(tagkinds) / sizeof(tagkinds[0]), sizeof(tagkinds[0]),
+	    tagkind_cmp);
 }
 
 /* Does word w (len bytes, lower case) match the pattern? */
@@ -468,7 +469,8 @@ paragraph(const struct xnode *x)
 {
 	if (x->out || x->text < PARA_MIN)
 		return false;
-	if (extract_is(x->n, "p") || x->kind == XK_PRE || extract_is(x->n, "td"))
+	if (extract_is(x->n, "p") || x->kind == XK_PRE ||
+	    extract_is(x->n, "td"))
 		return true;
 	/* a div of inline content only is a paragraph too */
 	return x->kind == XK_BLOCK && !x->blocks && x->own_text >= PARA_MIN;
@@ -594,8 +596,9 @@ select_roots(struct ectx *c, xmlNode ***rootsp, size_t *nrootsp)
 			cap++;
 	if ((roots = calloc(cap, sizeof(*roots))) == NULL)
 		return -1;
-	if (top->parent == NULL || top == sem || extract_is(top->n, "article") ||
-	    extract_is(top->n, "main") || extract_is(top->n, "body"))
+	if (top->parent == NULL || top == sem ||
+	    extract_is(top->n, "article") || extract_is(top->n, "main") ||
+	    extract_is(top->n, "body"))
 		roots[nroots++] = top->n;
 	else {
 		threshold = top->score * 0.2 > 10 ? top->score * 0.2 : 10;

@@ -17,7 +17,7 @@
 #include "parsers/feed.h"
 
 #define META_FIELD_MAX	4096	/* longer titles and bylines are cut */
-#define META_BYLINE_MAX	120	/* a byline element longer than this is prose */
+#define META_BYLINE_MAX	120	/* a longer byline element is prose */
 #define JSONLD_DEPTH	16
 
 /* Candidates for each field, most specific source first. */

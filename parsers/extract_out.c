@@ -23,7 +23,7 @@ struct block {
 	struct buf	 text;
 	struct buf	 html;
 	size_t		 chars;
-	size_t		 links;		/* characters inside <a> */
+	size_t		 links;	/* characters inside <a> */
 	size_t		 imgs;
 	bool		 space;		/* a space is due before more text */
 	const char	*tag;		/* p, h2, li, td, ... */

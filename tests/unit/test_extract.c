@@ -270,8 +270,8 @@ test_clean_html(void **state)
 	    "<a href=\"/x?a=1&amp;b=2\" title=\"t\">a link</a> that is long "
 	    "enough to count as the article, which it is.</p>"
 	    "<script>alert(1)</script>"
-	    "<p>A second one, with <img src=\"i.png\" alt=\"a &quot;pic&quot;\" "
-	    "width=\"3\"> an image, and more text after it to be kept.</p>"
+	    "<p>A second one, with <img src=\"i.png\" "
+	    "alt=\"a &quot;pic&quot;\" width=\"3\"> an image, and more text after it to be kept.</p>"
 	    "<p>Fish &amp; chips &lt;3, as they say, in the third one.</p>"
 	    "</div></article></body></html>";
 	struct extract	*x = NULL;
