@@ -398,6 +398,40 @@ test_layout(void **state)
 	extract_free(x);
 }
 
+/* The paragraph filter inside the article, and where it must not fire. */
+static void
+test_paragraph_filter(void **state)
+{
+	static const char page[] =
+	    "<html><body><article><div class=\"body\">"
+	    "<p>Updated on 12 March 2024, 10:15</p>"
+	    "<p>The first paragraph of the story is long enough to be the "
+	    "article, with commas, and a full stop.</p>"
+	    "<p>Share</p>"
+	    "<p>Read more: <a href=\"/x\">another story</a></p>"
+	    "<p>Opening hours</p>"
+	    "<p>The second paragraph of the story is long enough as well, and "
+	    "it has a comma or two, too.</p>"
+	    "<p><a href=\"/a\">Politics</a> <a href=\"/b\">Economy</a> "
+	    "<a href=\"/c\">Culture</a> and more</p>"
+	    "<p>Tickets cost 12 euros, children go free.</p>"
+	    "<p>Photo: Jane Doe</p>"
+	    "<p>&copy; 2024 Example Media</p>"
+	    "</div></article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_string_equal(x->text,
+	    "The first paragraph of the story is long enough to be the "
+	    "article, with commas, and a full stop.\n\n"
+	    "Opening hours\n\n"
+	    "The second paragraph of the story is long enough as well, and "
+	    "it has a comma or two, too.\n\n"
+	    "Tickets cost 12 euros, children go free.");
+	extract_free(x);
+}
+
 /* An unclosed <nav> swallows the page in libxml2's tree: still found. */
 static void
 test_unclosed_nav(void **state)
@@ -499,6 +533,7 @@ main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_hidden),
 		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_paragraph_filter),
 		cmocka_unit_test(test_unclosed_nav),
 		cmocka_unit_test(test_deep),
 	};
