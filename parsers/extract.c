@@ -23,19 +23,17 @@
 #include "parsers/extract_int.h"
 #include "parsers/feed.h"
 
-#define EXTRACT_MAX_TEXT	(8UL * 1024 * 1024)	/* per output */
-#define EXTRACT_SHORT		250	/* text shorter than this: retry */
-#define PARA_MIN		25	/* a scored paragraph has this much */
-#define SIBLING_MIN		100	/* a sibling block joins with this much */
-#define SCORE_LEVELS		8	/* ancestors a paragraph scores for */
-#define WIDEN_SHARE		11	/* tenths of an ancestor's text that
-					 * the chosen part must hold */
+#define EXTRACT_MAX_TEXT (8UL * 1024 * 1024) /* per output */
+#define EXTRACT_SHORT	250	/* text shorter than this: retry */
+#define PARA_MIN	25	/* a scored paragraph has this much */
+#define SIBLING_MIN	100	/* a sibling block joins with this much */
+#define SCORE_LEVELS	8	/* ancestors a paragraph scores for */
 
 struct tagkind {
 	const char	*name;
 	enum xkind	 kind;
 	unsigned	 flags;
-	int		 base;		/* Readability's score by tag */
+	int		 base;	/* Readability's score by tag */
 };
 
 static const struct tagkind tagkinds[] = {
@@ -119,8 +117,10 @@ static const char *const negative_words[] = {
 	"banner*", "sponsor*", "outbrain*", "taboola*", "disqus*",
 	"masthead*", "pagination*", "pager", "widget*", "toolbar*",
 	"recommend*", "login", "signup", "paywall*", "print",
-	"rating*", "skip", "author-box", "more-stories", "most-popular",
-	"trending", "byline*", "kicker*", "eyebrow*", "overline*", NULL
+	"rating*", "skip", "more-stories", "most-popular",
+	"trending", "byline*", "kicker*", "eyebrow*", "overline*", "caption*",
+	"credit*", "author*", "meta", "sr-only", "screen-reader-text",
+	"visually-hidden", NULL
 };
 
 /* Words that mark the article itself. */
@@ -168,8 +168,9 @@ tagkind_cmp(const void *key, const void *elem)
 static const struct tagkind *
 tagkind(const xmlNode *n)
 {
-	return bsearch(n->name, tagkinds, sizeof(tagkinds) / sizeof(tagkinds[0]),
-	    sizeof(tagkinds[0]), tagkind_cmp);
+	return bsearch(n->name, tagkinds,
+	    sizeof(tagkinds) / sizeof(tagkinds[0]), sizeof(tagkinds[0]),
+	    tagkind_cmp);
 }
 
 /* Does word w (len bytes, lower case) match the pattern? */
@@ -267,7 +268,7 @@ hidden(const xmlNode *n)
 		return true;
 	if ((v = extract_attr(n, "style")) == NULL)
 		return false;
-	for (p = (const char *)v; (p = strstr(p, "display")) != NULL; p++) {
+	for (p = (const char *)v; (p = strstr(p, "display")) != NULL;) {
 		p += strlen("display");
 		while (*p == ' ' || *p == ':')
 			p++;
@@ -468,7 +469,8 @@ paragraph(const struct xnode *x)
 {
 	if (x->out || x->text < PARA_MIN)
 		return false;
-	if (extract_is(x->n, "p") || x->kind == XK_PRE || extract_is(x->n, "td"))
+	if (extract_is(x->n, "p") || x->kind == XK_PRE ||
+	    extract_is(x->n, "td"))
 		return true;
 	/* a div of inline content only is a paragraph too */
 	return x->kind == XK_BLOCK && !x->blocks && x->own_text >= PARA_MIN;
@@ -558,40 +560,22 @@ article_body(struct ectx *c)
 }
 
 /*
- * The lead paragraph, the subheadings and the captions often sit in
- * wrappers around the scored body: climb while what was chosen is most of
- * the text of the element above.  Returns the widest such ancestor or NULL.
- */
-static struct xnode *
-widen(struct xnode *top, size_t chosen)
-{
-	struct xnode	*p, *best = NULL;
-
-	for (p = top->parent; p != NULL && !p->out &&
-	    !extract_is(p->n, "body") && !extract_is(p->n, "html");
-	    p = p->parent) {
-		if (chosen * 10 < p->text * WIDEN_SHARE)
-			break;
-		best = p;
-		chosen = p->text;
-	}
-	return best;
-}
-
-/*
  * Choose the elements holding the article: the best candidate and its
- * qualifying siblings, or the semantic container around them when it is
- * mostly made of them.  Returns how many went into roots.
+ * qualifying siblings, or the semantic container around it (articleBody,
+ * else the nearest <article> or <main>, whose extra lines the paragraph
+ * filter judges).  Sets *rootsp (malloc'd) and *nrootsp; -1 when out of
+ * memory.
  */
-static size_t
-select_roots(struct ectx *c, xmlNode ***rootsp)
+static int
+select_roots(struct ectx *c, xmlNode ***rootsp, size_t *nrootsp)
 {
 	struct xnode	*top, *sem, *s, *x;
 	xmlNode		**roots, *n;
-	size_t		 nroots = 0, cap, chosen = 0;
+	size_t		 nroots = 0, cap;
 	double		 threshold;
 
 	*rootsp = NULL;
+	*nrootsp = 0;
 	if ((top = score(c)) == NULL)
 		return 0;
 	if ((sem = article_body(c)) != NULL && sem->text >= PARA_MIN &&
@@ -606,21 +590,15 @@ select_roots(struct ectx *c, xmlNode ***rootsp)
 		if (x != NULL && !x->out && top->text * 20 >= x->text)
 			top = x;
 	}
-	if (getenv("EXTRACT_DEBUG") != NULL) {
-		for (x = top; x != NULL; x = x->parent) {
-			const xmlChar *cl = extract_attr(x->n, "class");
-			const xmlChar *id = extract_attr(x->n, "id");
-			fprintf(stderr, "  %s class=%.60s id=%.30s text=%zu score=%.1f fl=%x\n", x->n->name, cl ? (const char *)cl : "", id ? (const char *)id : "", x->text, x->score, x->flags);
-		}
-	}
 	cap = 1;
 	if (top->parent != NULL && top != sem)
 		for (n = top->parent->n->children; n != NULL; n = n->next)
 			cap++;
 	if ((roots = calloc(cap, sizeof(*roots))) == NULL)
-		return 0;
-	if (top->parent == NULL || top == sem || extract_is(top->n, "article") ||
-	    extract_is(top->n, "main") || extract_is(top->n, "body"))
+		return -1;
+	if (top->parent == NULL || top == sem ||
+	    extract_is(top->n, "article") || extract_is(top->n, "main") ||
+	    extract_is(top->n, "body"))
 		roots[nroots++] = top->n;
 	else {
 		threshold = top->score * 0.2 > 10 ? top->score * 0.2 : 10;
@@ -629,34 +607,11 @@ select_roots(struct ectx *c, xmlNode ***rootsp)
 			    !sibling_qualifies(s, top, threshold))
 				continue;
 			roots[nroots++] = n;
-			chosen += s->text;
 		}
-	}
-	if ((x = widen(top, nroots > 1 ? chosen : top->text)) != NULL) {
-		roots[0] = x->n;
-		nroots = 1;
 	}
 	*rootsp = roots;
-	return nroots;
-}
-
-static void
-debug_find(struct ectx *c, const char *needle)
-{
-	xmlNode *root = xmlDocGetRootElement(c->doc), *n;
-	struct xnode *x;
-
-	for (n = root; n != NULL; n = next_node(n, root, true)) {
-		if (n->type != XML_TEXT_NODE || n->content == NULL ||
-		    strstr((const char *)n->content, needle) == NULL)
-			continue;
-		for (x = xn(n->parent); x != NULL; x = x->parent) {
-			const xmlChar *cl = extract_attr(x->n, "class");
-			const xmlChar *id = extract_attr(x->n, "id");
-			fprintf(stderr, "  F %s class=%.60s id=%.30s text=%zu score=%.1f fl=%x cand=%d\n", x->n->name, cl ? (const char *)cl : "", id ? (const char *)id : "", x->text, x->score, x->flags, x->candidate);
-		}
-		break;
-	}
+	*nrootsp = nroots;
+	return 0;
 }
 
 /*
@@ -701,76 +656,91 @@ run_pass(struct ectx *c, struct buf *text, struct buf *html)
 	int	  rc;
 
 	sum_text(c);
-	nroots = select_roots(c, &roots);
-	if (getenv("EXTRACT_FIND") != NULL)
-		debug_find(c, getenv("EXTRACT_FIND"));
+	if (select_roots(c, &roots, &nroots) == -1)
+		return -1;
 	rc = extract_render(c, roots, nroots, text, html);
 	free(roots);
 	return rc;
 }
 
+/* The text and the HTML of one pass. */
+struct result {
+	struct buf	 text;
+	struct buf	 html;
+};
+
+static void
+result_init(struct result *r)
+{
+	buf_init(&r->text, EXTRACT_MAX_TEXT);
+	buf_init(&r->html, EXTRACT_MAX_TEXT);
+}
+
+static void
+result_free(struct result *r)
+{
+	buf_free(&r->text);
+	buf_free(&r->html);
+}
+
+/* Keep in best whichever of the two has more text; empty the other. */
+static void
+keep_longer(struct result *best, struct result *cand)
+{
+	struct result	 t;
+
+	if (cand->text.len > best->text.len) {
+		t = *best;
+		*best = *cand;
+		*cand = t;
+	}
+	buf_reset(&cand->text);
+	buf_reset(&cand->html);
+}
+
 static int
 extract_run(struct ectx *c, xmlNode *root)
 {
-	struct buf	 text, html, t2, h2;
+	struct result	 best, alt;
 	xmlNode		*body;
 	int		 rc = -1;
 
-	buf_init(&text, EXTRACT_MAX_TEXT);
-	buf_init(&html, EXTRACT_MAX_TEXT);
-	buf_init(&t2, EXTRACT_MAX_TEXT);
-	buf_init(&h2, EXTRACT_MAX_TEXT);
+	result_init(&best);
+	result_init(&alt);
 	c->drop = XN_TAG | XN_HIDDEN;
 	sum_text(c);
 	rescue_wrappers(c);
 	c->drop = XN_TAG | XN_SOFTTAG | XN_CLASS | XN_HIDDEN;
-	if (run_pass(c, &text, &html) == -1)
+	if (run_pass(c, &best.text, &best.html) == -1)
 		goto out;
-	if (text.len < EXTRACT_SHORT) {
+	if (best.text.len < EXTRACT_SHORT) {
 		/* Too little: the classes may have been wrong; trust tags. */
 		c->drop = XN_TAG | XN_HIDDEN;
-		if (run_pass(c, &t2, &h2) == -1)
+		if (run_pass(c, &alt.text, &alt.html) == -1)
 			goto out;
-		if (t2.len > text.len) {
-			buf_free(&text);
-			buf_free(&html);
-			text = t2;
-			html = h2;
-			buf_init(&t2, EXTRACT_MAX_TEXT);
-			buf_init(&h2, EXTRACT_MAX_TEXT);
-		}
+		keep_longer(&best, &alt);
 	}
-	if (text.len < EXTRACT_SHORT) {
+	if (best.text.len < EXTRACT_SHORT) {
 		/* Still too little: the whole body, paragraph filter only. */
 		for (body = root->children; body != NULL; body = body->next)
 			if (extract_is(body, "body"))
 				break;
-		buf_reset(&t2);
-		buf_reset(&h2);
 		if (body != NULL) {
 			sum_text(c);
-			if (extract_render(c, &body, 1, &t2, &h2) == -1)
+			if (extract_render(c, &body, 1, &alt.text,
+			    &alt.html) == -1)
 				goto out;
 		}
-		if (t2.len > text.len) {
-			buf_free(&text);
-			buf_free(&html);
-			text = t2;
-			html = h2;
-			buf_init(&t2, EXTRACT_MAX_TEXT);
-			buf_init(&h2, EXTRACT_MAX_TEXT);
-		}
+		keep_longer(&best, &alt);
 	}
-	c->x->text = buf_steal(&text);
-	c->x->html = buf_steal(&html);
+	c->x->text = buf_steal(&best.text);
+	c->x->html = buf_steal(&best.html);
 	if (c->x->text == NULL || c->x->html == NULL)
 		goto out;
 	rc = 0;
 out:
-	buf_free(&text);
-	buf_free(&html);
-	buf_free(&t2);
-	buf_free(&h2);
+	result_free(&best);
+	result_free(&alt);
 	return rc;
 }
 

@@ -17,7 +17,7 @@
 #include "parsers/feed.h"
 
 #define META_FIELD_MAX	4096	/* longer titles and bylines are cut */
-#define META_BYLINE_MAX	120	/* a byline element longer than this is prose */
+#define META_BYLINE_MAX	120	/* a longer byline element is prose */
 #define JSONLD_DEPTH	16
 
 /* Candidates for each field, most specific source first. */
@@ -92,7 +92,8 @@ extract_node_text(const xmlNode *root, size_t cap)
 
 	buf_init(&b, cap);
 	for (n = root->children; n != NULL && n != root;) {
-		if (n->type == XML_TEXT_NODE && n->content != NULL) {
+		if ((n->type == XML_TEXT_NODE ||
+		    n->type == XML_CDATA_SECTION_NODE) && n->content != NULL) {
 			for (s = n->content; *s != '\0'; s++) {
 				if (isspace(*s)) {
 					space = b.len > 0;

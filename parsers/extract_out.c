@@ -13,6 +13,8 @@
 
 #define BLOCK_MAX	(1024 * 1024)
 #define KICKER_MAX	80	/* longer lines above the headline stay */
+#define TAIL_MAX	60	/* a heading opening the tail is short */
+#define TAIL_AFTER	250	/* and follows this much of the article */
 
 /* Elements that group paragraphs in the HTML, outermost first. */
 enum group { G_QUOTE, G_FIGURE, G_TABLE, G_ROW, G_LIST, G_COUNT };
@@ -21,7 +23,7 @@ struct block {
 	struct buf	 text;
 	struct buf	 html;
 	size_t		 chars;
-	size_t		 links;		/* characters inside <a> */
+	size_t		 links;	/* characters inside <a> */
 	size_t		 imgs;
 	bool		 space;		/* a space is due before more text */
 	const char	*tag;		/* p, h2, li, td, ... */
@@ -36,6 +38,8 @@ struct para {
 	const char	*tag;
 	xmlNode		*group[G_COUNT];
 	bool		 heading;	/* or a short line ending in ':' */
+	bool		 caption;	/* of a figure: HTML only */
+	bool		 tail;		/* opens the page's tail */
 	bool		 drop;
 };
 
@@ -179,7 +183,27 @@ add_escaped(struct render *r, struct buf *b, const char *s, size_t n)
 	add(r, b, s + from, n - from);
 }
 
-/* One text node into the current paragraph, white space collapsed. */
+/* The space owed before the next word, written before markup opens. */
+static void
+pending_space(struct render *r)
+{
+	struct block	*b = &r->b;
+
+	if (b->space && b->text.len > 0) {
+		add(r, &b->text, " ", 1);
+		add(r, &b->html, " ", 1);
+		b->chars++;
+		if (r->linkdepth > 0)
+			b->links++;
+	}
+	b->space = false;
+}
+
+/*
+ * One text node into the current paragraph, white space collapsed.  A
+ * no-break space is a character of the text here (French puts one inside
+ * guillemets); the normaliser decides what becomes of it.
+ */
 static void
 add_text(struct render *r, const unsigned char *s)
 {
@@ -193,26 +217,14 @@ add_text(struct render *r, const unsigned char *s)
 			s++;
 			continue;
 		}
-		if (s[0] == 0xc2 && s[1] == 0xa0) {
-			b->space = true;
-			s += 2;
-			continue;
-		}
 		/* a soft hyphen is a hint for line breaking, not text */
 		if (s[0] == 0xc2 && s[1] == 0xad) {
 			s += 2;
 			continue;
 		}
-		if (b->space && b->text.len > 0) {
-			add(r, &b->text, " ", 1);
-			add(r, &b->html, " ", 1);
-			b->chars++;
-			if (r->linkdepth > 0)
-				b->links++;
-		}
-		b->space = false;
+		pending_space(r);
 		for (n = 0; s[n] != '\0' && s[n] > ' ' &&
-		    !(s[n] == 0xc2 && (s[n + 1] == 0xa0 || s[n + 1] == 0xad));
+		    !(s[n] == 0xc2 && s[n + 1] == 0xad);
 		    n++)
 			if ((s[n] & 0xc0) != 0x80) {
 				b->chars++;
@@ -289,7 +301,7 @@ boilerplate(struct render *r)
 		return b->imgs == 0;
 	if (r->c->headline != NULL && strcmp(s, r->c->headline) == 0)
 		return true;
-	if (b->links * 2 > b->chars)
+	if (b->links * 5 > b->chars * 2)
 		return true;
 	if (b->chars < 50 && b->links * 10 > b->chars * 3)
 		return true;
@@ -362,9 +374,14 @@ flush(struct render *r)
 	struct block	*b = &r->b;
 	struct para	*p, *np;
 	size_t		 ncap;
+	bool		 tail;
 
-	if (r->err != BUF_OK || (b->chars == 0 && b->imgs == 0) ||
-	    boilerplate(r))
+	if (r->err != BUF_OK || (b->chars == 0 && b->imgs == 0))
+		goto reset;
+	/* a tail heading is kept, out of the output, for cut_tail() */
+	tail = b->chars > 0 && b->chars <= TAIL_MAX &&
+	    in_list(b->text.data, b->text.len, tail_starts, true);
+	if (!tail && boilerplate(r))
 		goto reset;
 	if (r->npara == r->paracap) {
 		ncap = r->paracap == 0 ? 64 : r->paracap * 2;
@@ -381,6 +398,9 @@ flush(struct render *r)
 	p->chars = b->chars;
 	p->tag = b->tag;
 	p->heading = heading_like(b);
+	p->tail = p->drop = tail;
+	p->caption = b->group[G_FIGURE] != NULL ||
+	    strcmp(b->tag, "figcaption") == 0;
 	memcpy(p->group, b->group, sizeof(p->group));
 	p->text = buf_steal(&b->text);
 	p->html = buf_steal(&b->html);
@@ -410,6 +430,8 @@ judge_context(struct render *r)
 	size_t	 i;
 
 	for (i = r->npara; i-- > 0;) {
+		if (r->paras[i].drop)
+			continue;
 		if (!r->paras[i].heading && r->paras[i].chars > 0)
 			content = true;
 		else if (r->paras[i].heading && !content)
@@ -426,8 +448,7 @@ cut_tail(struct render *r)
 
 	for (i = 0; i < r->npara; i++) {
 		p = &r->paras[i];
-		if (p->chars == 0 || p->chars > 60 || before < 250 ||
-		    !in_list(p->text, strlen(p->text), tail_starts, true)) {
+		if (!p->tail || before < TAIL_AFTER) {
 			if (!p->drop)
 				before += p->chars;
 			continue;
@@ -449,7 +470,7 @@ write_paras(struct render *r)
 		p = &r->paras[i];
 		if (p->drop)
 			continue;
-		if (p->chars > 0) {
+		if (p->chars > 0 && !p->caption) {
 			if (r->text->len > 0)
 				add(r, r->text, "\n\n", 2);
 			adds(r, r->text, p->text);
@@ -569,6 +590,9 @@ walk_inline(struct render *r, struct xnode *x, int depth)
 		flush(r);
 		return;
 	case XK_IMG:
+		/* the text has no image: its space stays owed to the text */
+		if (r->b.space && r->b.html.len > 0)
+			adds(r, &r->b.html, " ");
 		adds(r, &r->b.html, "<img");
 		add_url_attr(r, "src", extract_attr(x->n, "src"));
 		add_attr(r, "alt", extract_attr(x->n, "alt"));
@@ -576,6 +600,7 @@ walk_inline(struct render *r, struct xnode *x, int depth)
 		r->b.imgs++;
 		return;
 	case XK_LINK:
+		pending_space(r);
 		adds(r, &r->b.html, "<a");
 		add_url_attr(r, "href", extract_attr(x->n, "href"));
 		adds(r, &r->b.html, ">");
@@ -585,6 +610,7 @@ walk_inline(struct render *r, struct xnode *x, int depth)
 		adds(r, &r->b.html, "</a>");
 		return;
 	case XK_INLINE:
+		pending_space(r);
 		adds(r, &r->b.html, "<");
 		adds(r, &r->b.html, tag);
 		adds(r, &r->b.html, ">");
