@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
@@ -27,6 +28,7 @@
 #include <ini.h>
 
 #include "config.h"
+#include "store/dedup.h"
 
 #ifndef FEEDSPOOL_VERSION
 #define FEEDSPOOL_VERSION	"0.0.0"
@@ -50,7 +52,9 @@ enum ktype {
 	K_DURATION,
 	K_COUNT,
 	K_SIZE,
-	K_BOOL
+	K_BOOL,
+	K_CHOICE,	/* one of the words of range, "a|b": stored as its index */
+	K_RATIO		/* a decimal from 0 to 1, stored as a double */
 };
 
 struct key {
@@ -84,6 +88,18 @@ static const struct key global_keys[] = {
 	    0, 1, NULL },
 	{ "allow_private_articles", K_BOOL,
 	    offsetof(struct config, allow_private_articles), 0, 1, NULL },
+	{ "duplicates", K_CHOICE, offsetof(struct config, dup_mark),
+	    0, 1, "drop|mark" },
+	{ "updates", K_CHOICE, offsetof(struct config, updates_emit),
+	    0, 1, "ignore|emit" },
+	{ "duplicate_window", K_DURATION, offsetof(struct config, dup_window),
+	    3600, 90 * 86400, "1h to 90d" },
+	{ "duplicate_distance", K_COUNT, offsetof(struct config, dup_distance),
+	    0, 15, "0 to 15" },
+	{ "duplicate_similarity", K_RATIO,
+	    offsetof(struct config, dup_similarity), 0, 1, "0 to 1" },
+	{ "duplicate_far_similarity", K_RATIO,
+	    offsetof(struct config, dup_far_similarity), 0, 1, "0 to 1" },
 };
 
 /* The index in feed_keys is the bit in parse.fset. */
@@ -92,7 +108,9 @@ enum {
 	FK_INTERVAL,
 	FK_TIMEOUT,
 	FK_MAX_BODY,
-	FK_FETCH_ARTICLES
+	FK_FETCH_ARTICLES,
+	FK_DUPLICATES,
+	FK_UPDATES
 };
 
 static const struct key feed_keys[] = {
@@ -109,6 +127,10 @@ static const struct key feed_keys[] = {
 	    MAX_BODY_MIN, MAX_BODY_MAX, "1k to 1G" },
 	[FK_FETCH_ARTICLES] = { "fetch_articles", K_BOOL,
 	    offsetof(struct config_feed, fetch_articles), 0, 1, NULL },
+	[FK_DUPLICATES] = { "duplicates", K_CHOICE,
+	    offsetof(struct config_feed, dup_mark), 0, 1, "drop|mark" },
+	[FK_UPDATES] = { "updates", K_CHOICE,
+	    offsetof(struct config_feed, updates_emit), 0, 1, "ignore|emit" },
 };
 
 #define NGLOBAL_KEYS	(sizeof(global_keys) / sizeof(global_keys[0]))
@@ -387,6 +409,41 @@ parse_bool(const char *v, unsigned long long *out)
 	return -1;
 }
 
+/* The index of v among the words of "a|b|c", in any case. */
+static int
+parse_choice(const char *v, const char *words, unsigned long long *out)
+{
+	const char	*w, *end;
+	size_t		 len = strlen(v);
+	unsigned long long i = 0;
+
+	for (w = words; *w != '\0'; w = *end == '|' ? end + 1 : end, i++) {
+		end = w + strcspn(w, "|");
+		if ((size_t)(end - w) == len && strncasecmp(w, v, len) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* "0.4", "1", ".35": a decimal from 0 to 1, nothing after it. */
+static int
+parse_ratio(const char *v, double *out)
+{
+	char	*end;
+	double	 d;
+
+	if (*v == '\0' || *v == '-' || *v == '+' || isspace((unsigned char)*v))
+		return -1;
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno != 0 || *end != '\0' || !(d >= 0.0 && d <= 1.0))
+		return -1;
+	*out = d;
+	return 0;
+}
+
 /* Parse v per k into the field of base; errors are reported here. */
 static void
 set_value(struct pfile *f, const struct key *k, void *base, const char *v)
@@ -440,6 +497,19 @@ set_value(struct pfile *f, const struct key *k, void *base, const char *v)
 			return;
 		}
 		break;
+	case K_CHOICE:
+		if (parse_choice(v, k->range, &n) == -1) {
+			ferr(f, "%s: '%s' is not one of %s", k->name, v,
+			    k->range);
+			return;
+		}
+		*(int *)(void *)field = (int)n;
+		return;
+	case K_RATIO:
+		if (parse_ratio(v, (double *)(void *)field) == -1)
+			ferr(f, "%s: '%s' is not a number from 0 to 1",
+			    k->name, v);
+		return;
 	default:
 		return;
 	}
@@ -928,6 +998,10 @@ finish(struct parse *p)
 			feed->max_body = conf->max_body;
 		if (!(set & (1U << FK_FETCH_ARTICLES)))
 			feed->fetch_articles = conf->fetch_articles;
+		if (!(set & (1U << FK_DUPLICATES)))
+			feed->dup_mark = conf->dup_mark;
+		if (!(set & (1U << FK_UPDATES)))
+			feed->updates_emit = conf->updates_emit;
 	}
 	n = asprintf(&conf->user_agent_header, "feedspool/%s (+%s)",
 	    FEEDSPOOL_VERSION, conf->user_agent);
@@ -940,7 +1014,8 @@ finish(struct parse *p)
 static struct config *
 config_new(const char *path)
 {
-	struct config	*conf;
+	struct config		*conf;
+	struct dedup_params	 dp;
 
 	if ((conf = calloc(1, sizeof(*conf))) == NULL)
 		return NULL;
@@ -962,6 +1037,13 @@ config_new(const char *path)
 	conf->max_body = CONFIG_DEFAULT_MAX_BODY;
 	conf->fetch_articles = 1;
 	conf->allow_private_articles = 0;
+	conf->dup_mark = 0;
+	conf->updates_emit = 0;
+	conf->dup_window = CONFIG_DEFAULT_DUP_WINDOW;
+	dedup_params_default(&dp);
+	conf->dup_distance = dp.max_distance;
+	conf->dup_similarity = dp.min_similarity;
+	conf->dup_far_similarity = dp.far_similarity;
 	return conf;
 }
 

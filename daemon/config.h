@@ -19,6 +19,8 @@ struct config_feed {
 	unsigned	 timeout;	/* seconds for a whole transfer */
 	size_t		 max_body;	/* bytes */
 	int		 fetch_articles; /* fetch the page behind each item */
+	int		 dup_mark;	/* duplicates = mark (else drop) */
+	int		 updates_emit;	/* updates = emit (else ignore) */
 	char		*file;		/* where the section starts */
 	unsigned	 line;
 };
@@ -39,6 +41,12 @@ struct config {
 	int		 fetch_articles; /* default for the feeds */
 	int		 allow_private_articles; /* article links may reach
 					    loopback/private addresses */
+	int		 dup_mark;	/* default duplicates = mark */
+	int		 updates_emit;	/* default updates = emit */
+	unsigned	 dup_window;	/* seconds stories stay comparable */
+	unsigned	 dup_distance;	/* SimHash bits (store/dedup.h) */
+	double		 dup_similarity; /* MinHash Jaccard estimate */
+	double		 dup_far_similarity;
 	struct config_feed *feeds;
 	size_t		 nfeeds;
 };
@@ -53,6 +61,7 @@ struct config {
 #define CONFIG_DEFAULT_CONNECT_TIMEOUT	15
 #define CONFIG_DEFAULT_MAX_REDIRECTS	5
 #define CONFIG_DEFAULT_MAX_BODY		(8 * 1024 * 1024)
+#define CONFIG_DEFAULT_DUP_WINDOW	(7 * 86400)
 /* A placeholder: every installation should name its own contact. */
 #define CONFIG_DEFAULT_USER_AGENT	"https://github.com/feedspool/feedspool"
 

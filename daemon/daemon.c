@@ -29,6 +29,7 @@
 #include "daemon/ingest.h"
 #include "daemon/log.h"
 #include "daemon/sched.h"
+#include "store/dedup.h"
 #include "store/spool.h"
 #include "store/state.h"
 
@@ -40,7 +41,14 @@
 
 struct daemon;
 
+/* What a scheduler entry or a transfer belongs to: the first member. */
+enum job_kind {
+	JOB_FEED,
+	JOB_PAGE
+};
+
 struct feedrt {
+	enum job_kind		 kind;
 	TAILQ_ENTRY(feedrt)	 entry;
 	struct daemon		*d;
 	char			*name;
@@ -49,6 +57,9 @@ struct feedrt {
 	unsigned		 interval;
 	unsigned		 timeout;
 	size_t			 max_body;
+	int			 fetch_articles;
+	int			 dup_mark;
+	int			 updates_emit;
 	struct sched_entry	*se;
 	struct fetch		*fetch;		/* the poll in flight */
 	int			 removed;	/* by a reload, while in flight */
@@ -56,6 +67,18 @@ struct feedrt {
 	char			 summary[512];	/* of the last poll */
 };
 TAILQ_HEAD(feedlist, feedrt);
+
+/* The web page of a new story, to fetch once. */
+struct pagejob {
+	enum job_kind		 kind;
+	TAILQ_ENTRY(pagejob)	 entry;
+	struct ingest_page	*page;
+	unsigned		 timeout;
+	size_t			 max_body;
+	struct sched_entry	*se;
+	struct fetch		*fetch;
+};
+TAILQ_HEAD(pagelist, pagejob);
 
 struct daemon {
 	const struct daemon_opts *opts;
@@ -71,7 +94,10 @@ struct daemon {
 	struct state		*state;
 	struct spool		*spool;
 	struct sched		*sched;
+	struct dedup_index	*dups;		/* stories of the window */
+	int64_t			 dups_pruned;	/* when, unix seconds */
 	struct feedlist		 feeds;
+	struct pagelist		 pages;
 	int			 stopping;
 	int			 redeliver;	/* a delivery failed earlier */
 	unsigned		 transfers;
@@ -79,6 +105,8 @@ struct daemon {
 };
 
 static void	daemon_schedule(struct daemon *);
+static void	daemon_prune_dups(struct daemon *);
+static int	daemon_queue_page(void *, struct ingest_page *);
 static void	daemon_maybe_exit(struct daemon *);
 
 static int64_t
@@ -177,6 +205,9 @@ feedrt_configure(struct feedrt *fr, const struct config_feed *cf)
 	fr->interval = cf->interval;
 	fr->timeout = cf->timeout;
 	fr->max_body = cf->max_body;
+	fr->fetch_articles = cf->fetch_articles;
+	fr->dup_mark = cf->dup_mark;
+	fr->updates_emit = cf->updates_emit;
 	return 0;
 }
 
@@ -210,6 +241,7 @@ daemon_add_feed(struct daemon *d, const struct config_feed *cf)
 
 	if ((fr = calloc(1, sizeof(*fr))) == NULL)
 		goto fail;
+	fr->kind = JOB_FEED;
 	fr->d = d;
 	if ((fr->name = strdup(cf->name)) == NULL ||
 	    feedrt_configure(fr, cf) == -1)
@@ -401,6 +433,140 @@ daemon_next_delay(const struct feedrt *fr, int ok, unsigned failures,
 	return delay;
 }
 
+/* ---- article pages ---- */
+
+static void
+pagejob_free(struct pagejob *j)
+{
+	if (j == NULL)
+		return;
+	fetch_free(j->fetch);
+	ingest_page_free(j->page);
+	free(j);
+}
+
+/* ingest_page_fn: queue the page of a new story under its host's budget. */
+static int
+daemon_queue_page(void *arg, struct ingest_page *p)
+{
+	struct feedrt	*fr = arg;
+	struct daemon	*d = fr->d;
+	struct pagejob	*j;
+
+	if (d->stopping || (j = calloc(1, sizeof(*j))) == NULL)
+		return -1;
+	j->kind = JOB_PAGE;
+	j->timeout = fr->timeout;
+	j->max_body = fr->max_body;
+	if ((j->se = sched_add(d->sched, p->host, now_ms(), j)) == NULL) {
+		free(j);
+		return -1;
+	}
+	j->page = p;
+	TAILQ_INSERT_TAIL(&d->pages, j, entry);
+	return 0;
+}
+
+/*
+ * Deliver the story of j with its page (r, when one was fetched) or, when
+ * why says what went wrong, with the feed's text alone; forget the job.
+ */
+static void
+daemon_page_deliver(struct daemon *d, struct pagejob *j,
+    const struct fetch_result *r, const char *why)
+{
+	struct ingest_page	*p = j->page;
+	enum ingest_fate	 fate;
+	char			 err[1024];
+	int			 used = 0;
+
+	if (why != NULL)
+		log_warnx("feed %s: page %s: %s; the story keeps the feed's "
+		    "text", p->feed, p->url, why);
+	if (ingest_page_done(d->state, d->spool, d->dups, p,
+	    r != NULL ? r->body : NULL, r != NULL ? r->body_len : 0,
+	    r != NULL ? r->final_url : NULL, &used, &fate, err,
+	    sizeof(err)) == -2) {
+		log_err("feed %s: story %s: %s (kept, delivered later)",
+		    p->feed, p->id, err);
+		d->redeliver = 1;
+	} else if (fate != INGEST_DELIVERED) {
+		log_info("feed %s: story %s <%s> is a duplicate, %s", p->feed,
+		    p->id, p->url, fate == INGEST_DUP_MARKED ? "spooled marked" :
+		    "recorded, not spooled");
+		if (fate == INGEST_DUP_MARKED)
+			d->delivered++;
+	} else {
+		d->delivered++;
+		if (r != NULL)
+			log_debug("feed %s: page %s: %s, %.2fs", p->feed,
+			    p->url, used ? "article text" : "feed text kept",
+			    r->seconds);
+	}
+	TAILQ_REMOVE(&d->pages, j, entry);
+	if (j->se != NULL && sched_done(d->sched, j->se, DAEMON_ONCE_NEVER) == 0)
+		sched_remove(d->sched, j->se);
+	pagejob_free(j);
+}
+
+static void
+daemon_start_page(struct daemon *d, struct pagejob *j)
+{
+	struct fetch_opts	 o;
+
+	memset(&o, 0, sizeof(o));
+	o.url = j->page->url;
+	o.user_agent = d->cfg->user_agent_header;
+	o.timeout = j->timeout;
+	o.connect_timeout = d->cfg->connect_timeout;
+	o.max_redirects = d->cfg->max_redirects;
+	o.max_body = j->max_body;
+	o.public_only = !d->cfg->allow_private_articles;
+	j->fetch = fetch_new(&o, j);
+	if (j->fetch == NULL ||
+	    curl_multi_add_handle(d->multi, fetch_easy(j->fetch)) != CURLM_OK) {
+		log_err("feed %s: page %s: cannot start a transfer",
+		    j->page->feed, j->page->url);
+		daemon_page_deliver(d, j, NULL, "cannot start a transfer");
+		return;
+	}
+	d->transfers++;
+	log_debug("feed %s: GET %s", j->page->feed, j->page->url);
+}
+
+/* An HTML answer, or why the page cannot be used. */
+static const char *
+daemon_page_problem(const struct fetch_result *r, char *buf, size_t len)
+{
+	const char	*ct = r->content_type;
+
+	if (!r->ok)
+		return r->error;
+	if (r->status < 200 || r->status > 299) {
+		snprintf(buf, len, "HTTP %ld", r->status);
+		return buf;
+	}
+	if (ct != NULL && strcasestr(ct, "html") == NULL) {
+		snprintf(buf, len, "not an HTML page (%s)", ct);
+		return buf;
+	}
+	return NULL;
+}
+
+static void
+daemon_page_done(struct daemon *d, struct pagejob *j)
+{
+	const struct fetch_result	*r = fetch_result(j->fetch);
+	const char			*why;
+	char				 buf[256];
+
+	if ((why = daemon_page_problem(r, buf, sizeof(buf))) != NULL) {
+		daemon_page_deliver(d, j, NULL, why);
+		return;
+	}
+	daemon_page_deliver(d, j, r, NULL);
+}
+
 /* Ingest a 2xx answer.  Returns 0, or -1 with err set. */
 static int
 daemon_ingest(struct daemon *d, struct feedrt *fr,
@@ -411,19 +577,25 @@ daemon_ingest(struct daemon *d, struct feedrt *fr,
 	char			*charset;
 	int			 rc;
 
-	if (d->redeliver) {
+	/* Stories waiting for their page are pending too: not while those wait. */
+	if (d->redeliver && TAILQ_EMPTY(&d->pages)) {
 		if (ingest_pending(d->state, d->spool, err, errlen) == -1)
 			return -1;
 		d->redeliver = 0;
 	}
 	f.name = fr->name;
 	f.url = fr->url;
+	f.page_fn = fr->fetch_articles ? daemon_queue_page : NULL;
+	f.page_arg = fr;
+	f.dups = d->dups;
+	f.dup_mark = fr->dup_mark;
+	f.updates_emit = fr->updates_emit;
 	charset = content_charset(r->content_type);
 	rc = ingest_document(d->state, d->spool, &f, r->body, r->body_len,
 	    r->final_url != NULL ? r->final_url : fr->url, charset, now, c,
 	    err, errlen);
 	free(charset);
-	d->delivered += c->fresh;
+	d->delivered += c->fresh - c->waiting - (fr->dup_mark ? 0 : c->duplicates);
 	if (rc == -2)
 		d->redeliver = 1;
 	return rc == 0 ? 0 : -1;
@@ -481,10 +653,11 @@ daemon_poll_done(struct daemon *d, struct feedrt *fr)
 		    "304 not modified, %.2fs", r->seconds);
 	else if (ok)
 		n = snprintf(fr->summary, sizeof(fr->summary),
-		    "%ld, %zu bytes, %s%s, %zu items, %zu new, %.2fs",
+		    "%ld, %zu bytes, %s%s, %zu items, %zu new%s%s, %.2fs",
 		    r->status, r->body_len, c.version ? c.version : "?",
 		    c.recovered ? " (recovered)" : "", c.items, c.fresh,
-		    r->seconds);
+		    c.duplicates > 0 ? " (some duplicates)" : "",
+		    c.waiting > 0 ? " (pages queued)" : "", r->seconds);
 	else
 		n = snprintf(fr->summary, sizeof(fr->summary),
 		    "error: %s (%u consecutive failure%s), %.2fs", err,
@@ -523,8 +696,12 @@ daemon_check_multi(struct daemon *d)
 		if (f == NULL)
 			continue;
 		fetch_done(f, msg->data.result);
-		daemon_poll_done(d, fetch_owner(f));
+		if (*(enum job_kind *)fetch_owner(f) == JOB_PAGE)
+			daemon_page_done(d, fetch_owner(f));
+		else
+			daemon_poll_done(d, fetch_owner(f));
 	}
+	daemon_prune_dups(d);
 	daemon_notify_status(d);
 	daemon_schedule(d);
 	daemon_maybe_exit(d);
@@ -540,8 +717,12 @@ daemon_schedule(struct daemon *d)
 
 	if (d->stopping)
 		return;
-	while ((se = sched_pop(d->sched, now_ms())) != NULL)
-		daemon_start_poll(d, sched_data(se));
+	while ((se = sched_pop(d->sched, now_ms())) != NULL) {
+		if (*(enum job_kind *)sched_data(se) == JOB_PAGE)
+			daemon_start_page(d, sched_data(se));
+		else
+			daemon_start_poll(d, sched_data(se));
+	}
 	wait = sched_wait(d->sched, now_ms());
 	evtimer_del(d->sched_timer);
 	if (wait < 0 || (d->opts->once && wait > 1000LL * 86400 * 365))
@@ -563,6 +744,8 @@ daemon_once_finished(struct daemon *d)
 {
 	struct feedrt	*fr;
 
+	if (!TAILQ_EMPTY(&d->pages))
+		return 0;
 	TAILQ_FOREACH(fr, &d->feeds, entry)
 		if (!fr->removed && fr->polls == 0)
 			return 0;
@@ -579,6 +762,29 @@ daemon_maybe_exit(struct daemon *d)
 }
 
 /* ---- signals and reload ---- */
+
+/*
+ * Deliver the stories whose page has not been fetched (all of them, or
+ * only those not in flight) with the feed's text: stopping must not wait
+ * for more transfers, and the stories are not to wait for the next start.
+ */
+static void
+daemon_drop_pages(struct daemon *d, int in_flight_too)
+{
+	struct pagejob	*j, *next;
+
+	for (j = TAILQ_FIRST(&d->pages); j != NULL; j = next) {
+		next = TAILQ_NEXT(j, entry);
+		if (j->fetch != NULL) {
+			if (!in_flight_too)
+				continue;
+			curl_multi_remove_handle(d->multi,
+			    fetch_easy(j->fetch));
+			d->transfers--;
+		}
+		daemon_page_deliver(d, j, NULL, "not fetched, stopping");
+	}
+}
 
 static void
 daemon_grace_cb(evutil_socket_t fd, short kind, void *arg)
@@ -607,6 +813,7 @@ daemon_stop_cb(evutil_socket_t sig, short kind, void *arg)
 	d->stopping = 1;
 	sd_notify(0, "STOPPING=1");
 	evtimer_del(d->sched_timer);
+	daemon_drop_pages(d, 0);
 	log_notice("signal %d: stopping, %u transfer%s in flight", (int)sig,
 	    d->transfers, d->transfers == 1 ? "" : "s");
 	if (d->transfers == 0) {
@@ -701,6 +908,56 @@ daemon_hup_cb(evutil_socket_t sig, short kind, void *arg)
 /* ---- set-up and teardown ---- */
 
 static int
+daemon_add_fp(void *arg, const char *id, int64_t t, const struct dedup_fp *fp,
+    const char *url)
+{
+	(void)url;
+	return dedup_add(arg, id, t, fp);
+}
+
+/* The duplicate index, filled with the stories of the window. */
+static int
+daemon_load_dups(struct daemon *d)
+{
+	struct dedup_params	 p;
+	int64_t			 since;
+
+	dedup_params_default(&p);
+	p.max_distance = d->cfg->dup_distance;
+	p.min_similarity = d->cfg->dup_similarity;
+	p.far_similarity = d->cfg->dup_far_similarity;
+	if ((d->dups = dedup_new(&p)) == NULL) {
+		log_err("duplicate index: out of memory");
+		return -1;
+	}
+	d->dups_pruned = (int64_t)time(NULL);
+	since = d->dups_pruned - (int64_t)d->cfg->dup_window;
+	if (state_fp_expire(d->state, since) == -1 ||
+	    state_fp_load(d->state, since, daemon_add_fp, d->dups) == -1) {
+		log_err("duplicate index: %s", state_errmsg(d->state));
+		return -1;
+	}
+	log_info("duplicate index: %zu stories of the last %u days",
+	    dedup_count(d->dups), d->cfg->dup_window / 86400);
+	return 0;
+}
+
+/* Stories older than the window stop being compared (hourly). */
+static void
+daemon_prune_dups(struct daemon *d)
+{
+	int64_t	 now = (int64_t)time(NULL), before;
+
+	if (now - d->dups_pruned < 3600)
+		return;
+	d->dups_pruned = now;
+	before = now - (int64_t)d->cfg->dup_window;
+	dedup_expire(d->dups, before);
+	if (state_fp_expire(d->state, before) == -1)
+		log_warnx("duplicate index: %s", state_errmsg(d->state));
+}
+
+static int
 daemon_open_store(struct daemon *d, const char *spool, const char *state)
 {
 	char	 err[1024];
@@ -721,7 +978,7 @@ daemon_open_store(struct daemon *d, const char *spool, const char *state)
 	if (n > 0)
 		log_notice("delivered %d stor%s left pending by an earlier "
 		    "run", n, n == 1 ? "y" : "ies");
-	return 0;
+	return daemon_load_dups(d);
 }
 
 static int
@@ -760,6 +1017,8 @@ daemon_teardown(struct daemon *d)
 {
 	struct feedrt	*fr;
 
+	if (d->state != NULL && d->spool != NULL && d->sched != NULL)
+		daemon_drop_pages(d, 1);
 	while ((fr = TAILQ_FIRST(&d->feeds)) != NULL) {
 		TAILQ_REMOVE(&d->feeds, fr, entry);
 		if (fr->fetch != NULL) {
@@ -786,6 +1045,7 @@ daemon_teardown(struct daemon *d)
 	if (d->base != NULL)
 		event_base_free(d->base);
 	sched_free(d->sched);
+	dedup_free(d->dups);
 	state_close(d->state);
 	spool_close(d->spool);
 	config_free(d->cfg);
@@ -828,6 +1088,7 @@ daemon_run(const struct daemon_opts *opts)
 	memset(&d, 0, sizeof(d));
 	d.opts = opts;
 	TAILQ_INIT(&d.feeds);
+	TAILQ_INIT(&d.pages);
 	srandom((unsigned)(time(NULL) ^ getpid()));
 	if (config_load(opts->config, &d.cfg, &errors) == -1) {
 		daemon_log_errors("", errors);

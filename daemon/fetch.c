@@ -200,6 +200,51 @@ fetch_opensocket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
 
+/* Whether an address in text form is a non-public one (or unreadable). */
+static int
+fetch_ip_private(const char *ip)
+{
+	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+
+	memset(&sin, 0, sizeof(sin));
+	memset(&sin6, 0, sizeof(sin6));
+	if (inet_pton(AF_INET, ip, &sin.sin_addr) == 1) {
+		sin.sin_family = AF_INET;
+		return fetch_addr_private((struct sockaddr *)&sin, sizeof(sin));
+	}
+	if (inet_pton(AF_INET6, ip, &sin6.sin6_addr) == 1) {
+		sin6.sin6_family = AF_INET6;
+		return fetch_addr_private((struct sockaddr *)&sin6,
+		    sizeof(sin6));
+	}
+	return 1;
+}
+
+/*
+ * CURLOPT_PREREQFUNCTION: called on every request, also on a connection
+ * reused from the cache (which never goes through the open-socket check),
+ * with the address the request is about to go to.
+ */
+static int
+fetch_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port,
+    int local_port)
+{
+	struct fetch	*f = arg;
+	size_t		 n;
+
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	if (!fetch_ip_private(primary_ip))
+		return CURL_PREREQFUNC_OK;
+	f->refused = 1;
+	n = strlen(primary_ip);
+	if (n < sizeof(f->refused_addr))
+		memcpy(f->refused_addr, primary_ip, n + 1);
+	return CURL_PREREQFUNC_ABORT;
+}
+
 static int
 fetch_add_header(struct fetch *f, const char *name, const char *value)
 {
@@ -270,6 +315,9 @@ fetch_setopts(struct fetch *f, const struct fetch_opts *o)
 		bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION,
 		    fetch_opensocket) != CURLE_OK;
 		bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, f) != CURLE_OK;
+		bad |= curl_easy_setopt(e, CURLOPT_PREREQFUNCTION,
+		    fetch_prereq) != CURLE_OK;
+		bad |= curl_easy_setopt(e, CURLOPT_PREREQDATA, f) != CURLE_OK;
 	}
 	return bad ? -1 : 0;
 }

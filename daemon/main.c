@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
 #include <libxml/parser.h>
 
 #include "daemon/config.h"
@@ -19,7 +20,10 @@
 #include "daemon/log.h"
 #include "parsers/buf.h"
 #include "parsers/date.h"
+#include "parsers/extract.h"
 #include "parsers/feed.h"
+#include "parsers/text.h"
+#include "store/dedup.h"
 #include "store/state.h"
 
 #ifndef FEEDSPOOL_CONFIG_PATH
@@ -35,8 +39,11 @@ static const char usage_main[] =
 "commands:\n"
 "  run           poll the configured feeds, spool new stories (the daemon)\n"
 "  parse         parse one feed document, print it as JSON\n"
+"  extract       extract the article from a web page, print it as JSON\n"
 "  check-config  validate the configuration file\n"
 "  status        show each feed's health from the state database\n"
+"  compare       tell whether two stories are duplicates\n"
+"  story         show a story and every place it was seen\n"
 "\n"
 "  feedspool --version\n"
 "  feedspool COMMAND --help\n";
@@ -61,16 +68,42 @@ static const char usage_parse[] =
 "  --charset NAME   the charset an HTTP Content-Type would have given\n"
 "Exits 1 when the input is not a feed.\n";
 
+static const char usage_extract[] =
+"usage: feedspool extract [--url URL] [--text] FILE|-\n"
+"\n"
+"Extract the main text and the metadata of an HTML page; print them as\n"
+"JSON.\n"
+"  --url URL   where the page came from, to make its links absolute\n"
+"  --text      print only the main text, one paragraph per line\n"
+"Exits 1 when the input cannot be read.\n";
+
 static const char usage_check[] =
 "usage: feedspool check-config [-c FILE]\n"
 "\n"
 "Validate the configuration; print 'configuration OK' or every error with\n"
 "its file and line.  Exits 1 on errors.\n";
 
+static const char usage_story[] =
+"usage: feedspool story [-c FILE] [--state FILE] ID\n"
+"\n"
+"Show what the state database knows of story ID (the 16 hex digits of its\n"
+"file name): its feed and revision, its spool file, and every place it\n"
+"was seen (its own item and each duplicate of it).  Exits 1 when there is\n"
+"no such story.\n";
+
 static const char usage_status[] =
 "usage: feedspool status [-c FILE] [--state FILE]\n"
 "\n"
 "Print, for every configured feed, the result of its last poll.\n";
+
+static const char usage_compare[] =
+"usage: feedspool compare [--max-distance N] [--min-similarity X]\n"
+"                         [--far-similarity X] A B\n"
+"\n"
+"Compare two stories: plain-text files, or story JSON files from the spool\n"
+"(their \"text\", else title and summary).  Prints the SimHash distance,\n"
+"the MinHash similarity and the decision under the thresholds (defaults\n"
+"as the daemon's).  Exits 0 for duplicate, 1 for distinct, 2 on errors.\n";
 
 static int
 help_wanted(int argc, char **argv)
@@ -211,9 +244,185 @@ out:
 	return rc;
 }
 
+/* The text with each paragraph on one line (they are blank-line separated). */
+static void
+print_paragraphs(const char *t)
+{
+	int	 any = *t != '\0';
+
+	for (; *t != '\0'; t++) {
+		if (t[0] == '\n' && t[1] == '\n')
+			t++;
+		putchar(*t);
+	}
+	if (any)
+		putchar('\n');
+}
+
+static int
+cmd_extract(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "url",	required_argument, NULL, 'u' },
+		{ "text",	no_argument,	   NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*url = NULL;
+	struct extract	*x = NULL;
+	struct buf	 in;
+	char		 err[512], *json;
+	int		 ch, text = 0, rc = 1;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch == 'u')
+			url = optarg;
+		else if (ch == 't')
+			text = 1;
+		else {
+			fputs(usage_extract, stderr);
+			return 1;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(usage_extract, stderr);
+		return 1;
+	}
+	buf_init(&in, PARSE_MAX_INPUT);
+	if (read_input(argv[optind], &in) == -1)
+		goto out;
+	if (extract_page(in.data != NULL ? in.data : "", in.len, url, &x,
+	    err, sizeof(err)) == -1) {
+		fprintf(stderr, "feedspool: %s: %s\n", argv[optind], err);
+		goto out;
+	}
+	if (text)
+		print_paragraphs(x->text);
+	else if ((json = extract_to_json(x)) != NULL) {
+		puts(json);
+		free(json);
+	} else {
+		fprintf(stderr, "feedspool: out of memory\n");
+		goto out;
+	}
+	rc = 0;
+out:
+	extract_free(x);
+	buf_free(&in);
+	return rc;
+}
+
+/*
+ * A story file's text and title: a spool JSON object's "text" (else its
+ * title and summary), or the whole file as plain text.
+ */
+static int
+compare_load(const char *path, struct dedup_fp *fp)
+{
+	struct buf	 in, t;
+	json_t		*o = NULL;
+	const char	*text, *title, *summary;
+	char		*plain = NULL;
+	int		 rc = -1;
+
+	buf_init(&in, PARSE_MAX_INPUT);
+	buf_init(&t, PARSE_MAX_INPUT);
+	if (read_input(path, &in) == -1)
+		goto out_free;
+	text = in.data != NULL ? in.data : "";
+	title = NULL;
+	if ((o = json_loadb(text, in.len, 0, NULL)) != NULL &&
+	    json_is_object(o)) {
+		title = json_string_value(json_object_get(o, "title"));
+		text = json_string_value(json_object_get(o, "text"));
+		summary = json_string_value(json_object_get(o, "summary"));
+		if ((text == NULL || *text == '\0') && summary != NULL) {
+			/* Summaries may be HTML. */
+			if ((plain = text_from_html(summary,
+			    strlen(summary))) == NULL ||
+			    buf_printf(&t, "%s\n\n%s", title != NULL ? title :
+			    "", plain) != BUF_OK)
+				goto out_nomem;
+			text = t.data;
+		}
+	}
+	if (dedup_fingerprint(text, title, fp) == -1)
+		goto out_nomem;
+	rc = 0;
+	goto out_free;
+
+ out_nomem:
+	fprintf(stderr, "feedspool: %s: out of memory\n", path);
+ out_free:
+	free(plain);
+	json_decref(o);
+	buf_free(&t);
+	buf_free(&in);
+	return rc;
+}
+
+static int
+compare_number(const char *arg, double max, double *out)
+{
+	char	*end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !(*out >= 0) ||
+	    *out > max) {
+		fprintf(stderr, "feedspool: compare: bad value '%s'\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_compare(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "max-distance",	required_argument, NULL, 'k' },
+		{ "min-similarity",	required_argument, NULL, 'j' },
+		{ "far-similarity",	required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct dedup_params	 p;
+	struct dedup_fp		 a, b;
+	enum dedup_verdict	 v;
+	unsigned		 d;
+	double			 sim, k;
+	int			 ch;
+
+	dedup_params_default(&p);
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch == 'k' && compare_number(optarg, 64, &k) == 0)
+			p.max_distance = (unsigned)k;
+		else if (ch == 'j' &&
+		    compare_number(optarg, 1, &p.min_similarity) == 0)
+			continue;
+		else if (ch == 'f' &&
+		    compare_number(optarg, 2, &p.far_similarity) == 0)
+			continue;
+		else {
+			fputs(usage_compare, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 2) {
+		fputs(usage_compare, stderr);
+		return 2;
+	}
+	if (compare_load(argv[optind], &a) == -1 ||
+	    compare_load(argv[optind + 1], &b) == -1)
+		return 2;
+	v = dedup_compare(&p, &a, &b, &d, &sim);
+	printf("distance: %u\nsimilarity: %.3f\ndecision: %s (%s)\n", d, sim,
+	    v == DEDUP_DISTINCT ? "distinct" : "duplicate",
+	    dedup_verdict_name(v));
+	return v == DEDUP_DISTINCT ? 1 : 0;
+}
+
 static int
 config_option(int argc, char **argv, const char *usage, const char **path,
-    const char **state)
+    const char **state, int nargs)
 {
 	static const struct option longopts[] = {
 		{ "config",	required_argument, NULL, 'c' },
@@ -233,7 +442,7 @@ config_option(int argc, char **argv, const char *usage, const char **path,
 			return -1;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc - nargs) {
 		fputs(usage, stderr);
 		return -1;
 	}
@@ -247,7 +456,7 @@ cmd_check_config(int argc, char **argv)
 	const char	*path;
 	char		*errors = NULL;
 
-	if (config_option(argc, argv, usage_check, &path, NULL) == -1)
+	if (config_option(argc, argv, usage_check, &path, NULL, 0) == -1)
 		return 1;
 	if (config_load(path, &cfg, &errors) == -1) {
 		fputs(errors != NULL ? errors : "out of memory\n", stderr);
@@ -282,7 +491,7 @@ cmd_status(int argc, char **argv)
 	size_t			 i;
 	int			 bad = 0;
 
-	if (config_option(argc, argv, usage_status, &path, &statepath) == -1)
+	if (config_option(argc, argv, usage_status, &path, &statepath, 0) == -1)
 		return 1;
 	if (config_load(path, &cfg, &errors) == -1) {
 		fputs(errors != NULL ? errors : "out of memory\n", stderr);
@@ -326,6 +535,105 @@ cmd_status(int argc, char **argv)
 	return bad > 0 ? 3 : 0;
 }
 
+static int
+story_sighting(void *arg, const char *feed, const char *url, int64_t seen)
+{
+	char	 when[DATE_RFC3339_LEN];
+
+	(*(unsigned *)arg)++;
+	status_time(seen, when, sizeof(when));
+	printf("  %s  %-20s %s\n", when, feed, url != NULL ? url : "-");
+	return 0;
+}
+
+/* The story's file in the spool: still in new/, or taken to cur/. */
+static void
+story_file(const char *spool, const char *name)
+{
+	static const char *const dirs[] = { "new", "cur" };
+	json_t		*o;
+	json_error_t	 jerr;
+	char		 path[4096];
+	size_t		 i;
+	int		 n;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		n = snprintf(path, sizeof(path), "%s/%s/%s", spool, dirs[i],
+		    name);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return;
+		if ((o = json_load_file(path, 0, &jerr)) == NULL)
+			continue;
+		printf("file        %s\n", path);
+		printf("title       %s\n",
+		    json_string_value(json_object_get(o, "title")) != NULL ?
+		    json_string_value(json_object_get(o, "title")) : "-");
+		printf("url         %s\n",
+		    json_string_value(json_object_get(o, "url")) != NULL ?
+		    json_string_value(json_object_get(o, "url")) : "-");
+		json_decref(o);
+		return;
+	}
+	printf("file        %s (taken out of the spool)\n", name);
+}
+
+static int
+cmd_story(int argc, char **argv)
+{
+	struct config		*cfg;
+	struct state		*st;
+	struct state_story	 info;
+	const char		*path, *statepath = NULL, *id;
+	char			*errors = NULL, err[512], when[DATE_RFC3339_LEN];
+	unsigned		 seen = 0;
+	int			 rc;
+
+	if (config_option(argc, argv, usage_story, &path, &statepath, 1) == -1)
+		return 2;
+	id = argv[argc - 1];
+	if (config_load(path, &cfg, &errors) == -1) {
+		fputs(errors != NULL ? errors : "out of memory\n", stderr);
+		free(errors);
+		return 2;
+	}
+	if (statepath == NULL)
+		statepath = cfg->state;
+	if (state_open(statepath, &st, err, sizeof(err)) == -1) {
+		fprintf(stderr, "feedspool: state %s: %s\n", statepath, err);
+		config_free(cfg);
+		return 2;
+	}
+	if ((rc = state_story_info(st, id, &info)) != 1) {
+		if (rc == 0)
+			fprintf(stderr, "feedspool: no story %s in %s\n", id,
+			    statepath);
+		else
+			fprintf(stderr, "feedspool: %s\n", state_errmsg(st));
+		rc = rc == 0 ? 1 : 2;
+		goto out;
+	}
+	status_time(info.first_seen, when, sizeof(when));
+	printf("story       %s\n", id);
+	printf("feed        %s (revision %u)\n", info.feed, info.revision);
+	printf("item        %s\n", info.key);
+	printf("first seen  %s\n", when);
+	printf("delivered   %s\n", info.delivered ? "yes" : "pending");
+	story_file(cfg->spool, info.spool_name);
+	printf("seen at:\n");
+	if (state_sightings(st, id, story_sighting, &seen) == -1) {
+		fprintf(stderr, "feedspool: %s\n", state_errmsg(st));
+		rc = 2;
+	} else {
+		printf("(%u sighting%s)\n", seen, seen == 1 ? "" : "s");
+		rc = 0;
+	}
+	state_story_clear(&info);
+out:
+	state_close(st);
+	config_free(cfg);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -357,12 +665,25 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "parse") == 0 && help_wanted(argc, argv)) {
 		fputs(usage_parse, stdout);
 		return 0;
+	} else if (strcmp(cmd, "extract") == 0 && help_wanted(argc, argv)) {
+		fputs(usage_extract, stdout);
+		return 0;
 	} else if (strcmp(cmd, "check-config") == 0 && help_wanted(argc, argv)) {
 		fputs(usage_check, stdout);
 		return 0;
 	} else if (strcmp(cmd, "status") == 0 && help_wanted(argc, argv)) {
 		fputs(usage_status, stdout);
 		return 0;
+	} else if (strcmp(cmd, "story") == 0 && help_wanted(argc, argv)) {
+		fputs(usage_story, stdout);
+		return 0;
+	} else if (strcmp(cmd, "compare") == 0) {
+		if (help_wanted(argc, argv)) {
+			fputs(usage_compare, stdout);
+			return 0;
+		}
+		/* No network, no XML: nothing to initialise. */
+		return cmd_compare(argc, argv);
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "feedspool: cannot initialise libcurl\n");
@@ -373,10 +694,14 @@ main(int argc, char **argv)
 		rc = cmd_run(argc, argv);
 	else if (strcmp(cmd, "parse") == 0)
 		rc = cmd_parse(argc, argv);
+	else if (strcmp(cmd, "extract") == 0)
+		rc = cmd_extract(argc, argv);
 	else if (strcmp(cmd, "check-config") == 0)
 		rc = cmd_check_config(argc, argv);
 	else if (strcmp(cmd, "status") == 0)
 		rc = cmd_status(argc, argv);
+	else if (strcmp(cmd, "story") == 0)
+		rc = cmd_story(argc, argv);
 	else {
 		fprintf(stderr, "feedspool: unknown command '%s'\n", cmd);
 		fputs(usage_main, stderr);

@@ -13,9 +13,17 @@
 /* Feeds of one host added together start this far apart. */
 #define SCHED_HOST_SPREAD_MS	2000
 
+/* A host, with how many of its entries run: shared by its entries. */
+struct sched_host {
+	struct sched_host	*next;
+	char			*name;
+	unsigned		 running;
+	unsigned		 refs;
+};
+
 struct sched_entry {
 	struct sched_entry	*next;
-	char			*host;
+	struct sched_host	*host;
 	int64_t			 due;
 	void			*data;
 	int			 running;
@@ -24,6 +32,7 @@ struct sched_entry {
 
 struct sched {
 	struct sched_entry	*head;
+	struct sched_host	*hosts;
 	unsigned		 max_transfers;
 	unsigned		 per_host;
 	unsigned		 running;
@@ -55,10 +64,48 @@ sched_limits(struct sched *s, unsigned max_transfers, unsigned per_host)
 	s->per_host = per_host > 0 ? per_host : 1;
 }
 
-static void
-sched_entry_free(struct sched_entry *e)
+static struct sched_host *
+sched_host_get(struct sched *s, const char *name)
 {
-	free(e->host);
+	struct sched_host	*h;
+
+	for (h = s->hosts; h != NULL; h = h->next)
+		if (strcmp(h->name, name) == 0) {
+			h->refs++;
+			return h;
+		}
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	if ((h->name = strdup(name)) == NULL) {
+		free(h);
+		return NULL;
+	}
+	h->refs = 1;
+	h->next = s->hosts;
+	s->hosts = h;
+	return h;
+}
+
+static void
+sched_host_put(struct sched *s, struct sched_host *h)
+{
+	struct sched_host	**pp;
+
+	if (--h->refs > 0)
+		return;
+	for (pp = &s->hosts; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == h) {
+			*pp = h->next;
+			break;
+		}
+	free(h->name);
+	free(h);
+}
+
+static void
+sched_entry_free(struct sched *s, struct sched_entry *e)
+{
+	sched_host_put(s, e->host);
 	free(e);
 }
 
@@ -71,27 +118,20 @@ sched_free(struct sched *s)
 		return;
 	for (e = s->head; e != NULL; e = next) {
 		next = e->next;
-		sched_entry_free(e);
+		sched_entry_free(s, e);
 	}
 	free(s);
-}
-
-static unsigned
-sched_host_running(const struct sched *s, const char *host)
-{
-	const struct sched_entry	*e;
-	unsigned			 n = 0;
-
-	for (e = s->head; e != NULL; e = e->next)
-		if (e->running && strcmp(e->host, host) == 0)
-			n++;
-	return n;
 }
 
 int
 sched_host_busy(const struct sched *s, const char *host)
 {
-	return sched_host_running(s, host) >= s->per_host;
+	const struct sched_host	*h;
+
+	for (h = s->hosts; h != NULL; h = h->next)
+		if (strcmp(h->name, host) == 0)
+			return h->running >= s->per_host;
+	return 0;
 }
 
 /* The first time from due_ms on that no entry of host is close to. */
@@ -104,7 +144,7 @@ sched_free_slot(const struct sched *s, const char *host, int64_t due_ms)
 	do {
 		moved = 0;
 		for (e = s->head; e != NULL; e = e->next) {
-			if (e->removed || strcmp(e->host, host) != 0)
+			if (e->removed || strcmp(e->host->name, host) != 0)
 				continue;
 			if (due_ms > e->due - SCHED_HOST_SPREAD_MS &&
 			    due_ms < e->due + SCHED_HOST_SPREAD_MS) {
@@ -123,13 +163,13 @@ sched_add(struct sched *s, const char *host, int64_t due_ms, void *data)
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
-	if ((e->host = strdup(host != NULL ? host : "")) == NULL) {
+	if ((e->host = sched_host_get(s, host != NULL ? host : "")) == NULL) {
 		free(e);
 		return NULL;
 	}
 	/* Spread a host's feeds instead of firing them together. */
 	if (s->spread)
-		due_ms = sched_free_slot(s, e->host, due_ms);
+		due_ms = sched_free_slot(s, e->host->name, due_ms);
 	e->due = due_ms;
 	e->data = data;
 	for (tail = &s->head; *tail != NULL; tail = &(*tail)->next)
@@ -158,7 +198,7 @@ sched_remove(struct sched *s, struct sched_entry *e)
 		return;
 	}
 	sched_unlink(s, e);
-	sched_entry_free(e);
+	sched_entry_free(s, e);
 }
 
 void *
@@ -191,12 +231,13 @@ sched_pop(struct sched *s, int64_t now_ms)
 			continue;
 		if (best != NULL && best->due <= e->due)
 			continue;
-		if (sched_host_running(s, e->host) >= s->per_host)
+		if (e->host->running >= s->per_host)
 			continue;
 		best = e;
 	}
 	if (best != NULL) {
 		best->running = 1;
+		best->host->running++;
 		s->running++;
 	}
 	return best;
@@ -207,11 +248,12 @@ sched_done(struct sched *s, struct sched_entry *e, int64_t next_ms)
 {
 	if (e->running) {
 		e->running = 0;
+		e->host->running--;
 		s->running--;
 	}
 	if (e->removed) {
 		sched_unlink(s, e);
-		sched_entry_free(e);
+		sched_entry_free(s, e);
 		return 1;
 	}
 	e->due = next_ms;
@@ -230,7 +272,7 @@ sched_wait(const struct sched *s, int64_t now_ms)
 	for (e = s->head; e != NULL; e = e->next) {
 		if (e->running || e->removed)
 			continue;
-		if (sched_host_running(s, e->host) >= s->per_host)
+		if (e->host->running >= s->per_host)
 			continue;
 		if (best == -1 || e->due < best)
 			best = e->due;

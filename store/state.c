@@ -19,11 +19,26 @@
 
 #include <sqlite3.h>
 
+#include "parsers/boiler.h"
+#include "store/dedup.h"
 #include "store/state.h"
 
-#define STATE_SCHEMA_VERSION	1
+#define STATE_SCHEMA_VERSION	4
 #define STATE_BUSY_TIMEOUT_MS	5000
 
+/*
+ * What is learned per host stays bounded: the last LEARN_TITLES titles
+ * and LEARN_PAGES pages of each host, nothing older than LEARN_AGE, at
+ * most LEARN_LINES short paragraphs per page.
+ */
+#define LEARN_TITLES		20
+#define LEARN_TITLES_MIN	3
+#define LEARN_PAGES		50
+#define LEARN_PAGES_MIN		3	/* distinct pages for a recurring line */
+#define LEARN_PAGES_PCT		30	/* of the host's recent pages */
+#define LEARN_LINES		100
+#define LEARN_LINE_CHARS	200	/* longer paragraphs are content */
+#define LEARN_AGE		(90 * 24 * 3600)
 enum stmt {
 	ST_FEED_LOAD,
 	ST_FEED_SAVE,
@@ -33,9 +48,31 @@ enum stmt {
 	ST_ITEM_BEGIN,
 	ST_ITEM_DELIVERED,
 	ST_PENDING,
+	ST_FP_SAVE,
+	ST_FP_LOAD,
+	ST_FP_BY_URL,
+	ST_FP_EXPIRE,
+	ST_SIGHTING_ADD,
+	ST_SIGHTINGS,
+	ST_ITEM_HASH,
+	ST_ITEM_SET_HASH,
+	ST_ITEM_REVISE,
+	ST_STORY_INFO,
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_TITLE_ADD,
+	ST_TITLE_TRIM,
+	ST_TITLE_EXPIRE,
+	ST_TITLE_TAGS,
+	ST_PAGE_ADD,
+	ST_PAGE_TRIM,
+	ST_PAGE_EXPIRE,
+	ST_LINE_ADD,
+	ST_LINES_RECURRING,
 	ST__COUNT
 };
 
@@ -78,9 +115,80 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_PENDING] =
 	    "SELECT story_id, spool_name, story FROM items"
 	    " WHERE status = 'pending' ORDER BY first_seen, rowid",
+	/* A story whose text changed gets its new fingerprint. */
+	[ST_FP_SAVE] =
+	    "INSERT OR REPLACE INTO fingerprints (story_id, time, simhash,"
+	    " minhash, text_hash, title_hash, nshingles, url)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_FP_LOAD] =
+	    "SELECT story_id, time, simhash, minhash, text_hash, title_hash,"
+	    " nshingles, url FROM fingerprints WHERE time >= ?1"
+	    " ORDER BY time, rowid",
+	[ST_FP_BY_URL] =
+	    "SELECT story_id FROM fingerprints WHERE url = ?1"
+	    " ORDER BY time, rowid LIMIT 1",
+	[ST_FP_EXPIRE] =
+	    "DELETE FROM fingerprints WHERE time < ?1",
+	[ST_SIGHTING_ADD] =
+	    "INSERT INTO sightings (story_id, feed, url, seen)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	[ST_ITEM_HASH] =
+	    "SELECT text_hash, story_id, revision, status FROM items"
+	    " WHERE feed = ?1 AND key = ?2",
+	[ST_ITEM_SET_HASH] =
+	    "UPDATE items SET text_hash = ?2 WHERE story_id = ?1",
+	/* A new revision of an item: a new story, pending again. */
+	[ST_ITEM_REVISE] =
+	    "UPDATE items SET story_id = ?3, first_seen = ?4, spool_name = ?5,"
+	    " status = 'pending', story = ?6, text_hash = ?7, revision = ?8"
+	    " WHERE feed = ?1 AND key = ?2 AND status = 'delivered'",
+	[ST_STORY_INFO] =
+	    "SELECT feed, key, first_seen, spool_name, status, revision"
+	    " FROM items WHERE story_id = ?1",
+	[ST_SIGHTINGS] =
+	    "SELECT feed, url, seen FROM sightings WHERE story_id = ?1"
+	    " ORDER BY seen, rowid",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
+	/* Savepoints nest inside a caller's state_begin() and alone. */
+	[ST_SAVEPOINT] = "SAVEPOINT learn",
+	[ST_RELEASE] = "RELEASE learn",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO learn",
+	[ST_TITLE_ADD] =
+	    "INSERT INTO title_seen (host, seen, tag) VALUES (?1, ?2, ?3)",
+	[ST_TITLE_TRIM] =
+	    "DELETE FROM title_seen WHERE host = ?1 AND id <="
+	    " (SELECT id FROM title_seen WHERE host = ?1"
+	    "  ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+	[ST_TITLE_EXPIRE] =
+	    "DELETE FROM title_seen WHERE seen < ?1",
+	[ST_TITLE_TAGS] =
+	    "WITH recent AS (SELECT tag FROM title_seen WHERE host = ?1"
+	    "  ORDER BY id DESC LIMIT ?2),"
+	    " total AS (SELECT count(*) AS n FROM recent)"
+	    " SELECT tag FROM recent, total WHERE tag IS NOT NULL"
+	    " GROUP BY tag HAVING total.n >= ?3 AND count(*) * 2 >= total.n"
+	    " ORDER BY count(*) DESC, tag",
+	[ST_PAGE_ADD] =
+	    "INSERT INTO page_seen (host, seen) VALUES (?1, ?2)",
+	[ST_PAGE_TRIM] =
+	    "DELETE FROM page_seen WHERE host = ?1 AND id <="
+	    " (SELECT id FROM page_seen WHERE host = ?1"
+	    "  ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+	[ST_PAGE_EXPIRE] =
+	    "DELETE FROM page_seen WHERE seen < ?1",
+	[ST_LINE_ADD] =
+	    "INSERT OR IGNORE INTO line_seen (page, line) VALUES (?1, ?2)",
+	[ST_LINES_RECURRING] =
+	    "WITH recent AS (SELECT id FROM page_seen WHERE host = ?1"
+	    "  ORDER BY id DESC LIMIT ?2),"
+	    " total AS (SELECT count(*) AS n FROM recent)"
+	    " SELECT line FROM line_seen, total"
+	    " WHERE page IN (SELECT id FROM recent)"
+	    " GROUP BY line HAVING count(*) >= ?3"
+	    " AND count(*) * 100 >= total.n * ?4"
+	    " ORDER BY line",
 };
 
 /*
@@ -124,6 +232,61 @@ static const char *const migration[STATE_SCHEMA_VERSION] = {
 	"    UPDATE feeds SET items_total = items_total + 1"
 	"      WHERE name = new.feed;"
 	"  END;",
+	/* 1 -> 2: what boilerplate removal learns per host. */
+	"CREATE TABLE title_seen ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  host		TEXT NOT NULL,"
+	"  seen		INTEGER NOT NULL,"
+	"  tag		TEXT"
+	");"
+	"CREATE INDEX title_seen_host ON title_seen (host, id);"
+	"CREATE INDEX title_seen_age ON title_seen (seen);"
+	"CREATE TABLE page_seen ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  host		TEXT NOT NULL,"
+	"  seen		INTEGER NOT NULL"
+	");"
+	"CREATE INDEX page_seen_host ON page_seen (host, id);"
+	"CREATE INDEX page_seen_age ON page_seen (seen);"
+	"CREATE TABLE line_seen ("
+	"  page		INTEGER NOT NULL REFERENCES page_seen (id)"
+	"		    ON DELETE CASCADE,"
+	"  line		TEXT NOT NULL,"
+	"  PRIMARY KEY (page, line)"
+	") WITHOUT ROWID;",
+	/*
+	 * 2 -> 3: duplicate detection.  One fingerprint per story (64-bit
+	 * values stored as their two's-complement INTEGER, the MinHash
+	 * signature as little-endian 32-bit values), loaded back into the
+	 * in-memory index at start; and every place a story was seen.
+	 */
+	"CREATE TABLE fingerprints ("
+	"  story_id	TEXT PRIMARY KEY NOT NULL,"
+	"  time		INTEGER NOT NULL,"
+	"  simhash	INTEGER NOT NULL,"
+	"  minhash	BLOB NOT NULL,"
+	"  text_hash	INTEGER NOT NULL,"
+	"  title_hash	INTEGER NOT NULL,"
+	"  nshingles	INTEGER NOT NULL,"
+	"  url		TEXT"
+	");"
+	"CREATE INDEX fingerprints_time ON fingerprints (time);"
+	"CREATE INDEX fingerprints_url ON fingerprints (url)"
+	"  WHERE url IS NOT NULL;"
+	"CREATE TABLE sightings ("
+	"  story_id	TEXT NOT NULL,"
+	"  feed		TEXT NOT NULL,"
+	"  url		TEXT,"
+	"  seen		INTEGER NOT NULL"
+	");"
+	"CREATE INDEX sightings_story ON sightings (story_id, seen);",
+	/*
+	 * 3 -> 4: updates of an item's own text.  The hash of the text the
+	 * feed gave (0 unknown), and which revision of the item the story
+	 * that stands for it now is.
+	 */
+	"ALTER TABLE items ADD COLUMN text_hash INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE items ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;",
 };
 
 struct state {
@@ -736,4 +899,612 @@ state_rollback(struct state *st)
 	if (sqlite3_get_autocommit(st->db))
 		return;
 	(void)stmt_exec(st, ST_ROLLBACK, "rollback");
+}
+
+/* Learning for boilerplate removal */
+
+static int
+learn_begin(struct state *st)
+{
+	return stmt_exec(st, ST_SAVEPOINT, "savepoint");
+}
+
+static int
+learn_end(struct state *st, int ret)
+{
+	if (ret == 0)
+		return stmt_exec(st, ST_RELEASE, "release");
+	/* Keep the first error: it says what went wrong. */
+	(void)sqlite3_step(st->stmt[ST_ROLLBACK_TO]);
+	stmt_done(st->stmt[ST_ROLLBACK_TO]);
+	(void)sqlite3_step(st->stmt[ST_RELEASE]);
+	stmt_done(st->stmt[ST_RELEASE]);
+	return -1;
+}
+
+/* Bind host and an integer, run, reset. */
+static int
+exec_host_int(struct state *st, enum stmt which, const char *host,
+    int64_t v, const char *what)
+{
+	sqlite3_stmt	*s = st->stmt[which];
+	int		 rc = SQLITE_OK, i = 1;
+
+	if (host != NULL)
+		rc = bind_text(s, i++, host);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, i, v);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, what);
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, which, what);
+}
+
+static int
+title_add(struct state *st, const char *host, const char *tag, int64_t now)
+{
+	sqlite3_stmt	*s = st->stmt[ST_TITLE_ADD];
+	int		 rc;
+
+	rc = bind_text(s, 1, host);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 2, now);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 3, tag);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "title seen");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_TITLE_ADD, "title seen");
+}
+
+int
+state_title_seen(struct state *st, const char *host, const char *tag,
+    int64_t now)
+{
+	int	 ret;
+
+	if (host == NULL) {
+		state_seterr(st, "title seen: no host");
+		return -1;
+	}
+	if (learn_begin(st) == -1)
+		return -1;
+	ret = title_add(st, host, tag, now);
+	if (ret == 0)
+		ret = exec_host_int(st, ST_TITLE_TRIM, host, LEARN_TITLES,
+		    "title trim");
+	if (ret == 0)
+		ret = exec_host_int(st, ST_TITLE_EXPIRE, NULL, now - LEARN_AGE,
+		    "title expire");
+	return learn_end(st, ret);
+}
+
+void
+state_strings_free(char **v)
+{
+	size_t	 i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The first column of every row, as a NULL-terminated array. */
+static int
+collect_strings(struct state *st, sqlite3_stmt *s, const char *what,
+    char ***out)
+{
+	char	**v = NULL, **nv, *str;
+	size_t	 n = 0;
+	int	 rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (dup_column(s, 0, &str) == -1 || str == NULL ||
+		    (nv = reallocarray(v, n + 2, sizeof(*v))) == NULL) {
+			free(str);
+			state_seterr(st, "%s: out of memory", what);
+			goto out_free;
+		}
+		v = nv;
+		v[n++] = str;
+		v[n] = NULL;
+	}
+	if (rc != SQLITE_DONE) {
+		state_sqlerr(st, what);
+		goto out_free;
+	}
+	if (v == NULL && (v = calloc(1, sizeof(*v))) == NULL) {
+		state_seterr(st, "%s: out of memory", what);
+		goto out_free;
+	}
+	stmt_done(s);
+	*out = v;
+	return 0;
+
+ out_free:
+	stmt_done(s);
+	state_strings_free(v);
+	return -1;
+}
+
+int
+state_title_tags(struct state *st, const char *host, char ***tags)
+{
+	sqlite3_stmt	*s = st->stmt[ST_TITLE_TAGS];
+	int		 rc;
+
+	*tags = NULL;
+	rc = bind_text(s, 1, host);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 2, LEARN_TITLES);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 3, LEARN_TITLES_MIN);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "title tags");
+		stmt_done(s);
+		return -1;
+	}
+	return collect_strings(st, s, "title tags", tags);
+}
+
+static size_t
+utf8_chars(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static int
+line_add(struct state *st, int64_t page, const char *paragraph)
+{
+	sqlite3_stmt	*s = st->stmt[ST_LINE_ADD];
+	char		*k;
+	int		 rc, ret;
+
+	if ((k = boiler_line_key(paragraph)) == NULL) {
+		state_seterr(st, "lines seen: out of memory");
+		return -1;
+	}
+	if (*k == '\0') {
+		free(k);
+		return 0;
+	}
+	rc = sqlite3_bind_int64(s, 1, page);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, k);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "lines seen");
+		stmt_done(s);
+		free(k);
+		return -1;
+	}
+	ret = stmt_exec(st, ST_LINE_ADD, "lines seen");
+	free(k);
+	return ret;
+}
+
+static int
+page_lines(struct state *st, const char *host, const char *const *paras,
+    size_t n, int64_t now)
+{
+	int64_t	 page;
+	size_t	 i, kept = 0;
+
+	if (exec_host_int(st, ST_PAGE_ADD, host, now, "page seen") == -1)
+		return -1;
+	page = sqlite3_last_insert_rowid(st->db);
+	for (i = 0; i < n && kept < LEARN_LINES; i++) {
+		if (paras[i] == NULL ||
+		    utf8_chars(paras[i]) >= LEARN_LINE_CHARS)
+			continue;
+		if (line_add(st, page, paras[i]) == -1)
+			return -1;
+		kept++;
+	}
+	if (exec_host_int(st, ST_PAGE_TRIM, host, LEARN_PAGES,
+	    "page trim") == -1)
+		return -1;
+	return exec_host_int(st, ST_PAGE_EXPIRE, NULL, now - LEARN_AGE,
+	    "page expire");
+}
+
+int
+state_lines_seen(struct state *st, const char *host,
+    const char *const *paragraphs, size_t n, int64_t now)
+{
+	if (host == NULL) {
+		state_seterr(st, "lines seen: no host");
+		return -1;
+	}
+	if (learn_begin(st) == -1)
+		return -1;
+	return learn_end(st, page_lines(st, host, paragraphs, n, now));
+}
+
+int
+state_recurring_lines(struct state *st, const char *host, char ***lines)
+{
+	sqlite3_stmt	*s = st->stmt[ST_LINES_RECURRING];
+	int		 rc;
+
+	*lines = NULL;
+	rc = bind_text(s, 1, host);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 2, LEARN_PAGES);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 3, LEARN_PAGES_MIN);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 4, LEARN_PAGES_PCT);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "recurring lines");
+		stmt_done(s);
+		return -1;
+	}
+	return collect_strings(st, s, "recurring lines", lines);
+}
+
+/* Fingerprints */
+
+#define MINHASH_BYTES	(DEDUP_MINHASH * 4)
+
+static void
+minhash_pack(const uint32_t *mh, unsigned char *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < DEDUP_MINHASH; i++) {
+		out[4 * i] = (unsigned char)mh[i];
+		out[4 * i + 1] = (unsigned char)(mh[i] >> 8);
+		out[4 * i + 2] = (unsigned char)(mh[i] >> 16);
+		out[4 * i + 3] = (unsigned char)(mh[i] >> 24);
+	}
+}
+
+static void
+minhash_unpack(const unsigned char *in, uint32_t *mh)
+{
+	size_t	 i;
+
+	for (i = 0; i < DEDUP_MINHASH; i++)
+		mh[i] = (uint32_t)in[4 * i] |
+		    (uint32_t)in[4 * i + 1] << 8 |
+		    (uint32_t)in[4 * i + 2] << 16 |
+		    (uint32_t)in[4 * i + 3] << 24;
+}
+
+int
+state_fp_save(struct state *st, const char *id, int64_t time,
+    const struct dedup_fp *fp, const char *url)
+{
+	sqlite3_stmt	*s = st->stmt[ST_FP_SAVE];
+	unsigned char	 blob[MINHASH_BYTES];
+	int		 rc;
+
+	minhash_pack(fp->minhash, blob);
+	rc = bind_text(s, 1, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 2, time);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 3, (int64_t)fp->simhash);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(s, 4, blob, sizeof(blob),
+		    SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 5, (int64_t)fp->text_hash);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 6, (int64_t)fp->title_hash);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 7, fp->nshingles);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 8, url);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "fingerprint save");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_FP_SAVE, "fingerprint save");
+}
+
+/* A row of ST_FP_LOAD as a fingerprint; -1 for a damaged row. */
+static int
+row_to_fp(sqlite3_stmt *s, struct dedup_fp *fp)
+{
+	const void	*blob;
+	int64_t		 n;
+
+	memset(fp, 0, sizeof(*fp));
+	blob = sqlite3_column_blob(s, 3);
+	if (blob == NULL || sqlite3_column_bytes(s, 3) != MINHASH_BYTES)
+		return -1;
+	n = sqlite3_column_int64(s, 6);
+	if (n < 0 || n > UINT32_MAX)
+		return -1;
+	fp->simhash = (uint64_t)sqlite3_column_int64(s, 2);
+	minhash_unpack(blob, fp->minhash);
+	fp->text_hash = (uint64_t)sqlite3_column_int64(s, 4);
+	fp->title_hash = (uint64_t)sqlite3_column_int64(s, 5);
+	fp->nshingles = (uint32_t)n;
+	return 0;
+}
+
+int
+state_fp_load(struct state *st, int64_t since,
+    int (*cb)(void *, const char *, int64_t, const struct dedup_fp *,
+    const char *), void *arg)
+{
+	sqlite3_stmt	*s = st->stmt[ST_FP_LOAD];
+	struct dedup_fp	 fp;
+	const char	*id;
+	int		 rc, ret = 0;
+
+	if (sqlite3_bind_int64(s, 1, since) != SQLITE_OK) {
+		state_sqlerr(st, "fingerprint load");
+		stmt_done(s);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = (const char *)sqlite3_column_text(s, 0);
+		if (id == NULL || row_to_fp(s, &fp) == -1) {
+			state_seterr(st, "fingerprint load: damaged row");
+			ret = -1;
+			break;
+		}
+		if (cb(arg, id, sqlite3_column_int64(s, 1), &fp,
+		    (const char *)sqlite3_column_text(s, 7)) == -1)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		state_sqlerr(st, "fingerprint load");
+		ret = -1;
+	}
+	stmt_done(s);
+	return ret;
+}
+
+int
+state_fp_by_url(struct state *st, const char *url,
+    char id[STATE_ID_LEN + 1])
+{
+	sqlite3_stmt	*s = st->stmt[ST_FP_BY_URL];
+	const char	*p;
+	int		 rc, ret = -1;
+
+	if (bind_text(s, 1, url) != SQLITE_OK) {
+		state_sqlerr(st, "fingerprint by url");
+		goto out_reset;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		ret = 0;
+	else if (rc != SQLITE_ROW)
+		state_sqlerr(st, "fingerprint by url");
+	else if ((p = (const char *)sqlite3_column_text(s, 0)) == NULL ||
+	    strlen(p) > STATE_ID_LEN)
+		state_seterr(st, "fingerprint by url: bad story id");
+	else {
+		memcpy(id, p, strlen(p) + 1);
+		ret = 1;
+	}
+ out_reset:
+	stmt_done(s);
+	return ret;
+}
+
+int
+state_fp_expire(struct state *st, int64_t before)
+{
+	sqlite3_stmt	*s = st->stmt[ST_FP_EXPIRE];
+
+	if (sqlite3_bind_int64(s, 1, before) != SQLITE_OK) {
+		state_sqlerr(st, "fingerprint expire");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_FP_EXPIRE, "fingerprint expire");
+}
+
+/* Sightings */
+
+int
+state_sighting_add(struct state *st, const char *id, const char *feed,
+    const char *url, int64_t seen)
+{
+	sqlite3_stmt	*s = st->stmt[ST_SIGHTING_ADD];
+	int		 rc;
+
+	rc = bind_text(s, 1, id);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, feed);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 3, url);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 4, seen);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "sighting add");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_SIGHTING_ADD, "sighting add");
+}
+
+int
+state_sightings(struct state *st, const char *id,
+    int (*cb)(void *, const char *, const char *, int64_t), void *arg)
+{
+	sqlite3_stmt	*s = st->stmt[ST_SIGHTINGS];
+	const char	*feed;
+	int		 rc, ret = 0;
+
+	if (bind_text(s, 1, id) != SQLITE_OK) {
+		state_sqlerr(st, "sightings");
+		stmt_done(s);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((feed = (const char *)sqlite3_column_text(s, 0)) == NULL) {
+			state_seterr(st, "sightings: NULL feed");
+			ret = -1;
+			break;
+		}
+		if (cb(arg, feed, (const char *)sqlite3_column_text(s, 1),
+		    sqlite3_column_int64(s, 2)) == -1)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		state_sqlerr(st, "sightings");
+		ret = -1;
+	}
+	stmt_done(s);
+	return ret;
+}
+
+/* Revisions */
+
+int
+state_item_hash(struct state *st, const char *feed, const char *key,
+    struct state_item_rev *out)
+{
+	sqlite3_stmt	*s = st->stmt[ST_ITEM_HASH];
+	const char	*id, *status;
+	int		 rc, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	rc = bind_text(s, 1, feed);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, key);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "item hash");
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		ret = 0;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		state_sqlerr(st, "item hash");
+		goto out;
+	}
+	out->text_hash = (uint64_t)sqlite3_column_int64(s, 0);
+	id = (const char *)sqlite3_column_text(s, 1);
+	if (id != NULL && strlen(id) <= STATE_ID_LEN)
+		memcpy(out->id, id, strlen(id) + 1);
+	out->revision = (unsigned)sqlite3_column_int(s, 2);
+	status = (const char *)sqlite3_column_text(s, 3);
+	out->delivered = status != NULL && strcmp(status, "delivered") == 0;
+	ret = 1;
+out:
+	stmt_done(s);
+	return ret;
+}
+
+int
+state_item_set_hash(struct state *st, const char *id, uint64_t hash)
+{
+	sqlite3_stmt	*s = st->stmt[ST_ITEM_SET_HASH];
+	int		 rc;
+
+	rc = bind_text(s, 1, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 2, (sqlite3_int64)hash);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "item hash");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_ITEM_SET_HASH, "item hash");
+}
+
+int
+state_item_revise(struct state *st, const char *feed, const char *key,
+    const char *id, int64_t first_seen, const char *spool_name,
+    const char *json, uint64_t hash, unsigned revision)
+{
+	sqlite3_stmt	*s = st->stmt[ST_ITEM_REVISE];
+	int		 rc;
+
+	rc = bind_text(s, 1, feed);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, key);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 3, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 4, first_seen);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 5, spool_name);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 6, json);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 7, (sqlite3_int64)hash);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 8, (int)revision);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "item revise");
+		stmt_done(s);
+		return -1;
+	}
+	if (stmt_exec(st, ST_ITEM_REVISE, "item revise") == -1)
+		return -1;
+	if (sqlite3_changes(st->db) != 1) {
+		state_seterr(st, "item revise: %s: no delivered item", feed);
+		return -1;
+	}
+	return 0;
+}
+
+int
+state_story_info(struct state *st, const char *id, struct state_story *out)
+{
+	sqlite3_stmt	*s = st->stmt[ST_STORY_INFO];
+	int		 rc, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (bind_text(s, 1, id) != SQLITE_OK) {
+		state_sqlerr(st, "story");
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		ret = 0;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		state_sqlerr(st, "story");
+		goto out;
+	}
+	if (dup_column(s, 0, &out->feed) == -1 ||
+	    dup_column(s, 1, &out->key) == -1 ||
+	    dup_column(s, 3, &out->spool_name) == -1)
+		out->feed = NULL;	/* caught below */
+	out->first_seen = sqlite3_column_int64(s, 2);
+	out->delivered = sqlite3_column_text(s, 4) != NULL &&
+	    strcmp((const char *)sqlite3_column_text(s, 4), "delivered") == 0;
+	out->revision = (unsigned)sqlite3_column_int(s, 5);
+	if (out->feed == NULL || out->key == NULL || out->spool_name == NULL) {
+		state_story_clear(out);
+		state_seterr(st, "story: out of memory");
+		goto out;
+	}
+	ret = 1;
+out:
+	stmt_done(s);
+	return ret;
+}
+
+void
+state_story_clear(struct state_story *s)
+{
+	free(s->feed);
+	free(s->key);
+	free(s->spool_name);
+	memset(s, 0, sizeof(*s));
 }

@@ -72,6 +72,94 @@ int	 state_pending(struct state *,
 	    int (*cb)(void *, const char *id, const char *spool_name,
 	    const char *json), void *arg);
 
+/*
+ * Learning for boilerplate removal (parsers/boiler.h), per host, bounded:
+ * the last 20 titles and 50 pages of each host, nothing older than 90
+ * days.  Each call is atomic (a savepoint), inside state_begin() or not.
+ *
+ * state_title_seen() records one title of host and its candidate tag
+ * (boiler_title_tag(): the segment without its separator, "ltc-a"; NULL
+ * for a title without one).  state_title_tags() gives the tags carried by
+ * at least half of the host's last 20 titles, once it has 3, most common
+ * first, in the same form: boiler_title() takes them as they are.
+ */
+int	 state_title_seen(struct state *, const char *host, const char *tag,
+	    int64_t now);
+int	 state_title_tags(struct state *, const char *host, char ***tags);
+/*
+ * state_lines_seen() records one page of host: each of its paragraphs
+ * shorter than 200 characters counts once (the first 100 of them), in
+ * the form of boiler_line_key().  state_recurring_lines() gives the lines
+ * seen on at least 3 distinct pages and on at least 30% of the host's
+ * recent pages, as keys (boiler_body() takes them as they are).
+ */
+int	 state_lines_seen(struct state *, const char *host,
+	    const char *const *paragraphs, size_t n, int64_t now);
+int	 state_recurring_lines(struct state *, const char *host,
+	    char ***lines);
+/* Results of the two above: NULL-terminated, malloc'd; NULL is fine. */
+void	 state_strings_free(char **);
+
+/*
+ * Duplicate detection (see store/dedup.h).  A story's fingerprint, with
+ * its time and canonical URL (may be NULL); saving again replaces it.
+ * state_fp_load() hands back every fingerprint with time >= since, oldest
+ * first, to fill the index at start; cb returning -1 stops.
+ * state_fp_by_url() finds the oldest story with that canonical URL:
+ * 1 and id filled, 0 when none, -1 on error.
+ */
+struct dedup_fp;
+int	 state_fp_save(struct state *, const char *id, int64_t time,
+	    const struct dedup_fp *, const char *url);
+int	 state_fp_load(struct state *, int64_t since,
+	    int (*cb)(void *, const char *id, int64_t time,
+	    const struct dedup_fp *, const char *url), void *arg);
+int	 state_fp_by_url(struct state *, const char *url,
+	    char id[STATE_ID_LEN + 1]);
+int	 state_fp_expire(struct state *, int64_t before);
+
+/*
+ * Every place a story was seen: its own delivery and each duplicate
+ * (feed, item URL, unix seconds), oldest first for state_sightings().
+ */
+int	 state_sighting_add(struct state *, const char *id, const char *feed,
+	    const char *url, int64_t seen);
+int	 state_sightings(struct state *, const char *id,
+	    int (*cb)(void *, const char *feed, const char *url,
+	    int64_t seen), void *arg);
+
+/*
+ * Updates of an item's own text (updates = emit).  state_item_hash() gives
+ * the item's text hash, current story id and revision: 1 when the item is
+ * known, 0 when not.  state_item_revise() turns a delivered item into a new
+ * pending story (the next revision), like state_item_begin().
+ */
+struct state_item_rev {
+	uint64_t	 text_hash;	/* 0: unknown */
+	char		 id[STATE_ID_LEN + 1];
+	unsigned	 revision;
+	int		 delivered;
+};
+int	 state_item_hash(struct state *, const char *feed, const char *key,
+	    struct state_item_rev *);
+int	 state_item_set_hash(struct state *, const char *id, uint64_t hash);
+int	 state_item_revise(struct state *, const char *feed, const char *key,
+	    const char *id, int64_t first_seen, const char *spool_name,
+	    const char *json, uint64_t hash, unsigned revision);
+
+/* What the state knows of one story (feedspool story ID). */
+struct state_story {
+	char		*feed;
+	char		*key;
+	int64_t		 first_seen;
+	char		*spool_name;
+	int		 delivered;
+	unsigned	 revision;
+};
+/* 1 and *out filled, 0 when no such story, -1 on error. */
+int	 state_story_info(struct state *, const char *id, struct state_story *);
+void	 state_story_clear(struct state_story *);
+
 /* Group many writes into one transaction. */
 int	 state_begin(struct state *);
 int	 state_commit(struct state *);

@@ -19,7 +19,7 @@ mkdir -p "$T/spool/tmp" "$T/spool/new" "$T/spool/cur"
 echo '{"half": ' >"$T/spool/tmp/1.deadbeefdeadbeef.json"
 
 kills=0
-for delay in 0.1 0.2 0.3 0.2 0.4 0.3 0.5 0.6 0.8 1 1.5 2; do
+for delay in 0.1 0.2 0.3 0.2 0.4 0.3 0.5 0.6 0.8 1 1.5 2 3 4; do
 	"$FEEDSPOOL" run -c "$T/feedspool.conf" 2>>"$T/daemon.err" &
 	pid=$!
 	sleep "$delay"

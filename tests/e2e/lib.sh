@@ -7,7 +7,7 @@
 # directory $T, removed on exit together with a server it started.
 # Exit status: 0 pass, 1 fail, 77 skipped.
 #
-# start_server [ARGS]	fixture server on tests/fixtures/site, lifetime 120 s,
+# start_server [ARGS]	fixture server on $SITE_ROOT (default tests/fixtures/site), 120 s,
 #			port file $T/port, request log $T/requests.log; sets
 #			SERVER_PID, PORT and BASE (http://127.0.0.1:PORT)
 # stop_server		SIGTERM and wait; fails if the server did not exit 0
@@ -70,7 +70,7 @@ start_server() {
 	[ -x "$FIXTURE_SERVER" ] || fail "no fixture server at $FIXTURE_SERVER"
 	[ -z "$SERVER_PID" ] || fail "start_server: a server is running"
 	rm -f "$T/port"
-	"$FIXTURE_SERVER" --root "$FIXTURES/site" --port-file "$T/port" \
+	"$FIXTURE_SERVER" --root "${SITE_ROOT:-$FIXTURES/site}" --port-file "$T/port" \
 	    --log "$T/requests.log" --lifetime 120 "$@" \
 	    >"$T/server.out" 2>"$T/server.err" &
 	SERVER_PID=$!

@@ -786,6 +786,40 @@ gen_pubdate(char *buf, size_t len, unsigned long n)
 	return 0;
 }
 
+/*
+ * Words of a generated story: a seeded pseudo-random pick per item, so
+ * that every item is a different story (to duplicate detection too).
+ */
+static int
+gen_words(struct evbuffer *b, unsigned long item, unsigned count)
+{
+	static const char *const words[] = {
+		"minister", "harbour", "council", "river", "election", "border",
+		"treaty", "grain", "village", "court", "budget", "strike",
+		"ferry", "storm", "museum", "bridge", "tariff", "vaccine",
+		"drought", "pipeline", "summit", "railway", "festival", "mine",
+		"parliament", "refugees", "satellite", "forest", "port", "bank",
+		"teachers", "doctors", "farmers", "miners", "pilots", "judges",
+		"opened", "closed", "delayed", "approved", "rejected", "signed",
+		"north", "south", "eastern", "western", "coastal", "upland",
+		"on Monday", "on Tuesday", "this week", "last year", "at dawn",
+		"after talks", "under pressure", "without notice", "by vote",
+		"for months", "in secret", "in public", "again", "at last",
+	};
+	uint64_t	x = item * 0x9e3779b97f4a7c15ULL + 1;
+	unsigned	i;
+
+	for (i = 0; i < count; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		if (evbuffer_add_printf(b, "%s%s", i == 0 ? "" : " ",
+		    words[x % (sizeof(words) / sizeof(words[0]))]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 gen_feed(struct server *srv, unsigned long n, struct evbuffer *b)
 {
@@ -806,12 +840,11 @@ gen_feed(struct server *srv, unsigned long n, struct evbuffer *b)
 		    "<guid isPermaLink=\"false\">gen-%lu</guid>\n"
 		    "<title>Generated item %lu</title>\n"
 		    "<link>%s/gen-article/%lu.html</link>\n"
-		    "<description>This is generated item %lu. It stands for "
-		    "a story of a few sentences, long enough to look like a "
-		    "summary, short enough to keep large feeds small. Nothing "
-		    "in it is true.</description>\n"
-		    "<pubDate>%s</pubDate>\n</item>\n", i, i, srv->base_url, i,
-		    i, date) < 0)
+		    "<description>This is generated item %lu: ", i, i,
+		    srv->base_url, i, i) < 0 ||
+		    gen_words(b, i, 40) == -1 ||
+		    evbuffer_add_printf(b, ".</description>\n"
+		    "<pubDate>%s</pubDate>\n</item>\n", date) < 0)
 			return -1;
 	}
 	return evbuffer_add_printf(b, "</channel>\n</rss>\n") < 0 ? -1 : 0;

@@ -154,14 +154,14 @@ test_wal_and_user_version(void **state)
 	raw_query(fx->db, "PRAGMA journal_mode", v, sizeof(v));
 	assert_string_equal(v, "wal");
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "1");
+	assert_string_equal(v, "4");
 	state_close(st);
 
 	/* Reopening a current database does not re-run the schema. */
 	st = open_ok(fx->db);
 	state_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "1");
+	assert_string_equal(v, "4");
 }
 
 static void
@@ -573,6 +573,229 @@ test_transactions(void **state)
 	state_close(st);
 }
 
+/* A NULL-terminated array as one string, "a,b", for comparisons. */
+static void
+join(char **v, char *out, size_t outlen)
+{
+	size_t	 i, len = 0;
+	int	 n;
+
+	assert_non_null(v);
+	out[0] = '\0';
+	for (i = 0; v[i] != NULL; i++) {
+		n = snprintf(out + len, outlen - len, "%s%s", i > 0 ? "," : "",
+		    v[i]);
+		assert_true(n >= 0 && (size_t)n < outlen - len);
+		len += (size_t)n;
+	}
+}
+
+static void
+check_tags(struct state *st, const char *host, const char *want)
+{
+	char	**tags = NULL, got[512];
+
+	assert_int_equal(state_title_tags(st, host, &tags), 0);
+	join(tags, got, sizeof(got));
+	state_strings_free(tags);
+	assert_string_equal(got, want);
+}
+
+static void
+test_title_tags(void **state)
+{
+	struct fixture	*fx = *state;
+	struct state	*st;
+	int		 i;
+
+	st = open_ok(fx->db);
+	/* Two titles are too few to learn from, even both tagged. */
+	assert_int_equal(state_title_seen(st, "ltc-a.example", "ltc-a", 1), 0);
+	assert_int_equal(state_title_seen(st, "ltc-a.example", "ltc-a", 2), 0);
+	check_tags(st, "ltc-a.example", "");
+	for (i = 3; i <= 5; i++)
+		assert_int_equal(state_title_seen(st, "ltc-a.example", "ltc-a",
+		    i), 0);
+	check_tags(st, "ltc-a.example", "ltc-a");
+	/* Per host: another host has learned nothing. */
+	check_tags(st, "other.example", "");
+
+	/* One tagged title in ten is a headline's own separator. */
+	assert_int_equal(state_title_seen(st, "b.example", "a year on", 1), 0);
+	for (i = 2; i <= 10; i++)
+		assert_int_equal(state_title_seen(st, "b.example", NULL, i), 0);
+	check_tags(st, "b.example", "");
+	state_close(st);
+
+	/* Learned tags survive a restart. */
+	st = open_ok(fx->db);
+	check_tags(st, "ltc-a.example", "ltc-a");
+	state_close(st);
+}
+
+static void
+test_title_tags_window(void **state)
+{
+	struct fixture	*fx = *state;
+	struct state	*st;
+	char		 v[64];
+	int		 i;
+
+	st = open_ok(fx->db);
+	for (i = 1; i <= 30; i++)
+		assert_int_equal(state_title_seen(st, "h.example", "old", i),
+		    0);
+	check_tags(st, "h.example", "old");
+	/* The site changed its tag: the window follows it. */
+	for (i = 31; i <= 40; i++)
+		assert_int_equal(state_title_seen(st, "h.example", "new", i),
+		    0);
+	check_tags(st, "h.example", "new,old");
+	assert_int_equal(state_title_seen(st, "h.example", "new", 41), 0);
+	check_tags(st, "h.example", "new");
+	state_close(st);
+	raw_query(fx->db, "SELECT count(*) FROM title_seen", v, sizeof(v));
+	assert_string_equal(v, "20");
+
+	/* Rows older than the age limit go on the next write. */
+	st = open_ok(fx->db);
+	assert_int_equal(state_title_seen(st, "z.example", NULL,
+	    41 + 100 * 24 * 3600), 0);
+	state_close(st);
+	raw_query(fx->db, "SELECT count(*) FROM title_seen", v, sizeof(v));
+	assert_string_equal(v, "1");
+}
+
+static void
+check_lines(struct state *st, const char *host, const char *want)
+{
+	char	**lines = NULL, got[1024];
+
+	assert_int_equal(state_recurring_lines(st, host, &lines), 0);
+	join(lines, got, sizeof(got));
+	state_strings_free(lines);
+	assert_string_equal(got, want);
+}
+
+static void
+test_recurring_lines(void **state)
+{
+	struct fixture	*fx = *state;
+	struct state	*st;
+	const char	*page[] = {
+		"Share this article",
+		"© 2023 Example News",
+		"Share this article",		/* twice: counts once */
+		NULL,
+		"Story text that differs from page to page 0",
+	};
+	char		 story[64], longp[300];
+	int		 i;
+
+	st = open_ok(fx->db);
+	assert_int_equal(state_lines_seen(st, "news.example", page, 5, 1), 0);
+	check_lines(st, "news.example", "");
+	for (i = 2; i <= 3; i++) {
+		assert_true(snprintf(story, sizeof(story),
+		    "A story about page %c", 'a' + i) < (int)sizeof(story));
+		page[4] = story;
+		assert_int_equal(state_lines_seen(st, "news.example", page, 5,
+		    i), 0);
+		check_lines(st, "news.example", i < 3 ? "" :
+		    "share this article,© 0000 example news");
+	}
+	check_lines(st, "elsewhere.example", "");
+
+	/* Long paragraphs are content, never learned. */
+	memset(longp, 'x', sizeof(longp) - 1);
+	longp[sizeof(longp) - 1] = '\0';
+	page[0] = longp;
+	for (i = 10; i < 14; i++)
+		assert_int_equal(state_lines_seen(st, "long.example", page, 1,
+		    i), 0);
+	check_lines(st, "long.example", "");
+	state_close(st);
+}
+
+static void
+test_recurring_lines_share(void **state)
+{
+	struct fixture	*fx = *state;
+	struct state	*st;
+	const char	*footer[] = { "Sign up for our newsletter" };
+	const char	*plain[] = { NULL };
+	char		 story[64];
+	int		 i;
+
+	st = open_ok(fx->db);
+	/* 3 pages of 20 carry it: 15%, under the 30% needed. */
+	for (i = 0; i < 20; i++) {
+		assert_true(snprintf(story, sizeof(story), "Story %c",
+		    'a' + i) < (int)sizeof(story));
+		plain[0] = story;
+		assert_int_equal(state_lines_seen(st, "n.example",
+		    i % 7 == 0 ? footer : plain, 1, i), 0);
+	}
+	check_lines(st, "n.example", "");
+	for (i = 20; i < 26; i++)
+		assert_int_equal(state_lines_seen(st, "n.example", footer, 1,
+		    i), 0);
+	check_lines(st, "n.example", "sign up for our newsletter");
+	state_close(st);
+}
+
+static void
+test_migration_from_1(void **state)
+{
+	struct fixture	*fx = *state;
+	struct state	*st;
+	sqlite3		*db;
+	char		 v[64];
+
+	/* A version 1 file: without the learning and duplicate tables. */
+	st = open_ok(fx->db);
+	state_close(st);
+	assert_int_equal(sqlite3_open_v2(fx->db, &db, SQLITE_OPEN_READWRITE,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE line_seen;"
+	    "DROP TABLE page_seen; DROP TABLE title_seen;"
+	    "DROP TABLE fingerprints; DROP TABLE sightings;"
+	    "ALTER TABLE items DROP COLUMN text_hash;"
+	    "ALTER TABLE items DROP COLUMN revision;"
+	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+	st = open_ok(fx->db);
+	assert_int_equal(state_title_seen(st, "a.example", "tag", 1), 0);
+	state_close(st);
+	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
+	assert_string_equal(v, "4");
+	raw_query(fx->db, "SELECT tag FROM title_seen", v, sizeof(v));
+	assert_string_equal(v, "tag");
+}
+
+static void
+test_learning_in_transaction(void **state)
+{
+	struct fixture	*fx = *state;
+	struct state	*st;
+	const char	*lines[] = { "Read more:" };
+	int		 i;
+
+	st = open_ok(fx->db);
+	/* Savepoints nest in the caller's transaction and go with it. */
+	assert_int_equal(state_begin(st), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(state_lines_seen(st, "t.example", lines, 1,
+		    i), 0);
+	check_lines(st, "t.example", "read more:");
+	state_rollback(st);
+	check_lines(st, "t.example", "");
+	assert_int_equal(state_title_seen(st, NULL, "x", 1), -1);
+	assert_non_null(strstr(state_errmsg(st), "no host"));
+	state_close(st);
+}
+
 int
 main(void)
 {
@@ -599,6 +822,18 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_feed_foreach,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_title_tags,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_title_tags_window,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recurring_lines,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recurring_lines_share,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_1,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_learning_in_transaction,
 		    setup, teardown),
 	};
 

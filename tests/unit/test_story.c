@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "parsers/extract.h"
 #include "store/story.h"
 
 static struct feed_item
@@ -105,7 +106,8 @@ test_json_fields(void **unused)
 	it.nauthors = 1;
 	it.categories = &cat;
 	it.ncategories = 1;
-	assert_non_null(s = story_json("0123456789abcdef", &sf, &it, 1686701000));
+	assert_non_null(s = story_json("0123456789abcdef", &sf, &it, 1686701000,
+	    NULL));
 	assert_non_null(o = json_loads(s, 0, &e));
 	assert_int_equal(json_integer_value(json_object_get(o, "schema")), STORY_SCHEMA);
 	assert_string_equal(json_string_value(json_object_get(o, "id")), "0123456789abcdef");
@@ -122,7 +124,96 @@ test_json_fields(void **unused)
 	assert_string_equal(json_string_value(json_object_get(o, "text")),
 	    "Talks resumed on Monday.\n\nSecond.");
 	assert_string_equal(json_string_value(json_object_get(o, "language")), "en");
+	assert_string_equal(json_string_value(json_object_get(o, "text_source")), "feed");
+	assert_int_equal(json_integer_value(json_object_get(o, "word_count")), 5);
+	assert_true(json_is_null(json_object_get(o, "html")));
 	json_decref(o);
+	free(s);
+}
+
+/* The feed's title tag goes when a learned tag names it. */
+static void
+test_json_title_tag(void **unused)
+{
+	struct feed_item	 it = item();
+	struct story_feed	 sf = { "w", "https://example.org/feed", "Example",
+	    "en" };
+	const char		*tags[] = { "ltc-a" };
+	struct story_hints	 h = { "example.org", tags, 1, NULL, 0 };
+	json_t			*o;
+	json_error_t		 e;
+	char			*s;
+
+	(void)unused;
+	it.id = (char *)"g2";
+	it.title = (char *)"Kyiv - a year on | ltc-a";
+	assert_non_null(s = story_json("00000000000000aa", &sf, &it, 0, &h));
+	assert_non_null(o = json_loads(s, 0, &e));
+	assert_string_equal(json_string_value(json_object_get(o, "title")),
+	    "Kyiv - a year on");
+	json_decref(o);
+	free(s);
+}
+
+/* The page wins with more text; the feed keeps its values. */
+static void
+test_add_page(void **unused)
+{
+	struct feed_item	 it = item();
+	struct story_feed	 sf = { "w", "https://example.org/feed", "Example",
+	    NULL };
+	struct extract		 ex;
+	json_t			*o;
+	json_error_t		 e;
+	char			*s, *t;
+	int			 used;
+
+	(void)unused;
+	it.id = (char *)"g3";
+	it.title = (char *)"Talks resume";
+	it.summary = (char *)"Short teaser.";
+	it.published = 1686700800;
+	assert_non_null(s = story_json("00000000000000bb", &sf, &it, 0, NULL));
+	memset(&ex, 0, sizeof(ex));
+	ex.title = (char *)"Talks resume | Example News";
+	ex.site_name = (char *)"Example News";
+	ex.byline = (char *)"Jane Doe";
+	ex.published = 1600000000;
+	ex.modified = 1686800000;
+	ex.canonical_url = (char *)"https://example.org/talks";
+	ex.language = (char *)"en";
+	ex.text = (char *)"Talks resume\n\nThe talks resumed on Monday , "
+	    "both sides said . .\n\nA second paragraph follows.";
+	ex.html = (char *)"<p>The talks resumed on Monday.</p>";
+	assert_non_null(t = story_add_page(s, &ex, NULL, &used));
+	assert_true(used);
+	assert_non_null(o = json_loads(t, 0, &e));
+	assert_string_equal(json_string_value(json_object_get(o, "text_source")), "article");
+	/* The repeated headline goes, the text is normalised. */
+	assert_string_equal(json_string_value(json_object_get(o, "text")),
+	    "The talks resumed on Monday, both sides said.\n\n"
+	    "A second paragraph follows.");
+	/* The feed's date wins; the page fills what the feed lacked. */
+	assert_string_equal(json_string_value(json_object_get(o, "published")), "2023-06-14T00:00:00Z");
+	assert_string_equal(json_string_value(json_object_get(o, "updated")), "2023-06-15T03:33:20Z");
+	assert_string_equal(json_string_value(json_object_get(o, "byline")), "Jane Doe");
+	assert_string_equal(json_string_value(json_object_get(o, "site_name")), "Example News");
+	assert_string_equal(json_string_value(json_object_get(o, "canonical_url")), "https://example.org/talks");
+	assert_string_equal(json_string_value(json_object_get(o, "language")), "en");
+	assert_string_equal(json_string_value(json_object_get(o, "title")), "Talks resume");
+	assert_int_equal(json_integer_value(json_object_get(o, "word_count")), 12);
+	json_decref(o);
+	free(t);
+
+	/* A page with less text than the feed leaves the feed's text. */
+	ex.text = (char *)"Tiny.";
+	assert_non_null(t = story_add_page(s, &ex, NULL, &used));
+	assert_false(used);
+	assert_non_null(o = json_loads(t, 0, &e));
+	assert_string_equal(json_string_value(json_object_get(o, "text_source")), "feed");
+	assert_string_equal(json_string_value(json_object_get(o, "text")), "Short teaser.");
+	json_decref(o);
+	free(t);
 	free(s);
 }
 
@@ -134,6 +225,8 @@ main(void)
 		cmocka_unit_test(test_key_hashes_title_and_date),
 		cmocka_unit_test(test_key_too_long_is_hashed),
 		cmocka_unit_test(test_json_fields),
+		cmocka_unit_test(test_json_title_tag),
+		cmocka_unit_test(test_add_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,866 @@
+/*
+ * extract: find the article in a news page.
+ *
+ * Every element gets a struct xnode (through xmlNode._private) saying what
+ * it is and why it might be left out.  Text totals are summed bottom-up
+ * over the elements kept; Readability's scoring then picks the container
+ * of the article, which semantic markup (itemprop=articleBody, <article>,
+ * <main>) may widen.  A strict pass drops boilerplate by tag and class; when
+ * it yields too little, a loose pass trusts only the tags.  extract_out.c
+ * turns the chosen elements into paragraphs, extract_meta.c reads the
+ * metadata.
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "parsers/date.h"
+#include "parsers/extract_int.h"
+#include "parsers/feed.h"
+
+#define EXTRACT_MAX_TEXT (8UL * 1024 * 1024) /* per output */
+#define EXTRACT_SHORT	250	/* text shorter than this: retry */
+#define PARA_MIN	25	/* a scored paragraph has this much */
+#define SIBLING_MIN	100	/* a sibling block joins with this much */
+#define SCORE_LEVELS	8	/* ancestors a paragraph scores for */
+
+struct tagkind {
+	const char	*name;
+	enum xkind	 kind;
+	unsigned	 flags;
+	int		 base;	/* Readability's score by tag */
+};
+
+static const struct tagkind tagkinds[] = {
+	{ "a",		XK_LINK,	0,		0 },
+	{ "address",	XK_BLOCK,	0,		-3 },
+	{ "article",	XK_BLOCK,	0,		0 },
+	{ "aside",	XK_BLOCK,	XN_SOFTTAG,	0 },
+	{ "audio",	XK_OTHER,	XN_TAG,		0 },
+	{ "b",		XK_INLINE,	0,		0 },
+	{ "blockquote",	XK_QUOTE,	0,		3 },
+	{ "br",		XK_BR,		0,		0 },
+	{ "button",	XK_OTHER,	XN_TAG,		0 },
+	{ "canvas",	XK_OTHER,	XN_TAG,		0 },
+	{ "caption",	XK_BLOCK,	0,		0 },
+	{ "center",	XK_BLOCK,	0,		0 },
+	{ "dd",		XK_ITEM,	0,		-3 },
+	{ "details",	XK_BLOCK,	0,		0 },
+	{ "dialog",	XK_OTHER,	XN_TAG,		0 },
+	{ "div",	XK_BLOCK,	0,		5 },
+	{ "dl",		XK_LIST,	0,		-3 },
+	{ "dt",		XK_ITEM,	0,		-3 },
+	{ "em",		XK_INLINE,	0,		0 },
+	{ "embed",	XK_OTHER,	XN_TAG,		0 },
+	{ "fieldset",	XK_BLOCK,	0,		0 },
+	{ "figcaption",	XK_BLOCK,	0,		0 },
+	{ "figure",	XK_FIGURE,	0,		0 },
+	{ "footer",	XK_BLOCK,	XN_SOFTTAG,	0 },
+	{ "form",	XK_BLOCK,	XN_SOFTTAG,	-3 },
+	{ "h1",		XK_HEADING,	0,		-5 },
+	{ "h2",		XK_HEADING,	0,		-5 },
+	{ "h3",		XK_HEADING,	0,		-5 },
+	{ "h4",		XK_HEADING,	0,		-5 },
+	{ "h5",		XK_HEADING,	0,		-5 },
+	{ "h6",		XK_HEADING,	0,		-5 },
+	{ "head",	XK_OTHER,	XN_TAG,		0 },
+	{ "header",	XK_BLOCK,	XN_SOFTTAG,	0 },
+	{ "hr",		XK_BR,		0,		0 },
+	{ "i",		XK_INLINE,	0,		0 },
+	{ "iframe",	XK_OTHER,	XN_TAG,		0 },
+	{ "img",	XK_IMG,		0,		0 },
+	{ "input",	XK_OTHER,	XN_TAG,		0 },
+	{ "label",	XK_OTHER,	XN_TAG,		0 },
+	{ "li",		XK_ITEM,	0,		-3 },
+	{ "main",	XK_BLOCK,	0,		0 },
+	{ "map",	XK_OTHER,	XN_TAG,		0 },
+	{ "menu",	XK_LIST,	XN_TAG,		0 },
+	{ "nav",	XK_BLOCK,	XN_SOFTTAG,	0 },
+	{ "noscript",	XK_BLOCK,	XN_SOFTTAG,	0 },
+	{ "object",	XK_OTHER,	XN_TAG,		0 },
+	{ "ol",		XK_LIST,	0,		-3 },
+	{ "option",	XK_OTHER,	XN_TAG,		0 },
+	{ "p",		XK_BLOCK,	0,		0 },
+	{ "pre",	XK_PRE,		0,		3 },
+	{ "script",	XK_OTHER,	XN_TAG,		0 },
+	{ "section",	XK_BLOCK,	0,		0 },
+	{ "select",	XK_OTHER,	XN_TAG,		0 },
+	{ "strong",	XK_INLINE,	0,		0 },
+	{ "style",	XK_OTHER,	XN_TAG,		0 },
+	{ "svg",	XK_OTHER,	XN_TAG,		0 },
+	{ "table",	XK_TABLE,	0,		0 },
+	{ "td",		XK_CELL,	0,		3 },
+	{ "template",	XK_OTHER,	XN_TAG,		0 },
+	{ "textarea",	XK_OTHER,	XN_TAG,		0 },
+	{ "th",		XK_CELL,	0,		-5 },
+	{ "title",	XK_OTHER,	XN_TAG,		0 },
+	{ "tr",		XK_ROW,		0,		0 },
+	{ "ul",		XK_LIST,	0,		-3 },
+	{ "video",	XK_OTHER,	XN_TAG,		0 },
+};
+
+/*
+ * Words of a class or id that mark boilerplate.  A trailing '*' matches
+ * any word starting so; other words must match a whole word (the parts of
+ * "article-share" are "article" and "share").
+ */
+static const char *const negative_words[] = {
+	"menu*", "nav*", "share*", "sharing", "social*", "related*",
+	"comment*", "newsletter*", "cookie*", "consent*", "advert*", "ad",
+	"ads", "adv", "promo*", "subscri*", "sidebar*", "footer*",
+	"breadcrumb*", "tags", "tag", "tagcloud", "popup*", "modal*",
+	"banner*", "sponsor*", "outbrain*", "taboola*", "disqus*",
+	"masthead*", "pagination*", "pager", "widget*", "toolbar*",
+	"recommend*", "login", "signup", "paywall*", "print",
+	"rating*", "skip", "more-stories", "most-popular",
+	"trending", "byline*", "kicker*", "eyebrow*", "overline*", "caption*",
+	"credit*", "author*", "meta", "sr-only", "screen-reader-text",
+	"visually-hidden", NULL
+};
+
+/* Words that mark the article itself. */
+static const char *const positive_words[] = {
+	"article*", "content*", "story*", "body*", "main*", "post*",
+	"entry*", "text*", "blog*", "hentry", "h-entry", "page-content",
+	NULL
+};
+
+/* ARIA roles of boilerplate. */
+static const char *const negative_roles[] = {
+	"navigation", "banner", "contentinfo", "complementary", "menu",
+	"menubar", "dialog", "alertdialog", "search", NULL
+};
+
+/* Attribute value of the first text child, without copying. */
+const xmlChar *
+extract_attr(const xmlNode *n, const char *name)
+{
+	const xmlAttr	*a;
+
+	for (a = n->properties; a != NULL; a = a->next)
+		if (xmlStrcasecmp(a->name, (const xmlChar *)name) == 0) {
+			if (a->children != NULL &&
+			    a->children->type == XML_TEXT_NODE)
+				return a->children->content;
+			return (const xmlChar *)"";
+		}
+	return NULL;
+}
+
+bool
+extract_is(const xmlNode *n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE &&
+	    strcmp((const char *)n->name, name) == 0;
+}
+
+static int
+tagkind_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct tagkind *)elem)->name);
+}
+
+static const struct tagkind *
+tagkind(const xmlNode *n)
+{
+	return bsearch(n->name, tagkinds,
+	    sizeof(tagkinds) / sizeof(tagkinds[0]), sizeof(tagkinds[0]),
+	    tagkind_cmp);
+}
+
+/* Does word w (len bytes, lower case) match the pattern? */
+static bool
+word_matches(const char *w, size_t len, const char *pat)
+{
+	size_t	 pl = strlen(pat);
+
+	if (pl > 0 && pat[pl - 1] == '*')
+		return len >= pl - 1 && memcmp(w, pat, pl - 1) == 0;
+	return len == pl && memcmp(w, pat, pl) == 0;
+}
+
+static bool
+word_in(const char *w, size_t len, const char *const *list)
+{
+	size_t	 i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (word_matches(w, len, list[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Classify one class or id token ("article-share", "mainContent"): -1
+ * when a word says boilerplate, 1 when one says article, else 0.  A
+ * negative word wins within a token: "article-share" is a share box,
+ * "related-content" is not content.  Hyphenated phrases of the lists
+ * ("author-box") are tried on the whole token.
+ */
+static int
+token_class(const char *tok, size_t len)
+{
+	char	 low[128];
+	size_t	 i, start;
+	bool	 end;
+	int	 pos = 0;
+
+	if (len == 0 || len >= sizeof(low))
+		return 0;
+	for (i = 0; i < len; i++)
+		low[i] = (char)tolower((unsigned char)tok[i]);
+	for (start = 0, i = 0; i <= len; i++) {
+		/* words end at punctuation and inside camelCase */
+		end = i == len || !isalnum((unsigned char)tok[i]) ||
+		    (i > start && isupper((unsigned char)tok[i]) &&
+		    islower((unsigned char)tok[i - 1]));
+		if (!end)
+			continue;
+		if (i > start) {
+			if (word_in(low + start, i - start, negative_words))
+				return -1;
+			if (word_in(low + start, i - start, positive_words))
+				pos = 1;
+		}
+		start = i < len && isalnum((unsigned char)tok[i]) ? i : i + 1;
+	}
+	if (word_in(low, len, negative_words))
+		return -1;
+	return pos;
+}
+
+/* Sum the tokens of a class or id attribute into *neg and *pos. */
+static void
+attr_class(const xmlChar *v, int *neg, int *pos)
+{
+	const char	*s = (const char *)v;
+	size_t		 n;
+	int		 c;
+
+	while (s != NULL && *s != '\0') {
+		while (isspace((unsigned char)*s))
+			s++;
+		for (n = 0; s[n] != '\0' && !isspace((unsigned char)s[n]); n++)
+			;
+		if (n == 0)
+			break;
+		c = token_class(s, n);
+		if (c < 0)
+			(*neg)++;
+		else if (c > 0)
+			(*pos)++;
+		s += n;
+	}
+}
+
+static bool
+hidden(const xmlNode *n)
+{
+	const xmlChar	*v;
+	const char	*p;
+
+	if (extract_attr(n, "hidden") != NULL)
+		return true;
+	if ((v = extract_attr(n, "style")) == NULL)
+		return false;
+	for (p = (const char *)v; (p = strstr(p, "display")) != NULL;) {
+		p += strlen("display");
+		while (*p == ' ' || *p == ':')
+			p++;
+		if (strncasecmp(p, "none", 4) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Tag, class, id and role of one element. */
+static void
+classify(struct xnode *x)
+{
+	const struct tagkind	*tk;
+	const xmlChar		*v;
+	int			 neg = 0, pos = 0;
+	size_t			 i;
+
+	if ((tk = tagkind(x->n)) != NULL) {
+		x->kind = tk->kind;
+		x->flags |= tk->flags;
+		x->score = tk->base;
+	}
+	if ((v = extract_attr(x->n, "class")) != NULL)
+		attr_class(v, &neg, &pos);
+	if ((v = extract_attr(x->n, "id")) != NULL)
+		attr_class(v, &neg, &pos);
+	if ((v = extract_attr(x->n, "role")) != NULL)
+		for (i = 0; negative_roles[i] != NULL; i++)
+			if (xmlStrcasecmp(v, (const xmlChar *)
+			    negative_roles[i]) == 0)
+				neg++;
+	if ((v = extract_attr(x->n, "itemprop")) != NULL &&
+	    xmlStrstr(v, (const xmlChar *)"articleBody") != NULL)
+		pos++;
+	x->weight = (pos > 0 ? 25 : 0) - (neg > 0 ? 25 : 0);
+	if (pos > 0)
+		x->flags |= XN_POSITIVE;
+	/* The page itself is never boilerplate, whatever its classes. */
+	if (neg > 0 && pos == 0 && !extract_is(x->n, "body") &&
+	    !extract_is(x->n, "html"))
+		x->flags |= XN_CLASS;
+	if (hidden(x->n))
+		x->flags |= XN_HIDDEN;
+}
+
+/* Characters of a text node with white space runs counted as one. */
+static void
+count_text(const xmlChar *s, size_t *chars, size_t *commas)
+{
+	bool	 space = true;
+
+	for (; *s != '\0'; s++) {
+		if (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r') {
+			if (!space)
+				(*chars)++;
+			space = true;
+			continue;
+		}
+		space = false;
+		if ((*s & 0xc0) != 0x80)
+			(*chars)++;
+		if (*s == ',')
+			(*commas)++;
+	}
+}
+
+/* Next node of a pre-order walk under root (children only if descend). */
+static xmlNode *
+next_node(xmlNode *n, const xmlNode *root, bool descend)
+{
+	if (descend && n->children != NULL)
+		return n->children;
+	while (n != root && n->next == NULL)
+		n = n->parent;
+	return n == root ? NULL : n->next;
+}
+
+static bool
+block_kind(enum xkind k)
+{
+	return k != XK_OTHER && k != XK_LINK && k != XK_INLINE &&
+	    k != XK_IMG && k != XK_BR;
+}
+
+/*
+ * The <header> of an <article> holds its lead paragraph, not the site's
+ * menu: it stays (its h1, kicker and dates are dealt with one by one).
+ */
+static void
+in_article(struct xnode *x)
+{
+	struct xnode	*a;
+
+	if (!extract_is(x->n, "header"))
+		return;
+	for (a = x->parent; a != NULL; a = a->parent)
+		if (extract_is(a->n, "article")) {
+			x->flags &= ~(unsigned)XN_SOFTTAG;
+			return;
+		}
+}
+
+/* Give every element its xnode, in document order. */
+static int
+annotate(struct ectx *c, xmlNode *root)
+{
+	xmlNode		*n;
+	struct xnode	*x, *p;
+	size_t		 count = 0;
+
+	for (n = root; n != NULL; n = next_node(n, root, true))
+		if (n->type == XML_ELEMENT_NODE)
+			count++;
+	if (count == 0)
+		return 0;
+	if ((c->nodes = calloc(count, sizeof(*c->nodes))) == NULL)
+		return -1;
+	for (n = root; n != NULL; n = next_node(n, root, true)) {
+		if (n->type != XML_ELEMENT_NODE) {
+			if ((n->type == XML_TEXT_NODE ||
+			    n->type == XML_CDATA_SECTION_NODE) &&
+			    n->content != NULL && n->parent != NULL &&
+			    (p = xn(n->parent)) != NULL)
+				count_text(n->content, &p->own_text,
+				    &p->own_commas);
+			continue;
+		}
+		x = &c->nodes[c->nnodes++];
+		x->n = n;
+		n->_private = x;
+		x->parent = n->parent != NULL ? xn(n->parent) : NULL;
+		classify(x);
+		if (x->parent != NULL && block_kind(x->kind))
+			x->parent->blocks = true;
+		in_article(x);
+	}
+	return 0;
+}
+
+/*
+ * Sum the text of the kept elements bottom-up for the current drop mask:
+ * the nodes are in pre-order, so walking them backwards meets every child
+ * before its parent.
+ */
+static void
+sum_text(struct ectx *c)
+{
+	struct xnode	*x;
+	size_t		 i;
+
+	for (i = 0; i < c->nnodes; i++) {
+		x = &c->nodes[i];
+		x->text = x->own_text;
+		x->commas = x->own_commas;
+		x->links = 0;
+		x->candidate = false;
+		x->out = (x->flags & c->drop) != 0 ||
+		    (x->parent != NULL && x->parent->out);
+	}
+	for (i = c->nnodes; i-- > 0;) {
+		x = &c->nodes[i];
+		if (x->kind == XK_LINK)
+			x->links = x->text;
+		if (x->parent == NULL || (x->flags & c->drop) != 0)
+			continue;
+		x->parent->text += x->text;
+		x->parent->links += x->links;
+		x->parent->commas += x->commas;
+	}
+}
+
+static double
+link_density(const struct xnode *x)
+{
+	return x->text == 0 ? 0.0 : (double)x->links / (double)x->text;
+}
+
+static void
+add_score(struct xnode *x, double s)
+{
+	if (!x->candidate) {
+		x->candidate = true;
+		x->score = 0;
+		if (x->n != NULL) {
+			const struct tagkind *tk = tagkind(x->n);
+
+			x->score = tk != NULL ? tk->base : 0;
+		}
+		x->score += x->weight;
+	}
+	x->score += s;
+}
+
+/* Is x a paragraph that Readability scores? */
+static bool
+paragraph(const struct xnode *x)
+{
+	if (x->out || x->text < PARA_MIN)
+		return false;
+	if (extract_is(x->n, "p") || x->kind == XK_PRE ||
+	    extract_is(x->n, "td"))
+		return true;
+	/* a div of inline content only is a paragraph too */
+	return x->kind == XK_BLOCK && !x->blocks && x->own_text >= PARA_MIN;
+}
+
+/* Readability's scoring; returns the best candidate or NULL. */
+static struct xnode *
+score(struct ectx *c)
+{
+	struct xnode	*x, *a, *best = NULL;
+	double		 s;
+	size_t		 i;
+	int		 level;
+
+	for (i = 0; i < c->nnodes; i++) {
+		x = &c->nodes[i];
+		if (!paragraph(x) || x->parent == NULL)
+			continue;
+		s = 1.0 + (double)x->commas +
+		    (x->text / 100 < 3 ? (double)(x->text / 100) : 3.0);
+		/* Readability's dividers: 1, 2, then 3 per level */
+		for (level = 0, a = x->parent; a != NULL &&
+		    level < SCORE_LEVELS; level++, a = a->parent)
+			add_score(a, s / (level == 0 ? 1 : level == 1 ? 2 :
+			    level * 3));
+	}
+	for (i = 0; i < c->nnodes; i++) {
+		x = &c->nodes[i];
+		if (!x->candidate || x->out)
+			continue;
+		x->score *= 1.0 - link_density(x);
+		if (best == NULL || x->score > best->score)
+			best = x;
+	}
+	return best;
+}
+
+/* Is a sibling of the best candidate part of the article too? */
+static bool
+sibling_qualifies(const struct xnode *s, const struct xnode *top,
+    double threshold)
+{
+	double	 ld;
+
+	if (s == top)
+		return true;
+	if (s->out || s->text == 0)
+		return false;
+	if (s->candidate && s->score >= threshold)
+		return true;
+	ld = link_density(s);
+	/* a lead paragraph wrapped in its own div */
+	if (!extract_is(s->n, "p"))
+		return s->kind == XK_BLOCK && s->text >= SIBLING_MIN &&
+		    ld < 0.2;
+	if (s->text > 80)
+		return ld < 0.25;
+	return ld == 0.0 && s->own_commas + s->text > 40;
+}
+
+static bool
+ancestor_of(const struct xnode *a, const struct xnode *x)
+{
+	for (; x != NULL; x = x->parent)
+		if (x == a)
+			return true;
+	return false;
+}
+
+/* The itemprop=articleBody element with the most text, or NULL. */
+static struct xnode *
+article_body(struct ectx *c)
+{
+	struct xnode	*x, *best = NULL;
+	const xmlChar	*v;
+	size_t		 i;
+
+	for (i = 0; i < c->nnodes; i++) {
+		x = &c->nodes[i];
+		if (x->out || (v = extract_attr(x->n, "itemprop")) == NULL ||
+		    xmlStrstr(v, (const xmlChar *)"articleBody") == NULL)
+			continue;
+		if (best == NULL || x->text > best->text)
+			best = x;
+	}
+	return best;
+}
+
+/*
+ * Choose the elements holding the article: the best candidate and its
+ * qualifying siblings, or the semantic container around it (articleBody,
+ * else the nearest <article> or <main>, whose extra lines the paragraph
+ * filter judges).  Sets *rootsp (malloc'd) and *nrootsp; -1 when out of
+ * memory.
+ */
+static int
+select_roots(struct ectx *c, xmlNode ***rootsp, size_t *nrootsp)
+{
+	struct xnode	*top, *sem, *s, *x;
+	xmlNode		**roots, *n;
+	size_t		 nroots = 0, cap;
+	double		 threshold;
+
+	*rootsp = NULL;
+	*nrootsp = 0;
+	if ((top = score(c)) == NULL)
+		return 0;
+	if ((sem = article_body(c)) != NULL && sem->text >= PARA_MIN &&
+	    (ancestor_of(sem, top) || ancestor_of(top, sem) ||
+	    sem->text * 2 >= top->text))
+		top = sem;
+	else {
+		for (x = top; x != NULL; x = x->parent)
+			if (extract_is(x->n, "article") ||
+			    extract_is(x->n, "main"))
+				break;
+		if (x != NULL && !x->out && top->text * 20 >= x->text)
+			top = x;
+	}
+	cap = 1;
+	if (top->parent != NULL && top != sem)
+		for (n = top->parent->n->children; n != NULL; n = n->next)
+			cap++;
+	if ((roots = calloc(cap, sizeof(*roots))) == NULL)
+		return -1;
+	if (top->parent == NULL || top == sem ||
+	    extract_is(top->n, "article") || extract_is(top->n, "main") ||
+	    extract_is(top->n, "body"))
+		roots[nroots++] = top->n;
+	else {
+		threshold = top->score * 0.2 > 10 ? top->score * 0.2 : 10;
+		for (n = top->parent->n->children; n != NULL; n = n->next) {
+			if ((s = xn(n)) == NULL ||
+			    !sibling_qualifies(s, top, threshold))
+				continue;
+			roots[nroots++] = n;
+		}
+	}
+	*rootsp = roots;
+	*nrootsp = nroots;
+	return 0;
+}
+
+/*
+ * Layout wrappers ("content-sidebar-wrap", a page-wide <form>) may say
+ * boilerplate while holding the article: an element that contains an
+ * <article>, <main> or articleBody with a good part of the page's text is
+ * not dropped for its class or tag.  Runs on the loose totals.
+ */
+static void
+rescue_wrappers(struct ectx *c)
+{
+	struct xnode	*x, *a, *page = NULL;
+	const xmlChar	*v;
+	size_t		 i;
+
+	for (i = 0; i < c->nnodes; i++)
+		if (extract_is(c->nodes[i].n, "body"))
+			page = &c->nodes[i];
+	if (page == NULL)
+		return;
+	for (i = 0; i < c->nnodes; i++) {
+		a = &c->nodes[i];
+		if (a->out || a->text * 10 < page->text * 3)
+			continue;
+		if (!extract_is(a->n, "article") && !extract_is(a->n, "main") &&
+		    ((v = extract_attr(a->n, "itemprop")) == NULL ||
+		    xmlStrstr(v, (const xmlChar *)"articleBody") == NULL))
+			continue;
+		if ((a->flags & (XN_CLASS | XN_SOFTTAG)) != 0)
+			continue;
+		for (x = a->parent; x != NULL; x = x->parent)
+			x->flags &= ~(unsigned)(XN_CLASS | XN_SOFTTAG);
+	}
+}
+
+/* One pass with the current drop mask into text and html. */
+static int
+run_pass(struct ectx *c, struct buf *text, struct buf *html)
+{
+	xmlNode	**roots;
+	size_t	  nroots;
+	int	  rc;
+
+	sum_text(c);
+	if (select_roots(c, &roots, &nroots) == -1)
+		return -1;
+	rc = extract_render(c, roots, nroots, text, html);
+	free(roots);
+	return rc;
+}
+
+/* The text and the HTML of one pass. */
+struct result {
+	struct buf	 text;
+	struct buf	 html;
+};
+
+static void
+result_init(struct result *r)
+{
+	buf_init(&r->text, EXTRACT_MAX_TEXT);
+	buf_init(&r->html, EXTRACT_MAX_TEXT);
+}
+
+static void
+result_free(struct result *r)
+{
+	buf_free(&r->text);
+	buf_free(&r->html);
+}
+
+/* Keep in best whichever of the two has more text; empty the other. */
+static void
+keep_longer(struct result *best, struct result *cand)
+{
+	struct result	 t;
+
+	if (cand->text.len > best->text.len) {
+		t = *best;
+		*best = *cand;
+		*cand = t;
+	}
+	buf_reset(&cand->text);
+	buf_reset(&cand->html);
+}
+
+static int
+extract_run(struct ectx *c, xmlNode *root)
+{
+	struct result	 best, alt;
+	xmlNode		*body;
+	int		 rc = -1;
+
+	result_init(&best);
+	result_init(&alt);
+	c->drop = XN_TAG | XN_HIDDEN;
+	sum_text(c);
+	rescue_wrappers(c);
+	c->drop = XN_TAG | XN_SOFTTAG | XN_CLASS | XN_HIDDEN;
+	if (run_pass(c, &best.text, &best.html) == -1)
+		goto out;
+	if (best.text.len < EXTRACT_SHORT) {
+		/* Too little: the classes may have been wrong; trust tags. */
+		c->drop = XN_TAG | XN_HIDDEN;
+		if (run_pass(c, &alt.text, &alt.html) == -1)
+			goto out;
+		keep_longer(&best, &alt);
+	}
+	if (best.text.len < EXTRACT_SHORT) {
+		/* Still too little: the whole body, paragraph filter only. */
+		for (body = root->children; body != NULL; body = body->next)
+			if (extract_is(body, "body"))
+				break;
+		if (body != NULL) {
+			sum_text(c);
+			if (extract_render(c, &body, 1, &alt.text,
+			    &alt.html) == -1)
+				goto out;
+		}
+		keep_longer(&best, &alt);
+	}
+	c->x->text = buf_steal(&best.text);
+	c->x->html = buf_steal(&best.html);
+	if (c->x->text == NULL || c->x->html == NULL)
+		goto out;
+	rc = 0;
+out:
+	result_free(&best);
+	result_free(&alt);
+	return rc;
+}
+
+int
+extract_page(const char *html, size_t len, const char *url,
+    struct extract **out, char *err, size_t errlen)
+{
+	struct ectx	 c;
+	struct extract	*x;
+	xmlNode		*root;
+	int		 opts, rc = -1;
+
+	*out = NULL;
+	if (len > INT_MAX) {
+		snprintf(err, errlen, "page too large");
+		return -1;
+	}
+	if ((x = calloc(1, sizeof(*x))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	x->published = x->modified = FEED_NODATE;
+	memset(&c, 0, sizeof(c));
+	c.url = url;
+	c.x = x;
+	opts = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	    HTML_PARSE_RECOVER | HTML_PARSE_COMPACT;
+	c.doc = htmlReadMemory(len > 0 ? html : "<html></html>",
+	    len > 0 ? (int)len : 13, url, NULL, opts);
+	if (c.doc == NULL || (root = xmlDocGetRootElement(c.doc)) == NULL) {
+		/* Nothing to parse is an empty page, not an error. */
+		x->text = strdup("");
+		x->html = strdup("");
+		if (x->text == NULL || x->html == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto out_free;
+		}
+		rc = 0;
+		goto out_doc;
+	}
+	if (annotate(&c, root) == -1) {
+		snprintf(err, errlen, "out of memory");
+		goto out_free;
+	}
+	extract_meta(&c);
+	if (extract_run(&c, root) == -1) {
+		snprintf(err, errlen, "out of memory");
+		goto out_free;
+	}
+	rc = 0;
+	goto out_doc;
+out_free:
+	extract_free(x);
+	x = NULL;
+out_doc:
+	free(c.nodes);
+	free(c.base);
+	free(c.headline);
+	if (c.doc != NULL)
+		xmlFreeDoc(c.doc);
+	*out = x;
+	return rc;
+}
+
+void
+extract_free(struct extract *x)
+{
+	if (x == NULL)
+		return;
+	free(x->title);
+	free(x->site_name);
+	free(x->byline);
+	free(x->canonical_url);
+	free(x->language);
+	free(x->text);
+	free(x->html);
+	free(x);
+}
+
+static json_t *
+jstr(const char *s)
+{
+	json_t	*v;
+
+	if (s == NULL)
+		return json_null();
+	/* the parser gives UTF-8; anything else becomes null, not a crash */
+	if ((v = json_string(s)) == NULL)
+		return json_null();
+	return v;
+}
+
+static json_t *
+jdate(int64_t t)
+{
+	char	 buf[DATE_RFC3339_LEN];
+
+	if (t == FEED_NODATE || date_format(t, buf, sizeof(buf)) == -1)
+		return json_null();
+	return json_string(buf);
+}
+
+char *
+extract_to_json(const struct extract *x)
+{
+	json_t	*o;
+	char	*s;
+
+	if ((o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "title", jstr(x->title),
+	    "site_name", jstr(x->site_name),
+	    "byline", jstr(x->byline),
+	    "published", jdate(x->published),
+	    "modified", jdate(x->modified),
+	    "canonical_url", jstr(x->canonical_url),
+	    "language", jstr(x->language),
+	    "text", jstr(x->text),
+	    "html", jstr(x->html))) == NULL)
+		return NULL;
+	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return s;
+}

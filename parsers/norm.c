@@ -1,0 +1,634 @@
+/*
+ * norm: text normalisation.  The text goes through three stages:
+ * entities and broken UTF-8 repaired into valid UTF-8 (libxml2's HTML
+ * entity table), NFC through utf8proc, then passes over an array of code
+ * points that only ever shrink it: cleaning, collapsing, the English
+ * quotes, doubled stops (before the space rule, so "end . ." gives
+ * "end."), the English space before marks.  The last step encodes the
+ * paragraphs back into UTF-8.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <utf8proc.h>
+
+#include "parsers/buf.h"
+#include "parsers/norm.h"
+
+#define NORM_MAX	(64 * 1024 * 1024)	/* output cap */
+#define NORM_WORD_MAX	16	/* longer words are no function words */
+#define NORM_DETECT_MAX	4000	/* function-word sized words looked at */
+#define ENTITY_NAME_MAX	32
+#define REPLACEMENT	0xFFFD
+#define PARA		((int32_t)'\n')	/* paragraph mark in the array */
+
+/*
+ * Numeric references in 0x80-0x9F mean windows-1252 in practice (&#146;
+ * for an apostrophe); HTML5 maps them the same way.
+ */
+static const int32_t cp1252[32] = {
+	0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+	0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178
+};
+
+/* Entities */
+
+static int
+add_cp(struct buf *b, int32_t cp)
+{
+	utf8proc_uint8_t	 enc[4];
+	utf8proc_ssize_t	 n;
+
+	n = utf8proc_encode_char(cp, enc);
+	if (n <= 0)
+		n = utf8proc_encode_char(REPLACEMENT, enc);
+	return buf_add(b, enc, (size_t)n);
+}
+
+static int32_t
+numeric_ref(const char *p, size_t n, int hex)
+{
+	int32_t	 v = 0;
+	size_t	 i;
+	int	 d;
+
+	if (n == 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			d = p[i] - '0';
+		else if (hex && p[i] >= 'a' && p[i] <= 'f')
+			d = p[i] - 'a' + 10;
+		else if (hex && p[i] >= 'A' && p[i] <= 'F')
+			d = p[i] - 'A' + 10;
+		else
+			return -1;
+		if (v > (0x10FFFF - d) / (hex ? 16 : 10))
+			return REPLACEMENT;
+		v = v * (hex ? 16 : 10) + d;
+	}
+	if (v >= 0x80 && v <= 0x9F)
+		return cp1252[v - 0x80];
+	if (v == 0 || !utf8proc_codepoint_valid(v))
+		return REPLACEMENT;
+	return v;
+}
+
+/*
+ * The code point of the reference at s ("&...;"), its length in *len;
+ * -1 when s does not start a reference we know.
+ */
+static int32_t
+entity_at(const char *s, size_t *len)
+{
+	const htmlEntityDesc	*e;
+	char			 name[ENTITY_NAME_MAX + 1];
+	const char		*semi;
+	size_t			 n;
+
+	/* never past the string's end: s may be near it */
+	semi = memchr(s + 1, ';', strnlen(s + 1, ENTITY_NAME_MAX + 2));
+	if (semi == NULL || (n = (size_t)(semi - s - 1)) == 0 ||
+	    n > ENTITY_NAME_MAX)
+		return -1;
+	*len = n + 2;
+	if (s[1] == '#' && n > 1 && (s[2] == 'x' || s[2] == 'X'))
+		return numeric_ref(s + 3, n - 2, 1);
+	if (s[1] == '#')
+		return numeric_ref(s + 2, n - 1, 0);
+	memcpy(name, s + 1, n);
+	name[n] = '\0';
+	if (strcmp(name, "apos") == 0)	/* XML and HTML5, not HTML 4 */
+		return '\'';
+	if ((e = htmlEntityLookup((const xmlChar *)name)) == NULL)
+		return -1;
+	return (int32_t)e->value;
+}
+
+/* Entities decoded once, invalid UTF-8 replaced: valid UTF-8 out. */
+static char *
+repair(const char *text)
+{
+	struct buf		 b;
+	const char		*p = text;
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 n;
+	size_t			 elen;
+	int32_t			 ent;
+	int			 rc = BUF_OK;
+
+	buf_init(&b, NORM_MAX);
+	while (*p != '\0' && rc == BUF_OK) {
+		if (*p == '&' && (ent = entity_at(p, &elen)) != -1) {
+			rc = add_cp(&b, ent);
+			p += elen;
+			continue;
+		}
+		n = utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
+		if (n <= 0) {
+			rc = add_cp(&b, REPLACEMENT);
+			p++;
+		} else {
+			rc = buf_add(&b, p, (size_t)n);
+			p += n;
+		}
+	}
+	if (rc != BUF_OK) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+/* Code points */
+
+static int32_t *
+decode(const char *s, size_t *np)
+{
+	int32_t			*cp;
+	utf8proc_int32_t	 c;
+	utf8proc_ssize_t	 n;
+	size_t			 len = strlen(s), i = 0;
+
+	/* Never more code points than bytes; +1 for an empty string. */
+	if ((cp = calloc(len + 1, sizeof(*cp))) == NULL)
+		return NULL;
+	while (*s != '\0') {
+		n = utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &c);
+		if (n <= 0) {		/* cannot happen after repair() */
+			c = REPLACEMENT;
+			n = 1;
+		}
+		cp[i++] = c;
+		s += n;
+	}
+	*np = i;
+	return cp;
+}
+
+static bool
+invisible(int32_t c)
+{
+	return (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF ||
+	    c == 0x00AD;
+}
+
+/*
+ * Line breaks to PARA, spaces to ' ', invisible and control characters
+ * dropped.
+ */
+static size_t
+clean(int32_t *cp, size_t n)
+{
+	size_t	 r, w = 0;
+	int32_t	 c;
+
+	for (r = 0; r < n; r++) {
+		c = cp[r];
+		if (c == '\r' && r + 1 < n && cp[r + 1] == '\n')
+			continue;
+		if (c == '\r' || c == '\n' || c == 0x85 || c == 0x2028 ||
+		    c == 0x2029)
+			c = PARA;
+		else if (c == '\t' || c == 0x0B || c == 0x0C ||
+		    utf8proc_category(c) == UTF8PROC_CATEGORY_ZS)
+			c = ' ';
+		else if (invisible(c) ||
+		    utf8proc_category(c) == UTF8PROC_CATEGORY_CC)
+			continue;
+		cp[w++] = c;
+	}
+	return w;
+}
+
+/* One space between words, one PARA between paragraphs, none at the ends. */
+static size_t
+collapse(int32_t *cp, size_t n)
+{
+	size_t	 r, w = 0;
+	bool	 space = false, para = false;
+
+	for (r = 0; r < n; r++) {
+		if (cp[r] == ' ') {
+			space = w > 0;
+			continue;
+		}
+		if (cp[r] == PARA) {
+			para = w > 0;
+			space = false;
+			continue;
+		}
+		if (para)
+			cp[w++] = PARA;
+		else if (space)
+			cp[w++] = ' ';
+		para = space = false;
+		cp[w++] = cp[r];
+	}
+	return w;
+}
+
+/* English quotes */
+
+struct quotes {
+	int	 dq;		/* double quotes open */
+	bool	 dq_rev;	/* the last one opened with » (»...«) */
+	int	 sq;		/* single guillemets open */
+	bool	 sq_rev;
+};
+
+static bool
+is_word(int32_t c)
+{
+	utf8proc_category_t	 cat = utf8proc_category(c);
+
+	return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
+	    (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
+}
+
+/* Write a closing quote at w, after dropping the spaces before it. */
+static size_t
+put_close(int32_t *cp, size_t start, size_t w, int32_t q)
+{
+	while (w > start && cp[w - 1] == ' ')
+		w--;
+	cp[w++] = q;
+	return w;
+}
+
+/*
+ * A guillemet closes the pair it matches (« and “ pairs close with »,
+ * a reversed »...« pair with «), opens one when it cannot close, and is
+ * left alone when it cannot do either: a lone » opens only at the start
+ * of a word, so " » " between words (a breadcrumb) stays.  Returns 1 for
+ * close, 0 for open, -1 for neither.
+ */
+static int
+guillemet_role(int32_t c, int32_t prev, int32_t next, int open, bool rev)
+{
+	bool	 opener = c == 0xAB || c == 0x2039;
+
+	if (open > 0 && opener == rev)
+		return 1;
+	if (open > 0 || opener)
+		return 0;
+	return prev == ' ' && is_word(next) ? 0 : -1;
+}
+
+/* Curly quotes for the guillemets of one paragraph [start, end). */
+static size_t
+quotes_en(int32_t *cp, size_t start, size_t end)
+{
+	struct quotes	 q = { 0, false, 0, false };
+	size_t		 r, w = start;
+	int32_t		 c, prev, next;
+	int		*open, role;
+	bool		*rev, dbl;
+
+	for (r = start; r < end; r++) {
+		c = cp[r];
+		prev = w > start ? cp[w - 1] : ' ';
+		next = r + 1 < end ? cp[r + 1] : ' ';
+		if (c == 0x201C) {
+			q.dq++;
+			q.dq_rev = false;
+		} else if (c == 0x201D && q.dq > 0)
+			q.dq--;
+		if (c != 0xAB && c != 0xBB && c != 0x2039 && c != 0x203A) {
+			cp[w++] = c;
+			continue;
+		}
+		dbl = c == 0xAB || c == 0xBB;
+		open = dbl ? &q.dq : &q.sq;
+		rev = dbl ? &q.dq_rev : &q.sq_rev;
+		role = guillemet_role(c, prev, next, *open, *rev);
+		if (role == 1) {
+			w = put_close(cp, start, w, dbl ? 0x201D : 0x2019);
+			(*open)--;
+		} else if (role == 0) {
+			cp[w++] = dbl ? 0x201C : 0x2018;
+			*rev = c == 0xBB || c == 0x203A;
+			(*open)++;
+			while (r + 1 < end && cp[r + 1] == ' ')
+				r++;
+		} else
+			cp[w++] = c;
+	}
+	return w;
+}
+
+/* Punctuation */
+
+static bool
+is_stop_mark(int32_t c)
+{
+	return c == ',' || c == '.' || c == ';' || c == ':' || c == '!' ||
+	    c == '?';
+}
+
+/* What may follow a mark for the space before it to be a stray one. */
+static bool
+ends_mark(int32_t c)
+{
+	return c == ' ' || c == PARA || is_stop_mark(c) || c == 0x201D ||
+	    c == 0x2019 || c == '"' || c == '\'' || c == ')' || c == ']' ||
+	    c == 0xBB || c == 0x203A;
+}
+
+static int32_t
+at(const int32_t *cp, size_t n, size_t i, ptrdiff_t off)
+{
+	if (off < 0 && (size_t)-off > i)
+		return PARA;
+	if (off > 0 && i + (size_t)off >= n)
+		return PARA;
+	return cp[(ptrdiff_t)i + off];
+}
+
+/*
+ * A lone full stop (not part of "..." nor of a spaced ". . ." run): the
+ * dots before and after it, with at most one space between, are counted.
+ */
+static bool
+lone_stop(const int32_t *cp, size_t n, size_t i)
+{
+	if (at(cp, n, i, -1) == '.' || at(cp, n, i, 1) == '.')
+		return false;
+	if (at(cp, n, i, -1) == ' ' && at(cp, n, i, -2) == '.')
+		return false;
+	if (at(cp, n, i, 1) == ' ' && at(cp, n, i, 2) == '.')
+		return false;
+	return true;
+}
+
+/*
+ * ". ." with both dots lone otherwise: a doubled full stop.  Returns true
+ * when the dot at i starts one.
+ */
+static bool
+doubled_stop(const int32_t *cp, size_t n, size_t i)
+{
+	if (cp[i] != '.' || at(cp, n, i, 1) != ' ' || at(cp, n, i, 2) != '.')
+		return false;
+	if (at(cp, n, i, -1) == '.' ||
+	    (at(cp, n, i, -1) == ' ' && at(cp, n, i, -2) == '.'))
+		return false;
+	if (at(cp, n, i, 3) == '.' ||
+	    (at(cp, n, i, 3) == ' ' && at(cp, n, i, 4) == '.'))
+		return false;
+	return true;
+}
+
+/* Passes that look behind read src and write dst. */
+static size_t
+doubled_stops(const int32_t *src, size_t n, int32_t *dst)
+{
+	size_t	 r, w = 0;
+
+	for (r = 0; r < n; r++) {
+		dst[w++] = src[r];
+		if (doubled_stop(src, n, r))
+			r += 2;		/* drop " ." */
+	}
+	return w;
+}
+
+/*
+ * English drops the space before , . ; : ! ? when the mark ends a word
+ * (" .NET" and "10 :30" keep theirs).  A spaced ellipsis keeps its
+ * spaces; a plain one keeps the space before it.
+ */
+static size_t
+space_before_marks(const int32_t *src, size_t n, int32_t *dst)
+{
+	size_t	 r, w = 0;
+	int32_t	 m;
+
+	for (r = 0; r < n; r++) {
+		if (src[r] == ' ' && r + 1 < n && is_stop_mark(m = src[r + 1]) &&
+		    ends_mark(at(src, n, r + 1, 1)) &&
+		    (m != '.' || lone_stop(src, n, r + 1)))
+			continue;
+		dst[w++] = src[r];
+	}
+	return w;
+}
+
+/* The quote rules, paragraph by paragraph, in place. */
+static size_t
+english_quotes(int32_t *cp, size_t n)
+{
+	size_t	 start = 0, end, w = 0, len;
+
+	while (start < n) {
+		for (end = start; end < n && cp[end] != PARA; end++)
+			;
+		len = quotes_en(cp, start, end) - start;
+		memmove(cp + w, cp + start, len * sizeof(*cp));
+		w += len;
+		if (end < n)
+			cp[w++] = PARA;
+		start = end + 1;
+	}
+	return w;
+}
+
+/* Back to UTF-8, paragraphs joined by sep. */
+static char *
+encode(const int32_t *cp, size_t n, const char *sep)
+{
+	struct buf	 b;
+	size_t		 i;
+	int		 rc = BUF_OK;
+
+	buf_init(&b, NORM_MAX);
+	for (i = 0; i < n && rc == BUF_OK; i++) {
+		if (cp[i] == PARA)
+			rc = buf_addstr(&b, sep);
+		else
+			rc = add_cp(&b, cp[i]);
+	}
+	if (rc != BUF_OK) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+static char *
+norm_run(const char *text, const char *lang, bool oneline)
+{
+	utf8proc_uint8_t	*nfc = NULL;
+	utf8proc_ssize_t	 nlen;
+	char			*fixed, *out = NULL;
+	int32_t			*cp, *tmp;
+	size_t			 n;
+	bool			 en;
+
+	if (text == NULL)
+		text = "";
+	en = norm_is_english(text, lang);
+	if ((fixed = repair(text)) == NULL)
+		return NULL;
+	nlen = utf8proc_map((const utf8proc_uint8_t *)fixed, 0, &nfc,
+	    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	free(fixed);
+	if (nlen < 0)
+		return NULL;
+	if ((cp = decode((const char *)nfc, &n)) == NULL)
+		goto out_free_nfc;
+	if ((tmp = calloc(n + 1, sizeof(*tmp))) == NULL)
+		goto out_free_cp;
+	n = collapse(cp, clean(cp, n));
+	if (en) {
+		n = english_quotes(cp, n);
+		n = doubled_stops(cp, n, tmp);
+		n = space_before_marks(tmp, n, cp);
+	} else
+		n = doubled_stops(cp, n, tmp);
+	out = encode(en ? cp : tmp, n, oneline ? " " : "\n\n");
+	free(tmp);
+ out_free_cp:
+	free(cp);
+ out_free_nfc:
+	free(nfc);
+	return out;
+}
+
+char *
+norm_text(const char *text, const char *lang)
+{
+	return norm_run(text, lang, false);
+}
+
+char *
+norm_line(const char *s)
+{
+	return norm_run(s, NULL, true);
+}
+
+char *
+norm_line_lang(const char *s, const char *lang)
+{
+	return norm_run(s, lang, true);
+}
+
+/* Language */
+
+enum lang { L_EN, L_FR, L_DE, L_ES, L_IT, L_PT, L_NL, L__COUNT };
+
+/*
+ * The commonest short words of each language.  Words shared by two
+ * languages count for both; the English list avoids "in", "was", "on"
+ * and "an" that are as common in Dutch, German or French.
+ */
+static const char *const function_words[L__COUNT][32] = {
+	[L_EN] = { "the", "and", "of", "to", "is", "that", "with", "for",
+	    "this", "from", "have", "has", "which", "were", "would", "their",
+	    "they", "been", "not", "but", "it", "by", "said", "are", "will",
+	    "its", "who", "there", "after", "about", NULL },
+	[L_FR] = { "le", "la", "les", "des", "et", "est", "une", "dans",
+	    "qui", "pour", "pas", "sur", "du", "au", "avec", "ce", "il",
+	    "elle", "sont", "été", "mais", "aux", "ses", "leur", "nous",
+	    "vous", "plus", "à", NULL },
+	[L_DE] = { "der", "die", "das", "und", "ist", "nicht", "mit", "den",
+	    "dem", "ein", "eine", "sich", "auf", "für", "von", "zu", "auch",
+	    "wird", "sind", "wurde", "dass", "noch", "bei", "aus", "im",
+	    NULL },
+	[L_ES] = { "el", "los", "las", "del", "y", "que", "es", "por",
+	    "una", "con", "para", "se", "lo", "como", "más", "pero", "sus",
+	    "fue", "está", "al", NULL },
+	[L_IT] = { "il", "gli", "della", "di", "e", "che", "è", "per",
+	    "una", "non", "sono", "con", "del", "nel", "alla", "anche",
+	    "come", "più", "questo", NULL },
+	[L_PT] = { "o", "os", "da", "do", "dos", "e", "é", "não", "um",
+	    "uma", "com", "para", "que", "em", "no", "na", "mais", "foi",
+	    "seu", "sua", NULL },
+	[L_NL] = { "de", "het", "een", "en", "van", "niet", "dat", "zijn",
+	    "op", "voor", "met", "ook", "maar", "er", "wordt", "aan", "bij",
+	    "deze", NULL },
+};
+
+static bool
+declared_english(const char *lang)
+{
+	if (strncasecmp(lang, "en", 2) != 0)
+		return false;
+	return lang[2] == '\0' || lang[2] == '-' || lang[2] == '_' ||
+	    strcasecmp(lang, "english") == 0;
+}
+
+static void
+count_word(const char *w, unsigned hits[L__COUNT])
+{
+	size_t	 l, i;
+
+	for (l = 0; l < L__COUNT; l++)
+		for (i = 0; function_words[l][i] != NULL; i++)
+			if (strcmp(function_words[l][i], w) == 0) {
+				hits[l]++;
+				break;
+			}
+}
+
+/*
+ * Read the word starting at *pp (lower case, UTF-8) into w; advance *pp
+ * past it.  Returns false for a word too long to be a function word.
+ */
+static bool
+next_word(const char **pp, char w[NORM_WORD_MAX + 4])
+{
+	const utf8proc_uint8_t	*p = (const utf8proc_uint8_t *)*pp;
+	utf8proc_int32_t	 c;
+	utf8proc_ssize_t	 n;
+	size_t			 len = 0;
+	bool			 fits = true;
+
+	while (*p != '\0') {
+		n = utf8proc_iterate(p, -1, &c);
+		if (n <= 0 || !is_word(c))
+			break;
+		p += n;
+		if (len + 4 > NORM_WORD_MAX) {
+			fits = false;
+			continue;
+		}
+		len += (size_t)utf8proc_encode_char(utf8proc_tolower(c),
+		    (utf8proc_uint8_t *)w + len);
+	}
+	w[len] = '\0';
+	*pp = (const char *)p;
+	return fits && len > 0;
+}
+
+int
+norm_is_english(const char *text, const char *declared_lang)
+{
+	unsigned		 hits[L__COUNT] = { 0 }, words = 0;
+	char			 w[NORM_WORD_MAX + 4];
+	const char		*p = text != NULL ? text : "";
+	size_t			 l;
+
+	if (declared_lang != NULL && *declared_lang != '\0')
+		return declared_english(declared_lang);
+	while (*p != '\0' && words < NORM_DETECT_MAX) {
+		if (next_word(&p, w)) {
+			count_word(w, hits);
+			words++;
+		} else if (*p != '\0')
+			p++;	/* past the byte that ended no word */
+	}
+	if (hits[L_EN] == 0)
+		return 0;
+	for (l = 0; l < L__COUNT; l++)
+		if (l != L_EN && hits[l] >= hits[L_EN])
+			return 0;
+	return 1;
+}

@@ -1,0 +1,983 @@
+/*
+ * dedup: SimHash + MinHash fingerprints and a permuted-tables index.
+ *
+ * Words are runs of letters, digits and combining marks (Unicode
+ * categories, through utf8proc), lower-cased; everything else separates
+ * them.  Each word is hashed once; a shingle's hash combines the hashes
+ * of its DEDUP_SHINGLE words, so the text is read only once.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "store/dedup.h"
+
+/*
+ * Defaults chosen on the labelled pairs of tests/dupset (DUPSET_SWEEP=1
+ * build/rel/tests/test_dupset prints the sweep).  There, copies reach a
+ * similarity of 0.36 at the least and different stories 0.27 at the most
+ * (follow-ups repeating background paragraphs); 0.40 keeps a margin on
+ * the side of precision (recall 0.995).  A SimHash distance of 3 finds
+ * only 16% of the copies by itself but costs almost nothing; min_shingles
+ * 12 means about 14 words.
+ */
+#define DEFAULT_MAX_DISTANCE	3
+#define DEFAULT_MIN_SIMILARITY	0.30
+#define DEFAULT_FAR_SIMILARITY	0.40
+#define DEFAULT_MIN_SHINGLES	12
+/*
+ * A teaser-sized text (fewer shingles than this, about 40 words) says too
+ * little to tell a copy from a templated item of the same feed ("This is
+ * update 41 of ..."): it is a near duplicate only with the same title, or
+ * when almost every shingle is shared.
+ */
+#define TEASER_SHINGLES		40
+#define TEASER_SIMILARITY	0.9
+
+/*
+ * MinHash bands: the signature cut into DEDUP_MINHASH / BAND_ROWS bands;
+ * two stories sharing one whole band become candidates.  With 32 bands
+ * of 2 rows a pair of similarity J is met with probability
+ * 1 - (1 - J^2)^32: 0.95 at J = 0.3, 0.995 at J = 0.4, 0.003 for
+ * unrelated texts (J about 0.01).
+ */
+#define BAND_ROWS	2
+#define NBANDS		(DEDUP_MINHASH / BAND_ROWS)
+/* Band buckets follow the slot count (chains of one or two), in bounds. */
+#define BAND_BITS_MIN	10
+#define BAND_BITS_MAX	20
+
+#define P1	0x9E3779B185EBCA87ULL
+#define P2	0xC2B2AE3D27D4EB4FULL
+#define P3	0x165667B19E3779F9ULL
+#define P4	0x85EBCA77C2B2AE63ULL
+#define P5	0x27D4EB2F165667C5ULL
+
+/* Buckets per table, at most: 2^16 heads of 4 bytes. */
+#define TABLE_BITS_MAX	16
+#define NO_SLOT		UINT32_MAX
+
+void
+dedup_params_default(struct dedup_params *p)
+{
+	p->max_distance = DEFAULT_MAX_DISTANCE;
+	p->min_similarity = DEFAULT_MIN_SIMILARITY;
+	p->far_similarity = DEFAULT_FAR_SIMILARITY;
+	p->min_shingles = DEFAULT_MIN_SHINGLES;
+}
+
+/* Hashing */
+
+static inline uint64_t
+rotl64(uint64_t x, unsigned r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+/* MurmurHash3's finaliser: every input bit reaches every output bit. */
+static inline uint64_t
+fmix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDULL;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static inline uint64_t
+read64(const unsigned char *p)
+{
+	uint64_t	 v = 0;
+	int		 i;
+
+	/* Little-endian on every host, so hashes are portable. */
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+uint64_t
+dedup_hash64(const void *data, size_t len, uint64_t seed)
+{
+	const unsigned char	*p = data;
+	uint64_t		 h = seed + P5 + (uint64_t)len;
+	size_t			 i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		h ^= rotl64(read64(p + i) * P2, 31) * P1;
+		h = rotl64(h, 27) * P1 + P4;
+	}
+	for (; i < len; i++) {
+		h ^= p[i] * P5;
+		h = rotl64(h, 11) * P1;
+	}
+	return fmix64(h);
+}
+
+/*
+ * Shingle hash from its words' hashes (already well mixed): each word
+ * rotated by its position, so order matters, then one finaliser.
+ */
+static inline uint64_t
+shingle_hash(const uint64_t *w, size_t n)
+{
+	uint64_t	 h = P3 + n;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ rotl64(w[i], (unsigned)(i * 21 % 63) + 1)) * P2;
+	return fmix64(h);
+}
+
+/* Words */
+
+static int
+is_word_cp(utf8proc_int32_t cp)
+{
+	utf8proc_category_t	 c = utf8proc_category(cp);
+
+	return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_NO;
+}
+
+struct words {
+	uint64_t	*h;
+	size_t		 n, cap;
+};
+
+static int
+words_add(struct words *w, uint64_t h)
+{
+	uint64_t	*p;
+	size_t		 ncap;
+
+	if (w->n == w->cap) {
+		ncap = w->cap == 0 ? 256 : w->cap * 2;
+		if (ncap > SIZE_MAX / sizeof(*p) ||
+		    (p = realloc(w->h, ncap * sizeof(*p))) == NULL)
+			return -1;
+		w->h = p;
+		w->cap = ncap;
+	}
+	w->h[w->n++] = h;
+	return 0;
+}
+
+/*
+ * The hash of every word of s, in order, at most max.  A word's hash is
+ * a multiply-xor over its lower-cased code points, finished by fmix64.
+ */
+static int
+split_words(const char *s, size_t max, struct words *w)
+{
+	const utf8proc_uint8_t	*p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 n;
+	uint64_t		 h = 0;
+	size_t			 len = 0;
+
+	if (s == NULL)
+		return 0;
+	for (;;) {
+		if (*p < 0x80) {
+			cp = *p;
+			n = 1;
+			if (cp >= 'A' && cp <= 'Z')
+				cp += 'a' - 'A';
+			else if (!((cp >= 'a' && cp <= 'z') ||
+			    (cp >= '0' && cp <= '9')))
+				cp = -1;
+		} else {
+			n = utf8proc_iterate(p, -1, &cp);
+			if (n < 1) {
+				n = 1;
+				cp = -1;
+			} else if (is_word_cp(cp))
+				cp = utf8proc_tolower(cp);
+			else
+				cp = -1;
+		}
+		if (cp > 0) {
+			h = (h ^ (uint64_t)cp) * P1;
+			len++;
+		} else if (len > 0) {
+			if (words_add(w, fmix64(h ^ len)) == -1)
+				return -1;
+			h = 0;
+			len = 0;
+			if (w->n >= max)
+				return 0;
+		}
+		if (*p == '\0')
+			return 0;
+		p += n;
+	}
+}
+
+/* The hash of a word sequence, 0 for none (and never 0 otherwise). */
+static uint64_t
+sequence_hash(const struct words *w)
+{
+	uint64_t	 h = P4;
+	size_t		 i;
+
+	if (w->n == 0)
+		return 0;
+	for (i = 0; i < w->n; i++)
+		h = fmix64(h ^ w->h[i]) * P1;
+	h = fmix64(h ^ w->n);
+	return h != 0 ? h : 1;
+}
+
+/* Fingerprints */
+
+/*
+ * The distinct shingles of a text with their counts: an open-addressing
+ * set (0 marks a free cell; a shingle hashing to 0 is taken as 1).
+ */
+struct shset {
+	uint64_t	*key;
+	uint32_t	*cnt;
+	size_t		 mask;
+	size_t		 n;		/* distinct */
+};
+
+static int
+shset_init(struct shset *set, size_t want)
+{
+	size_t	 size = 64;
+
+	while (size < want * 2) {
+		if (size > SIZE_MAX / 2 / sizeof(uint64_t))
+			return -1;
+		size *= 2;
+	}
+	set->key = calloc(size, sizeof(*set->key));
+	set->cnt = calloc(size, sizeof(*set->cnt));
+	if (set->key == NULL || set->cnt == NULL) {
+		free(set->key);
+		free(set->cnt);
+		return -1;
+	}
+	set->mask = size - 1;
+	set->n = 0;
+	return 0;
+}
+
+static void
+shset_add(struct shset *set, uint64_t h)
+{
+	size_t	 i;
+
+	if (h == 0)
+		h = 1;
+	for (i = h & set->mask; set->key[i] != 0 && set->key[i] != h;
+	    i = (i + 1) & set->mask)
+		;
+	if (set->key[i] == 0) {
+		set->key[i] = h;
+		set->n++;
+	}
+	if (set->cnt[i] < UINT32_MAX)
+		set->cnt[i]++;
+}
+
+/* The shingles of a word sequence: DEDUP_SHINGLE words, or all if fewer. */
+static int
+shingles(const struct words *w, struct shset *set)
+{
+	size_t	 i, k;
+
+	k = w->n < DEDUP_SHINGLE ? 1 : w->n - DEDUP_SHINGLE + 1;
+	if (shset_init(set, k) == -1)
+		return -1;
+	if (w->n < DEDUP_SHINGLE)
+		shset_add(set, shingle_hash(w->h, w->n));
+	else
+		for (i = 0; i < k; i++)
+			shset_add(set, shingle_hash(w->h + i, DEDUP_SHINGLE));
+	return 0;
+}
+
+/*
+ * Add every bit of h to the per-bit counters, eight at a time: lane b of
+ * acc[k] counts bit 8b + k.  A byte lane overflows after 255 additions,
+ * so the lanes are emptied into cnt[] before that.
+ */
+struct bitcount {
+	uint64_t	 acc[8];
+	uint64_t	 cnt[64];
+	unsigned	 pending;
+};
+
+static void
+bitcount_flush(struct bitcount *bc)
+{
+	unsigned	 k, b;
+
+	for (k = 0; k < 8; k++) {
+		for (b = 0; b < 8; b++)
+			bc->cnt[8 * b + k] += (bc->acc[k] >> (8 * b)) & 0xff;
+		bc->acc[k] = 0;
+	}
+	bc->pending = 0;
+}
+
+static inline void
+bitcount_add(struct bitcount *bc, uint64_t h)
+{
+	unsigned	 k;
+
+	for (k = 0; k < 8; k++)
+		bc->acc[k] += (h >> k) & 0x0101010101010101ULL;
+	if (++bc->pending == 255)
+		bitcount_flush(bc);
+}
+
+/*
+ * SimHash: every shingle votes on every bit once per occurrence (weight:
+ * its count in the text; measured against 1 + log(count) and against
+ * word features, see test_dupset.c), a bit is set when most votes are.
+ */
+static uint64_t
+simhash(const struct shset *set)
+{
+	struct bitcount	 bc;
+	uint64_t	 out = 0, total = 0, h;
+	uint32_t	 r;
+	size_t		 i;
+	unsigned	 j;
+
+	memset(&bc, 0, sizeof(bc));
+	for (i = 0; i <= set->mask; i++) {
+		if ((h = set->key[i]) == 0)
+			continue;
+		for (r = 0; r < set->cnt[i]; r++)
+			bitcount_add(&bc, h);
+		total += set->cnt[i];
+	}
+	bitcount_flush(&bc);
+	for (j = 0; j < 64; j++)
+		if (2 * bc.cnt[j] > total)
+			out |= 1ULL << j;
+	return out;
+}
+
+/*
+ * MinHash by one permutation hashing: the top 6 bits of a shingle's hash
+ * pick one of the 64 bins, the low 32 bits are its value, each bin keeps
+ * its minimum: one pass instead of 64 hash functions.  Empty bins (short
+ * texts) borrow from the next non-empty bin to the right, plus a constant
+ * per step, so that two texts agree on a borrowed bin only when they
+ * agree on its source (rotation densification, Shrivastava and Li 2014).
+ */
+static void
+minhash(const struct shset *set, uint32_t mh[DEDUP_MINHASH])
+{
+	uint64_t	 h;
+	uint32_t	 v, orig[DEDUP_MINHASH];
+	size_t		 i, j, step;
+
+	for (j = 0; j < DEDUP_MINHASH; j++)
+		mh[j] = UINT32_MAX;
+	for (i = 0; i <= set->mask; i++) {
+		if ((h = set->key[i]) == 0)
+			continue;
+		j = (size_t)(h >> 58);
+		v = (uint32_t)h;
+		if (v < mh[j])
+			mh[j] = v;
+	}
+	if (set->n == 0)
+		return;
+	memcpy(orig, mh, sizeof(orig));
+	for (j = 0; j < DEDUP_MINHASH; j++) {
+		if (orig[j] != UINT32_MAX)
+			continue;
+		for (step = 1; step < DEDUP_MINHASH; step++)
+			if (orig[(j + step) % DEDUP_MINHASH] != UINT32_MAX)
+				break;
+		mh[j] = orig[(j + step) % DEDUP_MINHASH] +
+		    (uint32_t)step * 0x9E3779B9U;
+	}
+}
+
+/* The fingerprint's sketches of a non-empty word sequence. */
+static int
+sketch(const struct words *w, struct dedup_fp *fp)
+{
+	struct shset	 set;
+
+	if (shingles(w, &set) == -1)
+		return -1;
+	fp->simhash = simhash(&set);
+	minhash(&set, fp->minhash);
+	fp->nshingles = set.n > UINT32_MAX ? UINT32_MAX : (uint32_t)set.n;
+	free(set.key);
+	free(set.cnt);
+	return 0;
+}
+
+int
+dedup_fingerprint(const char *text, const char *title, struct dedup_fp *fp)
+{
+	struct words	 tw = { NULL, 0, 0 }, hw = { NULL, 0, 0 };
+	int		 rc = -1;
+
+	memset(fp, 0, sizeof(*fp));
+	if (split_words(text, DEDUP_MAX_WORDS, &tw) == -1 ||
+	    split_words(title, DEDUP_MAX_WORDS, &hw) == -1)
+		goto out_free;
+	fp->text_hash = sequence_hash(&tw);
+	fp->title_hash = sequence_hash(&hw);
+	/*
+	 * A story without text is sketched from its title, so an exact
+	 * title match still lands in the same index blocks; nshingles stays
+	 * 0 so that only the exact hashes can ever match it.
+	 */
+	if (tw.n > 0 || hw.n > 0) {
+		if (sketch(tw.n > 0 ? &tw : &hw, fp) == -1)
+			goto out_free;
+		if (tw.n == 0)
+			fp->nshingles = 0;
+	}
+	rc = 0;
+
+ out_free:
+	free(tw.h);
+	free(hw.h);
+	return rc;
+}
+
+unsigned
+dedup_distance(const struct dedup_fp *a, const struct dedup_fp *b)
+{
+	return (unsigned)__builtin_popcountll(a->simhash ^ b->simhash);
+}
+
+double
+dedup_similarity(const struct dedup_fp *a, const struct dedup_fp *b)
+{
+	unsigned	 same = 0, i;
+
+	if (a->nshingles == 0 || b->nshingles == 0)
+		return a->text_hash != 0 && a->text_hash == b->text_hash;
+	for (i = 0; i < DEDUP_MINHASH; i++)
+		same += a->minhash[i] == b->minhash[i];
+	return (double)same / DEDUP_MINHASH;
+}
+
+enum dedup_verdict
+dedup_compare(const struct dedup_params *p, const struct dedup_fp *a,
+    const struct dedup_fp *b, unsigned *distance, double *similarity)
+{
+	unsigned	 d = dedup_distance(a, b);
+	double		 s = dedup_similarity(a, b);
+
+	if (distance != NULL)
+		*distance = d;
+	if (similarity != NULL)
+		*similarity = s;
+	if (a->text_hash != 0 && a->text_hash == b->text_hash)
+		return DEDUP_SAME_TEXT;
+	if (a->text_hash == 0 && b->text_hash == 0 && a->title_hash != 0 &&
+	    a->title_hash == b->title_hash)
+		return DEDUP_SAME_TITLE;
+	/* Too short to tell a rewrite from another story on the topic. */
+	if (a->nshingles < p->min_shingles || b->nshingles < p->min_shingles)
+		return DEDUP_DISTINCT;
+	if (s < p->min_similarity)
+		return DEDUP_DISTINCT;
+	if ((a->nshingles < TEASER_SHINGLES || b->nshingles < TEASER_SHINGLES) &&
+	    a->title_hash != b->title_hash && s < TEASER_SIMILARITY)
+		return DEDUP_DISTINCT;
+	if (d <= p->max_distance || s >= p->far_similarity)
+		return DEDUP_NEAR;
+	return DEDUP_DISTINCT;
+}
+
+const char *
+dedup_verdict_name(enum dedup_verdict v)
+{
+	switch (v) {
+	case DEDUP_NEAR:
+		return "near";
+	case DEDUP_SAME_TEXT:
+		return "same-text";
+	case DEDUP_SAME_TITLE:
+		return "same-title";
+	case DEDUP_DISTINCT:
+		break;
+	}
+	return "distinct";
+}
+
+/* The index */
+
+struct entry {
+	uint64_t	 simhash;
+	uint64_t	 text_hash;
+	uint64_t	 title_hash;
+	int64_t		 time;
+	uint32_t	 nshingles;
+	uint32_t	 minhash[DEDUP_MINHASH];
+	char		 id[DEDUP_ID_LEN + 1];	/* "" for a free slot */
+};
+
+/*
+ * One table per block: heads[bucket] starts a chain of slots through
+ * next[slot].  A block wider than TABLE_BITS_MAX is folded into that many
+ * bits, so a chain may hold other block values: every candidate's distance
+ * is checked anyway.
+ */
+struct table {
+	unsigned	 shift;		/* the block's lowest bit */
+	unsigned	 width;		/* its bits */
+	unsigned	 bits;		/* log2 of the bucket count */
+	uint32_t	*heads;
+	uint32_t	*next;		/* one per slot */
+};
+
+struct dedup_index {
+	struct dedup_params	 params;
+	struct entry		*e;
+	size_t			 nslots;	/* used or free */
+	size_t			 cap;
+	size_t			 count;		/* used */
+	uint32_t		*freelist;	/* free slots, a stack */
+	size_t			 nfree;
+	unsigned		 ntables;
+	struct table		 t[DEDUP_MAX_DISTANCE + 1];
+	unsigned		 nbands;	/* 0 or NBANDS */
+	struct table		 band[NBANDS];
+};
+
+static inline uint64_t
+band_key(const uint32_t *mh, unsigned band)
+{
+	return (uint64_t)mh[band * BAND_ROWS] << 32 |
+	    mh[band * BAND_ROWS + 1];
+}
+
+static inline uint32_t
+band_bucket(const struct table *t, uint64_t key)
+{
+	return (uint32_t)((fmix64(key) * P1) >> (64 - t->bits));
+}
+
+/* Stories too short for a near match are only in the SimHash tables. */
+static int
+banded(const struct dedup_index *x, uint32_t nshingles)
+{
+	return x->nbands > 0 && nshingles >= x->params.min_shingles;
+}
+
+static inline uint64_t
+block_of(const struct table *t, uint64_t sim)
+{
+	uint64_t	 mask;
+
+	mask = t->width >= 64 ? UINT64_MAX : (1ULL << t->width) - 1;
+	return (sim >> t->shift) & mask;
+}
+
+static inline uint32_t
+bucket_of(const struct table *t, uint64_t sim)
+{
+	uint64_t	 v = block_of(t, sim);
+
+	if (t->width <= t->bits)
+		return (uint32_t)v;
+	return (uint32_t)((v * P1) >> (64 - t->bits));
+}
+
+struct dedup_index *
+dedup_new(const struct dedup_params *p)
+{
+	struct dedup_index	*x;
+	struct table		*t;
+	unsigned		 i, shift = 0, width;
+	size_t			 nb;
+
+	if (p->max_distance > DEDUP_MAX_DISTANCE)
+		return NULL;
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return NULL;
+	x->params = *p;
+	x->ntables = p->max_distance + 1;
+	for (i = 0; i < x->ntables; i++) {
+		t = &x->t[i];
+		/* The first 64 % ntables blocks get one bit more. */
+		width = 64 / x->ntables + (i < 64 % x->ntables);
+		t->shift = shift;
+		t->width = width;
+		t->bits = width < TABLE_BITS_MAX ? width : TABLE_BITS_MAX;
+		shift += width;
+		nb = (size_t)1 << t->bits;
+		if ((t->heads = malloc(nb * sizeof(*t->heads))) == NULL)
+			goto out_free;
+		memset(t->heads, 0xff, nb * sizeof(*t->heads));
+	}
+	/* No bands when distance alone may decide (far_similarity > 1). */
+	x->nbands = p->far_similarity <= 1.0 ? NBANDS : 0;
+	for (i = 0; i < x->nbands; i++) {
+		t = &x->band[i];
+		t->bits = BAND_BITS_MIN;
+		nb = (size_t)1 << t->bits;
+		if ((t->heads = malloc(nb * sizeof(*t->heads))) == NULL)
+			goto out_free;
+		memset(t->heads, 0xff, nb * sizeof(*t->heads));
+	}
+	return x;
+
+ out_free:
+	dedup_free(x);
+	return NULL;
+}
+
+void
+dedup_free(struct dedup_index *x)
+{
+	unsigned	 i;
+
+	if (x == NULL)
+		return;
+	for (i = 0; i < x->ntables; i++) {
+		free(x->t[i].heads);
+		free(x->t[i].next);
+	}
+	for (i = 0; i < x->nbands; i++) {
+		free(x->band[i].heads);
+		free(x->band[i].next);
+	}
+	free(x->freelist);
+	free(x->e);
+	free(x);
+}
+
+/*
+ * Give the bands a bucket per two slots, and link every
+ * banded story again.  On failure the old buckets stay: slower, not wrong.
+ */
+static void
+rehash_bands(struct dedup_index *x)
+{
+	struct table	*t;
+	uint32_t	*heads[NBANDS], b;
+	unsigned	 bits = BAND_BITS_MIN, i;
+	size_t		 nb, slot;
+
+	while (bits < BAND_BITS_MAX && ((size_t)1 << bits) < x->cap / 2)
+		bits++;
+	if (x->nbands == 0 || bits == x->band[0].bits)
+		return;
+	nb = (size_t)1 << bits;
+	for (i = 0; i < x->nbands; i++)
+		if ((heads[i] = malloc(nb * sizeof(*heads[i]))) == NULL) {
+			while (i-- > 0)
+				free(heads[i]);
+			return;
+		}
+	for (i = 0; i < x->nbands; i++) {
+		t = &x->band[i];
+		free(t->heads);
+		t->heads = heads[i];
+		t->bits = bits;
+		memset(t->heads, 0xff, nb * sizeof(*t->heads));
+		for (slot = 0; slot < x->nslots; slot++) {
+			if (x->e[slot].id[0] == '\0' ||
+			    !banded(x, x->e[slot].nshingles))
+				continue;
+			b = band_bucket(t, band_key(x->e[slot].minhash, i));
+			t->next[slot] = t->heads[b];
+			t->heads[b] = (uint32_t)slot;
+		}
+	}
+}
+
+/* Room for one more slot: the entries, every next array, the freelist. */
+static int
+grow(struct dedup_index *x)
+{
+	struct entry	*e;
+	uint32_t	*p;
+	size_t		 ncap;
+	unsigned	 i;
+
+	if (x->nslots < x->cap)
+		return 0;
+	ncap = x->cap == 0 ? 1024 : x->cap * 2;
+	if (ncap >= NO_SLOT || ncap > SIZE_MAX / sizeof(*e))
+		return -1;
+	if ((e = realloc(x->e, ncap * sizeof(*e))) == NULL)
+		return -1;
+	x->e = e;
+	for (i = 0; i < x->ntables; i++) {
+		if ((p = realloc(x->t[i].next, ncap * sizeof(*p))) == NULL)
+			return -1;
+		x->t[i].next = p;
+	}
+	for (i = 0; i < x->nbands; i++) {
+		if ((p = realloc(x->band[i].next, ncap * sizeof(*p))) == NULL)
+			return -1;
+		x->band[i].next = p;
+	}
+	if ((p = realloc(x->freelist, ncap * sizeof(*p))) == NULL)
+		return -1;
+	x->freelist = p;
+	x->cap = ncap;
+	rehash_bands(x);
+	return 0;
+}
+
+int
+dedup_add(struct dedup_index *x, const char *id, int64_t time,
+    const struct dedup_fp *fp)
+{
+	struct entry	*e;
+	struct table	*t;
+	size_t		 idlen = strlen(id);
+	uint32_t	 slot, b;
+	unsigned	 i;
+
+	if (idlen == 0 || idlen > DEDUP_ID_LEN)
+		return -1;
+	if (x->nfree > 0)
+		slot = x->freelist[--x->nfree];
+	else {
+		if (grow(x) == -1)
+			return -1;
+		slot = (uint32_t)x->nslots++;
+	}
+	e = &x->e[slot];
+	e->simhash = fp->simhash;
+	e->text_hash = fp->text_hash;
+	e->title_hash = fp->title_hash;
+	e->time = time;
+	e->nshingles = fp->nshingles;
+	memcpy(e->minhash, fp->minhash, sizeof(e->minhash));
+	memcpy(e->id, id, idlen + 1);
+	for (i = 0; i < x->ntables; i++) {
+		t = &x->t[i];
+		b = bucket_of(t, fp->simhash);
+		t->next[slot] = t->heads[b];
+		t->heads[b] = slot;
+	}
+	if (banded(x, fp->nshingles))
+		for (i = 0; i < x->nbands; i++) {
+			t = &x->band[i];
+			b = band_bucket(t, band_key(fp->minhash, i));
+			t->next[slot] = t->heads[b];
+			t->heads[b] = slot;
+		}
+	x->count++;
+	return 0;
+}
+
+/* The entry as a fingerprint, for dedup_compare(). */
+static void
+entry_fp(const struct entry *e, struct dedup_fp *fp)
+{
+	fp->simhash = e->simhash;
+	fp->text_hash = e->text_hash;
+	fp->title_hash = e->title_hash;
+	fp->nshingles = e->nshingles;
+	memcpy(fp->minhash, e->minhash, sizeof(fp->minhash));
+}
+
+/* Was this candidate already met through an earlier table? */
+static int
+seen_before(const struct dedup_index *x, unsigned table, uint64_t a,
+    uint64_t b)
+{
+	unsigned	 i;
+
+	for (i = 0; i < table; i++)
+		if (block_of(&x->t[i], a) == block_of(&x->t[i], b))
+			return 1;
+	return 0;
+}
+
+/* Is m (verdict v, distance d, similarity s) better than best? */
+static int
+better(const struct dedup_match *best, int have, enum dedup_verdict v,
+    unsigned d, double s, int64_t time)
+{
+	int	 exact = v != DEDUP_NEAR, bexact;
+
+	if (!have)
+		return 1;
+	bexact = best->verdict != DEDUP_NEAR;
+	if (exact != bexact)
+		return exact;
+	if (s != best->similarity)
+		return s > best->similarity;
+	if (d != best->distance)
+		return d < best->distance;
+	return time < best->time;
+}
+
+static void
+consider(struct dedup_index *x, const struct entry *e,
+    const struct dedup_fp *fp, struct dedup_match *out, int *have)
+{
+	struct dedup_fp		 cand;
+	enum dedup_verdict	 v;
+	unsigned		 d;
+	double			 s;
+
+	entry_fp(e, &cand);
+	v = dedup_compare(&x->params, fp, &cand, &d, &s);
+	if (v == DEDUP_DISTINCT || !better(out, *have, v, d, s, e->time))
+		return;
+	memcpy(out->id, e->id, sizeof(out->id));
+	out->time = e->time;
+	out->distance = d;
+	out->similarity = s;
+	out->verdict = v;
+	*have = 1;
+}
+
+/* Was this candidate already met through an earlier band? */
+static int
+band_seen_before(unsigned band, const uint32_t *a, const uint32_t *b)
+{
+	unsigned	 i;
+
+	for (i = 0; i < band; i++)
+		if (band_key(a, i) == band_key(b, i))
+			return 1;
+	return 0;
+}
+
+/*
+ * Candidates sharing a MinHash band: the far ones, whose SimHash the
+ * tables cannot reach.  Near ones were considered already.
+ */
+static void
+find_banded(struct dedup_index *x, const struct dedup_fp *fp,
+    struct dedup_match *out, int *have)
+{
+	const struct table	*t;
+	const struct entry	*e;
+	uint64_t		 key;
+	uint32_t		 slot;
+	unsigned		 i;
+
+	for (i = 0; i < x->nbands; i++) {
+		t = &x->band[i];
+		key = band_key(fp->minhash, i);
+		for (slot = t->heads[band_bucket(t, key)]; slot != NO_SLOT;
+		    slot = t->next[slot]) {
+			e = &x->e[slot];
+			if (band_key(e->minhash, i) != key ||
+			    band_seen_before(i, e->minhash, fp->minhash) ||
+			    (unsigned)__builtin_popcountll(e->simhash ^
+			    fp->simhash) <= x->params.max_distance)
+				continue;
+			consider(x, e, fp, out, have);
+		}
+	}
+}
+
+int
+dedup_find(struct dedup_index *x, const struct dedup_fp *fp,
+    struct dedup_match *out)
+{
+	const struct table	*t;
+	const struct entry	*e;
+	uint64_t		 qb;
+	uint32_t		 slot;
+	unsigned		 i;
+	int			 have = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < x->ntables; i++) {
+		t = &x->t[i];
+		qb = block_of(t, fp->simhash);
+		for (slot = t->heads[bucket_of(t, fp->simhash)];
+		    slot != NO_SLOT; slot = t->next[slot]) {
+			e = &x->e[slot];
+			/* Cheap filters before the whole comparison. */
+			if (block_of(t, e->simhash) != qb ||
+			    seen_before(x, i, e->simhash, fp->simhash) ||
+			    (unsigned)__builtin_popcountll(e->simhash ^
+			    fp->simhash) > x->params.max_distance)
+				continue;
+			consider(x, e, fp, out, &have);
+		}
+	}
+	if (banded(x, fp->nshingles))
+		find_banded(x, fp, out, &have);
+	return have;
+}
+
+/* Unlink slot from every table: chains are short, walk them. */
+static void
+unlink_slot(struct dedup_index *x, uint32_t slot)
+{
+	struct table	*t;
+	uint32_t	*pp;
+	unsigned	 i;
+
+	for (i = 0; i < x->ntables; i++) {
+		t = &x->t[i];
+		pp = &t->heads[bucket_of(t, x->e[slot].simhash)];
+		while (*pp != NO_SLOT && *pp != slot)
+			pp = &t->next[*pp];
+		if (*pp == slot)
+			*pp = t->next[slot];
+	}
+	if (!banded(x, x->e[slot].nshingles))
+		return;
+	for (i = 0; i < x->nbands; i++) {
+		t = &x->band[i];
+		pp = &t->heads[band_bucket(t, band_key(x->e[slot].minhash, i))];
+		while (*pp != NO_SLOT && *pp != slot)
+			pp = &t->next[*pp];
+		if (*pp == slot)
+			*pp = t->next[slot];
+	}
+}
+
+size_t
+dedup_expire(struct dedup_index *x, int64_t before)
+{
+	size_t		 i, gone = 0;
+
+	for (i = 0; i < x->nslots; i++) {
+		if (x->e[i].id[0] == '\0' || x->e[i].time >= before)
+			continue;
+		unlink_slot(x, (uint32_t)i);
+		x->e[i].id[0] = '\0';
+		x->freelist[x->nfree++] = (uint32_t)i;
+		x->count--;
+		gone++;
+	}
+	return gone;
+}
+
+size_t
+dedup_count(const struct dedup_index *x)
+{
+	return x->count;
+}
+
+size_t
+dedup_memory(const struct dedup_index *x)
+{
+	size_t		 n = sizeof(*x);
+	unsigned	 i;
+
+	n += x->cap * (sizeof(*x->e) + sizeof(*x->freelist));
+	for (i = 0; i < x->ntables; i++)
+		n += ((size_t)1 << x->t[i].bits) * sizeof(uint32_t) +
+		    x->cap * sizeof(uint32_t);
+	for (i = 0; i < x->nbands; i++)
+		n += ((size_t)1 << x->band[i].bits) * sizeof(uint32_t) +
+		    x->cap * sizeof(uint32_t);
+	return n;
+}

@@ -1,0 +1,542 @@
+/*
+ * test_extract: main content and metadata of the pages in
+ * tests/fixtures/pages/ and of the seed page (tests run from the
+ * repository root).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "parsers/date.h"
+#include "parsers/extract.h"
+#include "parsers/feed.h"
+
+#define PAGES	"tests/fixtures/pages/"
+#define PAGE_URL	"https://news.example/dir/page.html"
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE	*f;
+	char	*s;
+	long	 n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	assert_true((n = ftell(f)) >= 0);
+	rewind(f);
+	assert_non_null(s = malloc((size_t)n + 1));
+	assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+	s[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return s;
+}
+
+static struct extract *
+extract_file(const char *path)
+{
+	struct extract	*x = NULL;
+	char		 err[256], *html;
+	size_t		 len;
+
+	html = slurp(path, &len);
+	if (extract_page(html, len, PAGE_URL, &x, err, sizeof(err)) == -1)
+		fail_msg("%s: %s", path, err);
+	free(html);
+	assert_non_null(x);
+	assert_non_null(x->text);
+	assert_non_null(x->html);
+	return x;
+}
+
+static void
+assert_has(const char *hay, const char *needle)
+{
+	if (strstr(hay, needle) == NULL)
+		fail_msg("\"%s\" not in:\n%s", needle, hay);
+}
+
+static void
+assert_hasnt(const char *hay, const char *needle)
+{
+	if (strstr(hay, needle) != NULL)
+		fail_msg("\"%s\" should not be in:\n%s", needle, hay);
+}
+
+static void
+assert_date(int64_t t, const char *want)
+{
+	char	 buf[DATE_RFC3339_LEN];
+
+	assert_int_equal(date_format(t, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, want);
+}
+
+/* The whole text of a news page with every kind of boilerplate. */
+static void
+test_news_article(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "news-article.html");
+	assert_string_equal(x->text,
+	    "The old harbour reopened to passenger ferries on Monday morning, "
+	    "two years after storms tore away most of its eastern quay, and "
+	    "the first boat left for the islands at a quarter past seven.\n\n"
+	    "Engineers rebuilt the quay with a new concrete apron, raised it "
+	    "by half a metre and added a wave wall, which the port authority "
+	    "says should keep the berths usable in all but the worst winter "
+	    "gales.\n\n"
+	    "Timetable\n\n"
+	    "Crossings run every ninety minutes in summer, and every three "
+	    "hours from October, when the smaller of the two vessels goes "
+	    "into dry dock for its annual overhaul.\n\n"
+	    "First departure at 07:15, daily\n\n"
+	    "Last return at 21:40, except on Sundays\n\n"
+	    "Local shops, which lost much of their trade while passengers "
+	    "were sent to the northern pier, said the reopening came just in "
+	    "time for the season.");
+	/* headings and lists keep their structure in the HTML */
+	assert_has(x->html, "<h2>Timetable</h2>");
+	assert_has(x->html, "<ul><li>First departure at 07:15, daily</li>"
+	    "<li>Last return at 21:40, except on Sundays</li></ul>");
+	assert_hasnt(x->html, "<h1>");
+	assert_string_equal(x->language, "en");
+	assert_string_equal(x->title,
+	    "Harbour ferries return after two-year rebuild - Coastal Courier");
+	assert_null(x->site_name);
+	assert_null(x->byline);
+	assert_null(x->canonical_url);
+	assert_true(x->published == FEED_NODATE);
+	assert_true(x->modified == FEED_NODATE);
+	extract_free(x);
+}
+
+/* What must go, one kind at a time. */
+static void
+test_news_article_dropped(void **state)
+{
+	static const char *const dropped[] = {
+		"Harbour ferries return",	/* the headline */
+		"cookies", "News", "Weather", "Share on Facebook",
+		"Get the Courier", "newsletter", "Most read",
+		"Council approves", "Related stories", "Storm damage",
+		"© 2024", "Privacy", NULL
+	};
+	struct extract	*x;
+	size_t		 i;
+
+	(void)state;
+	x = extract_file(PAGES "news-article.html");
+	for (i = 0; dropped[i] != NULL; i++) {
+		assert_hasnt(x->text, dropped[i]);
+		assert_hasnt(x->html, dropped[i]);
+	}
+	extract_free(x);
+}
+
+/* itemprop=articleBody wins over a longer teaser elsewhere. */
+static void
+test_itemprop_body(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "itemprop-body.html");
+	assert_string_equal(x->text,
+	    "The city library has opened its archive of historic maps to the "
+	    "public, with more than four thousand sheets now available to "
+	    "view by appointment.\n\n"
+	    "The oldest map in the collection dates from 1588, and shows the "
+	    "town walls, the mills and the ford that gave the settlement its "
+	    "name.\n\n"
+	    "Volunteers spent three winters cataloguing the sheets, and a "
+	    "grant from the heritage fund paid for the new, climate-controlled "
+	    "reading room.");
+	assert_null(x->language);
+	extract_free(x);
+}
+
+/* No semantic markup at all: the scoring finds the paragraphs' div. */
+static void
+test_no_semantics(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "no-semantics.html");
+	assert_true(strncmp(x->text, "Rail unions and the three operators",
+	    35) == 0);
+	assert_has(x->text, "\n\nA mediator, appointed by the ministry, will "
+	    "chair the talks, which are expected to last at least two days.");
+	assert_hasnt(x->text, "Home");
+	assert_hasnt(x->text, "Politics");
+	assert_hasnt(x->text, "Jobs");
+	assert_string_equal(x->title, "Rail unions return to talks");
+	extract_free(x);
+}
+
+/* Every metadata field, each from the source that should win. */
+static void
+test_metadata(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "metadata.html");
+	assert_string_equal(x->title, "Le glacier recule plus vite que prévu");
+	assert_string_equal(x->site_name, "Le Petit Alpin");
+	/* JSON-LD authors before the meta author, joined */
+	assert_string_equal(x->byline, "Claire Dubois, Marc Roux");
+	/* JSON-LD datePublished before article:published_time */
+	assert_date(x->published, "2023-08-01T06:30:00Z");
+	assert_date(x->modified, "2023-08-02T10:15:00Z");
+	assert_string_equal(x->canonical_url,
+	    "https://news.example/sciences/glacier-recul.html");
+	assert_string_equal(x->language, "fr");
+	/* the byline paragraph is a field, not text */
+	assert_hasnt(x->text, "Par Claire Dubois");
+	assert_hasnt(x->text, "Le glacier recule");
+	assert_has(x->html, "voir la <a href=\"https://news.example/dir/"
+	    "photos/front.html\">galerie</a> du relevé.</p>");
+	extract_free(x);
+}
+
+/* "article-share" is a share box; "article-body" is the article. */
+static void
+test_article_share(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "article-share.html");
+	assert_hasnt(x->text, "Share this article");
+	assert_hasnt(x->text, "Facebook");
+	assert_hasnt(x->text, "Energy");
+	assert_true(strncmp(x->text, "The county has approved a solar farm",
+	    36) == 0);
+	assert_has(x->text, "along the northern edge.");
+	extract_free(x);
+}
+
+/* The seed page: exactly the article's paragraphs, in order. */
+static void
+test_seed(void **state)
+{
+	struct extract	*x;
+	char		*want, *body;
+	size_t		 len;
+
+	(void)state;
+	x = extract_file("tests/fixtures/site/news/blinken-beijing.html");
+	/* blinken.txt is the headline, a blank line, then the body */
+	want = slurp("tests/fixtures/seed/blinken.txt", &len);
+	assert_non_null(body = strstr(want, "\n\n"));
+	body += 2;
+	while (len > 0 && want[len - 1] == '\n')
+		want[--len] = '\0';
+	assert_string_equal(x->text, body);
+	assert_hasnt(x->text, "World · Diplomacy");
+	assert_hasnt(x->text, "By the LTC newsroom");
+	assert_hasnt(x->text, "Sign up");
+	assert_hasnt(x->text, "Share");
+	assert_hasnt(x->text, "cookies");
+	assert_hasnt(x->text, "Related");
+	assert_hasnt(x->text, "All rights reserved");
+	assert_string_equal(x->site_name, "LTC Actualités");
+	assert_date(x->published, "2023-06-14T18:05:00Z");
+	assert_string_equal(x->language, "en");
+	free(want);
+	extract_free(x);
+}
+
+/* Markup the HTML must not carry. */
+static void
+test_clean_html(void **state)
+{
+	static const char page[] =
+	    "<html><body><article><div class=\"story-text\">"
+	    "<p style=\"color:red\" onclick=\"x()\">A first paragraph with "
+	    "<em>some</em> <span class=\"k\">words</span> and "
+	    "<a href=\"/x?a=1&amp;b=2\" title=\"t\">a link</a> that is long "
+	    "enough to count as the article, which it is.</p>"
+	    "<script>alert(1)</script>"
+	    "<p>A second one, with <img src=\"i.png\" "
+	    "alt=\"a &quot;pic&quot;\" width=\"3\"> an image, and more text after it to be kept.</p>"
+	    "<p>Fish &amp; chips &lt;3, as they say, in the third one.</p>"
+	    "</div></article></body></html>";
+	struct extract	*x = NULL;
+	char		 err[128];
+
+	(void)state;
+	assert_int_equal(extract_page(page, sizeof(page) - 1, PAGE_URL, &x,
+	    err, sizeof(err)), 0);
+	assert_string_equal(x->html,
+	    "<p>A first paragraph with <em>some</em> words and "
+	    "<a href=\"https://news.example/x?a=1&amp;b=2\">a link</a> that "
+	    "is long enough to count as the article, which it is.</p>"
+	    "<p>A second one, with <img src=\"https://news.example/dir/i.png\" "
+	    "alt=\"a &quot;pic&quot;\"> an image, and more text after it to "
+	    "be kept.</p>"
+	    "<p>Fish &amp; chips &lt;3, as they say, in the third one.</p>");
+	assert_hasnt(x->text, "alert");
+	assert_has(x->text, "Fish & chips <3");
+	extract_free(x);
+}
+
+/* Empty and text-free input is an empty extraction, not an error. */
+static void
+test_empty(void **state)
+{
+	struct extract	*x = NULL;
+	char		 err[128], *json;
+
+	(void)state;
+	assert_int_equal(extract_page("", 0, NULL, &x, err, sizeof(err)), 0);
+	assert_string_equal(x->text, "");
+	assert_string_equal(x->html, "");
+	assert_null(x->title);
+	assert_true(x->published == FEED_NODATE);
+	assert_non_null(json = extract_to_json(x));
+	assert_has(json, "\"published\": null");
+	assert_has(json, "\"text\": \"\"");
+	free(json);
+	extract_free(x);
+	assert_int_equal(extract_page("<div><br></div>", 15, NULL, &x, err,
+	    sizeof(err)), 0);
+	assert_string_equal(x->text, "");
+	extract_free(x);
+}
+
+/* The JSON has every key, in order, with the values of the struct. */
+static void
+test_json(void **state)
+{
+	struct extract	*x;
+	char		*json;
+
+	(void)state;
+	x = extract_file(PAGES "metadata.html");
+	assert_non_null(json = extract_to_json(x));
+	assert_has(json, "\"title\": \"Le glacier recule plus vite que "
+	    "prévu\",\n  \"site_name\": \"Le Petit Alpin\",\n  \"byline\": "
+	    "\"Claire Dubois, Marc Roux\",\n  \"published\": "
+	    "\"2023-08-01T06:30:00Z\",\n  \"modified\": "
+	    "\"2023-08-02T10:15:00Z\",\n  \"canonical_url\": "
+	    "\"https://news.example/sciences/glacier-recul.html\",\n  "
+	    "\"language\": \"fr\",\n  \"text\": \"Le relevé");
+	assert_has(json, "\"html\": \"<p>Le relevé");
+	free(json);
+	extract_free(x);
+}
+
+static struct extract *
+extract_string(const char *page)
+{
+	struct extract	*x = NULL;
+	char		 err[128];
+
+	if (extract_page(page, strlen(page), PAGE_URL, &x, err,
+	    sizeof(err)) == -1)
+		fail_msg("%s", err);
+	return x;
+}
+
+/*
+ * A layout wrapper whose class says sidebar holds the article; a kicker
+ * above the headline; a figure; a "Related articles" heading that ends
+ * the article (it was once dropped on its own, leaving its teasers in).
+ */
+static void
+test_layout(void **state)
+{
+	static const char page[] =
+	    "<html><body><div class=\"content-sidebar-wrap\"><main><article>"
+	    "<p class=\"section\">Science</p><h1>Glacier front retreats</h1>"
+	    "<p>First paragraph of the article, which is long enough to be "
+	    "scored, and has commas, too.</p>"
+	    "<figure><img src=\"/a.jpg\" alt=\"A glacier\"><figcaption>The "
+	    "glacier front in July. Photo: J. Doe</figcaption></figure>"
+	    "<p>Second paragraph of the article, also long enough to be "
+	    "scored, with commas, and more words.</p>"
+	    "<p>Third paragraph of the article, long enough again to count, "
+	    "with a comma, and a full stop.</p>"
+	    "<h2>Related articles</h2>"
+	    "<p>A teaser of another story that is long enough to look like a "
+	    "paragraph of text, sadly.</p>"
+	    "</article></main><div class=\"sidebar\"><p>Sidebar text that "
+	    "should never appear in the output at all, really.</p></div>"
+	    "</div></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_string_equal(x->text,
+	    "First paragraph of the article, which is long enough to be "
+	    "scored, and has commas, too.\n\n"
+	    "Second paragraph of the article, also long enough to be scored, "
+	    "with commas, and more words.\n\n"
+	    "Third paragraph of the article, long enough again to count, "
+	    "with a comma, and a full stop.");
+	/* the caption is in the HTML only */
+	assert_has(x->html, "<figure><p><img src=\"https://news.example/"
+	    "a.jpg\" alt=\"A glacier\"></p><figcaption>The glacier front in "
+	    "July. Photo: J. Doe</figcaption></figure>");
+	assert_hasnt(x->html, "Related");
+	assert_hasnt(x->html, "Sidebar");
+	assert_hasnt(x->html, "Science");
+	assert_string_equal(x->title, "Glacier front retreats");
+	extract_free(x);
+}
+
+/* The paragraph filter inside the article, and where it must not fire. */
+static void
+test_paragraph_filter(void **state)
+{
+	static const char page[] =
+	    "<html><body><article><div class=\"body\">"
+	    "<p>Updated on 12 March 2024, 10:15</p>"
+	    "<p>The first paragraph of the story is long enough to be the "
+	    "article, with commas, and a full stop.</p>"
+	    "<p>Share</p>"
+	    "<p>Read more: <a href=\"/x\">another story</a></p>"
+	    "<p>Opening hours</p>"
+	    "<p>The second paragraph of the story is long enough as well, and "
+	    "it has a comma or two, too.</p>"
+	    "<p><a href=\"/a\">Politics</a> <a href=\"/b\">Economy</a> "
+	    "<a href=\"/c\">Culture</a> and more</p>"
+	    "<p>Tickets cost 12 euros, children go free.</p>"
+	    "<p>Photo: Jane Doe</p>"
+	    "<p>&copy; 2024 Example Media</p>"
+	    "</div></article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_string_equal(x->text,
+	    "The first paragraph of the story is long enough to be the "
+	    "article, with commas, and a full stop.\n\n"
+	    "Opening hours\n\n"
+	    "The second paragraph of the story is long enough as well, and "
+	    "it has a comma or two, too.\n\n"
+	    "Tickets cost 12 euros, children go free.");
+	extract_free(x);
+}
+
+/* An unclosed <nav> swallows the page in libxml2's tree: still found. */
+static void
+test_unclosed_nav(void **state)
+{
+	static const char page[] =
+	    "<html><body><header><nav><a href=\"/\">Home</a> "
+	    "<a href=\"/news\">News</a>"
+	    "<div class=\"main\"><article>"
+	    "<p>The first paragraph, inside a navigation bar nobody closed, "
+	    "is still the article, with commas, and words.</p>"
+	    "<p>The second paragraph is there as well, and long enough to be "
+	    "scored on its own, like the first.</p>"
+	    "<p>The third paragraph ends the story, which is long enough for "
+	    "the extractor not to look further.</p>"
+	    "</article></div></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_true(strncmp(x->text, "The first paragraph", 19) == 0);
+	assert_has(x->text, "look further.");
+	assert_hasnt(x->text, "Home");
+	extract_free(x);
+}
+
+/*
+ * Hidden elements are left out; a style that ends right after "display"
+ * was read past its end once.
+ */
+static void
+test_hidden(void **state)
+{
+	static const char page[] =
+	    "<html><body><div>"
+	    "<p>Visible paragraph number one, long enough to be kept as the "
+	    "article's text, with a comma.</p>"
+	    "<p style=\"display: none\">Hidden by its style, with a comma, and "
+	    "long enough to count.</p>"
+	    "<p hidden>Hidden by its attribute, with a comma, and long enough "
+	    "to count.</p>"
+	    "<p style=\"color: red; display\">Visible paragraph number two, "
+	    "with a style that ends early.</p>"
+	    "<p style=\"display:\">Visible paragraph number three, with a "
+	    "style cut after the colon.</p>"
+	    "</div></body></html>";
+	struct extract	*x = NULL;
+	char		 err[128];
+
+	(void)state;
+	assert_int_equal(extract_page(page, sizeof(page) - 1, NULL, &x, err,
+	    sizeof(err)), 0);
+	assert_hasnt(x->text, "Hidden");
+	assert_has(x->text, "number one");
+	assert_has(x->text, "number two");
+	assert_has(x->text, "number three");
+	extract_free(x);
+}
+
+/* Deep nesting neither crashes nor loses the text around it. */
+static void
+test_deep(void **state)
+{
+	struct extract	*x = NULL;
+	char		 err[128], *page;
+	size_t		 i, n = 0, depth = 5000;
+	const char	*p = "<p>Deep inside, a paragraph of text that is long "
+	    "enough to be an article on its own, with commas, and more.</p>";
+
+	(void)state;
+	assert_non_null(page = malloc(depth * 11 + strlen(p) + 1));
+	for (i = 0; i < depth; i++) {
+		memcpy(page + n, "<div>", 5);
+		n += 5;
+	}
+	memcpy(page + n, p, strlen(p));
+	n += strlen(p);
+	for (i = 0; i < depth; i++) {
+		memcpy(page + n, "</div>", 6);
+		n += 6;
+	}
+	assert_int_equal(extract_page(page, n, NULL, &x, err, sizeof(err)), 0);
+	free(page);
+	extract_free(x);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_news_article),
+		cmocka_unit_test(test_news_article_dropped),
+		cmocka_unit_test(test_itemprop_body),
+		cmocka_unit_test(test_no_semantics),
+		cmocka_unit_test(test_metadata),
+		cmocka_unit_test(test_article_share),
+		cmocka_unit_test(test_seed),
+		cmocka_unit_test(test_clean_html),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_hidden),
+		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_paragraph_filter),
+		cmocka_unit_test(test_unclosed_nav),
+		cmocka_unit_test(test_deep),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
