@@ -2,9 +2,9 @@
  * fuzz_feed: libFuzzer target for the feed parser.
  *
  * The first input byte chooses how the rest is parsed, so that one corpus
- * covers the daemon's ways of calling feed_parse: bit 7 gives a base URL
- * (relative links get resolved), the low bits pick a transport charset
- * (none, an empty one, the usual ones, a bogus one).  The rest is the
+ * covers the daemon's ways of calling feed_parse: a base URL or none
+ * (relative links get resolved), and a transport charset (none, an empty
+ * one, the usual ones, a bogus one); see feed_select.h.  The rest is the
  * document; it goes through feed_parse, feed_to_json and feed_free, as in
  * `feedspool parse`.  Built and run by `make fuzz`.
  */
@@ -14,14 +14,9 @@
 #include <string.h>
 
 #include "parsers/feed.h"
+#include "tests/fuzz/feed_select.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-static const char *const charsets[] = {
-	NULL, "", "utf-8", "iso-8859-1", "windows-1252", "utf-16",
-	"koi8-r", "no-such-charset",
-};
-#define NCHARSETS	(sizeof(charsets) / sizeof(charsets[0]))
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -33,8 +28,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	base = (data[0] & 0x80) ? "https://example.org/dir/feed.xml" : NULL;
-	charset = charsets[data[0] % NCHARSETS];
+	base = feed_select_base(data[0]);
+	charset = feed_select_charset(data[0]);
 	if (feed_parse((const char *)data + 1, size - 1, base, charset, &doc,
 	    err, sizeof(err)) != 0) {
 		/* A failure must leave nothing behind and say why. */
