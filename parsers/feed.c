@@ -1364,6 +1364,10 @@ feed_parse(const char *data, size_t len, const char *base,
 		data++;
 		len--;
 	}
+	if (len == 0) {
+		snprintf(err, errlen, "not a feed: empty document");
+		return -1;
+	}
 	if (*data == '{')
 		return feed_jsonfeed_parse(data, len, base, out, err, errlen);
 	/* HTML entities XML does not know become character references. */
