@@ -117,6 +117,24 @@ run: deps feedspool
 demo: deps feedspool $(SERVER)
 	@sh tests/demo $(SERVER)
 
+# make bench: every bench/bench_*.c is a program, linked with the other
+# bench/*.c (the corpus generator) and the library, built like the binary
+# (plain, optimised) and run in turn.  Not part of make check.
+BENCH_SRCS = $(wildcard bench/bench_*.c)
+BENCH_LIBSRCS = $(filter-out $(BENCH_SRCS),$(wildcard bench/*.c))
+BENCHES    = $(BENCH_SRCS:bench/%.c=build/rel/bench/%)
+BENCH_ARGS ?=
+
+bench: deps
+	@$(MAKE) --no-print-directory SANITIZE= $(BENCHES)
+	@for b in $(BENCHES); do \
+	    echo "== $$(basename $$b)"; $$b $(BENCH_ARGS) || exit 1; \
+	done
+
+build/rel/bench/bench_%: bench/bench_%.c $(BENCH_LIBSRCS) $(wildcard bench/*.h) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BENCH_LIBSRCS) $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
 # make fuzz: tests/fuzz/fuzz_*.c with the parsers, built by clang with
 # libFuzzer, ASan and UBSan into build/fuzz/, then run one after the other
 # (tests/fuzz/run); fails when a target crashes.
