@@ -464,7 +464,7 @@ resolve_html(struct pctx *p, xmlNode *n, char *html)
 	struct buf	 b;
 	xmlChar		*base, *abs, *rel;
 	const char	*s, *v, *end;
-	size_t		 alen;
+	size_t		 alen, run;
 	bool		 in_tag = false;
 	int		 rc = BUF_OK;
 
@@ -475,6 +475,12 @@ resolve_html(struct pctx *p, xmlNode *n, char *html)
 		return html;
 	buf_init(&b, FEED_MAX_FIELD);
 	for (s = html; *s != '\0' && rc == BUF_OK;) {
+		/* Copy runs of bytes that cannot change state at once. */
+		if ((run = strcspn(s, in_tag ? "> \t\n\r" : "<")) > 0) {
+			rc = buf_add(&b, s, run);
+			s += run;
+			continue;
+		}
 		if (!in_tag) {
 			if (*s == '<' && ((s[1] >= 'a' && s[1] <= 'z') ||
 			    (s[1] >= 'A' && s[1] <= 'Z')))
