@@ -121,6 +121,24 @@ skip_tag(const char *s, size_t len, size_t i)
 	return len;
 }
 
+/*
+ * Past the run of bytes from s[i] that fix_one would keep as they are:
+ * most of a document, stepped over without a call per byte.
+ */
+static size_t
+skip_plain(const char *s, size_t len, size_t i)
+{
+	unsigned char	 c;
+
+	for (; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == '<' || c == '&' ||
+		    (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
+			break;
+	}
+	return i;
+}
+
 int
 feed_xml_fix_entities(const char *s, size_t len, char **out, size_t *outlen)
 {
@@ -138,6 +156,8 @@ feed_xml_fix_entities(const char *s, size_t len, char **out, size_t *outlen)
 		return 0;
 	buf_init(&b, len > SIZE_MAX / 2 - 64 ? len : len + len / 2 + 64);
 	for (i = 0; i < len && rc == BUF_OK;) {
+		if ((i = skip_plain(s, len, i)) == len)
+			break;
 		if (s[i] == '<' && len - i >= 9 &&
 		    memcmp(s + i, "<![CDATA[", 9) == 0) {
 			i = skip_past(s, len, i + 9, "]]>");
