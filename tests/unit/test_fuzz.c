@@ -86,11 +86,42 @@ test_blank(void **state)
 	assert_string_equal(err, "not a feed: empty document");
 }
 
+/*
+ * An empty guid with isPermaLink, then another guid: the first attribute
+ * was overwritten and leaked (found by the sanitizer build).
+ */
+static void
+test_guid_leak(void **state)
+{
+	static const char	 doc[] = "<rss version=\"2.0\"><channel><item>"
+	    "<guid isPermaLink=\"false\"></guid>"
+	    "<guid>http://example.com/a</guid></item></channel></rss>";
+	struct feed_doc		*d = NULL;
+	char			 err[256];
+
+	(void)state;
+	assert_int_equal(replay_feed("feed-guid-leak", &d, err, sizeof(err)),
+	    0);
+	assert_true(d->recovered);
+	assert_int_equal(d->nitems, 1);
+	assert_null(d->items[0].id);
+	feed_free(d);
+
+	/* The guid that counts is the first with text, with its own flag. */
+	assert_int_equal(feed_parse(doc, sizeof(doc) - 1, NULL, NULL, &d, err,
+	    sizeof(err)), 0);
+	assert_int_equal(d->nitems, 1);
+	assert_string_equal(d->items[0].id, "http://example.com/a");
+	assert_string_equal(d->items[0].link, "http://example.com/a");
+	feed_free(d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_blank),
+		cmocka_unit_test(test_guid_leak),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
