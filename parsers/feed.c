@@ -922,6 +922,8 @@ rss_item(struct pctx *p, xmlNode *n)
 			    resolve_html(p, c, node_markup(p, c)));
 		else if (is_el(p, c, NATIVE, "guid")) {
 			if (guid == NULL) {
+				/* an earlier guid without text had one too */
+				free(perma);
 				guid = node_text(p, c);
 				perma = node_attr(p, c, "isPermaLink");
 			}
