@@ -246,8 +246,17 @@ static char *
 node_text(struct pctx *p, xmlNode *n)
 {
 	struct buf	 b;
+	xmlNode		*c = n->children;
 	char		*r;
 
+	/*
+	 * Most elements hold one text node (CDATA is merged into text): copy
+	 * it once, rather than through a growing buffer and then again.
+	 */
+	if (c != NULL && c->next == NULL && c->type == XML_TEXT_NODE &&
+	    c->content != NULL &&
+	    strlen((const char *)c->content) <= FEED_MAX_FIELD + 4)
+		return dup_trim(p, (const char *)c->content);
 	buf_init(&b, FEED_MAX_FIELD + 4);
 	collect_text(n, &b, 0);
 	if (b.data == NULL)
