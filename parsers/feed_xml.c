@@ -79,6 +79,13 @@ fix_one(const char *s, size_t len, size_t i, char *tmp, size_t tmplen,
 	}
 	if (c != '&')
 		return NULL;
+	/* XML's own entities, most of the '&' in escaped HTML */
+	if ((len - i >= 4 && (memcmp(s + i + 1, "lt;", 3) == 0 ||
+	    memcmp(s + i + 1, "gt;", 3) == 0)) ||
+	    (len - i >= 5 && memcmp(s + i + 1, "amp;", 4) == 0) ||
+	    (len - i >= 6 && (memcmp(s + i + 1, "quot;", 5) == 0 ||
+	    memcmp(s + i + 1, "apos;", 5) == 0)))
+		return NULL;
 	if (i + 1 < len && s[i + 1] == '#') {
 		for (j = i + 2; j < len && (is_alnum((unsigned char)s[j])); j++)
 			;
@@ -132,6 +139,8 @@ skip_plain(const char *s, size_t len, size_t i)
 
 	for (; i < len; i++) {
 		c = (unsigned char)s[i];
+		if (c > '<')	/* letters, UTF-8: the common case first */
+			continue;
 		if (c == '<' || c == '&' ||
 		    (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
 			break;
