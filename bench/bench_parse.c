@@ -6,8 +6,8 @@
  *
  * The corpus comes from gen_feeds (seeded, the same on every run).  Each
  * measurement runs over the whole corpus, ROUNDS times interleaved with the
- * others, and the best round counts, so a busy machine slows all of them
- * alike.  The baseline only pull-parses with xmlReader and touches every
+ * others, and the best round (in CPU time) counts, so a busy machine slows
+ * all of them alike.  The baseline only pull-parses with xmlReader and touches every
  * text and CDATA node; feedspool builds its structs (and, on a second
  * line, its JSON).  The ratio full/baseline is what the issue sets a target
  * for (0.6).  Memory: the feeds are generated one at a time and parsed in
@@ -32,7 +32,7 @@
 #include "parsers/buf.h"
 #include "parsers/feed.h"
 
-#define ROUNDS		3
+#define ROUNDS		5
 #define NFEEDS		2000
 #define TARGET_RATIO	0.6
 #define FEED_CAP	(16 * 1024 * 1024)
@@ -63,7 +63,12 @@ now(void)
 {
 	struct timespec	 ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/*
+	 * CPU time of this process: the bench is single-threaded, and the
+	 * machine it runs on is often shared, where wall time measures the
+	 * neighbours.
+	 */
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
