@@ -140,6 +140,7 @@ build/rel/bench/bench_%: bench/bench_%.c $(BENCH_LIBSRCS) $(wildcard bench/*.h) 
 # (tests/fuzz/run); fails when a target crashes.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= feed date
 FUZZ         = build/fuzz
 FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
@@ -153,7 +154,7 @@ FUZZ_BINS    = $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(wildcard tests/fuzz/fuzz_*.
 fuzz: FORCE
 	@sh scripts/deps --fuzz
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
-	@sh tests/fuzz/run $(FUZZ) $(FUZZ_SECONDS)
+	@sh tests/fuzz/run $(FUZZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 .SECONDARY: $(FUZZ_OBJS)
 $(FUZZ)/obj/%.o: %.c $(wildcard */*.h)
