@@ -5,6 +5,9 @@
 #                        then the same again under ASan+UBSan
 #   make run             run the daemon on etc/feedspool.conf, state in var/
 #   make demo            run the daemon against the bundled fixture server
+#   make bench           build and run every bench/bench_*.c
+#   make fuzz            build the libFuzzer targets with clang and run each
+#                        for FUZZ_SECONDS (default 60)
 #   make install         binary, example config, systemd unit (PREFIX, DESTDIR)
 #
 # Knobs: CFLAGS, LDFLAGS, PREFIX, DESTDIR, WERROR=1 (warnings are errors),
@@ -61,7 +64,7 @@ SERVER    = $(BUILD)/tests/fixture-server
 BIN       = $(BUILD)/feedspool
 
 .PHONY: all deps check check-run check-san unit e2e run demo install uninstall \
-        clean bench systemd-verify
+        clean bench fuzz systemd-verify
 .DEFAULT_GOAL := all
 
 all: feedspool
@@ -113,6 +116,54 @@ run: deps feedspool
 
 demo: deps feedspool $(SERVER)
 	@sh tests/demo $(SERVER)
+
+# make bench: every bench/bench_*.c is a program, linked with the other
+# bench/*.c (the corpus generator) and the library, built like the binary
+# (plain, optimised) and run in turn.  Not part of make check.
+BENCH_SRCS = $(wildcard bench/bench_*.c)
+BENCH_LIBSRCS = $(filter-out $(BENCH_SRCS),$(wildcard bench/*.c))
+BENCHES    = $(BENCH_SRCS:bench/%.c=build/rel/bench/%)
+BENCH_ARGS ?=
+
+bench: deps
+	@$(MAKE) --no-print-directory SANITIZE= $(BENCHES)
+	@for b in $(BENCHES); do \
+	    echo "== $$(basename $$b)"; $$b $(BENCH_ARGS) || exit 1; \
+	done
+
+build/rel/bench/bench_%: bench/bench_%.c $(BENCH_LIBSRCS) $(wildcard bench/*.h) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BENCH_LIBSRCS) $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
+# make fuzz: tests/fuzz/fuzz_*.c with the parsers, built by clang with
+# libFuzzer, ASan and UBSan into build/fuzz/, then run one after the other
+# (tests/fuzz/run); fails when a target crashes.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= feed date
+FUZZ         = build/fuzz
+FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer
+FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS) -O1 -g \
+               $(FUZZ_SAN)
+# The targets reach only the parsers: their sources are compiled in with
+# coverage instrumentation.
+FUZZ_OBJS    = $(patsubst %.c,$(FUZZ)/obj/%.o,$(wildcard parsers/*.c))
+FUZZ_BINS    = $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+fuzz: FORCE
+	@sh scripts/deps --fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@sh tests/fuzz/run $(FUZZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+.SECONDARY: $(FUZZ_OBJS)
+$(FUZZ)/obj/%.o: %.c $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lm
 
 systemd-verify:
 	@sh tests/e2e/systemd_verify.sh

@@ -275,8 +275,17 @@ static char *
 node_text_ws(struct pctx *p, xmlNode *n, bool keep_ws)
 {
 	struct buf	 b;
+	xmlNode		*c = n->children;
 	char		*r;
 
+	/*
+	 * Most elements hold one text node (CDATA is merged into text): copy
+	 * it once, rather than through a growing buffer and then again.
+	 */
+	if (c != NULL && c->next == NULL && c->type == XML_TEXT_NODE &&
+	    c->content != NULL &&
+	    strlen((const char *)c->content) <= FEED_MAX_FIELD + 4)
+		return dup_field(p, (const char *)c->content, keep_ws);
 	buf_init(&b, FEED_MAX_FIELD + 4);
 	collect_text(n, &b, 0);
 	if (b.data == NULL)
@@ -509,7 +518,7 @@ resolve_html(struct pctx *p, xmlNode *n, char *html)
 	struct buf	 b;
 	xmlChar		*base, *abs, *rel;
 	const char	*s, *v, *end;
-	size_t		 alen;
+	size_t		 alen, run;
 	bool		 in_tag = false;
 	int		 rc = BUF_OK;
 
@@ -520,6 +529,12 @@ resolve_html(struct pctx *p, xmlNode *n, char *html)
 		return html;
 	buf_init(&b, FEED_MAX_FIELD);
 	for (s = html; *s != '\0' && rc == BUF_OK;) {
+		/* Copy runs of bytes that cannot change state at once. */
+		if ((run = strcspn(s, in_tag ? "> \t\n\r" : "<")) > 0) {
+			rc = buf_add(&b, s, run);
+			s += run;
+			continue;
+		}
 		if (!in_tag) {
 			if (*s == '<' && ((s[1] >= 'a' && s[1] <= 'z') ||
 			    (s[1] >= 'A' && s[1] <= 'Z')))
@@ -1068,6 +1083,8 @@ rss_item(struct pctx *p, xmlNode *n)
 			    resolve_html(p, c, node_markup(p, c, false)));
 		else if (is_el(p, c, NATIVE, "guid")) {
 			if (guid == NULL) {
+				/* an earlier guid without text had one too */
+				free(perma);
 				guid = node_text(p, c);
 				perma = node_attr(p, c, "isPermaLink");
 			}
@@ -1528,7 +1545,11 @@ parse_utf8(const char *data, size_t len, const char *base,
 		data++;
 		len--;
 	}
-	if (len > 0 && *data == '{')
+	if (len == 0) {
+		snprintf(err, errlen, "not a feed: empty document");
+		return -1;
+	}
+	if (*data == '{')
 		return feed_jsonfeed_parse(data, len, base, out, err, errlen);
 	/* HTML entities XML does not know become character references. */
 	if (feed_xml_fix_entities(data, len, &fixed, &flen) == -1) {

@@ -45,10 +45,14 @@ skip_past(const char *s, size_t len, size_t i, const char *end)
 	size_t	 n = strlen(end);
 	void	*hit;
 
-	if (i >= len)
-		return len;
-	hit = memmem(s + i, len - i, end, n);
-	return hit == NULL ? len : (size_t)((const char *)hit - s) + n;
+	/* memchr for the first byte is much faster than memmem here. */
+	while (i < len && (hit = memchr(s + i, end[0], len - i)) != NULL) {
+		i = (size_t)((const char *)hit - s);
+		if (len - i >= n && memcmp(s + i, end, n) == 0)
+			return i + n;
+		i++;
+	}
+	return len;
 }
 
 /*
@@ -78,6 +82,13 @@ fix_one(const char *s, size_t len, size_t i, char *tmp, size_t tmplen,
 		return "&lt;";
 	}
 	if (c != '&')
+		return NULL;
+	/* XML's own entities, most of the '&' in escaped HTML */
+	if ((len - i >= 4 && (memcmp(s + i + 1, "lt;", 3) == 0 ||
+	    memcmp(s + i + 1, "gt;", 3) == 0)) ||
+	    (len - i >= 5 && memcmp(s + i + 1, "amp;", 4) == 0) ||
+	    (len - i >= 6 && (memcmp(s + i + 1, "quot;", 5) == 0 ||
+	    memcmp(s + i + 1, "apos;", 5) == 0)))
 		return NULL;
 	if (i + 1 < len && s[i + 1] == '#') {
 		for (j = i + 2; j < len && (is_alnum((unsigned char)s[j])); j++)
@@ -121,6 +132,40 @@ skip_tag(const char *s, size_t len, size_t i)
 	return len;
 }
 
+/*
+ * Past the run of bytes from s[i] that fix_one would keep as they are:
+ * most of a document, stepped over without a call per byte.
+ */
+#define ONES		UINT64_C(0x0101010101010101)
+#define HIGHS		UINT64_C(0x8080808080808080)
+/* Whether a byte of v is zero, or less than n (n <= 128). */
+#define HAS_ZERO(v)	(((v) - ONES) & ~(v) & HIGHS)
+#define HAS_LESS(v, n)	(((v) - ONES * (n)) & ~(v) & HIGHS)
+
+static size_t
+skip_plain(const char *s, size_t len, size_t i)
+{
+	uint64_t	 v;
+	unsigned char	 c;
+
+	/* Eight bytes at a time while none is '<', '&' or a control. */
+	for (; len - i >= 8; i += 8) {
+		memcpy(&v, s + i, 8);
+		if (HAS_ZERO(v ^ (ONES * '<')) || HAS_ZERO(v ^ (ONES * '&')) ||
+		    HAS_LESS(v, 0x20))
+			break;
+	}
+	for (; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c > '<')	/* letters, UTF-8: the common case first */
+			continue;
+		if (c == '<' || c == '&' ||
+		    (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
+			break;
+	}
+	return i;
+}
+
 int
 feed_xml_fix_entities(const char *s, size_t len, char **out, size_t *outlen)
 {
@@ -138,6 +183,8 @@ feed_xml_fix_entities(const char *s, size_t len, char **out, size_t *outlen)
 		return 0;
 	buf_init(&b, len > SIZE_MAX / 2 - 64 ? len : len + len / 2 + 64);
 	for (i = 0; i < len && rc == BUF_OK;) {
+		if ((i = skip_plain(s, len, i)) == len)
+			break;
 		if (s[i] == '<' && len - i >= 9 &&
 		    memcmp(s + i, "<![CDATA[", 9) == 0) {
 			i = skip_past(s, len, i + 9, "]]>");
