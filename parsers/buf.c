@@ -109,6 +109,38 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	return BUF_OK;
 }
 
+int
+buf_add_html(struct buf *b, const char *s, size_t n)
+{
+	const char	*rep;
+	size_t		 i, from = 0;
+	int		 rc;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		default:
+			continue;
+		}
+		if ((rc = buf_add(b, s + from, i - from)) != BUF_OK ||
+		    (rc = buf_addstr(b, rep)) != BUF_OK)
+			return rc;
+		from = i + 1;
+	}
+	return buf_add(b, s + from, n - from);
+}
+
 char *
 buf_steal(struct buf *b)
 {

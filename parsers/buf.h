@@ -28,6 +28,8 @@ int	 buf_addstr(struct buf *, const char *);
 int	 buf_addch(struct buf *, char);
 int	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* n bytes of s with & < > " written as HTML character references. */
+int	 buf_add_html(struct buf *, const char *s, size_t n);
 /* Hand the contents to the caller (never NULL: "" when empty). */
 char	*buf_steal(struct buf *);
 

@@ -156,31 +156,10 @@ adds(struct render *r, struct buf *b, const char *s)
 static void
 add_escaped(struct render *r, struct buf *b, const char *s, size_t n)
 {
-	size_t	 i, from = 0;
-	const char	*rep;
+	int	 rc;
 
-	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = "&quot;";
-			break;
-		default:
-			continue;
-		}
-		add(r, b, s + from, i - from);
-		adds(r, b, rep);
-		from = i + 1;
-	}
-	add(r, b, s + from, n - from);
+	if (r->err == BUF_OK && (rc = buf_add_html(b, s, n)) != BUF_OK)
+		r->err = rc;
 }
 
 /* The space owed before the next word, written before markup opens. */

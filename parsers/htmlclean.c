@@ -614,31 +614,10 @@ clean_children(struct hc *h, xmlNode *n, int depth)
 static void
 add_escaped(struct hc *h, struct buf *b, const char *s)
 {
-	const char	*rep;
-	size_t		 i, from = 0;
+	int	 rc;
 
-	for (i = 0; s[i] != '\0'; i++) {
-		switch (s[i]) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = "&quot;";
-			break;
-		default:
-			continue;
-		}
-		add(h, b, s + from, i - from);
-		adds(h, b, rep);
-		from = i + 1;
-	}
-	add(h, b, s + from, i - from);
+	if (h->err == BUF_OK && (rc = buf_add_html(b, s, strlen(s))) != BUF_OK)
+		h->err = rc;
 }
 
 /* An attribute, alt text normalised as the text is. */
