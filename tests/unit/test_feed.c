@@ -294,6 +294,79 @@ parse_str(const char *s, const char *base, struct feed_doc **d)
 	return feed_parse(s, strlen(s), base, NULL, d, err, sizeof(err));
 }
 
+/*
+ * The README's conventions where gofeed differs: the first non-empty
+ * <link> wins, markup inside a category or guid is dropped (escaped text
+ * stays text), Atom keeps a category's term and label apart.
+ */
+static void
+test_conventions(void **state)
+{
+	struct feed_doc		*d;
+	struct feed_item	*it;
+
+	(void)state;
+	d = parse_fixture("conventions.xml", NULL);
+	assert_false(d->recovered);
+	assert_string_equal(d->link, "http://example.com/");
+	assert_int_equal(d->ncategories, 1);
+	assert_string_equal(d->categories[0].term, "Feed Category");
+	assert_string_equal(d->categories[0].scheme,
+	    "http://example.com/cats");
+	assert_int_equal(d->nitems, 1);
+	it = &d->items[0];
+	assert_string_equal(it->link, "http://example.com/first");
+	assert_string_equal(it->id, "abc123");
+	assert_int_equal(it->ncategories, 2);
+	assert_string_equal(it->categories[0].term, "<p>Escaped</p>");
+	assert_string_equal(it->categories[1].term, "<p>In CDATA</p>");
+	feed_free(d);
+
+	/* RSS 1.0 too */
+	assert_int_equal(parse_str("<rdf:RDF xmlns:rdf=\"http://www.w3.org/"
+	    "1999/02/22-rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\">"
+	    "<channel><link>http://one.example/</link>"
+	    "<link>http://two.example/</link></channel>"
+	    "<item><link>http://i1.example/</link>"
+	    "<link>http://i2.example/</link></item></rdf:RDF>", NULL, &d), 0);
+	assert_string_equal(d->link, "http://one.example/");
+	assert_string_equal(d->items[0].link, "http://i1.example/");
+	feed_free(d);
+
+	/* Atom: the label never stands in for the term. */
+	assert_int_equal(parse_str("<feed xmlns=\"http://www.w3.org/2005/"
+	    "Atom\"><category term=\"t1\" label=\"Label One\"/>"
+	    "<category label=\"Only a label\"/><entry>"
+	    "<category term=\"e1\" scheme=\"http://s/\" label=\"E\"/>"
+	    "</entry></feed>", NULL, &d), 0);
+	assert_int_equal(d->ncategories, 2);
+	assert_string_equal(d->categories[0].term, "t1");
+	assert_string_equal(d->categories[0].label, "Label One");
+	assert_null(d->categories[1].term);
+	assert_string_equal(d->categories[1].label, "Only a label");
+	assert_string_equal(d->items[0].categories[0].term, "e1");
+	assert_string_equal(d->items[0].categories[0].scheme, "http://s/");
+	assert_string_equal(d->items[0].categories[0].label, "E");
+	feed_free(d);
+}
+
+/* A mismatched end tag is flagged, and what follows is still read. */
+static void
+test_mismatched_end_tag(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	d = parse_fixture("mismatched.xml", NULL);
+	assert_true(d->recovered);
+	assert_string_equal(d->title, "Mismatched");
+	assert_string_equal(d->language, "en-us");
+	assert_int_equal(d->nitems, 1);
+	assert_string_equal(d->items[0].title, "Still read");
+	assert_string_equal(d->items[0].id, "http://example.com/1");
+	feed_free(d);
+}
+
 static void
 test_base_and_fixes(void **state)
 {
@@ -789,6 +862,8 @@ main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_not_a_feed),
 		cmocka_unit_test(test_base_and_fixes),
+		cmocka_unit_test(test_conventions),
+		cmocka_unit_test(test_mismatched_end_tag),
 		cmocka_unit_test(test_html_urls_and_fallbacks),
 		cmocka_unit_test(test_link_forms),
 		cmocka_unit_test(test_id_and_content),
