@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/tmpdir.h"
+
 #include "store/spool.h"
 
 struct fixture {
@@ -27,27 +29,14 @@ struct fixture {
 };
 
 static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
 	struct fixture	*fx;
-	const char	*tmp = getenv("TMPDIR");
 	int		 n;
 
-	if (tmp == NULL || *tmp == '\0')
-		tmp = "/tmp";
 	if ((fx = calloc(1, sizeof(*fx))) == NULL)
 		return -1;
-	n = snprintf(fx->dir, sizeof(fx->dir), "%s/test_spool.XXXXXX", tmp);
-	if (n < 0 || (size_t)n >= sizeof(fx->dir) || mkdtemp(fx->dir) == NULL)
+	if (tmpdir_make(fx->dir, sizeof(fx->dir), "test_spool") == -1)
 		goto out_free;
 	n = snprintf(fx->spool, sizeof(fx->spool), "%s/spool", fx->dir);
 	if (n < 0 || (size_t)n >= sizeof(fx->spool))
@@ -67,7 +56,7 @@ teardown(void **state)
 	struct fixture	*fx = *state;
 	int		 rc;
 
-	rc = nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	rc = tmpdir_remove(fx->dir);
 	free(fx);
 	return rc;
 }

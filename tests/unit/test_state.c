@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "tests/unit/tmpdir.h"
 #include <sqlite3.h>
 
 #include "store/state.h"
@@ -26,27 +28,14 @@ struct fixture {
 };
 
 static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
 	struct fixture	*fx;
-	const char	*tmp = getenv("TMPDIR");
 	int		 n;
 
-	if (tmp == NULL || *tmp == '\0')
-		tmp = "/tmp";
 	if ((fx = calloc(1, sizeof(*fx))) == NULL)
 		return -1;
-	n = snprintf(fx->dir, sizeof(fx->dir), "%s/test_state.XXXXXX", tmp);
-	if (n < 0 || (size_t)n >= sizeof(fx->dir) || mkdtemp(fx->dir) == NULL)
+	if (tmpdir_make(fx->dir, sizeof(fx->dir), "test_state") == -1)
 		goto out_free;
 	n = snprintf(fx->db, sizeof(fx->db), "%s/state.db", fx->dir);
 	if (n < 0 || (size_t)n >= sizeof(fx->db))
@@ -65,7 +54,7 @@ teardown(void **state)
 	struct fixture	*fx = *state;
 	int		 rc;
 
-	rc = nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	rc = tmpdir_remove(fx->dir);
 	free(fx);
 	return rc;
 }
