@@ -477,16 +477,19 @@ daemon_page_deliver(struct daemon *d, struct pagejob *j,
 {
 	struct ingest_page	*p = j->page;
 	enum ingest_fate	 fate;
-	char			 err[1024];
-	int			 used = 0;
+	char			 err[1024], *charset;
+	int			 used = 0, rc;
 
 	if (why != NULL)
 		log_warnx("feed %s: page %s: %s; the story keeps the feed's "
 		    "text", p->feed, p->url, why);
-	if (ingest_page_done(d->state, d->spool, d->dups, p,
+	charset = r != NULL ? content_charset(r->content_type) : NULL;
+	rc = ingest_page_done(d->state, d->spool, d->dups, p,
 	    r != NULL ? r->body : NULL, r != NULL ? r->body_len : 0,
-	    r != NULL ? r->final_url : NULL, &used, &fate, err,
-	    sizeof(err)) == -2) {
+	    r != NULL ? r->final_url : NULL, charset, &used, &fate, err,
+	    sizeof(err));
+	free(charset);
+	if (rc == -2) {
 		log_err("feed %s: story %s: %s (kept, delivered later)",
 		    p->feed, p->id, err);
 		d->redeliver = 1;

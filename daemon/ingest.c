@@ -586,8 +586,8 @@ ingest_learn_lines(struct state *st, const char *host, const char *text,
 int
 ingest_page_done(struct state *st, struct spool *sp, struct dedup_index *idx,
     const struct ingest_page *p, const char *html, size_t len,
-    const char *final_url, int *used, enum ingest_fate *fate, char *err,
-    size_t errlen)
+    const char *final_url, const char *charset, int *used,
+    enum ingest_fate *fate, char *err, size_t errlen)
 {
 	struct extract	*ex = NULL;
 	struct hints	 hints;
@@ -598,8 +598,8 @@ ingest_page_done(struct state *st, struct spool *sp, struct dedup_index *idx,
 	*used = 0;
 	*fate = INGEST_DELIVERED;
 	memset(&hints, 0, sizeof(hints));
-	if (html != NULL && extract_page(html, len,
-	    final_url != NULL ? final_url : p->url, &ex, xerr,
+	if (html != NULL && extract_page_charset(html, len,
+	    final_url != NULL ? final_url : p->url, charset, &ex, xerr,
 	    sizeof(xerr)) == 0) {
 		if (hints_load(st, &hints, p->host, 1) == -1 ||
 		    ingest_learn_lines(st, p->host, ex->text,

@@ -74,7 +74,8 @@ int	 ingest_document(struct state *, struct spool *,
 	    struct ingest_counts *, char *err, size_t errlen);
 
 /*
- * The page of p arrived (html, len; final_url after redirects) or failed
+ * The page of p arrived (html, len; final_url after redirects; charset
+ * from the HTTP Content-Type, or NULL) or failed
  * (html NULL): merge what it gives into the story and deliver it, unless
  * it is a duplicate of a story in the index.  Sets *used to 1 when the
  * page's text won, and *fate.  Returns 0, or -2 with err set when
@@ -82,8 +83,8 @@ int	 ingest_document(struct state *, struct spool *,
  */
 int	 ingest_page_done(struct state *, struct spool *, struct dedup_index *,
 	    const struct ingest_page *p, const char *html, size_t len,
-	    const char *final_url, int *used, enum ingest_fate *,
-	    char *err, size_t errlen);
+	    const char *final_url, const char *charset, int *used,
+	    enum ingest_fate *, char *err, size_t errlen);
 void	 ingest_page_free(struct ingest_page *);
 
 /* Deliver every pending story (after a crash).  Returns the count or -1. */

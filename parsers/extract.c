@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "parsers/charset.h"
 #include "parsers/date.h"
 #include "parsers/extract_int.h"
 #include "parsers/feed.h"
@@ -748,6 +749,37 @@ int
 extract_page(const char *html, size_t len, const char *url,
     struct extract **out, char *err, size_t errlen)
 {
+	return extract_page_charset(html, len, url, NULL, out, err, errlen);
+}
+
+/*
+ * The transport's charset wins over the page's own <meta>, as in browsers,
+ * but only when libxml2 knows it, and not for bytes that are plainly UTF-8
+ * (a server's default of ISO-8859-1 is often wrong).
+ */
+static const char *
+extract_encoding(const char *html, size_t len, const char *charset)
+{
+	xmlCharEncodingHandler	*h;
+	size_t			 i;
+
+	if (charset == NULL || *charset == '\0')
+		return NULL;
+	if ((h = xmlFindCharEncodingHandler(charset)) == NULL)
+		return NULL;
+	xmlCharEncCloseFunc(h);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)html[i] >= 0x80)
+			break;
+	if (i < len && charset_is_utf8(html, len))
+		return "UTF-8";
+	return charset;
+}
+
+int
+extract_page_charset(const char *html, size_t len, const char *url,
+    const char *charset, struct extract **out, char *err, size_t errlen)
+{
 	struct ectx	 c;
 	struct extract	*x;
 	xmlNode		*root;
@@ -769,7 +801,8 @@ extract_page(const char *html, size_t len, const char *url,
 	opts = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 	    HTML_PARSE_RECOVER | HTML_PARSE_COMPACT;
 	c.doc = htmlReadMemory(len > 0 ? html : "<html></html>",
-	    len > 0 ? (int)len : 13, url, NULL, opts);
+	    len > 0 ? (int)len : 13, url,
+	    len > 0 ? extract_encoding(html, len, charset) : NULL, opts);
 	if (c.doc == NULL || (root = xmlDocGetRootElement(c.doc)) == NULL) {
 		/* Nothing to parse is an empty page, not an error. */
 		x->text = strdup("");

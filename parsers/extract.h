@@ -37,6 +37,10 @@ struct extract {
  */
 int	 extract_page(const char *html, size_t len, const char *url,
 	    struct extract **out, char *err, size_t errlen);
+/* The same with the charset the transport gave (HTTP Content-Type). */
+int	 extract_page_charset(const char *html, size_t len, const char *url,
+	    const char *charset, struct extract **out, char *err,
+	    size_t errlen);
 void	 extract_free(struct extract *);
 
 /* The extraction as a JSON object (malloc'd), NULL when out of memory. */

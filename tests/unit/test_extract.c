@@ -356,6 +356,45 @@ extract_string(const char *page)
  * above the headline; a figure; a "Related articles" heading that ends
  * the article (it was once dropped on its own, leaving its teasers in).
  */
+/* The transport's charset is used, unless the bytes are plainly UTF-8. */
+static void
+test_transport_charset(void **state)
+{
+	/* windows-1251: without the transport's word it reads as Latin-1. */
+	static const char cyrillic[] = "<html><body><article><p>"
+	    "\xcc\xe8\xed\xe8\xf1\xf2\xf0 \xe8\xed\xee\xf1\xf2\xf0"
+	    "\xe0\xed\xed\xfb\xf5 \xe4\xe5\xeb \xef\xf0\xe8\xe1"
+	    "\xfb\xeb \xe2 \xc2\xe5\xed\xf3 \xe2 \xef\xee"
+	    "\xed\xe5\xe4\xe5\xeb\xfc\xed\xe8\xea \xe4\xeb\xff "
+	    "\xef\xe5\xf0\xe5\xe3\xee\xe2\xee\xf0\xee\xe2 \xee "
+	    "\xed\xee\xe2\xee\xec \xf1\xee\xe3\xeb\xe0\xf8\xe5\xed"
+	    "\xe8\xe8 \xef\xee \xe3\xe0\xe7\xf3 \xe8 \xf2"
+	    "\xf0\xe0\xed\xe7\xe8\xf2\xf3."
+	    "</p></article></body></html>";
+	static const char utf8[] = "<html><body><article><p>Le caf\xc3\xa9 de "
+	    "la gare a rouvert ses portes mardi apr\xc3\xa8s deux ans de "
+	    "travaux, avec une terrasse agrandie et un nouveau menu.</p>"
+	    "</article></body></html>";
+	struct extract	*x = NULL;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(extract_page_charset(cyrillic, sizeof(cyrillic) - 1,
+	    NULL, "windows-1251", &x, err, sizeof(err)), 0);
+	assert_non_null(strstr(x->text, "\xd0\x9c\xd0\xb8\xd0\xbd\xd0\xb8\xd1\x81\xd1\x82\xd1\x80\x20\xd0\xb8\xd0\xbd\xd0\xbe\xd1\x81\xd1\x82\xd1\x80\xd0\xb0\xd0\xbd\xd0\xbd\xd1\x8b\xd1\x85"));
+	extract_free(x);
+	/* A server's wrong ISO-8859-1 label on UTF-8 bytes. */
+	assert_int_equal(extract_page_charset(utf8, sizeof(utf8) - 1, NULL,
+	    "ISO-8859-1", &x, err, sizeof(err)), 0);
+	assert_non_null(strstr(x->text, "Le caf\xc3\xa9 de la gare"));
+	extract_free(x);
+	/* An unknown name is ignored, not fatal. */
+	assert_int_equal(extract_page_charset(utf8, sizeof(utf8) - 1, NULL,
+	    "x-no-such-charset", &x, err, sizeof(err)), 0);
+	assert_non_null(strstr(x->text, "apr\xc3\xa8s deux ans"));
+	extract_free(x);
+}
+
 static void
 test_layout(void **state)
 {
@@ -521,6 +560,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_transport_charset),
 		cmocka_unit_test(test_news_article),
 		cmocka_unit_test(test_news_article_dropped),
 		cmocka_unit_test(test_itemprop_body),
