@@ -247,7 +247,7 @@ daemon_add_feed(struct daemon *d, const struct config_feed *cf)
 	    feedrt_configure(fr, cf) == -1)
 		goto fail;
 	fr->se = sched_add(d->sched, fr->host,
-	    feedrt_first_due(d, fr, now_ms()), fr);
+	    feedrt_first_due(d, fr, now_ms()), fr, 1);
 	if (fr->se == NULL)
 		goto fail;
 	TAILQ_INSERT_TAIL(&d->feeds, fr, entry);
@@ -458,7 +458,7 @@ daemon_queue_page(void *arg, struct ingest_page *p)
 	j->kind = JOB_PAGE;
 	j->timeout = fr->timeout;
 	j->max_body = fr->max_body;
-	if ((j->se = sched_add(d->sched, p->host, now_ms(), j)) == NULL) {
+	if ((j->se = sched_add(d->sched, p->host, now_ms(), j, 0)) == NULL) {
 		free(j);
 		return -1;
 	}
@@ -582,7 +582,8 @@ daemon_ingest(struct daemon *d, struct feedrt *fr,
 
 	/* Stories waiting for their page are pending too: not while those wait. */
 	if (d->redeliver && TAILQ_EMPTY(&d->pages)) {
-		if (ingest_pending(d->state, d->spool, err, errlen) == -1)
+		if (ingest_pending(d->state, d->spool, NULL, NULL, NULL, err,
+		    errlen) == -1)
 			return -1;
 		d->redeliver = 0;
 	}
@@ -964,7 +965,6 @@ static int
 daemon_open_store(struct daemon *d, const char *spool, const char *state)
 {
 	char	 err[1024];
-	int	 n;
 
 	if (spool_open(spool, &d->spool, err, sizeof(err)) == -1) {
 		log_err("spool %s: %s", spool, err);
@@ -974,14 +974,43 @@ daemon_open_store(struct daemon *d, const char *spool, const char *state)
 		log_err("state %s: %s", state, err);
 		return -1;
 	}
-	if ((n = ingest_pending(d->state, d->spool, err, sizeof(err))) == -1) {
+	return daemon_load_dups(d);
+}
+
+/* ingest_page_fn for stories left waiting for their page by a crash. */
+static int
+daemon_requeue_page(void *arg, struct ingest_page *p)
+{
+	struct feedrt	*fr;
+
+	if ((fr = daemon_find_feed(arg, p->feed)) == NULL ||
+	    !fr->fetch_articles)
+		return -1;
+	p->dup_mark = fr->dup_mark;
+	return daemon_queue_page(fr, p);
+}
+
+/*
+ * Stories an earlier run left pending: those still waiting for their page
+ * get it now (the feeds must be known), the others are delivered.
+ */
+static int
+daemon_resume_pending(struct daemon *d)
+{
+	char	 err[1024];
+	size_t	 queued;
+	int	 n;
+
+	n = ingest_pending(d->state, d->spool, daemon_requeue_page, d,
+	    &queued, err, sizeof(err));
+	if (n == -1) {
 		log_err("delivering pending stories: %s", err);
 		return -1;
 	}
-	if (n > 0)
-		log_notice("delivered %d stor%s left pending by an earlier "
-		    "run", n, n == 1 ? "y" : "ies");
-	return daemon_load_dups(d);
+	if (n > 0 || queued > 0)
+		log_notice("stories left pending by an earlier run: %d "
+		    "delivered, %zu waiting for their page", n, queued);
+	return 0;
 }
 
 static int
@@ -1116,6 +1145,8 @@ daemon_run(const struct daemon_opts *opts)
 	for (i = 0; i < d.cfg->nfeeds; i++)
 		if (daemon_add_feed(&d, &d.cfg->feeds[i]) == -1)
 			goto out;
+	if (daemon_resume_pending(&d) == -1)
+		goto out;
 	log_notice("feedspool %s: %zu feeds, spool %s, state %s%s",
 	    FEEDSPOOL_VERSION, d.cfg->nfeeds, d.cfg->spool, d.cfg->state,
 	    opts->once ? ", polling once" : "");

@@ -660,13 +660,61 @@ ingest_collect(void *arg, const char *id, const char *name, const char *json)
 	return 0;
 }
 
+/*
+ * A pending story from the feed alone whose page can still be fetched:
+ * handed to fn (1), or not (0).  p->json is taken when fn takes it.
+ */
+static int
+ingest_requeue(struct pending *pd, ingest_page_fn fn, void *arg)
+{
+	struct ingest_page	*p;
+	json_t			*o;
+	json_error_t		 jerr;
+	const char		*src, *url, *feed;
+	int			 taken = 0;
+
+	if (fn == NULL || (o = json_loads(pd->json, 0, &jerr)) == NULL)
+		return 0;
+	src = json_string_value(json_object_get(o, "text_source"));
+	url = json_string_value(json_object_get(o, "url"));
+	feed = json_string_value(json_object_get(json_object_get(o, "feed"),
+	    "name"));
+	if (src == NULL || strcmp(src, "feed") != 0 || url == NULL ||
+	    feed == NULL || (p = calloc(1, sizeof(*p))) == NULL)
+		goto out;
+	memcpy(p->id, pd->id, sizeof(p->id));
+	if (strlen(pd->name) >= sizeof(p->name)) {
+		free(p);
+		goto out;
+	}
+	memcpy(p->name, pd->name, strlen(pd->name) + 1);
+	p->feed = strdup(feed);
+	p->url = strdup(url);
+	p->host = ingest_host(url);
+	p->json = pd->json;
+	if (p->feed == NULL || p->url == NULL || p->host == NULL ||
+	    fn(arg, p) == -1) {
+		p->json = NULL;
+		ingest_page_free(p);
+		goto out;
+	}
+	pd->json = NULL;
+	taken = 1;
+out:
+	json_decref(o);
+	return taken;
+}
+
 int
-ingest_pending(struct state *st, struct spool *sp, char *err, size_t errlen)
+ingest_pending(struct state *st, struct spool *sp, ingest_page_fn fn,
+    void *arg, size_t *queued, char *err, size_t errlen)
 {
 	struct pending_list	 l = { NULL, 0, 0 };
-	size_t			 i;
+	size_t			 i, n = 0;
 	int			 rc = -1;
 
+	if (queued != NULL)
+		*queued = 0;
 	/*
 	 * Copy first, deliver after: SQLite wants no writes while the walk
 	 * holds its statement open.
@@ -676,6 +724,11 @@ ingest_pending(struct state *st, struct spool *sp, char *err, size_t errlen)
 		goto out;
 	}
 	for (i = 0; i < l.n; i++) {
+		if (ingest_requeue(&l.v[i], fn, arg)) {
+			if (queued != NULL)
+				(*queued)++;
+			continue;
+		}
 		if (spool_deliver(sp, l.v[i].name, l.v[i].json,
 		    strlen(l.v[i].json), err, errlen) == -1)
 			goto out;
@@ -683,8 +736,9 @@ ingest_pending(struct state *st, struct spool *sp, char *err, size_t errlen)
 			ingest_seterr(err, errlen, "state", state_errmsg(st));
 			goto out;
 		}
+		n++;
 	}
-	rc = (int)l.n;
+	rc = (int)n;
 out:
 	for (i = 0; i < l.n; i++) {
 		free(l.v[i].name);

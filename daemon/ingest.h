@@ -87,8 +87,13 @@ int	 ingest_page_done(struct state *, struct spool *, struct dedup_index *,
 	    enum ingest_fate *, char *err, size_t errlen);
 void	 ingest_page_free(struct ingest_page *);
 
-/* Deliver every pending story (after a crash).  Returns the count or -1. */
-int	 ingest_pending(struct state *, struct spool *, char *err,
-	    size_t errlen);
+/*
+ * Deliver every pending story (after a crash or a failed delivery), but
+ * hand to fn (when not NULL) those that still wait for their page, which
+ * fn may take (0) or refuse (-1: delivered now).  Returns the count
+ * delivered, or -1; *queued (may be NULL) counts those fn took.
+ */
+int	 ingest_pending(struct state *, struct spool *, ingest_page_fn fn,
+	    void *arg, size_t *queued, char *err, size_t errlen);
 
 #endif

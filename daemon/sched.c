@@ -28,6 +28,7 @@ struct sched_entry {
 	void			*data;
 	int			 running;
 	int			 removed;
+	int			 spread;
 };
 
 struct sched {
@@ -144,7 +145,8 @@ sched_free_slot(const struct sched *s, const char *host, int64_t due_ms)
 	do {
 		moved = 0;
 		for (e = s->head; e != NULL; e = e->next) {
-			if (e->removed || strcmp(e->host->name, host) != 0)
+			if (e->removed || !e->spread ||
+			    strcmp(e->host->name, host) != 0)
 				continue;
 			if (due_ms > e->due - SCHED_HOST_SPREAD_MS &&
 			    due_ms < e->due + SCHED_HOST_SPREAD_MS) {
@@ -157,7 +159,8 @@ sched_free_slot(const struct sched *s, const char *host, int64_t due_ms)
 }
 
 struct sched_entry *
-sched_add(struct sched *s, const char *host, int64_t due_ms, void *data)
+sched_add(struct sched *s, const char *host, int64_t due_ms, void *data,
+    int spread)
 {
 	struct sched_entry	*e, **tail;
 
@@ -168,7 +171,8 @@ sched_add(struct sched *s, const char *host, int64_t due_ms, void *data)
 		return NULL;
 	}
 	/* Spread a host's feeds instead of firing them together. */
-	if (s->spread)
+	e->spread = spread;
+	if (s->spread && spread)
 		due_ms = sched_free_slot(s, e->host->name, due_ms);
 	e->due = due_ms;
 	e->data = data;

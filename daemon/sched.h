@@ -22,11 +22,13 @@ void		 sched_limits(struct sched *, unsigned max_transfers,
 void		 sched_spread(struct sched *, int);
 
 /*
- * Add an entry for host, due no earlier than due_ms (unix milliseconds).
+ * Add an entry for host, due no earlier than due_ms (unix milliseconds),
+ * kept apart in time from the host's other spread entries (feeds) when
+ * spread is set; pages are only held back by the per-host limit.
  * Returns NULL when out of memory.  data is the caller's.
  */
 struct sched_entry *sched_add(struct sched *, const char *host,
-		    int64_t due_ms, void *data);
+		    int64_t due_ms, void *data, int spread);
 /* Forget an entry; one that is running is freed by sched_done(). */
 void		 sched_remove(struct sched *, struct sched_entry *);
 void		*sched_data(const struct sched_entry *);

@@ -46,5 +46,28 @@ guids=$(jq -r .guid "$T"/spool/new/* | sort -u | wc -l)
 assert_eq "$ITEMS" "$((guids + 0))" "distinct items"
 assert_eq "$ITEMS" "$(sqlite3 "$T/state.db" "SELECT count(*) FROM items WHERE status = 'delivered'")" "delivered in the state"
 assert_eq 0 "$(sqlite3 "$T/state.db" "SELECT count(*) FROM items WHERE status = 'pending'")" "pending in the state"
+
+# Stories whose pages were on their way when the daemon died get their
+# pages at the next start, not just the feed's text.
+rm -rf "$T/spool" "$T"/state.db*
+CONFIG_EXTRA="allow_private_articles = yes"
+write_config "$T/slow.conf" slow=/feeds/slowpages.xml
+"$FEEDSPOOL" run -c "$T/slow.conf" 2>"$T/slow.err" &
+pid=$!
+n=0
+until grep -q 'feed slow: 200' "$T/slow.err"; do
+	n=$((n + 1))
+	[ "$n" -le 100 ] || fail "the slow feed was not polled: $(cat "$T/slow.err")"
+	nap
+done
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+assert_file_count "$T/spool/new" 0
+"$FEEDSPOOL" run -c "$T/slow.conf" --once >"$T/slow2.out" 2>"$T/slow2.err" ||
+	fail "restart: $(cat "$T/slow2.err")"
+grep -q '3 waiting for their page' "$T/slow2.err" || fail "no resumed pages: $(cat "$T/slow2.err")"
+assert_file_count "$T/spool/new" 3
+n=$(jq -r .text_source "$T"/spool/new/* | grep -c '^article$')
+assert_eq 3 "$n" "stories with their page after the restart"
 stop_server
 exit 0

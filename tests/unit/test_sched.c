@@ -19,9 +19,9 @@ test_due_order_and_global_limit(void **unused)
 
 	(void)unused;
 	assert_non_null(s = sched_new(2, 4));
-	assert_non_null(a = sched_add(s, "a.example", 3000, &da));
-	assert_non_null(b = sched_add(s, "b.example", 1000, &db));
-	assert_non_null(c = sched_add(s, "c.example", 2000, &dc));
+	assert_non_null(a = sched_add(s, "a.example", 3000, &da, 1));
+	assert_non_null(b = sched_add(s, "b.example", 1000, &db, 1));
+	assert_non_null(c = sched_add(s, "c.example", 2000, &dc, 1));
 	/* Nothing is due before its time. */
 	assert_null(sched_pop(s, 999));
 	assert_int_equal(sched_wait(s, 0), 1000);
@@ -47,9 +47,9 @@ test_per_host_limit(void **unused)
 
 	(void)unused;
 	assert_non_null(s = sched_new(8, 1));
-	assert_non_null(a1 = sched_add(s, "news.example", 0, &x));
-	assert_non_null(a2 = sched_add(s, "news.example", 100000, &x));
-	assert_non_null(b = sched_add(s, "other.example", 0, &x));
+	assert_non_null(a1 = sched_add(s, "news.example", 0, &x, 1));
+	assert_non_null(a2 = sched_add(s, "news.example", 100000, &x, 1));
+	assert_non_null(b = sched_add(s, "other.example", 0, &x, 1));
 	sched_set_due(a2, 0);
 	assert_ptr_equal(sched_pop(s, 1000), a1);
 	/* a2 is due but its host is busy: b goes first. */
@@ -66,20 +66,22 @@ static void
 test_same_host_spread(void **unused)
 {
 	struct sched		*s;
-	struct sched_entry	*a, *b, *c, *d;
+	struct sched_entry	*a, *b, *c, *d, *e;
 	int			 x;
 
 	(void)unused;
 	assert_non_null(s = sched_new(8, 4));
-	assert_non_null(a = sched_add(s, "news.example", 10000, &x));
-	assert_non_null(b = sched_add(s, "news.example", 10000, &x));
-	assert_non_null(c = sched_add(s, "news.example", 10000, &x));
-	assert_non_null(d = sched_add(s, "other.example", 10000, &x));
+	assert_non_null(a = sched_add(s, "news.example", 10000, &x, 1));
+	assert_non_null(b = sched_add(s, "news.example", 10000, &x, 1));
+	assert_non_null(c = sched_add(s, "news.example", 10000, &x, 1));
+	assert_non_null(d = sched_add(s, "other.example", 10000, &x, 1));
 	/* Feeds of one host added together do not fire together... */
 	assert_true(sched_due(b) >= sched_due(a) + 1000);
 	assert_true(sched_due(c) >= sched_due(b) + 1000);
-	/* ...and other hosts are not held back by them. */
+	/* ...and other hosts are not held back by them, nor are pages. */
 	assert_int_equal(sched_due(d), 10000);
+	assert_non_null(e = sched_add(s, "news.example", 10000, &x, 0));
+	assert_int_equal(sched_due(e), 10000);
 	sched_free(s);
 }
 
@@ -92,8 +94,8 @@ test_remove_running(void **unused)
 
 	(void)unused;
 	assert_non_null(s = sched_new(8, 1));
-	assert_non_null(a = sched_add(s, "a.example", 0, &x));
-	assert_non_null(b = sched_add(s, "b.example", 0, &x));
+	assert_non_null(a = sched_add(s, "a.example", 0, &x, 1));
+	assert_non_null(b = sched_add(s, "b.example", 0, &x, 1));
 	assert_ptr_equal(sched_pop(s, 0), a);
 	/* Removing a running entry defers its end to sched_done. */
 	sched_remove(s, a);
