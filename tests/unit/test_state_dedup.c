@@ -15,60 +15,12 @@
 
 #include <cmocka.h>
 
-#include "tests/unit/tmpdir.h"
 #include <sqlite3.h>
 
 #include "store/dedup.h"
 #include "store/state.h"
 
-struct fixture {
-	char	 dir[4096];
-	char	 db[4200];
-};
-
-static int
-setup(void **state)
-{
-	struct fixture	*fx;
-	int		 n;
-
-	if ((fx = calloc(1, sizeof(*fx))) == NULL)
-		return -1;
-	if (tmpdir_make(fx->dir, sizeof(fx->dir), "test_state_dedup") == -1)
-		goto out_free;
-	n = snprintf(fx->db, sizeof(fx->db), "%s/state.db", fx->dir);
-	if (n < 0 || (size_t)n >= sizeof(fx->db))
-		goto out_free;
-	*state = fx;
-	return 0;
-
- out_free:
-	free(fx);
-	return -1;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture	*fx = *state;
-	int		 rc;
-
-	rc = tmpdir_remove(fx->dir);
-	free(fx);
-	return rc;
-}
-
-static struct state *
-open_ok(const char *path)
-{
-	struct state	*st = NULL;
-	char		 err[512] = "";
-
-	if (state_open(path, &st, err, sizeof(err)) == -1)
-		fail_msg("state_open %s: %s", path, err);
-	assert_non_null(st);
-	return st;
-}
+#include "tests/unit/state_fixture.h"
 
 /* What state_fp_load() handed back. */
 struct loaded {
