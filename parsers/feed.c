@@ -44,6 +44,8 @@
 #define FEED_MAX_FIELD	(1024 * 1024)
 #define FEED_MAX_DOC	((size_t)INT_MAX)
 #define FEED_MAX_DEPTH	256
+#define FEED_MAX_TTL	(366 * 24 * 60)		/* minutes: a year */
+#define FEED_MAX_FREQUENCY 1000000
 
 #define NS_ATOM10	"http://www.w3.org/2005/Atom"
 #define NS_ATOM03	"http://purl.org/atom/ns#"
@@ -57,6 +59,8 @@
 #define NS_MEDIA	"http://search.yahoo.com/mrss/"
 #define NS_ITUNES	"http://www.itunes.com/dtds/podcast-1.0.dtd"
 #define NS_XHTML	"http://www.w3.org/1999/xhtml"
+#define NS_SY		"http://purl.org/rss/1.0/modules/syndication/"
+#define NS_SLASH	"http://purl.org/rss/1.0/modules/slash/"
 
 /* "No namespace or the RSS/Atom one of this document": see native(). */
 #define NATIVE		NULL
@@ -109,7 +113,8 @@ undeclared(const xmlNode *n, const char *uri, const char *name)
 	} known[] = {
 		{ "content", NS_CONTENT }, { "dc", NS_DC },
 		{ "media", NS_MEDIA }, { "itunes", NS_ITUNES },
-		{ "dcterms", NS_DCTERMS },
+		{ "dcterms", NS_DCTERMS }, { "sy", NS_SY },
+		{ "slash", NS_SLASH },
 	};
 	const char	*colon = strchr((const char *)n->name, ':');
 	size_t		 i, plen;
@@ -329,6 +334,40 @@ set_date(int64_t *dst, char *s)
 	if (s != NULL && *dst == FEED_NODATE && date_parse(s, &t) == 0)
 		*dst = t;
 	free(s);
+}
+
+/*
+ * A whole number from 0 to max written in s, blanks around it allowed;
+ * frees s.  "12abc", "-1", "" and overflow are refused.
+ */
+static bool
+take_count(char *s, int64_t max, int64_t *out)
+{
+	const char	*t;
+	int64_t		 v = 0;
+	bool		 ok = false;
+
+	if (s == NULL)
+		return false;
+	for (t = s; is_space((unsigned char)*t); t++)
+		;
+	for (; *t >= '0' && *t <= '9'; t++) {
+		if (v > (max - (*t - '0')) / 10) {
+			ok = false;
+			goto out;
+		}
+		v = v * 10 + (*t - '0');
+		ok = true;
+	}
+	while (is_space((unsigned char)*t))
+		t++;
+	if (*t != '\0')
+		ok = false;
+ out:
+	free(s);
+	if (ok)
+		*out = v;
+	return ok;
 }
 
 /*
@@ -868,6 +907,30 @@ add_link(struct pctx *p, struct feed_link **arr, size_t *n, xmlNode *el,
 		p->oom = true;
 }
 
+/*
+ * The href of a feed's own link, absolute.  An empty one is the base it
+ * sits in (RFC 3986 5.2.2), as in <link rel="self" href=""/> under an
+ * xml:base.  Not for an entry's links: an empty one there would make every
+ * such entry point at the feed, and look like one story.
+ */
+static char *
+feed_href(struct pctx *p, xmlNode *el)
+{
+	xmlChar	*x, *base;
+	char	*r;
+
+	if ((x = xmlGetProp(el, (const xmlChar *)"href")) == NULL)
+		return NULL;
+	if ((r = take_xml(p, x)) != NULL || p->oom)
+		return resolve(p, el, r);
+	if ((base = xmlNodeGetBase(p->xdoc, el)) == NULL)
+		return NULL;
+	if ((r = url_absolute((const char *)base, NULL)) == NULL)
+		p->oom = true;
+	xmlFree(base);
+	return r;
+}
+
 static void
 add_category(struct pctx *p, struct feed_category **arr, size_t *n,
     char *term, char *scheme, char *label)
@@ -921,6 +984,108 @@ pick_link(struct pctx *p, struct feed_link *l, size_t n)
 	if ((r = strdup(l[i].href)) == NULL)
 		p->oom = true;
 	return r;
+}
+
+/* --- how often the publisher wants to be polled -------------------- */
+
+static void
+sy_period(struct feed_schedule *s, char *v)
+{
+	static const struct {
+		const char		*name;
+		enum feed_period	 period;
+	} names[] = {
+		{ "hourly", FEED_PERIOD_HOURLY }, { "daily", FEED_PERIOD_DAILY },
+		{ "weekly", FEED_PERIOD_WEEKLY },
+		{ "monthly", FEED_PERIOD_MONTHLY },
+		{ "yearly", FEED_PERIOD_YEARLY },
+	};
+	size_t	 i;
+
+	for (i = 0; v != NULL && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(v, names[i].name) == 0 &&
+		    s->period == FEED_PERIOD_NONE)
+			s->period = names[i].period;
+	free(v);
+}
+
+/* <skipHours><hour>0</hour>...: hours of the day in GMT; some feeds
+ * count 1 to 24, so 24 is midnight. */
+static void
+skip_hours(struct pctx *p, struct feed_schedule *s, xmlNode *n)
+{
+	xmlNode	*c;
+	int64_t	 h;
+
+	for (c = n->children; c != NULL; c = c->next)
+		if (is_el(p, c, NATIVE, "hour") &&
+		    take_count(node_text(p, c), 24, &h))
+			s->skip_hours |= (uint32_t)1 << (h % 24);
+}
+
+static void
+skip_days(struct pctx *p, struct feed_schedule *s, xmlNode *n)
+{
+	static const char *const days[] = { "Sunday", "Monday", "Tuesday",
+	    "Wednesday", "Thursday", "Friday", "Saturday" };
+	xmlNode	*c;
+	char	*v;
+	size_t	 i;
+
+	for (c = n->children; c != NULL; c = c->next) {
+		if (!is_el(p, c, NATIVE, "day"))
+			continue;
+		v = node_text(p, c);
+		for (i = 0; v != NULL && i < 7; i++)
+			if (strcasecmp(v, days[i]) == 0)
+				s->skip_days |= (uint8_t)(1U << i);
+		free(v);
+	}
+}
+
+void
+feed_schedule_clear(struct feed_schedule *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->ttl = -1;
+	s->frequency = 1;
+	s->base = FEED_NODATE;
+}
+
+void
+feed_item_clear(struct feed_item *it)
+{
+	memset(it, 0, sizeof(*it));
+	it->published = it->updated = FEED_NODATE;
+	it->ncomments = -1;
+}
+
+int64_t
+feed_min_interval(const struct feed_schedule *s)
+{
+	int64_t	 ttl = 0, sy = 0;
+
+	if (s->ttl > 0)
+		ttl = s->ttl * 60;
+	if (s->period != FEED_PERIOD_NONE)
+		sy = (int64_t)s->period / (s->frequency > 0 ? s->frequency : 1);
+	return ttl > sy ? ttl : sy;
+}
+
+bool
+feed_skip_at(const struct feed_schedule *s, int64_t t)
+{
+	int64_t	 hour, day;
+
+	if (t < 0)
+		return false;
+	hour = (t / 3600) % 24;
+	day = (t / 86400 + 4) % 7;	/* 1 January 1970 was a Thursday */
+	/* A feed that skips every hour or every day asks for nothing. */
+	if ((s->skip_hours & 0xffffffU) != 0xffffffU &&
+	    ((s->skip_hours >> hour) & 1U))
+		return true;
+	return s->skip_days != 0x7f && ((s->skip_days >> day) & 1U);
 }
 
 /* --- the elements every format shares (dc:, content:, media:...) --- */
@@ -987,6 +1152,13 @@ item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 		set_str(&p->item_summary, node_text(p, c));
 	else if (is_el(p, c, NS_DC, "identifier"))
 		set_str(&it->id, node_text(p, c));
+	else if (is_el(p, c, NS_DC, "rights"))
+		set_str(&it->rights, node_text(p, c));
+	else if (is_el(p, c, NS_SLASH, "comments")) {
+		if (it->ncomments < 0)
+			(void)take_count(node_text(p, c), INT64_MAX,
+			    &it->ncomments);
+	}
 	else if (is_el(p, c, NS_MEDIA, "content"))
 		add_enclosure(p, it, c, "url", "fileSize");
 	else if (is_el(p, c, NS_MEDIA, "group")) {
@@ -1042,6 +1214,14 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 		set_str(&d->language, node_text(p, c));
 	else if (is_el(p, c, NS_DC, "rights"))
 		set_str(&d->rights, node_text(p, c));
+	else if (is_el(p, c, NS_SY, "updatePeriod"))
+		sy_period(&d->schedule, node_text(p, c));
+	else if (is_el(p, c, NS_SY, "updateFrequency")) {
+		if (!take_count(node_text(p, c), FEED_MAX_FREQUENCY,
+		    &d->schedule.frequency) || d->schedule.frequency == 0)
+			d->schedule.frequency = 1;
+	} else if (is_el(p, c, NS_SY, "updateBase"))
+		set_date(&d->schedule.base, node_text(p, c));
 	else if (is_el(p, c, NS_DC, "subject"))
 		add_category(p, &d->categories, &d->ncategories,
 		    node_text(p, c), NULL, NULL);
@@ -1070,7 +1250,7 @@ rss_item(struct pctx *p, xmlNode *n)
 	if ((it = grow(p, &p->doc->items, &p->doc->nitems,
 	    sizeof(*it))) == NULL)
 		return;
-	it->published = it->updated = FEED_NODATE;
+	feed_item_clear(it);
 	for (c = n->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
@@ -1207,6 +1387,14 @@ rss_channel(struct pctx *p, xmlNode *n)
 				parse_person(p, node_text(p, c), d->author);
 		} else if (is_el(p, c, NATIVE, "webMaster"))
 			set_str(&webmaster, node_text(p, c));
+		else if (is_el(p, c, NATIVE, "ttl")) {
+			if (d->schedule.ttl < 0)
+				(void)take_count(node_text(p, c), FEED_MAX_TTL,
+				    &d->schedule.ttl);
+		} else if (is_el(p, c, NATIVE, "skipHours"))
+			skip_hours(p, &d->schedule, c);
+		else if (is_el(p, c, NATIVE, "skipDays"))
+			skip_days(p, &d->schedule, c);
 		else if (!atom_feed_el(p, d, c))
 			(void)feed_common(p, d, c);
 	}
@@ -1275,6 +1463,8 @@ atom_item_el(struct pctx *p, struct feed_item *it, xmlNode *c)
 		set_str(&it->summary, atom_text(p, c, false));
 	else if (is_atom(p, c, "content"))
 		set_str(&it->content, atom_text(p, c, false));
+	else if (is_atom(p, c, "rights"))
+		set_str(&it->rights, atom_text(p, c, false));
 	else if (is_atom(p, c, "category"))
 		add_category(p, &it->categories, &it->ncategories,
 		    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
@@ -1318,7 +1508,7 @@ atom_entry(struct pctx *p, xmlNode *n)
 	if ((it = grow(p, &p->doc->items, &p->doc->nitems,
 	    sizeof(*it))) == NULL)
 		return;
-	it->published = it->updated = FEED_NODATE;
+	feed_item_clear(it);
 	for (c = n->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
@@ -1366,8 +1556,8 @@ atom_feed_el(struct pctx *p, struct feed_doc *d, xmlNode *c)
 		else
 			d->image->url = resolve(p, c, node_text(p, c));
 	} else if (is_atom(p, c, "link"))
-		add_link(p, &d->links, &d->nlinks, c,
-		    resolve(p, c, node_attr(p, c, "href")), "alternate");
+		add_link(p, &d->links, &d->nlinks, c, feed_href(p, c),
+		    "alternate");
 	else
 		return false;
 	return true;
@@ -1500,6 +1690,7 @@ feed_free(struct feed_doc *d)
 		FREE_LINKS(it->links, it->nlinks);
 		free(it->comments);
 		free(it->language);
+		free(it->rights);
 	}
 	free(d->items);
 	free(d->title);
@@ -1574,6 +1765,7 @@ parse_utf8(const char *data, size_t len, const char *base,
 		goto out;
 	}
 	p.doc->updated = p.doc->published = FEED_NODATE;
+	feed_schedule_clear(&p.doc->schedule);
 	p.doc->recovered = recovered;
 	if (detect(&p, root) == -1) {
 		snprintf(err, errlen, "not a feed: root element <%.64s>",

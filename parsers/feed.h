@@ -63,7 +63,33 @@ struct feed_item {
 	struct feed_link	*links;
 	size_t			 nlinks;
 	char			*comments;
+	int64_t			 ncomments;	/* slash:comments, -1 when absent */
 	char			*language;	/* xml:lang / dc:language */
+	char			*rights;	/* atom:rights / dc:rights */
+};
+
+/* sy:updatePeriod, in seconds. */
+enum feed_period {
+	FEED_PERIOD_NONE = 0,
+	FEED_PERIOD_HOURLY = 3600,
+	FEED_PERIOD_DAILY = 86400,
+	FEED_PERIOD_WEEKLY = 7 * 86400,
+	FEED_PERIOD_MONTHLY = 30 * 86400,
+	FEED_PERIOD_YEARLY = 365 * 86400
+};
+
+/*
+ * How often the publisher says the feed changes, for polling it politely:
+ * RSS 2.0 <ttl>, <skipHours> and <skipDays>, and the syndication module
+ * (sy:updatePeriod, sy:updateFrequency, sy:updateBase).
+ */
+struct feed_schedule {
+	int64_t			 ttl;		/* minutes, -1 when absent */
+	enum feed_period	 period;
+	int64_t			 frequency;	/* updates per period, >= 1 */
+	int64_t			 base;		/* FEED_NODATE when absent */
+	uint32_t		 skip_hours;	/* bit h: skip hour h, UTC */
+	uint8_t			 skip_days;	/* bit d: skip day d, 0 = Sunday */
 };
 
 struct feed_doc {
@@ -79,6 +105,7 @@ struct feed_doc {
 	char			*language;
 	char			*rights;
 	char			*generator;
+	struct feed_schedule	 schedule;
 	struct feed_image	*image;		/* NULL when none */
 	struct feed_link	*links;
 	size_t			 nlinks;
@@ -97,6 +124,23 @@ struct feed_doc {
 int	 feed_parse(const char *data, size_t len, const char *base,
 	    const char *charset, struct feed_doc **out, char *err, size_t errlen);
 void	 feed_free(struct feed_doc *);
+
+/*
+ * The shortest time in seconds between two polls that the publisher asks
+ * for through <ttl> or sy:updatePeriod/updateFrequency (the longer of the
+ * two), or 0 when the feed says nothing.
+ */
+int64_t	 feed_min_interval(const struct feed_schedule *);
+
+/*
+ * Whether the publisher asks not to be polled at time t (seconds since the
+ * epoch, UTC) through <skipHours> or <skipDays>.
+ */
+bool	 feed_skip_at(const struct feed_schedule *, int64_t t);
+
+/* A schedule that says nothing; an item without comment count. */
+void	 feed_schedule_clear(struct feed_schedule *);
+void	 feed_item_clear(struct feed_item *);
 
 /*
  * The JSON that `feedspool parse` prints (see ../shared/conformance/README.md),

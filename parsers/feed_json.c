@@ -225,7 +225,10 @@ jitem(const struct feed_item *it)
 	    &bad);
 	put(o, "links", jlinks(it->links, it->nlinks), &bad);
 	put(o, "comments", jstr(it->comments), &bad);
+	put(o, "comments_count", it->ncomments < 0 ? json_null() :
+	    json_integer(it->ncomments), &bad);
 	put(o, "language", jstr(it->language), &bad);
+	put(o, "rights", jstr(it->rights), &bad);
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -253,6 +256,65 @@ jimage(const struct feed_image *img)
 	return o;
 }
 
+static const char *
+period_name(enum feed_period p)
+{
+	switch (p) {
+	case FEED_PERIOD_HOURLY:
+		return "hourly";
+	case FEED_PERIOD_DAILY:
+		return "daily";
+	case FEED_PERIOD_WEEKLY:
+		return "weekly";
+	case FEED_PERIOD_MONTHLY:
+		return "monthly";
+	case FEED_PERIOD_YEARLY:
+		return "yearly";
+	case FEED_PERIOD_NONE:
+		break;
+	}
+	return NULL;
+}
+
+/* What the publisher says of its updates; null when it says nothing. */
+static json_t *
+jschedule(const struct feed_schedule *s)
+{
+	static const char *const days[] = { "Sunday", "Monday", "Tuesday",
+	    "Wednesday", "Thursday", "Friday", "Saturday" };
+	json_t	*o, *hours, *dayl;
+	int	 bad = 0, i;
+
+	if (s->ttl < 0 && s->period == FEED_PERIOD_NONE &&
+	    s->base == FEED_NODATE && s->skip_hours == 0 && s->skip_days == 0)
+		return json_null();
+	if ((o = json_object()) == NULL)
+		return NULL;
+	put(o, "ttl", s->ttl < 0 ? json_null() : json_integer(s->ttl), &bad);
+	put(o, "update_period", jstr(period_name(s->period)), &bad);
+	put(o, "update_frequency", s->period == FEED_PERIOD_NONE ?
+	    json_null() : json_integer(s->frequency), &bad);
+	put(o, "update_base", jdate(s->base), &bad);
+	if ((hours = json_array()) == NULL)
+		bad = 1;
+	for (i = 0; hours != NULL && i < 24; i++)
+		if ((s->skip_hours >> i) & 1U)
+			append(hours, json_integer(i), &bad);
+	put(o, "skip_hours", hours, &bad);
+	if ((dayl = json_array()) == NULL)
+		bad = 1;
+	for (i = 0; dayl != NULL && i < 7; i++)
+		if ((s->skip_days >> i) & 1U)
+			append(dayl, json_string(days[i]), &bad);
+	put(o, "skip_days", dayl, &bad);
+	put(o, "min_interval", json_integer(feed_min_interval(s)), &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static json_t *
 jfeed(const struct feed_doc *d)
 {
@@ -271,6 +333,7 @@ jfeed(const struct feed_doc *d)
 	put(o, "language", jstr(d->language), &bad);
 	put(o, "rights", jstr(d->rights), &bad);
 	put(o, "generator", jstr(d->generator), &bad);
+	put(o, "schedule", jschedule(&d->schedule), &bad);
 	put(o, "image", jimage(d->image), &bad);
 	put(o, "links", jlinks(d->links, d->nlinks), &bad);
 	put(o, "categories", jcategories(d->categories, d->ncategories),

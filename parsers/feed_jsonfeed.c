@@ -184,7 +184,7 @@ add_items(struct jctx *c, struct feed_doc *d, json_t *items)
 	for (i = 0; i < n; i++) {
 		ji = json_array_get(items, i);
 		it = &d->items[d->nitems++];
-		it->published = it->updated = FEED_NODATE;
+		feed_item_clear(it);
 		if (!json_is_object(ji))
 			continue;
 		it->id = jget(c, ji, "id");
@@ -252,6 +252,7 @@ feed_jsonfeed_parse(const char *data, size_t len, const char *base,
 		goto oom;
 	d->version = "json1";	/* 1.0 and 1.1 read the same */
 	d->updated = d->published = FEED_NODATE;
+	feed_schedule_clear(&d->schedule);
 	d->title = jget(&c, root, "title");
 	d->link = jurl(&c, root, "home_page_url");
 	d->summary = jget(&c, root, "description");

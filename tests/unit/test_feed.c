@@ -851,6 +851,125 @@ test_json(void **state)
 	feed_free(d);
 }
 
+/*
+ * How often the publisher wants to be polled: <ttl>, the syndication module
+ * (by URI, under any prefix) and <skipHours>/<skipDays>.
+ */
+static void
+test_schedule(void **state)
+{
+	struct feed_doc	*d;
+	json_t		*root, *sch;
+	char		*js;
+	int64_t		 sat;
+
+	(void)state;
+	assert_int_equal(parse_str("<rss version=\"2.0\" xmlns:s=\"http://"
+	    "purl.org/rss/1.0/modules/syndication/\"><channel>"
+	    "<ttl> 45 </ttl><ttl>5</ttl>"
+	    "<s:updatePeriod>Hourly</s:updatePeriod>"
+	    "<s:updateFrequency>4</s:updateFrequency>"
+	    "<s:updateBase>2000-01-01T12:00+00:00</s:updateBase>"
+	    "<skipHours><hour>0</hour><hour>24</hour><hour>7</hour>"
+	    "<hour>25</hour><hour>x</hour></skipHours>"
+	    "<skipDays><day>saturday</day><day>Funday</day></skipDays>"
+	    "</channel></rss>", NULL, &d), 0);
+	assert_int_equal(d->schedule.ttl, 45);
+	assert_int_equal(d->schedule.period, FEED_PERIOD_HOURLY);
+	assert_int_equal(d->schedule.frequency, 4);
+	assert_date(d->schedule.base, "2000-01-01T12:00:00Z");
+	/* 24 is midnight; 25 and x are not hours */
+	assert_int_equal(d->schedule.skip_hours, (1U << 0) | (1U << 7));
+	assert_int_equal(d->schedule.skip_days, 1U << 6);
+	/* the longer of 45 minutes and an hour / 4 */
+	assert_int_equal(feed_min_interval(&d->schedule), 45 * 60);
+	/* 2026-11-28 was a Saturday */
+	assert_int_equal(date_parse("2026-11-28T10:00:00Z", &sat), 0);
+	assert_true(feed_skip_at(&d->schedule, sat));
+	assert_true(feed_skip_at(&d->schedule, sat - 3 * 3600));  /* 07:00 Sat */
+	assert_true(feed_skip_at(&d->schedule, sat + 86400 - 10 * 3600));
+	assert_false(feed_skip_at(&d->schedule, sat + 86400 + 3600));
+	js = feed_to_json(d);
+	assert_non_null(js);
+	root = json_loads(js, 0, NULL);
+	assert_non_null(root);
+	sch = json_object_get(json_object_get(root, "feed"), "schedule");
+	assert_int_equal(json_integer_value(json_object_get(sch, "ttl")), 45);
+	assert_string_equal(json_string_value(json_object_get(sch,
+	    "update_period")), "hourly");
+	assert_int_equal(json_integer_value(json_object_get(sch,
+	    "min_interval")), 45 * 60);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(sch,
+	    "skip_hours"), 1)), 7);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(
+	    sch, "skip_days"), 0)), "Saturday");
+	json_decref(root);
+	free(js);
+	feed_free(d);
+
+	/* Bad values are ignored; a daily update once a day. */
+	assert_int_equal(parse_str("<rdf:RDF xmlns:rdf=\"http://www.w3.org/"
+	    "1999/02/22-rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\" "
+	    "xmlns:sy=\"http://purl.org/rss/1.0/modules/syndication/\">"
+	    "<channel><sy:updatePeriod>daily</sy:updatePeriod>"
+	    "<sy:updateFrequency>0</sy:updateFrequency></channel>"
+	    "</rdf:RDF>", NULL, &d), 0);
+	assert_int_equal(d->schedule.ttl, -1);
+	assert_int_equal(d->schedule.frequency, 1);
+	assert_int_equal(feed_min_interval(&d->schedule), 86400);
+	feed_free(d);
+	assert_int_equal(parse_str("<rss version=\"2.0\"><channel>"
+	    "<ttl>-5</ttl><ttl>99999999999999999999</ttl>"
+	    "<sy:updatePeriod>fortnightly</sy:updatePeriod>"
+	    "<skipHours><hour>0</hour><hour>1</hour><hour>2</hour><hour>3</hour>"
+	    "<hour>4</hour><hour>5</hour><hour>6</hour><hour>7</hour>"
+	    "<hour>8</hour><hour>9</hour><hour>10</hour><hour>11</hour>"
+	    "<hour>12</hour><hour>13</hour><hour>14</hour><hour>15</hour>"
+	    "<hour>16</hour><hour>17</hour><hour>18</hour><hour>19</hour>"
+	    "<hour>20</hour><hour>21</hour><hour>22</hour><hour>23</hour>"
+	    "</skipHours></channel></rss>", NULL, &d), 0);
+	assert_int_equal(d->schedule.ttl, -1);
+	assert_int_equal(d->schedule.period, FEED_PERIOD_NONE);
+	assert_int_equal(feed_min_interval(&d->schedule), 0);
+	/* skipping every hour would be never: it asks for nothing */
+	assert_false(feed_skip_at(&d->schedule, sat));
+	feed_free(d);
+}
+
+/* slash:comments, item rights, and an empty href under xml:base. */
+static void
+test_item_extras(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	assert_int_equal(parse_str("<rss version=\"2.0\" xmlns:sl=\"http://"
+	    "purl.org/rss/1.0/modules/slash/\" xmlns:dc=\"http://purl.org/dc/"
+	    "elements/1.1/\"><channel><item><sl:comments> 42 </sl:comments>"
+	    "<dc:rights>CC BY</dc:rights></item>"
+	    "<item><sl:comments>many</sl:comments></item></channel></rss>",
+	    NULL, &d), 0);
+	assert_int_equal(d->items[0].ncomments, 42);
+	assert_string_equal(d->items[0].rights, "CC BY");
+	assert_int_equal(d->items[1].ncomments, -1);
+	assert_null(d->items[1].rights);
+	feed_free(d);
+
+	assert_int_equal(parse_str("<feed xmlns=\"http://www.w3.org/2005/"
+	    "Atom\" xml:base=\"http://Ex.com/feed\"><link rel=\"self\" "
+	    "href=\"\"/><entry><rights type=\"html\">&lt;b&gt;mine&lt;/b&gt;"
+	    "</rights><link href=\"\"/><link href=\" \"/></entry></feed>",
+	    NULL, &d), 0);
+	assert_int_equal(d->nlinks, 1);
+	assert_string_equal(d->links[0].href, "http://ex.com/feed");
+	assert_string_equal(d->links[0].rel, "self");
+	assert_string_equal(d->items[0].rights, "<b>mine</b>");
+	/* an entry's empty link is no link, not the feed's URL */
+	assert_int_equal(d->items[0].nlinks, 0);
+	assert_null(d->items[0].link);
+	feed_free(d);
+}
+
 int
 main(void)
 {
@@ -875,6 +994,8 @@ main(void)
 		cmocka_unit_test(test_entity_bomb),
 		cmocka_unit_test(test_item_cap),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_schedule),
+		cmocka_unit_test(test_item_extras),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
