@@ -92,6 +92,8 @@ static const struct key global_keys[] = {
 	    0, 1, "drop|mark" },
 	{ "updates", K_CHOICE, offsetof(struct config, updates_emit),
 	    0, 1, "ignore|emit" },
+	{ "follow_feed_schedule", K_BOOL,
+	    offsetof(struct config, follow_schedule), 0, 1, NULL },
 	{ "duplicate_window", K_DURATION, offsetof(struct config, dup_window),
 	    3600, 90 * 86400, "1h to 90d" },
 	{ "duplicate_distance", K_COUNT, offsetof(struct config, dup_distance),
@@ -110,7 +112,8 @@ enum {
 	FK_MAX_BODY,
 	FK_FETCH_ARTICLES,
 	FK_DUPLICATES,
-	FK_UPDATES
+	FK_UPDATES,
+	FK_FOLLOW_SCHEDULE
 };
 
 static const struct key feed_keys[] = {
@@ -131,6 +134,8 @@ static const struct key feed_keys[] = {
 	    offsetof(struct config_feed, dup_mark), 0, 1, "drop|mark" },
 	[FK_UPDATES] = { "updates", K_CHOICE,
 	    offsetof(struct config_feed, updates_emit), 0, 1, "ignore|emit" },
+	[FK_FOLLOW_SCHEDULE] = { "follow_feed_schedule", K_BOOL,
+	    offsetof(struct config_feed, follow_schedule), 0, 1, NULL },
 };
 
 #define NGLOBAL_KEYS	(sizeof(global_keys) / sizeof(global_keys[0]))
@@ -1002,6 +1007,8 @@ finish(struct parse *p)
 			feed->dup_mark = conf->dup_mark;
 		if (!(set & (1U << FK_UPDATES)))
 			feed->updates_emit = conf->updates_emit;
+		if (!(set & (1U << FK_FOLLOW_SCHEDULE)))
+			feed->follow_schedule = conf->follow_schedule;
 	}
 	n = asprintf(&conf->user_agent_header, "feedspool/%s (+%s)",
 	    FEEDSPOOL_VERSION, conf->user_agent);
@@ -1036,6 +1043,7 @@ config_new(const char *path)
 	conf->max_redirects = CONFIG_DEFAULT_MAX_REDIRECTS;
 	conf->max_body = CONFIG_DEFAULT_MAX_BODY;
 	conf->fetch_articles = 1;
+	conf->follow_schedule = 1;
 	conf->allow_private_articles = 0;
 	conf->dup_mark = 0;
 	conf->updates_emit = 0;

@@ -21,6 +21,7 @@ struct config_feed {
 	int		 fetch_articles; /* fetch the page behind each item */
 	int		 dup_mark;	/* duplicates = mark (else drop) */
 	int		 updates_emit;	/* updates = emit (else ignore) */
+	int		 follow_schedule; /* the feed's ttl, sy:, skipHours */
 	char		*file;		/* where the section starts */
 	unsigned	 line;
 };
@@ -43,6 +44,7 @@ struct config {
 					    loopback/private addresses */
 	int		 dup_mark;	/* default duplicates = mark */
 	int		 updates_emit;	/* default updates = emit */
+	int		 follow_schedule; /* default follow_feed_schedule */
 	unsigned	 dup_window;	/* seconds stories stay comparable */
 	unsigned	 dup_distance;	/* SimHash bits (store/dedup.h) */
 	double		 dup_similarity; /* MinHash Jaccard estimate */

@@ -60,6 +60,8 @@ struct feedrt {
 	int			 fetch_articles;
 	int			 dup_mark;
 	int			 updates_emit;
+	int			 follow_schedule;
+	struct feed_schedule	 schedule;	/* as the last answer said */
 	struct sched_entry	*se;
 	struct fetch		*fetch;		/* the poll in flight */
 	int			 removed;	/* by a reload, while in flight */
@@ -208,6 +210,7 @@ feedrt_configure(struct feedrt *fr, const struct config_feed *cf)
 	fr->fetch_articles = cf->fetch_articles;
 	fr->dup_mark = cf->dup_mark;
 	fr->updates_emit = cf->updates_emit;
+	fr->follow_schedule = cf->follow_schedule;
 	return 0;
 }
 
@@ -243,6 +246,7 @@ daemon_add_feed(struct daemon *d, const struct config_feed *cf)
 		goto fail;
 	fr->kind = JOB_FEED;
 	fr->d = d;
+	feed_schedule_clear(&fr->schedule);
 	if ((fr->name = strdup(cf->name)) == NULL ||
 	    feedrt_configure(fr, cf) == -1)
 		goto fail;
@@ -620,8 +624,11 @@ daemon_poll_done(struct daemon *d, struct feedrt *fr)
 		n = snprintf(err, sizeof(err), "%s", r->error);
 	else if (r->status == 304)
 		ok = 1;
-	else if (r->status >= 200 && r->status < 300)
+	else if (r->status >= 200 && r->status < 300) {
 		ok = daemon_ingest(d, fr, r, now, &c, err, sizeof(err)) == 0;
+		if (ok)
+			fr->schedule = c.schedule;
+	}
 	else if (r->status == 429 || r->status == 503)
 		n = snprintf(err, sizeof(err), "HTTP %ld%s", r->status,
 		    r->retry_after >= 0 ? ", told to retry later" : "");
@@ -647,7 +654,10 @@ daemon_poll_done(struct daemon *d, struct feedrt *fr)
 	sf.last_status = r->status;
 	sf.last_poll = now / 1000;
 	sf.failures = ok ? 0 : sf.failures + 1;
-	next = now + daemon_next_delay(fr, ok, sf.failures, r->retry_after);
+	next = daemon_next_delay(fr, ok, sf.failures, r->retry_after);
+	/* A failing feed backs off on its own terms. */
+	next = ok && fr->follow_schedule ?
+	    sched_feed_next(now, next, &fr->schedule) : now + next;
 	sf.next_poll = next / 1000;
 	if (state_feed_save(d->state, fr->name, &sf) == -1)
 		log_warnx("feed %s: state: %s", fr->name, state_errmsg(d->state));

@@ -535,6 +535,7 @@ ingest_document(struct state *st, struct spool *sp,
 	c->items = doc->nitems;
 	c->version = doc->version;
 	c->recovered = doc->recovered;
+	c->schedule = doc->schedule;
 	sf.name = f->name;
 	sf.url = f->url;
 	sf.title = doc->title;

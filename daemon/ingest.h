@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parsers/feed.h"
+
 struct state;
 struct spool;
 struct dedup_index;
@@ -61,6 +63,7 @@ struct ingest_counts {
 	size_t		 revised;	/* of which revise an earlier story */
 	const char	*version;	/* format read, static string */
 	int		 recovered;	/* document was not well-formed */
+	struct feed_schedule schedule;	/* what the publisher asks */
 };
 
 /*

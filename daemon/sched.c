@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "daemon/sched.h"
+#include "parsers/feed.h"
 
 /* Feeds of one host added together start this far apart. */
 #define SCHED_HOST_SPREAD_MS	2000
@@ -290,4 +291,24 @@ unsigned
 sched_running(const struct sched *s)
 {
 	return s->running;
+}
+
+int64_t
+sched_feed_next(int64_t now_ms, int64_t delay_ms,
+    const struct feed_schedule *s)
+{
+	int64_t	 ask, next;
+	int	 hours;
+
+	if (s == NULL)
+		return now_ms + delay_ms;
+	ask = feed_min_interval(s);
+	ask = ask > SCHED_OBEY_MAX_MS / 1000 ? SCHED_OBEY_MAX_MS : ask * 1000;
+	next = now_ms + (delay_ms > ask ? delay_ms : ask);
+	/* To the start of the next hour that is not skipped; a week of
+	 * hours covers every mix of skipped hours and days. */
+	for (hours = 0; hours < 7 * 24 && feed_skip_at(s, next / 1000);
+	    hours++)
+		next = (next / 3600000 + 1) * 3600000;
+	return next;
 }

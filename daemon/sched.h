@@ -13,6 +13,10 @@
 
 struct sched;
 struct sched_entry;
+struct feed_schedule;
+
+/* The longest wait a publisher's schedule may impose: a day. */
+#define SCHED_OBEY_MAX_MS	(24 * 60 * 60 * 1000LL)
 
 struct sched	*sched_new(unsigned max_transfers, unsigned per_host);
 void		 sched_free(struct sched *);
@@ -49,5 +53,14 @@ int64_t		 sched_wait(const struct sched *, int64_t now_ms);
 unsigned	 sched_running(const struct sched *);
 /* Transfers that are not feed polls (article pages) share the budget. */
 int		 sched_host_busy(const struct sched *, const char *host);
+
+/*
+ * When a feed polled at now_ms is next due, given the delay the daemon
+ * chose: no sooner than the publisher's schedule asks (its min interval,
+ * at most SCHED_OBEY_MAX_MS), and then out of the hours and days it asks to
+ * be skipped.  s may be NULL (nothing asked).
+ */
+int64_t		 sched_feed_next(int64_t now_ms, int64_t delay_ms,
+		    const struct feed_schedule *s);
 
 #endif

@@ -418,14 +418,19 @@ test_article_switches(void **state)
 	put(*state, "main.conf",
 	    "[a]\nurl = https://example.org/a\n"
 	    "[b]\nurl = https://example.org/b\nfetch_articles = yes\n"
-	    "[feedspool]\nfetch_articles = Off\nallow_private_articles = true\n");
+	    "follow_feed_schedule = yes\n"
+	    "[feedspool]\nfetch_articles = Off\nallow_private_articles = true\n"
+	    "follow_feed_schedule = no\n");
 	conf = load_ok(*state, "main.conf");
 	assert_int_equal(conf->fetch_articles, 0);
 	assert_int_equal(conf->allow_private_articles, 1);
+	assert_int_equal(conf->follow_schedule, 0);
 	assert_non_null(f = config_feed_find(conf, "a"));
 	assert_int_equal(f->fetch_articles, 0);
+	assert_int_equal(f->follow_schedule, 0);
 	assert_non_null(f = config_feed_find(conf, "b"));
 	assert_int_equal(f->fetch_articles, 1);
+	assert_int_equal(f->follow_schedule, 1);
 	config_free(conf);
 
 	/* Defaults: articles fetched, private addresses refused. */
@@ -434,6 +439,7 @@ test_article_switches(void **state)
 	assert_int_equal(conf->fetch_articles, 1);
 	assert_int_equal(conf->allow_private_articles, 0);
 	assert_int_equal(conf->feeds[0].fetch_articles, 1);
+	assert_int_equal(conf->feeds[0].follow_schedule, 1);
 	config_free(conf);
 
 	put(*state, "bad.conf", "[feedspool]\nfetch_articles = maybe\n");

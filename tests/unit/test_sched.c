@@ -9,6 +9,8 @@
 #include <cmocka.h>
 
 #include "daemon/sched.h"
+#include "parsers/date.h"
+#include "parsers/feed.h"
 
 static void
 test_due_order_and_global_limit(void **unused)
@@ -109,6 +111,42 @@ test_remove_running(void **unused)
 	sched_free(s);
 }
 
+/* A publisher's ttl, sy: period and skipped hours and days are obeyed. */
+static void
+test_feed_schedule(void **unused)
+{
+	struct feed_schedule	 fs;
+	int64_t			 sat, now;
+
+	(void)unused;
+	/* Saturday 2026-11-28 10:20 UTC */
+	assert_int_equal(date_parse("2026-11-28T10:20:00Z", &sat), 0);
+	now = sat * 1000;
+	feed_schedule_clear(&fs);
+	assert_int_equal(sched_feed_next(now, 60000, NULL), now + 60000);
+	assert_int_equal(sched_feed_next(now, 60000, &fs), now + 60000);
+	/* ttl 45 minutes beats a 30-minute interval, not a 2-hour one */
+	fs.ttl = 45;
+	assert_int_equal(sched_feed_next(now, 1800000, &fs), now + 2700000);
+	assert_int_equal(sched_feed_next(now, 7200000, &fs), now + 7200000);
+	/* a yearly feed is still polled once a day */
+	fs.ttl = -1;
+	fs.period = FEED_PERIOD_YEARLY;
+	assert_int_equal(sched_feed_next(now, 1800000, &fs),
+	    now + SCHED_OBEY_MAX_MS);
+	/* skipped 11:00-12:59 UTC: 10:50 stays, 11:20 moves to 13:00 */
+	feed_schedule_clear(&fs);
+	fs.skip_hours = (1U << 11) | (1U << 12);
+	assert_int_equal(sched_feed_next(now, 1800000, &fs), now + 1800000);
+	assert_int_equal(sched_feed_next(now, 3600000, &fs),
+	    (sat + 2 * 3600 + 40 * 60) * 1000);
+	/* Saturday and Sunday skipped: Monday 00:00 */
+	fs.skip_hours = 0;
+	fs.skip_days = (1U << 0) | (1U << 6);
+	assert_int_equal(sched_feed_next(now, 60000, &fs),
+	    (sat + 86400 + 13 * 3600 + 40 * 60) * 1000);
+}
+
 int
 main(void)
 {
@@ -117,6 +155,7 @@ main(void)
 		cmocka_unit_test(test_per_host_limit),
 		cmocka_unit_test(test_same_host_spread),
 		cmocka_unit_test(test_remove_running),
+		cmocka_unit_test(test_feed_schedule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
