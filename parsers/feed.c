@@ -1611,6 +1611,16 @@ rss_version(xmlNode *root)
 	return tok;
 }
 
+/* Whether root could be a feed's: detect() says which. */
+static bool
+feed_root(const xmlNode *root)
+{
+	const char	*name = (const char *)root->name;
+
+	return strcmp(name, "rss") == 0 || strcmp(name, "RDF") == 0 ||
+	    strcmp(name, "feed") == 0 || strcmp(name, "entry") == 0;
+}
+
 /* Which format the root element announces, or -1. */
 static int
 detect(struct pctx *p, xmlNode *root)
@@ -1725,9 +1735,9 @@ parse_utf8(const char *data, size_t len, const char *base,
 	struct pctx	 p;
 	xmlNode		*root;
 	char		*fixed = NULL;
-	size_t		 flen;
+	size_t		 flen, skip;
 	int		 rc = -1;
-	bool		 recovered = false;
+	bool		 recovered = false, junk = false;
 
 	memset(&p, 0, sizeof(p));
 	/* Blank lines before the XML declaration make it an error. */
@@ -1751,13 +1761,28 @@ parse_utf8(const char *data, size_t len, const char *base,
 		data = fixed;
 		len = flen;
 	}
-	if (len == 0 || feed_xml_read(data, len, base, &p.xdoc,
-	    &recovered) == -1 || p.xdoc == NULL) {
-		snprintf(err, errlen, "not a feed: not XML");
-		goto out;
-	}
-	if ((root = xmlDocGetRootElement(p.xdoc)) == NULL) {
-		snprintf(err, errlen, "not a feed: no root element");
+ again:
+	root = NULL;
+	if (len > 0 && feed_xml_read(data, len, base, &p.xdoc,
+	    &recovered) == 0 && p.xdoc != NULL)
+		root = xmlDocGetRootElement(p.xdoc);
+	if (root == NULL || !feed_root(root)) {
+		/* PHP warnings and such before the feed: read from it. */
+		if (!junk && (skip = feed_xml_feed_start(data, len)) > 0) {
+			xmlFreeDoc(p.xdoc);
+			p.xdoc = NULL;
+			data += skip;
+			len -= skip;
+			junk = true;
+			goto again;
+		}
+		if (p.xdoc == NULL)
+			snprintf(err, errlen, "not a feed: not XML");
+		else if (root == NULL)
+			snprintf(err, errlen, "not a feed: no root element");
+		else
+			snprintf(err, errlen, "not a feed: root element "
+			    "<%.64s>", (const char *)root->name);
 		goto out;
 	}
 	if ((p.doc = calloc(1, sizeof(*p.doc))) == NULL) {
@@ -1766,7 +1791,7 @@ parse_utf8(const char *data, size_t len, const char *base,
 	}
 	p.doc->updated = p.doc->published = FEED_NODATE;
 	feed_schedule_clear(&p.doc->schedule);
-	p.doc->recovered = recovered;
+	p.doc->recovered = recovered || junk;
 	if (detect(&p, root) == -1) {
 		snprintf(err, errlen, "not a feed: root element <%.64s>",
 		    (const char *)root->name);

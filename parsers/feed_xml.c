@@ -234,6 +234,187 @@ feed_xml_fix_entities(const char *s, size_t len, char **out, size_t *outlen)
 	return 0;
 }
 
+/*
+ * Elements whose text is HTML: raw tags in them (<br>, <p> left open) are
+ * the publisher's HTML, not elements of the feed.  Atom's are wrapped only
+ * when they say type="html", where raw tags are wrong by definition.
+ */
+static const struct {
+	const char	*name;
+	bool		 atom;
+} html_elements[] = {
+	{ "description", false }, { "content:encoded", false },
+	{ "itunes:summary", false }, { "media:description", false },
+	{ "summary", true }, { "content", true },
+};
+
+/* The end of the element whose start tag is s[i..tag_end), at its close
+ * tag "</name>"; sets *close_len.  len when there is none. */
+static size_t
+find_close(const char *s, size_t len, size_t i, const char *name,
+    size_t *close_len)
+{
+	size_t	 n = strlen(name), j;
+
+	for (; (i = skip_past(s, len, i, "</")) < len; ) {
+		if (len - i < n || memcmp(s + i, name, n) != 0)
+			continue;
+		for (j = i + n; j < len && (s[j] == ' ' || s[j] == '\t' ||
+		    s[j] == '\r' || s[j] == '\n'); j++)
+			;
+		if (j < len && s[j] == '>') {
+			*close_len = j + 1 - (i - 2);
+			return i - 2;
+		}
+	}
+	return len;
+}
+
+/* Whether the body of an HTML element should become CDATA. */
+static bool
+wants_cdata(const char *body, size_t n)
+{
+	/* no raw tag: nothing to protect; CDATA already: written on
+	 * purpose; an item's tags: the close tag found belongs to another
+	 * element (the real one was never closed) */
+	return memchr(body, '<', n) != NULL &&
+	    memmem(body, n, "<![CDATA[", 9) == NULL &&
+	    memmem(body, n, "<item", 5) == NULL &&
+	    memmem(body, n, "</item", 6) == NULL &&
+	    memmem(body, n, "<entry", 6) == NULL &&
+	    memmem(body, n, "</entry", 7) == NULL;
+}
+
+/* body as one or more CDATA sections ("]]>" cannot be inside one). */
+static int
+add_cdata(struct buf *b, const char *body, size_t n)
+{
+	const char	*end;
+	int		 rc;
+
+	rc = buf_addstr(b, "<![CDATA[");
+	while (rc == BUF_OK && (end = memmem(body, n, "]]>", 3)) != NULL) {
+		rc = buf_add(b, body, (size_t)(end - body) + 2);
+		if (rc == BUF_OK)
+			rc = buf_addstr(b, "]]><![CDATA[");
+		n -= (size_t)(end - body) + 2;
+		body = end + 2;
+	}
+	if (rc == BUF_OK)
+		rc = buf_add(b, body, n);
+	if (rc == BUF_OK)
+		rc = buf_addstr(b, "]]>");
+	return rc;
+}
+
+/* Which of html_elements starts at s[i] ('<'), or -1. */
+static int
+html_element_at(const char *s, size_t len, size_t i)
+{
+	size_t	 k, n;
+	char	 c;
+
+	for (k = 0; k < sizeof(html_elements) / sizeof(html_elements[0]);
+	    k++) {
+		n = strlen(html_elements[k].name);
+		if (len - i < n + 2 ||
+		    memcmp(s + i + 1, html_elements[k].name, n) != 0)
+			continue;
+		c = s[i + 1 + n];
+		if (c == '>' || c == ' ' || c == '\t' || c == '\r' ||
+		    c == '\n')
+			return (int)k;
+	}
+	return -1;
+}
+
+static bool
+says_html(const char *tag, size_t n)
+{
+	return memmem(tag, n, "type=\"html\"", 11) != NULL ||
+	    memmem(tag, n, "type='html'", 11) != NULL;
+}
+
+int
+feed_xml_wrap_html(const char *s, size_t len, char **out, size_t *outlen)
+{
+	struct buf	 b;
+	const void	*hit;
+	size_t		 i = 0, done = 0, tag_end, close, close_len = 0;
+	int		 k, rc = BUF_OK;
+	bool		 changed = false;
+
+	*out = NULL;
+	*outlen = 0;
+	buf_init(&b, len > SIZE_MAX / 2 - 64 ? len : len + len / 4 + 64);
+	while (rc == BUF_OK && i < len &&
+	    (hit = memchr(s + i, '<', len - i)) != NULL) {
+		i = (size_t)((const char *)hit - s);
+		if (len - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
+			i = skip_past(s, len, i + 9, "]]>");
+			continue;
+		}
+		if (len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+			i = skip_past(s, len, i + 4, "-->");
+			continue;
+		}
+		if ((k = html_element_at(s, len, i)) == -1) {
+			i++;
+			continue;
+		}
+		tag_end = skip_tag(s, len, i);
+		if (s[tag_end - 2] == '/' || (html_elements[k].atom &&
+		    !says_html(s + i, tag_end - i))) {
+			i = tag_end;
+			continue;
+		}
+		close = find_close(s, len, tag_end, html_elements[k].name,
+		    &close_len);
+		if (close == len) {
+			i = tag_end;
+			continue;
+		}
+		if (wants_cdata(s + tag_end, close - tag_end)) {
+			rc = buf_add(&b, s + done, tag_end - done);
+			if (rc == BUF_OK)
+				rc = add_cdata(&b, s + tag_end, close - tag_end);
+			done = close;
+			changed = true;
+		}
+		i = close + close_len;
+	}
+	if (rc == BUF_OK && changed)
+		rc = buf_add(&b, s + done, len - done);
+	if (rc != BUF_OK || !changed) {
+		buf_free(&b);
+		return rc == BUF_NOMEM ? -1 : 0;
+	}
+	*outlen = b.len;
+	*out = buf_steal(&b);
+	return 0;
+}
+
+size_t
+feed_xml_feed_start(const char *s, size_t len)
+{
+	static const char *const starts[] = { "<rss", "<feed", "<rdf:RDF",
+	    "<RDF" };
+	const char	*hit, *best = NULL;
+	size_t		 k, n;
+
+	if (len > 1 && (hit = memmem(s + 1, len - 1, "<?xml", 5)) != NULL)
+		return (size_t)(hit - s);
+	for (k = 0; k < sizeof(starts) / sizeof(starts[0]); k++) {
+		n = strlen(starts[k]);
+		hit = len > 1 ? memmem(s + 1, len - 1, starts[k], n) : NULL;
+		if (hit != NULL && (size_t)(hit - s) + n < len &&
+		    strchr(" \t\r\n>", hit[n]) != NULL && hit[n] != '\0' &&
+		    (best == NULL || hit < best))
+			best = hit;
+	}
+	return best != NULL ? (size_t)(best - s) : 0;
+}
+
 static xmlDoc *
 read_once(const char *s, size_t len, const char *base, const char *enc,
     int opts, bool *wellformed)
@@ -255,6 +436,8 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
     bool *recovered)
 {
 	xmlDoc		*doc;
+	char		*wrapped = NULL;
+	size_t		 wlen = 0;
 	bool		 wf;
 	int		 opts;
 
@@ -275,8 +458,26 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
 	}
 	if (doc != NULL)
 		xmlFreeDoc(doc);
-	doc = read_once(s, len, base, "UTF-8", opts | XML_PARSE_RECOVER,
-	    &wf);
+	/*
+	 * A second, lenient pass: raw HTML in a description becomes CDATA, so
+	 * that a <br> left open does not swallow the items after it; then
+	 * libxml2's recovery for whatever else is wrong.
+	 */
+	if (feed_xml_wrap_html(s, len, &wrapped, &wlen) == -1)
+		return -1;
+	if (wrapped != NULL && wlen <= INT_MAX) {
+		s = wrapped;
+		len = wlen;
+		doc = read_once(s, len, base, "UTF-8", opts, &wf);
+		if (doc != NULL && !wf) {
+			xmlFreeDoc(doc);
+			doc = NULL;
+		}
+	}
+	if (doc == NULL)
+		doc = read_once(s, len, base, "UTF-8",
+		    opts | XML_PARSE_RECOVER, &wf);
+	free(wrapped);
 	if (doc == NULL)
 		return -1;
 	*recovered = true;

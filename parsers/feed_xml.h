@@ -18,6 +18,23 @@ int	 feed_xml_fix_entities(const char *, size_t, char **out,
 	    size_t *outlen);
 
 /*
+ * The lenient rewrite of a document that is not well-formed: the body of
+ * an element whose text is HTML (description, content:encoded, Atom
+ * type="html" ...) that holds raw tags becomes CDATA.  *out is NULL when
+ * nothing needed it, else a malloc'd copy of *outlen bytes.  -1 when out
+ * of memory.
+ */
+int	 feed_xml_wrap_html(const char *, size_t, char **out, size_t *outlen);
+
+/*
+ * Where a feed starts in a document that begins with something else (PHP
+ * warnings before the XML declaration): the offset of the first "<?xml",
+ * else of the first <rss, <feed or <rdf:RDF, after the first byte; 0 when
+ * there is none.
+ */
+size_t	 feed_xml_feed_start(const char *, size_t);
+
+/*
  * Parse a UTF-8 document (whatever its declaration says) without network
  * access or entity expansion; a document that is not well-formed is read
  * again in recovery mode and *recovered set.

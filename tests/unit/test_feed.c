@@ -970,6 +970,64 @@ test_item_extras(void **state)
 	feed_free(d);
 }
 
+/*
+ * The lenient pass: raw HTML left open in a description does not swallow
+ * the items after it, and warnings printed before the feed are skipped.
+ */
+static void
+test_lenient_pass(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	assert_int_equal(parse_str("<?xml version=\"1.0\"?>\n<rss version="
+	    "\"2.0\"><channel><title>T</title>"
+	    "<item><title>One</title><description>a<br>b <p>c ]]> d"
+	    "</description><link>http://ex.com/1</link></item>"
+	    "<item><title>Two</title><description><![CDATA[<b>kept</b>]]>"
+	    "</description></item>"
+	    "<item><title>Three</title></item></channel></rss>", NULL, &d), 0);
+	assert_true(d->recovered);
+	assert_int_equal(d->nitems, 3);
+	assert_string_equal(d->items[0].summary, "a<br>b <p>c ]]> d");
+	assert_string_equal(d->items[0].link, "http://ex.com/1");
+	assert_string_equal(d->items[1].summary, "<b>kept</b>");
+	assert_string_equal(d->items[2].title, "Three");
+	feed_free(d);
+
+	/* Atom type="html" with raw tags; type="xhtml" is markup as meant. */
+	assert_int_equal(parse_str("<feed xmlns=\"http://www.w3.org/2005/"
+	    "Atom\"><entry><title>A</title><content type=\"html\">x<br>y"
+	    "</content></entry><entry><title>B</title><summary type="
+	    "\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\"><p>z</p>"
+	    "</div></summary></entry></feed>", NULL, &d), 0);
+	assert_true(d->recovered);
+	assert_int_equal(d->nitems, 2);
+	assert_string_equal(d->items[0].content, "x<br>y");
+	assert_string_equal(d->items[1].summary, "<p>z</p>");
+	feed_free(d);
+
+	/* PHP's warnings before the declaration, in text or in HTML. */
+	assert_int_equal(parse_str("\n<br />\n<b>Warning</b>: Cannot modify "
+	    "header information<br />\n<?xml version=\"1.0\"?><rss version="
+	    "\"2.0\"><channel><title>T</title><item><title>x</title></item>"
+	    "</channel></rss>", NULL, &d), 0);
+	assert_true(d->recovered);
+	assert_string_equal(d->title, "T");
+	assert_int_equal(d->nitems, 1);
+	feed_free(d);
+	assert_int_equal(parse_str("Warning: headers already sent\n<rss "
+	    "version=\"2.0\"><channel><title>T</title></channel></rss>",
+	    NULL, &d), 0);
+	assert_true(d->recovered);
+	assert_string_equal(d->title, "T");
+	feed_free(d);
+	/* An HTML page is still not a feed. */
+	assert_int_equal(parse_str("<html><body><p>rss</p></body></html>",
+	    NULL, &d), -1);
+	assert_null(d);
+}
+
 int
 main(void)
 {
@@ -996,6 +1054,7 @@ main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_schedule),
 		cmocka_unit_test(test_item_extras),
+		cmocka_unit_test(test_lenient_pass),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
