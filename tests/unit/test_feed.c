@@ -1022,6 +1022,16 @@ test_lenient_pass(void **state)
 	assert_true(d->recovered);
 	assert_string_equal(d->title, "T");
 	feed_free(d);
+	/* All of it at once, from the fixture the fuzzer is seeded with. */
+	d = parse_fixture("lenient.xml", "http://ex.com/feed");
+	assert_true(d->recovered);
+	assert_string_equal(d->title, "Lenient");
+	assert_int_equal(feed_min_interval(&d->schedule), 3600);
+	assert_int_equal(d->nitems, 2);
+	assert_string_equal(d->items[0].content,
+	    "x <img src=\"http://ex.com/i.png\"> y");
+	assert_int_equal(d->items[0].ncomments, 3);
+	feed_free(d);
 	/* An HTML page is still not a feed. */
 	assert_int_equal(parse_str("<html><body><p>rss</p></body></html>",
 	    NULL, &d), -1);
