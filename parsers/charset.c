@@ -119,6 +119,69 @@ from_cp1252(const char *s, size_t len, struct buf *b)
 	return rc;
 }
 
+/*
+ * Labels as the WHATWG Encoding Standard reads them, for the ones iconv
+ * does not know by that name, and for the legacy names whose documents
+ * are really in the superset browsers decode them with (gb2312 text holds
+ * GBK characters, Shift_JIS text Microsoft's, EUC-KR text Unified Hangul).
+ */
+static const struct {
+	const char	*label;
+	const char	*name;		/* for iconv */
+} labels[] = {
+	{ "unicode-1-1-utf-8", "UTF-8" }, { "unicode11utf8", "UTF-8" },
+	{ "unicode20utf8", "UTF-8" }, { "x-unicode20utf8", "UTF-8" },
+	{ "chinese", "GB18030" }, { "csgb2312", "GB18030" },
+	{ "csiso58gb231280", "GB18030" }, { "gb2312", "GB18030" },
+	{ "gb_2312", "GB18030" }, { "gb_2312-80", "GB18030" },
+	{ "gbk", "GB18030" }, { "iso-ir-58", "GB18030" },
+	{ "x-gbk", "GB18030" },
+	{ "big5", "BIG5-HKSCS" }, { "cn-big5", "BIG5-HKSCS" },
+	{ "csbig5", "BIG5-HKSCS" }, { "x-x-big5", "BIG5-HKSCS" },
+	{ "cseucpkdfmtjapanese", "EUC-JP" }, { "x-euc-jp", "EUC-JP" },
+	{ "csshiftjis", "CP932" }, { "ms932", "CP932" },
+	{ "ms_kanji", "CP932" }, { "shift-jis", "CP932" },
+	{ "shift_jis", "CP932" }, { "sjis", "CP932" },
+	{ "windows-31j", "CP932" }, { "x-sjis", "CP932" },
+	{ "cseuckr", "CP949" }, { "csksc56011987", "CP949" },
+	{ "euc-kr", "CP949" }, { "iso-ir-149", "CP949" },
+	{ "korean", "CP949" }, { "ks_c_5601-1987", "CP949" },
+	{ "ks_c_5601-1989", "CP949" }, { "ksc5601", "CP949" },
+	{ "ksc_5601", "CP949" }, { "windows-949", "CP949" },
+	{ "dos-874", "CP874" }, { "iso-8859-11", "CP874" },
+	{ "iso8859-11", "CP874" }, { "iso885911", "CP874" },
+	{ "tis-620", "CP874" }, { "windows-874", "CP874" },
+	{ "csiso88598i", "ISO-8859-8" }, { "iso-8859-8-i", "ISO-8859-8" },
+	{ "logical", "ISO-8859-8" },
+	{ "csisolatin5", "CP1254" }, { "iso-8859-9", "CP1254" },
+	{ "iso-ir-148", "CP1254" }, { "iso8859-9", "CP1254" },
+	{ "iso88599", "CP1254" }, { "iso_8859-9", "CP1254" },
+	{ "iso_8859-9:1989", "CP1254" }, { "l5", "CP1254" },
+	{ "latin5", "CP1254" },
+	{ "csmacintosh", "MACINTOSH" }, { "mac", "MACINTOSH" },
+	{ "x-mac-roman", "MACINTOSH" },
+	{ "x-mac-cyrillic", "MAC-CYRILLIC" },
+	{ "x-mac-ukrainian", "MAC-CYRILLIC" },
+	{ "koi8-ru", "KOI8-U" },
+	{ "x-cp1250", "CP1250" }, { "x-cp1251", "CP1251" },
+	{ "x-cp1252", "windows-1252" }, { "x-cp1253", "CP1253" },
+	{ "x-cp1254", "CP1254" }, { "x-cp1255", "CP1255" },
+	{ "x-cp1256", "CP1256" }, { "x-cp1257", "CP1257" },
+	{ "x-cp1258", "CP1258" },
+};
+
+/* The name to decode label with (the label itself when iconv knows it). */
+static const char *
+label_name(const char *label)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcasecmp(label, labels[i].label) == 0)
+			return labels[i].name;
+	return label;
+}
+
 /* One-byte charsets that windows-1252 reads as well or better. */
 static bool
 is_latin1(const char *enc)
@@ -155,6 +218,10 @@ is_one_byte(const char *enc)
 {
 	return is_latin1(enc) || strncasecmp(enc, "iso-8859-", 9) == 0 ||
 	    strncasecmp(enc, "windows-125", 11) == 0 ||
+	    strncasecmp(enc, "cp125", 5) == 0 ||
+	    strcasecmp(enc, "cp874") == 0 ||
+	    strcasecmp(enc, "macintosh") == 0 ||
+	    strcasecmp(enc, "mac-cyrillic") == 0 ||
 	    strncasecmp(enc, "koi8", 4) == 0;
 }
 
@@ -255,41 +322,45 @@ sniff(const char *s, size_t len, size_t *bom)
 	return NULL;
 }
 
+/*
+ * The HTTP charset, NULL when it is not to be trusted: UTF-16 or UTF-32
+ * (step 1 would have seen them), UTF-8 for bytes that are not, a one-byte
+ * charset for bytes that are UTF-8 beyond ASCII.
+ */
+static const char *
+usable_http(const char *http, const char *s, size_t len, bool utf8)
+{
+	if (is_wide(http) || (is_utf8_name(http) && !utf8) ||
+	    (is_one_byte(http) && utf8 && has_high(s, len)))
+		return NULL;
+	return http;
+}
+
 /* Steps 2-4 for an ASCII-compatible document. */
 static const char *
 choose(const char *s, size_t len, bool utf8, const char *http, char *decl,
     size_t decllen)
 {
-	/* UTF-16 or UTF-32 would have shown in step 1. */
-	if (http != NULL && *http != '\0' && !is_wide(http) &&
-	    !(is_utf8_name(http) && !utf8) &&
-	    !(is_one_byte(http) && utf8 && has_high(s, len)))
+	if (http != NULL && *http != '\0' &&
+	    (http = usable_http(label_name(http), s, len, utf8)) != NULL)
 		return http;
 	if (declared(s, len, decl, decllen) && !is_wide(decl))
-		return decl;
+		return label_name(decl);
 	return "UTF-8";
 }
 
-int
-charset_utf8(const char **data, size_t *len, const char *http,
-    size_t maxlen, char **owned, bool *guessed)
+/*
+ * The bytes s[0..n) (past any byte order mark) in enc as UTF-8, into
+ * *data and *len as charset_utf8() says; utf8 tells whether they are
+ * valid UTF-8.
+ */
+static int
+decode(const char *s, size_t n, const char *enc, bool utf8, size_t maxlen,
+    const char **data, size_t *len, char **owned, bool *guessed)
 {
 	struct buf	 b;
-	char		 decl[ENC_NAME_MAX];
-	const char	*s = *data, *enc;
-	size_t		 n = *len, bom;
 	int		 rc;
-	bool		 utf8;
 
-	*owned = NULL;
-	*guessed = false;
-	enc = sniff(s, n, &bom);
-	s += bom;
-	n -= bom;
-	/* One pass over the bytes tells most of what is needed. */
-	utf8 = (enc == NULL || is_utf8_name(enc)) && charset_is_utf8(s, n);
-	if (enc == NULL)
-		enc = choose(s, n, utf8, http, decl, sizeof(decl));
 	if (is_utf8_name(enc) || (is_latin1(enc) && !has_high(s, n))) {
 		if (utf8) {
 			*data = s;
@@ -327,4 +398,110 @@ charset_utf8(const char **data, size_t *len, const char *http,
 	*owned = buf_steal(&b);
 	*data = *owned;
 	return 0;
+}
+
+int
+charset_utf8(const char **data, size_t *len, const char *http,
+    size_t maxlen, char **owned, bool *guessed)
+{
+	char		 decl[ENC_NAME_MAX];
+	const char	*s = *data, *enc;
+	size_t		 n = *len, bom;
+	bool		 utf8;
+
+	*owned = NULL;
+	*guessed = false;
+	enc = sniff(s, n, &bom);
+	s += bom;
+	n -= bom;
+	/* One pass over the bytes tells most of what is needed. */
+	utf8 = (enc == NULL || is_utf8_name(enc)) && charset_is_utf8(s, n);
+	if (enc == NULL)
+		enc = choose(s, n, utf8, http, decl, sizeof(decl));
+	return decode(s, n, enc, utf8, maxlen, data, len, owned, guessed);
+}
+
+/* The first place needle (lower case) is in s[0..len), in any case. */
+static const char *
+find_ci(const char *s, size_t len, const char *needle)
+{
+	size_t	 n = strlen(needle), i, k;
+
+	for (i = 0; i + n <= len; i++) {
+		for (k = 0; k < n && (s[i + k] | 0x20) == needle[k]; k++)
+			;
+		if (k == n)
+			return s + i;
+	}
+	return NULL;
+}
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
+}
+
+/*
+ * The charset a <meta> names in the first 1024 bytes of a page, as the
+ * HTML prescan looks for it: <meta charset="x">, or <meta http-equiv=...
+ * content="text/html; charset=x">.
+ */
+static bool
+meta_charset(const char *s, size_t len, char *name, size_t namelen)
+{
+	const char	*m, *end, *c, *v, *e;
+	size_t		 n;
+
+	if (len > 1024)
+		len = 1024;
+	for (m = s; (m = find_ci(m, len - (size_t)(m - s), "<meta")) != NULL;
+	    m = end) {
+		if ((end = memchr(m, '>', len - (size_t)(m - s))) == NULL)
+			return false;
+		if ((c = find_ci(m, (size_t)(end - m), "charset")) == NULL)
+			continue;
+		for (v = c + 7; v < end && is_blank(*v); v++)
+			;
+		if (v == end || *v != '=')
+			continue;
+		for (v++; v < end && (is_blank(*v) || *v == '"' ||
+		    *v == '\''); v++)
+			;
+		for (e = v; e < end && !is_blank(*e) && *e != '"' &&
+		    *e != '\'' && *e != ';' && *e != '/'; e++)
+			;
+		if ((n = (size_t)(e - v)) == 0 || n >= namelen)
+			continue;
+		memcpy(name, v, n);
+		name[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+int
+charset_html_utf8(const char **data, size_t *len, const char *http,
+    size_t maxlen, char **owned)
+{
+	char		 meta[ENC_NAME_MAX];
+	const char	*s = *data, *enc;
+	size_t		 n = *len, bom;
+	bool		 utf8, guessed = false;
+
+	*owned = NULL;
+	enc = sniff(s, n, &bom);
+	s += bom;
+	n -= bom;
+	utf8 = (enc == NULL || is_utf8_name(enc)) && charset_is_utf8(s, n);
+	if (enc == NULL && http != NULL && *http != '\0')
+		enc = usable_http(label_name(http), s, n, utf8);
+	if (enc == NULL && meta_charset(s, n, meta, sizeof(meta)) &&
+	    !is_wide(meta))
+		enc = label_name(meta);
+	/* A page that is plainly UTF-8 beyond ASCII is, whatever it says of
+	 * a one-byte charset; with nothing said, not UTF-8 is windows-1252. */
+	if (enc == NULL || (is_one_byte(enc) && utf8 && has_high(s, n)))
+		enc = utf8 ? "UTF-8" : "windows-1252";
+	return decode(s, n, enc, utf8, maxlen, data, len, owned, &guessed);
 }

@@ -27,6 +27,17 @@
 int	 charset_utf8(const char **data, size_t *len, const char *http,
 	    size_t maxlen, char **owned, bool *guessed);
 
+/*
+ * The same for a web page: a byte order mark; the HTTP charset (on the
+ * same terms); the charset of a <meta> in the first 1024 bytes; else UTF-8
+ * when the bytes are, windows-1252 when not.  A page plainly UTF-8 beyond
+ * ASCII is read as UTF-8 whatever one-byte charset it claims.  Charset
+ * labels are read as browsers read them (WHATWG: gb2312 is GBK, Shift_JIS
+ * is Microsoft's, ISO-8859-9 is windows-1254 ...).
+ */
+int	 charset_html_utf8(const char **data, size_t *len, const char *http,
+	    size_t maxlen, char **owned);
+
 /* Whether s[0..n) is well-formed UTF-8. */
 bool	 charset_is_utf8(const char *s, size_t n);
 

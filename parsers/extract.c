@@ -752,30 +752,6 @@ extract_page(const char *html, size_t len, const char *url,
 	return extract_page_charset(html, len, url, NULL, out, err, errlen);
 }
 
-/*
- * The transport's charset wins over the page's own <meta>, as in browsers,
- * but only when libxml2 knows it, and not for bytes that are plainly UTF-8
- * (a server's default of ISO-8859-1 is often wrong).
- */
-static const char *
-extract_encoding(const char *html, size_t len, const char *charset)
-{
-	xmlCharEncodingHandler	*h;
-	size_t			 i;
-
-	if (charset == NULL || *charset == '\0')
-		return NULL;
-	if ((h = xmlFindCharEncodingHandler(charset)) == NULL)
-		return NULL;
-	xmlCharEncCloseFunc(h);
-	for (i = 0; i < len; i++)
-		if ((unsigned char)html[i] >= 0x80)
-			break;
-	if (i < len && charset_is_utf8(html, len))
-		return "UTF-8";
-	return charset;
-}
-
 int
 extract_page_charset(const char *html, size_t len, const char *url,
     const char *charset, struct extract **out, char *err, size_t errlen)
@@ -783,6 +759,7 @@ extract_page_charset(const char *html, size_t len, const char *url,
 	struct ectx	 c;
 	struct extract	*x;
 	xmlNode		*root;
+	char		*text = NULL;
 	int		 opts, rc = -1;
 
 	*out = NULL;
@@ -798,11 +775,19 @@ extract_page_charset(const char *html, size_t len, const char *url,
 	memset(&c, 0, sizeof(c));
 	c.url = url;
 	c.x = x;
+	/*
+	 * The page is decoded here rather than by libxml2, which reads
+	 * charset labels strictly: a "gb2312" page with one GBK character
+	 * would lose the rest of its text.
+	 */
+	if (charset_html_utf8(&html, &len, charset, INT_MAX, &text) == -1) {
+		snprintf(err, errlen, "page too large as UTF-8");
+		goto out_free;
+	}
 	opts = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	    HTML_PARSE_RECOVER | HTML_PARSE_COMPACT;
+	    HTML_PARSE_RECOVER | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC;
 	c.doc = htmlReadMemory(len > 0 ? html : "<html></html>",
-	    len > 0 ? (int)len : 13, url,
-	    len > 0 ? extract_encoding(html, len, charset) : NULL, opts);
+	    len > 0 ? (int)len : 13, url, "UTF-8", opts);
 	if (c.doc == NULL || (root = xmlDocGetRootElement(c.doc)) == NULL) {
 		/* Nothing to parse is an empty page, not an error. */
 		x->text = strdup("");
@@ -829,6 +814,7 @@ out_free:
 	extract_free(x);
 	x = NULL;
 out_doc:
+	free(text);
 	free(c.nodes);
 	free(c.base);
 	free(c.headline);

@@ -395,6 +395,48 @@ test_transport_charset(void **state)
 	extract_free(x);
 }
 
+/*
+ * A page's <meta> charset read as browsers read it: a "gb2312" page holding
+ * a GBK character keeps all its text, ISO-8859-9 is windows-1254, and a
+ * page that says Latin-1 but is plainly UTF-8 is UTF-8.
+ */
+static void
+test_meta_charset(void **state)
+{
+	/* "...\u5a9e (GBK only) then more text": the tail must survive. */
+	static const char gbk[] = "<html><head><meta charset=\"gb2312\">"
+	    "</head><body><article><p>\xd5\xe2\xca\xc7\xd2\xbb\xb8\xf6"
+	    "\xb2\xe2\xca\xd4\xb6\xce\xc2\xe4\xa3\xac\x8b\x81\xd5\xe2"
+	    "\xb8\xf6\xd7\xd6\xd6\xbb\xd4\xda GBK \xc0\xef\xa1\xa3</p>"
+	    "</article></body></html>";
+	static const char turkish[] = "<html><head><meta http-equiv="
+	    "\"Content-Type\" content=\"text/html; charset=ISO-8859-9\">"
+	    "</head><body><article><p>Fiyat 5 \x80 oldu, \xfeimdilik ayn\xfd "
+	    "kald\xfd ve yeni bir a\xe7\xfdklama beklenmiyor.</p></article>"
+	    "</body></html>";
+	static const char mislabelled[] = "<html><head><meta charset="
+	    "'iso-8859-1'></head><body><article><p>Le caf\xc3\xa9 de la gare "
+	    "a rouvert ses portes mardi apr\xc3\xa8s deux ans de travaux."
+	    "</p></article></body></html>";
+	struct extract	*x = NULL;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(extract_page_charset(gbk, sizeof(gbk) - 1, NULL,
+	    NULL, &x, err, sizeof(err)), 0);
+	assert_non_null(strstr(x->text, "\xe5\xaa\xae\xe8\xbf\x99"));
+	assert_non_null(strstr(x->text, "GBK \xe9\x87\x8c\xe3\x80\x82"));
+	extract_free(x);
+	assert_int_equal(extract_page_charset(turkish, sizeof(turkish) - 1,
+	    NULL, NULL, &x, err, sizeof(err)), 0);
+	assert_non_null(strstr(x->text, "5 \xe2\x82\xac oldu, \xc5\x9fimdilik"));
+	extract_free(x);
+	assert_int_equal(extract_page_charset(mislabelled,
+	    sizeof(mislabelled) - 1, NULL, NULL, &x, err, sizeof(err)), 0);
+	assert_non_null(strstr(x->text, "Le caf\xc3\xa9 de la gare"));
+	extract_free(x);
+}
+
 static void
 test_layout(void **state)
 {
@@ -561,6 +603,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_transport_charset),
+		cmocka_unit_test(test_meta_charset),
 		cmocka_unit_test(test_news_article),
 		cmocka_unit_test(test_news_article_dropped),
 		cmocka_unit_test(test_itemprop_body),

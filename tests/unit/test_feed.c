@@ -1038,6 +1038,52 @@ test_lenient_pass(void **state)
 	assert_null(d);
 }
 
+/*
+ * Charset labels as browsers read them (WHATWG): names iconv does not know,
+ * and legacy names decoded as the superset their documents are really in.
+ */
+static void
+test_charset_labels(void **state)
+{
+	static const struct {
+		const char	*decl;		/* in the XML declaration */
+		const char	*http;		/* or from the server */
+		const char	*bytes;
+		const char	*want;
+	} cases[] = {
+		/* GBK's U+5A9E, outside GB2312 */
+		{ "gb2312", NULL, "\x8b\x81", "\xe5\xaa\xae" },
+		/* NEC's circled one, in Microsoft's Shift_JIS only */
+		{ "shift_jis", NULL, "\x87\x40", "\xe2\x91\xa0" },
+		/* Unified Hangul, outside EUC-KR */
+		{ "ks_c_5601-1987", NULL, "\x81\x41", "\xea\xb0\x82" },
+		{ "x-mac-roman", NULL, "caf\x8e", "caf\xc3\xa9" },
+		{ "unicode-1-1-utf-8", NULL, "caf\xc3\xa9", "caf\xc3\xa9" },
+		{ "UTF-8", "x-cp1251", "\xcc\xee\xf1",
+		    "\xd0\x9c\xd0\xbe\xd1\x81" },
+		/* latin5 is windows-1254 in browsers: 0x80 is the euro */
+		{ "iso-8859-9", NULL, "\x80 \xfe", "\xe2\x82\xac \xc5\x9f" },
+	};
+	struct feed_doc	*d;
+	char		 doc[512];
+	size_t		 i;
+	int		 n;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = snprintf(doc, sizeof(doc), "<?xml version=\"1.0\" "
+		    "encoding=\"%s\"?><rss version=\"2.0\"><channel><title>"
+		    "%s</title></channel></rss>", cases[i].decl,
+		    cases[i].bytes);
+		assert_true(n > 0 && (size_t)n < sizeof(doc));
+		d = parse_bytes(doc, (size_t)n, cases[i].http);
+		if (strcmp(d->title, cases[i].want) != 0)
+			fail_msg("%s: got '%s'", cases[i].decl, d->title);
+		assert_false(d->recovered);
+		feed_free(d);
+	}
+}
+
 int
 main(void)
 {
@@ -1056,6 +1102,7 @@ main(void)
 		cmocka_unit_test(test_id_and_content),
 		cmocka_unit_test(test_field_sources),
 		cmocka_unit_test(test_charset),
+		cmocka_unit_test(test_charset_labels),
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_entities_and_controls),
 		cmocka_unit_test(test_jsonfeed),
