@@ -26,44 +26,82 @@ static const uint16_t cp1252[32] = {
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
 };
 
+/* The length of the UTF-8 sequence at s[i] (s[i] >= 0x80), 0 when the
+ * bytes there are not one. */
+static size_t
+seq_len(const unsigned char *s, size_t n, size_t i)
+{
+	size_t		 k, len;
+	unsigned char	 lo = 0x80, hi = 0xbf;
+
+	if (s[i] >= 0xc2 && s[i] <= 0xdf)
+		len = 2;
+	else if (s[i] >= 0xe0 && s[i] <= 0xef) {
+		len = 3;
+		if (s[i] == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (s[i] == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
+		len = 4;
+		if (s[i] == 0xf0)
+			lo = 0x90;
+		else if (s[i] == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (len > n - i || s[i + 1] < lo || s[i + 1] > hi)
+		return 0;
+	for (k = 2; k < len; k++)
+		if ((s[i + k] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
 bool
 charset_is_utf8(const char *str, size_t n)
 {
 	const unsigned char	*s = (const unsigned char *)str;
-	size_t			 i = 0, k, len;
-	unsigned char		 lo, hi;
+	size_t			 i = 0, len;
 
 	while (i < n) {
 		if (s[i] < 0x80) {
 			i++;
 			continue;
 		}
-		lo = 0x80;
-		hi = 0xbf;
-		if (s[i] >= 0xc2 && s[i] <= 0xdf)
-			len = 2;
-		else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-			len = 3;
-			if (s[i] == 0xe0)
-				lo = 0xa0;	/* overlong */
-			else if (s[i] == 0xed)
-				hi = 0x9f;	/* surrogates */
-		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-			len = 4;
-			if (s[i] == 0xf0)
-				lo = 0x90;
-			else if (s[i] == 0xf4)
-				hi = 0x8f;
-		} else
+		if ((len = seq_len(s, n, i)) == 0)
 			return false;
-		if (len > n - i || s[i + 1] < lo || s[i + 1] > hi)
-			return false;
-		for (k = 2; k < len; k++)
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
 		i += len;
 	}
 	return true;
+}
+
+/*
+ * Text that is UTF-8 but for a few stray bytes (a windows-1252 character
+ * pasted into a UTF-8 page, a sequence cut short): at least four valid
+ * sequences for each byte that is not.  Reading it as windows-1252 would
+ * garble every other character; as UTF-8 only the stray bytes are lost.
+ */
+static bool
+mostly_utf8(const char *str, size_t n)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 i = 0, len, good = 0, bad = 0;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((len = seq_len(s, n, i)) == 0) {
+			bad++;
+			i++;
+		} else {
+			good++;
+			i += len;
+		}
+	}
+	return good > 0 && good / 4 >= bad;
 }
 
 static bool
@@ -367,9 +405,13 @@ decode(const char *s, size_t n, const char *enc, bool utf8, size_t maxlen,
 			*len = n;
 			return 0;
 		}
-		/* Declared UTF-8, written in windows-1252: read, flagged. */
+		/* Declared UTF-8, written in windows-1252: read, flagged;
+		 * UTF-8 with a few stray bytes: those replaced, flagged. */
 		*guessed = true;
-		enc = "windows-1252";
+		if (!mostly_utf8(s, n))
+			enc = "windows-1252";
+		else
+			enc = "UTF-8";
 	}
 	/* Each byte becomes at most 3 (windows-1252, UTF-16 and iconv's
 	 * one-byte charsets alike). */
@@ -443,9 +485,11 @@ is_blank(char c)
 }
 
 /*
- * The charset a <meta> names in the first 1024 bytes of a page, as the
- * HTML prescan looks for it: <meta charset="x">, or <meta http-equiv=...
- * content="text/html; charset=x">.
+ * The charset a <meta> of the page's head names: <meta charset="x">, or
+ * <meta http-equiv=... content="text/html; charset=x">.  Browsers look in
+ * the first 1024 bytes, then again while they parse the head; heads grown
+ * by scripts (an archive's player) put it further, so the whole head is
+ * searched, up to 64 KiB.
  */
 static bool
 meta_charset(const char *s, size_t len, char *name, size_t namelen)
@@ -453,8 +497,10 @@ meta_charset(const char *s, size_t len, char *name, size_t namelen)
 	const char	*m, *end, *c, *v, *e;
 	size_t		 n;
 
-	if (len > 1024)
-		len = 1024;
+	if (len > 65536)
+		len = 65536;
+	if ((m = find_ci(s, len, "<body")) != NULL)
+		len = (size_t)(m - s);
 	for (m = s; (m = find_ci(m, len - (size_t)(m - s), "<meta")) != NULL;
 	    m = end) {
 		if ((end = memchr(m, '>', len - (size_t)(m - s))) == NULL)
@@ -502,6 +548,6 @@ charset_html_utf8(const char **data, size_t *len, const char *http,
 	/* A page that is plainly UTF-8 beyond ASCII is, whatever it says of
 	 * a one-byte charset; with nothing said, not UTF-8 is windows-1252. */
 	if (enc == NULL || (is_one_byte(enc) && utf8 && has_high(s, n)))
-		enc = utf8 ? "UTF-8" : "windows-1252";
+		enc = "UTF-8";	/* not UTF-8 after all: see decode() */
 	return decode(s, n, enc, utf8, maxlen, data, len, owned, &guessed);
 }

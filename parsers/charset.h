@@ -20,8 +20,10 @@
  *   4. UTF-8.
  * ISO-8859-1 and US-ASCII are read as their superset windows-1252, as web
  * browsers do.  Bytes that are not UTF-8 in a document that is (or claims
- * to be) are read as windows-1252 and *guessed is set; so is it when bytes
- * invalid in the chosen charset are replaced by U+FFFD.
+ * to be) are read as windows-1252 and *guessed is set, unless they are
+ * UTF-8 but for a few stray bytes (four valid sequences for each invalid
+ * byte), which become U+FFFD; *guessed is set whenever bytes invalid in
+ * the chosen charset are replaced by U+FFFD.
  * Returns 0, or -1 when out of memory or the text would exceed maxlen.
  */
 int	 charset_utf8(const char **data, size_t *len, const char *http,
@@ -29,7 +31,7 @@ int	 charset_utf8(const char **data, size_t *len, const char *http,
 
 /*
  * The same for a web page: a byte order mark; the HTTP charset (on the
- * same terms); the charset of a <meta> in the first 1024 bytes; else UTF-8
+ * same terms); the charset of a <meta> in its head (up to 64 KiB); else UTF-8
  * when the bytes are, windows-1252 when not.  A page plainly UTF-8 beyond
  * ASCII is read as UTF-8 whatever one-byte charset it claims.  Charset
  * labels are read as browsers read them (WHATWG: gb2312 is GBK, Shift_JIS

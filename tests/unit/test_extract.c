@@ -418,10 +418,19 @@ test_meta_charset(void **state)
 	    "'iso-8859-1'></head><body><article><p>Le caf\xc3\xa9 de la gare "
 	    "a rouvert ses portes mardi apr\xc3\xa8s deux ans de travaux."
 	    "</p></article></body></html>";
+	/* nothing said, UTF-8 but for a windows-1252 byte in a script */
+	static const char stray[] = "<html><head><script>/* M\xe4scot */"
+	    "</script></head><body><article><p>Schaf, Standardausf\xc3\xbchrung, "
+	    "wei\xc3\x9f: das Exemplar, das sich auf der gro\xc3\x9f" "en, "
+	    "gr\xc3\xbcnen Wiese herumtreibt.</p></article></body></html>";
 	struct extract	*x = NULL;
 	char		 err[256];
 
 	(void)state;
+	assert_int_equal(extract_page_charset(stray, sizeof(stray) - 1, NULL,
+	    NULL, &x, err, sizeof(err)), 0);
+	assert_non_null(strstr(x->text, "Standardausf\xc3\xbchrung, wei\xc3\x9f:"));
+	extract_free(x);
 	assert_int_equal(extract_page_charset(gbk, sizeof(gbk) - 1, NULL,
 	    NULL, &x, err, sizeof(err)), 0);
 	assert_non_null(strstr(x->text, "\xe5\xaa\xae\xe8\xbf\x99"));

@@ -1064,6 +1064,10 @@ test_charset_labels(void **state)
 		/* latin5 is windows-1254 in browsers: 0x80 is the euro */
 		{ "iso-8859-9", NULL, "\x80 \xfe", "\xe2\x82\xac \xc5\x9f" },
 	};
+	static const char stray[] = "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+	    "<rss version=\"2.0\"><channel><title>M\xc3\xbcnchen, K\xc3\xb6ln, "
+	    "D\xc3\xbcsseldorf, Z\xc3\xbcrich und Gr\xfc\xc3\x9f" "e</title>"
+	    "</channel></rss>";
 	struct feed_doc	*d;
 	char		 doc[512];
 	size_t		 i;
@@ -1082,6 +1086,13 @@ test_charset_labels(void **state)
 		assert_false(d->recovered);
 		feed_free(d);
 	}
+	/* UTF-8 but for one stray windows-1252 byte: only that byte is
+	 * lost, not every other character read as windows-1252. */
+	d = parse_bytes(stray, sizeof(stray) - 1, NULL);
+	assert_string_equal(d->title, "M\xc3\xbcnchen, K\xc3\xb6ln, "
+	    "D\xc3\xbcsseldorf, Z\xc3\xbcrich und Gr\xef\xbf\xbd\xc3\x9f" "e");
+	assert_true(d->recovered);
+	feed_free(d);
 }
 
 int
