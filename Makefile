@@ -140,7 +140,7 @@ build/rel/bench/bench_%: bench/bench_%.c $(BENCH_LIBSRCS) $(wildcard bench/*.h) 
 # (tests/fuzz/run); fails when a target crashes.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= feed date
+FUZZ_TARGETS ?= feed date page
 FUZZ         = build/fuzz
 FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
