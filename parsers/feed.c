@@ -956,9 +956,17 @@ add_enclosure(struct pctx *p, struct feed_item *it, xmlNode *el,
 {
 	struct feed_enclosure	*e;
 	char			*url;
+	size_t			 i;
 
 	if ((url = resolve(p, el, node_attr(p, el, urlattr))) == NULL)
 		return;
+	/* One file named twice (an enclosure and its media:content, a
+	 * thumbnail of the item and of its group) is one enclosure. */
+	for (i = 0; i < it->nenclosures; i++)
+		if (strcmp(it->enclosures[i].url, url) == 0) {
+			free(url);
+			return;
+		}
 	if ((e = grow(p, &it->enclosures, &it->nenclosures,
 	    sizeof(*e))) == NULL) {
 		free(url);
@@ -966,7 +974,31 @@ add_enclosure(struct pctx *p, struct feed_item *it, xmlNode *el,
 	}
 	e->url = url;
 	e->type = node_attr(p, el, "type");
-	e->length = node_attr(p, el, lenattr);
+	if (lenattr != NULL)
+		e->length = node_attr(p, el, lenattr);
+}
+
+/*
+ * Media RSS: media:content and media:thumbnail, alone, in a media:group,
+ * or a thumbnail inside a media:content; each one an enclosure.
+ */
+static void
+add_media(struct pctx *p, struct feed_item *it, xmlNode *el, int depth)
+{
+	xmlNode	*c;
+
+	if (is_el(p, el, NS_MEDIA, "thumbnail")) {
+		add_enclosure(p, it, el, "url", NULL);
+		return;
+	}
+	if (is_el(p, el, NS_MEDIA, "content"))
+		add_enclosure(p, it, el, "url", "fileSize");
+	if (depth >= 2)
+		return;
+	for (c = el->children; c != NULL; c = c->next)
+		if (is_el(p, c, NS_MEDIA, "content") ||
+		    is_el(p, c, NS_MEDIA, "thumbnail"))
+			add_media(p, it, c, depth + 1);
 }
 
 /* The alternate link among links, or the first one. */
@@ -1159,15 +1191,11 @@ item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 			(void)take_count(node_text(p, c), INT64_MAX,
 			    &it->ncomments);
 	}
-	else if (is_el(p, c, NS_MEDIA, "content"))
-		add_enclosure(p, it, c, "url", "fileSize");
-	else if (is_el(p, c, NS_MEDIA, "group")) {
-		xmlNode *g;
-
-		for (g = c->children; g != NULL; g = g->next)
-			if (is_el(p, g, NS_MEDIA, "content"))
-				add_enclosure(p, it, g, "url", "fileSize");
-	} else
+	else if (is_el(p, c, NS_MEDIA, "content") ||
+	    is_el(p, c, NS_MEDIA, "thumbnail") ||
+	    is_el(p, c, NS_MEDIA, "group"))
+		add_media(p, it, c, 0);
+	else
 		return false;
 	return true;
 }

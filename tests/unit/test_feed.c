@@ -936,6 +936,37 @@ test_schedule(void **state)
 	feed_free(d);
 }
 
+/* Media RSS: contents and thumbnails, grouped or not, each file once. */
+static void
+test_media(void **state)
+{
+	struct feed_doc	*d;
+	struct feed_item *it;
+
+	(void)state;
+	assert_int_equal(parse_str("<rss version=\"2.0\" xmlns:m=\"http://"
+	    "search.yahoo.com/mrss/\"><channel><item>"
+	    "<enclosure url=\"http://ex.com/a.mp4\" type=\"video/mp4\" "
+	    "length=\"10\"/>"
+	    "<m:content url=\"http://ex.com/a.mp4\" type=\"video/mp4\">"
+	    "<m:thumbnail url=\"/a.jpg\"/></m:content>"
+	    "<m:group><m:content url=\"http://ex.com/b.webm\" fileSize=\"7\"/>"
+	    "<m:thumbnail url=\"/b.jpg\"/></m:group>"
+	    "<m:thumbnail url=\"/a.jpg\" width=\"120\"/>"
+	    "</item></channel></rss>", "http://ex.com/feed", &d), 0);
+	it = &d->items[0];
+	assert_int_equal(it->nenclosures, 4);
+	assert_string_equal(it->enclosures[0].url, "http://ex.com/a.mp4");
+	assert_string_equal(it->enclosures[0].length, "10");
+	assert_string_equal(it->enclosures[1].url, "http://ex.com/a.jpg");
+	assert_null(it->enclosures[1].type);
+	assert_null(it->enclosures[1].length);
+	assert_string_equal(it->enclosures[2].url, "http://ex.com/b.webm");
+	assert_string_equal(it->enclosures[2].length, "7");
+	assert_string_equal(it->enclosures[3].url, "http://ex.com/b.jpg");
+	feed_free(d);
+}
+
 /* slash:comments, item rights, and an empty href under xml:base. */
 static void
 test_item_extras(void **state)
@@ -1122,6 +1153,7 @@ main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_schedule),
 		cmocka_unit_test(test_item_extras),
+		cmocka_unit_test(test_media),
 		cmocka_unit_test(test_lenient_pass),
 	};
 
