@@ -609,6 +609,27 @@ daemon_ingest(struct daemon *d, struct feedrt *fr,
 	return rc == 0 ? 0 : -1;
 }
 
+/*
+ * A feed reached through permanent redirects only has moved: said once in
+ * the log, kept for `feedspool status` until a good poll reaches it
+ * directly (the configuration is the operator's to change, not ours).
+ */
+static void
+daemon_note_move(const struct feedrt *fr, struct state_feed *sf,
+    const struct fetch_result *r)
+{
+	char	*to = NULL;
+
+	if (r->moved && r->final_url != NULL &&
+	    strcmp(r->final_url, fr->url) != 0 &&
+	    (to = strdup(r->final_url)) != NULL &&
+	    (sf->moved_to == NULL || strcmp(sf->moved_to, to) != 0))
+		log_notice("feed %s: moved permanently to <%s>; update its "
+		    "url in the configuration", fr->name, to);
+	free(sf->moved_to);
+	sf->moved_to = to;
+}
+
 static void
 daemon_poll_done(struct daemon *d, struct feedrt *fr)
 {
@@ -651,6 +672,8 @@ daemon_poll_done(struct daemon *d, struct feedrt *fr)
 	sf.url = strdup(fr->url);
 	free(sf.last_error);
 	sf.last_error = ok ? NULL : strdup(err);
+	if (ok)
+		daemon_note_move(fr, &sf, r);
 	sf.last_status = r->status;
 	sf.last_poll = now / 1000;
 	sf.failures = ok ? 0 : sf.failures + 1;

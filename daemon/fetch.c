@@ -31,6 +31,8 @@ struct fetch {
 	char			*last_modified;
 	char			*content_type;
 	long			 retry_after;
+	int			 redirects;	/* 3xx answers followed */
+	int			 temporary;	/* one of them not 301/308 */
 	int			 too_big;
 	int			 refused;
 	char			 refused_addr[INET6_ADDRSTRLEN];
@@ -85,6 +87,32 @@ fetch_retry_after(const char *v)
 	return t - now > 7 * 86400 ? 7 * 86400 : (long)(t - now);
 }
 
+/*
+ * A status line: a redirect that curl will follow is counted, and whether
+ * it was permanent (301, 308) noted.  The final answer is not one of these
+ * unless the redirect cap was reached, when nothing moved anyway.
+ */
+static void
+fetch_status_line(struct fetch *f, const char *p, size_t n)
+{
+	const char	*sp;
+	int		 code;
+
+	if ((sp = memchr(p, ' ', n)) == NULL || (size_t)(sp - p) + 4 > n)
+		return;
+	if (sp[1] < '0' || sp[1] > '9' || sp[2] < '0' || sp[2] > '9' ||
+	    sp[3] < '0' || sp[3] > '9')
+		return;
+	code = (sp[1] - '0') * 100 + (sp[2] - '0') * 10 + (sp[3] - '0');
+	/* the codes curl follows; not 304 Not Modified */
+	if (code != 301 && code != 302 && code != 303 && code != 307 &&
+	    code != 308)
+		return;
+	f->redirects++;
+	if (code != 301 && code != 308)
+		f->temporary = 1;
+}
+
 static size_t
 fetch_header(char *ptr, size_t size, size_t nmemb, void *arg)
 {
@@ -96,6 +124,7 @@ fetch_header(char *ptr, size_t size, size_t nmemb, void *arg)
 
 	/* A new response (after a redirect or a 100) starts afresh. */
 	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0) {
+		fetch_status_line(f, ptr, n);
 		free(f->etag);
 		free(f->last_modified);
 		free(f->content_type);
@@ -410,6 +439,8 @@ fetch_done(struct fetch *f, CURLcode code)
 	r->too_big = f->too_big || code == CURLE_FILESIZE_EXCEEDED;
 	r->ok = code == CURLE_OK;
 	r->refused = f->refused;
+	r->moved = r->ok && f->redirects > 0 && !f->temporary &&
+	    ((r->status >= 200 && r->status < 300) || r->status == 304);
 	if (r->ok)
 		return;
 	if (r->refused)

@@ -43,6 +43,8 @@ struct fetch_result {
 	double		 seconds;	/* total time */
 	int		 too_big;	/* aborted at max_body */
 	int		 refused;	/* a non-public address was refused */
+	int		 moved;		/* reached final_url by permanent
+					   redirects (301, 308) only */
 };
 
 struct fetch	*fetch_new(const struct fetch_opts *, void *owner);

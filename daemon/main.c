@@ -528,6 +528,9 @@ cmd_status(int argc, char **argv)
 			    " stories  %s\n", cfg->feeds[i].name,
 			    sf.last_status, last, next, sf.items_total,
 			    cfg->feeds[i].url);
+		if (sf.moved_to != NULL)
+			printf("%-20s moved permanently to %s: update its url "
+			    "in the configuration\n", "", sf.moved_to);
 		state_feed_clear(&sf);
 	}
 	state_close(st);

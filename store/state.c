@@ -23,7 +23,7 @@
 #include "store/dedup.h"
 #include "store/state.h"
 
-#define STATE_SCHEMA_VERSION	4
+#define STATE_SCHEMA_VERSION	5
 #define STATE_BUSY_TIMEOUT_MS	5000
 
 /*
@@ -78,7 +78,7 @@ enum stmt {
 
 #define FEED_COLUMNS \
 	"url, etag, last_modified, last_status, last_error, last_poll, " \
-	"next_poll, failures, items_total"
+	"next_poll, failures, items_total, moved_to"
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_FEED_LOAD] =
@@ -90,15 +90,15 @@ static const char *const stmt_sql[ST__COUNT] = {
 	 */
 	[ST_FEED_SAVE] =
 	    "INSERT INTO feeds (name, url, etag, last_modified, last_status,"
-	    " last_error, last_poll, next_poll, failures)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	    " last_error, last_poll, next_poll, failures, moved_to)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 	    " ON CONFLICT (name) DO UPDATE SET url = excluded.url,"
 	    " etag = excluded.etag, last_modified = excluded.last_modified,"
 	    " last_status = excluded.last_status,"
 	    " last_error = excluded.last_error,"
 	    " last_poll = excluded.last_poll,"
 	    " next_poll = excluded.next_poll,"
-	    " failures = excluded.failures",
+	    " failures = excluded.failures, moved_to = excluded.moved_to",
 	/* Items may be begun before their feed's first save. */
 	[ST_FEED_ENSURE] =
 	    "INSERT OR IGNORE INTO feeds (name) VALUES (?1)",
@@ -287,6 +287,8 @@ static const char *const migration[STATE_SCHEMA_VERSION] = {
 	 */
 	"ALTER TABLE items ADD COLUMN text_hash INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE items ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;",
+	/* 4 -> 5: where a feed moved to, by permanent redirects. */
+	"ALTER TABLE feeds ADD COLUMN moved_to TEXT;",
 };
 
 struct state {
@@ -574,6 +576,7 @@ state_feed_clear(struct state_feed *f)
 	free(f->etag);
 	free(f->last_modified);
 	free(f->last_error);
+	free(f->moved_to);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -599,7 +602,8 @@ row_to_feed(struct state *st, sqlite3_stmt *s, int col,
 	if (dup_column(s, col, &f->url) == -1 ||
 	    dup_column(s, col + 1, &f->etag) == -1 ||
 	    dup_column(s, col + 2, &f->last_modified) == -1 ||
-	    dup_column(s, col + 4, &f->last_error) == -1) {
+	    dup_column(s, col + 4, &f->last_error) == -1 ||
+	    dup_column(s, col + 9, &f->moved_to) == -1) {
 		state_feed_clear(f);
 		state_seterr(st, "feed: out of memory");
 		return -1;
@@ -659,6 +663,8 @@ state_feed_save(struct state *st, const char *name,
 		rc = sqlite3_bind_int64(s, 8, f->next_poll);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int64(s, 9, f->failures);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 10, f->moved_to);
 	if (rc != SQLITE_OK) {
 		state_sqlerr(st, "feed save");
 		stmt_done(s);

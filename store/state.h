@@ -29,6 +29,8 @@ struct state_feed {
 	int64_t		 next_poll;	/* unix seconds, 0 if unknown */
 	unsigned	 failures;	/* consecutive failed polls */
 	uint64_t	 items_total;	/* stories delivered, all time */
+	char		*moved_to;	/* where permanent redirects led the
+					   last good poll, or NULL */
 };
 
 enum state_item_status {

@@ -13,6 +13,7 @@
  *   /PATH                 DIR/PATH; ETag, Last-Modified, 304 handling
  *   /status/CODE          that status with a short body (429: Retry-After)
  *   /redirect/N/PATH      302 to /redirect/N-1/PATH ... /redirect/0 -> /PATH
+ *   /moved/N/PATH         the same with 301 (moved permanently)
  *   /slow/SECONDS/PATH    wait (timer), then serve PATH
  *   /huge/MB              MB megabytes of RSS, chunked, as the client reads
  *   /gzip/PATH            PATH gzip'ed when Accept-Encoding mentions gzip
@@ -559,9 +560,10 @@ serve_status(struct server *srv, struct evhttp_request *req,
 		reply_text(srv, req, (int)code, "fault route\n");
 }
 
+/* /redirect/ answers 302, /moved/ 301 (a permanent move). */
 static void
 serve_redirect(struct server *srv, struct evhttp_request *req,
-    const char *arg)
+    const char *arg, int permanent)
 {
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
 	unsigned long		 n;
@@ -576,13 +578,14 @@ serve_redirect(struct server *srv, struct evhttp_request *req,
 	if (n == 0)
 		len = snprintf(loc, sizeof(loc), "%s", rest);
 	else
-		len = snprintf(loc, sizeof(loc), "/redirect/%lu%s", n - 1, rest);
+		len = snprintf(loc, sizeof(loc), "/%s/%lu%s",
+		    permanent ? "moved" : "redirect", n - 1, rest);
 	if (len < 0 || (size_t)len >= sizeof(loc)) {
 		reply_text(srv, req, 400, "path too long\n");
 		return;
 	}
 	evhttp_add_header(out, "Location", loc);
-	reply_text(srv, req, 302, "redirecting\n");
+	reply_text(srv, req, permanent ? 301 : 302, "redirecting\n");
 }
 
 static void
@@ -927,7 +930,9 @@ dispatch(struct server *srv, struct evhttp_request *req, const char *path,
 	if (prefix(path, "/status/", &rest))
 		serve_status(srv, req, rest);
 	else if (prefix(path, "/redirect/", &rest))
-		serve_redirect(srv, req, rest);
+		serve_redirect(srv, req, rest, 0);
+	else if (prefix(path, "/moved/", &rest))
+		serve_redirect(srv, req, rest, 1);
 	else if (prefix(path, "/slow/", &rest))
 		serve_slow(srv, req, rest, o);
 	else if (prefix(path, "/huge/", &rest))

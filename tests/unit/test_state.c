@@ -95,14 +95,14 @@ test_wal_and_user_version(void **state)
 	raw_query(fx->db, "PRAGMA journal_mode", v, sizeof(v));
 	assert_string_equal(v, "wal");
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "4");
+	assert_string_equal(v, "5");
 	state_close(st);
 
 	/* Reopening a current database does not re-run the schema. */
 	st = open_ok(fx->db);
 	state_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "4");
+	assert_string_equal(v, "5");
 }
 
 static void
@@ -180,6 +180,7 @@ test_feed_roundtrip(void **state)
 	in.next_poll = INT64_C(4102444800);	/* past 2038 */
 	in.failures = 3;
 	in.last_error = err;
+	in.moved_to = (char *)(uintptr_t)"https://new.example/feed";
 	assert_int_equal(state_feed_save(st, "f", &in), 0);
 	state_close(st);
 
@@ -193,6 +194,7 @@ test_feed_roundtrip(void **state)
 	assert_true(out.last_poll == INT64_C(1700000000));
 	assert_true(out.next_poll == INT64_C(4102444800));
 	assert_int_equal(out.failures, 3);
+	assert_string_equal(out.moved_to, "https://new.example/feed");
 	state_feed_clear(&out);
 	assert_null(out.url);
 
@@ -202,9 +204,11 @@ test_feed_roundtrip(void **state)
 	in.last_error = NULL;
 	in.last_status = 0;
 	in.failures = 0;
+	in.moved_to = NULL;
 	assert_int_equal(state_feed_save(st, "f", &in), 0);
 	assert_int_equal(state_feed_load(st, "f", &out), 0);
 	assert_string_equal(out.url, url);
+	assert_null(out.moved_to);
 	assert_null(out.etag);
 	assert_null(out.last_modified);
 	assert_null(out.last_error);
@@ -703,6 +707,7 @@ test_migration_from_1(void **state)
 	    "DROP TABLE fingerprints; DROP TABLE sightings;"
 	    "ALTER TABLE items DROP COLUMN text_hash;"
 	    "ALTER TABLE items DROP COLUMN revision;"
+	    "ALTER TABLE feeds DROP COLUMN moved_to;"
 	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 
@@ -710,7 +715,7 @@ test_migration_from_1(void **state)
 	assert_int_equal(state_title_seen(st, "a.example", "tag", 1), 0);
 	state_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "4");
+	assert_string_equal(v, "5");
 	raw_query(fx->db, "SELECT tag FROM title_seen", v, sizeof(v));
 	assert_string_equal(v, "tag");
 }

@@ -225,8 +225,9 @@ test_migration_from_1(void **state)
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE fingerprints;"
 	    " DROP TABLE sightings; ALTER TABLE items DROP COLUMN text_hash;"
-	    " ALTER TABLE items DROP COLUMN revision; PRAGMA user_version = 2", NULL, NULL,
-	    NULL), SQLITE_OK);
+	    " ALTER TABLE items DROP COLUMN revision;"
+	    " ALTER TABLE feeds DROP COLUMN moved_to; PRAGMA user_version = 2",
+	    NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 
 	st = open_ok(fx->db);
