@@ -303,13 +303,56 @@ fetch_header_ok(const char *v)
 	    strlen(v) < FETCH_HEADER_MAX;
 }
 
+/* Bytes a browser escapes before sending a URL: curl refuses some. */
+static int
+fetch_url_unsafe(unsigned char c)
+{
+	return c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c) != NULL;
+}
+
+char *
+fetch_url_escape(const char *url)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*s, *path;
+	const char		*p;
+	size_t			 n = 0, len = strlen(url);
+	char			*r, *w;
+
+	/* The host is left to curl (an IDN host is not percent-encoded). */
+	path = (const unsigned char *)url;
+	if ((p = strstr(url, "://")) != NULL)
+		path = (const unsigned char *)p + 3 + strcspn(p + 3, "/?#");
+	for (s = path; *s != '\0'; s++)
+		n += fetch_url_unsafe(*s);
+	if (n > (SIZE_MAX - 1 - len) / 2 || (r = malloc(len + 2 * n + 1)) ==
+	    NULL)
+		return NULL;
+	for (s = (const unsigned char *)url, w = r; *s != '\0'; s++) {
+		if (s < path || !fetch_url_unsafe(*s)) {
+			*w++ = (char)*s;
+			continue;
+		}
+		*w++ = '%';
+		*w++ = hex[*s >> 4];
+		*w++ = hex[*s & 15];
+	}
+	*w = '\0';
+	return r;
+}
+
 static int
 fetch_setopts(struct fetch *f, const struct fetch_opts *o)
 {
 	CURL	*e = f->easy;
+	char	*url;
 	int	 bad = 0;
 
-	bad |= curl_easy_setopt(e, CURLOPT_URL, o->url) != CURLE_OK;
+	/* curl copies the string; a link with a space is still fetched. */
+	if ((url = fetch_url_escape(o->url)) == NULL)
+		return -1;
+	bad |= curl_easy_setopt(e, CURLOPT_URL, url) != CURLE_OK;
+	free(url);
 	bad |= curl_easy_setopt(e, CURLOPT_PRIVATE, f) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_HTTPGET, 1L) != CURLE_OK;
 	/* Only web schemes, also after redirects: no file://, no gopher. */

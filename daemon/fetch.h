@@ -61,6 +61,15 @@ const struct fetch_result *fetch_result(const struct fetch *);
  */
 int		 fetch_addr_private(const struct sockaddr *, socklen_t);
 
+/*
+ * url as it goes on the wire: in its path, query and fragment, spaces,
+ * control characters, bytes beyond ASCII and "<>\^`{|} written as %XX, as
+ * browsers send them (curl refuses a space); '%', the host and everything
+ * else as given.  malloc'd, NULL when out of
+ * memory.
+ */
+char		*fetch_url_escape(const char *url);
+
 /* The fetch of an easy handle, through CURLINFO_PRIVATE. */
 struct fetch	*fetch_of(CURL *);
 

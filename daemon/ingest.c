@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "daemon/fetch.h"
 #include "daemon/ingest.h"
 #include "parsers/boiler.h"
 #include "parsers/url.h"
@@ -33,11 +34,16 @@ static char *
 ingest_host(const char *url)
 {
 	CURLU	*u;
-	char	*host = NULL, *scheme = NULL, *copy = NULL;
+	char	*host = NULL, *scheme = NULL, *copy = NULL, *wire;
 
-	if (url == NULL || (u = curl_url()) == NULL)
+	if (url == NULL || (wire = fetch_url_escape(url)) == NULL)
 		return NULL;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	if ((u = curl_url()) == NULL) {
+		free(wire);
+		return NULL;
+	}
+	/* As fetched: a link with a space is still a link. */
+	if (curl_url_set(u, CURLUPART_URL, wire, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
 	    (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0) &&
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
@@ -45,6 +51,7 @@ ingest_host(const char *url)
 	curl_free(scheme);
 	curl_free(host);
 	curl_url_cleanup(u);
+	free(wire);
 	return copy;
 }
 

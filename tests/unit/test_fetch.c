@@ -1,5 +1,5 @@
 /*
- * Which addresses article links may not reach.
+ * Which addresses article links may not reach; how links go on the wire.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -78,12 +79,41 @@ test_ipv6(void **unused)
 	assert_false(private6("2606:4700::1111"));
 }
 
+/* Links are sent as browsers send them; curl refuses a raw space. */
+static void
+test_url_escape(void **unused)
+{
+	static const struct {
+		const char	*in, *out;
+	} cases[] = {
+		{ "http://ex.com/a b.html?q=x y#f g",
+		    "http://ex.com/a%20b.html?q=x%20y#f%20g" },
+		{ "http://ex.com/caf\xc3\xa9", "http://ex.com/caf%C3%A9" },
+		{ "https://b\xc3\xbc" "cher.example/x y",
+		    "https://b\xc3\xbc" "cher.example/x%20y" },
+		{ "http://ex.com/%41?a=\"<b>\"|{c}",
+		    "http://ex.com/%41?a=%22%3Cb%3E%22%7C%7Bc%7D" },
+		{ "http://ex.com", "http://ex.com" },
+		{ "http://ex.com/plain?x=1&y=2", "http://ex.com/plain?x=1&y=2" },
+	};
+	char	*r;
+	size_t	 i;
+
+	(void)unused;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_non_null(r = fetch_url_escape(cases[i].in));
+		assert_string_equal(r, cases[i].out);
+		free(r);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ipv4),
 		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_url_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
