@@ -343,6 +343,11 @@ feed_xml_wrap_html(const char *s, size_t len, char **out, size_t *outlen)
 	size_t		 i = 0, done = 0, tag_end, close, close_len = 0;
 	int		 k, rc = BUF_OK;
 	bool		 changed = false;
+	/* No close tag of that name after here: none after any later
+	 * point either, so the search is not repeated (a document of
+	 * unclosed tags would take quadratic time). */
+	bool		 unclosed[sizeof(html_elements) /
+			    sizeof(html_elements[0])] = { false };
 
 	*out = NULL;
 	*outlen = 0;
@@ -363,14 +368,15 @@ feed_xml_wrap_html(const char *s, size_t len, char **out, size_t *outlen)
 			continue;
 		}
 		tag_end = skip_tag(s, len, i);
-		if (s[tag_end - 2] == '/' || (html_elements[k].atom &&
-		    !says_html(s + i, tag_end - i))) {
+		if (unclosed[k] || s[tag_end - 2] == '/' ||
+		    (html_elements[k].atom && !says_html(s + i, tag_end - i))) {
 			i = tag_end;
 			continue;
 		}
 		close = find_close(s, len, tag_end, html_elements[k].name,
 		    &close_len);
 		if (close == len) {
+			unclosed[k] = true;
 			i = tag_end;
 			continue;
 		}
