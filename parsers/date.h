@@ -1,7 +1,8 @@
 /*
  * date: read the date formats feeds use, write RFC 3339.
  * No locale, no strptime: RFC 822/1123/2822 and their real-world variants,
- * RFC 3339 / ISO 8601 / W3C-DTF, asctime.  Everything converts to UTC.
+ * RFC 3339 / ISO 8601 / W3C-DTF, asctime, RFC 850, localised month and day
+ * names, numeric dates, Unix seconds.  Everything converts to UTC.
  */
 #ifndef FEEDSPOOL_DATE_H
 #define FEEDSPOOL_DATE_H
