@@ -542,6 +542,43 @@ daemon_start_page(struct daemon *d, struct pagejob *j)
 }
 
 /* An HTML answer, or why the page cannot be used. */
+/*
+ * What an HTTP error status means, and what to do about it when that is
+ * the operator's to do, for the log and `feedspool status`.
+ */
+static const char *
+http_reason(long status)
+{
+	switch (status) {
+	case 400:
+		return " Bad Request";
+	case 401:
+		return " Unauthorized: the feed wants a login";
+	case 403:
+		return " Forbidden: the server refuses us (a private feed, "
+		    "or one that blocks robots)";
+	case 404:
+		return " Not Found: check the url";
+	case 410:
+		return " Gone: the publisher removed it; remove it from "
+		    "the configuration";
+	case 429:
+		return " Too Many Requests";
+	case 451:
+		return " Unavailable For Legal Reasons";
+	case 500:
+		return " Internal Server Error";
+	case 502:
+		return " Bad Gateway";
+	case 503:
+		return " Service Unavailable";
+	case 504:
+		return " Gateway Timeout";
+	default:
+		return "";
+	}
+}
+
 static const char *
 daemon_page_problem(const struct fetch_result *r, char *buf, size_t len)
 {
@@ -550,7 +587,8 @@ daemon_page_problem(const struct fetch_result *r, char *buf, size_t len)
 	if (!r->ok)
 		return r->error;
 	if (r->status < 200 || r->status > 299) {
-		snprintf(buf, len, "HTTP %ld", r->status);
+		snprintf(buf, len, "HTTP %ld%s", r->status,
+		    http_reason(r->status));
 		return buf;
 	}
 	if (ct != NULL && strcasestr(ct, "html") == NULL) {
@@ -650,11 +688,11 @@ daemon_poll_done(struct daemon *d, struct feedrt *fr)
 		if (ok)
 			fr->schedule = c.schedule;
 	}
-	else if (r->status == 429 || r->status == 503)
-		n = snprintf(err, sizeof(err), "HTTP %ld%s", r->status,
-		    r->retry_after >= 0 ? ", told to retry later" : "");
 	else
-		n = snprintf(err, sizeof(err), "HTTP %ld", r->status);
+		n = snprintf(err, sizeof(err), "HTTP %ld%s%s", r->status,
+		    http_reason(r->status), (r->status == 429 ||
+		    r->status == 503) && r->retry_after >= 0 ?
+		    ", told to retry later" : "");
 	(void)n;	/* err is for humans: a cut message is acceptable */
 
 	memset(&sf, 0, sizeof(sf));

@@ -68,10 +68,10 @@ expect_error() {	# FEED PATTERN: logged as a warning naming the feed
 		fail "$1: no error matching '$2' in the log: $(grep "feed $1:" "$T/err")"
 	grep -Eq "^$1: error: $2" "$T/out" || fail "$1: summary: $(grep "^$1:" "$T/out")"
 }
-expect_error notfound 'HTTP 404'
-expect_error gone 'HTTP 410'
-expect_error broken 'HTTP 500'
-expect_error limited 'HTTP 429, told to retry later'
+expect_error notfound 'HTTP 404 Not Found: check the url'
+expect_error gone 'HTTP 410 Gone: the publisher removed it; remove it from the configuration'
+expect_error broken 'HTTP 500 Internal Server Error'
+expect_error limited 'HTTP 429 Too Many Requests, told to retry later'
 expect_error toofar '.*[Rr]edirect'
 expect_error slow '.*(timed out|[Tt]imeout)'
 expect_error huge 'body larger than max_body'
@@ -100,7 +100,7 @@ assert_file_count "$T/spool/tmp" 0
 # The state store holds each failure; 429's Retry-After (120 s) wins over
 # the feed's one-minute interval.
 q() { sqlite3 "$T/state.db" "$1"; }
-assert_eq "HTTP 404" "$(q "SELECT last_error FROM feeds WHERE name = 'notfound'")" "notfound last_error"
+assert_eq "HTTP 404 Not Found: check the url" "$(q "SELECT last_error FROM feeds WHERE name = 'notfound'")" "notfound last_error"
 assert_eq "404" "$(q "SELECT last_status FROM feeds WHERE name = 'notfound'")" "notfound last_status"
 assert_eq "1" "$(q "SELECT failures FROM feeds WHERE name = 'notfound'")" "notfound failures"
 assert_eq "" "$(q "SELECT last_error FROM feeds WHERE name = 'good'")" "good last_error"
