@@ -137,6 +137,34 @@ story_categories(const struct feed_item *it)
 	return a;
 }
 
+/* The item's media: url, type and length of each enclosure. */
+static json_t *
+story_enclosures(const struct feed_item *it)
+{
+	json_t	*a, *e;
+	size_t	 i;
+	int	 bad = 0;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < it->nenclosures && !bad; i++) {
+		/* In the array first, so that it is freed with it. */
+		if ((e = json_object()) == NULL ||
+		    json_array_append_new(a, e) == -1) {
+			bad = 1;
+			break;
+		}
+		bad = story_set_str(e, "url", it->enclosures[i].url) == -1 ||
+		    story_set_str(e, "type", it->enclosures[i].type) == -1 ||
+		    story_set_str(e, "length", it->enclosures[i].length) == -1;
+	}
+	if (bad) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
 /* Plain text of the richest body the feed gave. */
 static char *
 story_text(const struct feed_item *it)
@@ -306,6 +334,9 @@ story_json_revision(const char *id, const struct story_feed *sf,
 		goto out_json;
 	if ((j = story_categories(it)) == NULL ||
 	    json_object_set_new(o, "categories", j) == -1)
+		goto out_json;
+	if ((j = story_enclosures(it)) == NULL ||
+	    json_object_set_new(o, "enclosures", j) == -1)
 		goto out_json;
 	if (story_set_str(o, "summary", it->summary) == -1 ||
 	    story_set_str(o, "content", it->content) == -1 ||

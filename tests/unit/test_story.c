@@ -90,9 +90,11 @@ test_json_fields(void **unused)
 	struct feed_item	 it = item();
 	struct feed_person	 au = { (char *)"Jane Doe", NULL, NULL };
 	struct feed_category	 cat = { (char *)"Asia", NULL, NULL };
+	struct feed_enclosure	 enc = { (char *)"https://example.org/a.jpg",
+	    (char *)"image/jpeg", NULL };
 	struct story_feed	 sf = { "world", "https://example.org/feed",
 	    "Example World", "en" };
-	json_t			*o;
+	json_t			*o, *e0;
 	json_error_t		 e;
 	char			*s;
 
@@ -106,6 +108,8 @@ test_json_fields(void **unused)
 	it.nauthors = 1;
 	it.categories = &cat;
 	it.ncategories = 1;
+	it.enclosures = &enc;
+	it.nenclosures = 1;
 	assert_non_null(s = story_json("0123456789abcdef", &sf, &it, 1686701000,
 	    NULL));
 	assert_non_null(o = json_loads(s, 0, &e));
@@ -120,6 +124,10 @@ test_json_fields(void **unused)
 	assert_string_equal(json_string_value(json_object_get(o, "fetched")), "2023-06-14T00:03:20Z");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(o, "authors"), 0), "name")), "Jane Doe");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(o, "categories"), 0)), "Asia");
+	e0 = json_array_get(json_object_get(o, "enclosures"), 0);
+	assert_string_equal(json_string_value(json_object_get(e0, "url")), "https://example.org/a.jpg");
+	assert_string_equal(json_string_value(json_object_get(e0, "type")), "image/jpeg");
+	assert_true(json_is_null(json_object_get(e0, "length")));
 	/* text: the summary's plain text, paragraphs apart; language from the feed. */
 	assert_string_equal(json_string_value(json_object_get(o, "text")),
 	    "Talks resumed on Monday.\n\nSecond.");
