@@ -29,7 +29,6 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/entities.h>
-#include <libxml/uri.h>
 
 #include "parsers/buf.h"
 #include "parsers/charset.h"
@@ -301,14 +300,42 @@ node_text(struct pctx *p, xmlNode *n)
 	return node_text_ws(p, n, false);
 }
 
+/*
+ * The value of n's attribute name in namespace ns (NULL: none), as
+ * xmlGetNsProp finds it (a DTD's default included), read in place when it
+ * is one text node, as it nearly always is; *owned is what to xmlFree.
+ */
+static const char *
+attr_value(xmlNode *n, const char *name, const char *ns, xmlChar **owned)
+{
+	xmlAttr	*a;
+	xmlNode	*t;
+
+	*owned = NULL;
+	if ((a = xmlHasNsProp(n, (const xmlChar *)name,
+	    (const xmlChar *)ns)) == NULL)
+		return NULL;
+	t = a->children;
+	if (a->type == XML_ATTRIBUTE_NODE && t != NULL && t->next == NULL &&
+	    (t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) &&
+	    t->content != NULL)
+		return (const char *)t->content;
+	*owned = xmlGetNsProp(n, (const xmlChar *)name, (const xmlChar *)ns);
+	return (const char *)*owned;
+}
+
 static char *
 node_attr(struct pctx *p, xmlNode *n, const char *name)
 {
-	xmlChar	*x;
+	const char	*v;
+	xmlChar		*owned;
+	char		*r;
 
-	if ((x = xmlGetProp(n, (const xmlChar *)name)) == NULL)
+	if ((v = attr_value(n, name, NULL, &owned)) == NULL)
 		return NULL;
-	return take_xml(p, x);
+	r = dup_trim(p, v);
+	xmlFree(owned);
+	return r;
 }
 
 /* Store v in *dst unless a value is there already (first one wins). */
@@ -331,6 +358,78 @@ set_date(int64_t *dst, char *s)
 	free(s);
 }
 
+/* The xml:base attribute of element n: *owned is what to free. */
+static const char *
+xml_base(struct pctx *p, xmlNode *n, char **owned)
+{
+	const char	*v;
+	xmlChar		*x;
+
+	*owned = NULL;
+	if (n->properties == NULL && (n->doc == NULL ||
+	    n->doc->intSubset == NULL))
+		return NULL;	/* no attribute, not even a DTD default */
+	if ((v = attr_value(n, "base", (const char *)XML_XML_NAMESPACE,
+	    &x)) == NULL || x == NULL)
+		return v;
+	if ((*owned = strdup(v)) == NULL)
+		p->oom = true;
+	xmlFree(x);
+	return *owned;
+}
+
+/*
+ * The base URI in scope at n (XML Base): the nearest xml:base, resolved
+ * against the base in scope at its parent, and so on up to the document's
+ * URL; an absolute one ends the walk.  NULL when there is none, or when
+ * the nearest xml:base is no URI reference; one further up that is none
+ * is passed over (skip_bad), as libxml2's xmlNodeGetBase did.  The common
+ * cases (one absolute xml:base, or only the document's URL) are read in
+ * place, without a copy; *owned is what to free.  Recursion is as deep as
+ * the xml:base attributes are nested, which libxml2's depth limit bounds.
+ */
+static const char *
+base_at(struct pctx *p, xmlNode *n, bool skip_bad, char **owned)
+{
+	struct buf	 b;
+	const char	*v, *outer;
+	char		*vo, *oo;
+	int		 rc;
+
+	*owned = NULL;
+	for (v = NULL; n != NULL && v == NULL; n = n->parent)
+		if (n->type == XML_ELEMENT_NODE)
+			v = xml_base(p, n, &vo);
+	if (v == NULL)
+		return (const char *)p->xdoc->URL;
+	if (url_is_absolute(v) || (outer = base_at(p, n, true, &oo)) ==
+	    NULL) {
+		*owned = vo;
+		return v;
+	}
+	buf_init(&b, SIZE_MAX - 1);
+	if ((rc = url_join(&b, v, strlen(v), outer)) == BUF_OK) {
+		free(vo);
+		free(oo);
+		return *owned = buf_steal(&b);
+	}
+	buf_free(&b);
+	if (rc == URL_BADREF && skip_bad) {
+		free(vo);
+		*owned = oo;
+		return outer;
+	}
+	free(oo);
+	if (rc == URL_BADBASE && *v != '\0') {	/* as good as it gets */
+		*owned = vo;
+		return v;
+	}
+	free(vo);
+	if (rc != URL_BADREF && rc != URL_BADBASE)
+		p->oom = true;
+	return NULL;
+}
+
 /*
  * Make url absolute against the xml:base in scope at n (or the doc URL),
  * in the one spelling url_absolute gives every link, or only resolved
@@ -339,15 +438,14 @@ set_date(int64_t *dst, char *s)
 static char *
 resolve_as(struct pctx *p, xmlNode *n, char *url, bool as_id)
 {
-	xmlChar	*base;
-	char	*r;
+	const char	*base;
+	char		*owned, *r;
 
 	if (url == NULL)
 		return NULL;
-	base = xmlNodeGetBase(p->xdoc, n);
-	r = as_id ? url_resolve(url, (const char *)base) :
-	    url_absolute(url, (const char *)base);
-	xmlFree(base);
+	base = base_at(p, n, false, &owned);
+	r = as_id ? url_resolve(url, base) : url_absolute(url, base);
+	free(owned);
 	if (r == NULL) {
 		p->oom = true;
 		return url;
@@ -510,71 +608,58 @@ has_scheme(const char *s, size_t n)
 /*
  * Relative href/src values in HTML made absolute against the xml:base in
  * scope at n, with a small scanner rather than an HTML round trip so that
- * the markup is otherwise left exactly as the publisher wrote it.
+ * the markup is otherwise left exactly as the publisher wrote it.  Only
+ * the values that change are written out; the text between them is copied
+ * in runs, and not at all when nothing changes.
  */
 static char *
 resolve_html(struct pctx *p, xmlNode *n, char *html)
 {
 	struct buf	 b;
-	xmlChar		*base, *abs, *rel;
-	const char	*s, *v, *end;
-	size_t		 alen, run;
+	const char	*base, *s, *v, *end, *done;
+	char		*owned;
+	size_t		 alen;
 	bool		 in_tag = false;
-	int		 rc = BUF_OK;
+	int		 rc = BUF_OK, jr;
 
-	if (html == NULL || (strcasestr(html, "href") == NULL &&
-	    strcasestr(html, "src") == NULL))
-		return html;
-	if ((base = xmlNodeGetBase(p->xdoc, n)) == NULL)
+	if (html == NULL || (base = base_at(p, n, false, &owned)) == NULL)
 		return html;
 	buf_init(&b, FEED_MAX_FIELD);
-	for (s = html; *s != '\0' && rc == BUF_OK;) {
-		/* Copy runs of bytes that cannot change state at once. */
-		if ((run = strcspn(s, in_tag ? "> \t\n\r" : "<")) > 0) {
-			rc = buf_add(&b, s, run);
-			s += run;
-			continue;
-		}
+	for (s = done = html; *s != '\0' && rc == BUF_OK;) {
 		if (!in_tag) {
-			if (*s == '<' && ((s[1] >= 'a' && s[1] <= 'z') ||
-			    (s[1] >= 'A' && s[1] <= 'Z')))
-				in_tag = true;
-			rc = buf_addch(&b, *s++);
+			if ((s = strchr(s, '<')) == NULL)
+				break;
+			s++;
+			in_tag = (*s >= 'a' && *s <= 'z') ||
+			    (*s >= 'A' && *s <= 'Z');
 			continue;
 		}
-		if (*s == '>') {
-			in_tag = false;
-			rc = buf_addch(&b, *s++);
-			continue;
-		}
-		if (!is_space((unsigned char)*s) || !url_attr(s + 1, &alen)) {
-			rc = buf_addch(&b, *s++);
+		s += strcspn(s, "> \t\n\r");
+		if (*s == '\0')
+			break;
+		if (*s == '>' || !url_attr(s + 1, &alen)) {
+			in_tag = *s != '>';
+			s++;
 			continue;
 		}
 		v = s + 1 + alen;
-		if ((end = strchr(v, v[-1])) == NULL) {
-			rc = buf_addstr(&b, s);
+		if ((end = strchr(v, v[-1])) == NULL)
 			break;
-		}
-		if ((rc = buf_add(&b, s, (size_t)(v - s))) != BUF_OK)
-			break;
-		abs = NULL;
-		if (!has_scheme(v, (size_t)(end - v)) &&
-		    (rel = xmlStrndup((const xmlChar *)v, (int)(end - v))) !=
-		    NULL) {
-			abs = xmlBuildURI(rel, base);
-			xmlFree(rel);
-		}
-		if (abs != NULL) {
-			rc = buf_addstr(&b, (const char *)abs);
-			xmlFree(abs);
-		} else
-			rc = buf_add(&b, v, (size_t)(end - v));
 		s = end;
+		if (has_scheme(v, (size_t)(end - v)) ||
+		    (rc = buf_add(&b, done, (size_t)(v - done))) != BUF_OK)
+			continue;
+		jr = url_join(&b, v, (size_t)(end - v), base);
+		if (jr == URL_BADREF || jr == URL_BADBASE)
+			done = v;	/* copied as written with the rest */
+		else if ((rc = jr) == BUF_OK)
+			done = end;
 	}
-	xmlFree(base);
-	if (rc != BUF_OK) {
-		/* out of room or memory: the unresolved text will do */
+	if (rc == BUF_OK && done != html)
+		rc = buf_addstr(&b, done);
+	free(owned);
+	if (rc != BUF_OK || done == html) {
+		/* unchanged, or out of room or memory: as it was will do */
 		buf_free(&b);
 		return html;
 	}
@@ -684,29 +769,36 @@ base64_decode(struct pctx *p, char *s)
 static char *
 atom_id(struct pctx *p, xmlNode *n)
 {
-	xmlNode	*a;
-	xmlChar	*xb, *base, *abs;
-	char	*id;
+	struct buf	 b;
+	xmlNode		*a;
+	const char	*base;
+	char		*id, *owned, *r;
+	int		 rc;
 
 	if ((id = node_text(p, n)) == NULL ||
 	    has_scheme(id, strlen(id)))
 		return id;
 	for (a = n; a != NULL && a->type == XML_ELEMENT_NODE; a = a->parent)
-		if ((xb = xmlGetNsProp(a, (const xmlChar *)"base",
-		    XML_XML_NAMESPACE)) != NULL) {
-			xmlFree(xb);
+		if (xml_base(p, a, &owned) != NULL) {
+			free(owned);
 			break;
 		}
-	if (a == NULL || a->type != XML_ELEMENT_NODE)
+	if (a == NULL || a->type != XML_ELEMENT_NODE ||
+	    (base = base_at(p, n, false, &owned)) == NULL)
 		return id;
-	if ((base = xmlNodeGetBase(p->xdoc, n)) == NULL)
+	buf_init(&b, SIZE_MAX - 1);
+	rc = url_join(&b, id, strlen(id), base);
+	free(owned);
+	if (rc != BUF_OK) {
+		if (rc != URL_BADREF && rc != URL_BADBASE)
+			p->oom = true;
+		buf_free(&b);
 		return id;
-	abs = xmlBuildURI((const xmlChar *)id, base);
-	xmlFree(base);
-	if (abs == NULL)
-		return id;
+	}
 	free(id);
-	return take_xml(p, abs);
+	r = dup_trim(p, b.data != NULL ? b.data : "");
+	buf_free(&b);
+	return r;
 }
 
 /*
