@@ -515,7 +515,60 @@ collapse(struct pctx *p, char *s)
 	return s;
 }
 
-/* Title text: markup removed when there may be some. */
+static bool	utf8_text(const char *, size_t);
+
+/*
+ * Whether libxml2's HTML parser would see nothing in s but text to copy:
+ * no markup, no '&' that could begin a reference ("Q & A" has none), and
+ * none of the characters it drops (C0 and C1 controls, DEL, a byte-order
+ * mark, U+FFFE, U+FFFF) nor a broken UTF-8 sequence.
+ */
+static bool
+markup_free(const char *str)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '<' || *s == 0x7f ||
+		    (*s == '&' && s[1] != '\0' && !is_space(s[1])) ||
+		    (*s == 0xc2 && s[1] < 0xa0) ||
+		    (*s == 0xef && ((s[1] == 0xbb && s[2] == 0xbf) ||
+		    (s[1] == 0xbf && (s[2] == 0xbe || s[2] == 0xbf)))))
+			return false;
+	}
+	return utf8_text(str, (size_t)((const char *)s - str));
+}
+
+/*
+ * What text_line_from_html makes of markup-free text, in place: runs of
+ * white space (NBSP, form feed and vertical tab among it, as text.c has
+ * it) become one space, none at either end.
+ */
+static void
+collapse_as_html(char *s)
+{
+	unsigned char	*r, *w;
+	bool		 sp = false;
+
+	for (r = w = (unsigned char *)s; *r != '\0';) {
+		if (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r' ||
+		    *r == '\f' || *r == '\v' || (*r == 0xc2 && r[1] == 0xa0)) {
+			r += *r == 0xc2 ? 2 : 1;
+			sp = w != (unsigned char *)s;
+			continue;
+		}
+		if (sp)
+			*w++ = ' ';
+		sp = false;
+		*w++ = *r++;
+	}
+	*w = '\0';
+}
+
+/*
+ * Title text: markup removed when there may be some.  Text with an '&'
+ * but nothing the HTML parser would act on ("News & more") skips it.
+ */
 static char *
 plain_title(struct pctx *p, char *s)
 {
@@ -525,8 +578,13 @@ plain_title(struct pctx *p, char *s)
 		return NULL;
 	if (strpbrk(s, "<&") == NULL)
 		return collapse(p, s);
-	t = text_line_from_html(s, strlen(s));
-	free(s);
+	if (markup_free(s)) {
+		collapse_as_html(s);
+		t = s;
+	} else {
+		t = text_line_from_html(s, strlen(s));
+		free(s);
+	}
 	if (t == NULL) {
 		p->oom = true;
 		return NULL;

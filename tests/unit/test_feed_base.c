@@ -2,12 +2,13 @@
  * test_feed_base: what feed_parse does with links and titles around the
  * parse itself: xml:base in scope at each element (XML Base), relative
  * href/src values inside HTML content, atom:id against an explicit
- * xml:base.
+ * xml:base, and titles with an '&' but no markup.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,6 +136,47 @@ test_atom_id(void **state)
 	feed_free(d);
 }
 
+/*
+ * Titles with an '&' are read as HTML, whether or not there is markup the
+ * parser acts on: white space collapsed (NBSP too), references decoded,
+ * a leading byte-order mark dropped.
+ */
+static void
+test_titles(void **state)
+{
+	static const char *const ex[][2] = {
+		{ "News &amp;  more\n", "News & more" },
+		{ "  Tom&#160;&amp;\tJerry&#160;", "Tom & Jerry" },
+		{ "R&amp;", "R&" },
+		{ "Q&amp;A", "Q&A" },
+		{ "&amp;lt;b&amp;gt;bold &amp; brave", "<b>bold & brave" },
+		{ "&#xfeff;x &amp; y", "x & y" },
+		{ "&amp; &#160; ", "&" },
+		{ "&lt;i&gt;&lt;/i&gt; &amp;", "&" },
+	};
+	struct feed_doc	*d;
+	char		 doc[512];
+	size_t		 i;
+	int		 n;
+
+	(void)state;
+	for (i = 0; i < sizeof(ex) / sizeof(ex[0]); i++) {
+		n = snprintf(doc, sizeof(doc), "<feed xmlns=\"http://www.w3."
+		    "org/2005/Atom\"><entry><title type=\"html\">%s</title>"
+		    "</entry></feed>", ex[i][0]);
+		assert_true(n > 0 && (size_t)n < sizeof(doc));
+		d = parse(doc, NULL);
+		assert_non_null(d->items[0].title);
+		assert_string_equal(d->items[0].title, ex[i][1]);
+		feed_free(d);
+	}
+	/* Nothing left: no title. */
+	d = parse("<rss version=\"2.0\"><channel><item><title>&amp;#160;"
+	    "</title><link>x</link></item></channel></rss>", NULL);
+	assert_null(d->items[0].title);
+	feed_free(d);
+}
+
 int
 main(void)
 {
@@ -143,6 +185,7 @@ main(void)
 		cmocka_unit_test(test_bad_bases),
 		cmocka_unit_test(test_html_links),
 		cmocka_unit_test(test_atom_id),
+		cmocka_unit_test(test_titles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
