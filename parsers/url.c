@@ -219,7 +219,7 @@ static int
 uri_parse(const char *s, size_t n, struct uri *u)
 {
 	size_t	 i;
-	bool	 bad = false;
+	bool	 bad = false, odd = false;
 
 	memset(u, 0, sizeof(*u));
 	/* A scheme, or else the first segment, which holds no colon. */
@@ -236,11 +236,12 @@ uri_parse(const char *s, size_t n, struct uri *u)
 		bad = false;
 	}
 	if (i == 0 && n >= 2 && s[0] == '/' && s[1] == '/') {
-		i = 2 + scan(s + 2, n - 2, ~0u, C_SLASH | C_QMARK | C_HASH,
-		    &bad);
+		/* A plain host name is valid as it is; the rest is parsed. */
+		i = 2 + scan(s + 2, n - 2, C_REGNAME, C_SLASH | C_QMARK |
+		    C_HASH, &odd);
 		u->auth = s + 2;
 		u->nauth = i - 2;
-		if (!authority_ok(u->auth, u->nauth))
+		if (odd && !authority_ok(u->auth, u->nauth))
 			return -1;
 		s += i;
 		n -= i;
@@ -280,6 +281,19 @@ at(const char *s, size_t n, const char *lit)
 	return n >= k && memcmp(s, lit, k) == 0;
 }
 
+/* Rule E: the segment at s[i], with the "/" before it, moved to s[*w]. */
+static size_t
+move_segment(char *s, size_t i, size_t n, size_t *w)
+{
+	size_t	 j;
+
+	for (j = i + 1; j < n && s[j] != '/'; j++)
+		;
+	memmove(s + *w, s + i, j - i);
+	*w += j - i;
+	return j;
+}
+
 /*
  * RFC 3986 5.2.4 remove_dot_segments on s[0..n), in place: the output
  * never runs ahead of the input.  Returns the new length.
@@ -287,10 +301,14 @@ at(const char *s, size_t n, const char *lit)
 static size_t
 remove_dots(char *s, size_t n)
 {
-	size_t	 i = 0, w = 0, j;
+	size_t	 i = 0, w = 0;
 
 	while (i < n) {
-		if (at(s + i, n - i, "../"))			/* A */
+		/* Rules A to D all begin with "." or "/.". */
+		if (s[i] != '.' && (s[i] != '/' || i + 1 == n ||
+		    s[i + 1] != '.'))
+			i = move_segment(s, i, n, &w);
+		else if (at(s + i, n - i, "../"))		/* A */
 			i += 3;
 		else if (at(s + i, n - i, "./"))
 			i += 2;
@@ -309,13 +327,8 @@ remove_dots(char *s, size_t n)
 		} else if ((n - i == 1 && s[i] == '.') ||	/* D */
 		    (n - i == 2 && at(s + i, 2, "..")))
 			i = n;
-		else {						/* E */
-			for (j = i + 1; j < n && s[j] != '/'; j++)
-				;
-			memmove(s + w, s + i, j - i);
-			w += j - i;
-			i = j;
-		}
+		else						/* E */
+			i = move_segment(s, i, n, &w);
 	}
 	return w;
 }
