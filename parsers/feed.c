@@ -29,7 +29,6 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/entities.h>
-#include <libxml/uri.h>
 
 #include "parsers/buf.h"
 #include "parsers/charset.h"
@@ -306,14 +305,42 @@ node_text(struct pctx *p, xmlNode *n)
 	return node_text_ws(p, n, false);
 }
 
+/*
+ * The value of n's attribute name in namespace ns (NULL: none), as
+ * xmlGetNsProp finds it (a DTD's default included), read in place when it
+ * is one text node, as it nearly always is; *owned is what to xmlFree.
+ */
+static const char *
+attr_value(xmlNode *n, const char *name, const char *ns, xmlChar **owned)
+{
+	xmlAttr	*a;
+	xmlNode	*t;
+
+	*owned = NULL;
+	if ((a = xmlHasNsProp(n, (const xmlChar *)name,
+	    (const xmlChar *)ns)) == NULL)
+		return NULL;
+	t = a->children;
+	if (a->type == XML_ATTRIBUTE_NODE && t != NULL && t->next == NULL &&
+	    (t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) &&
+	    t->content != NULL)
+		return (const char *)t->content;
+	*owned = xmlGetNsProp(n, (const xmlChar *)name, (const xmlChar *)ns);
+	return (const char *)*owned;
+}
+
 static char *
 node_attr(struct pctx *p, xmlNode *n, const char *name)
 {
-	xmlChar	*x;
+	const char	*v;
+	xmlChar		*owned;
+	char		*r;
 
-	if ((x = xmlGetProp(n, (const xmlChar *)name)) == NULL)
+	if ((v = attr_value(n, name, NULL, &owned)) == NULL)
 		return NULL;
-	return take_xml(p, x);
+	r = dup_trim(p, v);
+	xmlFree(owned);
+	return r;
 }
 
 /* Store v in *dst unless a value is there already (first one wins). */
@@ -334,6 +361,78 @@ set_date(int64_t *dst, char *s)
 	if (s != NULL && *dst == FEED_NODATE && date_parse(s, &t) == 0)
 		*dst = t;
 	free(s);
+}
+
+/* The xml:base attribute of element n: *owned is what to free. */
+static const char *
+xml_base(struct pctx *p, xmlNode *n, char **owned)
+{
+	const char	*v;
+	xmlChar		*x;
+
+	*owned = NULL;
+	if (n->properties == NULL && (n->doc == NULL ||
+	    n->doc->intSubset == NULL))
+		return NULL;	/* no attribute, not even a DTD default */
+	if ((v = attr_value(n, "base", (const char *)XML_XML_NAMESPACE,
+	    &x)) == NULL || x == NULL)
+		return v;
+	if ((*owned = strdup(v)) == NULL)
+		p->oom = true;
+	xmlFree(x);
+	return *owned;
+}
+
+/*
+ * The base URI in scope at n (XML Base): the nearest xml:base, resolved
+ * against the base in scope at its parent, and so on up to the document's
+ * URL; an absolute one ends the walk.  NULL when there is none, or when
+ * the nearest xml:base is no URI reference; one further up that is none
+ * is passed over (skip_bad), as libxml2's xmlNodeGetBase did.  The common
+ * cases (one absolute xml:base, or only the document's URL) are read in
+ * place, without a copy; *owned is what to free.  Recursion is as deep as
+ * the xml:base attributes are nested, which libxml2's depth limit bounds.
+ */
+static const char *
+base_at(struct pctx *p, xmlNode *n, bool skip_bad, char **owned)
+{
+	struct buf	 b;
+	const char	*v, *outer;
+	char		*vo, *oo;
+	int		 rc;
+
+	*owned = NULL;
+	for (v = NULL; n != NULL && v == NULL; n = n->parent)
+		if (n->type == XML_ELEMENT_NODE)
+			v = xml_base(p, n, &vo);
+	if (v == NULL)
+		return (const char *)p->xdoc->URL;
+	if (url_is_absolute(v) || (outer = base_at(p, n, true, &oo)) ==
+	    NULL) {
+		*owned = vo;
+		return v;
+	}
+	buf_init(&b, SIZE_MAX - 1);
+	if ((rc = url_join(&b, v, strlen(v), outer)) == BUF_OK) {
+		free(vo);
+		free(oo);
+		return *owned = buf_steal(&b);
+	}
+	buf_free(&b);
+	if (rc == URL_BADREF && skip_bad) {
+		free(vo);
+		*owned = oo;
+		return outer;
+	}
+	free(oo);
+	if (rc == URL_BADBASE && *v != '\0') {	/* as good as it gets */
+		*owned = vo;
+		return v;
+	}
+	free(vo);
+	if (rc != URL_BADREF && rc != URL_BADBASE)
+		p->oom = true;
+	return NULL;
 }
 
 /*
@@ -378,15 +477,14 @@ take_count(char *s, int64_t max, int64_t *out)
 static char *
 resolve_as(struct pctx *p, xmlNode *n, char *url, bool as_id)
 {
-	xmlChar	*base;
-	char	*r;
+	const char	*base;
+	char		*owned, *r;
 
 	if (url == NULL)
 		return NULL;
-	base = xmlNodeGetBase(p->xdoc, n);
-	r = as_id ? url_resolve(url, (const char *)base) :
-	    url_absolute(url, (const char *)base);
-	xmlFree(base);
+	base = base_at(p, n, false, &owned);
+	r = as_id ? url_resolve(url, base) : url_absolute(url, base);
+	free(owned);
 	if (r == NULL) {
 		p->oom = true;
 		return url;
@@ -456,7 +554,60 @@ collapse(struct pctx *p, char *s)
 	return s;
 }
 
-/* Title text: markup removed when there may be some. */
+static bool	utf8_text(const char *, size_t);
+
+/*
+ * Whether libxml2's HTML parser would see nothing in s but text to copy:
+ * no markup, no '&' that could begin a reference ("Q & A" has none), and
+ * none of the characters it drops (C0 and C1 controls, DEL, a byte-order
+ * mark, U+FFFE, U+FFFF) nor a broken UTF-8 sequence.
+ */
+static bool
+markup_free(const char *str)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '<' || *s == 0x7f ||
+		    (*s == '&' && s[1] != '\0' && !is_space(s[1])) ||
+		    (*s == 0xc2 && s[1] < 0xa0) ||
+		    (*s == 0xef && ((s[1] == 0xbb && s[2] == 0xbf) ||
+		    (s[1] == 0xbf && (s[2] == 0xbe || s[2] == 0xbf)))))
+			return false;
+	}
+	return utf8_text(str, (size_t)((const char *)s - str));
+}
+
+/*
+ * What text_line_from_html makes of markup-free text, in place: runs of
+ * white space (NBSP, form feed and vertical tab among it, as text.c has
+ * it) become one space, none at either end.
+ */
+static void
+collapse_as_html(char *s)
+{
+	unsigned char	*r, *w;
+	bool		 sp = false;
+
+	for (r = w = (unsigned char *)s; *r != '\0';) {
+		if (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r' ||
+		    *r == '\f' || *r == '\v' || (*r == 0xc2 && r[1] == 0xa0)) {
+			r += *r == 0xc2 ? 2 : 1;
+			sp = w != (unsigned char *)s;
+			continue;
+		}
+		if (sp)
+			*w++ = ' ';
+		sp = false;
+		*w++ = *r++;
+	}
+	*w = '\0';
+}
+
+/*
+ * Title text: markup removed when there may be some.  Text with an '&'
+ * but nothing the HTML parser would act on ("News & more") skips it.
+ */
 static char *
 plain_title(struct pctx *p, char *s)
 {
@@ -466,8 +617,13 @@ plain_title(struct pctx *p, char *s)
 		return NULL;
 	if (strpbrk(s, "<&") == NULL)
 		return collapse(p, s);
-	t = text_line_from_html(s, strlen(s));
-	free(s);
+	if (markup_free(s)) {
+		collapse_as_html(s);
+		t = s;
+	} else {
+		t = text_line_from_html(s, strlen(s));
+		free(s);
+	}
 	if (t == NULL) {
 		p->oom = true;
 		return NULL;
@@ -549,71 +705,58 @@ has_scheme(const char *s, size_t n)
 /*
  * Relative href/src values in HTML made absolute against the xml:base in
  * scope at n, with a small scanner rather than an HTML round trip so that
- * the markup is otherwise left exactly as the publisher wrote it.
+ * the markup is otherwise left exactly as the publisher wrote it.  Only
+ * the values that change are written out; the text between them is copied
+ * in runs, and not at all when nothing changes.
  */
 static char *
 resolve_html(struct pctx *p, xmlNode *n, char *html)
 {
 	struct buf	 b;
-	xmlChar		*base, *abs, *rel;
-	const char	*s, *v, *end;
-	size_t		 alen, run;
+	const char	*base, *s, *v, *end, *done;
+	char		*owned;
+	size_t		 alen;
 	bool		 in_tag = false;
-	int		 rc = BUF_OK;
+	int		 rc = BUF_OK, jr;
 
-	if (html == NULL || (strcasestr(html, "href") == NULL &&
-	    strcasestr(html, "src") == NULL))
-		return html;
-	if ((base = xmlNodeGetBase(p->xdoc, n)) == NULL)
+	if (html == NULL || (base = base_at(p, n, false, &owned)) == NULL)
 		return html;
 	buf_init(&b, FEED_MAX_FIELD);
-	for (s = html; *s != '\0' && rc == BUF_OK;) {
-		/* Copy runs of bytes that cannot change state at once. */
-		if ((run = strcspn(s, in_tag ? "> \t\n\r" : "<")) > 0) {
-			rc = buf_add(&b, s, run);
-			s += run;
-			continue;
-		}
+	for (s = done = html; *s != '\0' && rc == BUF_OK;) {
 		if (!in_tag) {
-			if (*s == '<' && ((s[1] >= 'a' && s[1] <= 'z') ||
-			    (s[1] >= 'A' && s[1] <= 'Z')))
-				in_tag = true;
-			rc = buf_addch(&b, *s++);
+			if ((s = strchr(s, '<')) == NULL)
+				break;
+			s++;
+			in_tag = (*s >= 'a' && *s <= 'z') ||
+			    (*s >= 'A' && *s <= 'Z');
 			continue;
 		}
-		if (*s == '>') {
-			in_tag = false;
-			rc = buf_addch(&b, *s++);
-			continue;
-		}
-		if (!is_space((unsigned char)*s) || !url_attr(s + 1, &alen)) {
-			rc = buf_addch(&b, *s++);
+		s += strcspn(s, "> \t\n\r");
+		if (*s == '\0')
+			break;
+		if (*s == '>' || !url_attr(s + 1, &alen)) {
+			in_tag = *s != '>';
+			s++;
 			continue;
 		}
 		v = s + 1 + alen;
-		if ((end = strchr(v, v[-1])) == NULL) {
-			rc = buf_addstr(&b, s);
+		if ((end = strchr(v, v[-1])) == NULL)
 			break;
-		}
-		if ((rc = buf_add(&b, s, (size_t)(v - s))) != BUF_OK)
-			break;
-		abs = NULL;
-		if (!has_scheme(v, (size_t)(end - v)) &&
-		    (rel = xmlStrndup((const xmlChar *)v, (int)(end - v))) !=
-		    NULL) {
-			abs = xmlBuildURI(rel, base);
-			xmlFree(rel);
-		}
-		if (abs != NULL) {
-			rc = buf_addstr(&b, (const char *)abs);
-			xmlFree(abs);
-		} else
-			rc = buf_add(&b, v, (size_t)(end - v));
 		s = end;
+		if (has_scheme(v, (size_t)(end - v)) ||
+		    (rc = buf_add(&b, done, (size_t)(v - done))) != BUF_OK)
+			continue;
+		jr = url_join(&b, v, (size_t)(end - v), base);
+		if (jr == URL_BADREF || jr == URL_BADBASE)
+			done = v;	/* copied as written with the rest */
+		else if ((rc = jr) == BUF_OK)
+			done = end;
 	}
-	xmlFree(base);
-	if (rc != BUF_OK) {
-		/* out of room or memory: the unresolved text will do */
+	if (rc == BUF_OK && done != html)
+		rc = buf_addstr(&b, done);
+	free(owned);
+	if (rc != BUF_OK || done == html) {
+		/* unchanged, or out of room or memory: as it was will do */
 		buf_free(&b);
 		return html;
 	}
@@ -723,29 +866,36 @@ base64_decode(struct pctx *p, char *s)
 static char *
 atom_id(struct pctx *p, xmlNode *n)
 {
-	xmlNode	*a;
-	xmlChar	*xb, *base, *abs;
-	char	*id;
+	struct buf	 b;
+	xmlNode		*a;
+	const char	*base;
+	char		*id, *owned, *r;
+	int		 rc;
 
 	if ((id = node_text(p, n)) == NULL ||
 	    has_scheme(id, strlen(id)))
 		return id;
 	for (a = n; a != NULL && a->type == XML_ELEMENT_NODE; a = a->parent)
-		if ((xb = xmlGetNsProp(a, (const xmlChar *)"base",
-		    XML_XML_NAMESPACE)) != NULL) {
-			xmlFree(xb);
+		if (xml_base(p, a, &owned) != NULL) {
+			free(owned);
 			break;
 		}
-	if (a == NULL || a->type != XML_ELEMENT_NODE)
+	if (a == NULL || a->type != XML_ELEMENT_NODE ||
+	    (base = base_at(p, n, false, &owned)) == NULL)
 		return id;
-	if ((base = xmlNodeGetBase(p->xdoc, n)) == NULL)
+	buf_init(&b, SIZE_MAX - 1);
+	rc = url_join(&b, id, strlen(id), base);
+	free(owned);
+	if (rc != BUF_OK) {
+		if (rc != URL_BADREF && rc != URL_BADBASE)
+			p->oom = true;
+		buf_free(&b);
 		return id;
-	abs = xmlBuildURI((const xmlChar *)id, base);
-	xmlFree(base);
-	if (abs == NULL)
-		return id;
+	}
 	free(id);
-	return take_xml(p, abs);
+	r = dup_trim(p, b.data != NULL ? b.data : "");
+	buf_free(&b);
+	return r;
 }
 
 /*

@@ -8,8 +8,38 @@
 #ifndef FEEDSPOOL_URL_H
 #define FEEDSPOOL_URL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf;
+
+/* url_join's answers besides BUF_OK and the buf errors (all negative) */
+#define URL_BADREF	1	/* the reference is no URI reference */
+#define URL_BADBASE	2	/* a relative one, and the base is none */
+
 /*
- * The absolute form of the link ref, resolved against base (may be NULL):
+ * The reference ref[0..len) resolved against base as RFC 3986 section 5.2
+ * says (5.2.2, with the merge of 5.2.3 and remove_dot_segments of 5.2.4,
+ * put together as 5.3: strict, so "http:g" keeps its scheme), appended to
+ * b.  Nothing else changes: percent-encoding, case and ports stay as
+ * written.  Both must follow the grammar of RFC 3986 appendix A (no space,
+ * no raw non-ASCII byte, no broken escape); a reference that does not is
+ * URL_BADREF, a relative one against a base that does not (or NULL) is
+ * URL_BADBASE, and nothing is appended.  Returns BUF_OK, a buf error (b as
+ * it was) or one of those.
+ */
+int	 url_join(struct buf *b, const char *ref, size_t len,
+	    const char *base);
+
+/*
+ * Whether s is an absolute URI that resolution leaves as it is, whatever
+ * the base: it has a scheme and no "." or ".." path segment.
+ */
+bool	 url_is_absolute(const char *s);
+
+/*
+ * The absolute form of the link ref, resolved against base (may be NULL)
+ * by url_join, or kept as written when either is no URI reference:
  * the feed: pseudo-scheme removed ("feed:https://h/x", "feed://h/x" is
  * http), a protocol-relative "//h/x" given base's scheme or else https, and
  * http(s) URLs normalised as RFC 3986 6.2.2-6.2.3 says (scheme and host in

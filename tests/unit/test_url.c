@@ -1,16 +1,205 @@
 /*
- * test_url: url_canonical, one rule at a time, then rules together.
+ * test_url: url_join against RFC 3986 section 5.4, the feed rules of
+ * url_absolute and url_resolve, then url_canonical, one rule at a time and
+ * rules together.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 #include <curl/curl.h>
 
+#include "parsers/buf.h"
 #include "parsers/url.h"
+
+#define RFC_BASE	"http://a/b/c/d;p?q"
+
+static void
+join(const char *ref, const char *base, const char *want)
+{
+	struct buf	 b;
+
+	buf_init(&b, 4096);
+	assert_int_equal(url_join(&b, ref, strlen(ref), base), BUF_OK);
+	assert_non_null(b.data);
+	assert_string_equal(b.data, want);
+	buf_free(&b);
+}
+
+/* RFC 3986 5.4.1, every normal example. */
+static void
+test_rfc_normal(void **unused)
+{
+	static const char *const ex[][2] = {
+		{ "g:h", "g:h" },
+		{ "g", "http://a/b/c/g" },
+		{ "./g", "http://a/b/c/g" },
+		{ "g/", "http://a/b/c/g/" },
+		{ "/g", "http://a/g" },
+		{ "//g", "http://g" },
+		{ "?y", "http://a/b/c/d;p?y" },
+		{ "g?y", "http://a/b/c/g?y" },
+		{ "#s", "http://a/b/c/d;p?q#s" },
+		{ "g#s", "http://a/b/c/g#s" },
+		{ "g?y#s", "http://a/b/c/g?y#s" },
+		{ ";x", "http://a/b/c/;x" },
+		{ "g;x", "http://a/b/c/g;x" },
+		{ "g;x?y#s", "http://a/b/c/g;x?y#s" },
+		{ "", "http://a/b/c/d;p?q" },
+		{ ".", "http://a/b/c/" },
+		{ "./", "http://a/b/c/" },
+		{ "..", "http://a/b/" },
+		{ "../", "http://a/b/" },
+		{ "../g", "http://a/b/g" },
+		{ "../..", "http://a/" },
+		{ "../../", "http://a/" },
+		{ "../../g", "http://a/g" },
+	};
+	size_t	 i;
+
+	(void)unused;
+	for (i = 0; i < sizeof(ex) / sizeof(ex[0]); i++)
+		join(ex[i][0], RFC_BASE, ex[i][1]);
+}
+
+/* RFC 3986 5.4.2, every abnormal example (strict parser: "http:g"). */
+static void
+test_rfc_abnormal(void **unused)
+{
+	static const char *const ex[][2] = {
+		{ "../../../g", "http://a/g" },
+		{ "../../../../g", "http://a/g" },
+		{ "/./g", "http://a/g" },
+		{ "/../g", "http://a/g" },
+		{ "g.", "http://a/b/c/g." },
+		{ ".g", "http://a/b/c/.g" },
+		{ "g..", "http://a/b/c/g.." },
+		{ "..g", "http://a/b/c/..g" },
+		{ "./../g", "http://a/b/g" },
+		{ "./g/.", "http://a/b/c/g/" },
+		{ "g/./h", "http://a/b/c/g/h" },
+		{ "g/../h", "http://a/b/c/h" },
+		{ "g;x=1/./y", "http://a/b/c/g;x=1/y" },
+		{ "g;x=1/../y", "http://a/b/c/y" },
+		{ "g?y/./x", "http://a/b/c/g?y/./x" },
+		{ "g?y/../x", "http://a/b/c/g?y/../x" },
+		{ "g#s/./x", "http://a/b/c/g#s/./x" },
+		{ "g#s/../x", "http://a/b/c/g#s/../x" },
+		{ "http:g", "http:g" },
+	};
+	size_t	 i;
+
+	(void)unused;
+	for (i = 0; i < sizeof(ex) / sizeof(ex[0]); i++)
+		join(ex[i][0], RFC_BASE, ex[i][1]);
+}
+
+/* What resolution leaves alone, and what it refuses. */
+static void
+test_join_edges(void **unused)
+{
+	struct buf	 b;
+
+	(void)unused;
+	/* Percent-encoding, case and ports stay as written. */
+	join("%7Euser/a%2Fb%e9", "HTTP://Ex.COM:80/d/", "HTTP://Ex.COM:80/d/"
+	    "%7Euser/a%2Fb%e9");
+	/* Empty segments are segments; an absolute URI loses its dots. */
+	join("a//b", "http://h/d/", "http://h/d/a//b");
+	join("http://h/a/./b/../c", "http://x/", "http://h/a/c");
+	/* Against a base with an authority and no path: a root "/". */
+	join("g", "http://h", "http://h/g");
+	join("?q", "http://h", "http://h?q");
+	/* XPointer's brackets in a fragment. */
+	join("#xpointer(id[1])", "http://h/d", "http://h/d#xpointer(id[1])");
+	join("//[::1]:8080/x", "https://h/", "https://[::1]:8080/x");
+	/*
+	 * A relative base is outside RFC 3986: the path stays relative, and a
+	 * ".." with nothing left to remove is kept (5.2.4 would give "/x").
+	 */
+	join("../../x", "a/b", "../x");
+	join("../x", "a/b", "x");
+	join("x/../../y", "", "../y");
+	join("..", "img", "../");
+
+	buf_init(&b, 4096);
+	assert_int_equal(url_join(&b, "a b", 3, RFC_BASE), URL_BADREF);
+	assert_int_equal(url_join(&b, "\xc3\xa9", 2, RFC_BASE), URL_BADREF);
+	assert_int_equal(url_join(&b, "%zz", 3, RFC_BASE), URL_BADREF);
+	assert_int_equal(url_join(&b, "1a:b", 4, RFC_BASE), URL_BADREF);
+	assert_int_equal(url_join(&b, "//[x]/", 6, RFC_BASE), URL_BADREF);
+	assert_int_equal(url_join(&b, "g", 1, "http://a b/"), URL_BADBASE);
+	assert_int_equal(url_join(&b, "g", 1, NULL), URL_BADBASE);
+	assert_null(b.data);
+	/* An absolute reference needs no base. */
+	assert_int_equal(url_join(&b, "g:h", 3, NULL), BUF_OK);
+	assert_string_equal(b.data, "g:h");
+	/* Only the first len bytes are the reference. */
+	assert_int_equal(url_join(&b, "/x\"rest", 2, "http://h/"), BUF_OK);
+	assert_string_equal(b.data, "g:hhttp://h/x");
+	buf_free(&b);
+
+	/* Out of room: nothing appended. */
+	buf_init(&b, 8);
+	assert_int_equal(url_join(&b, "g", 1, RFC_BASE), BUF_TOOBIG);
+	assert_int_equal(b.len, 0);
+	buf_free(&b);
+
+	assert_true(url_is_absolute("http://h/a/b"));
+	assert_true(url_is_absolute("urn:x:y"));
+	assert_false(url_is_absolute("http://h/a/./b"));
+	assert_false(url_is_absolute("http://h/.."));
+	assert_false(url_is_absolute("/a/b"));
+	assert_false(url_is_absolute("http://a b/"));
+}
+
+static void
+absolute(const char *ref, const char *base, const char *want)
+{
+	char	*got;
+
+	got = url_absolute(ref, base);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* The feed rules of url.h around the resolution. */
+static void
+test_feed_rules(void **unused)
+{
+	char	*got;
+
+	(void)unused;
+	absolute("feed:https://h/x", NULL, "https://h/x");
+	absolute("feed://h/x", NULL, "http://h/x");
+	absolute("feed:https://h/x", "http://b/", "https://h/x");
+	absolute("feed:../x", "http://b/d/e", "http://b/x");
+	/* protocol-relative: the base's scheme, or else https */
+	absolute("//host/x", "http://b/", "http://host/x");
+	absolute("//host/x", NULL, "https://host/x");
+	absolute("//host/x", "", "https://host/x");
+	absolute("//host/x", "not a base", "https://host/x");
+	/* the base without its fragment; a fragment or query alone */
+	absolute("", "http://b/d?q#f", "http://b/d?q");
+	absolute("#top", "http://b/d?q#f", "http://b/d?q#top");
+	absolute("?p=2", "http://b/d?q#f", "http://b/d?p=2");
+	/* normalised once absolute: case, default port, root path */
+	absolute("/x", "HTTP://Ex.COM:80", "http://ex.com/x");
+	absolute("", "https://Ex.com:443", "https://ex.com/");
+	/* no URI reference: kept as written */
+	absolute("a b.html", "http://b/", "a b.html");
+	absolute("caf\xc3\xa9", "http://b/", "caf\xc3\xa9");
+	/* an identifier is resolved but not normalised */
+	got = url_resolve("/who", "HTTP://Ex.COM:80/");
+	assert_non_null(got);
+	assert_string_equal(got, "HTTP://Ex.COM:80/who");
+	free(got);
+}
 
 static void
 check(const char *in, const char *want)
@@ -147,6 +336,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rfc_normal),
+		cmocka_unit_test(test_rfc_abnormal),
+		cmocka_unit_test(test_join_edges),
+		cmocka_unit_test(test_feed_rules),
 		cmocka_unit_test(test_scheme_host_port),
 		cmocka_unit_test(test_fragment_and_slash),
 		cmocka_unit_test(test_tracking),
