@@ -63,8 +63,18 @@ charset_is_utf8(const char *str, size_t n)
 {
 	const unsigned char	*s = (const unsigned char *)str;
 	size_t			 i = 0, len;
+	uint64_t		 v;
 
 	while (i < n) {
+		/* Most of a feed is ASCII: eight bytes at a time. */
+		while (n - i >= 8) {
+			memcpy(&v, s + i, 8);
+			if (v & UINT64_C(0x8080808080808080))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		if (s[i] < 0x80) {
 			i++;
 			continue;

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "parsers/buf.h"
+#include "parsers/charset.h"
 #include "parsers/date.h"
 #include "parsers/feed.h"
 
@@ -1160,6 +1161,31 @@ test_charset_labels(void **state)
 	feed_free(d);
 }
 
+/* The eight-bytes-at-a-time ASCII scan agrees on every boundary. */
+static void
+test_utf8_scan(void **state)
+{
+	char	 buf[32];
+	size_t	 pos;
+
+	(void)state;
+	for (pos = 0; pos + 2 <= 24; pos++) {
+		memset(buf, 'a', sizeof(buf));
+		buf[pos] = '\xc3';
+		buf[pos + 1] = '\xa9';
+		assert_true(charset_is_utf8(buf, 24));
+		buf[pos + 1] = 'x';		/* a lead byte without its tail */
+		assert_false(charset_is_utf8(buf, 24));
+		buf[pos] = '\xa9';		/* a lone continuation byte */
+		assert_false(charset_is_utf8(buf, 24));
+	}
+	/* a sequence cut by the end of the text */
+	memset(buf, 'a', sizeof(buf));
+	buf[15] = '\xe2';
+	assert_false(charset_is_utf8(buf, 16));
+	assert_true(charset_is_utf8(buf, 15));
+}
+
 int
 main(void)
 {
@@ -1179,6 +1205,7 @@ main(void)
 		cmocka_unit_test(test_field_sources),
 		cmocka_unit_test(test_charset),
 		cmocka_unit_test(test_charset_labels),
+		cmocka_unit_test(test_utf8_scan),
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_entities_and_controls),
 		cmocka_unit_test(test_jsonfeed),
