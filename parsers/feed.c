@@ -1170,24 +1170,45 @@ pick_link(struct pctx *p, struct feed_link *l, size_t n)
 
 /* --- how often the publisher wants to be polled -------------------- */
 
+static const struct {
+	const char		*name;
+	enum feed_period	 period;
+} periods[] = {
+	{ "hourly", FEED_PERIOD_HOURLY }, { "daily", FEED_PERIOD_DAILY },
+	{ "weekly", FEED_PERIOD_WEEKLY }, { "monthly", FEED_PERIOD_MONTHLY },
+	{ "yearly", FEED_PERIOD_YEARLY },
+};
+
+static const char *const day_names[7] = { "Sunday", "Monday", "Tuesday",
+    "Wednesday", "Thursday", "Friday", "Saturday" };
+
+const char *
+feed_period_name(enum feed_period period)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
+		if (periods[i].period == period)
+			return periods[i].name;
+	return NULL;
+}
+
+const char *
+feed_day_name(int day)
+{
+	return day >= 0 && day < 7 ? day_names[day] : NULL;
+}
+
 static void
 sy_period(struct feed_schedule *s, char *v)
 {
-	static const struct {
-		const char		*name;
-		enum feed_period	 period;
-	} names[] = {
-		{ "hourly", FEED_PERIOD_HOURLY }, { "daily", FEED_PERIOD_DAILY },
-		{ "weekly", FEED_PERIOD_WEEKLY },
-		{ "monthly", FEED_PERIOD_MONTHLY },
-		{ "yearly", FEED_PERIOD_YEARLY },
-	};
 	size_t	 i;
 
-	for (i = 0; v != NULL && i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcasecmp(v, names[i].name) == 0 &&
+	for (i = 0; v != NULL && i < sizeof(periods) / sizeof(periods[0]);
+	    i++)
+		if (strcasecmp(v, periods[i].name) == 0 &&
 		    s->period == FEED_PERIOD_NONE)
-			s->period = names[i].period;
+			s->period = periods[i].period;
 	free(v);
 }
 
@@ -1208,8 +1229,6 @@ skip_hours(struct pctx *p, struct feed_schedule *s, xmlNode *n)
 static void
 skip_days(struct pctx *p, struct feed_schedule *s, xmlNode *n)
 {
-	static const char *const days[] = { "Sunday", "Monday", "Tuesday",
-	    "Wednesday", "Thursday", "Friday", "Saturday" };
 	xmlNode	*c;
 	char	*v;
 	size_t	 i;
@@ -1219,7 +1238,7 @@ skip_days(struct pctx *p, struct feed_schedule *s, xmlNode *n)
 			continue;
 		v = node_text(p, c);
 		for (i = 0; v != NULL && i < 7; i++)
-			if (strcasecmp(v, days[i]) == 0)
+			if (strcasecmp(v, day_names[i]) == 0)
 				s->skip_days |= (uint8_t)(1U << i);
 		free(v);
 	}

@@ -138,6 +138,10 @@ int64_t	 feed_min_interval(const struct feed_schedule *);
  */
 bool	 feed_skip_at(const struct feed_schedule *, int64_t t);
 
+/* "hourly" ... for a period, "Sunday" ... for day 0 to 6; else NULL. */
+const char *feed_period_name(enum feed_period);
+const char *feed_day_name(int day);
+
 /* A schedule that says nothing; an item without comment count. */
 void	 feed_schedule_clear(struct feed_schedule *);
 void	 feed_item_clear(struct feed_item *);

@@ -256,32 +256,10 @@ jimage(const struct feed_image *img)
 	return o;
 }
 
-static const char *
-period_name(enum feed_period p)
-{
-	switch (p) {
-	case FEED_PERIOD_HOURLY:
-		return "hourly";
-	case FEED_PERIOD_DAILY:
-		return "daily";
-	case FEED_PERIOD_WEEKLY:
-		return "weekly";
-	case FEED_PERIOD_MONTHLY:
-		return "monthly";
-	case FEED_PERIOD_YEARLY:
-		return "yearly";
-	case FEED_PERIOD_NONE:
-		break;
-	}
-	return NULL;
-}
-
 /* What the publisher says of its updates; null when it says nothing. */
 static json_t *
 jschedule(const struct feed_schedule *s)
 {
-	static const char *const days[] = { "Sunday", "Monday", "Tuesday",
-	    "Wednesday", "Thursday", "Friday", "Saturday" };
 	json_t	*o, *hours, *dayl;
 	int	 bad = 0, i;
 
@@ -291,7 +269,7 @@ jschedule(const struct feed_schedule *s)
 	if ((o = json_object()) == NULL)
 		return NULL;
 	put(o, "ttl", s->ttl < 0 ? json_null() : json_integer(s->ttl), &bad);
-	put(o, "update_period", jstr(period_name(s->period)), &bad);
+	put(o, "update_period", jstr(feed_period_name(s->period)), &bad);
 	put(o, "update_frequency", s->period == FEED_PERIOD_NONE ?
 	    json_null() : json_integer(s->frequency), &bad);
 	put(o, "update_base", jdate(s->base), &bad);
@@ -305,7 +283,7 @@ jschedule(const struct feed_schedule *s)
 		bad = 1;
 	for (i = 0; dayl != NULL && i < 7; i++)
 		if ((s->skip_days >> i) & 1U)
-			append(dayl, json_string(days[i]), &bad);
+			append(dayl, json_string(feed_day_name(i)), &bad);
 	put(o, "skip_days", dayl, &bad);
 	put(o, "min_interval", json_integer(feed_min_interval(s)), &bad);
 	if (bad) {
