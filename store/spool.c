@@ -343,3 +343,143 @@ spool_deliver(struct spool *sp, const char *name, const void *data,
 	    strerror(saved));
 	return -1;
 }
+
+/* ---- batches ---- */
+
+struct spool_batch {
+	struct spool	 *sp;
+	char		**names;	/* written to tmp/, not yet renamed */
+	size_t		  n, cap;
+	size_t		  renamed;	/* names[0..renamed-1] are in new/ */
+};
+
+struct spool_batch *
+spool_batch_new(struct spool *sp)
+{
+	struct spool_batch	*b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	b->sp = sp;
+	return b;
+}
+
+size_t
+spool_batch_count(const struct spool_batch *b)
+{
+	return b->n;
+}
+
+static int
+batch_grow(struct spool_batch *b)
+{
+	char	**nv;
+	size_t	  cap;
+
+	if (b->n < b->cap)
+		return 0;
+	cap = b->cap != 0 ? b->cap * 2 : 16;
+	if (cap < b->cap || (nv = reallocarray(b->names, cap,
+	    sizeof(*nv))) == NULL)
+		return -1;
+	b->names = nv;
+	b->cap = cap;
+	return 0;
+}
+
+/* Written and closed, not flushed: spool_batch_commit() does that. */
+int
+spool_batch_add(struct spool_batch *b, const char *name, const void *data,
+    size_t len, char *err, size_t errlen)
+{
+	struct spool	*sp = b->sp;
+	const char	*what = "write";
+	char		*copy;
+	int		 fd, saved;
+
+	if (!valid_name(name)) {
+		seterr(err, errlen, "spool: invalid file name \"%s\"",
+		    name != NULL ? name : "(null)");
+		return -1;
+	}
+	if (batch_grow(b) == -1 || (copy = strdup(name)) == NULL) {
+		seterr(err, errlen, "spool: %s", strerror(ENOMEM));
+		return -1;
+	}
+	if ((fd = create_tmp(sp, name)) == -1) {
+		seterr(err, errlen, "spool: create %s/tmp/%s: %s", sp->path,
+		    name, strerror(errno));
+		free(copy);
+		return -1;
+	}
+	if (write_all(fd, data, len) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		goto out_unlink;
+	}
+	what = "close";
+	if (close(fd) == -1)
+		goto out_unlink;
+	b->names[b->n++] = copy;
+	return 0;
+ out_unlink:
+	saved = errno;
+	(void)unlinkat(sp->tmpfd, name, 0);
+	seterr(err, errlen, "spool: %s %s/tmp/%s: %s", what, sp->path, name,
+	    strerror(saved));
+	free(copy);
+	return -1;
+}
+
+/*
+ * One syncfs(2) makes every file of the batch durable at once (since
+ * Linux 5.8 it also reports a write-back error of any of them); only
+ * then may a name appear in new/.  After the renames one fsync of new/
+ * makes the names durable.  A failure leaves the stories to be written
+ * again: those already renamed are replaced by the next delivery.
+ */
+int
+spool_batch_commit(struct spool_batch *b, char *err, size_t errlen)
+{
+	struct spool	*sp = b->sp;
+	const char	*name;
+
+	if (b->n == 0)
+		return 0;
+	if (syncfs(sp->tmpfd) == -1) {
+		seterr(err, errlen, "spool: syncfs %s: %s", sp->path,
+		    strerror(errno));
+		return -1;
+	}
+	for (; b->renamed < b->n; b->renamed++) {
+		name = b->names[b->renamed];
+		if (renameat(sp->tmpfd, name, sp->newfd, name) == -1) {
+			seterr(err, errlen, "spool: rename %s/tmp/%s: %s",
+			    sp->path, name, strerror(errno));
+			return -1;
+		}
+	}
+	if (fsync(sp->newfd) == -1) {
+		seterr(err, errlen, "spool: fsync %s/new: %s", sp->path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+spool_batch_free(struct spool_batch *b)
+{
+	size_t	 i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		if (i >= b->renamed)
+			(void)unlinkat(b->sp->tmpfd, b->names[i], 0);
+		free(b->names[i]);
+	}
+	free(b->names);
+	free(b);
+}

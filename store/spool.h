@@ -1,8 +1,9 @@
 /*
  * spool: deliver story files, Maildir protocol.
  *
- * Each story is written to SPOOL/tmp/NAME (O_CREAT|O_EXCL), fsync'ed,
- * renamed into SPOOL/new/NAME, and the directory fsync'ed.  Readers of new/
+ * Each story is written to SPOOL/tmp/NAME (O_CREAT|O_EXCL), flushed (fsync,
+ * or one syncfs for a batch), renamed into SPOOL/new/NAME, and the
+ * directory fsync'ed.  Readers of new/
  * never see a partial file.  Delivered files are never touched again.
  */
 #ifndef FEEDSPOOL_SPOOL_H
@@ -30,5 +31,23 @@ int	 spool_name(char *buf, size_t len, int64_t unix_ms, const char *id);
  */
 int	 spool_deliver(struct spool *, const char *name, const void *data,
 	    size_t len, char *err, size_t errlen);
+
+/*
+ * Many stories made durable together, for the cost of one: each is
+ * written to tmp/ by spool_batch_add(); spool_batch_commit() flushes the
+ * file system once (syncfs), renames every file into new/ and fsyncs
+ * new/ once.  A power cut before the commit returns leaves files in tmp/
+ * (removed at the next start) or whole files in new/, never a partial
+ * one; the caller marks the stories delivered only after it returned 0.
+ * spool_batch_free() removes what was written but not committed.
+ */
+struct spool_batch;
+
+struct spool_batch *spool_batch_new(struct spool *);
+int	 spool_batch_add(struct spool_batch *, const char *name,
+	    const void *data, size_t len, char *err, size_t errlen);
+size_t	 spool_batch_count(const struct spool_batch *);
+int	 spool_batch_commit(struct spool_batch *, char *err, size_t errlen);
+void	 spool_batch_free(struct spool_batch *);
 
 #endif
