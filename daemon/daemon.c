@@ -79,6 +79,7 @@ struct pagejob {
 	size_t			 max_body;
 	struct sched_entry	*se;
 	struct fetch		*fetch;
+	const struct fetch_result *result;	/* finished: the page, or NULL */
 };
 TAILQ_HEAD(pagelist, pagejob);
 
@@ -97,9 +98,11 @@ struct daemon {
 	struct spool		*spool;
 	struct sched		*sched;
 	struct dedup_index	*dups;		/* stories of the window */
+	struct ingest		*ingest;	/* state, spool and dups */
 	int64_t			 dups_pruned;	/* when, unix seconds */
 	struct feedlist		 feeds;
 	struct pagelist		 pages;
+	struct pagelist		 finished;	/* to deliver as one batch */
 	int			 stopping;
 	int			 redeliver;	/* a delivery failed earlier */
 	unsigned		 transfers;
@@ -472,48 +475,102 @@ daemon_queue_page(void *arg, struct ingest_page *p)
 }
 
 /*
- * Deliver the story of j with its page (r, when one was fetched) or, when
- * why says what went wrong, with the feed's text alone; forget the job.
+ * The page of j is in (r) or, when why says what went wrong, will not be:
+ * its transfer's place under the host's budget is given back at once, and
+ * the story waits in d->finished for daemon_deliver_pages().
  */
 static void
-daemon_page_deliver(struct daemon *d, struct pagejob *j,
+daemon_page_finish(struct daemon *d, struct pagejob *j,
     const struct fetch_result *r, const char *why)
 {
-	struct ingest_page	*p = j->page;
-	enum ingest_fate	 fate;
-	char			 err[1024], *charset;
-	int			 used = 0, rc;
-
 	if (why != NULL)
 		log_warnx("feed %s: page %s: %s; the story keeps the feed's "
-		    "text", p->feed, p->url, why);
-	charset = r != NULL ? content_charset(r->content_type) : NULL;
-	rc = ingest_page_done(d->state, d->spool, d->dups, p,
-	    r != NULL ? r->body : NULL, r != NULL ? r->body_len : 0,
-	    r != NULL ? r->final_url : NULL, charset, &used, &fate, err,
-	    sizeof(err));
-	free(charset);
-	if (rc == -2) {
-		log_err("feed %s: story %s: %s (kept, delivered later)",
-		    p->feed, p->id, err);
-		d->redeliver = 1;
-	} else if (fate != INGEST_DELIVERED) {
-		log_info("feed %s: story %s <%s> is a duplicate, %s", p->feed,
-		    p->id, p->url, fate == INGEST_DUP_MARKED ? "spooled marked" :
-		    "recorded, not spooled");
-		if (fate == INGEST_DUP_MARKED)
-			d->delivered++;
-	} else {
-		d->delivered++;
-		if (r != NULL)
-			log_debug("feed %s: page %s: %s, %.2fs", p->feed,
-			    p->url, used ? "article text" : "feed text kept",
-			    r->seconds);
-	}
+		    "text", j->page->feed, j->page->url, why);
+	j->result = r;
 	TAILQ_REMOVE(&d->pages, j, entry);
+	TAILQ_INSERT_TAIL(&d->finished, j, entry);
 	if (j->se != NULL && sched_done(d->sched, j->se, DAEMON_ONCE_NEVER) == 0)
 		sched_remove(d->sched, j->se);
-	pagejob_free(j);
+	j->se = NULL;
+}
+
+/* How a story delivered with its page went, in the log. */
+static void
+daemon_page_log(struct daemon *d, const struct pagejob *j,
+    const struct ingest_page_result *pr)
+{
+	const struct ingest_page	*p = j->page;
+
+	if (pr->fate != INGEST_DELIVERED) {
+		log_info("feed %s: story %s <%s> is a duplicate, %s", p->feed,
+		    p->id, p->url, pr->fate == INGEST_DUP_MARKED ?
+		    "spooled marked" : "recorded, not spooled");
+		if (pr->fate == INGEST_DUP_MARKED)
+			d->delivered++;
+		return;
+	}
+	d->delivered++;
+	if (j->result != NULL)
+		log_debug("feed %s: page %s: %s, %.2fs", p->feed, p->url,
+		    pr->used ? "article text" : "feed text kept",
+		    j->result->seconds);
+}
+
+/*
+ * Deliver every finished page's story as one batch: one flush of the
+ * spool and one transaction for all the pages that came in together.
+ */
+static void
+daemon_deliver_pages(struct daemon *d)
+{
+	struct ingest_page		**pv = NULL;
+	struct ingest_page_result	 *pr = NULL;
+	struct pagejob			 *j;
+	char				  err[1024], **cs = NULL;
+	size_t				  i, n = 0;
+	int				  rc = -2;
+
+	TAILQ_FOREACH(j, &d->finished, entry)
+		n++;
+	if (n == 0)
+		return;
+	if ((pv = calloc(n, sizeof(*pv))) == NULL ||
+	    (pr = calloc(n, sizeof(*pr))) == NULL ||
+	    (cs = calloc(n, sizeof(*cs))) == NULL) {
+		(void)snprintf(err, sizeof(err), "out of memory");
+		goto out;
+	}
+	i = 0;
+	TAILQ_FOREACH(j, &d->finished, entry) {
+		pv[i] = j->page;
+		if (j->result != NULL) {
+			pr[i].html = j->result->body;
+			pr[i].len = j->result->body_len;
+			pr[i].final_url = j->result->final_url;
+			pr[i].charset = cs[i] =
+			    content_charset(j->result->content_type);
+		}
+		i++;
+	}
+	rc = ingest_pages_done(d->ingest, pv, pr, n, err, sizeof(err));
+out:
+	i = 0;
+	while ((j = TAILQ_FIRST(&d->finished)) != NULL) {
+		TAILQ_REMOVE(&d->finished, j, entry);
+		if (rc == -2) {
+			log_err("feed %s: story %s: %s (kept, delivered later)",
+			    j->page->feed, j->page->id, err);
+			d->redeliver = 1;
+		} else
+			daemon_page_log(d, j, &pr[i]);
+		if (cs != NULL)
+			free(cs[i]);
+		i++;
+		pagejob_free(j);
+	}
+	free(cs);
+	free(pr);
+	free(pv);
 }
 
 static void
@@ -534,7 +591,7 @@ daemon_start_page(struct daemon *d, struct pagejob *j)
 	    curl_multi_add_handle(d->multi, fetch_easy(j->fetch)) != CURLM_OK) {
 		log_err("feed %s: page %s: cannot start a transfer",
 		    j->page->feed, j->page->url);
-		daemon_page_deliver(d, j, NULL, "cannot start a transfer");
+		daemon_page_finish(d, j, NULL, "cannot start a transfer");
 		return;
 	}
 	d->transfers++;
@@ -606,10 +663,10 @@ daemon_page_done(struct daemon *d, struct pagejob *j)
 	char				 buf[256];
 
 	if ((why = daemon_page_problem(r, buf, sizeof(buf))) != NULL) {
-		daemon_page_deliver(d, j, NULL, why);
+		daemon_page_finish(d, j, NULL, why);
 		return;
 	}
-	daemon_page_deliver(d, j, r, NULL);
+	daemon_page_finish(d, j, r, NULL);
 }
 
 /* Ingest a 2xx answer.  Returns 0, or -1 with err set. */
@@ -624,7 +681,7 @@ daemon_ingest(struct daemon *d, struct feedrt *fr,
 
 	/* Stories waiting for their page are pending too: not while those wait. */
 	if (d->redeliver && TAILQ_EMPTY(&d->pages)) {
-		if (ingest_pending(d->state, d->spool, NULL, NULL, NULL, err,
+		if (ingest_pending(d->ingest, NULL, NULL, NULL, err,
 		    errlen) == -1)
 			return -1;
 		d->redeliver = 0;
@@ -633,11 +690,10 @@ daemon_ingest(struct daemon *d, struct feedrt *fr,
 	f.url = fr->url;
 	f.page_fn = fr->fetch_articles ? daemon_queue_page : NULL;
 	f.page_arg = fr;
-	f.dups = d->dups;
 	f.dup_mark = fr->dup_mark;
 	f.updates_emit = fr->updates_emit;
 	charset = content_charset(r->content_type);
-	rc = ingest_document(d->state, d->spool, &f, r->body, r->body_len,
+	rc = ingest_document(d->ingest, &f, r->body, r->body_len,
 	    r->final_url != NULL ? r->final_url : fr->url, charset, now, c,
 	    err, errlen);
 	free(charset);
@@ -776,6 +832,7 @@ daemon_check_multi(struct daemon *d)
 		else
 			daemon_poll_done(d, fetch_owner(f));
 	}
+	daemon_deliver_pages(d);
 	daemon_prune_dups(d);
 	daemon_notify_status(d);
 	daemon_schedule(d);
@@ -798,6 +855,7 @@ daemon_schedule(struct daemon *d)
 		else
 			daemon_start_poll(d, sched_data(se));
 	}
+	daemon_deliver_pages(d);	/* those that could not start */
 	wait = sched_wait(d->sched, now_ms());
 	evtimer_del(d->sched_timer);
 	if (wait < 0 || (d->opts->once && wait > 1000LL * 86400 * 365))
@@ -857,8 +915,9 @@ daemon_drop_pages(struct daemon *d, int in_flight_too)
 			    fetch_easy(j->fetch));
 			d->transfers--;
 		}
-		daemon_page_deliver(d, j, NULL, "not fetched, stopping");
+		daemon_page_finish(d, j, NULL, "not fetched, stopping");
 	}
+	daemon_deliver_pages(d);
 }
 
 static void
@@ -1045,7 +1104,13 @@ daemon_open_store(struct daemon *d, const char *spool, const char *state)
 		log_err("state %s: %s", state, err);
 		return -1;
 	}
-	return daemon_load_dups(d);
+	if (daemon_load_dups(d) == -1)
+		return -1;
+	if ((d->ingest = ingest_new(d->state, d->spool, d->dups)) == NULL) {
+		log_err("state %s: out of memory", state);
+		return -1;
+	}
+	return 0;
 }
 
 /* ingest_page_fn for stories left waiting for their page by a crash. */
@@ -1072,7 +1137,7 @@ daemon_resume_pending(struct daemon *d)
 	size_t	 queued;
 	int	 n;
 
-	n = ingest_pending(d->state, d->spool, daemon_requeue_page, d,
+	n = ingest_pending(d->ingest, daemon_requeue_page, d,
 	    &queued, err, sizeof(err));
 	if (n == -1) {
 		log_err("delivering pending stories: %s", err);
@@ -1120,7 +1185,7 @@ daemon_teardown(struct daemon *d)
 {
 	struct feedrt	*fr;
 
-	if (d->state != NULL && d->spool != NULL && d->sched != NULL)
+	if (d->ingest != NULL && d->sched != NULL)
 		daemon_drop_pages(d, 1);
 	while ((fr = TAILQ_FIRST(&d->feeds)) != NULL) {
 		TAILQ_REMOVE(&d->feeds, fr, entry);
@@ -1148,6 +1213,7 @@ daemon_teardown(struct daemon *d)
 	if (d->base != NULL)
 		event_base_free(d->base);
 	sched_free(d->sched);
+	ingest_free(d->ingest);
 	dedup_free(d->dups);
 	state_close(d->state);
 	spool_close(d->spool);
@@ -1192,6 +1258,7 @@ daemon_run(const struct daemon_opts *opts)
 	d.opts = opts;
 	TAILQ_INIT(&d.feeds);
 	TAILQ_INIT(&d.pages);
+	TAILQ_INIT(&d.finished);
 	srandom((unsigned)(time(NULL) ^ getpid()));
 	if (config_load(opts->config, &d.cfg, &errors) == -1) {
 		daemon_log_errors("", errors);

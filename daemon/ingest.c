@@ -7,10 +7,9 @@
 #include <time.h>
 
 #include <curl/curl.h>
-#include <jansson.h>
-
 #include "daemon/fetch.h"
 #include "daemon/ingest.h"
+#include "daemon/story.h"
 #include "parsers/boiler.h"
 #include "parsers/url.h"
 #include "parsers/extract.h"
@@ -18,7 +17,6 @@
 #include "store/dedup.h"
 #include "store/spool.h"
 #include "store/state.h"
-#include "store/story.h"
 
 #define PARAGRAPHS_MAX	200	/* learned from one page, at most */
 
@@ -107,24 +105,65 @@ hints_load(struct state *st, struct hints *h, const char *host, int lines)
 	return 0;
 }
 
+/*
+ * Count the site tag of every new item's title, before any is cleaned;
+ * inside the document's transaction.
+ */
 static int
-ingest_spool(struct state *st, struct spool *sp, const char *id,
-    const char *name, const char *json, char *err, size_t errlen)
+ingest_learn_titles(struct state *st, const char *feed,
+    const struct feed_doc *doc, int64_t now)
 {
-	if (spool_deliver(sp, name, json, strlen(json), err, errlen) == -1)
-		return -2;
-	if (state_item_delivered(st, id) == -1) {
-		ingest_seterr(err, errlen, "state", state_errmsg(st));
-		return -2;
+	enum state_item_status	 status;
+	char			*key, *host, *tag;
+	size_t			 i;
+	int			 rc = 0;
+
+	for (i = 0; i < doc->nitems && rc == 0; i++) {
+		const struct feed_item *it = &doc->items[i];
+
+		if (it->title == NULL || (key = story_key(it)) == NULL)
+			continue;
+		if (state_item_status(st, feed, key, &status) == 0 &&
+		    status == STATE_ITEM_NEW &&
+		    (host = ingest_host(it->link)) != NULL) {
+			tag = boiler_title_tag(it->title);
+			rc = state_title_seen(st, host, tag, now);
+			free(tag);
+			free(host);
+		}
+		free(key);
 	}
-	return 0;
+	return rc;
+}
+
+struct ingest {
+	struct state		*st;
+	struct spool		*sp;
+	struct dedup_index	*dups;
+};
+
+struct ingest *
+ingest_new(struct state *st, struct spool *sp, struct dedup_index *dups)
+{
+	struct ingest	*in;
+
+	if ((in = calloc(1, sizeof(*in))) == NULL)
+		return NULL;
+	in->st = st;
+	in->sp = sp;
+	in->dups = dups;
+	return in;
+}
+
+void
+ingest_free(struct ingest *in)
+{
+	free(in);
 }
 
 /* A story about to be delivered, as the duplicate checks see it. */
 struct candidate {
-	json_t		*o;
-	const char	*url;		/* the item's link */
-	char		*canon;		/* its canonical form */
+	char		*canon;		/* of its link */
 	char		*page_canon;	/* of the page's rel=canonical */
 	struct dedup_fp	 fp;
 	int		 has_fp;
@@ -133,32 +172,21 @@ struct candidate {
 static void
 candidate_clear(struct candidate *c)
 {
-	json_decref(c->o);
 	free(c->canon);
 	free(c->page_canon);
 	memset(c, 0, sizeof(*c));
 }
 
-static int
-candidate_load(struct candidate *c, const char *json)
+static void
+candidate_make(struct candidate *c, const struct story *s)
 {
-	json_error_t	 jerr;
-	const char	*text, *title, *pc;
-
 	memset(c, 0, sizeof(*c));
-	if ((c->o = json_loads(json, 0, &jerr)) == NULL)
-		return -1;
-	c->url = json_string_value(json_object_get(c->o, "url"));
-	if (c->url != NULL)
-		c->canon = url_canonical(c->url);
-	pc = json_string_value(json_object_get(c->o, "canonical_url"));
-	if (pc != NULL)
-		c->page_canon = url_canonical(pc);
-	text = json_string_value(json_object_get(c->o, "text"));
-	title = json_string_value(json_object_get(c->o, "title"));
-	c->has_fp = dedup_fingerprint(text != NULL ? text : "", title,
-	    &c->fp) == 0;
-	return 0;
+	if (s->url != NULL)
+		c->canon = url_canonical(s->url);
+	if (s->canonical_url != NULL)
+		c->page_canon = url_canonical(s->canonical_url);
+	c->has_fp = dedup_fingerprint(s->text != NULL ? s->text : "",
+	    s->title, &c->fp) == 0;
 }
 
 /*
@@ -166,27 +194,26 @@ candidate_load(struct candidate *c, const char *json)
  * by text: 1 with orig and why set, 0 when none, -1 on a state error.
  */
 static int
-ingest_find_dup(struct state *st, struct dedup_index *idx,
-    const struct candidate *c, const char *self, char orig[STATE_ID_LEN + 1],
-    const char **why)
+ingest_find_dup(struct ingest *in, const struct candidate *c,
+    const char *self, char orig[STATE_ID_LEN + 1], const char **why)
 {
 	struct dedup_match	 m;
 	int			 rc;
 
 	if (c->canon != NULL) {
-		if ((rc = state_fp_by_url(st, c->canon, orig)) != 0) {
+		if ((rc = state_fp_by_url(in->st, c->canon, orig)) != 0) {
 			*why = "same URL";
 			return rc == 1 && strcmp(orig, self) != 0 ? 1 : rc;
 		}
 	}
 	if (c->page_canon != NULL) {
-		if ((rc = state_fp_by_url(st, c->page_canon, orig)) != 0) {
+		if ((rc = state_fp_by_url(in->st, c->page_canon, orig)) != 0) {
 			*why = "same canonical URL";
 			return rc == 1 && strcmp(orig, self) != 0 ? 1 : rc;
 		}
 	}
-	if (idx == NULL || !c->has_fp || dedup_find(idx, &c->fp, &m) != 1 ||
-	    strcmp(m.id, self) == 0)
+	if (in->dups == NULL || !c->has_fp ||
+	    dedup_find(in->dups, &c->fp, &m) != 1 || strcmp(m.id, self) == 0)
 		return 0;
 	memcpy(orig, m.id, STATE_ID_LEN + 1);
 	orig[STATE_ID_LEN] = '\0';
@@ -196,97 +223,158 @@ ingest_find_dup(struct state *st, struct dedup_index *idx,
 
 /* Remember a story delivered as an original: fingerprint and sighting. */
 static int
-ingest_remember(struct state *st, struct dedup_index *idx,
-    const struct candidate *c, const char *id, const char *feed,
-    int64_t now)
+ingest_remember(struct ingest *in, const struct candidate *c,
+    const struct story *s, int64_t now)
 {
 	if (c->has_fp) {
-		if (idx != NULL && dedup_add(idx, id, now, &c->fp) == -1)
+		if (in->dups != NULL && dedup_add(in->dups, s->id, now,
+		    &c->fp) == -1)
 			return -1;
-		if (state_fp_save(st, id, now, &c->fp,
+		if (state_fp_save(in->st, s->id, now, &c->fp,
 		    c->canon != NULL ? c->canon : c->page_canon) == -1)
 			return -1;
 	}
-	return state_sighting_add(st, id, feed, c->url, now);
+	return state_sighting_add(in->st, s->id, s->feed_name, s->url, now);
+}
+
+/* One story of a batch to deliver. */
+struct delivery {
+	struct story	*story;
+	const char	*name;		/* in the spool */
+	const char	*json;		/* as stored pending, or NULL */
+	size_t		 len;
+	int		 dup_mark;
+	enum ingest_fate fate;		/* out */
+};
+
+/* The file of d, dumped now unless the pending row's bytes are it. */
+static int
+ingest_add_file(struct spool_batch *b, const struct delivery *d,
+    char *err, size_t errlen)
+{
+	char	*json;
+	size_t	 len;
+	int	 rc;
+
+	if (d->json != NULL)
+		return spool_batch_add(b, d->name, d->json, d->len, err,
+		    errlen);
+	if ((json = story_dump(d->story, &len)) == NULL) {
+		ingest_seterr(err, errlen, "story", "out of memory");
+		return -1;
+	}
+	rc = spool_batch_add(b, d->name, json, len, err, errlen);
+	free(json);
+	return rc;
 }
 
 /*
- * Deliver a pending story, or, when it duplicates one already delivered,
- * record where it was seen and either drop it (marking the item done) or
- * spool it with duplicate_of.
+ * Decide what d is and record it, inside the batch's transaction: an
+ * original (remembered, spooled), or a duplicate (a sighting of the
+ * original; dropped, or spooled marked).  Returns 0, -1 on a state
+ * error, -2 on a spool error (err set).
  */
 static int
-ingest_deliver(struct state *st, struct spool *sp, struct dedup_index *idx,
-    const char *feed, int mark, const char *id, const char *name,
-    const char *json, enum ingest_fate *fate, char *err, size_t errlen)
+ingest_decide(struct ingest *in, struct spool_batch *b, struct delivery *d,
+    int64_t now, char *err, size_t errlen)
 {
+	struct story		*s = d->story;
 	struct candidate	 c;
-	char			 orig[STATE_ID_LEN + 1], *marked = NULL;
+	char			 orig[STATE_ID_LEN + 1];
 	const char		*why = NULL;
-	int64_t			 now = (int64_t)time(NULL);
-	int			 dup, rc = -2;
+	int			 dup = 0, rc = -1;
 
-	*fate = INGEST_DELIVERED;
-	if (candidate_load(&c, json) == -1)	/* not ours to judge: deliver */
-		return ingest_spool(st, sp, id, name, json, err, errlen);
+	d->fate = INGEST_DELIVERED;
+	candidate_make(&c, s);
 	/* A revision resembles the story it supersedes: that is the point. */
-	if (json_string_value(json_object_get(c.o, "supersedes")) != NULL)
-		dup = 0;
-	else if ((dup = ingest_find_dup(st, idx, &c, id, orig, &why)) == -1)
-		goto state_error;
+	if (s->supersedes == NULL &&
+	    (dup = ingest_find_dup(in, &c, s->id, orig, &why)) == -1)
+		goto out;
 	if (!dup) {
-		/*
-		 * The file first; then, in one transaction, the item done and
-		 * the story remembered.  A crash between the two delivers the
-		 * same file again at the next start.
-		 */
-		if (spool_deliver(sp, name, json, strlen(json), err,
-		    errlen) == -1)
+		if (ingest_remember(in, &c, s, now) == -1)
 			goto out;
-		if (state_begin(st) == -1)
-			goto state_error;
-		if (ingest_remember(st, idx, &c, id, feed, now) == -1 ||
-		    state_item_delivered(st, id) == -1) {
-			state_rollback(st);
-			goto state_error;
+	} else {
+		if (state_sighting_add(in->st, orig, s->feed_name, s->url,
+		    now) == -1)
+			goto out;
+		d->fate = d->dup_mark ? INGEST_DUP_MARKED : INGEST_DUP_DROPPED;
+		if (d->dup_mark) {
+			if (story_mark_duplicate(s, orig, why) == -1) {
+				ingest_seterr(err, errlen, "story",
+				    "out of memory");
+				rc = -2;
+				goto out;
+			}
+			d->json = NULL;		/* it differs now */
 		}
-		if (state_commit(st) == -1)
-			goto state_error;
-		rc = 0;
-		goto out;
 	}
-	if (!mark) {
-		*fate = INGEST_DUP_DROPPED;
-		if (state_begin(st) == -1)
-			goto state_error;
-		if (state_sighting_add(st, orig, feed, c.url, now) == -1 ||
-		    state_item_delivered(st, id) == -1) {
-			state_rollback(st);
-			goto state_error;
-		}
-		if (state_commit(st) == -1)
-			goto state_error;
-		rc = 0;
+	if (state_item_delivered(in->st, s->id) == -1)
 		goto out;
-	}
-	if (state_sighting_add(st, orig, feed, c.url, now) == -1)
-		goto state_error;
-	*fate = INGEST_DUP_MARKED;
-	if (json_object_set_new(c.o, "duplicate_of", json_string(orig)) == -1 ||
-	    json_object_set_new(c.o, "duplicate_reason", json_string(why)) == -1 ||
-	    (marked = json_dumps(c.o, JSON_INDENT(2) |
-	    JSON_PRESERVE_ORDER)) == NULL) {
-		ingest_seterr(err, errlen, "story", "out of memory");
-		goto out;
-	}
-	rc = ingest_spool(st, sp, id, name, marked, err, errlen);
-	goto out;
-state_error:
-	ingest_seterr(err, errlen, "state", state_errmsg(st));
+	rc = 0;
+	if (d->fate != INGEST_DUP_DROPPED &&
+	    ingest_add_file(b, d, err, errlen) == -1)
+		rc = -2;
 out:
-	free(marked);
 	candidate_clear(&c);
 	return rc;
+}
+
+/*
+ * Deliver v[0..n-1] as one batch, in the transaction the caller began:
+ * decisions and "delivered" rows in it, the files flushed together, the
+ * transaction committed only once every file is durable in new/.  With
+ * check unset (stories read back pending) nothing is judged again: each
+ * is spooled as stored.  Returns 0, or -2 with err set (the transaction
+ * rolled back: nothing of the batch counts as delivered, it all stays
+ * pending).
+ */
+static int
+ingest_deliver_begun(struct ingest *in, struct delivery *v, size_t n,
+    int check, char *err, size_t errlen)
+{
+	struct spool_batch	*b;
+	int64_t			 now = (int64_t)time(NULL);
+	size_t			 i;
+	int			 rc = 0;
+
+	if ((b = spool_batch_new(in->sp)) == NULL) {
+		ingest_seterr(err, errlen, "spool", "out of memory");
+		rc = -2;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		if (check)
+			rc = ingest_decide(in, b, &v[i], now, err, errlen);
+		else if ((rc = state_item_delivered(in->st,
+		    v[i].story->id)) == 0 &&
+		    ingest_add_file(b, &v[i], err, errlen) == -1)
+			rc = -2;
+	}
+	if (rc == -1)
+		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
+	if (rc == 0 && spool_batch_commit(b, err, errlen) == -1)
+		rc = -2;
+	if (rc == 0 && state_commit(in->st) == -1) {
+		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
+		rc = -2;
+	}
+	if (rc != 0)
+		state_rollback(in->st);
+	spool_batch_free(b);
+	return rc == 0 ? 0 : -2;
+}
+
+/* The same, in a transaction of its own. */
+static int
+ingest_deliver(struct ingest *in, struct delivery *v, size_t n, int check,
+    char *err, size_t errlen)
+{
+	if (n == 0)
+		return 0;
+	if (state_begin(in->st) == -1) {
+		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
+		return -2;
+	}
+	return ingest_deliver_begun(in, v, n, check, err, errlen);
 }
 
 void
@@ -297,35 +385,37 @@ ingest_page_free(struct ingest_page *p)
 	free(p->feed);
 	free(p->url);
 	free(p->host);
-	free(p->json);
+	story_free(p->story);
 	free(p);
 }
 
 /* Hand a begun story to the page fetcher; 1 when it took it. */
 static int
-ingest_hand_over(const struct ingest_feed *f, const struct feed_item *it,
-    const char *id, const char *name, const char *host, char **json)
+ingest_hand_over(ingest_page_fn fn, void *arg, int dup_mark,
+    const char *name, const char *host, struct story **sp)
 {
 	struct ingest_page	*p;
+	struct story		*s = *sp;
 
-	if (f->page_fn == NULL || host == NULL)
+	if (fn == NULL || host == NULL || s->url == NULL ||
+	    strlen(name) >= sizeof(p->name))
 		return 0;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return 0;
-	memcpy(p->id, id, sizeof(p->id));
-	memcpy(p->name, name, sizeof(p->name));
-	p->feed = strdup(f->name);
-	p->url = strdup(it->link);
+	memcpy(p->id, s->id, sizeof(p->id));
+	memcpy(p->name, name, strlen(name) + 1);
+	p->feed = strdup(s->feed_name);
+	p->url = strdup(s->url);
 	p->host = strdup(host);
-	p->json = *json;
-	p->dup_mark = f->dup_mark;
+	p->story = s;
+	p->dup_mark = dup_mark;
 	if (p->feed == NULL || p->url == NULL || p->host == NULL ||
-	    f->page_fn(f->page_arg, p) == -1) {
-		p->json = NULL;
+	    fn(arg, p) == -1) {
+		p->story = NULL;
 		ingest_page_free(p);
 		return 0;
 	}
-	*json = NULL;
+	*sp = NULL;
 	return 1;
 }
 
@@ -343,229 +433,294 @@ ingest_url_known(struct state *st, const char *link)
 	return known;
 }
 
-/*
- * A story stored as pending goes on: handed over for its page, or
- * delivered now (no page to fetch, or its link is already known: a
- * duplicate needs no page).  A revision always gets its page.
- */
-static int
-ingest_go(struct state *st, struct spool *sp, const struct ingest_feed *f,
-    const struct feed_item *it, const char *id, const char *name,
-    const char *host, char **json, int revision, struct ingest_counts *c,
-    char *err, size_t errlen)
-{
-	enum ingest_fate	 fate;
-	int			 rc;
+/* A new story of a document, stored pending, not yet gone on. */
+struct fresh {
+	struct story	*story;
+	char		 name[INGEST_NAME_MAX];
+	char		*host;		/* of its link */
+	char		*json;		/* the pending row's bytes */
+	size_t		 len;
+	int		 revision;
+};
 
-	if ((revision || !ingest_url_known(st, it->link)) &&
-	    ingest_hand_over(f, it, id, name, host, json)) {
-		c->waiting++;
-		return 0;
+/* One document's work: what every step of it needs. */
+struct ingest_doc {
+	struct ingest		*in;
+	const struct ingest_feed *f;
+	struct story_feed	 sf;
+	struct hints		 hints;
+	int64_t			 now_ms;
+	struct ingest_counts	*c;
+	struct fresh		*v;
+	size_t			 n, cap;
+	char			*err;
+	size_t			 errlen;
+};
+
+static void
+ingest_doc_clear(struct ingest_doc *x)
+{
+	size_t	 i;
+
+	for (i = 0; i < x->n; i++) {
+		story_free(x->v[i].story);
+		free(x->v[i].host);
+		free(x->v[i].json);
 	}
-	rc = ingest_deliver(st, sp, f->dups, f->name, f->dup_mark, id, name,
-	    *json, &fate, err, errlen);
-	if (rc == 0 && fate != INGEST_DELIVERED)
-		c->duplicates++;
-	return rc;
+	free(x->v);
+	hints_clear(&x->hints);
+}
+
+/* A slot for the next fresh story, or NULL when out of memory. */
+static struct fresh *
+ingest_doc_slot(struct ingest_doc *x)
+{
+	struct fresh	*nv;
+	size_t		 cap;
+
+	if (x->n == x->cap) {
+		cap = x->cap != 0 ? x->cap * 2 : 16;
+		if ((nv = reallocarray(x->v, cap, sizeof(*nv))) == NULL)
+			return NULL;
+		x->v = nv;
+		x->cap = cap;
+	}
+	memset(&x->v[x->n], 0, sizeof(x->v[x->n]));
+	return &x->v[x->n];
+}
+
+/*
+ * Build the story of it (revision and supersedes set for a new revision)
+ * into a new slot, dumped for its pending row.  Returns the slot, or NULL
+ * (err set).
+ */
+static struct fresh *
+ingest_build(struct ingest_doc *x, const struct feed_item *it, char *host,
+    unsigned revision, const char *supersedes)
+{
+	struct fresh	*fr;
+	char		 id[STATE_ID_LEN + 1];
+
+	if ((fr = ingest_doc_slot(x)) == NULL) {
+		ingest_seterr(x->err, x->errlen, "story", "out of memory");
+		return NULL;
+	}
+	if (state_new_id(id) == -1 || spool_name(fr->name, sizeof(fr->name),
+	    x->now_ms + (int64_t)x->c->fresh, id) == -1) {
+		ingest_seterr(x->err, x->errlen, "story", "cannot make an id");
+		return NULL;
+	}
+	if ((fr->story = story_from_item(id, &x->sf, it, x->now_ms / 1000,
+	    &x->hints.h, revision, supersedes)) == NULL ||
+	    (fr->json = story_dump(fr->story, &fr->len)) == NULL) {
+		story_free(fr->story);
+		fr->story = NULL;
+		ingest_seterr(x->err, x->errlen, "story", "out of memory");
+		return NULL;
+	}
+	fr->host = host;
+	fr->revision = revision > 1;
+	x->n++;
+	x->c->fresh++;
+	return fr;
 }
 
 /*
  * An item delivered before: with updates = emit, a new story when the
  * text the feed gives for it changed (revision + 1, supersedes the last).
+ * Returns 0 or -1 (err set); takes host.
  */
 static int
-ingest_revision(struct state *st, struct spool *sp,
-    const struct ingest_feed *f, const struct story_feed *sf,
-    const struct feed_item *it, const char *key, struct hints *hints,
-    const char *host, int64_t now_ms, struct ingest_counts *c, char *err,
-    size_t errlen)
+ingest_revision(struct ingest_doc *x, const struct feed_item *it,
+    const char *key, char *host)
 {
+	struct state		*st = x->in->st;
 	struct state_item_rev	 rev;
-	char			 id[STATE_ID_LEN + 1], name[INGEST_NAME_MAX];
-	char			*json = NULL;
+	struct fresh		*fr;
 	uint64_t		 hash = story_content_hash(it);
-	int			 rc = -2;
 
-	if (state_item_hash(st, sf->name, key, &rev) != 1 || !rev.delivered)
-		return 0;	/* gone meanwhile, or still pending */
-	if (rev.text_hash == hash)
-		return 0;
+	if (state_item_hash(st, x->sf.name, key, &rev) != 1 || !rev.delivered ||
+	    rev.text_hash == hash) {
+		free(host);
+		return 0;	/* gone meanwhile, still pending, or the same */
+	}
 	if (rev.text_hash == 0) {	/* from before hashes were kept */
-		if (state_item_set_hash(st, rev.id, hash) == -1)
-			goto state_error;
-		return 0;
+		free(host);
+		return state_item_set_hash(st, rev.id, hash) == -1 ? -1 : 0;
 	}
-	if (state_new_id(id) == -1 ||
-	    spool_name(name, sizeof(name), now_ms + (int64_t)c->fresh, id) == -1) {
-		ingest_seterr(err, errlen, "story", "cannot make an id");
-		return -2;
+	if ((fr = ingest_build(x, it, host, rev.revision + 1, rev.id)) == NULL) {
+		free(host);
+		return -1;
 	}
-	json = story_json_revision(id, sf, it, now_ms / 1000, &hints->h,
-	    rev.revision + 1, rev.id);
-	if (json == NULL) {
-		ingest_seterr(err, errlen, "story", "out of memory");
-		return -2;
-	}
-	if (state_item_revise(st, sf->name, key, id, now_ms / 1000, name,
-	    json, hash, rev.revision + 1) == -1)
-		goto state_error;
-	c->fresh++;
-	c->revised++;
-	rc = ingest_go(st, sp, f, it, id, name, host, &json, 1, c, err,
-	    errlen);
-	free(json);
-	return rc;
-state_error:
-	ingest_seterr(err, errlen, "state", state_errmsg(st));
-	free(json);
-	return -2;
+	x->c->revised++;
+	if (state_item_revise(st, x->sf.name, key, fr->story->id,
+	    x->now_ms / 1000, fr->name, fr->json, hash,
+	    rev.revision + 1) == -1)
+		return -1;
+	return 0;
 }
 
-/* Store as pending; then deliver, or hand over for the page. */
+/* A new item (or a changed one) stored as pending.  0, or -1 (err set). */
 static int
-ingest_item(struct state *st, struct spool *sp, const struct ingest_feed *f,
-    const struct story_feed *sf, const struct feed_item *it,
-    struct hints *hints, int64_t now_ms, struct ingest_counts *c,
-    char *err, size_t errlen)
+ingest_item(struct ingest_doc *x, const struct feed_item *it)
 {
+	struct state		*st = x->in->st;
 	enum state_item_status	 status;
-	char			 id[STATE_ID_LEN + 1], name[INGEST_NAME_MAX];
-	char			*key, *host = NULL, *json = NULL;
-	int			 rc = -2;
+	struct fresh		*fr;
+	char			*key, *host;
+	int			 rc = -1;
 
 	if ((key = story_key(it)) == NULL) {
-		ingest_seterr(err, errlen, "story", "out of memory");
-		return -2;
+		ingest_seterr(x->err, x->errlen, "story", "out of memory");
+		return -1;
 	}
-	if (state_item_status(st, sf->name, key, &status) == -1) {
-		ingest_seterr(err, errlen, "state", state_errmsg(st));
-		goto out;
-	}
-	if (status != STATE_ITEM_NEW && !f->updates_emit) {
+	if (state_item_status(st, x->sf.name, key, &status) == -1)
+		goto state_error;
+	if (status != STATE_ITEM_NEW && !x->f->updates_emit) {
 		rc = 0;
 		goto out;
 	}
 	host = ingest_host(it->link);
-	if (hints_load(st, hints, host, 0) == -1) {
-		ingest_seterr(err, errlen, "state", state_errmsg(st));
-		goto out;
+	if (hints_load(st, &x->hints, host, 0) == -1) {
+		free(host);
+		goto state_error;
 	}
 	if (status != STATE_ITEM_NEW) {
-		rc = ingest_revision(st, sp, f, sf, it, key, hints, host,
-		    now_ms, c, err, errlen);
+		if ((rc = ingest_revision(x, it, key, host)) == -1 &&
+		    x->err[0] == '\0')
+			goto state_error;
 		goto out;
 	}
-	if (state_new_id(id) == -1 ||
-	    spool_name(name, sizeof(name), now_ms + (int64_t)c->fresh, id) == -1) {
-		ingest_seterr(err, errlen, "story", "cannot make an id");
-		goto out;
-	}
-	if ((json = story_json(id, sf, it, now_ms / 1000, &hints->h)) == NULL) {
-		ingest_seterr(err, errlen, "story", "out of memory");
+	if ((fr = ingest_build(x, it, host, 1, NULL)) == NULL) {
+		free(host);
 		goto out;
 	}
 	/* The pending row is whole, hash and all, before the spool is touched. */
-	if (state_begin(st) == -1)
+	if (state_item_begin(st, x->sf.name, key, fr->story->id,
+	    x->now_ms / 1000, fr->name, fr->json) == -1 ||
+	    state_item_set_hash(st, fr->story->id,
+	    story_content_hash(it)) == -1)
 		goto state_error;
-	if (state_item_begin(st, sf->name, key, id, now_ms / 1000, name,
-	    json) == -1 ||
-	    state_item_set_hash(st, id, story_content_hash(it)) == -1) {
-		state_rollback(st);
-		goto state_error;
-	}
-	if (state_commit(st) == -1)
-		goto state_error;
-	c->fresh++;
-	rc = ingest_go(st, sp, f, it, id, name, host, &json, 0, c, err,
-	    errlen);
+	rc = 0;
 	goto out;
 state_error:
-	ingest_seterr(err, errlen, "state", state_errmsg(st));
+	ingest_seterr(x->err, x->errlen, "state", state_errmsg(st));
 out:
-	free(json);
-	free(host);
 	free(key);
 	return rc;
 }
 
-/* Count the site tag of every new item's title, before any is cleaned. */
+/*
+ * Every stored story goes on: handed over for its page, or delivered now
+ * with the others (no page to fetch, or its link is already known: a
+ * duplicate needs no page).  A revision always gets its page.
+ */
 static int
-ingest_learn_titles(struct state *st, const char *feed,
-    const struct feed_doc *doc, int64_t now)
+ingest_go(struct ingest_doc *x)
 {
-	enum state_item_status	 status;
-	char			*key, *host, *tag;
-	size_t			 i;
-	int			 rc = 0;
+	const struct ingest_feed	*f = x->f;
+	struct delivery			*v;
+	struct fresh			*fr;
+	size_t				 i, n = 0;
+	int				 rc;
 
-	/* One transaction (one fsync) for the whole document. */
-	if (state_begin(st) == -1)
-		return -1;
-	for (i = 0; i < doc->nitems && rc == 0; i++) {
-		const struct feed_item *it = &doc->items[i];
-
-		if (it->title == NULL || (key = story_key(it)) == NULL)
-			continue;
-		if (state_item_status(st, feed, key, &status) == 0 &&
-		    status == STATE_ITEM_NEW &&
-		    (host = ingest_host(it->link)) != NULL) {
-			tag = boiler_title_tag(it->title);
-			rc = state_title_seen(st, host, tag, now);
-			free(tag);
-			free(host);
-		}
-		free(key);
+	if (x->n == 0)
+		return 0;
+	if ((v = calloc(x->n, sizeof(*v))) == NULL) {
+		ingest_seterr(x->err, x->errlen, "ingest", "out of memory");
+		return -2;
 	}
+	for (i = 0; i < x->n; i++) {
+		fr = &x->v[i];
+		if ((fr->revision || !ingest_url_known(x->in->st,
+		    fr->story->url)) && ingest_hand_over(f->page_fn,
+		    f->page_arg, f->dup_mark, fr->name, fr->host, &fr->story)) {
+			x->c->waiting++;
+			continue;
+		}
+		v[n].story = fr->story;
+		v[n].name = fr->name;
+		v[n].json = fr->json;
+		v[n].len = fr->len;
+		v[n].dup_mark = f->dup_mark;
+		n++;
+	}
+	rc = ingest_deliver(x->in, v, n, 1, x->err, x->errlen);
+	for (i = 0; rc == 0 && i < n; i++)
+		if (v[i].fate != INGEST_DELIVERED)
+			x->c->duplicates++;
+	free(v);
+	return rc;
+}
+
+/*
+ * The document's items, oldest first (feeds list the newest first, and the
+ * spool's time-sorted names follow the feed's own order; each story gets
+ * its own millisecond), stored pending in one transaction with the titles
+ * learned from them.
+ */
+static int
+ingest_store(struct ingest_doc *x, const struct feed_doc *doc)
+{
+	struct state	*st = x->in->st;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (state_begin(st) == -1)
+		goto state_error;
+	if (ingest_learn_titles(st, x->sf.name, doc, x->now_ms / 1000) == -1) {
+		state_rollback(st);
+		goto state_error;
+	}
+	for (i = doc->nitems; i > 0 && rc == 0; i--)
+		rc = ingest_item(x, &doc->items[i - 1]);
 	if (rc == -1) {
 		state_rollback(st);
-		return -1;
+		return -2;
 	}
-	return state_commit(st);
+	if (state_commit(st) == -1)
+		goto state_error;
+	return 0;
+state_error:
+	ingest_seterr(x->err, x->errlen, "state", state_errmsg(st));
+	return -2;
 }
 
 int
-ingest_document(struct state *st, struct spool *sp,
-    const struct ingest_feed *f, const char *body, size_t len,
-    const char *base, const char *charset, int64_t now_ms,
-    struct ingest_counts *c, char *err, size_t errlen)
+ingest_document(struct ingest *in, const struct ingest_feed *f,
+    const char *body, size_t len, const char *base, const char *charset,
+    int64_t now_ms, struct ingest_counts *c, char *err, size_t errlen)
 {
 	struct feed_doc		*doc = NULL;
-	struct story_feed	 sf;
-	struct hints		 hints;
-	size_t			 i;
-	int			 rc = 0;
+	struct ingest_doc	 x;
+	int			 rc;
 
 	memset(c, 0, sizeof(*c));
-	memset(&hints, 0, sizeof(hints));
+	memset(&x, 0, sizeof(x));
+	if (errlen > 0)
+		err[0] = '\0';
 	if (feed_parse(body, len, base, charset, &doc, err, errlen) == -1)
 		return -1;
 	c->items = doc->nitems;
 	c->version = doc->version;
 	c->recovered = doc->recovered;
 	c->schedule = doc->schedule;
-	sf.name = f->name;
-	sf.url = f->url;
-	sf.title = doc->title;
-	sf.language = doc->language;
-	if (ingest_learn_titles(st, f->name, doc, now_ms / 1000) == -1) {
-		ingest_seterr(err, errlen, "state", state_errmsg(st));
-		rc = -2;
-		goto out;
-	}
-	/*
-	 * Feeds list the newest item first; deliver the oldest first so the
-	 * spool's time-sorted names follow the feed's own order.  Each story
-	 * gets its own millisecond for a stable order among them.
-	 */
-	for (i = doc->nitems; i > 0 && rc == 0; i--)
-		rc = ingest_item(st, sp, f, &sf, &doc->items[i - 1], &hints,
-		    now_ms, c, err, errlen);
-out:
-	hints_clear(&hints);
+	x.in = in;
+	x.f = f;
+	x.sf.name = f->name;
+	x.sf.url = f->url;
+	x.sf.title = doc->title;
+	x.sf.language = doc->language;
+	x.now_ms = now_ms;
+	x.c = c;
+	x.err = err;
+	x.errlen = errlen;
+	if ((rc = ingest_store(&x, doc)) == 0)
+		rc = ingest_go(&x);
+	ingest_doc_clear(&x);
 	feed_free(doc);
 	return rc;
 }
-
 /* Remember the page's short paragraphs, to find the host's boilerplate. */
 static int
 ingest_learn_lines(struct state *st, const char *host, const char *text,
@@ -591,46 +746,75 @@ ingest_learn_lines(struct state *st, const char *host, const char *text,
 	return rc;
 }
 
-int
-ingest_page_done(struct state *st, struct spool *sp, struct dedup_index *idx,
-    const struct ingest_page *p, const char *html, size_t len,
-    const char *final_url, const char *charset, int *used,
-    enum ingest_fate *fate, char *err, size_t errlen)
+/* Complete the story of p with its page, when one came and reads. */
+static int
+ingest_merge_page(struct ingest *in, struct ingest_page *p,
+    struct ingest_page_result *r, struct hints *hints, char *err,
+    size_t errlen)
 {
 	struct extract	*ex = NULL;
-	struct hints	 hints;
-	char		*json = NULL, xerr[256];
-	const char	*src;
-	int		 rc;
+	char		 xerr[256];
+	int		 rc = 0;
 
-	*used = 0;
-	*fate = INGEST_DELIVERED;
-	memset(&hints, 0, sizeof(hints));
-	if (html != NULL && extract_page_charset(html, len,
-	    final_url != NULL ? final_url : p->url, charset, &ex, xerr,
-	    sizeof(xerr)) == 0) {
-		if (hints_load(st, &hints, p->host, 1) == -1 ||
-		    ingest_learn_lines(st, p->host, ex->text,
-		    (int64_t)time(NULL)) == -1) {
-			ingest_seterr(err, errlen, "state", state_errmsg(st));
-			rc = -2;
-			goto out;
-		}
-		json = story_add_page(p->json, ex, &hints.h, used);
-	}
-	src = json != NULL ? json : p->json;
-	rc = ingest_deliver(st, sp, idx, p->feed, p->dup_mark, p->id, p->name,
-	    src, fate, err, errlen);
-out:
-	hints_clear(&hints);
+	r->used = 0;
+	if (r->html == NULL || extract_page_charset(r->html, r->len,
+	    r->final_url != NULL ? r->final_url : p->url, r->charset, &ex, xerr,
+	    sizeof(xerr)) == -1)
+		return 0;
+	if (hints_load(in->st, hints, p->host, 1) == -1 ||
+	    ingest_learn_lines(in->st, p->host, ex->text,
+	    (int64_t)time(NULL)) == -1) {
+		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
+		rc = -2;
+	} else
+		/* Out of memory leaves the feed's story: still deliverable. */
+		(void)story_add_page(p->story, ex, &hints->h, &r->used);
 	extract_free(ex);
-	free(json);
+	return rc;
+}
+
+int
+ingest_pages_done(struct ingest *in, struct ingest_page *const *pv,
+    struct ingest_page_result *r, size_t n, char *err, size_t errlen)
+{
+	struct delivery	*v;
+	struct hints	 hints;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (n == 0)
+		return 0;
+	if ((v = calloc(n, sizeof(*v))) == NULL) {
+		ingest_seterr(err, errlen, "ingest", "out of memory");
+		return -2;
+	}
+	memset(&hints, 0, sizeof(hints));
+	/* The lines learned from the pages go in with their stories. */
+	if (state_begin(in->st) == -1) {
+		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
+		free(v);
+		return -2;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		rc = ingest_merge_page(in, pv[i], &r[i], &hints, err, errlen);
+		v[i].story = pv[i]->story;
+		v[i].name = pv[i]->name;
+		v[i].dup_mark = pv[i]->dup_mark;
+	}
+	if (rc == 0)
+		rc = ingest_deliver_begun(in, v, n, 1, err, errlen);
+	else
+		state_rollback(in->st);
+	for (i = 0; rc == 0 && i < n; i++)
+		r[i].fate = v[i].fate;
+	hints_clear(&hints);
+	free(v);
 	return rc;
 }
 
 /* Pending stories, copied out of the state store's walk. */
 struct pending {
-	char	id[STATE_ID_LEN + 1];
+	char	 id[STATE_ID_LEN + 1];
 	char	*name;
 	char	*json;
 };
@@ -670,54 +854,38 @@ ingest_collect(void *arg, const char *id, const char *name, const char *json)
 
 /*
  * A pending story from the feed alone whose page can still be fetched:
- * handed to fn (1), or not (0).  p->json is taken when fn takes it.
+ * read back (the one place a story file is parsed) and handed to fn (1),
+ * or not (0).
  */
 static int
 ingest_requeue(struct pending *pd, ingest_page_fn fn, void *arg)
 {
-	struct ingest_page	*p;
-	json_t			*o;
-	json_error_t		 jerr;
-	const char		*src, *url, *feed;
-	int			 taken = 0;
+	struct story	*s;
+	char		*host;
+	int		 taken;
 
-	if (fn == NULL || (o = json_loads(pd->json, 0, &jerr)) == NULL)
+	if (fn == NULL || (s = story_load(pd->json)) == NULL)
 		return 0;
-	src = json_string_value(json_object_get(o, "text_source"));
-	url = json_string_value(json_object_get(o, "url"));
-	feed = json_string_value(json_object_get(json_object_get(o, "feed"),
-	    "name"));
-	if (src == NULL || strcmp(src, "feed") != 0 || url == NULL ||
-	    feed == NULL || (p = calloc(1, sizeof(*p))) == NULL)
-		goto out;
-	memcpy(p->id, pd->id, sizeof(p->id));
-	if (strlen(pd->name) >= sizeof(p->name)) {
-		free(p);
-		goto out;
+	if (s->source != STORY_FROM_FEED || s->url == NULL ||
+	    s->feed_name == NULL || strcmp(s->id, pd->id) != 0) {
+		story_free(s);
+		return 0;
 	}
-	memcpy(p->name, pd->name, strlen(pd->name) + 1);
-	p->feed = strdup(feed);
-	p->url = strdup(url);
-	p->host = ingest_host(url);
-	p->json = pd->json;
-	if (p->feed == NULL || p->url == NULL || p->host == NULL ||
-	    fn(arg, p) == -1) {
-		p->json = NULL;
-		ingest_page_free(p);
-		goto out;
-	}
-	pd->json = NULL;
-	taken = 1;
-out:
-	json_decref(o);
+	host = ingest_host(s->url);
+	/* A duplicate's mark is decided again when its page is in. */
+	taken = ingest_hand_over(fn, arg, 0, pd->name, host, &s);
+	free(host);
+	story_free(s);
 	return taken;
 }
 
 int
-ingest_pending(struct state *st, struct spool *sp, ingest_page_fn fn,
-    void *arg, size_t *queued, char *err, size_t errlen)
+ingest_pending(struct ingest *in, ingest_page_fn fn, void *arg,
+    size_t *queued, char *err, size_t errlen)
 {
 	struct pending_list	 l = { NULL, 0, 0 };
+	struct delivery		*v = NULL;
+	struct story		*ids = NULL;
 	size_t			 i, n = 0;
 	int			 rc = -1;
 
@@ -727,8 +895,13 @@ ingest_pending(struct state *st, struct spool *sp, ingest_page_fn fn,
 	 * Copy first, deliver after: SQLite wants no writes while the walk
 	 * holds its statement open.
 	 */
-	if (state_pending(st, ingest_collect, &l) == -1) {
-		ingest_seterr(err, errlen, "state", state_errmsg(st));
+	if (state_pending(in->st, ingest_collect, &l) == -1) {
+		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
+		goto out;
+	}
+	if (l.n > 0 && ((v = calloc(l.n, sizeof(*v))) == NULL ||
+	    (ids = calloc(l.n, sizeof(*ids))) == NULL)) {
+		ingest_seterr(err, errlen, "ingest", "out of memory");
 		goto out;
 	}
 	for (i = 0; i < l.n; i++) {
@@ -737,21 +910,23 @@ ingest_pending(struct state *st, struct spool *sp, ingest_page_fn fn,
 				(*queued)++;
 			continue;
 		}
-		if (spool_deliver(sp, l.v[i].name, l.v[i].json,
-		    strlen(l.v[i].json), err, errlen) == -1)
-			goto out;
-		if (state_item_delivered(st, l.v[i].id) == -1) {
-			ingest_seterr(err, errlen, "state", state_errmsg(st));
-			goto out;
-		}
+		/* Spooled as stored: only the id is needed of the story. */
+		memcpy(ids[n].id, l.v[i].id, sizeof(ids[n].id));
+		v[n].story = &ids[n];
+		v[n].name = l.v[i].name;
+		v[n].json = l.v[i].json;
+		v[n].len = strlen(l.v[i].json);
 		n++;
 	}
-	rc = (int)n;
+	if (ingest_deliver(in, v, n, 0, err, errlen) == 0)
+		rc = (int)n;
 out:
 	for (i = 0; i < l.n; i++) {
 		free(l.v[i].name);
 		free(l.v[i].json);
 	}
 	free(l.v);
+	free(v);
+	free(ids);
 	return rc;
 }

@@ -1,13 +1,19 @@
 /*
  * ingest: turn a fetched feed document into delivered stories.
  *
- * For every item not seen before: a story id, the story JSON from the feed,
- * a pending row in the state store (before anything touches the spool).
- * Then either the story is delivered at once, or, when its web page is to
- * be fetched, it is handed to the caller as a struct ingest_page, and
- * ingest_page_done() delivers it once the page is in (or failed).  A crash
- * anywhere leaves either nothing or a pending row that ingest_pending()
- * delivers again under the same name.
+ * For every item not seen before: a story id and a struct story from the
+ * feed; the pending rows of the whole document in one transaction (before
+ * anything touches the spool).  Then each story is either delivered with
+ * the others of its batch, or, when its web page is to be fetched, handed
+ * to the caller as a struct ingest_page, and ingest_page_done() delivers
+ * it once the page is in (or failed).
+ *
+ * A batch is delivered as one step: the duplicate checks and the rows
+ * that mark its stories delivered go into one open transaction; the files
+ * are written to tmp/, flushed together (one syncfs), renamed into new/,
+ * new/ is fsynced once; only then is the transaction committed.  A crash
+ * anywhere leaves either nothing or pending rows that ingest_pending()
+ * delivers again under the same names.
  */
 #ifndef FEEDSPOOL_INGEST_H
 #define FEEDSPOOL_INGEST_H
@@ -20,6 +26,8 @@
 struct state;
 struct spool;
 struct dedup_index;
+struct story;
+struct ingest;
 
 #define INGEST_NAME_MAX	64
 
@@ -30,7 +38,7 @@ struct ingest_page {
 	char		*feed;			/* the feed's name */
 	char		*url;			/* the page */
 	char		*host;			/* of url */
-	char		*json;			/* the story from the feed */
+	struct story	*story;			/* from the feed */
 	int		 dup_mark;		/* spool duplicates, marked */
 };
 
@@ -42,7 +50,6 @@ struct ingest_feed {
 	const char	*url;
 	ingest_page_fn	 page_fn;	/* NULL: no pages are fetched */
 	void		*page_arg;
-	struct dedup_index *dups;	/* recent stories; NULL: no checks */
 	int		 dup_mark;	/* duplicates spooled with duplicate_of
 					   (else recorded, not spooled) */
 	int		 updates_emit;	/* a changed item becomes a new story */
@@ -67,27 +74,42 @@ struct ingest_counts {
 };
 
 /*
+ * The context of every call: where stories are recorded and spooled, and
+ * the index of recent stories the duplicate checks use (NULL: none).
+ */
+struct ingest	*ingest_new(struct state *, struct spool *,
+		    struct dedup_index *);
+void		 ingest_free(struct ingest *);
+
+/*
  * Parse and deliver.  Returns 0; -1 with err set when the document is not a
  * feed; -2 with err set when the state store or the spool failed (the
  * stories not delivered are retried, nothing is lost).
  */
-int	 ingest_document(struct state *, struct spool *,
-	    const struct ingest_feed *, const char *body, size_t len,
-	    const char *base, const char *charset, int64_t now_ms,
-	    struct ingest_counts *, char *err, size_t errlen);
+int	 ingest_document(struct ingest *, const struct ingest_feed *,
+	    const char *body, size_t len, const char *base, const char *charset,
+	    int64_t now_ms, struct ingest_counts *, char *err, size_t errlen);
+
+/* A finished page: its body (NULL when the fetch failed) and whence. */
+struct ingest_page_result {
+	const char	*html;
+	size_t		 len;
+	const char	*final_url;	/* after redirects, or NULL */
+	const char	*charset;	/* from the HTTP Content-Type, or NULL */
+	int		 used;		/* out: the page's text won */
+	enum ingest_fate fate;		/* out */
+};
 
 /*
- * The page of p arrived (html, len; final_url after redirects; charset
- * from the HTTP Content-Type, or NULL) or failed
- * (html NULL): merge what it gives into the story and deliver it, unless
- * it is a duplicate of a story in the index.  Sets *used to 1 when the
- * page's text won, and *fate.  Returns 0, or -2 with err set when
- * the state store or the spool failed.  Does not free p.
+ * The pages of v[0..n-1] arrived or failed (r[i].html NULL): merge what each
+ * gives into its story and deliver them as one batch, each unless it is a
+ * duplicate of a story in the index.  Sets used and fate of each r[i].
+ * Returns 0, or -2 with err set when the state store or the spool failed
+ * (then none of the batch is delivered: all stay pending).  Does not free
+ * the pages.
  */
-int	 ingest_page_done(struct state *, struct spool *, struct dedup_index *,
-	    const struct ingest_page *p, const char *html, size_t len,
-	    const char *final_url, const char *charset, int *used,
-	    enum ingest_fate *, char *err, size_t errlen);
+int	 ingest_pages_done(struct ingest *, struct ingest_page *const *v,
+	    struct ingest_page_result *r, size_t n, char *err, size_t errlen);
 void	 ingest_page_free(struct ingest_page *);
 
 /*
@@ -96,7 +118,7 @@ void	 ingest_page_free(struct ingest_page *);
  * fn may take (0) or refuse (-1: delivered now).  Returns the count
  * delivered, or -1; *queued (may be NULL) counts those fn took.
  */
-int	 ingest_pending(struct state *, struct spool *, ingest_page_fn fn,
-	    void *arg, size_t *queued, char *err, size_t errlen);
+int	 ingest_pending(struct ingest *, ingest_page_fn fn, void *arg,
+	    size_t *queued, char *err, size_t errlen);
 
 #endif

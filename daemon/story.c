@@ -1,0 +1,682 @@
+/*
+ * story: one item, built from the feed and its page, dumped once.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "parsers/boiler.h"
+#include "parsers/date.h"
+#include "parsers/extract.h"
+#include "parsers/htmlclean.h"
+#include "parsers/norm.h"
+#include "parsers/text.h"
+#include "daemon/story.h"
+
+#define FNV_OFFSET	UINT64_C(0xcbf29ce484222325)
+#define FNV_PRIME	UINT64_C(0x100000001b3)
+
+uint64_t
+story_hash(const void *p, size_t len, uint64_t h)
+{
+	const unsigned char	*s = p;
+	size_t			 i;
+
+	if (h == 0)
+		h = FNV_OFFSET;
+	for (i = 0; i < len; i++) {
+		h ^= s[i];
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+static char *
+story_hashed_key(const char *a, const char *b)
+{
+	char		 key[2 + 16 + 1];
+	uint64_t	 h;
+
+	h = story_hash(a, strlen(a), 0);
+	h = story_hash("\n", 1, h);	/* so "ab"+"c" differs from "a"+"bc" */
+	h = story_hash(b, strlen(b), h);
+	if (snprintf(key, sizeof(key), "h:%016" PRIx64, h) != (int)sizeof(key) - 1)
+		return NULL;
+	return strdup(key);
+}
+
+char *
+story_key(const struct feed_item *it)
+{
+	const char	*k = NULL;
+	char		 date[DATE_RFC3339_LEN] = "";
+
+	if (it->id != NULL && *it->id != '\0')
+		k = it->id;
+	else if (it->link != NULL && *it->link != '\0')
+		k = it->link;
+	if (k != NULL) {
+		if (strlen(k) <= STORY_KEY_MAX)
+			return strdup(k);
+		return story_hashed_key(k, "");
+	}
+	if (it->published != FEED_NODATE)
+		date_format(it->published, date, sizeof(date));
+	else if (it->updated != FEED_NODATE)
+		date_format(it->updated, date, sizeof(date));
+	return story_hashed_key(it->title != NULL ? it->title : "", date);
+}
+
+/* Plain text of the richest body the feed gave. */
+static char *
+story_text(const struct feed_item *it)
+{
+	const char	*src;
+
+	src = it->content != NULL && *it->content != '\0' ? it->content :
+	    it->summary;
+	if (src == NULL)
+		return strdup("");
+	return text_from_html(src, strlen(src));
+}
+
+size_t
+story_word_count(const char *s)
+{
+	size_t	 n = 0;
+	int	 inword = 0, counted = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == ' ' || *s == '\n' || *s == '\t') {
+			inword = counted = 0;
+			continue;
+		}
+		inword = 1;
+		/* Any byte of a multi-byte character counts as a letter. */
+		if (!counted && ((unsigned char)*s >= 0x80 ||
+		    (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= 'A' && *s <= 'Z'))) {
+			n++;
+			counted = 1;
+		}
+	}
+	(void)inword;
+	return n;
+}
+
+/*
+ * The title normalised, then without its site tag (the separators are
+ * found between plain spaces); NULL when out of memory.
+ */
+static char *
+story_clean_title(const char *title, const char *lang, const char *site_name,
+    const char *feed_title, const struct story_hints *h)
+{
+	struct boiler_hints	 bh;
+	char			*t, *n;
+
+	memset(&bh, 0, sizeof(bh));
+	bh.site_name = site_name;
+	bh.feed_title = feed_title;
+	bh.host = h != NULL ? h->host : NULL;
+	bh.tags = h != NULL ? h->tags : NULL;
+	bh.ntags = h != NULL ? h->ntags : 0;
+	if ((n = norm_line_lang(title, lang)) == NULL)
+		return NULL;
+	t = boiler_title(n, &bh);
+	free(n);
+	return t;
+}
+
+/* A body text without boilerplate, normalised; NULL when out of memory. */
+static char *
+story_clean_text(const char *text, const char *title, const char *byline,
+    const char *lang, const struct story_hints *h)
+{
+	char	*b, *n;
+
+	b = boiler_body(text, title, byline, h != NULL ? h->lines : NULL,
+	    h != NULL ? h->nlines : 0);
+	if (b == NULL)
+		return NULL;
+	n = norm_text(b, lang);
+	free(b);
+	return n;
+}
+
+uint64_t
+story_content_hash(const struct feed_item *it)
+{
+	char		*text;
+	uint64_t	 h;
+
+	h = story_hash(it->title != NULL ? it->title : "",
+	    it->title != NULL ? strlen(it->title) : 0, 0);
+	h = story_hash("\n", 1, h);
+	if ((text = story_text(it)) != NULL) {
+		h = story_hash(text, strlen(text), h);
+		free(text);
+	}
+	return h != 0 ? h : 1;
+}
+
+/* A copy of s, or NULL for NULL; *bad is set when out of memory. */
+static char *
+story_dup(const char *s, int *bad)
+{
+	char	*d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*bad = 1;
+	return d;
+}
+
+/* Replace *slot by v (taken); v NULL means out of memory: -1. */
+static int
+story_take(char **slot, char *v)
+{
+	if (v == NULL)
+		return -1;
+	free(*slot);
+	*slot = v;
+	return 0;
+}
+
+static int
+story_copy_lists(struct story *s, const struct feed_item *it)
+{
+	size_t	 i;
+	int	 bad = 0;
+
+	if (it->nauthors > 0 &&
+	    (s->authors = calloc(it->nauthors, sizeof(*s->authors))) == NULL)
+		return -1;
+	for (i = 0; i < it->nauthors; i++, s->nauthors++) {
+		s->authors[i].name = story_dup(it->authors[i].name, &bad);
+		s->authors[i].email = story_dup(it->authors[i].email, &bad);
+		s->authors[i].uri = story_dup(it->authors[i].uri, &bad);
+	}
+	if (it->ncategories > 0 && (s->categories = calloc(it->ncategories,
+	    sizeof(*s->categories))) == NULL)
+		return -1;
+	/* A category without a term says nothing: left out. */
+	for (i = 0; i < it->ncategories; i++)
+		if (it->categories[i].term != NULL)
+			s->categories[s->ncategories++] =
+			    story_dup(it->categories[i].term, &bad);
+	if (it->nenclosures > 0 && (s->enclosures = calloc(it->nenclosures,
+	    sizeof(*s->enclosures))) == NULL)
+		return -1;
+	for (i = 0; i < it->nenclosures; i++, s->nenclosures++) {
+		s->enclosures[i].url = story_dup(it->enclosures[i].url, &bad);
+		s->enclosures[i].type = story_dup(it->enclosures[i].type, &bad);
+		s->enclosures[i].length = story_dup(it->enclosures[i].length,
+		    &bad);
+	}
+	return bad ? -1 : 0;
+}
+
+struct story *
+story_from_item(const char *id, const struct story_feed *sf,
+    const struct feed_item *it, int64_t fetched, const struct story_hints *h,
+    unsigned revision, const char *supersedes)
+{
+	struct story	*s;
+	const char	*lang, *byline;
+	char		*raw;
+	int		 bad = 0;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	if (strlen(id) > STORY_ID_LEN)
+		goto fail;
+	memcpy(s->id, id, strlen(id) + 1);
+	lang = it->language != NULL ? it->language : sf->language;
+	byline = it->nauthors > 0 ? it->authors[0].name : NULL;
+	if (it->title != NULL && (s->title = story_clean_title(it->title, lang,
+	    NULL, sf->title, h)) == NULL)
+		goto fail;
+	if ((raw = story_text(it)) == NULL)
+		goto fail;
+	s->text = story_clean_text(raw, s->title, byline, lang, h);
+	free(raw);
+	if (s->text == NULL)
+		goto fail;
+	s->feed_name = story_dup(sf->name, &bad);
+	s->feed_url = story_dup(sf->url, &bad);
+	s->feed_title = story_dup(sf->title, &bad);
+	s->url = story_dup(it->link, &bad);
+	s->guid = story_dup(it->id, &bad);
+	s->summary = story_dup(it->summary, &bad);
+	s->content = story_dup(it->content, &bad);
+	s->language = story_dup(lang, &bad);
+	s->supersedes = story_dup(supersedes, &bad);
+	s->published = it->published;
+	s->updated = it->updated;
+	s->fetched = fetched;
+	s->word_count = story_word_count(s->text);
+	s->source = STORY_FROM_FEED;
+	s->revision = revision;
+	if (bad || story_copy_lists(s, it) == -1)
+		goto fail;
+	return s;
+fail:
+	story_free(s);
+	return NULL;
+}
+
+/* Set *slot from the page only where the feed left it empty. */
+static int
+story_fill(char **slot, const char *v)
+{
+	if (v == NULL || *v == '\0' || *slot != NULL)
+		return 0;
+	return story_take(slot, strdup(v));
+}
+
+/*
+ * Text: the page's, when it holds more than the feed's; its HTML then
+ * made to agree with it, so neither holds the headline or a share line
+ * again, nor quotes and stops the text had normalised.
+ */
+static int
+story_page_text(struct story *s, const struct extract *ex,
+    const struct story_hints *h, int *used)
+{
+	const char	*lang = s->language != NULL ? s->language : ex->language;
+	char		*text, *html;
+
+	if (ex->text == NULL)
+		return 0;
+	text = story_clean_text(ex->text, s->title, ex->byline, lang, h);
+	if (text == NULL)
+		return -1;
+	if (s->text != NULL && strlen(text) <= strlen(s->text)) {
+		free(text);
+		return 0;
+	}
+	if ((html = htmlclean_match(ex->html, text, lang)) == NULL) {
+		free(text);
+		return -1;
+	}
+	free(s->text);
+	free(s->html);
+	s->text = text;
+	s->html = html;
+	s->word_count = story_word_count(text);
+	s->source = STORY_FROM_ARTICLE;
+	*used = 1;
+	return 0;
+}
+
+int
+story_add_page(struct story *s, const struct extract *ex,
+    const struct story_hints *h, int *used)
+{
+	const char	*cur;
+
+	*used = 0;
+	if (story_fill(&s->language, ex->language) == -1)
+		return -1;
+	/* Title: the feed's, or the page's, without a site tag. */
+	if ((cur = s->title != NULL ? s->title : ex->title) != NULL &&
+	    story_take(&s->title, story_clean_title(cur, s->language,
+	    ex->site_name, s->feed_title, h)) == -1)
+		return -1;
+	if (story_page_text(s, ex, h, used) == -1)
+		return -1;
+	if (s->published == FEED_NODATE)
+		s->published = ex->published;
+	if (s->updated == FEED_NODATE)
+		s->updated = ex->modified;
+	if (story_fill(&s->byline, ex->byline) == -1 ||
+	    story_fill(&s->site_name, ex->site_name) == -1 ||
+	    story_fill(&s->canonical_url, ex->canonical_url) == -1)
+		return -1;
+	return 0;
+}
+
+int
+story_mark_duplicate(struct story *s, const char *orig, const char *why)
+{
+	if (story_take(&s->duplicate_of, strdup(orig)) == -1)
+		return -1;
+	s->duplicate_reason = why;
+	return 0;
+}
+
+void
+story_free(struct story *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nauthors; i++) {
+		free(s->authors[i].name);
+		free(s->authors[i].email);
+		free(s->authors[i].uri);
+	}
+	free(s->authors);
+	for (i = 0; i < s->ncategories; i++)
+		free(s->categories[i]);
+	free(s->categories);
+	for (i = 0; i < s->nenclosures; i++) {
+		free(s->enclosures[i].url);
+		free(s->enclosures[i].type);
+		free(s->enclosures[i].length);
+	}
+	free(s->enclosures);
+	free(s->feed_name);
+	free(s->feed_url);
+	free(s->feed_title);
+	free(s->url);
+	free(s->guid);
+	free(s->title);
+	free(s->summary);
+	free(s->content);
+	free(s->text);
+	free(s->language);
+	free(s->html);
+	free(s->byline);
+	free(s->site_name);
+	free(s->canonical_url);
+	free(s->supersedes);
+	free(s->duplicate_of);
+	free(s);
+}
+
+/* ---- the story file ---- */
+
+/* Adds key: string or null; returns -1 when out of memory. */
+static int
+story_set_str(json_t *o, const char *key, const char *v)
+{
+	json_t	*j;
+
+	j = (v != NULL) ? json_string(v) : json_null();
+	if (j == NULL) {
+		/* json_string refuses invalid UTF-8: keep the field, empty. */
+		if ((j = json_null()) == NULL)
+			return -1;
+	}
+	return json_object_set_new(o, key, j) == 0 ? 0 : -1;
+}
+
+static int
+story_set_date(json_t *o, const char *key, int64_t t)
+{
+	char	 buf[DATE_RFC3339_LEN];
+
+	if (t == FEED_NODATE || date_format(t, buf, sizeof(buf)) == -1)
+		return story_set_str(o, key, NULL);
+	return story_set_str(o, key, buf);
+}
+
+static int
+story_set_int(json_t *o, const char *key, json_int_t v)
+{
+	return json_object_set_new(o, key, json_integer(v)) == 0 ? 0 : -1;
+}
+
+/* Sets key to a new array or object j; -1 (j freed) on failure. */
+static int
+story_set_new(json_t *o, const char *key, json_t *j)
+{
+	return j != NULL && json_object_set_new(o, key, j) == 0 ? 0 : -1;
+}
+
+static json_t *
+story_authors_json(const struct story *s)
+{
+	json_t	*a, *p;
+	size_t	 i;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < s->nauthors; i++) {
+		if ((p = json_object()) == NULL ||
+		    json_array_append_new(a, p) == -1 ||
+		    story_set_str(p, "name", s->authors[i].name) == -1 ||
+		    story_set_str(p, "email", s->authors[i].email) == -1 ||
+		    story_set_str(p, "uri", s->authors[i].uri) == -1) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *
+story_categories_json(const struct story *s)
+{
+	json_t	*a, *c;
+	size_t	 i;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < s->ncategories; i++) {
+		/* One that is not valid UTF-8 is left out, as it was. */
+		if ((c = json_string(s->categories[i])) == NULL)
+			continue;
+		if (json_array_append_new(a, c) == -1) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+/* The item's media: url, type and length of each enclosure. */
+static json_t *
+story_enclosures_json(const struct story *s)
+{
+	json_t	*a, *e;
+	size_t	 i;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < s->nenclosures; i++) {
+		/* In the array first, so that it is freed with it. */
+		if ((e = json_object()) == NULL ||
+		    json_array_append_new(a, e) == -1 ||
+		    story_set_str(e, "url", s->enclosures[i].url) == -1 ||
+		    story_set_str(e, "type", s->enclosures[i].type) == -1 ||
+		    story_set_str(e, "length", s->enclosures[i].length) == -1) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *
+story_feed_json(const struct story *s)
+{
+	json_t	*f;
+
+	if ((f = json_object()) == NULL)
+		return NULL;
+	if (story_set_str(f, "name", s->feed_name) == -1 ||
+	    story_set_str(f, "url", s->feed_url) == -1 ||
+	    story_set_str(f, "title", s->feed_title) == -1) {
+		json_decref(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* The fields in the order of the file (README "Story files"). */
+static int
+story_fill_json(json_t *o, const struct story *s)
+{
+	if (story_set_int(o, "schema", STORY_SCHEMA) == -1 ||
+	    story_set_str(o, "id", s->id) == -1 ||
+	    story_set_new(o, "feed", story_feed_json(s)) == -1 ||
+	    story_set_str(o, "url", s->url) == -1 ||
+	    story_set_str(o, "guid", s->guid) == -1 ||
+	    story_set_str(o, "title", s->title) == -1 ||
+	    story_set_date(o, "published", s->published) == -1 ||
+	    story_set_date(o, "updated", s->updated) == -1 ||
+	    story_set_date(o, "fetched", s->fetched) == -1 ||
+	    story_set_new(o, "authors", story_authors_json(s)) == -1 ||
+	    story_set_new(o, "categories", story_categories_json(s)) == -1 ||
+	    story_set_new(o, "enclosures", story_enclosures_json(s)) == -1)
+		return -1;
+	if (story_set_str(o, "summary", s->summary) == -1 ||
+	    story_set_str(o, "content", s->content) == -1 ||
+	    story_set_str(o, "text", s->text) == -1 ||
+	    story_set_str(o, "language", s->language) == -1 ||
+	    story_set_str(o, "html", s->html) == -1 ||
+	    story_set_str(o, "byline", s->byline) == -1 ||
+	    story_set_str(o, "site_name", s->site_name) == -1 ||
+	    story_set_str(o, "canonical_url", s->canonical_url) == -1 ||
+	    story_set_int(o, "word_count", (json_int_t)s->word_count) == -1 ||
+	    story_set_str(o, "text_source", s->source == STORY_FROM_ARTICLE ?
+	    "article" : "feed") == -1 ||
+	    story_set_int(o, "revision", s->revision) == -1 ||
+	    story_set_str(o, "supersedes", s->supersedes) == -1 ||
+	    story_set_str(o, "duplicate_of", s->duplicate_of) == -1)
+		return -1;
+	/* Only a duplicate says why it is one. */
+	if (s->duplicate_of != NULL &&
+	    story_set_str(o, "duplicate_reason", s->duplicate_reason) == -1)
+		return -1;
+	return 0;
+}
+
+char *
+story_dump(const struct story *s, size_t *lenp)
+{
+	json_t	*o;
+	char	*out = NULL;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	if (story_fill_json(o, s) == 0)
+		out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (out != NULL && lenp != NULL)
+		*lenp = strlen(out);
+	return out;
+}
+
+/* ---- reading a story file back (pending stories after a restart) ---- */
+
+static char *
+story_get(json_t *o, const char *key, int *bad)
+{
+	return story_dup(json_string_value(json_object_get(o, key)), bad);
+}
+
+static int64_t
+story_get_date(json_t *o, const char *key)
+{
+	const char	*v = json_string_value(json_object_get(o, key));
+	int64_t		 t;
+
+	if (v == NULL || date_parse(v, &t) == -1)
+		return FEED_NODATE;
+	return t;
+}
+
+static int
+story_load_lists(struct story *s, json_t *o)
+{
+	json_t	*a, *e;
+	size_t	 i, n;
+	int	 bad = 0;
+
+	a = json_object_get(o, "authors");
+	if ((n = json_array_size(a)) > 0 &&
+	    (s->authors = calloc(n, sizeof(*s->authors))) == NULL)
+		return -1;
+	json_array_foreach(a, i, e) {
+		s->authors[i].name = story_get(e, "name", &bad);
+		s->authors[i].email = story_get(e, "email", &bad);
+		s->authors[i].uri = story_get(e, "uri", &bad);
+		s->nauthors++;
+	}
+	a = json_object_get(o, "categories");
+	if ((n = json_array_size(a)) > 0 &&
+	    (s->categories = calloc(n, sizeof(*s->categories))) == NULL)
+		return -1;
+	json_array_foreach(a, i, e)
+		if (json_is_string(e))
+			s->categories[s->ncategories++] =
+			    story_dup(json_string_value(e), &bad);
+	a = json_object_get(o, "enclosures");
+	if ((n = json_array_size(a)) > 0 &&
+	    (s->enclosures = calloc(n, sizeof(*s->enclosures))) == NULL)
+		return -1;
+	json_array_foreach(a, i, e) {
+		s->enclosures[i].url = story_get(e, "url", &bad);
+		s->enclosures[i].type = story_get(e, "type", &bad);
+		s->enclosures[i].length = story_get(e, "length", &bad);
+		s->nenclosures++;
+	}
+	return bad ? -1 : 0;
+}
+
+static int
+story_load_fields(struct story *s, json_t *o)
+{
+	json_t		*f = json_object_get(o, "feed");
+	const char	*id = json_string_value(json_object_get(o, "id"));
+	const char	*src;
+	int		 bad = 0;
+
+	if (id == NULL || strlen(id) > STORY_ID_LEN || !json_is_object(f))
+		return -1;
+	memcpy(s->id, id, strlen(id) + 1);
+	s->feed_name = story_get(f, "name", &bad);
+	s->feed_url = story_get(f, "url", &bad);
+	s->feed_title = story_get(f, "title", &bad);
+	s->url = story_get(o, "url", &bad);
+	s->guid = story_get(o, "guid", &bad);
+	s->title = story_get(o, "title", &bad);
+	s->summary = story_get(o, "summary", &bad);
+	s->content = story_get(o, "content", &bad);
+	s->text = story_get(o, "text", &bad);
+	s->language = story_get(o, "language", &bad);
+	s->html = story_get(o, "html", &bad);
+	s->byline = story_get(o, "byline", &bad);
+	s->site_name = story_get(o, "site_name", &bad);
+	s->canonical_url = story_get(o, "canonical_url", &bad);
+	s->supersedes = story_get(o, "supersedes", &bad);
+	s->duplicate_of = story_get(o, "duplicate_of", &bad);
+	s->published = story_get_date(o, "published");
+	s->updated = story_get_date(o, "updated");
+	s->fetched = story_get_date(o, "fetched");
+	s->word_count = (size_t)json_integer_value(json_object_get(o,
+	    "word_count"));
+	s->revision = (unsigned)json_integer_value(json_object_get(o,
+	    "revision"));
+	src = json_string_value(json_object_get(o, "text_source"));
+	s->source = src != NULL && strcmp(src, "article") == 0 ?
+	    STORY_FROM_ARTICLE : STORY_FROM_FEED;
+	return bad ? -1 : 0;
+}
+
+struct story *
+story_load(const char *json)
+{
+	struct story	*s;
+	json_t		*o;
+	json_error_t	 jerr;
+
+	if ((o = json_loads(json, 0, &jerr)) == NULL)
+		return NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    story_load_fields(s, o) == -1 || story_load_lists(s, o) == -1) {
+		story_free(s);
+		s = NULL;
+	}
+	json_decref(o);
+	return s;
+}

@@ -1,0 +1,148 @@
+/*
+ * story: one item as the daemon carries it, from the feed to the spool.
+ *
+ * A struct story is built from a feed item (story_from_item), completed by
+ * its web page (story_add_page), and serialised once, where it is stored
+ * or sent (story_dump): the pending row and the spool file hold the same
+ * bytes.  Only a story read back from the state store after a restart is
+ * ever parsed (story_load).  The file's layout is documented in README.md
+ * ("Story files"); bump STORY_SCHEMA when a field changes meaning or goes
+ * away.
+ */
+#ifndef FEEDSPOOL_STORY_H
+#define FEEDSPOOL_STORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parsers/feed.h"
+
+struct extract;
+
+#define STORY_SCHEMA	2
+/* Keys longer than this are replaced by their hash. */
+#define STORY_KEY_MAX	1024
+#define STORY_ID_LEN	16
+
+struct story_feed {
+	const char	*name;		/* the config section */
+	const char	*url;		/* as configured */
+	const char	*title;		/* the feed's own title, or NULL */
+	const char	*language;	/* the feed's language, or NULL */
+};
+
+/* What the boilerplate rules know about a story's site. */
+struct story_hints {
+	const char		*host;		/* of the item's link */
+	const char *const	*tags;		/* title tags learned for host */
+	size_t			 ntags;
+	const char *const	*lines;		/* recurring lines of host */
+	size_t			 nlines;
+};
+
+struct story_person {
+	char		*name;
+	char		*email;
+	char		*uri;
+};
+
+struct story_media {
+	char		*url;
+	char		*type;
+	char		*length;
+};
+
+/* Where the story's text came from. */
+enum story_source {
+	STORY_FROM_FEED,
+	STORY_FROM_ARTICLE
+};
+
+/*
+ * Every string is malloc'd and owned by the story, or NULL (null in the
+ * file).  Dates are unix seconds or FEED_NODATE.
+ */
+struct story {
+	char			 id[STORY_ID_LEN + 1];
+	char			*feed_name;
+	char			*feed_url;
+	char			*feed_title;
+	char			*url;
+	char			*guid;
+	char			*title;
+	int64_t			 published;
+	int64_t			 updated;
+	int64_t			 fetched;
+	struct story_person	*authors;
+	size_t			 nauthors;
+	char			**categories;
+	size_t			 ncategories;
+	struct story_media	*enclosures;
+	size_t			 nenclosures;
+	char			*summary;	/* exactly as the feed gave it */
+	char			*content;
+	char			*text;		/* cleaned and normalised */
+	char			*language;
+	char			*html;		/* the article's, cleaned */
+	char			*byline;
+	char			*site_name;
+	char			*canonical_url;
+	size_t			 word_count;
+	enum story_source	 source;
+	unsigned		 revision;	/* 1, then 2 ... */
+	char			*supersedes;	/* id of the revision before */
+	char			*duplicate_of;	/* id of the original */
+	const char		*duplicate_reason; /* static string */
+};
+
+/*
+ * The state store's key of an item: its guid/id, else its link, else a
+ * hash of title and date ("h:" and 16 hex digits).  malloc'd, or NULL when
+ * out of memory.
+ */
+char	*story_key(const struct feed_item *);
+
+/*
+ * The story of an item from the feed alone: title without its site tag,
+ * text cleaned and normalised; revision 1 unless supersedes names the
+ * revision it replaces.  NULL when out of memory.
+ */
+struct story *story_from_item(const char *id, const struct story_feed *,
+	    const struct feed_item *, int64_t fetched,
+	    const struct story_hints *, unsigned revision,
+	    const char *supersedes);
+
+/*
+ * Complete s with what its web page gave: the page's text when it holds
+ * more than the feed's (source becomes STORY_FROM_ARTICLE, *used 1), and
+ * the page's metadata where the feed had none.  Returns 0, or -1 when out
+ * of memory (s is then unchanged where it matters: still deliverable).
+ */
+int	 story_add_page(struct story *s, const struct extract *,
+	    const struct story_hints *, int *used);
+
+/* Mark s as a duplicate of orig (an id), for the reason why (static). */
+int	 story_mark_duplicate(struct story *s, const char *orig,
+	    const char *why);
+
+/* The story file: a malloc'd JSON text and its length, or NULL. */
+char	*story_dump(const struct story *, size_t *lenp);
+
+/*
+ * A story file read back (a pending story after a restart): the story, or
+ * NULL when json is not one of ours or out of memory.
+ */
+struct story *story_load(const char *json);
+
+void	 story_free(struct story *);
+
+/* A hash of the item's title and text as the feed gives them (never 0). */
+uint64_t story_content_hash(const struct feed_item *);
+
+/* Words in a text: runs of characters holding a letter or a digit. */
+size_t	 story_word_count(const char *);
+
+/* 64-bit FNV-1a, for keys that need to be short and stable. */
+uint64_t story_hash(const void *, size_t, uint64_t seed);
+
+#endif
