@@ -1,6 +1,7 @@
 # Crash safety: kill -9 the daemon at several moments while it spools a feed
 # of 1000 items, restart it each time; new/ never holds a partial file, tmp/
 # leftovers go at start, and in the end every item is there exactly once.
+# Then the same in the middle of one batch, many times.
 . "$(dirname "$0")/lib.sh"
 
 ITEMS=1000
@@ -46,6 +47,52 @@ guids=$(jq -r .guid "$T"/spool/new/* | sort -u | wc -l)
 assert_eq "$ITEMS" "$((guids + 0))" "distinct items"
 assert_eq "$ITEMS" "$(sqlite3 "$T/state.db" "SELECT count(*) FROM items WHERE status = 'delivered'")" "delivered in the state"
 assert_eq 0 "$(sqlite3 "$T/state.db" "SELECT count(*) FROM items WHERE status = 'pending'")" "pending in the state"
+
+# Kills in the middle of a batch.  strace slows every rename into new/ down
+# (5 ms each), so that the batch of one 400-item document takes seconds to
+# land; the daemon is killed while files of the batch still wait in tmp/.
+# No story may count as delivered before its whole batch is durable, and
+# the next start delivers each exactly once.
+command -v strace >/dev/null 2>&1 || fail "strace is not installed (scripts/deps)"
+rm -rf "$T/spool" "$T"/state.db*
+BATCH=400
+CONFIG_EXTRA="fetch_articles = no"
+write_config "$T/batch.conf" batch=/gen/$BATCH.xml
+mid=0 tries=0
+while [ "$mid" -lt 5 ] && [ "$tries" -lt 15 ]; do
+	tries=$((tries + 1))
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" strace -f -qq -o /dev/null -e trace=renameat,renameat2 \
+	    -e inject=renameat,renameat2:delay_enter=5000 \
+	    "$FEEDSPOOL" run -c "$T/batch.conf" 2>>"$T/batch.err" &
+	spid=$!
+	n=0
+	until [ -n "$(ls "$T/spool/tmp" 2>/dev/null)" ]; do
+		n=$((n + 1))
+		[ "$n" -le 300 ] || fail "no batch began: $(tail -n 3 "$T/batch.err")"
+		sleep 0.02
+	done
+	sleep "0.$((tries % 7 + 2))"
+	pkill -9 -P "$spid" feedspool
+	wait "$spid" 2>/dev/null
+	check_spool
+	left=$(find "$T/spool/tmp" -type f | wc -l)
+	done_n=$(sqlite3 "$T/state.db" "SELECT count(*) FROM items WHERE status = 'delivered'")
+	echo "batch kill $tries: $left files in tmp/, $done_n delivered"
+	if [ "$left" -gt 0 ]; then
+		mid=$((mid + 1))
+		assert_eq 0 "$done_n" "stories counted delivered while their batch was cut"
+	fi
+done
+[ "$mid" -ge 5 ] || fail "only $mid kills landed in the middle of a batch"
+"$FEEDSPOOL" run -c "$T/batch.conf" --once >"$T/batch.out" 2>>"$T/batch.err" ||
+	fail "after the batch kills: $(tail -n 5 "$T/batch.err")"
+check_spool
+assert_file_count "$T/spool/tmp" 0
+assert_file_count "$T/spool/new" "$BATCH"
+ids=$(jq -r .guid "$T"/spool/new/* | sort -u | wc -l)
+assert_eq "$BATCH" "$((ids + 0))" "distinct items after the batch kills"
+assert_eq "$BATCH" "$(sqlite3 "$T/state.db" "SELECT count(*) FROM items WHERE status = 'delivered'")" "delivered after the batch kills"
+CONFIG_EXTRA=
 
 # Stories whose pages were on their way when the daemon died get their
 # pages at the next start, not just the feed's text.

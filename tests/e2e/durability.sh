@@ -1,0 +1,88 @@
+# Power-loss order of a delivery, read off the system calls (strace): a
+# power cut keeps only what was flushed, so for every story file
+#   its bytes are flushed (syncfs of the spool, or fsync of the file) after
+#   its last write and before its rename into new/;
+#   new/ is fsynced after the rename and before the state database's WAL is
+#   next flushed (the flush that makes "delivered" durable);
+# and the stories of one document share their flushes (a batch), so a feed
+# of 300 items costs a handful of flushes, not 300.
+. "$(dirname "$0")/lib.sh"
+
+command -v strace >/dev/null 2>&1 || fail "strace is not installed (scripts/deps)"
+# LeakSanitizer cannot work under ptrace: leaks are checked by the other tests.
+ITEMS=300
+start_server
+CONFIG_EXTRA="fetch_articles = no"
+write_config "$T/feedspool.conf" big=/gen/$ITEMS.xml
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" strace -f -qq -y -o "$T/trace" \
+    -e trace=write,pwrite64,fsync,fdatasync,syncfs,rename,renameat,renameat2 \
+    "$FEEDSPOOL" run -c "$T/feedspool.conf" --once >"$T/out" 2>"$T/err" ||
+	fail "run: $(tail -n 5 "$T/err")"
+stop_server
+assert_file_count "$T/spool/new" "$ITEMS"
+
+# One line per verdict; "ok N FLUSHES" at the end when every rule held.
+awk -v spool="$T/spool" '
+function path(s) {	# the path strace -y prints in <...> after an fd
+	if (match(s, /<[^>]*>/))
+		return substr(s, RSTART + 1, RLENGTH - 2)
+	return ""
+}
+{
+	call = $2
+	sub(/\(.*/, "", call)
+	p = path($2)
+}
+call == "write" && index(p, spool "/tmp/") == 1 {
+	name = substr(p, length(spool "/tmp/") + 1)
+	written[name] = NR
+	synced[name] = 0
+}
+(call == "fsync" || call == "fdatasync") && index(p, spool "/tmp/") == 1 {
+	synced[substr(p, length(spool "/tmp/") + 1)] = NR
+}
+call == "syncfs" {
+	for (n in written)
+		synced[n] = NR
+	flushes++
+}
+call ~ /^rename/ && index($0, spool "/new") {
+	if (!match($0, /"[^"]*"/))
+		next
+	name = substr($0, RSTART + 1, RLENGTH - 2)
+	if (!(name in written))
+		{ print "rename of a file never written: " name; bad = 1 }
+	else if (synced[name] < written[name])
+		{ print "renamed before its bytes were flushed: " name; bad = 1 }
+	undirsynced[name] = 1
+	renamed++
+}
+(call == "fsync" || call == "fdatasync") && p == spool "/new" {
+	for (n in undirsynced)
+		delete undirsynced[n]
+	flushes++
+}
+(call == "fsync" || call == "fdatasync") && p ~ /-wal$/ {
+	for (n in undirsynced)
+		{ print "WAL flushed before new/ held " n " durably"; bad = 1 }
+	walsyncs++
+}
+(call == "fsync" || call == "fdatasync") && index(p, spool "/tmp/") == 1 {
+	flushes++
+}
+END {
+	if (renamed == 0)
+		{ print "no rename into new/ seen"; bad = 1 }
+	if (walsyncs == 0)
+		{ print "no flush of the state WAL seen"; bad = 1 }
+	if (!bad)
+		print "ok", renamed, flushes + 0
+}' "$T/trace" >"$T/verdict"
+grep -q '^ok ' "$T/verdict" || fail "$(head -n 5 "$T/verdict")"
+set -- $(cat "$T/verdict")
+assert_eq "$ITEMS" "$2" "files renamed into new/"
+# One document, one batch: a syncfs and an fsync of new/ (and a few more
+# only if the daemon splits a batch); never one per story.
+[ "$3" -le 10 ] || fail "$3 spool flushes for $ITEMS stories of one document"
+echo "$ITEMS stories, $3 spool flushes"
+exit 0
