@@ -223,6 +223,67 @@ test_tmp_leftovers_removed(void **state)
 	assert_int_equal(count_entries(fx->spool, "new"), 1);
 }
 
+/* A batch: nothing in new/ before the commit, everything after it. */
+static void
+test_batch(void **state)
+{
+	struct fixture		*fx = *state;
+	struct spool		*sp;
+	struct spool_batch	*b;
+	char			 err[512] = "";
+
+	sp = open_ok(fx->spool);
+	assert_non_null(b = spool_batch_new(sp));
+	assert_int_equal(spool_batch_commit(b, err, sizeof(err)), 0);
+	assert_int_equal(spool_batch_add(b, "1.aaaa.json", "one", 3, err,
+	    sizeof(err)), 0);
+	assert_int_equal(spool_batch_add(b, "2.bbbb.json", "two!", 4, err,
+	    sizeof(err)), 0);
+	assert_int_equal(spool_batch_count(b), 2);
+	assert_int_equal(count_entries(fx->spool, "new"), 0);
+	assert_int_equal(count_entries(fx->spool, "tmp"), 2);
+	assert_int_equal(spool_batch_commit(b, err, sizeof(err)), 0);
+	spool_batch_free(b);
+	assert_file(fx->spool, "new", "1.aaaa.json", "one", 3);
+	assert_file(fx->spool, "new", "2.bbbb.json", "two!", 4);
+	assert_int_equal(count_entries(fx->spool, "tmp"), 0);
+
+	/* One redelivered in a batch replaces its file. */
+	assert_non_null(b = spool_batch_new(sp));
+	assert_int_equal(spool_batch_add(b, "1.aaaa.json", "uno", 3, err,
+	    sizeof(err)), 0);
+	assert_int_equal(spool_batch_commit(b, err, sizeof(err)), 0);
+	spool_batch_free(b);
+	assert_file(fx->spool, "new", "1.aaaa.json", "uno", 3);
+	assert_int_equal(count_entries(fx->spool, "new"), 2);
+	spool_close(sp);
+}
+
+/* A batch given up (a failed add, or no commit) leaves nothing behind. */
+static void
+test_batch_abandoned(void **state)
+{
+	struct fixture		*fx = *state;
+	struct spool		*sp;
+	struct spool_batch	*b;
+	char			 err[512] = "";
+
+	sp = open_ok(fx->spool);
+	assert_non_null(b = spool_batch_new(sp));
+	assert_int_equal(spool_batch_add(b, "3.cccc.json", "three", 5, err,
+	    sizeof(err)), 0);
+	assert_int_equal(spool_batch_add(b, "../evil", "x", 1, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "invalid file name"));
+	assert_int_equal(spool_batch_add(b, ".hidden", "x", 1, err,
+	    sizeof(err)), -1);
+	assert_int_equal(spool_batch_count(b), 1);
+	spool_batch_free(b);
+	assert_int_equal(count_entries(fx->spool, "tmp"), 0);
+	assert_int_equal(count_entries(fx->spool, "new"), 0);
+	spool_close(sp);
+}
+
 static void
 test_redelivery_replaces(void **state)
 {
@@ -373,6 +434,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_deliver_failure_cleans_up,
 		    setup, teardown),
 		cmocka_unit_test(test_spool_name),
+		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_abandoned, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
