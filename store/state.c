@@ -644,7 +644,7 @@ state_feed_save(struct state *st, const char *name,
     const struct state_feed *f)
 {
 	sqlite3_stmt	*s = st->stmt[ST_FEED_SAVE];
-	int		 rc;
+	int		 rc, lazy;
 
 	rc = bind_text(s, 1, name);
 	if (rc == SQLITE_OK)
@@ -670,7 +670,26 @@ state_feed_save(struct state *st, const char *name,
 		stmt_done(s);
 		return -1;
 	}
-	return stmt_exec(st, ST_FEED_SAVE, "feed save");
+	/*
+	 * Outside a transaction, a feed's state is committed without an
+	 * fsync of its own (NORMAL for this one commit): a poll that only
+	 * learned "304" must not cost a flush.  A power cut can lose the
+	 * update, and the worst that follows is one unconditional or early
+	 * poll; it can never lose stories, since a WAL commit becomes
+	 * durable only with the ones before it, and the next FULL commit
+	 * (or checkpoint) takes this one along.
+	 */
+	lazy = sqlite3_get_autocommit(st->db);
+	if (lazy && exec_sql(st, "PRAGMA synchronous = NORMAL",
+	    "synchronous") == -1) {
+		stmt_done(s);
+		return -1;
+	}
+	rc = stmt_exec(st, ST_FEED_SAVE, "feed save");
+	if (lazy && exec_sql(st, "PRAGMA synchronous = FULL",
+	    "synchronous") == -1)
+		rc = -1;
+	return rc;
 }
 
 int
