@@ -24,7 +24,8 @@
 struct fetch {
 	CURL			*easy;
 	struct curl_slist	*headers;
-	void			*owner;
+	fetch_done_fn		 done;		/* told when it ends */
+	void			*done_arg;
 	struct buf		 body;
 	char			 errbuf[CURL_ERROR_SIZE];
 	char			*etag;
@@ -395,13 +396,14 @@ fetch_setopts(struct fetch *f, const struct fetch_opts *o)
 }
 
 struct fetch *
-fetch_new(const struct fetch_opts *o, void *owner)
+fetch_new(const struct fetch_opts *o, fetch_done_fn done, void *arg)
 {
 	struct fetch	*f;
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return NULL;
-	f->owner = owner;
+	f->done = done;
+	f->done_arg = arg;
 	f->retry_after = -1;
 	buf_init(&f->body, o->max_body);
 	if ((f->easy = curl_easy_init()) == NULL)
@@ -446,12 +448,6 @@ fetch_easy(struct fetch *f)
 	return f->easy;
 }
 
-void *
-fetch_owner(struct fetch *f)
-{
-	return f->owner;
-}
-
 struct fetch *
 fetch_of(CURL *easy)
 {
@@ -462,8 +458,9 @@ fetch_of(CURL *easy)
 	return (struct fetch *)(void *)p;
 }
 
-void
-fetch_done(struct fetch *f, CURLcode code)
+/* The result of the transfer, from curl's counters and ours. */
+static void
+fetch_finish(struct fetch *f, CURLcode code)
 {
 	struct fetch_result	*r = &f->res;
 	char			*url = NULL;
@@ -500,6 +497,15 @@ fetch_done(struct fetch *f, CURLcode code)
 		    f->errbuf[0] != '\0' ? f->errbuf : curl_easy_strerror(code));
 	if (n < 0 || (size_t)n >= sizeof(r->error))
 		r->error[sizeof(r->error) - 1] = '\0';
+}
+
+void
+fetch_done(struct fetch *f, CURLcode code)
+{
+	fetch_finish(f, code);
+	/* The last use of f here: the callback may free it. */
+	if (f->done != NULL)
+		f->done(f, f->done_arg);
 }
 
 const struct fetch_result *

@@ -47,11 +47,16 @@ struct fetch_result {
 					   redirects (301, 308) only */
 };
 
-struct fetch	*fetch_new(const struct fetch_opts *, void *owner);
+/* Told once, when the transfer ended; it may fetch_free() the fetch. */
+typedef void	(*fetch_done_fn)(struct fetch *, void *arg);
+
+struct fetch	*fetch_new(const struct fetch_opts *, fetch_done_fn, void *arg);
 void		 fetch_free(struct fetch *);
 CURL		*fetch_easy(struct fetch *);
-void		*fetch_owner(struct fetch *);
-/* Called by the loop with the transfer's CURLcode, once. */
+/*
+ * Called by the loop with the transfer's CURLcode, once: the result is
+ * made, then the fetch's done function told.
+ */
 void		 fetch_done(struct fetch *, CURLcode);
 const struct fetch_result *fetch_result(const struct fetch *);
 
