@@ -1,0 +1,137 @@
+/*
+ * The daemon's parts, shared by its three files: daemon.c is the loop glue
+ * (libevent, curl's multi interface, signals, reload, set-up), poll.c the
+ * feed polls, pages.c the article pages of new stories.
+ */
+#ifndef FEEDSPOOL_DAEMON_INT_H
+#define FEEDSPOOL_DAEMON_INT_H
+
+#include <sys/queue.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+
+#include "parsers/feed.h"
+
+struct config;
+struct config_feed;
+struct daemon;
+struct daemon_opts;
+struct dedup_index;
+struct event;
+struct event_base;
+struct fetch;
+struct fetch_result;
+struct ingest;
+struct ingest_page;
+struct sched;
+struct sched_entry;
+struct spool;
+struct state;
+
+/* Transfers still running this long after SIGTERM are abandoned. */
+#define DAEMON_GRACE_SEC	5
+/* Failed feeds back off exponentially, up to this. */
+#define DAEMON_BACKOFF_MAX_MS	(INT64_C(24) * 3600 * 1000)
+#define DAEMON_ONCE_NEVER	INT64_MAX
+
+#define DAEMON_CONTAINER(p, type, member) \
+	((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+/* What a scheduler entry stands for: how to start it when it is due. */
+struct job {
+	void	(*start)(struct daemon *, struct job *);
+};
+
+struct feedrt {
+	struct job		 job;
+	TAILQ_ENTRY(feedrt)	 entry;
+	struct daemon		*d;
+	char			*name;
+	char			*url;
+	char			*host;
+	unsigned		 interval;
+	unsigned		 timeout;
+	size_t			 max_body;
+	int			 fetch_articles;
+	int			 dup_mark;
+	int			 updates_emit;
+	int			 follow_schedule;
+	struct feed_schedule	 schedule;	/* as the last answer said */
+	struct sched_entry	*se;
+	struct fetch		*fetch;		/* the poll in flight */
+	int			 removed;	/* by a reload, while in flight */
+	unsigned		 polls;
+	char			 summary[512];	/* of the last poll */
+};
+TAILQ_HEAD(feedlist, feedrt);
+
+/* The web page of a new story, to fetch once. */
+struct pagejob {
+	struct job		 job;
+	TAILQ_ENTRY(pagejob)	 entry;
+	struct daemon		*d;
+	struct ingest_page	*page;
+	unsigned		 timeout;
+	size_t			 max_body;
+	struct sched_entry	*se;
+	struct fetch		*fetch;
+	const struct fetch_result *result;	/* finished: the page, or NULL */
+};
+TAILQ_HEAD(pagelist, pagejob);
+
+struct daemon {
+	const struct daemon_opts *opts;
+	struct event_base	*base;
+	CURLM			*multi;
+	struct event		*curl_timer;
+	struct event		*sched_timer;
+	struct event		*grace_timer;
+	struct event		*sig_term;
+	struct event		*sig_int;
+	struct event		*sig_hup;
+	struct config		*cfg;
+	struct state		*state;
+	struct spool		*spool;
+	struct sched		*sched;
+	struct dedup_index	*dups;		/* stories of the window */
+	struct ingest		*ingest;	/* state, spool and dups */
+	int64_t			 dups_pruned;	/* when, unix seconds */
+	struct feedlist		 feeds;
+	struct pagelist		 pages;
+	struct pagelist		 finished;	/* to deliver as one batch */
+	int			 stopping;
+	int			 redeliver;	/* a delivery failed earlier */
+	unsigned		 transfers;
+	uint64_t		 delivered;
+};
+
+/* daemon.c */
+int64_t		 daemon_now_ms(void);
+/* The charset parameter of a Content-Type value, malloc'd, or NULL. */
+char		*daemon_charset(const char *ctype);
+
+/* poll.c */
+/*
+ * What an HTTP error status means, and what to do about it when that is
+ * the operator's to do, for the log and `feedspool status`.
+ */
+const char	*poll_http_reason(long status);
+void		 feedrt_free(struct feedrt *);
+int		 feedrt_configure(struct feedrt *, const struct config_feed *);
+int		 poll_add_feed(struct daemon *, const struct config_feed *);
+struct feedrt	*poll_find_feed(struct daemon *, const char *name);
+
+/* pages.c */
+/* ingest_page_fn: queue the page of a new story of feed fr (arg). */
+int		 pages_queue(void *fr, struct ingest_page *);
+/* Deliver the stories of every finished page, as one batch. */
+void		 pages_deliver(struct daemon *);
+/* Give up the pages not fetched yet (and those in flight, too). */
+void		 pages_drop(struct daemon *, int in_flight_too);
+/* Stories an earlier run left pending: delivered, or back in the queue. */
+int		 pages_resume(struct daemon *);
+
+#endif
