@@ -15,39 +15,70 @@
 #define FNV_PRIME	UINT64_C(0x100000001b3)
 #define COOKIE_BYTES	400	/* a cookie notice, not an article on them */
 
-bool
-words_is_char(int32_t cp, unsigned flags)
-{
-	utf8proc_category_t	 cat;
+/*
+ * What a byte says: 0 no word character, 1 an ASCII letter or digit, 2
+ * the start of a non-ASCII character (or invalid UTF-8): look closer.
+ */
+static const unsigned char byte_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
 
-	if (cp < 0x80)
-		return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-		    (cp >= '0' && cp <= '9');
-	cat = utf8proc_category(cp);
+static inline bool
+unicode_is_word(int32_t cp, unsigned flags)
+{
+	utf8proc_category_t	 cat = utf8proc_category(cp);
+
 	if (cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME)
 		return (flags & WORDS_NOMARKS) == 0;
 	return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
 	    (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
 }
 
-/* The code point at p (-1 for invalid UTF-8) and its length in *n. */
-static inline int32_t
-decode(const unsigned char *p, const unsigned char *end, size_t *n)
+bool
+words_is_char(int32_t cp, unsigned flags)
+{
+	if (cp < 0x80)
+		return cp >= 0 && byte_class[cp] == 1;
+	return unicode_is_word(cp, flags);
+}
+
+/*
+ * Is the character at p a word character?  Its length goes to *n (1 for
+ * a byte of invalid UTF-8, which is none).
+ */
+static inline bool
+word_at(const unsigned char *p, const unsigned char *end, unsigned flags,
+    size_t *n)
 {
 	utf8proc_int32_t	 c;
 	utf8proc_ssize_t	 r;
 
-	if (*p < 0x80) {
+	if (byte_class[*p] < 2) {
 		*n = 1;
-		return *p;
+		return byte_class[*p] == 1;
 	}
 	r = utf8proc_iterate(p, (utf8proc_ssize_t)(end - p), &c);
 	if (r < 1) {
 		*n = 1;
-		return -1;
+		return false;
 	}
 	*n = (size_t)r;
-	return c;
+	return unicode_is_word(c, flags);
 }
 
 void
@@ -61,27 +92,31 @@ words_begin(struct words_iter *it, const char *s, size_t len, unsigned flags)
 bool
 words_next(struct words_iter *it, const char **word, size_t *len)
 {
-	const unsigned char	*start = NULL;
-	int32_t			 c;
-	size_t			 n;
+	const unsigned char	*p = it->p, *end = it->end, *start;
+	size_t			 n = 1;
 
-	while (it->p < it->end) {
-		c = decode(it->p, it->end, &n);
-		if (words_is_char(c, it->flags)) {
-			if (start == NULL)
-				start = it->p;
-		} else if (start != NULL) {
-			*word = (const char *)start;
-			*len = (size_t)(it->p - start);
-			it->p += n;	/* past the separator, read already */
-			return true;
+	/* ASCII is read a byte at a time here, without word_at(). */
+	for (;; p += n) {
+		while (p < end && byte_class[*p] == 0)
+			p++;
+		if (p == end) {
+			it->p = p;
+			return false;
 		}
-		it->p += n;
+		if (word_at(p, end, it->flags, &n))
+			break;
 	}
-	if (start == NULL)
-		return false;
+	start = p;
+	for (p += n;; p += n) {
+		while (p < end && byte_class[*p] == 1)
+			p++;
+		if (p == end || !word_at(p, end, it->flags, &n))
+			break;
+	}
 	*word = (const char *)start;
-	*len = (size_t)(it->p - start);
+	*len = (size_t)(p - start);
+	/* Past the separator too, which was read already. */
+	it->p = p < end ? p + n : p;
 	return true;
 }
 

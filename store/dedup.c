@@ -175,7 +175,8 @@ word_hash(const char *word, size_t len)
 
 	while (p < end) {
 		if (*p < 0x80) {
-			cp = *p >= 'A' && *p <= 'Z' ? *p + ('a' - 'A') : *p;
+			/* A letter or digit: 0x20 lowers letters, digits have it. */
+			cp = *p | 0x20;
 			n = 1;
 		} else if ((n = utf8proc_iterate(p, end - p, &cp)) < 1)
 			break;	/* not from words_next() */
