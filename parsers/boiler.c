@@ -263,7 +263,8 @@ site_prefixes(struct site *s, const char *name)
 			continue;
 		}
 		if (in && words > 0) {
-			if ((s->prefix[s->nprefix] = words_key(name, i)) == NULL)
+			s->prefix[s->nprefix] = words_key(name, i);
+			if (s->prefix[s->nprefix] == NULL)
 				return -1;
 			s->nprefix++;
 		}
@@ -322,7 +323,8 @@ site_init(struct site *s, const struct boiler_hints *h)
 
 	memset(s, 0, sizeof(*s));
 	if (h->site_name != NULL && ((s->name = key(h->site_name)) == NULL ||
-	    site_prefixes(s, h->site_name) == -1 || wordlist_split(h->site_name, strlen(h->site_name),
+	    site_prefixes(s, h->site_name) == -1 ||
+	    wordlist_split(h->site_name, strlen(h->site_name),
 	    &s->name_words) == -1))
 		goto out_free;
 	if (h->feed_title != NULL && ((s->feed = key(h->feed_title)) ==

@@ -2,8 +2,9 @@
  * dedup: SimHash + MinHash fingerprints and a permuted-tables index.
  *
  * Words are those of parsers/words.h (runs of letters, digits and
- * combining marks), lower-cased.  Each word is hashed once; a shingle's hash combines the hashes
- * of its DEDUP_SHINGLE words, so the text is read only once.
+ * combining marks), lower-cased.  Each word is hashed once; a shingle's
+ * hash combines the hashes of its DEDUP_SHINGLE words, so no shingle is
+ * read again.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -175,7 +176,7 @@ word_hash(const char *word, size_t len)
 
 	while (p < end) {
 		if (*p < 0x80) {
-			/* A letter or digit: 0x20 lowers letters, digits have it. */
+			/* Letter or digit: | 0x20 lowers one, keeps the other. */
 			cp = *p | 0x20;
 			n = 1;
 		} else if ((n = utf8proc_iterate(p, end - p, &cp)) < 1)

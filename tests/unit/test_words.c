@@ -60,7 +60,7 @@ test_is_char(void **state)
 	assert_true(words_is_char(0xBD, 0));		/* ½, No */
 	assert_true(words_is_char(0x216B, 0));		/* Ⅻ, Nl */
 	assert_false(words_is_char(0x2019, 0));		/* ’ */
-	assert_false(words_is_char(0x2011, 0));		/* non-breaking hyphen */
+	assert_false(words_is_char(0x2011, 0));		/* no-break hyphen */
 	assert_false(words_is_char(0xA0, 0));		/* no-break space */
 	assert_false(words_is_char(0x1F600, 0));	/* 😀 */
 	assert_false(words_is_char(0x1F3FD, 0));	/* skin tone, Sk */
@@ -151,23 +151,26 @@ test_iter_bounds(void **state)
 	assert_false(words_next(&it, &w, &n));
 }
 
+/* got (malloc'd, from what(s)) must be want. */
+static void
+check_got(const char *what, const char *s, char *got, const char *want)
+{
+	assert_non_null(got);
+	if (strcmp(got, want) != 0)
+		fail_msg("%s(\"%s\") = \"%s\", want \"%s\"", what, s, got,
+		    want);
+	free(got);
+}
+
 static void
 check_key(const char *s, const char *want)
 {
-	char	*k;
-
-	k = words_key(s, strlen(s));
-	assert_non_null(k);
-	if (strcmp(k, want) != 0)
-		fail_msg("words_key(\"%s\") = \"%s\", want \"%s\"", s, k, want);
-	free(k);
+	check_got("words_key", s, words_key(s, strlen(s)), want);
 }
 
 static void
 test_fold_key(void **state)
 {
-	char	*f;
-
 	(void)state;
 	check_key("The N.Y. Times", "thenytimes");
 	check_key("\xef\xbc\xa6\xc3\xa9te", "fete");		/* Ｆéte */
@@ -177,23 +180,14 @@ test_fold_key(void **state)
 	check_key("I \xe2\x9d\xa4\xef\xb8\x8f NY", "iny");
 	check_key("-- !! --", "");
 	check_key("", "");
-	f = words_fold("A\xff\xc3\x89", 4);
-	assert_non_null(f);
-	assert_string_equal(f, "ae");
-	free(f);
+	check_got("words_fold", "A\\xff\\xc3\\x89",
+	    words_fold("A\xff\xc3\x89", 4), "ae");
 }
 
 static void
 check_line_key(const char *s, const char *want)
 {
-	char	*k;
-
-	k = words_line_key(s);
-	assert_non_null(k);
-	if (strcmp(k, want) != 0)
-		fail_msg("words_line_key(\"%s\") = \"%s\", want \"%s\"", s, k,
-		    want);
-	free(k);
+	check_got("words_line_key", s, words_line_key(s), want);
 }
 
 static void
