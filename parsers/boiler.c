@@ -1,8 +1,8 @@
 /*
  * boiler: site tags in titles, repeated headlines, bylines, datelines and
- * recurring lines in article text.  Names are compared through keys:
- * letters and digits only, case folded, accents stripped (utf8proc), so
- * "NYTimes", "nytimes.com" and "NY Times" meet where they should.
+ * recurring lines in article text.  Names are compared through keys
+ * (words_key(): letters and digits only, case folded, accents stripped),
+ * so "NYTimes", "nytimes.com" and "NY Times" meet where they should.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,6 +14,7 @@
 
 #include "parsers/boiler.h"
 #include "parsers/buf.h"
+#include "parsers/words.h"
 
 #define BOILER_MAX	(64 * 1024 * 1024)	/* output cap */
 #define MAX_SEPS	16	/* separators looked at in one title */
@@ -23,7 +24,6 @@
 #define TAG_BYTES	60
 #define BYLINE_BYTES	120	/* "By Jane Doe and ..." at most */
 #define DATELINE_BYTES	100
-#define COOKIE_BYTES	400	/* a cookie notice, not an article on them */
 
 struct sep {
 	size_t	 start;		/* first byte, with the spaces before */
@@ -31,7 +31,7 @@ struct sep {
 	bool	 colon;
 };
 
-struct words {
+struct wordlist {
 	char	*w[MAX_WORDS];
 	size_t	 n;
 };
@@ -39,9 +39,9 @@ struct words {
 /* The hints as keys, computed once per title. */
 struct site {
 	char	*name;
-	struct words name_words;	/* to spell a tag: "ltc-a" */
+	struct wordlist name_words;	/* to spell a tag: "ltc-a" */
 	char	*feed;
-	struct words feed_words;
+	struct wordlist feed_words;
 	char	*prefix[MAX_PREFIXES];	/* first words of name and feed */
 	size_t	 nprefix;
 	char	*host_all;		/* "nytimescom" */
@@ -52,84 +52,10 @@ struct site {
 
 /* Strings */
 
-static bool
-is_word(utf8proc_int32_t c)
-{
-	utf8proc_category_t	 cat = utf8proc_category(c);
-
-	return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
-	    (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
-}
-
-/* A copy of s[0..len) without invalid UTF-8, so utf8proc_map accepts it. */
-static char *
-valid_copy(const char *s, size_t len)
-{
-	utf8proc_int32_t	 c;
-	utf8proc_ssize_t	 n;
-	size_t			 i = 0, w = 0;
-	char			*out;
-
-	if ((out = malloc(len + 1)) == NULL)
-		return NULL;
-	while (i < len) {
-		n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-		    (utf8proc_ssize_t)(len - i), &c);
-		if (n <= 0 || c == 0) {
-			i++;
-			continue;
-		}
-		memcpy(out + w, s + i, (size_t)n);
-		w += (size_t)n;
-		i += (size_t)n;
-	}
-	out[w] = '\0';
-	return out;
-}
-
-static utf8proc_uint8_t *
-fold(const char *s, size_t len)
-{
-	utf8proc_uint8_t	*out = NULL;
-	char			*v;
-
-	if ((v = valid_copy(s, len)) == NULL)
-		return NULL;
-	if (utf8proc_map((const utf8proc_uint8_t *)v, 0, &out,
-	    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT |
-	    UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK) < 0)
-		out = NULL;
-	free(v);
-	return out;
-}
-
-/* Letters and digits of s[0..len), folded.  NULL when out of memory. */
-static char *
-key_n(const char *s, size_t len)
-{
-	utf8proc_uint8_t	*f, *p, *w;
-	utf8proc_int32_t	 c;
-	utf8proc_ssize_t	 n;
-
-	if ((f = fold(s, len)) == NULL)
-		return NULL;
-	for (p = w = f; *p != '\0'; p += n) {
-		n = utf8proc_iterate(p, -1, &c);
-		if (n <= 0)
-			break;
-		if (is_word(c)) {
-			memmove(w, p, (size_t)n);
-			w += n;
-		}
-	}
-	*w = '\0';
-	return (char *)f;
-}
-
 static char *
 key(const char *s)
 {
-	return key_n(s, strlen(s));
+	return words_key(s, strlen(s));
 }
 
 /* Equal keys, a leading "the" on either side optional. */
@@ -148,17 +74,12 @@ keys_eq(const char *a, const char *b)
 static bool
 has_word(const char *s, size_t len)
 {
-	utf8proc_int32_t	 c;
-	utf8proc_ssize_t	 n;
-	size_t			 i;
+	struct words_iter	 it;
+	const char		*w;
+	size_t			 n;
 
-	for (i = 0; i < len; i += n > 0 ? (size_t)n : 1) {
-		n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-		    (utf8proc_ssize_t)(len - i), &c);
-		if (n > 0 && is_word(c))
-			return true;
-	}
-	return false;
+	words_begin(&it, s, len, WORDS_NOMARKS);
+	return words_next(&it, &w, &n);
 }
 
 static char *
@@ -264,7 +185,7 @@ find_seps(const char *t, struct sep *seps)
 /* Words */
 
 static void
-words_free(struct words *ws)
+wordlist_free(struct wordlist *ws)
 {
 	size_t	 i;
 
@@ -278,7 +199,7 @@ words_free(struct words *ws)
  * none when there are more than MAX_WORDS.  -1 when out of memory.
  */
 static int
-words_split(const char *s, size_t len, struct words *ws)
+wordlist_split(const char *s, size_t len, struct wordlist *ws)
 {
 	size_t	 i = 0, n;
 
@@ -289,11 +210,11 @@ words_split(const char *s, size_t len, struct words *ws)
 			n = len - i;
 		if (n > 0) {
 			if (ws->n == MAX_WORDS) {
-				words_free(ws);
+				wordlist_free(ws);
 				return 0;
 			}
-			if ((ws->w[ws->n] = key_n(s + i, n)) == NULL) {
-				words_free(ws);
+			if ((ws->w[ws->n] = words_key(s + i, n)) == NULL) {
+				wordlist_free(ws);
 				return -1;
 			}
 			if (*ws->w[ws->n] != '\0')
@@ -314,9 +235,9 @@ site_free(struct site *s)
 	size_t	 i;
 
 	free(s->name);
-	words_free(&s->name_words);
+	wordlist_free(&s->name_words);
 	free(s->feed);
-	words_free(&s->feed_words);
+	wordlist_free(&s->feed_words);
 	for (i = 0; i < s->nprefix; i++)
 		free(s->prefix[i]);
 	free(s->host_all);
@@ -342,7 +263,8 @@ site_prefixes(struct site *s, const char *name)
 			continue;
 		}
 		if (in && words > 0) {
-			if ((s->prefix[s->nprefix] = key_n(name, i)) == NULL)
+			s->prefix[s->nprefix] = words_key(name, i);
+			if (s->prefix[s->nprefix] == NULL)
 				return -1;
 			s->nprefix++;
 		}
@@ -383,12 +305,13 @@ site_host(struct site *s, const char *host)
 	}
 	if (n == 0)
 		return 0;
-	if ((s->host_all = key_n(label[0], (size_t)(end - label[0]))) == NULL)
+	if ((s->host_all = words_key(label[0],
+	    (size_t)(end - label[0]))) == NULL)
 		return -1;
 	m = n == 1 ? 0 : n - 2;
 	if (n >= 3 && len[n - 1] == 2 && len[n - 2] <= 3)
 		m = n - 3;
-	if ((s->host_main = key_n(label[m], len[m])) == NULL)
+	if ((s->host_main = words_key(label[m], len[m])) == NULL)
 		return -1;
 	return 0;
 }
@@ -400,12 +323,13 @@ site_init(struct site *s, const struct boiler_hints *h)
 
 	memset(s, 0, sizeof(*s));
 	if (h->site_name != NULL && ((s->name = key(h->site_name)) == NULL ||
-	    site_prefixes(s, h->site_name) == -1 || words_split(h->site_name, strlen(h->site_name),
+	    site_prefixes(s, h->site_name) == -1 ||
+	    wordlist_split(h->site_name, strlen(h->site_name),
 	    &s->name_words) == -1))
 		goto out_free;
 	if (h->feed_title != NULL && ((s->feed = key(h->feed_title)) ==
 	    NULL || site_prefixes(s, h->feed_title) == -1 ||
-	    words_split(h->feed_title, strlen(h->feed_title),
+	    wordlist_split(h->feed_title, strlen(h->feed_title),
 	    &s->feed_words) == -1))
 		goto out_free;
 	if (h->host != NULL && site_host(s, h->host) == -1)
@@ -460,7 +384,7 @@ spells(char *const *w, size_t nw, const char *label)
  * Actualités".
  */
 static bool
-spelt_by(const struct words *ws, const char *label)
+spelt_by(const struct wordlist *ws, const char *label)
 {
 	return label != NULL && strlen(label) >= 3 && ws->n >= 2 &&
 	    spells(ws->w, ws->n, label);
@@ -470,15 +394,15 @@ spelt_by(const struct words *ws, const char *label)
 static int
 spells_label(const char *seg, size_t len, const char *label)
 {
-	struct words	 ws;
+	struct wordlist	 ws;
 	int		 ret;
 
 	if (label == NULL || strlen(label) < 3)
 		return 0;
-	if (words_split(seg, len, &ws) == -1)
+	if (wordlist_split(seg, len, &ws) == -1)
 		return -1;
 	ret = spelt_by(&ws, label);
-	words_free(&ws);
+	wordlist_free(&ws);
 	return ret;
 }
 
@@ -501,7 +425,7 @@ names_site(const struct site *s, const char *seg, size_t len,
 	size_t	 i;
 	int	 ret = 0;
 
-	if ((k = key_n(seg, len)) == NULL)
+	if ((k = words_key(seg, len)) == NULL)
 		return -1;
 	if (keys_eq(k, s->name) || keys_eq(k, s->feed) ||
 	    keys_eq(k, s->host_all))
@@ -631,116 +555,6 @@ boiler_title_tag(const char *title)
 
 /* Lines */
 
-char *
-boiler_line_key(const char *line)
-{
-	utf8proc_uint8_t	*f, *p, *w;
-	utf8proc_int32_t	 c;
-	utf8proc_ssize_t	 n;
-	utf8proc_category_t	 cat;
-	bool			 space = false;
-
-	if ((f = fold(line, strlen(line))) == NULL)
-		return NULL;
-	for (p = w = f; *p != '\0'; p += n) {
-		if ((n = utf8proc_iterate(p, -1, &c)) <= 0)
-			break;
-		cat = utf8proc_category(c);
-		if (c == '\t' || c == '\n' || c == '\r' ||
-		    cat == UTF8PROC_CATEGORY_ZS) {
-			space = w > f;
-			continue;
-		}
-		if (space)
-			*w++ = ' ';
-		space = false;
-		if (cat == UTF8PROC_CATEGORY_ND) {
-			*w++ = '0';
-			continue;
-		}
-		memmove(w, p, (size_t)n);
-		w += n;
-	}
-	*w = '\0';
-	return (char *)f;
-}
-
-/* Decoration around a share button's label: bullets, arrows, colons. */
-static size_t
-decor_at(const char *s)
-{
-	static const char *const decor[] = {
-		":", ".", "!", "-", "*", ">", " ",
-		"\xe2\x80\xa6", "\xc2\xbb", "\xe2\x80\xba", "\xe2\x86\x92",
-		"\xe2\x80\xa2", "\xc2\xb7", NULL	/* … » › → • · */
-	};
-	size_t	 i, n;
-
-	for (i = 0; decor[i] != NULL; i++) {
-		n = strlen(decor[i]);
-		if (strncmp(s, decor[i], n) == 0)
-			return n;
-	}
-	return 0;
-}
-
-static void
-strip_decor(char *k)
-{
-	size_t	 len, n, i;
-	bool	 again = true;
-
-	while ((n = decor_at(k)) > 0)
-		memmove(k, k + n, strlen(k + n) + 1);
-	while (again) {
-		again = false;
-		len = strlen(k);
-		for (i = len > 3 ? len - 3 : 0; i < len; i++)
-			if ((n = decor_at(k + i)) == len - i) {
-				k[i] = '\0';
-				again = true;
-				break;
-			}
-	}
-}
-
-/*
- * Lines that are boilerplate on any site when they stand alone: share
- * and subscribe buttons, advertisement labels, cookie notices.
- */
-static bool
-universal_line(const char *k)
-{
-	static const char *const exact[] = {
-		"share", "share this", "share this article",
-		"share this story", "share this page", "share on facebook",
-		"share on twitter", "share on x", "share on linkedin",
-		"share on whatsapp", "share via email", "email this article",
-		"print this article", "sign up for our newsletter",
-		"sign up to our newsletter", "subscribe to our newsletter",
-		"subscribe", "advertisement", "skip advertisement",
-		"advertisement - scroll to continue", "read more", "related",
-		"related articles", "related stories", "related content",
-		"more on this story", "skip to content", "continue reading",
-		"most read", "follow us", NULL
-	};
-	static const char *const cookie[] = {
-		"we use cookies", "this site uses cookies",
-		"this website uses cookies", NULL
-	};
-	size_t	 i;
-
-	for (i = 0; exact[i] != NULL; i++)
-		if (strcmp(k, exact[i]) == 0)
-			return true;
-	if (strlen(k) > COOKIE_BYTES)
-		return false;
-	for (i = 0; cookie[i] != NULL; i++)
-		if (strncmp(k, cookie[i], strlen(cookie[i])) == 0)
-			return true;
-	return false;
-}
-
 /* Does one side of a separator in a match want, the other side short? */
 static int
 side_matches(const char *s, const char *want)
@@ -753,7 +567,7 @@ side_matches(const char *s, const char *want)
 	nsep = find_seps(s, seps);
 	for (j = 0; j < nsep; j++) {
 		if (short_seg(s + seps[j].end, len - seps[j].end)) {
-			if ((k = key_n(s, seps[j].start)) == NULL)
+			if ((k = words_key(s, seps[j].start)) == NULL)
 				return -1;
 			eq = strcmp(k, want) == 0;
 			free(k);
@@ -875,7 +689,7 @@ is_dateline(const char *line)
 	while (*p != '\0') {
 		if ((unsigned char)*p >= 0x80) {	/* a letter: words */
 			if ((len = utf8proc_iterate((const utf8proc_uint8_t *)p,
-			    -1, &c)) > 0 && is_word(c))
+			    -1, &c)) > 0 && words_is_char(c, WORDS_NOMARKS))
 				return false;
 			p += len > 0 ? len : 1;
 			continue;
@@ -932,7 +746,7 @@ body_init(struct body *b, const char *title, const char *byline,
 		goto out_free;
 	for (i = 0; i < nlines; i++, b->nlines++)
 		if (lines[i] != NULL &&
-		    (b->lines[i] = boiler_line_key(lines[i])) == NULL)
+		    (b->lines[i] = words_line_key(lines[i])) == NULL)
 			goto out_free;
 	return 0;
 
@@ -949,14 +763,12 @@ is_recurring(const struct body *b, const char *line)
 	size_t	 i;
 	int	 r = 0;
 
-	if ((k = boiler_line_key(line)) == NULL)
+	if ((k = words_line_key(line)) == NULL)
 		return -1;
 	for (i = 0; r == 0 && i < b->nlines; i++)
 		r = b->lines[i] != NULL && strcmp(k, b->lines[i]) == 0;
-	if (r == 0) {
-		strip_decor(k);
-		r = universal_line(k);
-	}
+	if (r == 0)
+		r = words_boilerplate(k);
 	free(k);
 	return r;
 }

@@ -48,22 +48,15 @@ char	*boiler_title_tag(const char *title);
 /*
  * The text without boilerplate.  text has one paragraph per line (blank
  * lines between them are fine); the result has them separated by one
- * blank line.  Dropped everywhere: paragraphs equal to one of lines, or
- * to a built-in share/subscribe/cookie/advertisement line, compared by
- * boiler_line_key().  Dropped while at the top: the headline again
- * (title, with or without a site tag, case, spacing and punctuation
- * ignored), the byline again ("By Jane Doe"), a line with only a date.
- * title, byline and lines may be NULL.  Returns a malloc'd string, NULL
+ * blank line.  Dropped everywhere: paragraphs equal to one of lines,
+ * compared by words_line_key(), or to a built-in share/subscribe/cookie/
+ * advertisement line (words_boilerplate()).  Dropped while at the top:
+ * the headline again (title, with or without a site tag, case, spacing
+ * and punctuation ignored), the byline again ("By Jane Doe"), a line with
+ * only a date.  title, byline and lines may be NULL.  Returns a malloc'd string, NULL
  * when out of memory.
  */
 char	*boiler_body(const char *text, const char *title, const char *byline,
 	    const char *const *lines, size_t nlines);
-
-/*
- * The form recurring lines are compared and learned in: case folded,
- * spaces collapsed and trimmed, every digit "0" ("© 2023 Example" and
- * "© 2024 example" are one line).  Malloc'd, NULL when out of memory.
- */
-char	*boiler_line_key(const char *line);
 
 #endif

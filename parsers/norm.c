@@ -19,6 +19,7 @@
 
 #include "parsers/buf.h"
 #include "parsers/norm.h"
+#include "parsers/words.h"
 
 #define NORM_MAX	(64 * 1024 * 1024)	/* output cap */
 #define NORM_WORD_MAX	16	/* longer words are no function words */
@@ -244,15 +245,6 @@ struct quotes {
 	bool	 sq_rev;
 };
 
-static bool
-is_word(int32_t c)
-{
-	utf8proc_category_t	 cat = utf8proc_category(c);
-
-	return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
-	    (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
-}
-
 /* Write a closing quote at w, after dropping the spaces before it. */
 static size_t
 put_close(int32_t *cp, size_t start, size_t w, int32_t q)
@@ -279,7 +271,7 @@ guillemet_role(int32_t c, int32_t prev, int32_t next, int open, bool rev)
 		return 1;
 	if (open > 0 || opener)
 		return 0;
-	return prev == ' ' && is_word(next) ? 0 : -1;
+	return prev == ' ' && words_is_char(next, WORDS_NOMARKS) ? 0 : -1;
 }
 
 /* Curly quotes for the guillemets of one paragraph [start, end). */
@@ -593,7 +585,7 @@ next_word(const char **pp, char w[NORM_WORD_MAX + 4])
 
 	while (*p != '\0') {
 		n = utf8proc_iterate(p, -1, &c);
-		if (n <= 0 || !is_word(c))
+		if (n <= 0 || !words_is_char(c, WORDS_NOMARKS))
 			break;
 		p += n;
 		if (len + 4 > NORM_WORD_MAX) {

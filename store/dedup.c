@@ -1,10 +1,10 @@
 /*
  * dedup: SimHash + MinHash fingerprints and a permuted-tables index.
  *
- * Words are runs of letters, digits and combining marks (Unicode
- * categories, through utf8proc), lower-cased; everything else separates
- * them.  Each word is hashed once; a shingle's hash combines the hashes
- * of its DEDUP_SHINGLE words, so the text is read only once.
+ * Words are those of parsers/words.h (runs of letters, digits and
+ * combining marks), lower-cased.  Each word is hashed once; a shingle's
+ * hash combines the hashes of its DEDUP_SHINGLE words, so no shingle is
+ * read again.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 
 #include <utf8proc.h>
 
+#include "parsers/words.h"
 #include "store/dedup.h"
 
 /*
@@ -135,21 +136,13 @@ shingle_hash(const uint64_t *w, size_t n)
 
 /* Words */
 
-static int
-is_word_cp(utf8proc_int32_t cp)
-{
-	utf8proc_category_t	 c = utf8proc_category(cp);
-
-	return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_NO;
-}
-
-struct words {
+struct wordhashes {
 	uint64_t	*h;
 	size_t		 n, cap;
 };
 
 static int
-words_add(struct words *w, uint64_t h)
+wordhashes_add(struct wordhashes *w, uint64_t h)
 {
 	uint64_t	*p;
 	size_t		 ncap;
@@ -167,59 +160,56 @@ words_add(struct words *w, uint64_t h)
 }
 
 /*
- * The hash of every word of s, in order, at most max.  A word's hash is
- * a multiply-xor over its lower-cased code points, finished by fmix64.
+ * A word's hash: a multiply-xor over its lower-cased code points,
+ * finished by fmix64.  word[0..len) is valid UTF-8 (words_next() gives
+ * only word characters).
  */
-static int
-split_words(const char *s, size_t max, struct words *w)
+static uint64_t
+word_hash(const char *word, size_t len)
 {
-	const utf8proc_uint8_t	*p = (const utf8proc_uint8_t *)s;
+	const utf8proc_uint8_t	*p = (const utf8proc_uint8_t *)word;
+	const utf8proc_uint8_t	*end = p + len;
 	utf8proc_int32_t	 cp;
 	utf8proc_ssize_t	 n;
 	uint64_t		 h = 0;
-	size_t			 len = 0;
+	size_t			 ncp = 0;
+
+	while (p < end) {
+		if (*p < 0x80) {
+			/* Letter or digit: | 0x20 lowers one, keeps the other. */
+			cp = *p | 0x20;
+			n = 1;
+		} else if ((n = utf8proc_iterate(p, end - p, &cp)) < 1)
+			break;	/* not from words_next() */
+		else
+			cp = utf8proc_tolower(cp);
+		h = (h ^ (uint64_t)cp) * P1;
+		ncp++;
+		p += n;
+	}
+	return fmix64(h ^ ncp);
+}
+
+/* The hash of every word of s (words_next()), in order, at most max. */
+static int
+split_words(const char *s, size_t max, struct wordhashes *w)
+{
+	struct words_iter	 it;
+	const char		*word;
+	size_t			 len;
 
 	if (s == NULL)
 		return 0;
-	for (;;) {
-		if (*p < 0x80) {
-			cp = *p;
-			n = 1;
-			if (cp >= 'A' && cp <= 'Z')
-				cp += 'a' - 'A';
-			else if (!((cp >= 'a' && cp <= 'z') ||
-			    (cp >= '0' && cp <= '9')))
-				cp = -1;
-		} else {
-			n = utf8proc_iterate(p, -1, &cp);
-			if (n < 1) {
-				n = 1;
-				cp = -1;
-			} else if (is_word_cp(cp))
-				cp = utf8proc_tolower(cp);
-			else
-				cp = -1;
-		}
-		if (cp > 0) {
-			h = (h ^ (uint64_t)cp) * P1;
-			len++;
-		} else if (len > 0) {
-			if (words_add(w, fmix64(h ^ len)) == -1)
-				return -1;
-			h = 0;
-			len = 0;
-			if (w->n >= max)
-				return 0;
-		}
-		if (*p == '\0')
-			return 0;
-		p += n;
-	}
+	words_begin(&it, s, strlen(s), 0);
+	while (w->n < max && words_next(&it, &word, &len))
+		if (wordhashes_add(w, word_hash(word, len)) == -1)
+			return -1;
+	return 0;
 }
 
 /* The hash of a word sequence, 0 for none (and never 0 otherwise). */
 static uint64_t
-sequence_hash(const struct words *w)
+sequence_hash(const struct wordhashes *w)
 {
 	uint64_t	 h = P4;
 	size_t		 i;
@@ -287,7 +277,7 @@ shset_add(struct shset *set, uint64_t h)
 
 /* The shingles of a word sequence: DEDUP_SHINGLE words, or all if fewer. */
 static int
-shingles(const struct words *w, struct shset *set)
+shingles(const struct wordhashes *w, struct shset *set)
 {
 	size_t	 i, k;
 
@@ -407,7 +397,7 @@ minhash(const struct shset *set, uint32_t mh[DEDUP_MINHASH])
 
 /* The fingerprint's sketches of a non-empty word sequence. */
 static int
-sketch(const struct words *w, struct dedup_fp *fp)
+sketch(const struct wordhashes *w, struct dedup_fp *fp)
 {
 	struct shset	 set;
 
@@ -424,8 +414,8 @@ sketch(const struct words *w, struct dedup_fp *fp)
 int
 dedup_fingerprint(const char *text, const char *title, struct dedup_fp *fp)
 {
-	struct words	 tw = { NULL, 0, 0 }, hw = { NULL, 0, 0 };
-	int		 rc = -1;
+	struct wordhashes	 tw = { NULL, 0, 0 }, hw = { NULL, 0, 0 };
+	int			 rc = -1;
 
 	memset(fp, 0, sizeof(*fp));
 	if (split_words(text, DEDUP_MAX_WORDS, &tw) == -1 ||

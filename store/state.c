@@ -19,7 +19,7 @@
 
 #include <sqlite3.h>
 
-#include "parsers/boiler.h"
+#include "parsers/words.h"
 #include "store/dedup.h"
 #include "store/state.h"
 
@@ -1095,7 +1095,7 @@ line_add(struct state *st, int64_t page, const char *paragraph)
 	char		*k;
 	int		 rc, ret;
 
-	if ((k = boiler_line_key(paragraph)) == NULL) {
+	if ((k = words_line_key(paragraph)) == NULL) {
 		state_seterr(st, "lines seen: out of memory");
 		return -1;
 	}

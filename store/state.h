@@ -91,7 +91,7 @@ int	 state_title_tags(struct state *, const char *host, char ***tags);
 /*
  * state_lines_seen() records one page of host: each of its paragraphs
  * shorter than 200 characters counts once (the first 100 of them), in
- * the form of boiler_line_key().  state_recurring_lines() gives the lines
+ * the form of words_line_key().  state_recurring_lines() gives the lines
  * seen on at least 3 distinct pages and on at least 30% of the host's
  * recent pages, as keys (boiler_body() takes them as they are).
  */

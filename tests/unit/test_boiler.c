@@ -330,16 +330,17 @@ test_body_universal(void **state)
 	check_body(NULL, NULL, NULL, NULL, 0, "");
 }
 
+/*
+ * A mark standing alone, the U+FE0F after an emoji, is no word here
+ * (WORDS_NOMARKS): no site tag of its own, no word in a dateline.
+ */
 static void
-test_line_key(void **state)
+test_lone_marks(void **state)
 {
-	char	*k;
-
 	(void)state;
-	k = boiler_line_key("  \xc2\xa9 2023\tExample   NEWS ");
-	assert_non_null(k);
-	assert_string_equal(k, "\xc2\xa9 0000 example news");
-	free(k);
+	check_tag("Storm warning | \xe2\x9d\xa4\xef\xb8\x8f", NULL);
+	check_body("\xf0\x9f\x97\x93\xef\xb8\x8f 5 May 2024\nText.", NULL,
+	    NULL, NULL, 0, "Text.");
 }
 
 static char *
@@ -452,7 +453,7 @@ main(void)
 		cmocka_unit_test(test_body_byline_dateline),
 		cmocka_unit_test(test_body_recurring),
 		cmocka_unit_test(test_body_universal),
-		cmocka_unit_test(test_line_key),
+		cmocka_unit_test(test_lone_marks),
 		cmocka_unit_test(test_seed),
 	};
 

@@ -1,0 +1,347 @@
+/*
+ * words: word characters by Unicode category (utf8proc), with ASCII read
+ * without a table look-up, since most text is ASCII.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "parsers/words.h"
+
+#define FNV_OFFSET	UINT64_C(0xcbf29ce484222325)
+#define FNV_PRIME	UINT64_C(0x100000001b3)
+#define COOKIE_BYTES	400	/* a cookie notice, not an article on them */
+
+/*
+ * What a byte says: 0 no word character, 1 an ASCII letter or digit, 2
+ * the start of a non-ASCII character (or invalid UTF-8): look closer.
+ */
+static const unsigned char byte_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+static inline bool
+unicode_is_word(int32_t cp, unsigned flags)
+{
+	utf8proc_category_t	 cat = utf8proc_category(cp);
+
+	if (cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME)
+		return (flags & WORDS_NOMARKS) == 0;
+	return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
+	    (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
+}
+
+bool
+words_is_char(int32_t cp, unsigned flags)
+{
+	if (cp < 0x80)
+		return cp >= 0 && byte_class[cp] == 1;
+	return unicode_is_word(cp, flags);
+}
+
+/*
+ * Is the character at p a word character?  Its length goes to *n (1 for
+ * a byte of invalid UTF-8, which is none).
+ */
+static inline bool
+word_at(const unsigned char *p, const unsigned char *end, unsigned flags,
+    size_t *n)
+{
+	utf8proc_int32_t	 c;
+	utf8proc_ssize_t	 r;
+
+	if (byte_class[*p] < 2) {
+		*n = 1;
+		return byte_class[*p] == 1;
+	}
+	r = utf8proc_iterate(p, (utf8proc_ssize_t)(end - p), &c);
+	if (r < 1) {
+		*n = 1;
+		return false;
+	}
+	*n = (size_t)r;
+	return unicode_is_word(c, flags);
+}
+
+void
+words_begin(struct words_iter *it, const char *s, size_t len, unsigned flags)
+{
+	it->p = (const unsigned char *)s;
+	it->end = it->p + len;
+	it->flags = flags;
+}
+
+bool
+words_next(struct words_iter *it, const char **word, size_t *len)
+{
+	const unsigned char	*p = it->p, *end = it->end, *start;
+	size_t			 n = 1;
+
+	/* ASCII is read a byte at a time here, without word_at(). */
+	for (;; p += n) {
+		while (p < end && byte_class[*p] == 0)
+			p++;
+		if (p == end) {
+			it->p = p;
+			return false;
+		}
+		if (word_at(p, end, it->flags, &n))
+			break;
+	}
+	start = p;
+	for (p += n;; p += n) {
+		while (p < end && byte_class[*p] == 1)
+			p++;
+		if (p == end || !word_at(p, end, it->flags, &n))
+			break;
+	}
+	*word = (const char *)start;
+	*len = (size_t)(p - start);
+	/* Past the separator too, which was read already. */
+	it->p = p < end ? p + n : p;
+	return true;
+}
+
+/* A copy of s[0..len) without invalid UTF-8, so utf8proc_map accepts it. */
+static char *
+valid_copy(const char *s, size_t len)
+{
+	utf8proc_int32_t	 c;
+	utf8proc_ssize_t	 n;
+	size_t			 i = 0, w = 0;
+	char			*out;
+
+	if (len == SIZE_MAX || (out = malloc(len + 1)) == NULL)
+		return NULL;
+	while (i < len) {
+		n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		    (utf8proc_ssize_t)(len - i), &c);
+		if (n <= 0 || c == 0) {
+			i++;
+			continue;
+		}
+		memcpy(out + w, s + i, (size_t)n);
+		w += (size_t)n;
+		i += (size_t)n;
+	}
+	out[w] = '\0';
+	return out;
+}
+
+char *
+words_fold(const char *s, size_t len)
+{
+	utf8proc_uint8_t	*out = NULL;
+	char			*v;
+
+	if ((v = valid_copy(s, len)) == NULL)
+		return NULL;
+	if (utf8proc_map((const utf8proc_uint8_t *)v, 0, &out,
+	    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT |
+	    UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK) < 0)
+		out = NULL;
+	free(v);
+	return (char *)out;
+}
+
+char *
+words_key(const char *s, size_t len)
+{
+	struct words_iter	 it;
+	const char		*w;
+	char			*f, *out;
+	size_t			 n;
+
+	/*
+	 * Folded first, then split: folding makes word characters of some
+	 * symbols ("①" is "1") and takes the marks away.
+	 */
+	if ((f = words_fold(s, len)) == NULL)
+		return NULL;
+	out = f;
+	words_begin(&it, f, strlen(f), 0);
+	while (words_next(&it, &w, &n)) {
+		memmove(out, w, n);
+		out += n;
+	}
+	*out = '\0';
+	return f;
+}
+
+char *
+words_line_key(const char *line)
+{
+	utf8proc_uint8_t	*f, *p, *w;
+	utf8proc_int32_t	 c;
+	utf8proc_ssize_t	 n;
+	utf8proc_category_t	 cat;
+	bool			 space = false;
+
+	if ((f = (utf8proc_uint8_t *)words_fold(line, strlen(line))) == NULL)
+		return NULL;
+	for (p = w = f; *p != '\0'; p += n) {
+		if ((n = utf8proc_iterate(p, -1, &c)) <= 0)
+			break;
+		cat = utf8proc_category(c);
+		if (c == '\t' || c == '\n' || c == '\r' ||
+		    cat == UTF8PROC_CATEGORY_ZS) {
+			space = w > f;
+			continue;
+		}
+		if (space)
+			*w++ = ' ';
+		space = false;
+		if (cat == UTF8PROC_CATEGORY_ND) {
+			*w++ = '0';
+			continue;
+		}
+		memmove(w, p, (size_t)n);
+		w += n;
+	}
+	*w = '\0';
+	return (char *)f;
+}
+
+/* Boilerplate lines */
+
+/* Is s[0..len) the string lit? */
+static bool
+is(const char *s, size_t len, const char *lit)
+{
+	return strlen(lit) == len && memcmp(s, lit, len) == 0;
+}
+
+/* Decoration around a share button's label: bullets, arrows, colons. */
+static size_t
+decor_at(const char *s, size_t len)
+{
+	static const char *const decor[] = {
+		":", ".", "!", "-", "*", ">", " ",
+		"\xe2\x80\xa6", "\xc2\xbb", "\xe2\x80\xba", "\xe2\x86\x92",
+		"\xe2\x80\xa2", "\xc2\xb7", NULL	/* … » › → • · */
+	};
+	size_t	 i, n;
+
+	for (i = 0; decor[i] != NULL; i++) {
+		n = strlen(decor[i]);
+		if (n <= len && memcmp(s, decor[i], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+/* s[0..*len) without the decoration at either end. */
+static const char *
+strip_decor(const char *s, size_t *len)
+{
+	size_t	 n, i;
+	bool	 again = true;
+
+	while ((n = decor_at(s, *len)) > 0) {
+		s += n;
+		*len -= n;
+	}
+	while (again) {
+		again = false;
+		for (i = *len > 3 ? *len - 3 : 0; i < *len; i++)
+			if (decor_at(s + i, *len - i) == *len - i) {
+				*len = i;
+				again = true;
+				break;
+			}
+	}
+	return s;
+}
+
+bool
+words_boilerplate(const char *key)
+{
+	static const char *const exact[] = {
+		"share", "share this", "share this article",
+		"share this story", "share this page", "share on facebook",
+		"share on twitter", "share on x", "share on linkedin",
+		"share on whatsapp", "share via email", "email this article",
+		"print this article", "sign up for our newsletter",
+		"sign up to our newsletter", "subscribe to our newsletter",
+		"subscribe", "advertisement", "skip advertisement",
+		"advertisement - scroll to continue", "read more", "related",
+		"related articles", "related stories", "related content",
+		"more on this story", "skip to content", "continue reading",
+		"most read", "follow us", NULL
+	};
+	static const char *const cookie[] = {
+		"we use cookies", "this site uses cookies",
+		"this website uses cookies", NULL
+	};
+	const char	*k;
+	size_t		 i, len = strlen(key);
+
+	k = strip_decor(key, &len);
+	for (i = 0; exact[i] != NULL; i++)
+		if (is(k, len, exact[i]))
+			return true;
+	if (len > COOKIE_BYTES)
+		return false;
+	for (i = 0; cookie[i] != NULL; i++)
+		if (strlen(cookie[i]) <= len &&
+		    memcmp(k, cookie[i], strlen(cookie[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Hashing and counting */
+
+uint64_t
+words_hash(const void *p, size_t len, uint64_t h)
+{
+	const unsigned char	*s = p;
+	size_t			 i;
+
+	if (h == 0)
+		h = FNV_OFFSET;
+	for (i = 0; i < len; i++) {
+		h ^= s[i];
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+size_t
+words_count(const char *s)
+{
+	size_t	 n = 0;
+	bool	 counted = false;
+
+	for (; *s != '\0'; s++) {
+		if (*s == ' ' || *s == '\n' || *s == '\t') {
+			counted = false;
+			continue;
+		}
+		/* Any byte of a multi-byte character counts as a letter. */
+		if (!counted && ((unsigned char)*s >= 0x80 ||
+		    (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= 'A' && *s <= 'Z'))) {
+			n++;
+			counted = true;
+		}
+	}
+	return n;
+}

@@ -1,0 +1,285 @@
+/*
+ * test_words: the word definition on its edge cases, the iterator,
+ * folding and keys, FNV-1a against its published vectors, the word count
+ * stories give, and the boilerplate line list.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "parsers/words.h"
+
+/* The words of s under flags, joined by "|", must be want. */
+static void
+check_words(const char *s, unsigned flags, const char *want)
+{
+	struct words_iter	 it;
+	const char		*w;
+	char			 got[256];
+	size_t			 n, len = 0;
+
+	got[0] = '\0';
+	words_begin(&it, s, strlen(s), flags);
+	while (words_next(&it, &w, &n)) {
+		assert_true(w >= s && w + n <= s + strlen(s));
+		assert_true(len + n + 2 < sizeof(got));
+		if (len > 0)
+			got[len++] = '|';
+		memcpy(got + len, w, n);
+		len += n;
+		got[len] = '\0';
+	}
+	if (strcmp(got, want) != 0)
+		fail_msg("words of \"%s\" (flags %u) = \"%s\", want \"%s\"", s,
+		    flags, got, want);
+}
+
+static void
+test_is_char(void **state)
+{
+	(void)state;
+	assert_true(words_is_char('a', 0));
+	assert_true(words_is_char('Z', 0));
+	assert_true(words_is_char('7', 0));
+	assert_false(words_is_char('_', 0));
+	assert_false(words_is_char('\'', 0));
+	assert_false(words_is_char('-', 0));
+	assert_false(words_is_char(' ', 0));
+	assert_false(words_is_char(0, 0));
+	assert_false(words_is_char(-1, 0));
+	assert_true(words_is_char(0xE9, 0));		/* é */
+	assert_true(words_is_char(0x4E2D, 0));		/* 中 */
+	assert_true(words_is_char(0x30FC, 0));		/* ー, Lm */
+	assert_true(words_is_char(0x0663, 0));		/* Arabic-Indic 3 */
+	assert_true(words_is_char(0xBD, 0));		/* ½, No */
+	assert_true(words_is_char(0x216B, 0));		/* Ⅻ, Nl */
+	assert_false(words_is_char(0x2019, 0));		/* ’ */
+	assert_false(words_is_char(0x2011, 0));		/* no-break hyphen */
+	assert_false(words_is_char(0xA0, 0));		/* no-break space */
+	assert_false(words_is_char(0x1F600, 0));	/* 😀 */
+	assert_false(words_is_char(0x1F3FD, 0));	/* skin tone, Sk */
+	assert_false(words_is_char(0x200D, 0));		/* ZWJ */
+	/* Marks: word characters, but for the variant. */
+	assert_true(words_is_char(0x0301, 0));
+	assert_false(words_is_char(0x0301, WORDS_NOMARKS));
+	assert_true(words_is_char(0x094D, 0));		/* Devanagari virama */
+	assert_false(words_is_char(0x094D, WORDS_NOMARKS));
+	assert_true(words_is_char(0xFE0F, 0));		/* emoji presentation */
+	assert_false(words_is_char(0xFE0F, WORDS_NOMARKS));
+	assert_true(words_is_char(0xE9, WORDS_NOMARKS));
+}
+
+static void
+test_iter_punctuation(void **state)
+{
+	(void)state;
+	check_words("", 0, "");
+	check_words("  ,;  ", 0, "");
+	check_words("Hello, world!", 0, "Hello|world");
+	check_words("don't", 0, "don|t");
+	check_words("don\xe2\x80\x99t", 0, "don|t");
+	check_words("e-mail", 0, "e|mail");
+	check_words("e\xe2\x80\x91mail", 0, "e|mail");
+	check_words("snake_case", 0, "snake|case");
+	check_words("COVID-19 in 2020", 0, "COVID|19|in|2020");
+	check_words("3.14 \xc2\xbd \xd9\xa3", 0, "3|14|\xc2\xbd|\xd9\xa3");
+	check_words("a\xc2\xa0" "b", 0, "a|b");
+}
+
+static void
+test_iter_scripts(void **state)
+{
+	(void)state;
+	/* CJK: a run of ideographs and kana is one word; 、 separates. */
+	check_words("\xe6\x9d\xb1\xe4\xba\xac\xe3\x82\xbf\xe3\x83\xaf"
+	    "\xe3\x83\xbc", 0, "\xe6\x9d\xb1\xe4\xba\xac\xe3\x82\xbf"
+	    "\xe3\x83\xaf\xe3\x83\xbc");
+	check_words("\xe6\x97\xa5\xe6\x9c\xac\xe3\x80\x81\xe8\xaa\x9e", 0,
+	    "\xe6\x97\xa5\xe6\x9c\xac|\xe8\xaa\x9e");
+	/* A combining diaeresis stays in its word, but for the variant. */
+	check_words("nai\xcc\x88ve", 0, "nai\xcc\x88ve");
+	check_words("nai\xcc\x88ve", WORDS_NOMARKS, "nai|ve");
+	/* Hindi: the vowel signs and the virama are marks. */
+	check_words("\xe0\xa4\xa8\xe0\xa4\xae\xe0\xa4\xb8\xe0\xa5\x8d"
+	    "\xe0\xa4\xa4\xe0\xa5\x87", 0, "\xe0\xa4\xa8\xe0\xa4\xae"
+	    "\xe0\xa4\xb8\xe0\xa5\x8d\xe0\xa4\xa4\xe0\xa5\x87");
+	check_words("\xe0\xa4\xa8\xe0\xa4\xae\xe0\xa4\xb8\xe0\xa5\x8d"
+	    "\xe0\xa4\xa4\xe0\xa5\x87", WORDS_NOMARKS,
+	    "\xe0\xa4\xa8\xe0\xa4\xae\xe0\xa4\xb8|\xe0\xa4\xa4");
+}
+
+static void
+test_iter_emoji_invalid(void **state)
+{
+	(void)state;
+	check_words("I \xf0\x9f\x98\x80 NY", 0, "I|NY");
+	check_words("ok\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbdok", 0, "ok|ok");
+	/* ❤️: the U+FE0F alone is a word, as dedup has always hashed it. */
+	check_words("I \xe2\x9d\xa4\xef\xb8\x8f NY", 0,
+	    "I|\xef\xb8\x8f|NY");
+	check_words("I \xe2\x9d\xa4\xef\xb8\x8f NY", WORDS_NOMARKS, "I|NY");
+	/* Invalid UTF-8 separates, one byte at a time. */
+	check_words("ab\xff" "cd", 0, "ab|cd");
+	check_words("ab\xc3", 0, "ab");
+	check_words("\xc3\xa9t\xc3", 0, "\xc3\xa9t");
+	check_words("a\xe2\x82" "b", 0, "a|b");
+}
+
+static void
+test_iter_bounds(void **state)
+{
+	struct words_iter	 it;
+	const char		*s = "one two three", *w;
+	size_t			 n;
+
+	(void)state;
+	/* Only s[0..6): "one", "tw". */
+	words_begin(&it, s, 6, 0);
+	assert_true(words_next(&it, &w, &n));
+	assert_ptr_equal(w, s);
+	assert_int_equal(n, 3);
+	assert_true(words_next(&it, &w, &n));
+	assert_ptr_equal(w, s + 4);
+	assert_int_equal(n, 2);
+	assert_false(words_next(&it, &w, &n));
+	assert_false(words_next(&it, &w, &n));
+}
+
+/* got (malloc'd, from what(s)) must be want. */
+static void
+check_got(const char *what, const char *s, char *got, const char *want)
+{
+	assert_non_null(got);
+	if (strcmp(got, want) != 0)
+		fail_msg("%s(\"%s\") = \"%s\", want \"%s\"", what, s, got,
+		    want);
+	free(got);
+}
+
+static void
+check_key(const char *s, const char *want)
+{
+	check_got("words_key", s, words_key(s, strlen(s)), want);
+}
+
+static void
+test_fold_key(void **state)
+{
+	(void)state;
+	check_key("The N.Y. Times", "thenytimes");
+	check_key("\xef\xbc\xa6\xc3\xa9te", "fete");		/* Ｆéte */
+	check_key("Fe\xcc\x81te", "fete");			/* decomposed */
+	check_key("\xe2\x91\xa0 nytimes.com", "1nytimescom");	/* ① */
+	check_key("Stra\xc3\x9f" "e", "strasse");
+	check_key("I \xe2\x9d\xa4\xef\xb8\x8f NY", "iny");
+	check_key("-- !! --", "");
+	check_key("", "");
+	check_got("words_fold", "A\\xff\\xc3\\x89",
+	    words_fold("A\xff\xc3\x89", 4), "ae");
+}
+
+static void
+check_line_key(const char *s, const char *want)
+{
+	check_got("words_line_key", s, words_line_key(s), want);
+}
+
+static void
+test_line_key(void **state)
+{
+	(void)state;
+	check_line_key("  \xc2\xa9 2023\tExample   NEWS ",
+	    "\xc2\xa9 0000 example news");
+	check_line_key("Read\xc2\xa0More \xc2\xbb", "read more \xc2\xbb");
+	check_line_key("Page \xd9\xa3 of 12", "page 0 of 00");
+	check_line_key("", "");
+}
+
+static void
+test_boilerplate(void **state)
+{
+	char	 longer[512];
+
+	(void)state;
+	assert_true(words_boilerplate("share this article"));
+	assert_true(words_boilerplate("share"));
+	assert_true(words_boilerplate("\xc2\xbb read more \xe2\x86\x92"));
+	assert_true(words_boilerplate("related:"));
+	assert_true(words_boilerplate("* subscribe to our newsletter!"));
+	assert_true(words_boilerplate("advertisement - scroll to continue"));
+	assert_true(words_boilerplate("we use cookies to improve your "
+	    "experience. accept?"));
+	assert_false(words_boilerplate(""));
+	assert_false(words_boilerplate("..."));
+	assert_false(words_boilerplate("share the view"));
+	assert_false(words_boilerplate("related: the storm of 1953"));
+	assert_false(words_boilerplate("Share this article"));	/* not a key */
+	/* A long text on cookies is an article, not a notice. */
+	memset(longer, 'x', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	memcpy(longer, "we use cookies ", 15);
+	assert_false(words_boilerplate(longer));
+	longer[400] = '\0';
+	assert_true(words_boilerplate(longer));
+}
+
+static void
+test_hash(void **state)
+{
+	uint64_t	 h;
+
+	(void)state;
+	/* The published FNV-1a 64 vectors. */
+	assert_true(words_hash("", 0, 0) == UINT64_C(0xcbf29ce484222325));
+	assert_true(words_hash("a", 1, 0) == UINT64_C(0xaf63dc4c8601ec8c));
+	assert_true(words_hash("foobar", 6, 0) ==
+	    UINT64_C(0x85944171f73967e8));
+	/* A seed continues a hash. */
+	h = words_hash("foo", 3, 0);
+	assert_true(words_hash("bar", 3, h) == words_hash("foobar", 6, 0));
+	assert_true(words_hash("b", 1, 0) != words_hash("a", 1, 0));
+}
+
+static void
+test_count(void **state)
+{
+	(void)state;
+	assert_int_equal(words_count(""), 0);
+	assert_int_equal(words_count("   \n\t"), 0);
+	assert_int_equal(words_count("one two  three"), 3);
+	assert_int_equal(words_count("don't stop"), 2);
+	assert_int_equal(words_count("e-mail"), 1);
+	assert_int_equal(words_count("a - b"), 2);
+	assert_int_equal(words_count("a\tb\nc"), 3);
+	assert_int_equal(words_count("\xe2\x80\x94"), 1);	/* — */
+	assert_int_equal(words_count("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"),
+	    1);
+	assert_int_equal(words_count("(1) [2]"), 2);
+	assert_int_equal(words_count("!!! ..."), 0);
+	assert_int_equal(words_count("a\xc2\xa0" "b"), 1);	/* no-break */
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_is_char),
+		cmocka_unit_test(test_iter_punctuation),
+		cmocka_unit_test(test_iter_scripts),
+		cmocka_unit_test(test_iter_emoji_invalid),
+		cmocka_unit_test(test_iter_bounds),
+		cmocka_unit_test(test_fold_key),
+		cmocka_unit_test(test_line_key),
+		cmocka_unit_test(test_boilerplate),
+		cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_count),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
