@@ -14,25 +14,9 @@
 #include "parsers/htmlclean.h"
 #include "parsers/norm.h"
 #include "parsers/text.h"
+#include "parsers/words.h"
 #include "daemon/story.h"
 
-#define FNV_OFFSET	UINT64_C(0xcbf29ce484222325)
-#define FNV_PRIME	UINT64_C(0x100000001b3)
-
-uint64_t
-story_hash(const void *p, size_t len, uint64_t h)
-{
-	const unsigned char	*s = p;
-	size_t			 i;
-
-	if (h == 0)
-		h = FNV_OFFSET;
-	for (i = 0; i < len; i++) {
-		h ^= s[i];
-		h *= FNV_PRIME;
-	}
-	return h;
-}
 
 static char *
 story_hashed_key(const char *a, const char *b)
@@ -40,9 +24,9 @@ story_hashed_key(const char *a, const char *b)
 	char		 key[2 + 16 + 1];
 	uint64_t	 h;
 
-	h = story_hash(a, strlen(a), 0);
-	h = story_hash("\n", 1, h);	/* so "ab"+"c" differs from "a"+"bc" */
-	h = story_hash(b, strlen(b), h);
+	h = words_hash(a, strlen(a), 0);
+	h = words_hash("\n", 1, h);	/* so "ab"+"c" differs from "a"+"bc" */
+	h = words_hash(b, strlen(b), h);
 	if (snprintf(key, sizeof(key), "h:%016" PRIx64, h) != (int)sizeof(key) - 1)
 		return NULL;
 	return strdup(key);
@@ -81,30 +65,6 @@ story_text(const struct feed_item *it)
 	if (src == NULL)
 		return strdup("");
 	return text_from_html(src, strlen(src));
-}
-
-size_t
-story_word_count(const char *s)
-{
-	size_t	 n = 0;
-	int	 inword = 0, counted = 0;
-
-	for (; *s != '\0'; s++) {
-		if (*s == ' ' || *s == '\n' || *s == '\t') {
-			inword = counted = 0;
-			continue;
-		}
-		inword = 1;
-		/* Any byte of a multi-byte character counts as a letter. */
-		if (!counted && ((unsigned char)*s >= 0x80 ||
-		    (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
-		    (*s >= 'A' && *s <= 'Z'))) {
-			n++;
-			counted = 1;
-		}
-	}
-	(void)inword;
-	return n;
 }
 
 /*
@@ -153,11 +113,11 @@ story_content_hash(const struct feed_item *it)
 	char		*text;
 	uint64_t	 h;
 
-	h = story_hash(it->title != NULL ? it->title : "",
+	h = words_hash(it->title != NULL ? it->title : "",
 	    it->title != NULL ? strlen(it->title) : 0, 0);
-	h = story_hash("\n", 1, h);
+	h = words_hash("\n", 1, h);
 	if ((text = story_text(it)) != NULL) {
-		h = story_hash(text, strlen(text), h);
+		h = words_hash(text, strlen(text), h);
 		free(text);
 	}
 	return h != 0 ? h : 1;
@@ -259,7 +219,7 @@ story_from_item(const char *id, const struct story_feed *sf,
 	s->published = it->published;
 	s->updated = it->updated;
 	s->fetched = fetched;
-	s->word_count = story_word_count(s->text);
+	s->word_count = words_count(s->text);
 	s->source = STORY_FROM_FEED;
 	s->revision = revision;
 	if (bad || story_copy_lists(s, it) == -1)
@@ -308,7 +268,7 @@ story_page_text(struct story *s, const struct extract *ex,
 	free(s->html);
 	s->text = text;
 	s->html = html;
-	s->word_count = story_word_count(text);
+	s->word_count = words_count(text);
 	s->source = STORY_FROM_ARTICLE;
 	*used = 1;
 	return 0;

@@ -139,10 +139,4 @@ void	 story_free(struct story *);
 /* A hash of the item's title and text as the feed gives them (never 0). */
 uint64_t story_content_hash(const struct feed_item *);
 
-/* Words in a text: runs of characters holding a letter or a digit. */
-size_t	 story_word_count(const char *);
-
-/* 64-bit FNV-1a, for keys that need to be short and stable. */
-uint64_t story_hash(const void *, size_t, uint64_t seed);
-
 #endif
