@@ -97,7 +97,6 @@ events { worker_connections 1024; }
 http {
 	include /etc/nginx/mime.types;
 	default_type application/octet-stream;
-	types { application/rss+xml rss; application/atom+xml atom; }
 	log_format bench '\$status \$request_method \$uri "\$http_user_agent"';
 	access_log $T/access.log bench;
 	client_body_temp_path $T/tmp/body;
