@@ -5,7 +5,8 @@
 #                        then the same again under ASan+UBSan
 #   make run             run the daemon on etc/feedspool.conf, state in var/
 #   make demo            run the daemon against the bundled fixture server
-#   make bench           build and run every bench/bench_*.c
+#   make bench           build and run every bench/bench_*.c, then the
+#                        polling benchmark bench/poll.sh (nginx, curl)
 #   make fuzz            build the libFuzzer targets with clang and run each
 #                        for FUZZ_SECONDS (default 60)
 #   make install         binary, example config, systemd unit (PREFIX, DESTDIR)
@@ -119,19 +120,35 @@ demo: deps feedspool $(SERVER)
 
 # make bench: every bench/bench_*.c is a program, linked with the other
 # bench/*.c (the corpus generator) and the library, built like the binary
-# (plain, optimised) and run in turn.  Not part of make check.
+# (plain, optimised) and run in turn; then bench/poll.sh, the polling
+# benchmark (curl and feedspool against nginx on 127.0.0.1, for each
+# number of feeds in BENCH_POLL_N; empty skips it), with its site generator
+# bench/poll/poll_gen.c.  Not part of make check.
 BENCH_SRCS = $(wildcard bench/bench_*.c)
 BENCH_LIBSRCS = $(filter-out $(BENCH_SRCS),$(wildcard bench/*.c))
 BENCHES    = $(BENCH_SRCS:bench/%.c=build/rel/bench/%)
 BENCH_ARGS ?=
+BENCH_POLL_N ?= 300 2000
+POLL_GEN   = build/rel/bench/poll_gen
 
-bench: deps
-	@$(MAKE) --no-print-directory SANITIZE= $(BENCHES)
+bench: FORCE
+	@sh scripts/deps --bench
+	@$(MAKE) --no-print-directory SANITIZE= $(BENCHES) $(POLL_GEN) \
+	    build/rel/feedspool
 	@for b in $(BENCHES); do \
 	    echo "== $$(basename $$b)"; $$b $(BENCH_ARGS) || exit 1; \
 	done
+	@if [ -n "$(BENCH_POLL_N)" ]; then \
+	    echo "== poll"; \
+	    BENCH_POLL_N="$(BENCH_POLL_N)" FEEDSPOOL=build/rel/feedspool \
+	    POLL_GEN=$(POLL_GEN) sh bench/poll.sh || exit 1; \
+	fi
 
 build/rel/bench/bench_%: bench/bench_%.c $(BENCH_LIBSRCS) $(wildcard bench/*.h) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BENCH_LIBSRCS) $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
+$(POLL_GEN): bench/poll/poll_gen.c $(BENCH_LIBSRCS) $(wildcard bench/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BENCH_LIBSRCS) $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
