@@ -16,7 +16,9 @@
  * the other on the same queue; the best round (CPU time) counts.  The cost
  * per operation at 100,000 over the cost at 1,000 is the figure to watch:
  * about 1.7 (log2 100000 / log2 1000) for a logarithmic scheduler, 100
- * for a linear scan.
+ * for a linear scan.  Measured, it is nearer 3: the instructions per
+ * operation stay flat (about 250 under callgrind at every n), the rest
+ * is cache misses once the queue (13 MB at 100,000) outgrows the caches.
  */
 #include <errno.h>
 #include <inttypes.h>
