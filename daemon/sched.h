@@ -5,6 +5,9 @@
  * only while fewer than max_transfers entries run in all and fewer than
  * per_host run against its host; among due entries the most overdue wins.
  * Entries of one host added together are spread out in time.
+ *
+ * Every operation costs O(log n) in the entries of the queue, but for
+ * sched_limits(), which looks at every host again when per_host changes.
  */
 #ifndef FEEDSPOOL_SCHED_H
 #define FEEDSPOOL_SCHED_H

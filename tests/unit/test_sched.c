@@ -5,6 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -111,6 +114,547 @@ test_remove_running(void **unused)
 	sched_free(s);
 }
 
+/* Idle entries taken out of the middle of their host's queue. */
+static void
+test_remove_middle(void **unused)
+{
+	struct sched		*s;
+	struct sched_entry	*e[9], *p;
+	int			 x, i;
+
+	(void)unused;
+	assert_non_null(s = sched_new(1, 1));
+	/* Due 0, 400, 800, 300, 700, 200, 600, 100, 500. */
+	for (i = 0; i < 9; i++)
+		assert_non_null(e[i] = sched_add(s, "news.example",
+		    (int64_t)(i * 4 % 9) * 100, &x, 0));
+	sched_remove(s, e[4]);		/* due 700 */
+	sched_remove(s, e[1]);		/* due 400 */
+	sched_remove(s, e[8]);		/* due 500, the last added */
+	for (i = 0; i < 9; i++) {
+		if (i == 4 || i == 5 || i == 7)
+			continue;
+		assert_non_null(p = sched_pop(s, 10000));
+		assert_int_equal(sched_due(p), (int64_t)i * 100);
+		assert_int_equal(sched_done(s, p, 0), 0);
+		sched_remove(s, p);
+	}
+	assert_null(sched_pop(s, 10000));
+	assert_int_equal(sched_wait(s, 0), -1);
+	sched_free(s);
+}
+
+/* Moving an entry earlier and later reorders it, on its host and across. */
+static void
+test_set_due_both_ways(void **unused)
+{
+	struct sched		*s;
+	struct sched_entry	*a, *b, *c, *d;
+	int			 x;
+
+	(void)unused;
+	assert_non_null(s = sched_new(8, 8));
+	assert_non_null(a = sched_add(s, "a.example", 1000, &x, 0));
+	assert_non_null(b = sched_add(s, "a.example", 2000, &x, 0));
+	assert_non_null(c = sched_add(s, "a.example", 3000, &x, 0));
+	assert_non_null(d = sched_add(s, "d.example", 2500, &x, 0));
+	assert_int_equal(sched_wait(s, 0), 1000);
+	sched_set_due(c, 500);		/* earlier: first of all */
+	assert_int_equal(sched_wait(s, 0), 500);
+	sched_set_due(a, 9000);		/* the host's first, later: last */
+	assert_int_equal(sched_wait(s, 0), 500);
+	sched_set_due(c, 2000);		/* ties with b, added before it */
+	assert_int_equal(sched_wait(s, 0), 2000);
+	assert_ptr_equal(sched_pop(s, 10000), b);
+	assert_ptr_equal(sched_pop(s, 10000), c);
+	assert_ptr_equal(sched_pop(s, 10000), d);
+	assert_ptr_equal(sched_pop(s, 10000), a);
+	assert_null(sched_pop(s, 10000));
+	/* A running entry may be moved too: sched_done sets it again. */
+	sched_set_due(b, 1);
+	assert_int_equal(sched_done(s, b, 7000), 0);
+	assert_int_equal(sched_due(b), 7000);
+	sched_free(s);
+}
+
+/* With per_host 1 and many hosts, one entry of each host runs. */
+static void
+test_per_host_many_hosts(void **unused)
+{
+	struct sched		*s;
+	struct sched_entry	*e, *run[200];
+	char			 host[32];
+	int			 i, nrun = 0;
+	int			 seen[200];
+
+	(void)unused;
+	assert_non_null(s = sched_new(1000, 1));
+	for (i = 0; i < 1000; i++) {
+		snprintf(host, sizeof(host), "h%d.example", i % 200);
+		assert_non_null(sched_add(s, host, 1000 - i, &seen[i % 200],
+		    0));
+	}
+	memset(seen, 0, sizeof(seen));
+	while ((e = sched_pop(s, 5000)) != NULL) {
+		int	*h = sched_data(e);
+
+		assert_int_equal(*h, 0);	/* one per host */
+		*h = 1;
+		assert_true(nrun < 200);
+		run[nrun++] = e;
+	}
+	assert_int_equal(nrun, 200);
+	assert_int_equal(sched_running(s), 200);
+	/* Every host is busy: nothing to wait for but a transfer. */
+	assert_int_equal(sched_wait(s, 5000), -1);
+	assert_true(sched_host_busy(s, "h17.example"));
+	assert_false(sched_host_busy(s, "nowhere.example"));
+	/* The most overdue went first: each host's last added entry. */
+	for (i = 0; i < nrun; i++)
+		assert_true(sched_due(run[i]) <= 1000 - 800);
+	assert_int_equal(sched_done(s, run[5], 100000), 0);
+	assert_non_null(e = sched_pop(s, 5000));
+	assert_ptr_equal(sched_data(e), sched_data(run[5]));
+	assert_null(sched_pop(s, 5000));
+	sched_free(s);
+}
+
+/* A reload lowers and raises the limits while transfers run. */
+static void
+test_limits_lowered_running(void **unused)
+{
+	struct sched		*s;
+	struct sched_entry	*e[6];
+	int			 x, i;
+
+	(void)unused;
+	assert_non_null(s = sched_new(8, 4));
+	for (i = 0; i < 6; i++)
+		assert_non_null(sched_add(s, i < 4 ? "a.example" : "b.example",
+		    i, &x, 0));
+	for (i = 0; i < 5; i++)
+		assert_non_null(e[i] = sched_pop(s, 100));
+	assert_int_equal(sched_running(s), 5);	/* 4 of a, 1 of b */
+	sched_limits(s, 2, 1);
+	/* Over both limits now: nothing starts, nothing to wait for. */
+	assert_null(sched_pop(s, 100));
+	assert_int_equal(sched_wait(s, 100), -1);
+	assert_true(sched_host_busy(s, "a.example"));
+	assert_true(sched_host_busy(s, "b.example"));
+	for (i = 0; i < 4; i++)
+		assert_int_equal(sched_done(s, e[i], 1000 + i), 0);
+	/* One of b runs: b is still busy, a is free with its four. */
+	assert_int_equal(sched_running(s), 1);
+	assert_false(sched_host_busy(s, "a.example"));
+	assert_int_equal(sched_wait(s, 100), 900);
+	assert_non_null(e[5] = sched_pop(s, 2000));
+	assert_int_equal(sched_due(e[5]), 1000);
+	assert_null(sched_pop(s, 2000));	/* both limits again */
+	/* Raised: a's others and b's second may start. */
+	sched_limits(s, 8, 4);
+	for (i = 0; i < 4; i++)
+		assert_non_null(sched_pop(s, 2000));
+	assert_null(sched_pop(s, 2000));
+	assert_int_equal(sched_running(s), 6);
+	sched_free(s);
+}
+
+/* A running feed removed no longer holds its host's feeds apart. */
+static void
+test_remove_running_spread(void **unused)
+{
+	struct sched		*s;
+	struct sched_entry	*a, *b, *c;
+	int			 x;
+
+	(void)unused;
+	assert_non_null(s = sched_new(8, 4));
+	assert_non_null(a = sched_add(s, "news.example", 10000, &x, 1));
+	assert_ptr_equal(sched_pop(s, 10000), a);
+	/* Running, a still counts for spreading. */
+	assert_non_null(b = sched_add(s, "news.example", 10000, &x, 1));
+	assert_int_equal(sched_due(b), 12000);
+	sched_remove(s, a);
+	assert_int_equal(sched_running(s), 1);
+	assert_non_null(c = sched_add(s, "news.example", 9000, &x, 1));
+	assert_int_equal(sched_due(c), 9000);
+	assert_int_equal(sched_done(s, a, 50000), 1);
+	assert_int_equal(sched_running(s), 0);
+	assert_ptr_equal(sched_pop(s, 20000), c);
+	assert_ptr_equal(sched_pop(s, 20000), b);
+	sched_free(s);
+}
+
+/*
+ * The old, linear definition of a free slot: moved past every spread
+ * feed of the host it is closer to than 2000 ms, until none is.
+ */
+static int64_t
+model_free_slot(const int64_t *dues, size_t n, int64_t due)
+{
+	size_t	 i;
+	int	 moved;
+
+	do {
+		moved = 0;
+		for (i = 0; i < n; i++)
+			if (due > dues[i] - 2000 && due < dues[i] + 2000) {
+				due = dues[i] + 2000;
+				moved = 1;
+			}
+	} while (moved);
+	return due;
+}
+
+/* Slots are found across runs of packed feeds, holes and duplicates. */
+static void
+test_spread_packed_run(void **unused)
+{
+	struct sched		*s;
+	struct sched_entry	*e;
+	int64_t			 dues[600];
+	uint64_t		 r = 7;
+	size_t			 n = 0;
+	int			 x, i;
+
+	(void)unused;
+	assert_non_null(s = sched_new(8, 4));
+	/* A hole of exactly two spreads takes one. */
+	assert_non_null(e = sched_add(s, "edge.example", 0, &x, 1));
+	assert_non_null(e = sched_add(s, "edge.example", 4000, &x, 1));
+	assert_non_null(e = sched_add(s, "edge.example", 1000, &x, 1));
+	assert_int_equal(sched_due(e), 2000);
+	assert_non_null(e = sched_add(s, "edge.example", -1999, &x, 1));
+	assert_int_equal(sched_due(e), 6000);
+	assert_non_null(e = sched_add(s, "edge.example", -2000, &x, 1));
+	assert_int_equal(sched_due(e), -2000);
+	for (i = 0; i < 600; i++) {
+		int64_t	 want, got;
+
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		/* Mostly at 0 (a run grows), some anywhere in it. */
+		want = (r >> 33) % 4 == 0 ? (int64_t)((r >> 20) % 1200000) -
+		    5000 : 0;
+		assert_non_null(e = sched_add(s, "news.example", want, &x, 1));
+		got = sched_due(e);
+		assert_int_equal(got, model_free_slot(dues, n, want));
+		dues[n++] = got;
+		/* Now and then one moves (a poll ended): its slot frees. */
+		if ((r >> 40) % 7 == 0) {
+			sched_set_due(e, (int64_t)((r >> 13) % 3000000));
+			dues[n - 1] = sched_due(e);
+		}
+	}
+	sched_free(s);
+}
+
+/*
+ * A reference model: the scheduler as it was, a list scanned from end to
+ * end.  Entries are kept in the order they were added; the most overdue
+ * wins, the first added among equals.
+ */
+#define MODEL_MAX	4000
+#define MODEL_HOSTS	24
+
+struct model_entry {
+	struct sched_entry	*se;
+	int64_t			 due;
+	int			 host;
+	int			 alive, running, removed, spread;
+};
+
+struct model {
+	struct model_entry	 e[MODEL_MAX];
+	size_t			 n;
+	unsigned		 max, per_host, running;
+	unsigned		 host_running[MODEL_HOSTS];
+	int			 spread;
+};
+
+static int64_t
+model_slot(const struct model *m, int host, int64_t due)
+{
+	int64_t	 dues[MODEL_MAX];
+	size_t	 i, n = 0;
+
+	for (i = 0; i < m->n; i++)
+		if (m->e[i].alive && !m->e[i].removed && m->e[i].spread &&
+		    m->e[i].host == host)
+			dues[n++] = m->e[i].due;
+	return model_free_slot(dues, n, due);
+}
+
+static struct model_entry *
+model_pop(struct model *m, int64_t now)
+{
+	struct model_entry	*e, *best = NULL;
+	size_t			 i;
+
+	if (m->running >= m->max)
+		return NULL;
+	for (i = 0; i < m->n; i++) {
+		e = &m->e[i];
+		if (!e->alive || e->running || e->due > now ||
+		    m->host_running[e->host] >= m->per_host)
+			continue;
+		if (best == NULL || e->due < best->due)
+			best = e;
+	}
+	if (best != NULL) {
+		best->running = 1;
+		m->host_running[best->host]++;
+		m->running++;
+	}
+	return best;
+}
+
+static int64_t
+model_wait(const struct model *m, int64_t now)
+{
+	int64_t	 best = -1;
+	size_t	 i;
+
+	if (m->running >= m->max)
+		return -1;
+	for (i = 0; i < m->n; i++)
+		if (m->e[i].alive && !m->e[i].running &&
+		    m->host_running[m->e[i].host] < m->per_host &&
+		    (best == -1 || m->e[i].due < best))
+			best = m->e[i].due;
+	if (best == -1)
+		return -1;
+	return best > now ? best - now : 0;
+}
+
+static int
+model_busy(const struct model *m, int host)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->e[i].alive && m->e[i].host == host)
+			return m->host_running[host] >= m->per_host;
+	return 0;
+}
+
+static uint64_t
+model_rnd(uint64_t *r)
+{
+	*r = *r * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *r >> 33;
+}
+
+/* An alive entry picked at random, running or not; NULL if none. */
+static struct model_entry *
+model_any(struct model *m, uint64_t *r, int running)
+{
+	size_t	 i, start;
+
+	if (m->n == 0)
+		return NULL;
+	start = model_rnd(r) % m->n;
+	for (i = 0; i < m->n; i++) {
+		struct model_entry	*e = &m->e[(start + i) % m->n];
+
+		if (e->alive && !e->removed && (running < 0 ||
+		    e->running == running))
+			return e;
+	}
+	return NULL;
+}
+
+static void
+model_step(struct sched *s, struct model *m, uint64_t *r, int64_t *now)
+{
+	struct model_entry	*e;
+	struct sched_entry	*se;
+	char			 host[32];
+	unsigned		 op = model_rnd(r) % 100;
+	int			 h;
+
+	if (op < 30 && m->n < MODEL_MAX) {		/* add */
+		e = &m->e[m->n];
+		e->host = model_rnd(r) % MODEL_HOSTS;
+		e->spread = model_rnd(r) % 3 == 0;
+		e->due = *now + (int64_t)(model_rnd(r) % 40000) - 5000;
+		snprintf(host, sizeof(host), "h%d", e->host);
+		assert_non_null(e->se = sched_add(s, host, e->due, e,
+		    e->spread));
+		if (m->spread && e->spread)
+			e->due = model_slot(m, e->host, e->due);
+		e->alive = 1;
+		m->n++;
+		assert_int_equal(sched_due(e->se), e->due);
+	} else if (op < 55) {				/* pop */
+		e = model_pop(m, *now);
+		se = sched_pop(s, *now);
+		assert_ptr_equal(se, e != NULL ? e->se : NULL);
+	} else if (op < 75) {				/* done */
+		if ((e = model_any(m, r, 1)) == NULL)
+			return;
+		e->running = 0;
+		m->host_running[e->host]--;
+		m->running--;
+		e->due = *now + (int64_t)(model_rnd(r) % 30000);
+		assert_int_equal(sched_done(s, e->se, e->due), 0);
+	} else if (op < 82) {				/* set_due */
+		if ((e = model_any(m, r, -1)) == NULL)
+			return;
+		e->due = *now + (int64_t)(model_rnd(r) % 30000) - 10000;
+		sched_set_due(e->se, e->due);
+	} else if (op < 90) {				/* remove */
+		if ((e = model_any(m, r, -1)) == NULL)
+			return;
+		if (e->running) {
+			e->removed = 1;
+			sched_remove(s, e->se);
+			/* Its transfer ends later, or now. */
+			if (model_rnd(r) % 2 == 0)
+				return;
+			e->running = 0;
+			m->host_running[e->host]--;
+			m->running--;
+			assert_int_equal(sched_done(s, e->se, 0), 1);
+		} else
+			sched_remove(s, e->se);
+		e->alive = 0;
+	} else if (op < 92) {				/* a reload */
+		m->max = 1 + model_rnd(r) % 12;
+		m->per_host = 1 + model_rnd(r) % 4;
+		sched_limits(s, m->max, m->per_host);
+	} else
+		*now += (int64_t)(model_rnd(r) % 4000);
+	/* Whatever happened, the views agree. */
+	assert_int_equal(sched_running(s), m->running);
+	assert_int_equal(sched_wait(s, *now), model_wait(m, *now));
+	h = model_rnd(r) % (MODEL_HOSTS + 1);
+	snprintf(host, sizeof(host), "h%d", h);
+	assert_int_equal(sched_host_busy(s, host), h < MODEL_HOSTS ?
+	    model_busy(m, h) : 0);
+}
+
+/* Random operations on both, step by step: the same answers. */
+static void
+test_against_model(void **unused)
+{
+	struct sched		*s;
+	struct model		*m;
+	struct model_entry	*e;
+	uint64_t		 r = 42;
+	int64_t			 now = 1000000;
+	size_t			 i;
+	int			 step, pass;
+
+	(void)unused;
+	assert_non_null(m = calloc(1, sizeof(*m)));
+	for (pass = 0; pass < 2; pass++) {
+		memset(m, 0, sizeof(*m));
+		m->max = 6;
+		m->per_host = 2;
+		m->spread = pass == 0;
+		assert_non_null(s = sched_new(m->max, m->per_host));
+		sched_spread(s, m->spread);
+		for (step = 0; step < 12000; step++)
+			model_step(s, m, &r, &now);
+		/* Drain what is left, running or not. */
+		for (i = 0; i < m->n; i++) {
+			e = &m->e[i];
+			if (e->alive && e->running)
+				assert_int_equal(sched_done(s, e->se, 0),
+				    e->removed);
+		}
+		while (sched_pop(s, INT64_MAX) != NULL)
+			;
+		sched_free(s);
+	}
+	free(m);
+}
+
+struct big_entry {
+	struct sched_entry	*se;
+	int64_t			 due;
+	size_t			 order;
+};
+
+static int
+big_cmp(const void *a, const void *b)
+{
+	const struct big_entry	*x = *(const struct big_entry * const *)a;
+	const struct big_entry	*y = *(const struct big_entry * const *)b;
+
+	if (x->due != y->due)
+		return x->due < y->due ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/*
+ * 100,000 pages over 1,000 hosts and 10,000 feeds, one transfer at a
+ * time: they come out in the order of their due times, the first added
+ * first among equals (the model: a sorted copy).  Feeds are spread as
+ * the old definition of a free slot says.
+ */
+static void
+test_many_in_due_order(void **unused)
+{
+	enum { PAGES = 100000, FEEDS = 10000, HOSTS = 1000 };
+	struct sched		*s;
+	struct big_entry	*all, **sorted;
+	struct sched_entry	*se;
+	int64_t			*fdues, now = 0;
+	size_t			 i, nf[HOSTS], n = PAGES + FEEDS;
+	uint64_t		 r = 99;
+	char			 host[32];
+	int			 h;
+
+	(void)unused;
+	assert_non_null(all = calloc(n, sizeof(*all)));
+	assert_non_null(sorted = calloc(n, sizeof(*sorted)));
+	/* Each host's feeds, in the order they were added. */
+	assert_non_null(fdues = calloc((size_t)HOSTS * (FEEDS / HOSTS),
+	    sizeof(*fdues)));
+	memset(nf, 0, sizeof(nf));
+	assert_non_null(s = sched_new(1, 1));
+	for (i = 0; i < n; i++) {
+		int	 feed = i % ((PAGES + FEEDS) / FEEDS) == 0;
+
+		h = feed ? (int)(i / 11 % HOSTS) : (int)(model_rnd(&r) % HOSTS);
+		snprintf(host, sizeof(host), "h%d.example", h);
+		all[i].order = i;
+		all[i].due = (int64_t)(model_rnd(&r) % 500000);
+		assert_non_null(all[i].se = sched_add(s, host, all[i].due,
+		    &all[i], feed));
+		if (feed) {
+			int64_t	*d = fdues + (size_t)h * (FEEDS / HOSTS);
+
+			assert_true(nf[h] < FEEDS / HOSTS);
+			all[i].due = model_free_slot(d, nf[h], all[i].due);
+			d[nf[h]++] = all[i].due;
+		}
+		assert_int_equal(sched_due(all[i].se), all[i].due);
+		sorted[i] = &all[i];
+	}
+	qsort(sorted, n, sizeof(*sorted), big_cmp);
+	for (i = 0; i < n; i++) {
+		/* Time goes by in steps; what is due comes out in order. */
+		if (sorted[i]->due > now) {
+			assert_null(sched_pop(s, now));
+			assert_int_equal(sched_wait(s, now),
+			    sorted[i]->due - now);
+			now = sorted[i]->due + (int64_t)(model_rnd(&r) % 50);
+		}
+		assert_non_null(se = sched_pop(s, now));
+		assert_ptr_equal(sched_data(se), sorted[i]);
+		assert_null(sched_pop(s, now));		/* one at a time */
+		assert_int_equal(sched_done(s, se, INT64_MAX), 0);
+		sched_remove(s, se);
+	}
+	assert_int_equal(sched_wait(s, now), -1);
+	sched_free(s);
+	free(fdues);
+	free(sorted);
+	free(all);
+}
+
 /* A publisher's ttl, sy: period and skipped hours and days are obeyed. */
 static void
 test_feed_schedule(void **unused)
@@ -155,6 +699,14 @@ main(void)
 		cmocka_unit_test(test_per_host_limit),
 		cmocka_unit_test(test_same_host_spread),
 		cmocka_unit_test(test_remove_running),
+		cmocka_unit_test(test_remove_middle),
+		cmocka_unit_test(test_set_due_both_ways),
+		cmocka_unit_test(test_per_host_many_hosts),
+		cmocka_unit_test(test_limits_lowered_running),
+		cmocka_unit_test(test_remove_running_spread),
+		cmocka_unit_test(test_spread_packed_run),
+		cmocka_unit_test(test_against_model),
+		cmocka_unit_test(test_many_in_due_order),
 		cmocka_unit_test(test_feed_schedule),
 	};
 
