@@ -151,7 +151,25 @@ words_fold(const char *s, size_t len)
 {
 	utf8proc_uint8_t	*out = NULL;
 	char			*v;
+	size_t			 i, n;
 
+	/*
+	 * ASCII is its own NFKC form and has no marks: folding it only
+	 * lowers its case (and drops NULs, as valid_copy() does).  Most
+	 * lines are ASCII, and utf8proc costs a hundred times more.
+	 */
+	for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
+		continue;
+	if (i == len) {
+		if (len == SIZE_MAX || (v = malloc(len + 1)) == NULL)
+			return NULL;
+		for (i = n = 0; i < len; i++)
+			if (s[i] != '\0')
+				v[n++] = s[i] >= 'A' && s[i] <= 'Z' ?
+				    (char)(s[i] - 'A' + 'a') : s[i];
+		v[n] = '\0';
+		return v;
+	}
 	if ((v = valid_copy(s, len)) == NULL)
 		return NULL;
 	if (utf8proc_map((const utf8proc_uint8_t *)v, 0, &out,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <utf8proc.h>
 
 #include "parsers/words.h"
 
@@ -184,6 +185,35 @@ test_fold_key(void **state)
 	    words_fold("A\xff\xc3\x89", 4), "ae");
 }
 
+/* The ASCII fast path of words_fold() folds as utf8proc does. */
+static void
+test_fold_ascii(void **state)
+{
+	char			 in[128];
+	utf8proc_uint8_t	*want = NULL;
+	char			*got;
+	size_t			 i;
+
+	(void)state;
+	for (i = 1; i < 128; i++)
+		in[i - 1] = (char)i;
+	in[127] = '\0';
+	assert_true(utf8proc_map((const utf8proc_uint8_t *)in, 0, &want,
+	    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT |
+	    UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK) > 0);
+	assert_non_null(got = words_fold(in, 127));
+	assert_string_equal(got, (char *)want);
+	free(got);
+	free(want);
+	/* A NUL inside the length is dropped, on either path. */
+	assert_non_null(got = words_fold("A\0B", 3));
+	assert_string_equal(got, "ab");
+	free(got);
+	assert_non_null(got = words_fold("\xc3\x89\0B", 4));
+	assert_string_equal(got, "eb");
+	free(got);
+}
+
 static void
 check_line_key(const char *s, const char *want)
 {
@@ -270,6 +300,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_is_char),
+		cmocka_unit_test(test_fold_ascii),
 		cmocka_unit_test(test_iter_punctuation),
 		cmocka_unit_test(test_iter_scripts),
 		cmocka_unit_test(test_iter_emoji_invalid),
