@@ -599,7 +599,7 @@ ingest_item(struct ingest_doc *x, const struct feed_item *it)
 	if (state_item_begin(st, x->sf.name, key, fr->story->id,
 	    x->now_ms / 1000, fr->name, fr->json) == -1 ||
 	    state_item_set_hash(st, fr->story->id,
-	    story_content_hash(it)) == -1)
+	    fr->story->content_hash) == -1)
 		goto state_error;
 	rc = 0;
 	goto out;

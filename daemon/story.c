@@ -107,20 +107,30 @@ story_clean_text(const char *text, const char *title, const char *byline,
 	return n;
 }
 
+/* The hash of a title and the plain text of the item's body. */
+static uint64_t
+story_hash_text(const char *title, const char *text)
+{
+	uint64_t	 h;
+
+	h = words_hash(title != NULL ? title : "",
+	    title != NULL ? strlen(title) : 0, 0);
+	h = words_hash("\n", 1, h);
+	if (text != NULL)
+		h = words_hash(text, strlen(text), h);
+	return h != 0 ? h : 1;
+}
+
 uint64_t
 story_content_hash(const struct feed_item *it)
 {
 	char		*text;
 	uint64_t	 h;
 
-	h = words_hash(it->title != NULL ? it->title : "",
-	    it->title != NULL ? strlen(it->title) : 0, 0);
-	h = words_hash("\n", 1, h);
-	if ((text = story_text(it)) != NULL) {
-		h = words_hash(text, strlen(text), h);
-		free(text);
-	}
-	return h != 0 ? h : 1;
+	text = story_text(it);
+	h = story_hash_text(it->title, text);
+	free(text);
+	return h;
 }
 
 /* A copy of s, or NULL for NULL; *bad is set when out of memory. */
@@ -203,6 +213,8 @@ story_from_item(const char *id, const struct story_feed *sf,
 		goto fail;
 	if ((raw = story_text(it)) == NULL)
 		goto fail;
+	/* The feed's own text, hashed once it is plain: what changes tell. */
+	s->content_hash = story_hash_text(it->title, raw);
 	s->text = story_clean_text(raw, s->title, byline, lang, h);
 	free(raw);
 	if (s->text == NULL)

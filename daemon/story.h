@@ -93,6 +93,8 @@ struct story {
 	char			*supersedes;	/* id of the revision before */
 	char			*duplicate_of;	/* id of the original */
 	const char		*duplicate_reason; /* static string */
+	uint64_t		 content_hash;	/* story_content_hash() of the
+						   item; not in the file */
 };
 
 /*

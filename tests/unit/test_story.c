@@ -290,6 +290,8 @@ test_load_round_trip(void **unused)
 	it.nenclosures = 1;
 	assert_non_null(st = story_from_item("0123456789abcdef", &sf, &it,
 	    1686701000, NULL, 3, "00000000000000aa"));
+	/* Hashed while built, as story_content_hash() hashes the item. */
+	assert_true(st->content_hash == story_content_hash(&it));
 	assert_non_null(a = story_dump(st, NULL));
 	assert_non_null(back = story_load(a));
 	assert_non_null(b = story_dump(back, NULL));
