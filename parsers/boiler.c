@@ -142,6 +142,13 @@ sep_at(const char *t, size_t i, bool *colon)
 	size_t	 j, n;
 
 	*colon = false;
+	/* Each separator begins with one of these bytes: most bytes are none. */
+	switch ((unsigned char)t[i]) {
+	case '|': case ':': case '-': case 0xc2: case 0xe2:
+		break;
+	default:
+		return 0;
+	}
 	for (j = 0; bare[j] != NULL; j++)
 		if (strncmp(t + i, bare[j], strlen(bare[j])) == 0)
 			return strlen(bare[j]);
