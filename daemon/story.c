@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "parsers/boiler.h"
+#include "parsers/buf.h"
 #include "parsers/date.h"
 #include "parsers/extract.h"
 #include "parsers/htmlclean.h"
@@ -365,177 +366,285 @@ story_free(struct story *s)
 
 /* ---- the story file ---- */
 
-/* Adds key: string or null; returns -1 when out of memory. */
-static int
-story_set_str(json_t *o, const char *key, const char *v)
-{
-	json_t	*j;
+/*
+ * The file is written here directly, in exactly the layout jansson's
+ * json_dumps(JSON_INDENT(2) | JSON_PRESERVE_ORDER) gives (readers and the
+ * tests compare bytes): building a json_t per story only to print it cost
+ * a tenth of a first poll.  A string that is not valid UTF-8 is written
+ * as null, as json_string() refused it.
+ */
 
-	j = (v != NULL) ? json_string(v) : json_null();
-	if (j == NULL) {
-		/* json_string refuses invalid UTF-8: keep the field, empty. */
-		if ((j = json_null()) == NULL)
-			return -1;
+/* The largest story file: far above any text the caps let through. */
+#define STORY_FILE_MAX	(256u * 1024 * 1024)
+
+struct jw {
+	struct buf	 b;
+	unsigned	 depth;
+	int		 first;		/* no member yet in this container */
+	int		 rc;
+};
+
+/* Length of the valid UTF-8 sequence at s (strict: no overlong forms, no
+ * surrogates, nothing past U+10FFFF), 0 when there is none. */
+static size_t
+story_utf8_len(const unsigned char *s)
+{
+	uint32_t	 c;
+	size_t		 n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	c = s[0] & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
 	}
-	return json_object_set_new(o, key, j) == 0 ? 0 : -1;
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	return n;
 }
 
 static int
-story_set_date(json_t *o, const char *key, int64_t t)
+story_utf8_valid(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n;
+
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((n = story_utf8_len(p)) == 0)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+static void
+jw_add(struct jw *w, const char *s, size_t n)
+{
+	if (w->rc == BUF_OK)
+		w->rc = buf_add(&w->b, s, n);
+}
+
+static void
+jw_str(struct jw *w, const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const char		*run;
+	char			 esc[7];
+	unsigned char		 c;
+
+	jw_add(w, "\"", 1);
+	for (run = s; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		jw_add(w, run, (size_t)(s - run));
+		run = s + 1;
+		esc[0] = '\\';
+		switch (c) {
+		case '"': case '\\': esc[1] = (char)c; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0xf];
+			jw_add(w, esc, 6);
+			continue;
+		}
+		jw_add(w, esc, 2);
+	}
+	jw_add(w, run, (size_t)(s - run));
+	jw_add(w, "\"", 1);
+}
+
+/* Before a member or an element: the comma, the line break, the indent. */
+static void
+jw_next(struct jw *w)
+{
+	unsigned	 i;
+
+	jw_add(w, w->first ? "\n" : ",\n", w->first ? 1 : 2);
+	for (i = 0; i < w->depth; i++)
+		jw_add(w, "  ", 2);
+	w->first = 0;
+}
+
+static void
+jw_key(struct jw *w, const char *key)
+{
+	jw_next(w);
+	jw_str(w, key);
+	jw_add(w, ": ", 2);
+}
+
+/* Open an object or an array; one closed with nothing in it is {} or []. */
+static void
+jw_open(struct jw *w, char c)
+{
+	jw_add(w, &c, 1);
+	w->depth++;
+	w->first = 1;
+}
+
+static void
+jw_close(struct jw *w, char c)
+{
+	unsigned	 i;
+
+	w->depth--;
+	if (!w->first) {
+		jw_add(w, "\n", 1);
+		for (i = 0; i < w->depth; i++)
+			jw_add(w, "  ", 2);
+	}
+	w->first = 0;
+	jw_add(w, &c, 1);
+}
+
+static void
+jw_str_or_null(struct jw *w, const char *v)
+{
+	if (v == NULL || !story_utf8_valid(v))
+		jw_add(w, "null", 4);
+	else
+		jw_str(w, v);
+}
+
+static void
+jw_member(struct jw *w, const char *key, const char *v)
+{
+	jw_key(w, key);
+	jw_str_or_null(w, v);
+}
+
+static void
+jw_int(struct jw *w, const char *key, long long v)
+{
+	jw_key(w, key);
+	if (w->rc == BUF_OK)
+		w->rc = buf_printf(&w->b, "%lld", v);
+}
+
+static void
+jw_date(struct jw *w, const char *key, int64_t t)
 {
 	char	 buf[DATE_RFC3339_LEN];
 
 	if (t == FEED_NODATE || date_format(t, buf, sizeof(buf)) == -1)
-		return story_set_str(o, key, NULL);
-	return story_set_str(o, key, buf);
+		jw_member(w, key, NULL);
+	else
+		jw_member(w, key, buf);
 }
 
-static int
-story_set_int(json_t *o, const char *key, json_int_t v)
+static void
+story_dump_lists(struct jw *w, const struct story *s)
 {
-	return json_object_set_new(o, key, json_integer(v)) == 0 ? 0 : -1;
-}
-
-/* Sets key to a new array or object j; -1 (j freed) on failure. */
-static int
-story_set_new(json_t *o, const char *key, json_t *j)
-{
-	return j != NULL && json_object_set_new(o, key, j) == 0 ? 0 : -1;
-}
-
-static json_t *
-story_authors_json(const struct story *s)
-{
-	json_t	*a, *p;
 	size_t	 i;
 
-	if ((a = json_array()) == NULL)
-		return NULL;
+	jw_key(w, "authors");
+	jw_open(w, '[');
 	for (i = 0; i < s->nauthors; i++) {
-		if ((p = json_object()) == NULL ||
-		    json_array_append_new(a, p) == -1 ||
-		    story_set_str(p, "name", s->authors[i].name) == -1 ||
-		    story_set_str(p, "email", s->authors[i].email) == -1 ||
-		    story_set_str(p, "uri", s->authors[i].uri) == -1) {
-			json_decref(a);
-			return NULL;
-		}
+		jw_next(w);
+		jw_open(w, '{');
+		jw_member(w, "name", s->authors[i].name);
+		jw_member(w, "email", s->authors[i].email);
+		jw_member(w, "uri", s->authors[i].uri);
+		jw_close(w, '}');
 	}
-	return a;
-}
-
-static json_t *
-story_categories_json(const struct story *s)
-{
-	json_t	*a, *c;
-	size_t	 i;
-
-	if ((a = json_array()) == NULL)
-		return NULL;
-	for (i = 0; i < s->ncategories; i++) {
-		/* One that is not valid UTF-8 is left out, as it was. */
-		if ((c = json_string(s->categories[i])) == NULL)
-			continue;
-		if (json_array_append_new(a, c) == -1) {
-			json_decref(a);
-			return NULL;
+	jw_close(w, ']');
+	jw_key(w, "categories");
+	jw_open(w, '[');
+	/* One that is not valid UTF-8 is left out, as it was. */
+	for (i = 0; i < s->ncategories; i++)
+		if (story_utf8_valid(s->categories[i])) {
+			jw_next(w);
+			jw_str(w, s->categories[i]);
 		}
-	}
-	return a;
-}
-
-/* The item's media: url, type and length of each enclosure. */
-static json_t *
-story_enclosures_json(const struct story *s)
-{
-	json_t	*a, *e;
-	size_t	 i;
-
-	if ((a = json_array()) == NULL)
-		return NULL;
+	jw_close(w, ']');
+	jw_key(w, "enclosures");
+	jw_open(w, '[');
 	for (i = 0; i < s->nenclosures; i++) {
-		/* In the array first, so that it is freed with it. */
-		if ((e = json_object()) == NULL ||
-		    json_array_append_new(a, e) == -1 ||
-		    story_set_str(e, "url", s->enclosures[i].url) == -1 ||
-		    story_set_str(e, "type", s->enclosures[i].type) == -1 ||
-		    story_set_str(e, "length", s->enclosures[i].length) == -1) {
-			json_decref(a);
-			return NULL;
-		}
+		jw_next(w);
+		jw_open(w, '{');
+		jw_member(w, "url", s->enclosures[i].url);
+		jw_member(w, "type", s->enclosures[i].type);
+		jw_member(w, "length", s->enclosures[i].length);
+		jw_close(w, '}');
 	}
-	return a;
-}
-
-static json_t *
-story_feed_json(const struct story *s)
-{
-	json_t	*f;
-
-	if ((f = json_object()) == NULL)
-		return NULL;
-	if (story_set_str(f, "name", s->feed_name) == -1 ||
-	    story_set_str(f, "url", s->feed_url) == -1 ||
-	    story_set_str(f, "title", s->feed_title) == -1) {
-		json_decref(f);
-		return NULL;
-	}
-	return f;
+	jw_close(w, ']');
 }
 
 /* The fields in the order of the file (README "Story files"). */
-static int
-story_fill_json(json_t *o, const struct story *s)
+static void
+story_dump_fields(struct jw *w, const struct story *s)
 {
-	if (story_set_int(o, "schema", STORY_SCHEMA) == -1 ||
-	    story_set_str(o, "id", s->id) == -1 ||
-	    story_set_new(o, "feed", story_feed_json(s)) == -1 ||
-	    story_set_str(o, "url", s->url) == -1 ||
-	    story_set_str(o, "guid", s->guid) == -1 ||
-	    story_set_str(o, "title", s->title) == -1 ||
-	    story_set_date(o, "published", s->published) == -1 ||
-	    story_set_date(o, "updated", s->updated) == -1 ||
-	    story_set_date(o, "fetched", s->fetched) == -1 ||
-	    story_set_new(o, "authors", story_authors_json(s)) == -1 ||
-	    story_set_new(o, "categories", story_categories_json(s)) == -1 ||
-	    story_set_new(o, "enclosures", story_enclosures_json(s)) == -1)
-		return -1;
-	if (story_set_str(o, "summary", s->summary) == -1 ||
-	    story_set_str(o, "content", s->content) == -1 ||
-	    story_set_str(o, "text", s->text) == -1 ||
-	    story_set_str(o, "language", s->language) == -1 ||
-	    story_set_str(o, "html", s->html) == -1 ||
-	    story_set_str(o, "byline", s->byline) == -1 ||
-	    story_set_str(o, "site_name", s->site_name) == -1 ||
-	    story_set_str(o, "canonical_url", s->canonical_url) == -1 ||
-	    story_set_int(o, "word_count", (json_int_t)s->word_count) == -1 ||
-	    story_set_str(o, "text_source", s->source == STORY_FROM_ARTICLE ?
-	    "article" : "feed") == -1 ||
-	    story_set_int(o, "revision", s->revision) == -1 ||
-	    story_set_str(o, "supersedes", s->supersedes) == -1 ||
-	    story_set_str(o, "duplicate_of", s->duplicate_of) == -1)
-		return -1;
+	jw_open(w, '{');
+	jw_int(w, "schema", STORY_SCHEMA);
+	jw_member(w, "id", s->id);
+	jw_key(w, "feed");
+	jw_open(w, '{');
+	jw_member(w, "name", s->feed_name);
+	jw_member(w, "url", s->feed_url);
+	jw_member(w, "title", s->feed_title);
+	jw_close(w, '}');
+	jw_member(w, "url", s->url);
+	jw_member(w, "guid", s->guid);
+	jw_member(w, "title", s->title);
+	jw_date(w, "published", s->published);
+	jw_date(w, "updated", s->updated);
+	jw_date(w, "fetched", s->fetched);
+	story_dump_lists(w, s);
+	jw_member(w, "summary", s->summary);
+	jw_member(w, "content", s->content);
+	jw_member(w, "text", s->text);
+	jw_member(w, "language", s->language);
+	jw_member(w, "html", s->html);
+	jw_member(w, "byline", s->byline);
+	jw_member(w, "site_name", s->site_name);
+	jw_member(w, "canonical_url", s->canonical_url);
+	jw_int(w, "word_count", (long long)s->word_count);
+	jw_member(w, "text_source", s->source == STORY_FROM_ARTICLE ?
+	    "article" : "feed");
+	jw_int(w, "revision", s->revision);
+	jw_member(w, "supersedes", s->supersedes);
+	jw_member(w, "duplicate_of", s->duplicate_of);
 	/* Only a duplicate says why it is one. */
-	if (s->duplicate_of != NULL &&
-	    story_set_str(o, "duplicate_reason", s->duplicate_reason) == -1)
-		return -1;
-	return 0;
+	if (s->duplicate_of != NULL)
+		jw_member(w, "duplicate_reason", s->duplicate_reason);
+	jw_close(w, '}');
 }
 
 char *
 story_dump(const struct story *s, size_t *lenp)
 {
-	json_t	*o;
-	char	*out = NULL;
+	struct jw	 w;
+	size_t		 len;
 
-	if ((o = json_object()) == NULL)
+	memset(&w, 0, sizeof(w));
+	buf_init(&w.b, STORY_FILE_MAX);
+	w.rc = BUF_OK;
+	story_dump_fields(&w, s);
+	if (w.rc != BUF_OK) {
+		buf_free(&w.b);
 		return NULL;
-	if (story_fill_json(o, s) == 0)
-		out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	if (out != NULL && lenp != NULL)
-		*lenp = strlen(out);
-	return out;
+	}
+	len = w.b.len;
+	if (lenp != NULL)
+		*lenp = len;
+	return buf_steal(&w.b);
 }
 
 /* ---- reading a story file back (pending stories after a restart) ---- */

@@ -325,6 +325,54 @@ test_load_round_trip(void **unused)
 	assert_null(story_load("not json"));
 }
 
+/*
+ * The file is written by hand in jansson's layout: jansson reading it and
+ * printing it again (indent 2, order kept) gives the same bytes, whatever
+ * the strings hold; a string that is not UTF-8 is null, as jansson had it.
+ */
+static void
+test_dump_layout(void **unused)
+{
+	struct feed_item	 it = item();
+	struct feed_person	 au = { (char *)"Ann \"A\" Roe", NULL, NULL };
+	struct feed_category	 cat[3] = { { (char *)"ok", NULL, NULL },
+	    { (char *)"bad \xc3\x28", NULL, NULL },
+	    { (char *)"tab\there", NULL, NULL } };
+	struct story_feed	 sf = { "w\\x", "https://example.org/feed", NULL,
+	    NULL };
+	struct story		*st;
+	json_t			*o;
+	json_error_t		 e;
+	char			*a, *b;
+
+	(void)unused;
+	it.id = (char *)"g\x01\x1f\x7f";
+	it.link = (char *)"https://example.org/a?b=1&c=\"2\"";
+	it.title = (char *)"Caf\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x98\x80 / \\ end";
+	it.summary = (char *)"<p>Line\r\nbreak\fform\bback</p>";
+	it.content = (char *)"\xed\xa0\x80 surrogate";
+	it.authors = &au;
+	it.nauthors = 1;
+	it.categories = cat;
+	it.ncategories = 3;
+	assert_non_null(st = story_from_item("0123456789abcdef", &sf, &it, 0,
+	    NULL, 1, NULL));
+	assert_non_null(a = story_dump(st, NULL));
+	assert_non_null(o = json_loads(a, 0, &e));
+	assert_non_null(b = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER));
+	assert_string_equal(a, b);
+	assert_true(json_is_null(json_object_get(o, "content")));
+	assert_int_equal(json_array_size(json_object_get(o, "categories")), 2);
+	assert_int_equal(json_array_size(json_object_get(o, "enclosures")), 0);
+	assert_non_null(strstr(a, "\"enclosures\": [],"));
+	assert_string_equal(json_string_value(json_object_get(o, "guid")),
+	    "g\x01\x1f\x7f");
+	json_decref(o);
+	free(a);
+	free(b);
+	story_free(st);
+}
+
 int
 main(void)
 {
@@ -336,6 +384,7 @@ main(void)
 		cmocka_unit_test(test_json_title_tag),
 		cmocka_unit_test(test_add_page),
 		cmocka_unit_test(test_load_round_trip),
+		cmocka_unit_test(test_dump_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
