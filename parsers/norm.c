@@ -1,11 +1,15 @@
 /*
  * norm: text normalisation.  The text goes through three stages:
- * entities and broken UTF-8 repaired into valid UTF-8 (libxml2's HTML
- * entity table), NFC through utf8proc, then passes over an array of code
- * points that only ever shrink it: cleaning, collapsing, the English
- * quotes, doubled stops (before the space rule, so "end . ." gives
- * "end."), the English space before marks.  The last step encodes the
- * paragraphs back into UTF-8.
+ * entities and broken UTF-8 repaired (libxml2's HTML entity table) and
+ * NFC, both while decoding it into an array of code points; then passes
+ * over that array that only ever shrink it: cleaning, collapsing, the
+ * English quotes, doubled stops (before the space rule, so "end . ."
+ * gives "end."), the English space before marks.  The last step encodes
+ * the paragraphs back into UTF-8.
+ *
+ * NFC goes through utf8proc only where the text may not be in NFC
+ * already: most text is ASCII or precomposed letters that NFC leaves
+ * alone, and utf8proc's NFC costs far more than the rest of the work.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,6 +31,8 @@
 #define ENTITY_NAME_MAX	32
 #define REPLACEMENT	0xFFFD
 #define PARA		((int32_t)'\n')	/* paragraph mark in the array */
+#define NFC_OPTIONS	(UTF8PROC_STABLE | UTF8PROC_COMPOSE)
+#define NFC_DECOMP_MAX	8	/* longest decomposition looked at */
 
 /*
  * Numeric references in 0x80-0x9F mean windows-1252 in practice (&#146;
@@ -148,7 +154,7 @@ repair(const char *text)
 	return buf_steal(&b);
 }
 
-/* Code points */
+/* Code points, the old way: whole-text NFC, kept as the tests' reference */
 
 static int32_t *
 decode(const char *s, size_t *np)
@@ -174,6 +180,271 @@ decode(const char *s, size_t *np)
 	return cp;
 }
 
+/* repair(), utf8proc's NFC over every byte, decode(). */
+static int32_t *
+decode_full(const char *text, size_t *np)
+{
+	utf8proc_uint8_t	*nfc = NULL;
+	utf8proc_ssize_t	 nlen;
+	char			*fixed;
+	int32_t			*cp;
+
+	if ((fixed = repair(text)) == NULL)
+		return NULL;
+	nlen = utf8proc_map((const utf8proc_uint8_t *)fixed, 0, &nfc,
+	    UTF8PROC_NULLTERM | NFC_OPTIONS);
+	free(fixed);
+	if (nlen < 0)
+		return NULL;
+	cp = decode((const char *)nfc, np);
+	free(nfc);
+	return cp;
+}
+
+/* NFC */
+
+/* Hangul vowel and trailing jamo: utf8proc composes them by arithmetic. */
+static bool
+hangul_vt(int32_t c)
+{
+	return c >= 0x1160 && c <= 0x11FF;
+}
+
+/* Whether utf8proc's composition may take c as the second of a pair. */
+static bool
+nfc_second(const utf8proc_property_t *p)
+{
+#if UTF8PROC_VERSION_MAJOR > 2 || \
+    (UTF8PROC_VERSION_MAJOR == 2 && UTF8PROC_VERSION_MINOR >= 9)
+	return p->comb_issecond;
+#else
+	/* up to 2.8, the comb_index of a second has its top bit set */
+	return p->comb_index != UINT16_MAX && p->comb_index >= 0x8000;
+#endif
+}
+
+/*
+ * Whether the full canonical decomposition d[0..n) of a precomposed
+ * starter composes back into c alone, nothing able to reach d[0] from
+ * before it: d[0] a starter no composition takes as its second, the
+ * marks after it in canonical order already (or utf8proc would reorder
+ * them first), and not a singleton (U+212B ANGSTROM SIGN composes into
+ * U+00C5, not back).
+ */
+static bool
+nfc_composes_back(int32_t c, utf8proc_int32_t *d, utf8proc_ssize_t n)
+{
+	const utf8proc_property_t	*p;
+	utf8proc_propval_t		 prev = 0;
+	utf8proc_ssize_t		 i;
+
+	if (n < 2 || n > NFC_DECOMP_MAX || hangul_vt(d[0]))
+		return false;
+	for (i = 0; i < n; i++) {
+		p = utf8proc_get_property(d[i]);
+		if (i == 0 && (p->combining_class != 0 || nfc_second(p)))
+			return false;
+		if (p->combining_class != 0 && p->combining_class < prev)
+			return false;
+		prev = p->combining_class;
+	}
+	return utf8proc_normalize_utf32(d, n, NFC_OPTIONS) == 1 && d[0] == c;
+}
+
+/*
+ * Whether NFC leaves c alone whatever surrounds it (Unicode's
+ * NFC_Quick_Check=Yes with combining class 0, read from utf8proc's own
+ * tables): a starter that no composition takes as its second, and its
+ * own NFC.  The NFC of a text is the NFC of its pieces cut before such
+ * code points.
+ */
+static bool
+nfc_inert(int32_t c)
+{
+	const utf8proc_property_t	*p;
+	utf8proc_int32_t		 d[NFC_DECOMP_MAX];
+	utf8proc_ssize_t		 n;
+	int				 bound = 0;
+
+	if (c < 0x80)
+		return true;
+	if (hangul_vt(c))
+		return false;
+	p = utf8proc_get_property(c);
+	if (p->combining_class != 0 || p->comp_exclusion || nfc_second(p))
+		return false;
+	if (p->decomp_seqindex == UINT16_MAX || p->decomp_type != 0)
+		return true;	/* no canonical decomposition */
+	n = utf8proc_decompose_char(c, d, NFC_DECOMP_MAX, UTF8PROC_DECOMPOSE,
+	    &bound);
+	return nfc_composes_back(c, d, n);
+}
+
+/*
+ * The text as code points, repaired, in NFC up to seg.  v[seg] is the
+ * last inert code point (or the start); when dirty, v[seg..n) holds one
+ * that is not and goes through utf8proc before the next inert one.
+ */
+struct cps {
+	int32_t		*v;
+	size_t		 n;
+	size_t		 cap;
+	size_t		 bytes;	/* UTF-8 length of the repaired text */
+	size_t		 seg;
+	bool		 dirty;
+	struct buf	 utf8;	/* v[seg..n) handed to utf8proc */
+};
+
+static size_t
+utf8_len(int32_t c)
+{
+	if (c >= 0 && c < 0x80)
+		return 1;
+	if (c >= 0 && c < 0x800)
+		return 2;
+	if (c >= 0x10000 && c < 0x110000)
+		return 4;
+	return 3;	/* U+0800-U+FFFF, or U+FFFD for what cannot be */
+}
+
+/* Room for more code points past n. */
+static int
+cps_grow(struct cps *c, size_t more)
+{
+	int32_t	*v;
+	size_t	 ncap;
+
+	if (more > SIZE_MAX / sizeof(*v) - c->n)
+		return -1;
+	if (c->n + more <= c->cap)
+		return 0;
+	ncap = c->cap > (SIZE_MAX / sizeof(*v)) / 2 ? c->n + more : c->cap * 2;
+	if (ncap < c->n + more)
+		ncap = c->n + more;
+	if ((v = reallocarray(c->v, ncap, sizeof(*v))) == NULL)
+		return -1;
+	c->v = v;
+	c->cap = ncap;
+	return 0;
+}
+
+/* v[seg..n) through utf8proc's NFC, in place. */
+static int
+nfc_flush(struct cps *c)
+{
+	utf8proc_ssize_t	 m;
+	size_t			 i, room;
+
+	buf_reset(&c->utf8);
+	for (i = c->seg; i < c->n; i++)
+		if (add_cp(&c->utf8, c->v[i]) != BUF_OK)
+			return -1;
+	for (;;) {
+		room = c->cap - c->seg;
+		m = utf8proc_decompose((const utf8proc_uint8_t *)c->utf8.data,
+		    (utf8proc_ssize_t)c->utf8.len, c->v + c->seg,
+		    (utf8proc_ssize_t)room, NFC_OPTIONS);
+		if (m < 0)
+			return -1;
+		if ((size_t)m <= room)
+			break;
+		c->n = c->seg;
+		if (cps_grow(c, (size_t)m) == -1)
+			return -1;
+	}
+	if ((m = utf8proc_normalize_utf32(c->v + c->seg, m, NFC_OPTIONS)) < 0)
+		return -1;
+	c->n = c->seg + (size_t)m;
+	c->dirty = false;
+	return 0;
+}
+
+static int
+cps_push(struct cps *c, int32_t cp)
+{
+	if (nfc_inert(cp)) {
+		if (c->dirty && nfc_flush(c) == -1)
+			return -1;
+		c->seg = c->n;
+	} else
+		c->dirty = true;
+	if (cps_grow(c, 1) == -1)
+		return -1;
+	c->v[c->n++] = cp;
+	c->bytes += utf8_len(cp);
+	return 0;
+}
+
+/* A run of ASCII but '&' at *pp: inert code points, as they are. */
+static int
+cps_ascii(struct cps *c, const char **pp)
+{
+	const unsigned char	*start = (const unsigned char *)*pp, *p;
+	size_t			 i, len;
+
+	if (c->dirty && nfc_flush(c) == -1)
+		return -1;
+	for (p = start; *p != '\0' && *p < 0x80 && *p != '&'; p++)
+		;
+	len = (size_t)(p - start);
+	if (cps_grow(c, len) == -1)
+		return -1;
+	for (i = 0; i < len; i++)
+		c->v[c->n++] = start[i];
+	c->seg = c->n - 1;
+	c->bytes += len;
+	*pp = (const char *)p;
+	return 0;
+}
+
+/*
+ * What repair(), utf8proc's NFC and decode() give, in one pass: entities
+ * decoded once, invalid UTF-8 replaced, NFC where the text needs it.
+ */
+static int32_t *
+decode_nfc(const char *text, size_t *np)
+{
+	struct cps		 c = { NULL, 0, 0, 0, 0, false, { 0 } };
+	const char		*p = text;
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 n;
+	size_t			 elen;
+
+	buf_init(&c.utf8, NORM_MAX);
+	if (cps_grow(&c, strlen(text) + 1) == -1)	/* +1: "" */
+		goto fail;
+	while (*p != '\0') {
+		if ((unsigned char)*p < 0x80 && *p != '&') {
+			if (cps_ascii(&c, &p) == -1)
+				goto fail;
+			continue;
+		}
+		if (*p == '&' && (cp = entity_at(p, &elen)) != -1)
+			p += elen;
+		else if ((n = utf8proc_iterate((const utf8proc_uint8_t *)p, -1,
+		    &cp)) > 0)
+			p += n;
+		else {
+			cp = REPLACEMENT;
+			p++;
+		}
+		if (cps_push(&c, cp) == -1)
+			goto fail;
+	}
+	/* repair() had the same cap on its UTF-8 */
+	if ((c.dirty && nfc_flush(&c) == -1) || c.bytes > NORM_MAX)
+		goto fail;
+	buf_free(&c.utf8);
+	*np = c.n;
+	return c.v;
+ fail:
+	buf_free(&c.utf8);
+	free(c.v);
+	return NULL;
+}
+
+/* Code points */
+
 static bool
 invisible(int32_t c)
 {
@@ -193,6 +464,10 @@ clean(int32_t *cp, size_t n)
 
 	for (r = 0; r < n; r++) {
 		c = cp[r];
+		if (c >= ' ' && c < 0x7F) {	/* printable ASCII stays */
+			cp[w++] = c;
+			continue;
+		}
 		if (c == '\r' && r + 1 < n && cp[r + 1] == '\n')
 			continue;
 		if (c == '\r' || c == '\n' || c == 0x85 || c == 0x2028 ||
@@ -244,6 +519,14 @@ struct quotes {
 	int	 sq;		/* single guillemets open */
 	bool	 sq_rev;
 };
+
+/* words_is_char() for ASCII, which has letters and digits only. */
+static bool
+ascii_word(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
 
 /* Write a closing quote at w, after dropping the spaces before it. */
 static size_t
@@ -432,50 +715,64 @@ english_quotes(int32_t *cp, size_t n)
 	return w;
 }
 
-/* Back to UTF-8, paragraphs joined by sep. */
+static size_t
+put_cp(char *d, int32_t c)
+{
+	utf8proc_ssize_t	 n;
+
+	if (c >= 0 && c < 0x80) {
+		*d = (char)c;
+		return 1;
+	}
+	n = utf8proc_encode_char(c, (utf8proc_uint8_t *)d);
+	if (n <= 0)
+		n = utf8proc_encode_char(REPLACEMENT, (utf8proc_uint8_t *)d);
+	return (size_t)n;
+}
+
+/*
+ * Back to UTF-8, paragraphs joined by sep; NULL past NORM_MAX bytes, as
+ * a struct buf capped there would give.
+ */
 static char *
 encode(const int32_t *cp, size_t n, const char *sep)
 {
-	struct buf	 b;
-	size_t		 i;
-	int		 rc = BUF_OK;
+	size_t	 i, len = 0, add, seplen = strlen(sep);
+	char	*out, *d;
 
-	buf_init(&b, NORM_MAX);
-	for (i = 0; i < n && rc == BUF_OK; i++) {
-		if (cp[i] == PARA)
-			rc = buf_addstr(&b, sep);
-		else
-			rc = add_cp(&b, cp[i]);
+	for (i = 0; i < n; i++) {
+		add = cp[i] == PARA ? seplen : utf8_len(cp[i]);
+		if (add > NORM_MAX - len)
+			return NULL;
+		len += add;
 	}
-	if (rc != BUF_OK) {
-		buf_free(&b);
+	if ((out = malloc(len + 1)) == NULL)
 		return NULL;
-	}
-	return buf_steal(&b);
+	for (d = out, i = 0; i < n; i++)
+		if (cp[i] == PARA) {
+			memcpy(d, sep, seplen);
+			d += seplen;
+		} else
+			d += put_cp(d, cp[i]);
+	*d = '\0';
+	return out;
 }
 
+/* full: NFC over every byte, the old way (the tests' reference). */
 static char *
-norm_run(const char *text, const char *lang, bool oneline)
+norm_run(const char *text, const char *lang, bool oneline, bool full)
 {
-	utf8proc_uint8_t	*nfc = NULL;
-	utf8proc_ssize_t	 nlen;
-	char			*fixed, *out = NULL;
-	int32_t			*cp, *tmp;
-	size_t			 n;
-	bool			 en;
+	char		*out = NULL;
+	int32_t		*cp, *tmp;
+	size_t		 n;
+	bool		 en;
 
 	if (text == NULL)
 		text = "";
 	en = norm_is_english(text, lang);
-	if ((fixed = repair(text)) == NULL)
+	cp = full ? decode_full(text, &n) : decode_nfc(text, &n);
+	if (cp == NULL)
 		return NULL;
-	nlen = utf8proc_map((const utf8proc_uint8_t *)fixed, 0, &nfc,
-	    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-	free(fixed);
-	if (nlen < 0)
-		return NULL;
-	if ((cp = decode((const char *)nfc, &n)) == NULL)
-		goto out_free_nfc;
 	if ((tmp = calloc(n + 1, sizeof(*tmp))) == NULL)
 		goto out_free_cp;
 	n = collapse(cp, clean(cp, n));
@@ -489,27 +786,58 @@ norm_run(const char *text, const char *lang, bool oneline)
 	free(tmp);
  out_free_cp:
 	free(cp);
- out_free_nfc:
-	free(nfc);
 	return out;
 }
 
 char *
 norm_text(const char *text, const char *lang)
 {
-	return norm_run(text, lang, false);
+	return norm_run(text, lang, false, false);
+}
+
+char *
+norm_text_full_nfc(const char *text, const char *lang)
+{
+	return norm_run(text, lang, false, true);
 }
 
 char *
 norm_line(const char *s)
 {
-	return norm_run(s, NULL, true);
+	return norm_run(s, NULL, true, false);
 }
 
 char *
 norm_line_lang(const char *s, const char *lang)
 {
-	return norm_run(s, lang, true);
+	return norm_run(s, lang, true, false);
+}
+
+int
+norm_nfc_quick(const char *s)
+{
+	utf8proc_int32_t	 c;
+	utf8proc_ssize_t	 n;
+
+	for (; *s != '\0'; s += n)
+		if ((n = utf8proc_iterate((const utf8proc_uint8_t *)s, -1,
+		    &c)) <= 0 || !nfc_inert(c))
+			return 0;
+	return 1;
+}
+
+char *
+norm_nfc(const char *s)
+{
+	int32_t	*cp;
+	size_t	 n;
+	char	*out;
+
+	if ((cp = decode_nfc(s, &n)) == NULL)
+		return NULL;
+	out = encode(cp, n, "\n");
+	free(cp);
+	return out;
 }
 
 /* Language */
@@ -564,7 +892,8 @@ count_word(const char *w, unsigned hits[L__COUNT])
 
 	for (l = 0; l < L__COUNT; l++)
 		for (i = 0; function_words[l][i] != NULL; i++)
-			if (strcmp(function_words[l][i], w) == 0) {
+			if (function_words[l][i][0] == w[0] &&
+			    strcmp(function_words[l][i], w) == 0) {
 				hits[l]++;
 				break;
 			}
@@ -584,16 +913,27 @@ next_word(const char **pp, char w[NORM_WORD_MAX + 4])
 	bool			 fits = true;
 
 	while (*p != '\0') {
-		n = utf8proc_iterate(p, -1, &c);
-		if (n <= 0 || !words_is_char(c, WORDS_NOMARKS))
-			break;
+		if (*p < 0x80) {	/* ASCII: the words are letters, digits */
+			if (!ascii_word(*p))
+				break;
+			c = *p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p;
+			n = 1;
+		} else {
+			n = utf8proc_iterate(p, -1, &c);
+			if (n <= 0 || !words_is_char(c, WORDS_NOMARKS))
+				break;
+			c = utf8proc_tolower(c);
+		}
 		p += n;
 		if (len + 4 > NORM_WORD_MAX) {
 			fits = false;
 			continue;
 		}
-		len += (size_t)utf8proc_encode_char(utf8proc_tolower(c),
-		    (utf8proc_uint8_t *)w + len);
+		if (c < 0x80)
+			w[len++] = (char)c;
+		else
+			len += (size_t)utf8proc_encode_char(c,
+			    (utf8proc_uint8_t *)w + len);
 	}
 	w[len] = '\0';
 	*pp = (const char *)p;

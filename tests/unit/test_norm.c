@@ -1,17 +1,29 @@
 /*
  * test_norm: text normalisation, one rule at a time, with the cases where
- * a rule must not fire.
+ * a rule must not fire; the quick NFC check against utf8proc for every
+ * code point, and norm_text against its old whole-text NFC on the fixture
+ * files (tests run from the repository root).
  */
+#include <dirent.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
+#include <utf8proc.h>
 
+#include "parsers/buf.h"
 #include "parsers/norm.h"
+
+#define FIXTURES	"tests/fixtures"
+#define FIXTURE_MAX	(4 * 1024 * 1024)
 
 static void
 check(const char *in, const char *lang, const char *want)
@@ -258,6 +270,268 @@ test_norm_line(void **state)
 	    "Headline of the day \xc2\xbb Site");
 }
 
+/* The code points cps[0..n) as a UTF-8 string in out. */
+static void
+utf8(const int32_t *cps, size_t n, char out[64])
+{
+	size_t	 i, len = 0;
+
+	for (i = 0; i < n; i++)
+		len += (size_t)utf8proc_encode_char(cps[i],
+		    (utf8proc_uint8_t *)out + len);
+	out[len] = '\0';
+}
+
+/* utf8proc's NFC of s, the way norm did it on every text. */
+static char *
+nfc(const char *s)
+{
+	utf8proc_uint8_t	*out = NULL;
+
+	assert_true(utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,
+	    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE) >= 0);
+	return (char *)out;
+}
+
+/*
+ * s as the quick check sees it: when it says NFC, s is utf8proc's NFC of
+ * itself; and NFC run only around what it does not pass (norm_nfc) is
+ * utf8proc's NFC of the whole.  Without pieces, only the first.
+ */
+static void
+check_nfc(const int32_t *cps, size_t n, bool pieces)
+{
+	char	 s[64], *want, *got;
+
+	utf8(cps, n, s);
+	if (!pieces && !norm_nfc_quick(s))
+		return;
+	want = nfc(s);
+	if (norm_nfc_quick(s) && strcmp(s, want) != 0)
+		fail_msg("U+%04X (+%zu): quick check says NFC, it is not",
+		    (unsigned)cps[0], n - 1);
+	if (!pieces) {
+		free(want);
+		return;
+	}
+	assert_non_null(got = norm_nfc(s));
+	if (strcmp(got, want) != 0)
+		fail_msg("U+%04X U+%04X (%zu): NFC by pieces differs",
+		    (unsigned)cps[0], n > 1 ? (unsigned)cps[1] : 0u, n);
+	free(got);
+	free(want);
+}
+
+/* Marks that combine or reorder after a starter, in sequences of up to 2. */
+static const int32_t marks[][2] = {
+	{ 0x0301, 0 }, { 0x0327, 0 }, { 0x0323, 0x0302 }, { 0x0302, 0x0323 },
+	{ 0x3099, 0 }, { 0x094D, 0 }, { 0x1161, 0 }, { 0x11A8, 0 },
+	{ 0x0BBE, 0 }, { 0x0CD5, 0 },
+};
+
+/* Starters that compose with a following starter or mark. */
+static const int32_t firsts[] = {
+	'e', 0x1100, 0xAC00, 0x0BC6, 0x0CC6, 0x0DD9, 0x09C7, 0x1025, 0x1B05,
+	0x304B,
+};
+
+/*
+ * Every code point alone, then followed by marks: the quick check never
+ * calls NFC what is not.  The marks never pass it, so norm_nfc gives such
+ * a string to utf8proc whole: comparing its pieces is left to assigned
+ * code points.  Every code point that passes, after starters that
+ * compose: it must not be one that composes backwards (one of them for
+ * the unassigned, whose properties are all the same, to keep it quick).
+ */
+static void
+test_nfc_quick_every_code_point(void **state)
+{
+	int32_t	 s[4], cp;
+	size_t	 i;
+	char	 t[64];
+	bool	 assigned;
+
+	(void)state;
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		utf8(marks[i], 1, t);
+		assert_false(norm_nfc_quick(t));
+	}
+	for (cp = 0x01; cp <= 0x10FFFF; cp++) {
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		assigned = utf8proc_category(cp) != UTF8PROC_CATEGORY_CN;
+		s[0] = cp;
+		check_nfc(s, 1, assigned);
+		for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+			s[1] = marks[i][0];
+			s[2] = marks[i][1];
+			check_nfc(s, s[2] != 0 ? 3 : 2, assigned);
+		}
+		utf8(s, 1, t);
+		if (!norm_nfc_quick(t))
+			continue;
+		s[1] = cp;
+		for (i = 0; i < (assigned ? sizeof(firsts) / sizeof(firsts[0]) :
+		    1); i++) {
+			s[0] = firsts[i];
+			check_nfc(s, 2, true);
+		}
+	}
+}
+
+/*
+ * Every canonical decomposition, fully decomposed: NFC by pieces composes
+ * it back as utf8proc does (every pair utf8proc composes, but Hangul's,
+ * which the test above covers).
+ */
+static void
+test_nfc_decompositions(void **state)
+{
+	utf8proc_int32_t	 d[16];
+	utf8proc_ssize_t	 n;
+	int32_t			 cp;
+	int			 bound = 0;
+
+	(void)state;
+	for (cp = 0x80; cp <= 0x10FFFF; cp++) {
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		n = utf8proc_decompose_char(cp, d, 16, UTF8PROC_DECOMPOSE,
+		    &bound);
+		if (n >= 2 && n <= 8)
+			check_nfc(d, (size_t)n, true);
+	}
+}
+
+static char *
+slurp(const char *path)
+{
+	struct buf	 b;
+	FILE		*f;
+	char		 chunk[8192];
+	size_t		 n;
+
+	assert_non_null(f = fopen(path, "rb"));
+	buf_init(&b, FIXTURE_MAX);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		assert_int_equal(buf_add(&b, chunk, n), BUF_OK);
+	fclose(f);
+	return buf_steal(&b);
+}
+
+static void
+check_same_as_full(const char *path)
+{
+	static const char *const langs[] = { "en", "fr", NULL };
+	char	*text, *got, *want;
+	size_t	 i;
+
+	assert_non_null(text = slurp(path));
+	for (i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
+		assert_non_null(got = norm_text(text, langs[i]));
+		assert_non_null(want = norm_text_full_nfc(text, langs[i]));
+		if (strcmp(got, want) != 0)
+			fail_msg("%s (%s): norm_text differs from whole-text NFC",
+			    path, langs[i] != NULL ? langs[i] : "NULL");
+		free(got);
+		free(want);
+	}
+	free(text);
+}
+
+/* Every file under dir, recursively; returns how many. */
+static size_t
+walk(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 st;
+	char		 path[PATH_MAX];
+	size_t		 n = 0;
+	int		 r;
+
+	assert_non_null(d = opendir(dir));
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		r = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		assert_true(r > 0 && (size_t)r < sizeof(path));
+		assert_int_equal(stat(path, &st), 0);
+		if (S_ISDIR(st.st_mode))
+			n += walk(path);
+		else if (S_ISREG(st.st_mode)) {
+			check_same_as_full(path);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+static void
+test_same_as_full_nfc(void **state)
+{
+	(void)state;
+	assert_true(walk(FIXTURES) > 20);
+	/* NFD text, entities that make marks, marks after breaks and spaces */
+	check_same_as_full(FIXTURES "/seed/blinken.txt");
+}
+
+static void
+test_nfc_pieces(void **state)
+{
+	static const char *const texts[] = {
+		"cafe\xcc\x81 e&#769; &#x1100;&#x1161;&#x11a8; a\xcc\xa3\xcc\x82",
+		"\xcc\x81 starts with a mark, then \xe2\x84\xab \xe2\x80\x80.",
+		"\xef\xbf\xbe \xe0\xa5\x98 \xcd\x84 x\xcd\x84\xcc\xa3 \xff\xcc\x81",
+		"\xe0\xaf\x86\xe0\xae\xbe \xe1\x84\x80\xe1\x85\xa1\xe1\x86\xa8 "
+		    "\xea\xb0\x80\xe1\x86\xa7 e\n\xcc\x81 e \xcc\x81",
+		"",
+	};
+	char	*got, *want;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		assert_non_null(got = norm_text(texts[i], NULL));
+		assert_non_null(want = norm_text_full_nfc(texts[i], NULL));
+		if (strcmp(got, want) != 0)
+			fail_msg("\"%s\": \"%s\", want \"%s\"", texts[i], got,
+			    want);
+		free(got);
+		free(want);
+	}
+}
+
+/*
+ * What the ASCII fast paths take from utf8proc: words are letters and
+ * digits, printable ASCII is neither a space nor a control character.
+ */
+static void
+test_ascii_assumptions(void **state)
+{
+	utf8proc_category_t	 cat;
+	int32_t			 c;
+	bool			 word;
+
+	(void)state;
+	for (c = 0; c < 0x80; c++) {
+		cat = utf8proc_category(c);
+		word = (cat >= UTF8PROC_CATEGORY_LU &&
+		    cat <= UTF8PROC_CATEGORY_LO) ||
+		    (cat >= UTF8PROC_CATEGORY_ND &&
+		    cat <= UTF8PROC_CATEGORY_NO);
+		assert_int_equal(word, (c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+		if (word)
+			assert_int_equal(utf8proc_tolower(c),
+			    c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		if (c > ' ' && c < 0x7F)
+			assert_true(cat != UTF8PROC_CATEGORY_ZS &&
+			    cat != UTF8PROC_CATEGORY_CC);
+	}
+}
+
 int
 main(void)
 {
@@ -275,6 +549,11 @@ main(void)
 		cmocka_unit_test(test_space_before_marks),
 		cmocka_unit_test(test_doubled_stop),
 		cmocka_unit_test(test_norm_line),
+		cmocka_unit_test(test_nfc_quick_every_code_point),
+		cmocka_unit_test(test_nfc_decompositions),
+		cmocka_unit_test(test_nfc_pieces),
+		cmocka_unit_test(test_same_as_full_nfc),
+		cmocka_unit_test(test_ascii_assumptions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
