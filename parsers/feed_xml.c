@@ -10,12 +10,14 @@
 
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 
 #include "parsers/buf.h"
 #include "parsers/feed_xml.h"
 
 #define ENTITY_NAME_MAX	32
+#define PUSH_CHUNK	(64 * 1024)
 
 static bool
 is_alnum(int c)
@@ -437,6 +439,60 @@ read_once(const char *s, size_t len, const char *base, const char *enc,
 	return doc;
 }
 
+/*
+ * The first, strict pass through the push parser, which builds the same
+ * tree as xmlCtxtReadMemory but reads CDATA sections and character data a
+ * block at a time, not a character at a time (the feeds' HTML sits in
+ * CDATA).  The document is fed in PUSH_CHUNK pieces as a transfer would.
+ * NULL unless the document is well-formed.
+ */
+static xmlDoc *
+read_push(const char *s, size_t len, const char *base, int opts)
+{
+	xmlParserCtxt	*ctxt;
+	xmlDoc		*doc;
+	size_t		 off, n;
+	bool		 wf;
+
+	if ((ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, NULL)) ==
+	    NULL)
+		return NULL;
+	xmlCtxtUseOptions(ctxt, opts);
+	/*
+	 * The text is valid UTF-8 (charset.c): read as it is, no converter.
+	 * The URL is set as xmlCtxtReadMemory sets it.
+	 */
+	if (xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8) != 0)
+		goto fail;
+	if (base != NULL && ctxt->input != NULL &&
+	    ctxt->input->filename == NULL &&
+	    (ctxt->input->filename = (char *)xmlStrdup(
+	    (const xmlChar *)base)) == NULL)
+		goto fail;
+	for (off = 0; off < len; off += n) {
+		n = len - off < PUSH_CHUNK ? len - off : PUSH_CHUNK;
+		if (xmlParseChunk(ctxt, s + off, (int)n, 0) != 0)
+			goto fail;
+	}
+	if (xmlParseChunk(ctxt, NULL, 0, 1) != 0)
+		goto fail;
+	wf = ctxt->wellFormed != 0;
+	doc = ctxt->myDoc;
+	ctxt->myDoc = NULL;
+	xmlFreeParserCtxt(ctxt);
+	if (doc != NULL && !wf) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	return doc;
+ fail:
+	if (ctxt->myDoc != NULL)
+		xmlFreeDoc(ctxt->myDoc);
+	ctxt->myDoc = NULL;
+	xmlFreeParserCtxt(ctxt);
+	return NULL;
+}
+
 int
 feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
     bool *recovered)
@@ -457,6 +513,13 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
 	 */
 	opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR |
 	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC;
+	/* COMPACT: short text inside its node, one malloc less each. */
+	if ((doc = read_push(s, len, base, opts | XML_PARSE_COMPACT)) !=
+	    NULL) {
+		*out = doc;
+		return 0;
+	}
+	/* Not well-formed for the push parser: the pull parser decides. */
 	doc = read_once(s, len, base, "UTF-8", opts, &wf);
 	if (doc != NULL && wf) {
 		*out = doc;

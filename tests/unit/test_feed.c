@@ -504,6 +504,58 @@ test_id_and_content(void **state)
 	feed_free(d);
 }
 
+/*
+ * A document read in pieces (the parser is fed 64 KiB at a time): CDATA,
+ * text and entity references that straddle a piece boundary come out
+ * whole, and the document URL is still the base of relative links.
+ */
+static void
+test_pieces(void **state)
+{
+	struct feed_doc	*d;
+	struct buf	 b, cdata, text;
+	size_t		 i;
+
+	(void)state;
+	buf_init(&b, 1024 * 1024);
+	buf_init(&cdata, 1024 * 1024);
+	buf_init(&text, 1024 * 1024);
+	assert_int_equal(buf_addstr(&b, "<rss version=\"2.0\" xmlns:c=\""
+	    "http://purl.org/rss/1.0/modules/content/\"><channel>"
+	    "<title>T</title><item><title>A</title><link>a.html</link>"
+	    "<description><![CDATA["), BUF_OK);
+	/* 180 KiB of CDATA, then as much text with a reference every 7 */
+	for (i = 0; i < 20000; i++)
+		assert_int_equal(buf_addstr(&cdata, "<p>x</p>\n"), BUF_OK);
+	assert_int_equal(buf_add(&b, cdata.data, cdata.len), BUF_OK);
+	assert_int_equal(buf_addstr(&b, "]]></description><c:encoded>"),
+	    BUF_OK);
+	for (i = 0; i < 30000; i++) {
+		assert_int_equal(buf_addstr(&b, "ab&lt;cd "), BUF_OK);
+		assert_int_equal(buf_addstr(&text, "ab<cd "), BUF_OK);
+	}
+	assert_int_equal(buf_addstr(&b, "</c:encoded></item></channel></rss>"),
+	    BUF_OK);
+	assert_int_equal(buf_addch(&b, '\0'), BUF_OK);
+	assert_int_equal(buf_addch(&cdata, '\0'), BUF_OK);
+	assert_int_equal(buf_addch(&text, '\0'), BUF_OK);
+	assert_int_equal(parse_str(b.data, "http://example.com/feed/", &d),
+	    0);
+	assert_false(d->recovered);
+	assert_int_equal(d->nitems, 1);
+	assert_string_equal(d->items[0].link, "http://example.com/feed/a.html");
+	assert_non_null(d->items[0].summary);
+	assert_non_null(d->items[0].content);
+	/* the summary without its last newline, the text decoded */
+	assert_int_equal(strlen(d->items[0].summary), cdata.len - 2);
+	assert_memory_equal(d->items[0].summary, cdata.data, cdata.len - 2);
+	assert_string_equal(d->items[0].content, text.data);
+	feed_free(d);
+	buf_free(&text);
+	buf_free(&cdata);
+	buf_free(&b);
+}
+
 /* Which element fills which field when several could. */
 static void
 test_field_sources(void **state)
@@ -1197,6 +1249,7 @@ main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_not_a_feed),
 		cmocka_unit_test(test_base_and_fixes),
+		cmocka_unit_test(test_pieces),
 		cmocka_unit_test(test_conventions),
 		cmocka_unit_test(test_mismatched_end_tag),
 		cmocka_unit_test(test_html_urls_and_fallbacks),
