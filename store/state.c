@@ -23,7 +23,7 @@
 #include "store/dedup.h"
 #include "store/state.h"
 
-#define STATE_SCHEMA_VERSION	5
+#define STATE_SCHEMA_VERSION	6
 #define STATE_BUSY_TIMEOUT_MS	5000
 
 /*
@@ -289,6 +289,14 @@ static const char *const migration[STATE_SCHEMA_VERSION] = {
 	"ALTER TABLE items ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;",
 	/* 4 -> 5: where a feed moved to, by permanent redirects. */
 	"ALTER TABLE feeds ADD COLUMN moved_to TEXT;",
+	/*
+	 * 5 -> 6: the oldest story of a URL found in the index itself, not
+	 * by sorting its rows in a temporary tree on every lookup (twice a
+	 * new story).
+	 */
+	"DROP INDEX fingerprints_url;"
+	"CREATE INDEX fingerprints_url ON fingerprints (url, time)"
+	"  WHERE url IS NOT NULL;",
 };
 
 struct state {
