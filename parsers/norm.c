@@ -259,7 +259,7 @@ nfc_composes_back(int32_t c, utf8proc_int32_t *d, utf8proc_ssize_t n)
  * code points.
  */
 static bool
-nfc_inert(int32_t c)
+nfc_inert_uncached(int32_t c)
 {
 	const utf8proc_property_t	*p;
 	utf8proc_int32_t		 d[NFC_DECOMP_MAX];
@@ -278,6 +278,34 @@ nfc_inert(int32_t c)
 	n = utf8proc_decompose_char(c, d, NFC_DECOMP_MAX, UTF8PROC_DECOMPOSE,
 	    &bound);
 	return nfc_composes_back(c, d, n);
+}
+
+/*
+ * nfc_inert() of the Basic Multilingual Plane, remembered as it is asked:
+ * accented letters recur in every text, and each answer costs a
+ * decomposition.  Two bits a code point (known, inert), 16 KB in all.
+ * Only the thread that normalises (the loop's) touches it.
+ */
+static uint64_t	 nfc_known[0x10000 / 64], nfc_yes[0x10000 / 64];
+
+static bool
+nfc_inert(int32_t c)
+{
+	uint64_t	 bit;
+	bool		 r;
+
+	if (c < 0x80)
+		return true;
+	if (c >= 0x10000)
+		return nfc_inert_uncached(c);
+	bit = UINT64_C(1) << (c & 63);
+	if (nfc_known[c >> 6] & bit)
+		return (nfc_yes[c >> 6] & bit) != 0;
+	r = nfc_inert_uncached(c);
+	nfc_known[c >> 6] |= bit;
+	if (r)
+		nfc_yes[c >> 6] |= bit;
+	return r;
 }
 
 /*
