@@ -22,6 +22,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 
+#include "bench/dir_files.h"
 #include "parsers/buf.h"
 #include "parsers/extract.h"
 
@@ -259,58 +260,13 @@ generate(struct corpus *c)
 	return 0;
 }
 
+/* dir_file_fn: one file of the user's corpus. */
 static int
-read_file(const char *path, struct corpus *c)
+take_file(void *arg, char *data, size_t len)
 {
-	struct buf	 b;
-	FILE		*f;
-	char		 chunk[65536], *s;
-	size_t		 n;
+	struct corpus	*c = arg;
 
-	if ((f = fopen(path, "rb")) == NULL)
-		return -1;
-	buf_init(&b, FILE_MAX);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_add(&b, chunk, n) != BUF_OK)
-			break;
-	fclose(f);
-	if (b.len == 0) {
-		buf_free(&b);
-		return 0;
-	}
-	n = b.len;
-	if ((s = buf_steal(&b)) == NULL || corpus_add(c, s, n) == -1) {
-		free(s);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-read_dir(const char *dir, struct corpus *c)
-{
-	DIR		*d;
-	struct dirent	*de;
-	struct stat	 st;
-	char		 path[PATH_MAX];
-	int		 r;
-
-	if ((d = opendir(dir)) == NULL)
-		return errno == ENOENT ? 0 : -1;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		r = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (r < 0 || (size_t)r >= sizeof(path) ||
-		    stat(path, &st) == -1 || !S_ISREG(st.st_mode))
-			continue;
-		if (read_file(path, c) == -1) {
-			closedir(d);
-			return -1;
-		}
-	}
-	closedir(d);
-	return 0;
+	return corpus_add(c, data, len);
 }
 
 static double
@@ -378,7 +334,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	generated = c.n;
-	if (argc > 1 && read_dir(argv[1], &c) == -1) {
+	if (argc > 1 && dir_files(argv[1], FILE_MAX, take_file, &c) == -1) {
 		fprintf(stderr, "bench_extract: %s: %s\n", argv[1],
 		    strerror(errno));
 		return 1;

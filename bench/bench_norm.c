@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/dir_files.h"
 #include "parsers/buf.h"
 #include "parsers/norm.h"
 
@@ -173,57 +174,14 @@ generate(struct corpus *c)
 	return 0;
 }
 
+/* dir_file_fn: one file of the user's corpus. */
 static int
-read_file(const char *path, struct corpus *c)
+take_file(void *arg, char *data, size_t len)
 {
-	struct buf	 b;
-	FILE		*f;
-	char		 chunk[65536], *s;
-	size_t		 n;
+	struct corpus	*c = arg;
 
-	if ((f = fopen(path, "rb")) == NULL)
-		return -1;
-	buf_init(&b, FILE_MAX);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_add(&b, chunk, n) != BUF_OK)
-			break;
-	fclose(f);
-	if (b.len == 0) {
-		buf_free(&b);
-		return 0;
-	}
-	if ((s = buf_steal(&b)) == NULL || corpus_add(c, s) == -1) {
-		free(s);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-read_dir(const char *dir, struct corpus *c)
-{
-	DIR		*d;
-	struct dirent	*de;
-	struct stat	 st;
-	char		 path[PATH_MAX];
-	int		 r;
-
-	if ((d = opendir(dir)) == NULL)
-		return errno == ENOENT ? 0 : -1;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		r = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (r < 0 || (size_t)r >= sizeof(path) ||
-		    stat(path, &st) == -1 || !S_ISREG(st.st_mode))
-			continue;
-		if (read_file(path, c) == -1) {
-			closedir(d);
-			return -1;
-		}
-	}
-	closedir(d);
-	return 0;
+	(void)len;
+	return corpus_add(c, data);
 }
 
 static double
@@ -313,7 +271,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	generated = c.n;
-	if (optind < argc && read_dir(argv[optind], &c) == -1) {
+	if (optind < argc &&
+	    dir_files(argv[optind], FILE_MAX, take_file, &c) == -1) {
 		fprintf(stderr, "bench_norm: %s: %s\n", argv[optind],
 		    strerror(errno));
 		return 1;

@@ -18,9 +18,6 @@
 /* 2015-01-01T00:00:00Z: item dates fall in the ten years after it. */
 #define GEN_EPOCH	INT64_C(1420070400)
 
-struct rng {
-	uint64_t	 s;
-};
 
 static const char *const words[] = {
 	"the", "council", "voted", "on", "a", "new", "budget", "for", "city",
@@ -48,9 +45,8 @@ static const char *const months[] = {
 	"Nov", "Dec",
 };
 
-/* splitmix64: a good 64-bit generator with a one-word state. */
-static uint64_t
-rng_next(struct rng *r)
+uint64_t
+gen_rng_next(struct gen_rng *r)
 {
 	uint64_t	 z;
 
@@ -61,28 +57,27 @@ rng_next(struct rng *r)
 	return z ^ (z >> 31);
 }
 
-/* Uniform in [lo, hi]; the modulo bias is irrelevant here. */
-static size_t
-rng_range(struct rng *r, size_t lo, size_t hi)
+size_t
+gen_rng_range(struct gen_rng *r, size_t lo, size_t hi)
 {
-	return lo + (size_t)(rng_next(r) % (uint64_t)(hi - lo + 1));
+	return lo + (size_t)(gen_rng_next(r) % (uint64_t)(hi - lo + 1));
 }
 
 static bool
-rng_chance(struct rng *r, unsigned percent)
+rng_chance(struct gen_rng *r, unsigned percent)
 {
-	return rng_next(r) % 100 < percent;
+	return gen_rng_next(r) % 100 < percent;
 }
 
 static const char *
-rng_word(struct rng *r)
+rng_word(struct gen_rng *r)
 {
-	return words[rng_next(r) % NWORDS];
+	return words[gen_rng_next(r) % NWORDS];
 }
 
 /* A sentence of n words, with the XML escapes a title may carry. */
 static int
-add_words(struct buf *b, struct rng *r, size_t n)
+add_words(struct buf *b, struct gen_rng *r, size_t n)
 {
 	size_t	 i;
 	int	 rc = BUF_OK;
@@ -106,7 +101,7 @@ add_words(struct buf *b, struct rng *r, size_t n)
  * markup is escaped for an XML text node (Atom type="html", RDF).
  */
 static int
-add_html(struct buf *b, struct rng *r, size_t len, bool escape)
+add_html(struct buf *b, struct gen_rng *r, size_t len, bool escape)
 {
 	const char	*lt = escape ? "&lt;" : "<";
 	const char	*gt = escape ? "&gt;" : ">";
@@ -116,19 +111,19 @@ add_html(struct buf *b, struct rng *r, size_t len, bool escape)
 
 	rc = buf_printf(b, "%sp%s", lt, gt);
 	while (rc == BUF_OK && b->len - start < len) {
-		switch (rng_next(r) % 24) {
+		switch (gen_rng_next(r) % 24) {
 		case 0:
 			rc = buf_printf(b, "%s/p%s\n%sp%s", lt, gt, lt, gt);
 			break;
 		case 1:
 			rc = buf_printf(b, "%sa href=\"/story/%zu\"%s%s%s/a%s",
-			    lt, rng_range(r, 1, 99999), gt, rng_word(r), lt,
+			    lt, gen_rng_range(r, 1, 99999), gt, rng_word(r), lt,
 			    gt);
 			break;
 		case 2:
 			rc = buf_printf(b, "%sa href=\"https://example.net/%s"
 			    "?id=%zu%sref=feed\"%s%s%s/a%s", lt, rng_word(r),
-			    rng_range(r, 1, 999), amp, gt, rng_word(r), lt, gt);
+			    gen_rng_range(r, 1, 999), amp, gt, rng_word(r), lt, gt);
 			break;
 		case 3:
 			rc = buf_printf(b, "%sem%s%s%s/em%s", lt, gt,
@@ -136,7 +131,7 @@ add_html(struct buf *b, struct rng *r, size_t len, bool escape)
 			break;
 		case 4:
 			rc = buf_printf(b, "%simg src=\"img/%zu.jpg\" alt=\"\"/%s",
-			    lt, rng_range(r, 1, 9999), gt);
+			    lt, gen_rng_range(r, 1, 9999), gt);
 			break;
 		case 5:
 			rc = buf_printf(b, "%snbsp;%smdash; ", amp, amp);
@@ -156,7 +151,7 @@ add_html(struct buf *b, struct rng *r, size_t len, bool escape)
 
 /* A date in the items' ten years, in RFC 822 form with a random zone. */
 static int
-add_rfc822(struct buf *b, struct rng *r, int64_t t)
+add_rfc822(struct buf *b, struct gen_rng *r, int64_t t)
 {
 	struct tm	 tm;
 	time_t		 tt = (time_t)t;
@@ -166,12 +161,12 @@ add_rfc822(struct buf *b, struct rng *r, int64_t t)
 	return buf_printf(b, "%s, %02d %s %04d %02d:%02d:%02d %s",
 	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
 	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    zones[rng_next(r) % NZONES]);
+	    zones[gen_rng_next(r) % NZONES]);
 }
 
 /* RFC 3339, sometimes with fractional seconds or an offset. */
 static int
-add_rfc3339(struct buf *b, struct rng *r, int64_t t)
+add_rfc3339(struct buf *b, struct gen_rng *r, int64_t t)
 {
 	struct tm	 tm;
 	time_t		 tt = (time_t)t;
@@ -179,7 +174,7 @@ add_rfc3339(struct buf *b, struct rng *r, int64_t t)
 
 	if (gmtime_r(&tt, &tm) == NULL)
 		return BUF_TOOBIG;
-	switch (rng_next(r) % 3) {
+	switch (gen_rng_next(r) % 3) {
 	case 0:
 		tail = ".250Z";
 		break;
@@ -196,19 +191,19 @@ add_rfc3339(struct buf *b, struct rng *r, int64_t t)
 }
 
 static int64_t
-rng_date(struct rng *r)
+rng_date(struct gen_rng *r)
 {
-	return GEN_EPOCH + (int64_t)rng_range(r, 0, 10 * 365 * 86400);
+	return GEN_EPOCH + (int64_t)gen_rng_range(r, 0, 10 * 365 * 86400);
 }
 
 static int
-rss_item(struct buf *b, struct rng *r, size_t feed, size_t i)
+rss_item(struct buf *b, struct gen_rng *r, size_t feed, size_t i)
 {
 	int	 rc;
 
 	rc = buf_addstr(b, "<item>\n<title>");
 	if (rc == BUF_OK)
-		rc = add_words(b, r, rng_range(r, 4, 12));
+		rc = add_words(b, r, gen_rng_range(r, 4, 12));
 	if (rc == BUF_OK)
 		rc = buf_printf(b, "</title>\n<link>https://news%zu.example"
 		    ".com/%zu/story.html</link>\n<guid isPermaLink=\"false\">"
@@ -220,23 +215,23 @@ rss_item(struct buf *b, struct rng *r, size_t feed, size_t i)
 		    "\n<category>%s</category>\n<description>", rng_word(r),
 		    rng_word(r), rng_word(r));
 	if (rc == BUF_OK)
-		rc = add_html(b, r, rng_range(r, 60, 300), true);
+		rc = add_html(b, r, gen_rng_range(r, 60, 300), true);
 	if (rc == BUF_OK)
 		rc = buf_addstr(b, "</description>\n<content:encoded><![CDATA[");
 	if (rc == BUF_OK)
-		rc = add_html(b, r, rng_range(r, GEN_BODY_MIN, GEN_BODY_MAX),
+		rc = add_html(b, r, gen_rng_range(r, GEN_BODY_MIN, GEN_BODY_MAX),
 		    false);
 	if (rc == BUF_OK && rng_chance(r, 20))
 		rc = buf_printf(b, "]]></content:encoded>\n<enclosure url=\""
 		    "https://cdn.example.com/%zu.mp3\" length=\"%zu\" type=\""
-		    "audio/mpeg\"/>\n</item>\n", i, rng_range(r, 1000, 9999999));
+		    "audio/mpeg\"/>\n</item>\n", i, gen_rng_range(r, 1000, 9999999));
 	else if (rc == BUF_OK)
 		rc = buf_addstr(b, "]]></content:encoded>\n</item>\n");
 	return rc;
 }
 
 static int
-rss_feed(struct buf *b, struct rng *r, size_t feed, size_t nitems)
+rss_feed(struct buf *b, struct gen_rng *r, size_t feed, size_t nitems)
 {
 	size_t	 i;
 	int	 rc;
@@ -248,7 +243,7 @@ rss_feed(struct buf *b, struct rng *r, size_t feed, size_t nitems)
 	    "<title>News %zu &amp; more</title>\n<link>https://news%zu"
 	    ".example.com/</link>\n<description>", feed, feed);
 	if (rc == BUF_OK)
-		rc = add_words(b, r, rng_range(r, 5, 20));
+		rc = add_words(b, r, gen_rng_range(r, 5, 20));
 	if (rc == BUF_OK)
 		rc = buf_printf(b, "</description>\n<language>en-us</language>\n"
 		    "<atom:link href=\"https://news%zu.example.com/feed.xml\" "
@@ -266,13 +261,13 @@ rss_feed(struct buf *b, struct rng *r, size_t feed, size_t nitems)
 }
 
 static int
-atom_entry(struct buf *b, struct rng *r, size_t feed, size_t i)
+atom_entry(struct buf *b, struct gen_rng *r, size_t feed, size_t i)
 {
 	int	 rc;
 
 	rc = buf_addstr(b, "<entry>\n<title type=\"html\">");
 	if (rc == BUF_OK)
-		rc = add_words(b, r, rng_range(r, 4, 12));
+		rc = add_words(b, r, gen_rng_range(r, 4, 12));
 	if (rc == BUF_OK)
 		rc = buf_printf(b, "</title>\n<link rel=\"alternate\" type=\""
 		    "text/html\" href=\"/%zu/entry.html\"/>\n<id>tag:blog%zu"
@@ -290,11 +285,11 @@ atom_entry(struct buf *b, struct rng *r, size_t feed, size_t i)
 		    "<summary type=\"html\">", rng_word(r), rng_word(r),
 		    rng_word(r), rng_word(r), feed);
 	if (rc == BUF_OK)
-		rc = add_html(b, r, rng_range(r, 60, 300), true);
+		rc = add_html(b, r, gen_rng_range(r, 60, 300), true);
 	if (rc == BUF_OK)
 		rc = buf_addstr(b, "</summary>\n<content type=\"html\">");
 	if (rc == BUF_OK)
-		rc = add_html(b, r, rng_range(r, GEN_BODY_MIN, GEN_BODY_MAX),
+		rc = add_html(b, r, gen_rng_range(r, GEN_BODY_MIN, GEN_BODY_MAX),
 		    true);
 	if (rc == BUF_OK)
 		rc = buf_addstr(b, "</content>\n</entry>\n");
@@ -302,7 +297,7 @@ atom_entry(struct buf *b, struct rng *r, size_t feed, size_t i)
 }
 
 static int
-atom_feed(struct buf *b, struct rng *r, size_t feed, size_t nitems)
+atom_feed(struct buf *b, struct gen_rng *r, size_t feed, size_t nitems)
 {
 	size_t	 i;
 	int	 rc;
@@ -312,7 +307,7 @@ atom_feed(struct buf *b, struct rng *r, size_t feed, size_t nitems)
 	    "xml:base=\"https://blog%zu.example.org/\">\n<title>Blog %zu"
 	    "</title>\n<subtitle>", feed, feed);
 	if (rc == BUF_OK)
-		rc = add_words(b, r, rng_range(r, 5, 20));
+		rc = add_words(b, r, gen_rng_range(r, 5, 20));
 	if (rc == BUF_OK)
 		rc = buf_printf(b, "</subtitle>\n<link rel=\"alternate\" href=\""
 		    "https://blog%zu.example.org/\"/>\n<link rel=\"self\" href="
@@ -331,14 +326,14 @@ atom_feed(struct buf *b, struct rng *r, size_t feed, size_t nitems)
 }
 
 static int
-rdf_item(struct buf *b, struct rng *r, size_t feed, size_t i)
+rdf_item(struct buf *b, struct gen_rng *r, size_t feed, size_t i)
 {
 	int	 rc;
 
 	rc = buf_printf(b, "<item rdf:about=\"http://site%zu.example.net/%zu"
 	    "\">\n<title>", feed, i);
 	if (rc == BUF_OK)
-		rc = add_words(b, r, rng_range(r, 4, 12));
+		rc = add_words(b, r, gen_rng_range(r, 4, 12));
 	if (rc == BUF_OK)
 		rc = buf_printf(b, "</title>\n<link>http://site%zu.example.net/"
 		    "%zu</link>\n<dc:date>", feed, i);
@@ -348,7 +343,7 @@ rdf_item(struct buf *b, struct rng *r, size_t feed, size_t i)
 		rc = buf_printf(b, "</dc:date>\n<dc:creator>%s</dc:creator>\n"
 		    "<description>", rng_word(r));
 	if (rc == BUF_OK)
-		rc = add_html(b, r, rng_range(r, GEN_BODY_MIN, GEN_BODY_MAX),
+		rc = add_html(b, r, gen_rng_range(r, GEN_BODY_MIN, GEN_BODY_MAX),
 		    true);
 	if (rc == BUF_OK)
 		rc = buf_addstr(b, "</description>\n</item>\n");
@@ -356,7 +351,7 @@ rdf_item(struct buf *b, struct rng *r, size_t feed, size_t i)
 }
 
 static int
-rdf_feed(struct buf *b, struct rng *r, size_t feed, size_t nitems)
+rdf_feed(struct buf *b, struct gen_rng *r, size_t feed, size_t nitems)
 {
 	size_t	 i;
 	int	 rc;
@@ -368,7 +363,7 @@ rdf_feed(struct buf *b, struct rng *r, size_t feed, size_t nitems)
 	    "<title>Site %zu</title>\n<link>http://site%zu.example.net/</link>"
 	    "\n<description>", feed, feed, feed);
 	if (rc == BUF_OK)
-		rc = add_words(b, r, rng_range(r, 5, 20));
+		rc = add_words(b, r, gen_rng_range(r, 5, 20));
 	if (rc == BUF_OK)
 		rc = buf_addstr(b, "</description>\n<items><rdf:Seq>\n");
 	for (i = 0; i < nitems && rc == BUF_OK; i++)
@@ -386,15 +381,15 @@ rdf_feed(struct buf *b, struct rng *r, size_t feed, size_t nitems)
 int
 gen_feed(struct buf *b, uint64_t seed, size_t i, size_t *nitems)
 {
-	struct rng	 r;
+	struct gen_rng	 r;
 	size_t		 kind;
 
 	/* Each feed its own stream, so that feed i never depends on i - 1. */
 	r.s = seed ^ ((uint64_t)i * UINT64_C(0xd1b54a32d192ed03));
-	(void)rng_next(&r);
+	(void)gen_rng_next(&r);
 	buf_reset(b);
-	*nitems = rng_range(&r, GEN_ITEMS_MIN, GEN_ITEMS_MAX);
-	kind = (size_t)(rng_next(&r) % 10);
+	*nitems = gen_rng_range(&r, GEN_ITEMS_MIN, GEN_ITEMS_MAX);
+	kind = (size_t)(gen_rng_next(&r) % 10);
 	if (kind < 5)
 		return rss_feed(b, &r, i, *nitems);
 	if (kind < 8)

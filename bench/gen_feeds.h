@@ -26,6 +26,15 @@ struct gen_corpus {
 	size_t	  items;	/* items in all the feeds */
 };
 
+/* splitmix64: a good 64-bit generator with a one-word state, no libc rand(). */
+struct gen_rng {
+	uint64_t	 s;
+};
+
+uint64_t gen_rng_next(struct gen_rng *);
+/* Uniform in [lo, hi]; the modulo bias is irrelevant here. */
+size_t	 gen_rng_range(struct gen_rng *, size_t lo, size_t hi);
+
 /*
  * Feed number i into b (reset first); *nitems is how many items it holds.
  * Returns BUF_OK or a buf error.

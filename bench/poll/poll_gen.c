@@ -38,9 +38,6 @@ struct site {
 	uint64_t	 bytes;
 };
 
-struct rng {
-	uint64_t	 s;
-};
 
 static const char *const prose[] = {
 	"the", "council", "said", "on", "Tuesday", "that", "it", "would",
@@ -62,41 +59,22 @@ static const char *const sections[] = {
 };
 #define NSECTIONS	(sizeof(sections) / sizeof(sections[0]))
 
-/* splitmix64, as in gen_feeds.c: a fixed generator, no libc rand(). */
-static uint64_t
-rng_next(struct rng *r)
-{
-	uint64_t	 z;
-
-	r->s += UINT64_C(0x9e3779b97f4a7c15);
-	z = r->s;
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-static size_t
-rng_range(struct rng *r, size_t lo, size_t hi)
-{
-	return lo + (size_t)(rng_next(r) % (uint64_t)(hi - lo + 1));
-}
-
 /* n words of prose, with a comma now and then and a full stop at the end. */
 static int
-add_prose(struct buf *b, struct rng *r, size_t n)
+add_prose(struct buf *b, struct gen_rng *r, size_t n)
 {
 	size_t	 i;
 	int	 rc = BUF_OK;
 
 	for (i = 0; i < n && rc == BUF_OK; i++) {
-		rc = buf_addstr(b, prose[rng_next(r) % NPROSE]);
+		rc = buf_addstr(b, prose[gen_rng_next(r) % NPROSE]);
 		if (rc != BUF_OK)
 			break;
 		if (i + 1 == n)
 			rc = buf_addch(b, '.');
-		else if (rng_next(r) % 9 == 0)
+		else if (gen_rng_next(r) % 9 == 0)
 			rc = buf_addstr(b, ", ");
-		else if (rng_next(r) % 14 == 0)
+		else if (gen_rng_next(r) % 14 == 0)
 			rc = buf_addstr(b, ". ");
 		else
 			rc = buf_addch(b, ' ');
@@ -105,7 +83,7 @@ add_prose(struct buf *b, struct rng *r, size_t n)
 }
 
 static int
-page_head(struct buf *b, struct rng *r, const struct site *s, size_t feed,
+page_head(struct buf *b, struct gen_rng *r, const struct site *s, size_t feed,
     size_t item)
 {
 	int	 rc;
@@ -120,7 +98,7 @@ page_head(struct buf *b, struct rng *r, const struct site *s, size_t feed,
 	    "push({section: \"%s\"});</script>\n</head>\n<body>\n<header "
 	    "class=\"site-header\"><a class=\"logo\" href=\"/\">News %zu</a>\n"
 	    "<nav class=\"menu\"><ul>", item, feed, feed, s->port, feed, item,
-	    sections[rng_next(r) % NSECTIONS], feed);
+	    sections[gen_rng_next(r) % NSECTIONS], feed);
 	for (size_t i = 0; i < NSECTIONS && rc == BUF_OK; i++)
 		rc = buf_printf(b, "<li><a href=\"/%zu/\">%s</a></li>", i,
 		    sections[i]);
@@ -132,26 +110,26 @@ page_head(struct buf *b, struct rng *r, const struct site *s, size_t feed,
 }
 
 static int
-page_article(struct buf *b, struct rng *r, size_t item)
+page_article(struct buf *b, struct gen_rng *r, size_t item)
 {
 	size_t	 i, n;
 	int	 rc;
 
 	rc = buf_printf(b, "<main>\n<article>\n<h1>Story %zu: ", item);
 	if (rc == BUF_OK)
-		rc = add_prose(b, r, rng_range(r, 6, 12));
+		rc = add_prose(b, r, gen_rng_range(r, 6, 12));
 	if (rc == BUF_OK)
 		rc = buf_printf(b, "</h1>\n<p class=\"byline\">By %s %s</p>\n"
 		    "<time datetime=\"2024-03-%02zuT%02zu:%02zu:00Z\">March %zu, "
-		    "2024</time>\n", prose[rng_next(r) % NPROSE],
-		    prose[rng_next(r) % NPROSE], rng_range(r, 10, 28),
-		    rng_range(r, 10, 23), rng_range(r, 10, 59),
-		    rng_range(r, 1, 28));
-	n = rng_range(r, 4, 8);
+		    "2024</time>\n", prose[gen_rng_next(r) % NPROSE],
+		    prose[gen_rng_next(r) % NPROSE], gen_rng_range(r, 10, 28),
+		    gen_rng_range(r, 10, 23), gen_rng_range(r, 10, 59),
+		    gen_rng_range(r, 1, 28));
+	n = gen_rng_range(r, 4, 8);
 	for (i = 0; i < n && rc == BUF_OK; i++) {
 		rc = buf_addstr(b, "<p>");
 		if (rc == BUF_OK)
-			rc = add_prose(b, r, rng_range(r, 40, 110));
+			rc = add_prose(b, r, gen_rng_range(r, 40, 110));
 		if (rc == BUF_OK)
 			rc = buf_addstr(b, "</p>\n");
 	}
@@ -162,9 +140,9 @@ page_article(struct buf *b, struct rng *r, size_t item)
 		    "<aside class=\"related\"><h2>Related stories</h2><ul>");
 	for (i = 0; i < 5 && rc == BUF_OK; i++) {
 		rc = buf_printf(b, "<li><a href=\"/%zu.html\">",
-		    rng_range(r, 1, 99999));
+		    gen_rng_range(r, 1, 99999));
 		if (rc == BUF_OK)
-			rc = add_prose(b, r, rng_range(r, 5, 9));
+			rc = add_prose(b, r, gen_rng_range(r, 5, 9));
 		if (rc == BUF_OK)
 			rc = buf_addstr(b, "</a></li>");
 	}
@@ -217,7 +195,7 @@ write_file(const char *path, const struct buf *b)
 static int
 write_page(struct site *s, size_t feed, size_t item)
 {
-	struct rng	 r;
+	struct gen_rng	 r;
 	char		 path[4096];
 	int		 rc;
 
