@@ -62,6 +62,9 @@ enum stmt {
 	ST_COMMIT,
 	ST_ROLLBACK,
 	ST_SAVEPOINT,
+	ST_PART_BEGIN,
+	ST_PART_RELEASE,
+	ST_PART_UNDO,
 	ST_RELEASE,
 	ST_ROLLBACK_TO,
 	ST_TITLE_ADD,
@@ -153,6 +156,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_ROLLBACK] = "ROLLBACK",
 	/* Savepoints nest inside a caller's state_begin() and alone. */
 	[ST_SAVEPOINT] = "SAVEPOINT learn",
+	/* One part of a longer transaction: a feed document's rows. */
+	[ST_PART_BEGIN] = "SAVEPOINT part",
+	[ST_PART_RELEASE] = "RELEASE part",
+	[ST_PART_UNDO] = "ROLLBACK TO part",
 	[ST_RELEASE] = "RELEASE learn",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO learn",
 	[ST_TITLE_ADD] =
@@ -932,6 +939,25 @@ state_rollback(struct state *st)
 	if (sqlite3_get_autocommit(st->db))
 		return;
 	(void)stmt_exec(st, ST_ROLLBACK, "rollback");
+}
+
+int
+state_part_begin(struct state *st)
+{
+	return stmt_exec(st, ST_PART_BEGIN, "savepoint");
+}
+
+int
+state_part_end(struct state *st, int ok)
+{
+	if (ok)
+		return stmt_exec(st, ST_PART_RELEASE, "release");
+	/* Keep the first error: it says what went wrong. */
+	(void)sqlite3_step(st->stmt[ST_PART_UNDO]);
+	stmt_done(st->stmt[ST_PART_UNDO]);
+	(void)sqlite3_step(st->stmt[ST_PART_RELEASE]);
+	stmt_done(st->stmt[ST_PART_RELEASE]);
+	return -1;
 }
 
 /* Learning for boilerplate removal */

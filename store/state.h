@@ -166,5 +166,12 @@ void	 state_story_clear(struct state_story *);
 int	 state_begin(struct state *);
 int	 state_commit(struct state *);
 void	 state_rollback(struct state *);
+/*
+ * A part of the transaction begun, that can be undone alone:
+ * state_part_end() keeps it (ok set; returns 0, or -1) or undoes it (ok
+ * unset; returns -1, the first error kept for state_errmsg()).
+ */
+int	 state_part_begin(struct state *);
+int	 state_part_end(struct state *, int ok);
 
 #endif
