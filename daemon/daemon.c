@@ -31,6 +31,7 @@
 #include "daemon/ingest.h"
 #include "daemon/log.h"
 #include "daemon/sched.h"
+#include "daemon/story.h"
 #include "store/dedup.h"
 #include "store/spool.h"
 #include "store/state.h"
@@ -187,6 +188,36 @@ daemon_sock_cb(CURL *easy, curl_socket_t s, int what, void *arg,
 	return 0;
 }
 
+/* ingest_fate_fn: a story of the documents flushed, delivered or not. */
+static void
+daemon_fate(void *arg, const struct story *s, enum ingest_fate fate)
+{
+	struct daemon	*d = arg;
+
+	if (fate != INGEST_DELIVERED)
+		log_info("feed %s: story %s <%s> is a duplicate, %s",
+		    s->feed_name != NULL ? s->feed_name : "?", s->id,
+		    s->url != NULL ? s->url : "", fate == INGEST_DUP_MARKED ?
+		    "spooled marked" : "recorded, not spooled");
+	if (fate != INGEST_DUP_DROPPED)
+		d->delivered++;
+}
+
+/*
+ * The stories of every document that came in since the last flush: one
+ * commit and one spool batch for all of them.
+ */
+static void
+daemon_flush(struct daemon *d)
+{
+	char	 err[1024];
+
+	if (ingest_flush(d->ingest, err, sizeof(err)) == -2) {
+		log_err("delivering stories: %s (delivered later)", err);
+		d->redeliver = 1;
+	}
+}
+
 static void
 daemon_check_multi(struct daemon *d)
 {
@@ -205,6 +236,7 @@ daemon_check_multi(struct daemon *d)
 		/* Tells the poll or the page, which may free f. */
 		fetch_done(f, msg->data.result);
 	}
+	daemon_flush(d);
 	pages_deliver(d);
 	daemon_prune_dups(d);
 	daemon_notify_status(d);
@@ -450,7 +482,8 @@ daemon_open_store(struct daemon *d, const char *spool, const char *state)
 	}
 	if (daemon_load_dups(d) == -1)
 		return -1;
-	if ((d->ingest = ingest_new(d->state, d->spool, d->dups)) == NULL) {
+	if ((d->ingest = ingest_new(d->state, d->spool, d->dups, daemon_fate,
+	    d)) == NULL) {
 		log_err("state %s: out of memory", state);
 		return -1;
 	}
@@ -493,8 +526,10 @@ daemon_teardown(struct daemon *d)
 {
 	struct feedrt	*fr;
 
-	if (d->ingest != NULL && d->sched != NULL)
+	if (d->ingest != NULL && d->sched != NULL) {
+		daemon_flush(d);
 		pages_drop(d, 1);
+	}
 	while ((fr = TAILQ_FIRST(&d->feeds)) != NULL) {
 		TAILQ_REMOVE(&d->feeds, fr, entry);
 		if (fr->fetch != NULL) {

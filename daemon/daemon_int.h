@@ -125,8 +125,12 @@ int		 poll_add_feed(struct daemon *, const struct config_feed *);
 struct feedrt	*poll_find_feed(struct daemon *, const char *name);
 
 /* pages.c */
-/* ingest_page_fn: queue the page of a new story of feed fr (arg). */
-int		 pages_queue(void *fr, struct ingest_page *);
+/*
+ * ingest_page_fn (arg: the daemon): the page of a story of feed p->feed,
+ * queued under its host's budget while that feed is configured and fetches
+ * articles; refused (-1: the story goes without it) otherwise.
+ */
+int		 pages_offer(void *d, struct ingest_page *);
 /* Deliver the stories of every finished page, as one batch. */
 void		 pages_deliver(struct daemon *);
 /* Give up the pages not fetched yet (and those in flight, too). */

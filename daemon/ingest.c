@@ -136,14 +136,33 @@ ingest_learn_titles(struct state *st, const char *feed,
 	return rc;
 }
 
+/* A story of a document, stored pending, waiting for the next flush. */
+struct parcel {
+	struct story	*story;
+	char		 name[INGEST_NAME_MAX];	/* in the spool */
+	char		*host;		/* of its link */
+	char		*json;		/* the pending row's bytes */
+	size_t		 len;
+	int		 dup_mark;
+	int		 page;		/* its page is to be fetched */
+	ingest_page_fn	 page_fn;
+	void		*page_arg;
+};
+
 struct ingest {
 	struct state		*st;
 	struct spool		*sp;
 	struct dedup_index	*dups;
+	ingest_fate_fn		 fate_fn;
+	void			*fate_arg;
+	int			 open;		/* documents' rows not committed */
+	struct parcel		*out;		/* their stories */
+	size_t			 nout, capout;
 };
 
 struct ingest *
-ingest_new(struct state *st, struct spool *sp, struct dedup_index *dups)
+ingest_new(struct state *st, struct spool *sp, struct dedup_index *dups,
+    ingest_fate_fn fate_fn, void *fate_arg)
 {
 	struct ingest	*in;
 
@@ -152,12 +171,34 @@ ingest_new(struct state *st, struct spool *sp, struct dedup_index *dups)
 	in->st = st;
 	in->sp = sp;
 	in->dups = dups;
+	in->fate_fn = fate_fn;
+	in->fate_arg = fate_arg;
 	return in;
 }
 
+static void
+parcels_clear(struct ingest *in)
+{
+	size_t	 i;
+
+	for (i = 0; i < in->nout; i++) {
+		story_free(in->out[i].story);
+		free(in->out[i].host);
+		free(in->out[i].json);
+	}
+	in->nout = 0;
+}
+
+/* Unflushed documents are dropped: their rows were never committed. */
 void
 ingest_free(struct ingest *in)
 {
+	if (in == NULL)
+		return;
+	if (in->open)
+		state_rollback(in->st);
+	parcels_clear(in);
+	free(in->out);
 	free(in);
 }
 
@@ -611,46 +652,50 @@ out:
 }
 
 /*
- * Every stored story goes on: handed over for its page, or delivered now
- * with the others (no page to fetch, or its link is already known: a
- * duplicate needs no page).  A revision always gets its page.
+ * The stored stories wait in the outbox for ingest_flush(): each is to be
+ * handed over for its page there, or delivered with the others (no page
+ * to fetch, or its link is already known: a duplicate needs no page).  A
+ * revision always gets its page.
  */
 static int
 ingest_go(struct ingest_doc *x)
 {
 	const struct ingest_feed	*f = x->f;
-	struct delivery			*v;
+	struct ingest			*in = x->in;
+	struct parcel			*nv, *pc;
 	struct fresh			*fr;
-	size_t				 i, n = 0;
-	int				 rc;
+	size_t				 i, cap;
 
-	if (x->n == 0)
-		return 0;
-	if ((v = calloc(x->n, sizeof(*v))) == NULL) {
-		ingest_seterr(x->err, x->errlen, "ingest", "out of memory");
-		return -2;
+	if (x->n > SIZE_MAX / 2 - in->nout)
+		return -1;
+	if (in->nout + x->n > in->capout) {
+		cap = in->capout * 2 > in->nout + x->n ? in->capout * 2 :
+		    in->nout + x->n;
+		if ((nv = reallocarray(in->out, cap, sizeof(*nv))) == NULL)
+			return -1;
+		in->out = nv;
+		in->capout = cap;
 	}
 	for (i = 0; i < x->n; i++) {
 		fr = &x->v[i];
-		if ((fr->revision || !ingest_url_known(x->in->st,
-		    fr->story->url)) && ingest_hand_over(f->page_fn,
-		    f->page_arg, f->dup_mark, fr->name, fr->host, &fr->story)) {
+		pc = &in->out[in->nout++];
+		memset(pc, 0, sizeof(*pc));
+		pc->story = fr->story;
+		memcpy(pc->name, fr->name, sizeof(pc->name));
+		pc->host = fr->host;
+		pc->json = fr->json;
+		pc->len = fr->len;
+		pc->dup_mark = f->dup_mark;
+		pc->page_fn = f->page_fn;
+		pc->page_arg = f->page_arg;
+		pc->page = f->page_fn != NULL && fr->host != NULL &&
+		    (fr->revision || !ingest_url_known(in->st, fr->story->url));
+		if (pc->page)
 			x->c->waiting++;
-			continue;
-		}
-		v[n].story = fr->story;
-		v[n].name = fr->name;
-		v[n].json = fr->json;
-		v[n].len = fr->len;
-		v[n].dup_mark = f->dup_mark;
-		n++;
+		fr->story = NULL;
+		fr->host = fr->json = NULL;
 	}
-	rc = ingest_deliver(x->in, v, n, 1, x->err, x->errlen);
-	for (i = 0; rc == 0 && i < n; i++)
-		if (v[i].fate != INGEST_DELIVERED)
-			x->c->duplicates++;
-	free(v);
-	return rc;
+	return 0;
 }
 
 /*
@@ -666,19 +711,25 @@ ingest_store(struct ingest_doc *x, const struct feed_doc *doc)
 	size_t		 i;
 	int		 rc = 0;
 
-	if (state_begin(st) == -1)
+	if (!x->in->open) {
+		if (state_begin(st) == -1)
+			goto state_error;
+		x->in->open = 1;
+	}
+	/* One document's rows, undone alone when it fails. */
+	if (state_part_begin(st) == -1)
 		goto state_error;
 	if (ingest_learn_titles(st, x->sf.name, doc, x->now_ms / 1000) == -1) {
-		state_rollback(st);
+		(void)state_part_end(st, 0);
 		goto state_error;
 	}
 	for (i = doc->nitems; i > 0 && rc == 0; i--)
 		rc = ingest_item(x, &doc->items[i - 1]);
 	if (rc == -1) {
-		state_rollback(st);
+		(void)state_part_end(st, 0);
 		return -2;
 	}
-	if (state_commit(st) == -1)
+	if (state_part_end(st, 1) == -1)
 		goto state_error;
 	return 0;
 state_error:
@@ -715,12 +766,60 @@ ingest_document(struct ingest *in, const struct ingest_feed *f,
 	x.c = c;
 	x.err = err;
 	x.errlen = errlen;
-	if ((rc = ingest_store(&x, doc)) == 0)
-		rc = ingest_go(&x);
+	if ((rc = ingest_store(&x, doc)) == 0 && ingest_go(&x) == -1) {
+		/* Its rows stay: the stories are delivered from them later. */
+		ingest_seterr(err, errlen, "ingest", "out of memory");
+		rc = -2;
+	}
 	ingest_doc_clear(&x);
 	feed_free(doc);
 	return rc;
 }
+int
+ingest_flush(struct ingest *in, char *err, size_t errlen)
+{
+	struct delivery	*v;
+	struct parcel	*pc;
+	size_t		 i, n = 0;
+	int		 rc;
+
+	if (!in->open)
+		return 0;
+	in->open = 0;
+	/* The rows first: no story may reach the spool without its row. */
+	if (state_commit(in->st) == -1) {
+		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
+		state_rollback(in->st);
+		parcels_clear(in);
+		return -2;
+	}
+	if (in->nout == 0)
+		return 0;
+	if ((v = calloc(in->nout, sizeof(*v))) == NULL) {
+		ingest_seterr(err, errlen, "ingest", "out of memory");
+		parcels_clear(in);
+		return -2;
+	}
+	for (i = 0; i < in->nout; i++) {
+		pc = &in->out[i];
+		if (pc->page && ingest_hand_over(pc->page_fn, pc->page_arg,
+		    pc->dup_mark, pc->name, pc->host, &pc->story))
+			continue;
+		v[n].story = pc->story;
+		v[n].name = pc->name;
+		v[n].json = pc->json;
+		v[n].len = pc->len;
+		v[n].dup_mark = pc->dup_mark;
+		n++;
+	}
+	rc = ingest_deliver(in, v, n, 1, err, errlen);
+	for (i = 0; rc == 0 && in->fate_fn != NULL && i < n; i++)
+		in->fate_fn(in->fate_arg, v[i].story, v[i].fate);
+	free(v);
+	parcels_clear(in);
+	return rc;
+}
+
 /* Remember the page's short paragraphs, to find the host's boilerplate. */
 static int
 ingest_learn_lines(struct state *st, const char *host, const char *text,
@@ -784,6 +883,9 @@ ingest_pages_done(struct ingest *in, struct ingest_page *const *pv,
 
 	if (n == 0)
 		return 0;
+	/* A transaction of their own, after the documents' one. */
+	if (ingest_flush(in, err, errlen) == -2)
+		return -2;
 	if ((v = calloc(n, sizeof(*v))) == NULL) {
 		ingest_seterr(err, errlen, "ingest", "out of memory");
 		return -2;
@@ -891,6 +993,8 @@ ingest_pending(struct ingest *in, ingest_page_fn fn, void *arg,
 
 	if (queued != NULL)
 		*queued = 0;
+	if (ingest_flush(in, err, errlen) == -2)
+		return -1;
 	/*
 	 * Copy first, deliver after: SQLite wants no writes while the walk
 	 * holds its statement open.

@@ -65,30 +65,49 @@ enum ingest_fate {
 struct ingest_counts {
 	size_t		 items;		/* items in the document */
 	size_t		 fresh;		/* new stories, delivered or waiting */
-	size_t		 waiting;	/* of which wait for their page */
-	size_t		 duplicates;	/* of which were duplicates */
+	size_t		 waiting;	/* of which are to wait for their page */
 	size_t		 revised;	/* of which revise an earlier story */
 	const char	*version;	/* format read, static string */
 	int		 recovered;	/* document was not well-formed */
 	struct feed_schedule schedule;	/* what the publisher asks */
 };
 
+/* Told of each story ingest_flush() delivered, or found a duplicate. */
+typedef void	(*ingest_fate_fn)(void *, const struct story *,
+		    enum ingest_fate);
+
 /*
- * The context of every call: where stories are recorded and spooled, and
- * the index of recent stories the duplicate checks use (NULL: none).
+ * The context of every call: where stories are recorded and spooled, the
+ * index of recent stories the duplicate checks use (NULL: none), and who
+ * is told what became of each story a flush delivered (fn may be NULL).
  */
 struct ingest	*ingest_new(struct state *, struct spool *,
-		    struct dedup_index *);
+		    struct dedup_index *, ingest_fate_fn, void *);
+/* Documents not flushed are dropped (their rows were never committed). */
 void		 ingest_free(struct ingest *);
 
 /*
- * Parse and deliver.  Returns 0; -1 with err set when the document is not a
- * feed; -2 with err set when the state store or the spool failed (the
- * stories not delivered are retried, nothing is lost).
+ * Parse and store.  The document's stories are recorded pending in the
+ * transaction the first document since the last flush began (state writes
+ * of the caller's until then, a feed's validators, join it), and wait for
+ * ingest_flush(), which the caller runs once the documents that came in
+ * together are all in: one commit and one spool batch for all of them.
+ * Returns 0; -1 with err set when the document is not a feed; -2 with err
+ * set when the state store failed (this document is undone; the others
+ * stay).  Duplicates are known at the flush (ingest_fate_fn).
  */
 int	 ingest_document(struct ingest *, const struct ingest_feed *,
 	    const char *body, size_t len, const char *base, const char *charset,
 	    int64_t now_ms, struct ingest_counts *, char *err, size_t errlen);
+
+/*
+ * Commit the documents' rows, then hand over the stories whose pages are
+ * to be fetched and deliver the others as one batch.  Returns 0, or -2
+ * with err set: when the commit failed nothing of the documents was
+ * stored (they are read again at their next poll); when the delivery
+ * failed the stories stay pending (ingest_pending() delivers them).
+ */
+int	 ingest_flush(struct ingest *, char *err, size_t errlen);
 
 /* A finished page: its body (NULL when the fetch failed) and whence. */
 struct ingest_page_result {
@@ -105,8 +124,8 @@ struct ingest_page_result {
  * gives into its story and deliver them as one batch, each unless it is a
  * duplicate of a story in the index.  Sets used and fate of each r[i].
  * Returns 0, or -2 with err set when the state store or the spool failed
- * (then none of the batch is delivered: all stay pending).  Does not free
- * the pages.
+ * (then none of the batch is delivered: all stay pending).  Flushes the
+ * documents first.  Does not free the pages.
  */
 int	 ingest_pages_done(struct ingest *, struct ingest_page *const *v,
 	    struct ingest_page_result *r, size_t n, char *err, size_t errlen);
@@ -115,8 +134,9 @@ void	 ingest_page_free(struct ingest_page *);
 /*
  * Deliver every pending story (after a crash or a failed delivery), but
  * hand to fn (when not NULL) those that still wait for their page, which
- * fn may take (0) or refuse (-1: delivered now).  Returns the count
- * delivered, or -1; *queued (may be NULL) counts those fn took.
+ * fn may take (0) or refuse (-1: delivered now).  Flushes the documents
+ * first.  Returns the count delivered, or -1; *queued (may be NULL) counts
+ * those fn took.
  */
 int	 ingest_pending(struct ingest *, ingest_page_fn fn, void *arg,
 	    size_t *queued, char *err, size_t errlen);

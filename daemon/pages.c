@@ -31,10 +31,10 @@ pagejob_free(struct pagejob *j)
 }
 
 /* ingest_page_fn: queue the page of a new story under its host's budget. */
-int
-pages_queue(void *arg, struct ingest_page *p)
+/* Queue the page of a new story of feed fr under its host's budget. */
+static int
+pages_queue(struct feedrt *fr, struct ingest_page *p)
 {
-	struct feedrt	*fr = arg;
 	struct daemon	*d = fr->d;
 	struct pagejob	*j;
 
@@ -234,9 +234,8 @@ pages_drop(struct daemon *d, int in_flight_too)
 	pages_deliver(d);
 }
 
-/* ingest_page_fn for stories left waiting for their page by a crash. */
-static int
-pages_requeue(void *arg, struct ingest_page *p)
+int
+pages_offer(void *arg, struct ingest_page *p)
 {
 	struct feedrt	*fr;
 
@@ -258,7 +257,7 @@ pages_resume(struct daemon *d)
 	size_t	 queued;
 	int	 n;
 
-	n = ingest_pending(d->ingest, pages_requeue, d,
+	n = ingest_pending(d->ingest, pages_offer, d,
 	    &queued, err, sizeof(err));
 	if (n == -1) {
 		log_err("delivering pending stories: %s", err);

@@ -250,8 +250,9 @@ poll_ingest(struct daemon *d, struct feedrt *fr,
 	}
 	f.name = fr->name;
 	f.url = fr->url;
-	f.page_fn = fr->fetch_articles ? pages_queue : NULL;
-	f.page_arg = fr;
+	/* Offered at the flush, when the feed may be gone (pages_offer). */
+	f.page_fn = fr->fetch_articles ? pages_offer : NULL;
+	f.page_arg = d;
 	f.dup_mark = fr->dup_mark;
 	f.updates_emit = fr->updates_emit;
 	charset = daemon_charset(r->content_type);
@@ -259,7 +260,6 @@ poll_ingest(struct daemon *d, struct feedrt *fr,
 	    r->final_url != NULL ? r->final_url : fr->url, charset, now, c,
 	    err, errlen);
 	free(charset);
-	d->delivered += c->fresh - c->waiting - (fr->dup_mark ? 0 : c->duplicates);
 	if (rc == -2)
 		d->redeliver = 1;
 	return rc == 0 ? 0 : -1;
@@ -346,10 +346,9 @@ poll_done(struct daemon *d, struct feedrt *fr)
 		    "304 not modified, %.2fs", r->seconds);
 	else if (ok)
 		n = snprintf(fr->summary, sizeof(fr->summary),
-		    "%ld, %zu bytes, %s%s, %zu items, %zu new%s%s, %.2fs",
+		    "%ld, %zu bytes, %s%s, %zu items, %zu new%s, %.2fs",
 		    r->status, r->body_len, c.version ? c.version : "?",
 		    c.recovered ? " (recovered)" : "", c.items, c.fresh,
-		    c.duplicates > 0 ? " (some duplicates)" : "",
 		    c.waiting > 0 ? " (pages queued)" : "", r->seconds);
 	else
 		n = snprintf(fr->summary, sizeof(fr->summary),
