@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "bench/dir_files.h"
+#include "bench/gen_feeds.h"
 #include "parsers/buf.h"
 #include "parsers/norm.h"
 
@@ -39,22 +40,13 @@ struct corpus {
 	size_t	 bytes;
 };
 
-static uint64_t	 rng_state = 0x9e3779b97f4a7c15ULL;
-
-/* xorshift64*: the same texts on every run and every machine */
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
+/* The generators' splitmix64: the same texts on every run and machine. */
+static struct gen_rng	 rng = { UINT64_C(0x9e3779b97f4a7c15) };
 
 static size_t
 pick(size_t n)
 {
-	return (size_t)(rng() % n);
+	return gen_rng_range(&rng, 0, n - 1);
 }
 
 /* One vocabulary per kind of text; "e\xcc\x81" is e + U+0301 (NFD). */
