@@ -6,9 +6,11 @@
  * that received the rename can be fsync'ed without opening it again.
  */
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 
 #include <dirent.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -351,7 +353,19 @@ struct spool_batch {
 	char		**names;	/* written to tmp/, not yet renamed */
 	size_t		  n, cap;
 	size_t		  renamed;	/* names[0..renamed-1] are in new/ */
+	int		  error;	/* errno of the failure, 0 none */
+	char		 *failed;	/* the file it was about, or NULL */
 };
+
+/* Remember what failed, for spool_batch_failure(); errno is kept. */
+static void
+batch_failed(struct spool_batch *b, const char *name, int error)
+{
+	b->error = error;
+	free(b->failed);
+	b->failed = name != NULL ? strdup(name) : NULL;
+	errno = error;
+}
 
 struct spool_batch *
 spool_batch_new(struct spool *sp)
@@ -400,15 +414,19 @@ spool_batch_add(struct spool_batch *b, const char *name, const void *data,
 	if (!valid_name(name)) {
 		seterr(err, errlen, "spool: invalid file name \"%s\"",
 		    name != NULL ? name : "(null)");
+		batch_failed(b, NULL, EINVAL);
 		return -1;
 	}
 	if (batch_grow(b) == -1 || (copy = strdup(name)) == NULL) {
 		seterr(err, errlen, "spool: %s", strerror(ENOMEM));
+		batch_failed(b, NULL, ENOMEM);
 		return -1;
 	}
 	if ((fd = create_tmp(sp, name)) == -1) {
+		saved = errno;
 		seterr(err, errlen, "spool: create %s/tmp/%s: %s", sp->path,
-		    name, strerror(errno));
+		    name, strerror(saved));
+		batch_failed(b, name, saved);
 		free(copy);
 		return -1;
 	}
@@ -428,6 +446,7 @@ spool_batch_add(struct spool_batch *b, const char *name, const void *data,
 	(void)unlinkat(sp->tmpfd, name, 0);
 	seterr(err, errlen, "spool: %s %s/tmp/%s: %s", what, sp->path, name,
 	    strerror(saved));
+	batch_failed(b, name, saved);
 	free(copy);
 	return -1;
 }
@@ -450,6 +469,7 @@ spool_batch_commit(struct spool_batch *b, char *err, size_t errlen)
 	if (syncfs(sp->tmpfd) == -1) {
 		seterr(err, errlen, "spool: syncfs %s: %s", sp->path,
 		    strerror(errno));
+		batch_failed(b, NULL, errno);
 		return -1;
 	}
 	for (; b->renamed < b->n; b->renamed++) {
@@ -457,12 +477,14 @@ spool_batch_commit(struct spool_batch *b, char *err, size_t errlen)
 		if (renameat(sp->tmpfd, name, sp->newfd, name) == -1) {
 			seterr(err, errlen, "spool: rename %s/tmp/%s: %s",
 			    sp->path, name, strerror(errno));
+			batch_failed(b, name, errno);
 			return -1;
 		}
 	}
 	if (fsync(sp->newfd) == -1) {
 		seterr(err, errlen, "spool: fsync %s/new: %s", sp->path,
 		    strerror(errno));
+		batch_failed(b, NULL, errno);
 		return -1;
 	}
 	return 0;
@@ -481,5 +503,27 @@ spool_batch_free(struct spool_batch *b)
 		free(b->names[i]);
 	}
 	free(b->names);
+	free(b->failed);
 	free(b);
+}
+
+int
+spool_batch_failure(const struct spool_batch *b, const char **name)
+{
+	*name = b->failed;
+	return b->error;
+}
+
+int
+spool_space(struct spool *sp, struct spool_space *out)
+{
+	struct statvfs	 vfs;
+
+	memset(out, 0, sizeof(*out));
+	if (fstatvfs(sp->newfd, &vfs) == -1)
+		return -1;
+	out->bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	out->files = (uint64_t)vfs.f_favail;
+	out->readonly = (vfs.f_flag & ST_RDONLY) != 0;
+	return 0;
 }

@@ -49,5 +49,19 @@ int	 spool_batch_add(struct spool_batch *, const char *name,
 size_t	 spool_batch_count(const struct spool_batch *);
 int	 spool_batch_commit(struct spool_batch *, char *err, size_t errlen);
 void	 spool_batch_free(struct spool_batch *);
+/*
+ * After a failed add or commit: the errno of the failure (ENOSPC, EROFS,
+ * EIO...), and in *name the file it was about, or NULL when it was about
+ * the whole batch (the flush) or no file at all.
+ */
+int	 spool_batch_failure(const struct spool_batch *, const char **name);
+
+/* Room left where the spool is, for telling when a full one has some. */
+struct spool_space {
+	uint64_t	 bytes;		/* available to us */
+	uint64_t	 files;		/* inodes available to us */
+	int		 readonly;	/* mounted read-only */
+};
+int	 spool_space(struct spool *, struct spool_space *);
 
 #endif
