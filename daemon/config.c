@@ -82,6 +82,8 @@ static const struct key global_keys[] = {
 	    0, 20, "0 to 20" },
 	{ "max_body", K_SIZE, offsetof(struct config, max_body),
 	    MAX_BODY_MIN, MAX_BODY_MAX, "1k to 1G" },
+	{ "max_pending", K_COUNT, offsetof(struct config, max_pending),
+	    1, 10000000, "1 to 10000000" },
 	{ "user_agent", K_CONTACT, offsetof(struct config, user_agent),
 	    0, 0, NULL },
 	{ "fetch_articles", K_BOOL, offsetof(struct config, fetch_articles),
@@ -1042,6 +1044,7 @@ config_new(const char *path)
 	conf->connect_timeout = CONFIG_DEFAULT_CONNECT_TIMEOUT;
 	conf->max_redirects = CONFIG_DEFAULT_MAX_REDIRECTS;
 	conf->max_body = CONFIG_DEFAULT_MAX_BODY;
+	conf->max_pending = CONFIG_DEFAULT_MAX_PENDING;
 	conf->fetch_articles = 1;
 	conf->follow_schedule = 1;
 	conf->allow_private_articles = 0;

@@ -37,6 +37,8 @@ struct config {
 	unsigned	 connect_timeout; /* seconds to connect */
 	unsigned	 max_redirects;
 	size_t		 max_body;	/* bytes */
+	unsigned	 max_pending;	/* stories waiting for a failing spool
+					   before pages are no longer fetched */
 	char		*user_agent;	/* contact URL for the User-Agent */
 	char		*user_agent_header; /* "feedspool/VERSION (+CONTACT)" */
 	int		 fetch_articles; /* default for the feeds */
@@ -63,6 +65,7 @@ struct config {
 #define CONFIG_DEFAULT_CONNECT_TIMEOUT	15
 #define CONFIG_DEFAULT_MAX_REDIRECTS	5
 #define CONFIG_DEFAULT_MAX_BODY		(8 * 1024 * 1024)
+#define CONFIG_DEFAULT_MAX_PENDING	10000
 #define CONFIG_DEFAULT_DUP_WINDOW	(7 * 86400)
 /* A placeholder: every installation should name its own contact. */
 #define CONFIG_DEFAULT_USER_AGENT	"https://github.com/feedspool/feedspool"

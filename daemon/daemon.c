@@ -32,6 +32,7 @@
 #include "daemon/log.h"
 #include "daemon/sched.h"
 #include "daemon/story.h"
+#include "parsers/date.h"
 #include "store/dedup.h"
 #include "store/spool.h"
 #include "store/state.h"
@@ -40,6 +41,11 @@ static void	daemon_schedule(struct daemon *);
 static void	daemon_prune_dups(struct daemon *);
 static void	daemon_maybe_exit(struct daemon *);
 static void	daemon_check_multi(struct daemon *);
+static void	daemon_health(struct daemon *);
+
+/* Deliveries that failed are tried again after 1 s, 2 s, ... up to 60 s. */
+#define DAEMON_RETRY_MIN_MS	1000
+#define DAEMON_RETRY_MAX_MS	60000
 
 /* What curl's SOCKETFUNCTION keeps per socket. */
 struct sockctx {
@@ -212,10 +218,143 @@ daemon_flush(struct daemon *d)
 {
 	char	 err[1024];
 
-	if (ingest_flush(d->ingest, err, sizeof(err)) == -2) {
-		log_err("delivering stories: %s (delivered later)", err);
-		d->redeliver = 1;
+	/* A failing delivery is daemon_health()'s to report. */
+	if (ingest_flush(d->ingest, err, sizeof(err)) == -2 &&
+	    !ingest_health(d->ingest)->failing)
+		log_err("storing stories: %s (their feeds are read again at "
+		    "their next poll)", err);
+}
+
+/* What the spool's trouble is called in the log and in status. */
+static const char *
+daemon_spool_trouble(int error)
+{
+	switch (error) {
+	case ENOSPC:
+	case EDQUOT:
+		return "spool full";
+	case EROFS:
+		return "spool read-only";
+	default:
+		return "spool failing";
 	}
+}
+
+/*
+ * The spool's health in the log and in the state database (for `feedspool
+ * status`), and the next try armed.  The database may be as unwritable as
+ * the spool: then only the log says it.
+ */
+static void
+daemon_report_failing(struct daemon *d, int first)
+{
+	const struct ingest_health	*h = ingest_health(d->ingest);
+	char				 since[DATE_RFC3339_LEN], msg[1024];
+	struct timeval			 tv;
+
+	if (h->oldest <= 0 || date_format(h->oldest, since, sizeof(since)) ==
+	    -1)
+		(void)snprintf(since, sizeof(since), "now");
+	(void)snprintf(msg, sizeof(msg), "%s: %zu stor%s waiting since %s: "
+	    "%s", daemon_spool_trouble(h->error), h->waiting,
+	    h->waiting == 1 ? "y" : "ies", since, h->message);
+	if (first)
+		log_err("%s; tried again in %llds", msg,
+		    (long long)(d->retry_ms / 1000));
+	else
+		log_warnx("%s; tried again in %llds", msg,
+		    (long long)(d->retry_ms / 1000));
+	if (state_health_set(d->state, "spool", msg, h->since) == -1)
+		log_debug("state: %s", state_errmsg(d->state));
+	tv = ms_to_tv(d->retry_ms);
+	evtimer_add(d->retry_timer, &tv);
+}
+
+/* Every story that waits, delivered now if the spool takes them. */
+static void
+daemon_retry(struct daemon *d)
+{
+	char	 err[1024];
+	size_t	 queued = 0;
+	int64_t	 since = ingest_health(d->ingest)->since;
+	int	 n;
+
+	d->retry_at = daemon_now_ms();
+	n = pages_redeliver(d, &queued, err, sizeof(err));
+	if (n >= 0 && !ingest_health(d->ingest)->failing) {
+		d->failing = 0;
+		evtimer_del(d->retry_timer);
+		log_notice("spool: delivering again after %llds: %d "
+		    "stor%s delivered, %zu waiting for their page",
+		    (long long)((int64_t)time(NULL) - since), n,
+		    n == 1 ? "y" : "ies", queued);
+		if (state_health_clear(d->state, "spool") == -1)
+			log_warnx("state: %s", state_errmsg(d->state));
+		return;
+	}
+	(void)spool_space(d->spool, &d->space);
+	d->retry_ms = d->retry_ms * 2 > DAEMON_RETRY_MAX_MS ?
+	    DAEMON_RETRY_MAX_MS : d->retry_ms * 2;
+	daemon_report_failing(d, 0);
+}
+
+/* Whether a full or read-only spool has become usable since it failed. */
+static int
+daemon_spool_back(struct daemon *d)
+{
+	struct spool_space	 now;
+
+	/* At most one early try a second, however busy the loop. */
+	if (daemon_now_ms() - d->retry_at < DAEMON_RETRY_MIN_MS ||
+	    spool_space(d->spool, &now) == -1)
+		return 0;
+	switch (ingest_health(d->ingest)->error) {
+	case ENOSPC:
+	case EDQUOT:
+		return now.bytes > d->space.bytes || now.files > d->space.files;
+	case EROFS:
+		return !now.readonly;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * After every flush: a delivery that just began to fail is reported and
+ * retried on a timer with backoff, and at once when the spool has room
+ * again (it is cheap to ask after every transfer).
+ */
+static void
+daemon_health(struct daemon *d)
+{
+	const struct ingest_health	*h = ingest_health(d->ingest);
+
+	if (!h->failing || d->stopping)
+		return;
+	if (!d->failing) {
+		d->failing = 1;
+		d->retry_ms = DAEMON_RETRY_MIN_MS;
+		d->retry_at = daemon_now_ms();
+		(void)spool_space(d->spool, &d->space);
+		daemon_report_failing(d, 1);
+		return;
+	}
+	if (daemon_spool_back(d))
+		daemon_retry(d);
+}
+
+static void
+daemon_retry_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	struct daemon	*d = arg;
+
+	(void)fd;
+	(void)kind;
+	if (d->stopping)
+		return;
+	daemon_retry(d);
+	daemon_schedule(d);
+	daemon_maybe_exit(d);
 }
 
 static void
@@ -238,6 +377,7 @@ daemon_check_multi(struct daemon *d)
 	}
 	daemon_flush(d);
 	pages_deliver(d);
+	daemon_health(d);
 	daemon_prune_dups(d);
 	daemon_notify_status(d);
 	daemon_schedule(d);
@@ -499,11 +639,13 @@ daemon_setup_events(struct daemon *d)
 	d->curl_timer = evtimer_new(d->base, daemon_curl_timer_cb, d);
 	d->sched_timer = evtimer_new(d->base, daemon_sched_timer_cb, d);
 	d->grace_timer = evtimer_new(d->base, daemon_grace_cb, d);
+	d->retry_timer = evtimer_new(d->base, daemon_retry_cb, d);
 	d->sig_term = evsignal_new(d->base, SIGTERM, daemon_stop_cb, d);
 	d->sig_int = evsignal_new(d->base, SIGINT, daemon_stop_cb, d);
 	d->sig_hup = evsignal_new(d->base, SIGHUP, daemon_hup_cb, d);
 	if (d->curl_timer == NULL || d->sched_timer == NULL ||
-	    d->grace_timer == NULL || d->sig_term == NULL ||
+	    d->grace_timer == NULL || d->retry_timer == NULL ||
+	    d->sig_term == NULL ||
 	    d->sig_int == NULL || d->sig_hup == NULL)
 		return -1;
 	if (event_add(d->sig_term, NULL) == -1 ||
@@ -547,6 +689,8 @@ daemon_teardown(struct daemon *d)
 		event_free(d->sched_timer);
 	if (d->grace_timer != NULL)
 		event_free(d->grace_timer);
+	if (d->retry_timer != NULL)
+		event_free(d->retry_timer);
 	if (d->sig_term != NULL)
 		event_free(d->sig_term);
 	if (d->sig_int != NULL)
@@ -628,6 +772,7 @@ daemon_run(const struct daemon_opts *opts)
 			goto out;
 	if (pages_resume(&d) == -1)
 		goto out;
+	daemon_health(&d);
 	log_notice("feedspool %s: %zu feeds, spool %s, state %s%s",
 	    FEEDSPOOL_VERSION, d.cfg->nfeeds, d.cfg->spool, d.cfg->state,
 	    opts->once ? ", polling once" : "");
@@ -643,6 +788,14 @@ daemon_run(const struct daemon_opts *opts)
 		daemon_print_summary(&d);
 	log_notice("stopped: %" PRIu64 " stories delivered", d.delivered);
 	rc = DAEMON_EXIT_OK;
+	/* One pass must say when it leaves stories it could not spool. */
+	if (opts->once && ingest_health(d.ingest)->failing) {
+		log_err("%zu stories wait in the state database for the spool "
+		    "(%s): the next run delivers them",
+		    ingest_health(d.ingest)->waiting,
+		    ingest_health(d.ingest)->message);
+		rc = DAEMON_EXIT_STORE;
+	}
 out:
 	daemon_teardown(&d);
 	return rc;

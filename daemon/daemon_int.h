@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include "parsers/feed.h"
+#include "store/spool.h"
 
 struct config;
 struct config_feed;
@@ -79,6 +80,7 @@ struct pagejob {
 	struct sched_entry	*se;
 	struct fetch		*fetch;
 	const struct fetch_result *result;	/* finished: the page, or NULL */
+	int			 deferred;	/* held back, not fetched */
 };
 TAILQ_HEAD(pagelist, pagejob);
 
@@ -103,7 +105,11 @@ struct daemon {
 	struct pagelist		 pages;
 	struct pagelist		 finished;	/* to deliver as one batch */
 	int			 stopping;
-	int			 redeliver;	/* a delivery failed earlier */
+	struct event		*retry_timer;	/* deliveries, while failing */
+	int64_t			 retry_ms;	/* its backoff */
+	int64_t			 retry_at;	/* the last try, ms */
+	int			 failing;	/* as last reported */
+	struct spool_space	 space;		/* at the last failure */
 	unsigned		 transfers;
 	uint64_t		 delivered;
 };
@@ -137,5 +143,11 @@ void		 pages_deliver(struct daemon *);
 void		 pages_drop(struct daemon *, int in_flight_too);
 /* Stories an earlier run left pending: delivered, or back in the queue. */
 int		 pages_resume(struct daemon *);
+/*
+ * Every pending story not out for its page: back in the page queue when
+ * its page is still to fetch, else delivered (ingest_pending()).
+ */
+int		 pages_redeliver(struct daemon *, size_t *queued, char *err,
+		    size_t errlen);
 
 #endif

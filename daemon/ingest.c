@@ -1,6 +1,7 @@
 /*
  * ingest: feed document in, story files out.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include <curl/curl.h>
 #include "daemon/fetch.h"
+#include "daemon/idset.h"
 #include "daemon/ingest.h"
 #include "daemon/story.h"
 #include "parsers/boiler.h"
@@ -19,6 +21,8 @@
 #include "store/state.h"
 
 #define PARAGRAPHS_MAX	200	/* learned from one page, at most */
+/* Stories delivered again at once, at most: one flush each. */
+#define INGEST_RETRY_BATCH	256
 
 static void
 ingest_seterr(char *err, size_t errlen, const char *what, const char *why)
@@ -158,6 +162,8 @@ struct ingest {
 	int			 open;		/* documents' rows not committed */
 	struct parcel		*out;		/* their stories */
 	size_t			 nout, capout;
+	struct idset		 away;		/* ids out for their page */
+	struct ingest_health	 health;
 };
 
 struct ingest *
@@ -199,7 +205,41 @@ ingest_free(struct ingest *in)
 		state_rollback(in->st);
 	parcels_clear(in);
 	free(in->out);
+	idset_clear(&in->away);
 	free(in);
+}
+
+const struct ingest_health *
+ingest_health(const struct ingest *in)
+{
+	return &in->health;
+}
+
+/* Recount what waits; a count that fails keeps the last one. */
+static void
+ingest_count_waiting(struct ingest *in)
+{
+	size_t	 n;
+	int64_t	 oldest;
+
+	if (state_pending_count(in->st, &n, &oldest) == 0) {
+		in->health.waiting = n;
+		in->health.oldest = oldest;
+	}
+}
+
+/* A delivery failed (err says why, error is its errno or 0). */
+static void
+ingest_failed(struct ingest *in, const char *err, int error)
+{
+	struct ingest_health	*h = &in->health;
+
+	if (!h->failing)
+		h->since = (int64_t)time(NULL);
+	h->failing = 1;
+	h->error = error;
+	(void)snprintf(h->message, sizeof(h->message), "%s", err);
+	ingest_count_waiting(in);
 }
 
 /* A story about to be delivered, as the duplicate checks see it. */
@@ -285,6 +325,7 @@ struct delivery {
 	const char	*json;		/* as stored pending, or NULL */
 	size_t		 len;
 	int		 dup_mark;
+	int		 check;		/* judged (else spooled as stored) */
 	enum ingest_fate fate;		/* out */
 };
 
@@ -334,6 +375,11 @@ ingest_decide(struct ingest *in, struct spool_batch *b, struct delivery *d,
 	if (!dup) {
 		if (ingest_remember(in, &c, s, now) == -1)
 			goto out;
+		/* Marked by an attempt that failed, and no longer a copy. */
+		if (s->duplicate_of != NULL) {
+			story_unmark(s);
+			d->json = NULL;
+		}
 	} else {
 		if (state_sighting_add(in->st, orig, s->feed_name, s->url,
 		    now) == -1)
@@ -361,61 +407,97 @@ out:
 }
 
 /*
+ * Which story a failure of the spool was about, put in front of err:
+ * the log must name the story and the feed, not only a file.
+ */
+static void
+ingest_blame(const struct spool_batch *b, const struct delivery *v,
+    size_t n, char *err, size_t errlen)
+{
+	const struct story	*s;
+	const char		*name;
+	char			 why[512];
+	size_t			 i;
+
+	(void)spool_batch_failure(b, &name);
+	for (i = 0; name != NULL && i < n; i++) {
+		if (strcmp(v[i].name, name) != 0)
+			continue;
+		s = v[i].story;
+		(void)snprintf(why, sizeof(why), "%s", err);
+		(void)snprintf(err, errlen, "feed %s: story %s: %s",
+		    s->feed_name != NULL ? s->feed_name : "?", s->id, why);
+		return;
+	}
+}
+
+/*
  * Deliver v[0..n-1] as one batch, in the transaction the caller began:
  * decisions and "delivered" rows in it, the files flushed together, the
- * transaction committed only once every file is durable in new/.  With
- * check unset (stories read back pending) nothing is judged again: each
- * is spooled as stored.  Returns 0, or -2 with err set (the transaction
- * rolled back: nothing of the batch counts as delivered, it all stays
- * pending).
+ * transaction committed only once every file is durable in new/.  A story
+ * not to be checked (read back pending, unreadable) is spooled as stored.
+ * Feeds whose stories are all in now get their held validators.  Returns
+ * 0, or -2 with err set (the transaction rolled back: nothing of the
+ * batch counts as delivered, it all stays pending, and deliveries are
+ * failing from now on).
  */
 static int
 ingest_deliver_begun(struct ingest *in, struct delivery *v, size_t n,
-    int check, char *err, size_t errlen)
+    char *err, size_t errlen)
 {
 	struct spool_batch	*b;
+	const char		*name;
 	int64_t			 now = (int64_t)time(NULL);
 	size_t			 i;
-	int			 rc = 0;
+	int			 rc = 0, error = 0;
 
 	if ((b = spool_batch_new(in->sp)) == NULL) {
 		ingest_seterr(err, errlen, "spool", "out of memory");
 		rc = -2;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
-		if (check)
+		if (v[i].check)
 			rc = ingest_decide(in, b, &v[i], now, err, errlen);
 		else if ((rc = state_item_delivered(in->st,
 		    v[i].story->id)) == 0 &&
 		    ingest_add_file(b, &v[i], err, errlen) == -1)
 			rc = -2;
 	}
+	if (rc == 0 && state_feeds_release(in->st) == -1)
+		rc = -1;
 	if (rc == -1)
 		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
 	if (rc == 0 && spool_batch_commit(b, err, errlen) == -1)
 		rc = -2;
+	if (rc == -2 && b != NULL) {
+		error = spool_batch_failure(b, &name);
+		ingest_blame(b, v, n, err, errlen);
+	}
 	if (rc == 0 && state_commit(in->st) == -1) {
 		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
 		rc = -2;
 	}
-	if (rc != 0)
+	if (rc != 0) {
 		state_rollback(in->st);
+		ingest_failed(in, err, error);
+	}
 	spool_batch_free(b);
 	return rc == 0 ? 0 : -2;
 }
 
 /* The same, in a transaction of its own. */
 static int
-ingest_deliver(struct ingest *in, struct delivery *v, size_t n, int check,
+ingest_deliver(struct ingest *in, struct delivery *v, size_t n,
     char *err, size_t errlen)
 {
 	if (n == 0)
 		return 0;
 	if (state_begin(in->st) == -1) {
 		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
+		ingest_failed(in, err, 0);
 		return -2;
 	}
-	return ingest_deliver_begun(in, v, n, check, err, errlen);
+	return ingest_deliver_begun(in, v, n, err, errlen);
 }
 
 void
@@ -423,6 +505,8 @@ ingest_page_free(struct ingest_page *p)
 {
 	if (p == NULL)
 		return;
+	if (p->owner != NULL)
+		idset_remove(&p->owner->away, p->id);
 	free(p->feed);
 	free(p->url);
 	free(p->host);
@@ -430,10 +514,13 @@ ingest_page_free(struct ingest_page *p)
 	free(p);
 }
 
-/* Hand a begun story to the page fetcher; 1 when it took it. */
+/*
+ * Hand a begun story to the page fetcher; 1 when it took it.  Until the
+ * page is freed its story is out: ingest_pending() leaves it alone.
+ */
 static int
-ingest_hand_over(ingest_page_fn fn, void *arg, int dup_mark,
-    const char *name, const char *host, struct story **sp)
+ingest_hand_over(struct ingest *in, ingest_page_fn fn, void *arg,
+    int dup_mark, const char *name, const char *host, struct story **sp)
 {
 	struct ingest_page	*p;
 	struct story		*s = *sp;
@@ -450,8 +537,10 @@ ingest_hand_over(ingest_page_fn fn, void *arg, int dup_mark,
 	p->host = strdup(host);
 	p->story = s;
 	p->dup_mark = dup_mark;
-	if (p->feed == NULL || p->url == NULL || p->host == NULL ||
-	    fn(arg, p) == -1) {
+	if (p->feed != NULL && p->url != NULL && p->host != NULL &&
+	    idset_add(&in->away, p->id) == 0)
+		p->owner = in;
+	if (p->owner == NULL || fn(arg, p) == -1) {
 		p->story = NULL;
 		ingest_page_free(p);
 		return 0;
@@ -775,19 +864,33 @@ ingest_document(struct ingest *in, const struct ingest_feed *f,
 	feed_free(doc);
 	return rc;
 }
+/* Tell who asked what became of each story of a delivered batch. */
+static void
+ingest_tell(struct ingest *in, const struct delivery *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; in->fate_fn != NULL && i < n; i++)
+		in->fate_fn(in->fate_arg, v[i].story, v[i].fate);
+}
+
 int
 ingest_flush(struct ingest *in, char *err, size_t errlen)
 {
 	struct delivery	*v;
 	struct parcel	*pc;
 	size_t		 i, n = 0;
-	int		 rc;
+	int		 rc = 0;
 
 	if (!in->open)
 		return 0;
 	in->open = 0;
-	/* The rows first: no story may reach the spool without its row. */
-	if (state_commit(in->st) == -1) {
+	/*
+	 * The rows first: no story may reach the spool without its row.
+	 * A feed whose answer brought no new story has its validators now.
+	 */
+	if (state_feeds_release(in->st) == -1 ||
+	    state_commit(in->st) == -1) {
 		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
 		state_rollback(in->st);
 		parcels_clear(in);
@@ -802,7 +905,7 @@ ingest_flush(struct ingest *in, char *err, size_t errlen)
 	}
 	for (i = 0; i < in->nout; i++) {
 		pc = &in->out[i];
-		if (pc->page && ingest_hand_over(pc->page_fn, pc->page_arg,
+		if (pc->page && ingest_hand_over(in, pc->page_fn, pc->page_arg,
 		    pc->dup_mark, pc->name, pc->host, &pc->story))
 			continue;
 		v[n].story = pc->story;
@@ -810,11 +913,14 @@ ingest_flush(struct ingest *in, char *err, size_t errlen)
 		v[n].json = pc->json;
 		v[n].len = pc->len;
 		v[n].dup_mark = pc->dup_mark;
+		v[n].check = 1;
 		n++;
 	}
-	rc = ingest_deliver(in, v, n, 1, err, errlen);
-	for (i = 0; rc == 0 && in->fate_fn != NULL && i < n; i++)
-		in->fate_fn(in->fate_arg, v[i].story, v[i].fate);
+	/* While deliveries fail, the stories wait in their rows. */
+	if (in->health.failing)
+		in->health.waiting += n;
+	else if ((rc = ingest_deliver(in, v, n, err, errlen)) == 0)
+		ingest_tell(in, v, n);
 	free(v);
 	parcels_clear(in);
 	return rc;
@@ -872,6 +978,41 @@ ingest_merge_page(struct ingest *in, struct ingest_page *p,
 	return rc;
 }
 
+/*
+ * The stories of pages that cannot be delivered now replace their pending
+ * rows, page and all, and the rows say their page was tried, so that no
+ * page is fetched twice (a page that failed or did not win keeps the
+ * feed's story); in a transaction of their own (the caller's was rolled
+ * back).  A row that cannot be written keeps the feed's story: its page
+ * is fetched again.
+ */
+static void
+ingest_keep_pages(struct ingest *in, struct ingest_page *const *pv,
+    struct ingest_page_result *r, size_t n)
+{
+	char	*json;
+	size_t	 i, len;
+	int	 rc;
+
+	for (i = 0; i < n; i++)
+		r[i].fate = INGEST_KEPT;
+	if (state_begin(in->st) == -1)
+		return;
+	for (i = 0, rc = 0; i < n && rc == 0; i++) {
+		if (r[i].deferred)
+			continue;
+		json = NULL;
+		story_unmark(pv[i]->story);
+		if (r[i].used &&
+		    (json = story_dump(pv[i]->story, &len)) == NULL)
+			continue;
+		rc = state_item_restory(in->st, pv[i]->id, json);
+		free(json);
+	}
+	if (rc == -1 || state_commit(in->st) == -1)
+		state_rollback(in->st);
+}
+
 int
 ingest_pages_done(struct ingest *in, struct ingest_page *const *pv,
     struct ingest_page_result *r, size_t n, char *err, size_t errlen)
@@ -902,11 +1043,20 @@ ingest_pages_done(struct ingest *in, struct ingest_page *const *pv,
 		v[i].story = pv[i]->story;
 		v[i].name = pv[i]->name;
 		v[i].dup_mark = pv[i]->dup_mark;
+		v[i].check = 1;
 	}
-	if (rc == 0)
-		rc = ingest_deliver_begun(in, v, n, 1, err, errlen);
-	else
+	if (rc == 0 && in->health.failing) {
+		/* What was learned stays; the stories wait, with their page. */
+		if (state_commit(in->st) == -1)
+			state_rollback(in->st);
+		rc = 1;
+	} else if (rc == 0 &&
+	    (rc = ingest_deliver_begun(in, v, n, err, errlen)) == -2)
+		rc = 1;
+	else if (rc != 0)
 		state_rollback(in->st);
+	if (rc == 1)
+		ingest_keep_pages(in, pv, r, n);
 	for (i = 0; rc == 0 && i < n; i++)
 		r[i].fate = v[i].fate;
 	hints_clear(&hints);
@@ -916,80 +1066,166 @@ ingest_pages_done(struct ingest *in, struct ingest_page *const *pv,
 
 /* Pending stories, copied out of the state store's walk. */
 struct pending {
-	char	 id[STATE_ID_LEN + 1];
-	char	*name;
-	char	*json;
+	char		 id[STATE_ID_LEN + 1];
+	char		*name;
+	char		*json;
+	int		 page_done;
+	struct story	*story;		/* read back, or NULL */
 };
 
 struct pending_list {
 	struct pending	*v;
 	size_t		 n, cap;
+	int		 oom;		/* the walk stopped short */
 };
 
 static int
-ingest_collect(void *arg, const char *id, const char *name, const char *json)
+ingest_collect(void *arg, const struct state_pending_row *row)
 {
 	struct pending_list	*l = arg;
 	struct pending		*p;
 	void			*nv;
+	size_t			 cap;
 
-	if (strlen(id) > STATE_ID_LEN)
-		return -1;
+	if (strlen(row->id) > STATE_ID_LEN)
+		return 0;	/* not one of ours: left alone */
 	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		if ((nv = reallocarray(l->v, l->cap, sizeof(*l->v))) == NULL)
-			return -1;
+		cap = l->cap ? l->cap * 2 : 16;
+		if ((nv = reallocarray(l->v, cap, sizeof(*l->v))) == NULL)
+			goto oom;
 		l->v = nv;
+		l->cap = cap;
 	}
 	p = &l->v[l->n];
-	memcpy(p->id, id, strlen(id) + 1);
-	p->name = strdup(name);
-	p->json = strdup(json);
+	memset(p, 0, sizeof(*p));
+	memcpy(p->id, row->id, strlen(row->id) + 1);
+	p->page_done = row->page_done;
+	p->name = strdup(row->spool_name);
+	p->json = strdup(row->json);
 	if (p->name == NULL || p->json == NULL) {
 		free(p->name);
 		free(p->json);
-		return -1;
+		goto oom;
 	}
 	l->n++;
+	return 0;
+ oom:
+	l->oom = 1;
+	return -1;
+}
+
+static void
+pending_clear(struct pending_list *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].json);
+		story_free(l->v[i].story);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * A pending story from the feed alone whose page can still be fetched is
+ * handed to r->page_fn: 1 when it took it, -1 when it refused; 0 for a
+ * story that has no page to fetch.
+ */
+static int
+ingest_requeue(struct ingest *in, struct pending *pd,
+    const struct ingest_resume *r)
+{
+	struct story	*s = pd->story;
+	char		*host;
+	int		 taken;
+
+	if (r == NULL || r->page_fn == NULL || s == NULL || pd->page_done ||
+	    s->source != STORY_FROM_FEED || s->url == NULL ||
+	    s->feed_name == NULL)
+		return 0;
+	/* As ingest_go() decides: a known link needs no page, but a revision. */
+	if (s->revision <= 1 && ingest_url_known(in->st, s->url))
+		return 0;
+	host = ingest_host(s->url);
+	/* A duplicate's mark is decided again when its page is in. */
+	taken = ingest_hand_over(in, r->page_fn, r->arg, 0, pd->name, host,
+	    &pd->story);
+	free(host);
+	return taken ? 1 : -1;
+}
+
+/*
+ * Deliver what ingest_pending() gathered, in batches: a spool that has
+ * some room again takes what fits, and a batch that does not fit is
+ * halved, down to one story, before the spool counts as failing still.
+ * With nothing to deliver while deliveries fail, a probe of the spool
+ * tells whether they still do.  Success ends the failure.  *done counts
+ * the stories delivered (and told of) either way.
+ */
+static int
+ingest_recover(struct ingest *in, struct delivery *v, size_t n,
+    size_t *done, char *err, size_t errlen)
+{
+	size_t	 at = 0, chunk = INGEST_RETRY_BATCH, k;
+
+	*done = 0;
+	if (n == 0 && in->health.failing &&
+	    spool_probe(in->sp, err, errlen) == -1) {
+		ingest_failed(in, err, errno);
+		return -1;
+	}
+	while (at < n) {
+		k = n - at < chunk ? n - at : chunk;
+		if (ingest_deliver(in, v + at, k, err, errlen) == -2) {
+			if (chunk == 1)
+				return -1;
+			chunk /= 2;
+			continue;
+		}
+		ingest_tell(in, v + at, k);
+		at += k;
+		*done = at;
+	}
+	memset(&in->health, 0, sizeof(in->health));
 	return 0;
 }
 
 /*
- * A pending story from the feed alone whose page can still be fetched:
- * read back (the one place a story file is parsed) and handed to fn (1),
- * or not (0).
+ * Read back (the one place a story file is parsed) to be judged like any
+ * other; one that does not read is spooled as it was stored.
  */
-static int
-ingest_requeue(struct pending *pd, ingest_page_fn fn, void *arg)
+static void
+ingest_readback(struct pending *pd, struct delivery *d, struct story *stub,
+    const struct ingest_resume *r)
 {
-	struct story	*s;
-	char		*host;
-	int		 taken;
+	struct story	*s = pd->story;
 
-	if (fn == NULL || (s = story_load(pd->json)) == NULL)
-		return 0;
-	if (s->source != STORY_FROM_FEED || s->url == NULL ||
-	    s->feed_name == NULL || strcmp(s->id, pd->id) != 0) {
-		story_free(s);
-		return 0;
+	d->name = pd->name;
+	d->json = pd->json;
+	d->len = strlen(pd->json);
+	if (s == NULL) {
+		memcpy(stub->id, pd->id, sizeof(stub->id));
+		d->story = stub;
+		return;
 	}
-	host = ingest_host(s->url);
-	/* A duplicate's mark is decided again when its page is in. */
-	taken = ingest_hand_over(fn, arg, 0, pd->name, host, &s);
-	free(host);
-	story_free(s);
-	return taken;
+	d->story = s;
+	d->check = 1;
+	d->dup_mark = r != NULL && r->dup_mark_fn != NULL &&
+	    s->feed_name != NULL && r->dup_mark_fn(r->arg, s->feed_name);
 }
 
 int
-ingest_pending(struct ingest *in, ingest_page_fn fn, void *arg,
+ingest_pending(struct ingest *in, const struct ingest_resume *r,
     size_t *queued, char *err, size_t errlen)
 {
-	struct pending_list	 l = { NULL, 0, 0 };
+	struct pending_list	 l = { NULL, 0, 0, 0 };
 	struct delivery		*v = NULL;
-	struct story		*ids = NULL;
-	size_t			 i, n = 0;
-	int			 rc = -1;
+	struct story		*stubs = NULL;
+	struct pending		*pd;
+	size_t			 i, n = 0, deferred = 0, requeued, done;
+	int			 rc = -1, taken, more;
 
 	if (queued != NULL)
 		*queued = 0;
@@ -1003,34 +1239,50 @@ ingest_pending(struct ingest *in, ingest_page_fn fn, void *arg,
 		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
 		goto out;
 	}
+	if (l.oom) {
+		ingest_seterr(err, errlen, "ingest", "out of memory");
+		goto out;
+	}
 	if (l.n > 0 && ((v = calloc(l.n, sizeof(*v))) == NULL ||
-	    (ids = calloc(l.n, sizeof(*ids))) == NULL)) {
+	    (stubs = calloc(l.n, sizeof(*stubs))) == NULL)) {
 		ingest_seterr(err, errlen, "ingest", "out of memory");
 		goto out;
 	}
 	for (i = 0; i < l.n; i++) {
-		if (ingest_requeue(&l.v[i], fn, arg)) {
+		pd = &l.v[i];
+		if (idset_has(&in->away, pd->id))
+			continue;
+		pd->story = story_load(pd->json);
+		if (pd->story != NULL && strcmp(pd->story->id, pd->id) != 0) {
+			story_free(pd->story);
+			pd->story = NULL;
+		}
+		if ((taken = ingest_requeue(in, pd, r)) == 1) {
 			if (queued != NULL)
 				(*queued)++;
 			continue;
 		}
-		/* Spooled as stored: only the id is needed of the story. */
-		memcpy(ids[n].id, l.v[i].id, sizeof(ids[n].id));
-		v[n].story = &ids[n];
-		v[n].name = l.v[i].name;
-		v[n].json = l.v[i].json;
-		v[n].len = strlen(l.v[i].json);
+		/* Refused while deliveries fail: it waits for its page. */
+		if (taken == -1 && in->health.failing) {
+			deferred++;
+			continue;
+		}
+		ingest_readback(pd, &v[n], &stubs[n], r);
 		n++;
 	}
-	if (ingest_deliver(in, v, n, 0, err, errlen) == 0)
-		rc = (int)n;
-out:
-	for (i = 0; i < l.n; i++) {
-		free(l.v[i].name);
-		free(l.v[i].json);
+	if (ingest_recover(in, v, n, &done, err, errlen) == 0) {
+		rc = (int)done;
+		/* Not failing now: those that waited get their page. */
+		if (deferred > 0 && (more = ingest_pending(in, r, &requeued,
+		    err, errlen)) >= 0) {
+			rc += more;
+			if (queued != NULL)
+				*queued += requeued;
+		}
 	}
-	free(l.v);
+out:
+	pending_clear(&l);
 	free(v);
-	free(ids);
+	free(stubs);
 	return rc;
 }

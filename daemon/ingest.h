@@ -14,6 +14,12 @@
  * new/ is fsynced once; only then is the transaction committed.  A crash
  * anywhere leaves either nothing or pending rows that ingest_pending()
  * delivers again under the same names.
+ *
+ * A delivery that fails (a full or read-only spool, say) leaves its
+ * stories pending, and from then on no delivery is tried but
+ * ingest_pending(): the caller decides when (ingest_health() says why and
+ * since when).  Stories that wait meanwhile stay in the state store, with
+ * their page when one came: nothing waits in memory.
  */
 #ifndef FEEDSPOOL_INGEST_H
 #define FEEDSPOOL_INGEST_H
@@ -40,6 +46,7 @@ struct ingest_page {
 	char		*host;			/* of url */
 	struct story	*story;			/* from the feed */
 	int		 dup_mark;		/* spool duplicates, marked */
+	struct ingest	*owner;			/* knows it is out */
 };
 
 /* Takes the page (returns 0), or refuses it (-1: deliver at once). */
@@ -59,7 +66,20 @@ struct ingest_feed {
 enum ingest_fate {
 	INGEST_DELIVERED,
 	INGEST_DUP_DROPPED,	/* a duplicate, recorded as a sighting */
-	INGEST_DUP_MARKED	/* a duplicate, spooled with duplicate_of */
+	INGEST_DUP_MARKED,	/* a duplicate, spooled with duplicate_of */
+	INGEST_KEPT		/* pending: deliveries are failing */
+};
+
+/* Whether deliveries fail, and why: ingest_pending() is to try again. */
+struct ingest_health {
+	int		 failing;	/* the last delivery failed */
+	int		 error;		/* its errno (ENOSPC, EROFS...), or 0
+					   when it was not the spool's */
+	int64_t		 since;		/* unix seconds, first failure in a row */
+	size_t		 waiting;	/* pending stories, as last counted */
+	int64_t		 oldest;	/* first_seen of the oldest of them */
+	char		 message[512];	/* the last failure, naming its story
+					   and feed */
 };
 
 struct ingest_counts {
@@ -102,10 +122,11 @@ int	 ingest_document(struct ingest *, const struct ingest_feed *,
 
 /*
  * Commit the documents' rows, then hand over the stories whose pages are
- * to be fetched and deliver the others as one batch.  Returns 0, or -2
- * with err set: when the commit failed nothing of the documents was
- * stored (they are read again at their next poll); when the delivery
- * failed the stories stay pending (ingest_pending() delivers them).
+ * to be fetched and deliver the others as one batch (or, while deliveries
+ * fail, leave them pending).  Returns 0, or -2 with err set: when the
+ * commit failed nothing of the documents was stored (they are read again
+ * at their next poll); when the delivery failed the stories stay pending
+ * (ingest_pending() delivers them).
  */
 int	 ingest_flush(struct ingest *, char *err, size_t errlen);
 
@@ -115,6 +136,7 @@ struct ingest_page_result {
 	size_t		 len;
 	const char	*final_url;	/* after redirects, or NULL */
 	const char	*charset;	/* from the HTTP Content-Type, or NULL */
+	int		 deferred;	/* not fetched, to be fetched later */
 	int		 used;		/* out: the page's text won */
 	enum ingest_fate fate;		/* out */
 };
@@ -123,22 +145,38 @@ struct ingest_page_result {
  * The pages of v[0..n-1] arrived or failed (r[i].html NULL): merge what each
  * gives into its story and deliver them as one batch, each unless it is a
  * duplicate of a story in the index.  Sets used and fate of each r[i].
- * Returns 0, or -2 with err set when the state store or the spool failed
- * (then none of the batch is delivered: all stay pending).  Flushes the
+ * While deliveries fail, or when this one does, the stories completed by
+ * their pages replace their pending rows (fate INGEST_KEPT) and 1 is
+ * returned, with err set when it was this delivery that failed.  Returns
+ * 0 when the batch was delivered, -2 with err set when the state store
+ * failed (the stories stay pending as the feed gave them).  Flushes the
  * documents first.  Does not free the pages.
  */
 int	 ingest_pages_done(struct ingest *, struct ingest_page *const *v,
 	    struct ingest_page_result *r, size_t n, char *err, size_t errlen);
 void	 ingest_page_free(struct ingest_page *);
 
+/* How ingest_pending() treats the stories it reads back. */
+struct ingest_resume {
+	/*
+	 * Takes a story still without its page (0), or refuses it (-1: it
+	 * goes as it is); NULL: all go as they are.
+	 */
+	ingest_page_fn	 page_fn;
+	/* Whether duplicates of this feed are spooled marked (NULL: no). */
+	int		(*dup_mark_fn)(void *, const char *feed);
+	void		*arg;
+};
+
 /*
- * Deliver every pending story (after a crash or a failed delivery), but
- * hand to fn (when not NULL) those that still wait for their page, which
- * fn may take (0) or refuse (-1: delivered now).  Flushes the documents
- * first.  Returns the count delivered, or -1; *queued (may be NULL) counts
- * those fn took.
+ * Deliver every pending story (after a crash or failed deliveries) but
+ * those out for their page, judged again as one batch, after handing to
+ * r->page_fn those that still wait for their page.  Flushes the documents
+ * first.  Returns the count delivered (then deliveries no longer fail),
+ * or -1 with err set; *queued (may be NULL) counts those page_fn took.
  */
-int	 ingest_pending(struct ingest *, ingest_page_fn fn, void *arg,
+int	 ingest_pending(struct ingest *, const struct ingest_resume *r,
 	    size_t *queued, char *err, size_t errlen);
+const struct ingest_health *ingest_health(const struct ingest *);
 
 #endif

@@ -479,6 +479,30 @@ status_time(int64_t t, char *buf, size_t len)
 		snprintf(buf, len, "never");
 }
 
+/* The spool's health as the daemon last recorded it; 1 when failing. */
+static int
+status_spool(struct state *st)
+{
+	char	*msg = NULL, when[DATE_RFC3339_LEN];
+	size_t	 n;
+	int64_t	 since, oldest;
+	int	 rc;
+
+	rc = state_health_get(st, "spool", &msg, &since);
+	if (rc == 1) {
+		status_time(since, when, sizeof(when));
+		printf("%-20s FAILING since %s  %s\n", "(spool)", when, msg);
+	}
+	free(msg);
+	if (rc != 1 && state_pending_count(st, &n, &oldest) == 0 && n > 0) {
+		status_time(oldest, when, sizeof(when));
+		printf("%-20s ok  %zu stor%s pending (waiting for their page), "
+		    "the oldest since %s\n", "(spool)", n, n == 1 ? "y" : "ies",
+		    when);
+	}
+	return rc == 1;
+}
+
 static int
 cmd_status(int argc, char **argv)
 {
@@ -533,6 +557,7 @@ cmd_status(int argc, char **argv)
 			    "in the configuration\n", "", sf.moved_to);
 		state_feed_clear(&sf);
 	}
+	bad += status_spool(st);
 	state_close(st);
 	config_free(cfg);
 	return bad > 0 ? 3 : 0;

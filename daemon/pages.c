@@ -19,6 +19,7 @@
 
 static void	pages_start_job(struct daemon *, struct job *);
 static void	pages_fetched(struct fetch *, void *);
+static int	pages_held_back(const struct daemon *);
 
 static void
 pagejob_free(struct pagejob *j)
@@ -80,6 +81,12 @@ pages_log(struct daemon *d, const struct pagejob *j,
 {
 	const struct ingest_page	*p = j->page;
 
+	if (pr->fate == INGEST_KEPT) {
+		log_debug("feed %s: story %s: waiting for the spool, %s",
+		    p->feed, p->id, pr->used ? "with its page" :
+		    "with the feed's text");
+		return;
+	}
 	if (pr->fate != INGEST_DELIVERED) {
 		log_info("feed %s: story %s <%s> is a duplicate, %s", p->feed,
 		    p->id, p->url, pr->fate == INGEST_DUP_MARKED ?
@@ -122,6 +129,7 @@ pages_deliver(struct daemon *d)
 	i = 0;
 	TAILQ_FOREACH(j, &d->finished, entry) {
 		pv[i] = j->page;
+		pr[i].deferred = j->deferred;
 		if (j->result != NULL) {
 			pr[i].html = j->result->body;
 			pr[i].len = j->result->body_len;
@@ -134,13 +142,13 @@ pages_deliver(struct daemon *d)
 	rc = ingest_pages_done(d->ingest, pv, pr, n, err, sizeof(err));
 out:
 	i = 0;
+	/* A failing spool is the daemon's to report (daemon_health). */
+	if (rc == -2)
+		log_err("delivering %zu stories with their pages: %s (kept: "
+		    "they wait in the state database)", n, err);
 	while ((j = TAILQ_FIRST(&d->finished)) != NULL) {
 		TAILQ_REMOVE(&d->finished, j, entry);
-		if (rc == -2) {
-			log_err("feed %s: story %s: %s (kept, delivered later)",
-			    j->page->feed, j->page->id, err);
-			d->redeliver = 1;
-		} else
+		if (rc != -2)
 			pages_log(d, j, &pr[i]);
 		if (cs != NULL)
 			free(cs[i]);
@@ -157,6 +165,12 @@ pages_start(struct daemon *d, struct pagejob *j)
 {
 	struct fetch_opts	 o;
 
+	/* The story waits as the feed gave it; its page is fetched later. */
+	if (pages_held_back(d)) {
+		j->deferred = 1;
+		pages_finish(d, j, NULL, NULL);
+		return;
+	}
 	memset(&o, 0, sizeof(o));
 	o.url = j->page->url;
 	o.user_agent = d->cfg->user_agent_header;
@@ -234,16 +248,51 @@ pages_drop(struct daemon *d, int in_flight_too)
 	pages_deliver(d);
 }
 
+/*
+ * While the spool fails and more than max_pending stories wait, no page
+ * is fetched: a long outage must not fill the state database with pages.
+ */
+static int
+pages_held_back(const struct daemon *d)
+{
+	const struct ingest_health	*h = ingest_health(d->ingest);
+
+	return h->failing && h->waiting >= d->cfg->max_pending;
+}
+
 int
 pages_offer(void *arg, struct ingest_page *p)
 {
+	struct daemon	*d = arg;
 	struct feedrt	*fr;
 
-	if ((fr = poll_find_feed(arg, p->feed)) == NULL ||
-	    !fr->fetch_articles)
+	if ((fr = poll_find_feed(d, p->feed)) == NULL ||
+	    !fr->fetch_articles || pages_held_back(d))
 		return -1;
 	p->dup_mark = fr->dup_mark;
 	return pages_queue(fr, p);
+}
+
+static int
+pages_dup_mark(void *arg, const char *feed)
+{
+	struct daemon	*d = arg;
+	struct feedrt	*fr;
+
+	if ((fr = poll_find_feed(d, feed)) == NULL)
+		return d->cfg->dup_mark;
+	return fr->dup_mark;
+}
+
+int
+pages_redeliver(struct daemon *d, size_t *queued, char *err, size_t errlen)
+{
+	struct ingest_resume	 r;
+
+	r.page_fn = pages_offer;
+	r.dup_mark_fn = pages_dup_mark;
+	r.arg = d;
+	return ingest_pending(d->ingest, &r, queued, err, errlen);
 }
 
 /*
@@ -257,11 +306,12 @@ pages_resume(struct daemon *d)
 	size_t	 queued;
 	int	 n;
 
-	n = ingest_pending(d->ingest, pages_offer, d,
-	    &queued, err, sizeof(err));
+	n = pages_redeliver(d, &queued, err, sizeof(err));
+	/* The daemon runs on: they are tried again (daemon_health). */
 	if (n == -1) {
-		log_err("delivering pending stories: %s", err);
-		return -1;
+		log_err("delivering stories left pending by an earlier run: %s",
+		    err);
+		return 0;
 	}
 	if (n > 0 || queued > 0)
 		log_notice("stories left pending by an earlier run: %d "

@@ -241,13 +241,6 @@ poll_ingest(struct daemon *d, struct feedrt *fr,
 	char			*charset;
 	int			 rc;
 
-	/* Stories waiting for their page are pending too: not while those wait. */
-	if (d->redeliver && TAILQ_EMPTY(&d->pages)) {
-		if (ingest_pending(d->ingest, NULL, NULL, NULL, err,
-		    errlen) == -1)
-			return -1;
-		d->redeliver = 0;
-	}
 	f.name = fr->name;
 	f.url = fr->url;
 	/* Offered at the flush, when the feed may be gone (pages_offer). */
@@ -260,8 +253,6 @@ poll_ingest(struct daemon *d, struct feedrt *fr,
 	    r->final_url != NULL ? r->final_url : fr->url, charset, now, c,
 	    err, errlen);
 	free(charset);
-	if (rc == -2)
-		d->redeliver = 1;
 	return rc == 0 ? 0 : -1;
 }
 
@@ -316,12 +307,18 @@ poll_done(struct daemon *d, struct feedrt *fr)
 	memset(&sf, 0, sizeof(sf));
 	if (state_feed_load(d->state, fr->name, &sf) == -1)
 		log_warnx("feed %s: state: %s", fr->name, state_errmsg(d->state));
-	/* Validators are kept only once the answer is fully ingested. */
+	/*
+	 * The answer's validators are held back until every story of it is
+	 * in the spool (state_feeds_release(), at the flush and after each
+	 * delivery): asked with them earlier, the feed could answer 304 to
+	 * a request whose stories a failing spool still keeps waiting.
+	 */
 	if (ok && r->status != 304) {
-		free(sf.etag);
-		free(sf.last_modified);
-		sf.etag = r->etag != NULL ? strdup(r->etag) : NULL;
-		sf.last_modified = r->last_modified != NULL ?
+		free(sf.held_etag);
+		free(sf.held_last_modified);
+		sf.held = 1;
+		sf.held_etag = r->etag != NULL ? strdup(r->etag) : NULL;
+		sf.held_last_modified = r->last_modified != NULL ?
 		    strdup(r->last_modified) : NULL;
 	}
 	free(sf.url);

@@ -324,6 +324,14 @@ story_mark_duplicate(struct story *s, const char *orig, const char *why)
 }
 
 void
+story_unmark(struct story *s)
+{
+	free(s->duplicate_of);
+	s->duplicate_of = NULL;
+	s->duplicate_reason = NULL;
+}
+
+void
 story_free(struct story *s)
 {
 	size_t	 i;

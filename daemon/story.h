@@ -126,6 +126,8 @@ int	 story_add_page(struct story *s, const struct extract *,
 /* Mark s as a duplicate of orig (an id), for the reason why (static). */
 int	 story_mark_duplicate(struct story *s, const char *orig,
 	    const char *why);
+/* Not a duplicate after all (an attempt to deliver it failed). */
+void	 story_unmark(struct story *);
 
 /* The story file: a malloc'd JSON text and its length, or NULL. */
 char	*story_dump(const struct story *, size_t *lenp);

@@ -515,6 +515,45 @@ spool_batch_failure(const struct spool_batch *b, const char **name)
 }
 
 int
+spool_probe(struct spool *sp, char *err, size_t errlen)
+{
+	static const char	 probe[] = "probe\n";
+	char			 name[64];
+	const char		*what = "create";
+	int			 fd, saved;
+
+	(void)snprintf(name, sizeof(name), "probe.%ld", (long)getpid());
+	if ((fd = openat(sp->tmpfd, name, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0600)) == -1)
+		goto out_fail;
+	what = "write";
+	if (write_all(fd, probe, sizeof(probe) - 1) == -1)
+		goto out_close;
+	what = "fsync";
+	if (fsync(fd) == -1)
+		goto out_close;
+	what = "close";
+	if (close(fd) == -1)
+		goto out_unlink;
+	(void)unlinkat(sp->tmpfd, name, 0);
+	return 0;
+ out_close:
+	saved = errno;
+	close(fd);
+	errno = saved;
+ out_unlink:
+	saved = errno;
+	(void)unlinkat(sp->tmpfd, name, 0);
+	errno = saved;
+ out_fail:
+	saved = errno;
+	seterr(err, errlen, "spool: %s %s/tmp/%s: %s", what, sp->path, name,
+	    strerror(saved));
+	errno = saved;
+	return -1;
+}
+
+int
 spool_space(struct spool *sp, struct spool_space *out)
 {
 	struct statvfs	 vfs;

@@ -56,6 +56,12 @@ void	 spool_batch_free(struct spool_batch *);
  */
 int	 spool_batch_failure(const struct spool_batch *, const char **name);
 
+/*
+ * Whether a file can be written and flushed in tmp/ now (it is removed):
+ * 0, or -1 with err set and errno kept.
+ */
+int	 spool_probe(struct spool *, char *err, size_t errlen);
+
 /* Room left where the spool is, for telling when a full one has some. */
 struct spool_space {
 	uint64_t	 bytes;		/* available to us */

@@ -23,7 +23,7 @@
 #include "store/dedup.h"
 #include "store/state.h"
 
-#define STATE_SCHEMA_VERSION	6
+#define STATE_SCHEMA_VERSION	7
 #define STATE_BUSY_TIMEOUT_MS	5000
 
 /*
@@ -76,12 +76,19 @@ enum stmt {
 	ST_PAGE_EXPIRE,
 	ST_LINE_ADD,
 	ST_LINES_RECURRING,
+	ST_FEEDS_RELEASE,
+	ST_ITEM_RESTORY,
+	ST_PENDING_COUNT,
+	ST_HEALTH_SET,
+	ST_HEALTH_CLEAR,
+	ST_HEALTH_GET,
 	ST__COUNT
 };
 
 #define FEED_COLUMNS \
 	"url, etag, last_modified, last_status, last_error, last_poll, " \
-	"next_poll, failures, items_total, moved_to"
+	"next_poll, failures, items_total, moved_to, held, held_etag, " \
+	"held_last_modified"
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_FEED_LOAD] =
@@ -93,15 +100,18 @@ static const char *const stmt_sql[ST__COUNT] = {
 	 */
 	[ST_FEED_SAVE] =
 	    "INSERT INTO feeds (name, url, etag, last_modified, last_status,"
-	    " last_error, last_poll, next_poll, failures, moved_to)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+	    " last_error, last_poll, next_poll, failures, moved_to, held,"
+	    " held_etag, held_last_modified)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
 	    " ON CONFLICT (name) DO UPDATE SET url = excluded.url,"
 	    " etag = excluded.etag, last_modified = excluded.last_modified,"
 	    " last_status = excluded.last_status,"
 	    " last_error = excluded.last_error,"
 	    " last_poll = excluded.last_poll,"
 	    " next_poll = excluded.next_poll,"
-	    " failures = excluded.failures, moved_to = excluded.moved_to",
+	    " failures = excluded.failures, moved_to = excluded.moved_to,"
+	    " held = excluded.held, held_etag = excluded.held_etag,"
+	    " held_last_modified = excluded.held_last_modified",
 	/* Items may be begun before their feed's first save. */
 	[ST_FEED_ENSURE] =
 	    "INSERT OR IGNORE INTO feeds (name) VALUES (?1)",
@@ -116,7 +126,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    "UPDATE items SET status = 'delivered', story = NULL"
 	    " WHERE story_id = ?1",
 	[ST_PENDING] =
-	    "SELECT story_id, spool_name, story FROM items"
+	    "SELECT story_id, spool_name, story, page_done FROM items"
 	    " WHERE status = 'pending' ORDER BY first_seen, rowid",
 	/* A story whose text changed gets its new fingerprint. */
 	[ST_FP_SAVE] =
@@ -196,6 +206,27 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    " GROUP BY line HAVING count(*) >= ?3"
 	    " AND count(*) * 100 >= total.n * ?4"
 	    " ORDER BY line",
+	/* The validators held back, once no story of the feed is pending. */
+	[ST_FEEDS_RELEASE] =
+	    "UPDATE feeds SET etag = held_etag,"
+	    " last_modified = held_last_modified, held = 0, held_etag = NULL,"
+	    " held_last_modified = NULL WHERE held = 1 AND NOT EXISTS"
+	    " (SELECT 1 FROM items WHERE items.feed = feeds.name"
+	    "  AND items.status = 'pending')",
+	[ST_ITEM_RESTORY] =
+	    "UPDATE items SET story = coalesce(?2, story), page_done = 1"
+	    " WHERE story_id = ?1 AND status = 'pending'",
+	[ST_PENDING_COUNT] =
+	    "SELECT count(*), min(first_seen) FROM items"
+	    " WHERE status = 'pending'",
+	/* A problem keeps the time it began while it lasts. */
+	[ST_HEALTH_SET] =
+	    "INSERT INTO health (what, message, since) VALUES (?1, ?2, ?3)"
+	    " ON CONFLICT (what) DO UPDATE SET message = excluded.message",
+	[ST_HEALTH_CLEAR] =
+	    "DELETE FROM health WHERE what = ?1",
+	[ST_HEALTH_GET] =
+	    "SELECT message, since FROM health WHERE what = ?1",
 };
 
 /*
@@ -304,6 +335,25 @@ static const char *const migration[STATE_SCHEMA_VERSION] = {
 	"DROP INDEX fingerprints_url;"
 	"CREATE INDEX fingerprints_url ON fingerprints (url, time)"
 	"  WHERE url IS NOT NULL;",
+	/*
+	 * 6 -> 7: a feed's new validators are held back while stories of
+	 * its answer are pending (NULLs are validators too: held says so);
+	 * a pending story whose page was tried already (its delivery failed);
+	 * the problems of the daemon's own, such as a failing spool, for
+	 * `feedspool status`.
+	 */
+	"ALTER TABLE feeds ADD COLUMN held INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN held_etag TEXT;"
+	"ALTER TABLE feeds ADD COLUMN held_last_modified TEXT;"
+	"ALTER TABLE items ADD COLUMN page_done INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX feeds_held ON feeds (name) WHERE held = 1;"
+	"CREATE INDEX items_pending_feed ON items (feed)"
+	"  WHERE status = 'pending';"
+	"CREATE TABLE health ("
+	"  what		TEXT PRIMARY KEY NOT NULL,"
+	"  message	TEXT NOT NULL,"
+	"  since	INTEGER NOT NULL"
+	");",
 };
 
 struct state {
@@ -592,6 +642,8 @@ state_feed_clear(struct state_feed *f)
 	free(f->last_modified);
 	free(f->last_error);
 	free(f->moved_to);
+	free(f->held_etag);
+	free(f->held_last_modified);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -618,7 +670,9 @@ row_to_feed(struct state *st, sqlite3_stmt *s, int col,
 	    dup_column(s, col + 1, &f->etag) == -1 ||
 	    dup_column(s, col + 2, &f->last_modified) == -1 ||
 	    dup_column(s, col + 4, &f->last_error) == -1 ||
-	    dup_column(s, col + 9, &f->moved_to) == -1) {
+	    dup_column(s, col + 9, &f->moved_to) == -1 ||
+	    dup_column(s, col + 11, &f->held_etag) == -1 ||
+	    dup_column(s, col + 12, &f->held_last_modified) == -1) {
 		state_feed_clear(f);
 		state_seterr(st, "feed: out of memory");
 		return -1;
@@ -628,6 +682,7 @@ row_to_feed(struct state *st, sqlite3_stmt *s, int col,
 	f->next_poll = sqlite3_column_int64(s, col + 6);
 	f->failures = (unsigned)sqlite3_column_int64(s, col + 7);
 	f->items_total = (uint64_t)sqlite3_column_int64(s, col + 8);
+	f->held = sqlite3_column_int64(s, col + 10) != 0;
 	return 0;
 }
 
@@ -680,6 +735,12 @@ state_feed_save(struct state *st, const char *name,
 		rc = sqlite3_bind_int64(s, 9, f->failures);
 	if (rc == SQLITE_OK)
 		rc = bind_text(s, 10, f->moved_to);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 11, f->held != 0);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 12, f->held ? f->held_etag : NULL);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 13, f->held ? f->held_last_modified : NULL);
 	if (rc != SQLITE_OK) {
 		state_sqlerr(st, "feed save");
 		stmt_done(s);
@@ -892,28 +953,133 @@ state_item_delivered(struct state *st, const char *id)
 
 int
 state_pending(struct state *st,
-    int (*cb)(void *, const char *, const char *, const char *), void *arg)
+    int (*cb)(void *, const struct state_pending_row *), void *arg)
 {
-	sqlite3_stmt	*s = st->stmt[ST_PENDING];
-	const char	*id, *name, *json;
-	int		 rc, ret = 0;
+	sqlite3_stmt			*s = st->stmt[ST_PENDING];
+	struct state_pending_row	 row;
+	int				 rc, ret = 0;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		id = (const char *)sqlite3_column_text(s, 0);
-		name = (const char *)sqlite3_column_text(s, 1);
-		json = (const char *)sqlite3_column_text(s, 2);
-		if (id == NULL || name == NULL || json == NULL) {
+		row.id = (const char *)sqlite3_column_text(s, 0);
+		row.spool_name = (const char *)sqlite3_column_text(s, 1);
+		row.json = (const char *)sqlite3_column_text(s, 2);
+		row.page_done = sqlite3_column_int(s, 3) != 0;
+		if (row.id == NULL || row.spool_name == NULL ||
+		    row.json == NULL) {
 			state_seterr(st, "pending: incomplete row");
 			ret = -1;
 			break;
 		}
-		if (cb(arg, id, name, json) == -1)
+		if (cb(arg, &row) == -1)
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		state_sqlerr(st, "pending");
 		ret = -1;
 	}
+	stmt_done(s);
+	return ret;
+}
+
+int
+state_feeds_release(struct state *st)
+{
+	return stmt_exec(st, ST_FEEDS_RELEASE, "feeds release");
+}
+
+int
+state_item_restory(struct state *st, const char *id, const char *json)
+{
+	sqlite3_stmt	*s = st->stmt[ST_ITEM_RESTORY];
+	int		 rc;
+
+	rc = bind_text(s, 1, id);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, json);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "item restory");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_ITEM_RESTORY, "item restory");
+}
+
+int
+state_pending_count(struct state *st, size_t *n, int64_t *oldest)
+{
+	sqlite3_stmt	*s = st->stmt[ST_PENDING_COUNT];
+	int		 ret = -1;
+
+	*n = 0;
+	*oldest = 0;
+	if (sqlite3_step(s) != SQLITE_ROW)
+		state_sqlerr(st, "pending count");
+	else {
+		*n = (size_t)sqlite3_column_int64(s, 0);
+		*oldest = sqlite3_column_int64(s, 1);
+		ret = 0;
+	}
+	stmt_done(s);
+	return ret;
+}
+
+int
+state_health_set(struct state *st, const char *what, const char *message,
+    int64_t since)
+{
+	sqlite3_stmt	*s = st->stmt[ST_HEALTH_SET];
+	int		 rc;
+
+	rc = bind_text(s, 1, what);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, message);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 3, since);
+	if (rc != SQLITE_OK) {
+		state_sqlerr(st, "health set");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_HEALTH_SET, "health set");
+}
+
+int
+state_health_clear(struct state *st, const char *what)
+{
+	sqlite3_stmt	*s = st->stmt[ST_HEALTH_CLEAR];
+
+	if (bind_text(s, 1, what) != SQLITE_OK) {
+		state_sqlerr(st, "health clear");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_HEALTH_CLEAR, "health clear");
+}
+
+int
+state_health_get(struct state *st, const char *what, char **message,
+    int64_t *since)
+{
+	sqlite3_stmt	*s = st->stmt[ST_HEALTH_GET];
+	int		 rc, ret = -1;
+
+	*message = NULL;
+	*since = 0;
+	if (bind_text(s, 1, what) != SQLITE_OK) {
+		state_sqlerr(st, "health get");
+		goto out_reset;
+	}
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE)
+		ret = 0;
+	else if (rc != SQLITE_ROW)
+		state_sqlerr(st, "health get");
+	else if (dup_column(s, 0, message) == -1)
+		state_seterr(st, "health get: out of memory");
+	else {
+		*since = sqlite3_column_int64(s, 1);
+		ret = *message != NULL;
+	}
+ out_reset:
 	stmt_done(s);
 	return ret;
 }

@@ -31,6 +31,15 @@ struct state_feed {
 	uint64_t	 items_total;	/* stories delivered, all time */
 	char		*moved_to;	/* where permanent redirects led the
 					   last good poll, or NULL */
+	/*
+	 * The validators of the last answer, held back while stories of it
+	 * are pending (state_feeds_release() makes them etag and
+	 * last_modified): a feed asked again with them could answer 304
+	 * before its stories are in the spool.
+	 */
+	int		 held;
+	char		*held_etag;
+	char		*held_last_modified;
 };
 
 enum state_item_status {
@@ -69,10 +78,41 @@ int	 state_item_begin(struct state *, const char *feed, const char *key,
 	    const char *id, int64_t first_seen, const char *spool_name,
 	    const char *json);
 int	 state_item_delivered(struct state *, const char *id);
+/* A pending story as stored. */
+struct state_pending_row {
+	const char	*id;
+	const char	*spool_name;
+	const char	*json;
+	int		 page_done;	/* its page was tried (restory) */
+};
 /* Every pending story, oldest first; cb returning -1 stops. */
 int	 state_pending(struct state *,
-	    int (*cb)(void *, const char *id, const char *spool_name,
-	    const char *json), void *arg);
+	    int (*cb)(void *, const struct state_pending_row *), void *arg);
+
+/* Pending stories: how many, and the first_seen of the oldest (0: none). */
+int	 state_pending_count(struct state *, size_t *n, int64_t *oldest);
+/*
+ * A pending item's page was tried: its story JSON is replaced by json (the
+ * story completed by its page) unless json is NULL, and page_done is set.
+ * A delivered or unknown id is left alone.
+ */
+int	 state_item_restory(struct state *, const char *id, const char *json);
+/*
+ * Held validators become the feeds' own where no story of the feed is
+ * pending any more.  Run in the transaction that delivers.
+ */
+int	 state_feeds_release(struct state *);
+
+/*
+ * The daemon's own problems by name ("spool"), for `feedspool status`:
+ * set keeps the since of a problem already recorded; get returns 1 with
+ * *message malloc'd, 0 when there is none, -1 on error.
+ */
+int	 state_health_set(struct state *, const char *what,
+	    const char *message, int64_t since);
+int	 state_health_clear(struct state *, const char *what);
+int	 state_health_get(struct state *, const char *what, char **message,
+	    int64_t *since);
 
 /*
  * Learning for boilerplate removal (parsers/boiler.h), per host, bounded:

@@ -95,14 +95,14 @@ test_wal_and_user_version(void **state)
 	raw_query(fx->db, "PRAGMA journal_mode", v, sizeof(v));
 	assert_string_equal(v, "wal");
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "6");
+	assert_string_equal(v, "7");
 	state_close(st);
 
 	/* Reopening a current database does not re-run the schema. */
 	st = open_ok(fx->db);
 	state_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "6");
+	assert_string_equal(v, "7");
 }
 
 static void
@@ -303,14 +303,14 @@ struct seen {
 };
 
 static int
-pending_cb(void *arg, const char *id, const char *name, const char *json)
+pending_cb(void *arg, const struct state_pending_row *row)
 {
 	struct seen	*s = arg;
 
 	assert_true(s->n < 8);
-	snprintf(s->ids[s->n], sizeof(s->ids[0]), "%s", id);
-	snprintf(s->names[s->n], sizeof(s->names[0]), "%s", name);
-	snprintf(s->json[s->n], sizeof(s->json[0]), "%s", json);
+	snprintf(s->ids[s->n], sizeof(s->ids[0]), "%s", row->id);
+	snprintf(s->names[s->n], sizeof(s->names[0]), "%s", row->spool_name);
+	snprintf(s->json[s->n], sizeof(s->json[0]), "%s", row->json);
 	s->n++;
 	return s->n == s->stop_after ? -1 : 0;
 }
@@ -322,14 +322,12 @@ struct recover {
 };
 
 static int
-recover_cb(void *arg, const char *id, const char *name, const char *json)
+recover_cb(void *arg, const struct state_pending_row *row)
 {
 	struct recover	*r = arg;
 
-	(void)name;
-	(void)json;
 	r->n++;
-	assert_int_equal(state_item_delivered(r->st, id), 0);
+	assert_int_equal(state_item_delivered(r->st, row->id), 0);
 	return 0;
 }
 
@@ -708,6 +706,12 @@ test_migration_from_1(void **state)
 	    "ALTER TABLE items DROP COLUMN text_hash;"
 	    "ALTER TABLE items DROP COLUMN revision;"
 	    "ALTER TABLE feeds DROP COLUMN moved_to;"
+	    "DROP INDEX feeds_held; DROP INDEX items_pending_feed;"
+	    "ALTER TABLE feeds DROP COLUMN held;"
+	    "ALTER TABLE feeds DROP COLUMN held_etag;"
+	    "ALTER TABLE feeds DROP COLUMN held_last_modified;"
+	    "ALTER TABLE items DROP COLUMN page_done;"
+	    "DROP TABLE health;"
 	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 
@@ -715,9 +719,128 @@ test_migration_from_1(void **state)
 	assert_int_equal(state_title_seen(st, "a.example", "tag", 1), 0);
 	state_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "6");
+	assert_string_equal(v, "7");
 	raw_query(fx->db, "SELECT tag FROM title_seen", v, sizeof(v));
 	assert_string_equal(v, "tag");
+}
+
+/* A feed's new validators wait until no story of it is pending. */
+static void
+test_held_validators(void **state)
+{
+	struct fixture		*fx = *state;
+	struct state		*st;
+	struct state_feed	 f, out;
+	size_t			 n;
+	int64_t			 oldest;
+
+	st = open_ok(fx->db);
+	memset(&f, 0, sizeof(f));
+	f.url = (char *)(uintptr_t)"https://a.example/feed";
+	f.etag = (char *)(uintptr_t)"\"old\"";
+	assert_int_equal(state_feed_save(st, "a", &f), 0);
+	assert_int_equal(state_item_begin(st, "a", "k1", "1111111111111111",
+	    20, "20.x.json", "{\"a\":1}"), 0);
+	assert_int_equal(state_item_begin(st, "b", "k1", "2222222222222222",
+	    10, "10.x.json", "{\"b\":1}"), 0);
+	assert_int_equal(state_pending_count(st, &n, &oldest), 0);
+	assert_int_equal(n, 2);
+	assert_true(oldest == 10);
+
+	/* The answer's validators are held, the old ones still asked with. */
+	f.held = 1;
+	f.held_etag = (char *)(uintptr_t)"\"new\"";
+	f.held_last_modified = NULL;
+	assert_int_equal(state_feed_save(st, "a", &f), 0);
+	assert_int_equal(state_feeds_release(st), 0);
+	assert_int_equal(state_feed_load(st, "a", &out), 0);
+	assert_string_equal(out.etag, "\"old\"");
+	assert_true(out.held);
+	assert_string_equal(out.held_etag, "\"new\"");
+	state_feed_clear(&out);
+
+	/* Another feed's delivery does not free them; their own does. */
+	assert_int_equal(state_item_delivered(st, "2222222222222222"), 0);
+	assert_int_equal(state_feeds_release(st), 0);
+	assert_int_equal(state_feed_load(st, "a", &out), 0);
+	assert_string_equal(out.etag, "\"old\"");
+	state_feed_clear(&out);
+	assert_int_equal(state_item_delivered(st, "1111111111111111"), 0);
+	assert_int_equal(state_feeds_release(st), 0);
+	assert_int_equal(state_feed_load(st, "a", &out), 0);
+	assert_string_equal(out.etag, "\"new\"");
+	assert_null(out.last_modified);
+	assert_false(out.held);
+	assert_null(out.held_etag);
+	state_feed_clear(&out);
+	assert_int_equal(state_pending_count(st, &n, &oldest), 0);
+	assert_int_equal(n, 0);
+	assert_true(oldest == 0);
+
+	/* An answer without validators, held and released, clears them. */
+	memset(&f, 0, sizeof(f));
+	f.url = (char *)(uintptr_t)"https://a.example/feed";
+	f.etag = (char *)(uintptr_t)"\"new\"";
+	f.held = 1;
+	assert_int_equal(state_feed_save(st, "a", &f), 0);
+	assert_int_equal(state_feeds_release(st), 0);
+	assert_int_equal(state_feed_load(st, "a", &out), 0);
+	assert_null(out.etag);
+	state_feed_clear(&out);
+	state_close(st);
+}
+
+static int
+first_story(void *arg, const struct state_pending_row *row)
+{
+	char	*out = arg;
+
+	(void)snprintf(out, 64, "%s %d", row->json, row->page_done);
+	return 0;
+}
+
+/* A pending story completed later; the daemon's problems by name. */
+static void
+test_restory_and_health(void **state)
+{
+	struct fixture	*fx = *state;
+	struct state	*st;
+	char		 json[64], *msg;
+	int64_t		 since;
+
+	st = open_ok(fx->db);
+	assert_int_equal(state_item_begin(st, "a", "k1", "1111111111111111",
+	    20, "20.x.json", "{\"feed\":1}"), 0);
+	assert_int_equal(state_item_restory(st, "1111111111111111",
+	    "{\"page\":1}"), 0);
+	assert_int_equal(state_pending(st, first_story, json), 0);
+	assert_string_equal(json, "{\"page\":1} 1");
+	/* A page tried and not used keeps the feed's story. */
+	assert_int_equal(state_item_begin(st, "a", "k2", "2222222222222222",
+	    30, "30.x.json", "{\"feed\":2}"), 0);
+	assert_int_equal(state_item_restory(st, "2222222222222222", NULL), 0);
+	/* Delivered stories keep no JSON, and get none back. */
+	assert_int_equal(state_item_delivered(st, "1111111111111111"), 0);
+	assert_int_equal(state_item_restory(st, "1111111111111111",
+	    "{\"late\":1}"), 0);
+	json[0] = '\0';
+	assert_int_equal(state_pending(st, first_story, json), 0);
+	assert_string_equal(json, "{\"feed\":2} 1");
+
+	assert_int_equal(state_health_get(st, "spool", &msg, &since), 0);
+	assert_null(msg);
+	assert_int_equal(state_health_set(st, "spool", "spool full", 100), 0);
+	/* A problem that goes on keeps the time it began. */
+	assert_int_equal(state_health_set(st, "spool", "still full", 200), 0);
+	state_close(st);
+	st = open_ok(fx->db);
+	assert_int_equal(state_health_get(st, "spool", &msg, &since), 1);
+	assert_string_equal(msg, "still full");
+	assert_true(since == 100);
+	free(msg);
+	assert_int_equal(state_health_clear(st, "spool"), 0);
+	assert_int_equal(state_health_get(st, "spool", &msg, &since), 0);
+	state_close(st);
 }
 
 static void
@@ -780,6 +903,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_migration_from_1,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_learning_in_transaction,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_validators,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restory_and_health,
 		    setup, teardown),
 	};
 

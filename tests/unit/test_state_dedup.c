@@ -226,7 +226,13 @@ test_migration_from_1(void **state)
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE fingerprints;"
 	    " DROP TABLE sightings; ALTER TABLE items DROP COLUMN text_hash;"
 	    " ALTER TABLE items DROP COLUMN revision;"
-	    " ALTER TABLE feeds DROP COLUMN moved_to; PRAGMA user_version = 2",
+	    " ALTER TABLE feeds DROP COLUMN moved_to;"
+	    " DROP INDEX feeds_held; DROP INDEX items_pending_feed;"
+	    " ALTER TABLE feeds DROP COLUMN held;"
+	    " ALTER TABLE feeds DROP COLUMN held_etag;"
+	    " ALTER TABLE feeds DROP COLUMN held_last_modified;"
+	    " ALTER TABLE items DROP COLUMN page_done;"
+	    " DROP TABLE health; PRAGMA user_version = 2",
 	    NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 
