@@ -107,7 +107,10 @@ open_subdir(struct spool *sp, const char *name, int *created, char *err,
 /*
  * Whatever is in tmp/ at start-up was being written when we last died;
  * its item is still pending in the state database and will be written
- * again, so the leftovers are only removed.
+ * again, so the leftovers are only removed.  A leftover that cannot be
+ * removed (a spool remounted read-only) is left: it is harmless, never
+ * renamed, and replaced when its story is written again, and the daemon
+ * must start to keep polling while the spool is unwritable.
  */
 static int
 clean_tmp(struct spool *sp, char *err, size_t errlen)
@@ -133,7 +136,7 @@ clean_tmp(struct spool *sp, char *err, size_t errlen)
 		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(sb.st_mode))
 			continue;
 		if (unlinkat(sp->tmpfd, de->d_name, 0) == -1 &&
-		    errno != ENOENT) {
+		    errno != ENOENT && errno != EROFS) {
 			seterr(err, errlen, "spool: unlink %s/tmp/%s: %s",
 			    sp->path, de->d_name, strerror(errno));
 			closedir(d);
