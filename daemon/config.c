@@ -39,6 +39,7 @@
 #define FEED_NAME_MAX		64
 
 #define INTERVAL_MIN		1
+#define MAX_INTERVAL_MAX	(30 * 86400)
 #define INTERVAL_MAX		(7 * 24 * 60 * 60)
 #define TIMEOUT_MIN		1
 #define TIMEOUT_MAX		3600
@@ -104,6 +105,11 @@ static const struct key global_keys[] = {
 	    offsetof(struct config, dup_similarity), 0, 1, "0 to 1" },
 	{ "duplicate_far_similarity", K_RATIO,
 	    offsetof(struct config, dup_far_similarity), 0, 1, "0 to 1" },
+	{ "max_interval", K_DURATION, offsetof(struct config, max_interval),
+	    INTERVAL_MIN, MAX_INTERVAL_MAX, "1s to 30d" },
+	{ "adaptive", K_BOOL, offsetof(struct config, adaptive), 0, 1, NULL },
+	{ "moved_after", K_COUNT, offsetof(struct config, moved_after),
+	    1, 100, "1 to 100" },
 };
 
 /* The index in feed_keys is the bit in parse.fset. */
@@ -115,7 +121,9 @@ enum {
 	FK_FETCH_ARTICLES,
 	FK_DUPLICATES,
 	FK_UPDATES,
-	FK_FOLLOW_SCHEDULE
+	FK_FOLLOW_SCHEDULE,
+	FK_MAX_INTERVAL,
+	FK_ADAPTIVE
 };
 
 static const struct key feed_keys[] = {
@@ -138,6 +146,11 @@ static const struct key feed_keys[] = {
 	    offsetof(struct config_feed, updates_emit), 0, 1, "ignore|emit" },
 	[FK_FOLLOW_SCHEDULE] = { "follow_feed_schedule", K_BOOL,
 	    offsetof(struct config_feed, follow_schedule), 0, 1, NULL },
+	[FK_MAX_INTERVAL] = { "max_interval", K_DURATION,
+	    offsetof(struct config_feed, max_interval),
+	    INTERVAL_MIN, MAX_INTERVAL_MAX, "1s to 30d" },
+	[FK_ADAPTIVE] = { "adaptive", K_BOOL,
+	    offsetof(struct config_feed, adaptive), 0, 1, NULL },
 };
 
 #define NGLOBAL_KEYS	(sizeof(global_keys) / sizeof(global_keys[0]))
@@ -286,6 +299,10 @@ config_parse_duration(const char *s, unsigned *out)
 		break;
 	case 'h':
 		mult = 60 * 60;
+		end++;
+		break;
+	case 'd':
+		mult = 24 * 60 * 60;
 		end++;
 		break;
 	default:
@@ -479,7 +496,7 @@ set_value(struct pfile *f, const struct key *k, void *base, const char *v)
 	case K_DURATION:
 		if (config_parse_duration(v, &u) == -1) {
 			ferr(f, "%s: bad duration '%s' (seconds, or a number "
-			    "with s, m or h)", k->name, v);
+			    "with s, m, h or d)", k->name, v);
 			return;
 		}
 		n = u;
@@ -1011,6 +1028,10 @@ finish(struct parse *p)
 			feed->updates_emit = conf->updates_emit;
 		if (!(set & (1U << FK_FOLLOW_SCHEDULE)))
 			feed->follow_schedule = conf->follow_schedule;
+		if (!(set & (1U << FK_MAX_INTERVAL)))
+			feed->max_interval = conf->max_interval;
+		if (!(set & (1U << FK_ADAPTIVE)))
+			feed->adaptive = conf->adaptive;
 	}
 	n = asprintf(&conf->user_agent_header, "feedspool/%s (+%s)",
 	    FEEDSPOOL_VERSION, conf->user_agent);
@@ -1047,6 +1068,9 @@ config_new(const char *path)
 	conf->max_pending = CONFIG_DEFAULT_MAX_PENDING;
 	conf->fetch_articles = 1;
 	conf->follow_schedule = 1;
+	conf->max_interval = CONFIG_DEFAULT_MAX_INTERVAL;
+	conf->adaptive = 1;
+	conf->moved_after = CONFIG_DEFAULT_MOVED_AFTER;
 	conf->allow_private_articles = 0;
 	conf->dup_mark = 0;
 	conf->updates_emit = 0;

@@ -22,6 +22,8 @@ struct config_feed {
 	int		 dup_mark;	/* duplicates = mark (else drop) */
 	int		 updates_emit;	/* updates = emit (else ignore) */
 	int		 follow_schedule; /* the feed's ttl, sy:, skipHours */
+	unsigned	 max_interval;	/* seconds: the longest wait */
+	int		 adaptive;	/* learn the feed's cadence */
 	char		*file;		/* where the section starts */
 	unsigned	 line;
 };
@@ -47,6 +49,10 @@ struct config {
 	int		 dup_mark;	/* default duplicates = mark */
 	int		 updates_emit;	/* default updates = emit */
 	int		 follow_schedule; /* default follow_feed_schedule */
+	unsigned	 max_interval;	/* default max_interval, seconds */
+	int		 adaptive;	/* default adaptive */
+	unsigned	 moved_after;	/* polls that end in the same permanent
+					   redirect before it is followed */
 	unsigned	 dup_window;	/* seconds stories stay comparable */
 	unsigned	 dup_distance;	/* SimHash bits (store/dedup.h) */
 	double		 dup_similarity; /* MinHash Jaccard estimate */
@@ -66,6 +72,8 @@ struct config {
 #define CONFIG_DEFAULT_MAX_REDIRECTS	5
 #define CONFIG_DEFAULT_MAX_BODY		(8 * 1024 * 1024)
 #define CONFIG_DEFAULT_MAX_PENDING	10000
+#define CONFIG_DEFAULT_MAX_INTERVAL	86400
+#define CONFIG_DEFAULT_MOVED_AFTER	1
 #define CONFIG_DEFAULT_DUP_WINDOW	(7 * 86400)
 /* A placeholder: every installation should name its own contact. */
 #define CONFIG_DEFAULT_USER_AGENT	"https://github.com/feedspool/feedspool"

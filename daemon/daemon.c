@@ -424,7 +424,7 @@ daemon_once_finished(struct daemon *d)
 	if (!TAILQ_EMPTY(&d->pages))
 		return 0;
 	TAILQ_FOREACH(fr, &d->feeds, entry)
-		if (!fr->removed && fr->polls == 0)
+		if (!fr->removed && !fr->parked && fr->polls == 0)
 			return 0;
 	return 1;
 }
@@ -487,6 +487,24 @@ daemon_log_errors(const char *prefix, char *errors)
 		log_err("%s%s", prefix, line);
 }
 
+/* A feed that stays: its new settings, and its next poll if they move it. */
+static void
+daemon_reconfigure(struct daemon *d, struct feedrt *fr,
+    const struct config_feed *cf)
+{
+	char		*old_url;
+	unsigned	 old_interval = fr->interval;
+
+	if ((old_url = strdup(fr->url)) == NULL ||
+	    feedrt_configure(fr, cf) == -1) {
+		log_err("feed %s: out of memory", fr->name);
+		free(old_url);
+		return;
+	}
+	poll_reconfigured(d, fr, old_url, old_interval);
+	free(old_url);
+}
+
 /* Swap in a new configuration: feeds added, removed or changed. */
 static void
 daemon_apply(struct daemon *d, struct config *cfg)
@@ -511,8 +529,7 @@ daemon_apply(struct daemon *d, struct config *cfg)
 	}
 	for (i = 0; i < cfg->nfeeds; i++) {
 		if ((fr = poll_find_feed(d, cfg->feeds[i].name)) != NULL) {
-			if (feedrt_configure(fr, &cfg->feeds[i]) == -1)
-				log_err("feed %s: out of memory", fr->name);
+			daemon_reconfigure(d, fr, &cfg->feeds[i]);
 			continue;
 		}
 		if (poll_add_feed(d, &cfg->feeds[i]) == 0) {
@@ -713,8 +730,8 @@ daemon_print_summary(struct daemon *d)
 	struct feedrt	*fr;
 
 	TAILQ_FOREACH(fr, &d->feeds, entry)
-		printf("%s: %s\n", fr->name,
-		    fr->polls > 0 ? fr->summary : "not polled");
+		printf("%s: %s\n", fr->name, fr->polls > 0 || fr->parked ?
+		    fr->summary : "not polled");
 	fflush(stdout);
 }
 

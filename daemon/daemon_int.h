@@ -60,7 +60,12 @@ struct feedrt {
 	int			 dup_mark;
 	int			 updates_emit;
 	int			 follow_schedule;
-	struct feed_schedule	 schedule;	/* as the last answer said */
+	unsigned		 max_interval;	/* seconds */
+	int			 adaptive;
+	char			*asked_url;	/* of the poll in flight */
+	int			 polled_moved;	/* it is the moved_to url */
+	int			 parked;	/* not polled: gone, or told to
+						   wait past a --once run */
 	struct sched_entry	*se;
 	struct fetch		*fetch;		/* the poll in flight */
 	int			 removed;	/* by a reload, while in flight */
@@ -129,6 +134,9 @@ void		 feedrt_free(struct feedrt *);
 int		 feedrt_configure(struct feedrt *, const struct config_feed *);
 int		 poll_add_feed(struct daemon *, const struct config_feed *);
 struct feedrt	*poll_find_feed(struct daemon *, const char *name);
+/* A reload changed fr's settings (it was old_url, old_interval). */
+void		 poll_reconfigured(struct daemon *, struct feedrt *,
+		    const char *old_url, unsigned old_interval);
 
 /* pages.c */
 /*

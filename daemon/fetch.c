@@ -32,6 +32,9 @@ struct fetch {
 	char			*last_modified;
 	char			*content_type;
 	long			 retry_after;
+	long			 max_age;	/* Cache-Control, -1 none */
+	int64_t			 expires;	/* unix seconds, -1 none */
+	int64_t			 date;		/* the answer's Date, -1 */
 	int			 redirects;	/* 3xx answers followed */
 	int			 temporary;	/* one of them not 301/308 */
 	int			 too_big;
@@ -89,6 +92,57 @@ fetch_retry_after(const char *v)
 }
 
 /*
+ * Cache-Control: max-age=N (s-maxage is for shared caches; we are not
+ * one); no-cache and no-store mean no lifetime at all.
+ */
+static long
+fetch_max_age(const char *v)
+{
+	const char	*p;
+	char		*end;
+	long		 n;
+
+	if (strcasestr(v, "no-cache") != NULL ||
+	    strcasestr(v, "no-store") != NULL)
+		return 0;
+	for (p = v; (p = strcasestr(p, "max-age")) != NULL; p += 7) {
+		if (p > v && p[-1] != ',' && p[-1] != ' ' && p[-1] != '\t')
+			continue;	/* s-maxage, or part of a token */
+		p += 7;
+		while (*p == ' ')
+			p++;
+		if (*p != '=')
+			return -1;
+		p++;
+		if (*p == '"')
+			p++;
+		n = strtol(p, &end, 10);
+		if (end == p || n < 0)
+			return -1;
+		return n > 365L * 86400 ? 365L * 86400 : n;
+	}
+	return -1;
+}
+
+/* How long the answer says it stays fresh, in seconds, or -1. */
+static long
+fetch_fresh(const struct fetch *f)
+{
+	int64_t	 base, left;
+
+	if (f->max_age >= 0)
+		return f->max_age;
+	if (f->expires < 0)
+		return -1;
+	/* Expires is read against the server's own clock when it sent one. */
+	base = f->date >= 0 ? f->date : (int64_t)time(NULL);
+	left = f->expires - base;
+	if (left <= 0)
+		return 0;
+	return left > 365L * 86400 ? 365L * 86400 : (long)left;
+}
+
+/*
  * A status line: a redirect that curl will follow is counted, and whether
  * it was permanent (301, 308) noted.  The final answer is not one of these
  * unless the redirect cap was reached, when nothing moved anyway.
@@ -114,6 +168,38 @@ fetch_status_line(struct fetch *f, const char *p, size_t n)
 		f->temporary = 1;
 }
 
+/* Cache-Control, Expires and Date: how long the answer stays fresh. */
+static size_t
+fetch_cache_header(struct fetch *f, const char *ptr, size_t namelen,
+    const char *colon, size_t n)
+{
+	char	*v;
+	int64_t	 t;
+	int	 which;
+
+	if (namelen == 13 && strncasecmp(ptr, "cache-control", 13) == 0)
+		which = 0;
+	else if (namelen == 7 && strncasecmp(ptr, "expires", 7) == 0)
+		which = 1;
+	else if (namelen == 4 && strncasecmp(ptr, "date", 4) == 0)
+		which = 2;
+	else
+		return n;
+	if ((v = fetch_header_value(colon + 1, n - namelen - 1)) == NULL)
+		return n;
+	if (which == 0)
+		f->max_age = fetch_max_age(v);
+	else if (date_parse(v, &t) == 0) {
+		if (which == 1)
+			f->expires = t;
+		else
+			f->date = t;
+	} else if (which == 1)
+		f->expires = 0;		/* an invalid date is in the past */
+	free(v);
+	return n;
+}
+
 static size_t
 fetch_header(char *ptr, size_t size, size_t nmemb, void *arg)
 {
@@ -131,6 +217,8 @@ fetch_header(char *ptr, size_t size, size_t nmemb, void *arg)
 		free(f->content_type);
 		f->etag = f->last_modified = f->content_type = NULL;
 		f->retry_after = -1;
+		f->max_age = -1;
+		f->expires = f->date = -1;
 		return n;
 	}
 	if ((colon = memchr(ptr, ':', n)) == NULL)
@@ -150,7 +238,7 @@ fetch_header(char *ptr, size_t size, size_t nmemb, void *arg)
 		return n;
 	}
 	if (slot == NULL)
-		return n;
+		return fetch_cache_header(f, ptr, namelen, colon, n);
 	v = fetch_header_value(colon + 1, n - namelen - 1);
 	free(*slot);
 	*slot = v;	/* NULL when too long: better none than a wrong one */
@@ -405,6 +493,8 @@ fetch_new(const struct fetch_opts *o, fetch_done_fn done, void *arg)
 	f->done = done;
 	f->done_arg = arg;
 	f->retry_after = -1;
+	f->max_age = -1;
+	f->expires = f->date = -1;
 	buf_init(&f->body, o->max_body);
 	if ((f->easy = curl_easy_init()) == NULL)
 		goto fail;
@@ -476,6 +566,7 @@ fetch_finish(struct fetch *f, CURLcode code)
 	r->last_modified = f->last_modified;
 	r->content_type = f->content_type;
 	r->retry_after = f->retry_after;
+	r->fresh = fetch_fresh(f);
 	r->too_big = f->too_big || code == CURLE_FILESIZE_EXCEEDED;
 	r->ok = code == CURLE_OK;
 	r->refused = f->refused;

@@ -40,6 +40,8 @@ struct fetch_result {
 	const char	*content_type;
 	const char	*final_url;	/* after redirects */
 	long		 retry_after;	/* seconds, -1 when none */
+	long		 fresh;		/* Cache-Control max-age or Expires:
+					   seconds fresh, -1 when none */
 	double		 seconds;	/* total time */
 	int		 too_big;	/* aborted at max_body */
 	int		 refused;	/* a non-public address was refused */

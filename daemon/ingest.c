@@ -11,6 +11,7 @@
 #include "daemon/fetch.h"
 #include "daemon/idset.h"
 #include "daemon/ingest.h"
+#include "daemon/nextpoll.h"
 #include "daemon/story.h"
 #include "parsers/boiler.h"
 #include "parsers/url.h"
@@ -826,6 +827,26 @@ state_error:
 	return -2;
 }
 
+/* The feed's pace, from when its items say they came out. */
+static int64_t
+ingest_cadence(const struct feed_doc *doc, int64_t now)
+{
+	int64_t		*dates, t, c;
+	size_t		 i, n = doc->nitems > 200 ? 200 : doc->nitems;
+
+	if (n == 0 || (dates = calloc(n, sizeof(*dates))) == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		t = doc->items[i].published;
+		if (t == FEED_NODATE)
+			t = doc->items[i].updated;
+		dates[i] = t == FEED_NODATE ? 0 : t;
+	}
+	c = nextpoll_cadence(dates, (unsigned)n, now);
+	free(dates);
+	return c;
+}
+
 int
 ingest_document(struct ingest *in, const struct ingest_feed *f,
     const char *body, size_t len, const char *base, const char *charset,
@@ -845,6 +866,7 @@ ingest_document(struct ingest *in, const struct ingest_feed *f,
 	c->version = doc->version;
 	c->recovered = doc->recovered;
 	c->schedule = doc->schedule;
+	c->cadence = ingest_cadence(doc, now_ms / 1000);
 	x.in = in;
 	x.f = f;
 	x.sf.name = f->name;

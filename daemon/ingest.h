@@ -90,6 +90,8 @@ struct ingest_counts {
 	const char	*version;	/* format read, static string */
 	int		 recovered;	/* document was not well-formed */
 	struct feed_schedule schedule;	/* what the publisher asks */
+	int64_t		 cadence;	/* seconds, from the items' dates
+					   (nextpoll_cadence), 0 unknown */
 };
 
 /* Told of each story ingest_flush() delivered, or found a duplicate. */

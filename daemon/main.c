@@ -42,6 +42,7 @@ static const char usage_main[] =
 "  extract       extract the article from a web page, print it as JSON\n"
 "  check-config  validate the configuration file\n"
 "  status        show each feed's health from the state database\n"
+"  resume        poll a feed again that is gone (410) or backing off\n"
 "  compare       tell whether two stories are duplicates\n"
 "  story         show a story and every place it was seen\n"
 "\n"
@@ -95,6 +96,14 @@ static const char usage_status[] =
 "usage: feedspool status [-c FILE] [--state FILE]\n"
 "\n"
 "Print, for every configured feed, the result of its last poll.\n";
+
+static const char usage_resume[] =
+"usage: feedspool resume [-c FILE] [--state FILE] NAME\n"
+"\n"
+"Forget that feed NAME answered 410 Gone, its failures in a row and any\n"
+"wait its server asked for: it is due at once.  A running daemon polls it\n"
+"after a reload (SIGHUP, systemctl reload feedspool).  Exits 1 when the\n"
+"configuration has no such feed.\n";
 
 static const char usage_compare[] =
 "usage: feedspool compare [--max-distance N] [--min-similarity X]\n"
@@ -503,15 +512,90 @@ status_spool(struct state *st)
 	return rc == 1;
 }
 
+/* "12h", "3d", "45m": a duration for people. */
+static void
+status_span(int64_t s, char *buf, size_t len)
+{
+	if (s >= 2 * 86400 && s % 86400 < 3600)
+		(void)snprintf(buf, len, "%lldd", (long long)(s / 86400));
+	else if (s >= 3600)
+		(void)snprintf(buf, len, "%lldh", (long long)((s + 1800) / 3600));
+	else if (s >= 60)
+		(void)snprintf(buf, len, "%lldm", (long long)((s + 30) / 60));
+	else
+		(void)snprintf(buf, len, "%llds", (long long)s);
+}
+
+/* The "next T (why)" part, and the cadence learned. */
+static void
+status_next(const struct state_feed *sf, char *buf, size_t len)
+{
+	char	 next[DATE_RFC3339_LEN], span[32];
+
+	status_time(sf->next_poll, next, sizeof(next));
+	if (sf->cadence > 0) {
+		status_span(sf->cadence, span, sizeof(span));
+		(void)snprintf(buf, len, "next %s (%s), cadence %s", next,
+		    sf->next_why != NULL ? sf->next_why : "interval", span);
+	} else
+		(void)snprintf(buf, len, "next %s (%s)", next,
+		    sf->next_why != NULL ? sf->next_why : "interval");
+}
+
+/*
+ * One feed's line: ok, FAILING (backing off, or rate-limited until T), or
+ * GONE, with its last and next poll and why; then where it moved.
+ * Returns 1 when the feed is in trouble.
+ */
+static int
+status_feed(struct state *st, const struct config_feed *cf)
+{
+	struct state_feed	 sf;
+	char			 last[DATE_RFC3339_LEN], until[DATE_RFC3339_LEN];
+	char			 next[160];
+	int			 bad = 0;
+
+	memset(&sf, 0, sizeof(sf));
+	if (state_feed_load(st, cf->name, &sf) == -1 || sf.last_poll == 0 ||
+	    sf.url == NULL || strcmp(sf.url, cf->url) != 0) {
+		printf("%-20s never polled  %s\n", cf->name, cf->url);
+		state_feed_clear(&sf);
+		return 0;
+	}
+	status_time(sf.last_poll, last, sizeof(last));
+	status_next(&sf, next, sizeof(next));
+	if (sf.gone) {
+		bad = 1;
+		printf("%-20s GONE  %s  last %s; not polled: `feedspool resume "
+		    "%s` polls it again  %s\n", cf->name, sf.last_error != NULL ?
+		    sf.last_error : "HTTP 410", last, cf->name, cf->url);
+	} else if (sf.last_error != NULL) {
+		bad = 1;
+		status_time(sf.retry_until, until, sizeof(until));
+		printf("%-20s FAILING  %s  last %s, %u failure%s in a row, "
+		    "%s%s%s  %s\n", cf->name, sf.last_error, last, sf.failures,
+		    sf.failures == 1 ? "" : "s", next,
+		    sf.retry_until > 0 ? ", rate-limited until " : "",
+		    sf.retry_until > 0 ? until : "", cf->url);
+	} else
+		printf("%-20s ok (%ld)  last %s, %s, %" PRIu64 " stories  %s\n",
+		    cf->name, sf.last_status, last, next, sf.items_total,
+		    cf->url);
+	if (sf.moved_to != NULL)
+		printf("%-20s moved permanently to %s: update its url in the "
+		    "configuration%s\n", "", sf.moved_to, sf.polling_moved ?
+		    " (polled there directly)" : "");
+	state_feed_clear(&sf);
+	return bad;
+}
+
 static int
 cmd_status(int argc, char **argv)
 {
 	struct config		*cfg;
 	struct state		*st;
-	struct state_feed	 sf;
 	const char		*path, *statepath = NULL;
 	char			*errors = NULL, err[512];
-	char			 last[DATE_RFC3339_LEN], next[DATE_RFC3339_LEN];
 	size_t			 i;
 	int			 bad = 0;
 
@@ -529,38 +613,66 @@ cmd_status(int argc, char **argv)
 		config_free(cfg);
 		return 2;
 	}
-	for (i = 0; i < cfg->nfeeds; i++) {
-		memset(&sf, 0, sizeof(sf));
-		if (state_feed_load(st, cfg->feeds[i].name, &sf) == -1 ||
-		    sf.last_poll == 0) {
-			printf("%-20s never polled  %s\n", cfg->feeds[i].name,
-			    cfg->feeds[i].url);
-			state_feed_clear(&sf);
-			continue;
-		}
-		status_time(sf.last_poll, last, sizeof(last));
-		status_time(sf.next_poll, next, sizeof(next));
-		if (sf.last_error != NULL) {
-			bad++;
-			printf("%-20s FAILING  %s  last %s, %u failure%s in a "
-			    "row, next %s  %s\n", cfg->feeds[i].name,
-			    sf.last_error, last, sf.failures,
-			    sf.failures == 1 ? "" : "s", next,
-			    cfg->feeds[i].url);
-		} else
-			printf("%-20s ok (%ld)  last %s, next %s, %" PRIu64
-			    " stories  %s\n", cfg->feeds[i].name,
-			    sf.last_status, last, next, sf.items_total,
-			    cfg->feeds[i].url);
-		if (sf.moved_to != NULL)
-			printf("%-20s moved permanently to %s: update its url "
-			    "in the configuration\n", "", sf.moved_to);
-		state_feed_clear(&sf);
-	}
+	for (i = 0; i < cfg->nfeeds; i++)
+		bad += status_feed(st, &cfg->feeds[i]);
 	bad += status_spool(st);
 	state_close(st);
 	config_free(cfg);
 	return bad > 0 ? 3 : 0;
+}
+
+static int
+cmd_resume(int argc, char **argv)
+{
+	struct config		*cfg;
+	struct state		*st;
+	struct state_feed	 sf;
+	const char		*path, *statepath = NULL, *name;
+	char			*errors = NULL, err[512];
+	int			 rc = 1;
+
+	if (config_option(argc, argv, usage_resume, &path, &statepath, 1) == -1)
+		return 1;
+	name = argv[argc - 1];
+	if (config_load(path, &cfg, &errors) == -1) {
+		fputs(errors != NULL ? errors : "out of memory\n", stderr);
+		free(errors);
+		return 1;
+	}
+	if (config_feed_find(cfg, name) == NULL) {
+		fprintf(stderr, "feedspool: %s: no feed [%s]\n", path, name);
+		goto out_config;
+	}
+	if (state_open(statepath != NULL ? statepath : cfg->state, &st, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "feedspool: state %s: %s\n",
+		    statepath != NULL ? statepath : cfg->state, err);
+		rc = 2;
+		goto out_config;
+	}
+	if (state_feed_load(st, name, &sf) == -1) {
+		fprintf(stderr, "feedspool: state: %s\n", state_errmsg(st));
+		rc = 2;
+		goto out_state;
+	}
+	sf.gone = 0;
+	sf.failures = 0;
+	sf.retry_until = 0;
+	sf.next_poll = 0;
+	if (state_feed_save(st, name, &sf) == -1) {
+		fprintf(stderr, "feedspool: state: %s\n", state_errmsg(st));
+		rc = 2;
+	} else {
+		printf("feed %s: resumed; a running daemon polls it after a "
+		    "reload (SIGHUP)\n", name);
+		rc = 0;
+	}
+	state_feed_clear(&sf);
+ out_state:
+	state_close(st);
+ out_config:
+	config_free(cfg);
+	return rc;
 }
 
 static int
@@ -717,6 +829,9 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "story") == 0 && help_wanted(argc, argv)) {
 		fputs(usage_story, stdout);
 		return 0;
+	} else if (strcmp(cmd, "resume") == 0 && help_wanted(argc, argv)) {
+		fputs(usage_resume, stdout);
+		return 0;
 	} else if (strcmp(cmd, "compare") == 0) {
 		if (help_wanted(argc, argv)) {
 			fputs(usage_compare, stdout);
@@ -743,6 +858,8 @@ main(int argc, char **argv)
 		rc = cmd_status(argc, argv);
 	else if (strcmp(cmd, "story") == 0)
 		rc = cmd_story(argc, argv);
+	else if (strcmp(cmd, "resume") == 0)
+		rc = cmd_resume(argc, argv);
 	else {
 		fprintf(stderr, "feedspool: unknown command '%s'\n", cmd);
 		fputs(usage_main, stderr);

@@ -16,7 +16,9 @@
 #include "daemon/fetch.h"
 #include "daemon/ingest.h"
 #include "daemon/log.h"
+#include "daemon/nextpoll.h"
 #include "daemon/sched.h"
+#include "parsers/date.h"
 #include "store/state.h"
 
 static void	poll_start_job(struct daemon *, struct job *);
@@ -50,6 +52,7 @@ feedrt_free(struct feedrt *fr)
 	free(fr->name);
 	free(fr->url);
 	free(fr->host);
+	free(fr->asked_url);
 	free(fr);
 }
 
@@ -76,30 +79,98 @@ feedrt_configure(struct feedrt *fr, const struct config_feed *cf)
 	fr->dup_mark = cf->dup_mark;
 	fr->updates_emit = cf->updates_emit;
 	fr->follow_schedule = cf->follow_schedule;
+	fr->max_interval = cf->max_interval;
+	fr->adaptive = cf->adaptive;
 	return 0;
 }
 
-/* When the feed is first due: as the state store says, now at the latest
- * one interval away (the interval may have been shortened). */
+/*
+ * A feed not to be polled: gone (410), or, in a one-shot run, told to
+ * wait past now.  It counts as done for the run, and says why.
+ */
+static void
+feedrt_park(struct feedrt *fr, const char *why, int64_t until)
+{
+	char	 when[DATE_RFC3339_LEN];
+
+	fr->parked = 1;
+	if (until > 0 && date_format(until, when, sizeof(when)) == 0)
+		(void)snprintf(fr->summary, sizeof(fr->summary),
+		    "not polled: %s until %s", why, when);
+	else
+		(void)snprintf(fr->summary, sizeof(fr->summary),
+		    "not polled: %s", why);
+}
+
+/*
+ * When the feed is first due: when the state store says it is, for it
+ * remembers every wait asked (a restart never moves a feed earlier), but
+ * at most one interval away when the interval was changed since, and
+ * never before a Retry-After deadline.  A feed whose url changed is new.
+ */
 static int64_t
 feedrt_first_due(struct daemon *d, struct feedrt *fr, int64_t now)
 {
 	struct state_feed	 sf;
-	int64_t			 due = now;
+	int64_t			 due = now, wait;
 
-	if (d->opts->once)
+	if (state_feed_load(d->state, fr->name, &sf) == -1 ||
+	    sf.url == NULL || strcmp(sf.url, fr->url) != 0) {
+		state_feed_clear(&sf);
 		return now;
-	if (state_feed_load(d->state, fr->name, &sf) == 0) {
-		if (sf.next_poll > 0 && sf.url != NULL &&
-		    strcmp(sf.url, fr->url) == 0)
+	}
+	wait = sf.retry_until * 1000;
+	if (sf.gone) {
+		feedrt_park(fr, "gone (HTTP 410); feedspool resume NAME polls "
+		    "it again", 0);
+		due = DAEMON_ONCE_NEVER;
+	} else if (d->opts->once) {
+		if (wait > now)
+			feedrt_park(fr, "the server asked to wait",
+			    sf.retry_until);
+		due = wait > now ? DAEMON_ONCE_NEVER : now;
+	} else {
+		if (sf.next_poll > 0)
 			due = sf.next_poll * 1000;
+		if (sf.polled_interval != fr->interval &&
+		    due > now + (int64_t)fr->interval * 1000)
+			due = now + (int64_t)fr->interval * 1000;
+		if (due < wait)
+			due = wait;
+	}
+	state_feed_clear(&sf);
+	return due < now ? now : due;
+}
+
+/*
+ * A reload changed a feed's settings: a new url is a new feed, due now; a
+ * shorter interval brings its next poll in; a feed resumed in the state
+ * store (feedspool resume) is due now.
+ */
+void
+poll_reconfigured(struct daemon *d, struct feedrt *fr, const char *old_url,
+    unsigned old_interval)
+{
+	struct state_feed	 sf;
+	int64_t			 now = daemon_now_ms(), due;
+	int			 resumed = 0;
+
+	if (fr->fetch != NULL || fr->se == NULL)
+		return;
+	if (fr->parked && state_feed_load(d->state, fr->name, &sf) == 0) {
+		resumed = !sf.gone && !d->opts->once;
 		state_feed_clear(&sf);
 	}
-	if (due < now)
+	due = sched_due(fr->se);
+	if (strcmp(old_url, fr->url) != 0 || resumed)
 		due = now;
-	if (due > now + (int64_t)fr->interval * 1000)
+	else if (fr->interval != old_interval &&
+	    due > now + (int64_t)fr->interval * 1000)
 		due = now + (int64_t)fr->interval * 1000;
-	return due;
+	if (due == now)
+		fr->parked = 0;
+	if (due != sched_due(fr->se))
+		sched_set_due(fr->se, due);
 }
 
 int
@@ -111,7 +182,6 @@ poll_add_feed(struct daemon *d, const struct config_feed *cf)
 		goto fail;
 	fr->job.start = poll_start_job;
 	fr->d = d;
-	feed_schedule_clear(&fr->schedule);
 	if ((fr->name = strdup(cf->name)) == NULL ||
 	    feedrt_configure(fr, cf) == -1)
 		goto fail;
@@ -146,11 +216,16 @@ poll_start(struct daemon *d, struct feedrt *fr)
 	int			 known;
 
 	memset(&sf, 0, sizeof(sf));
-	known = state_feed_load(d->state, fr->name, &sf) == 0;
+	known = state_feed_load(d->state, fr->name, &sf) == 0 &&
+	    sf.url != NULL && strcmp(sf.url, fr->url) == 0;
 	memset(&o, 0, sizeof(o));
-	o.url = fr->url;
-	/* Validators belong to the URL they came from. */
-	if (known && sf.url != NULL && strcmp(sf.url, fr->url) == 0) {
+	/* Where the feed moved permanently, once followed. */
+	fr->polled_moved = known && sf.polling_moved && sf.moved_to != NULL;
+	free(fr->asked_url);
+	fr->asked_url = strdup(fr->polled_moved ? sf.moved_to : fr->url);
+	o.url = fr->asked_url != NULL ? fr->asked_url : fr->url;
+	/* Validators belong to the feed they came from. */
+	if (known) {
 		o.etag = sf.etag;
 		o.last_modified = sf.last_modified;
 	}
@@ -170,28 +245,7 @@ poll_start(struct daemon *d, struct feedrt *fr)
 		return;
 	}
 	d->transfers++;
-	log_debug("feed %s: GET %s", fr->name, fr->url);
-}
-
-static int64_t
-poll_next_delay(const struct feedrt *fr, int ok, unsigned failures,
-    long retry_after)
-{
-	int64_t		 delay = (int64_t)fr->interval * 1000;
-	unsigned	 shift;
-
-	if (!ok && failures > 0) {
-		shift = failures - 1 > 6 ? 6 : failures - 1;
-		delay <<= shift;
-		if (delay > DAEMON_BACKOFF_MAX_MS)
-			delay = DAEMON_BACKOFF_MAX_MS > (int64_t)fr->interval * 1000 ?
-			    DAEMON_BACKOFF_MAX_MS : (int64_t)fr->interval * 1000;
-	}
-	/* Up to 5% later, so feeds that started together drift apart. */
-	delay += (int64_t)(random() % (delay / 20 + 1));
-	if (retry_after >= 0 && (int64_t)retry_after * 1000 > delay)
-		delay = (int64_t)retry_after * 1000;
-	return delay;
+	log_debug("feed %s: GET %s", fr->name, o.url);
 }
 
 /*
@@ -256,53 +310,140 @@ poll_ingest(struct daemon *d, struct feedrt *fr,
 	return rc == 0 ? 0 : -1;
 }
 
-/*
- * A feed reached through permanent redirects only has moved: said once in
- * the log, kept for `feedspool status` until a good poll reaches it
- * directly (the configuration is the operator's to change, not ours).
- */
+/* Asking the configured url again, the moved one having failed. */
 static void
-poll_note_move(const struct feedrt *fr, struct state_feed *sf,
-    const struct fetch_result *r)
+poll_move_back(struct feedrt *fr, struct state_feed *sf)
 {
-	char	*to = NULL;
-
-	if (r->moved && r->final_url != NULL &&
-	    strcmp(r->final_url, fr->url) != 0 &&
-	    (to = strdup(r->final_url)) != NULL &&
-	    (sf->moved_to == NULL || strcmp(sf->moved_to, to) != 0))
-		log_notice("feed %s: moved permanently to <%s>; update its "
-		    "url in the configuration", fr->name, to);
-	free(sf->moved_to);
-	sf->moved_to = to;
+	log_notice("feed %s: <%s> failed; asking the configured url <%s> "
+	    "again", fr->name, sf->moved_to, fr->url);
+	sf->polling_moved = 0;
+	sf->moved_polls = 0;
 }
 
+/*
+ * A feed reached through permanent redirects only (301, 308) has moved:
+ * said once in the log, kept for `feedspool status`, and after
+ * moved_after such polls in a row the new url is polled directly (the
+ * configuration stays the operator's to change).  A poll of the new url
+ * that fails goes back to the configured one; one that reaches the
+ * configured url directly forgets the move.
+ */
 static void
-poll_done(struct daemon *d, struct feedrt *fr)
+poll_moves(struct daemon *d, struct feedrt *fr, struct state_feed *sf,
+    const struct fetch_result *r, int ok)
 {
-	const struct fetch_result	*r = fetch_result(fr->fetch);
-	struct state_feed		 sf;
-	struct ingest_counts		 c;
-	char				 err[1024] = "";
-	int64_t				 now = daemon_now_ms(), next;
-	int				 ok = 0, n;
+	const char	*to = r->final_url;
+	char		*copy;
 
-	memset(&c, 0, sizeof(c));
-	if (!r->ok)
-		n = snprintf(err, sizeof(err), "%s", r->error);
-	else if (r->status == 304)
-		ok = 1;
-	else if (r->status >= 200 && r->status < 300) {
-		ok = poll_ingest(d, fr, r, now, &c, err, sizeof(err)) == 0;
-		if (ok)
-			fr->schedule = c.schedule;
+	if (fr->polled_moved) {
+		if (!ok)
+			poll_move_back(fr, sf);
+		return;
 	}
-	else
-		n = snprintf(err, sizeof(err), "HTTP %ld%s%s", r->status,
-		    poll_http_reason(r->status), (r->status == 429 ||
-		    r->status == 503) && r->retry_after >= 0 ?
-		    ", told to retry later" : "");
-	(void)n;	/* err is for humans: a cut message is acceptable */
+	if (!ok)
+		return;
+	if (!r->moved || to == NULL || strcmp(to, fr->url) == 0) {
+		free(sf->moved_to);
+		sf->moved_to = NULL;
+		sf->moved_polls = 0;
+		return;
+	}
+	if (sf->moved_to != NULL && strcmp(sf->moved_to, to) == 0)
+		sf->moved_polls++;
+	else if ((copy = strdup(to)) != NULL) {
+		log_notice("feed %s: moved permanently to <%s>; update its "
+		    "url in the configuration", fr->name, to);
+		free(sf->moved_to);
+		sf->moved_to = copy;
+		sf->moved_polls = 1;
+	}
+	if (sf->moved_to != NULL && sf->moved_polls >= d->cfg->moved_after &&
+	    !sf->polling_moved) {
+		sf->polling_moved = 1;
+		log_notice("feed %s: polling <%s> directly from now on",
+		    fr->name, sf->moved_to);
+	}
+}
+
+/* What the feed asked in its answer, and its pace, kept for next time. */
+static void
+poll_learn(struct state_feed *sf, const struct ingest_counts *c)
+{
+	int64_t	 asked = feed_min_interval(&c->schedule);
+
+	sf->asked = asked > SCHED_OBEY_MAX_MS / 1000 ?
+	    SCHED_OBEY_MAX_MS / 1000 : asked;
+	sf->skip_hours = c->schedule.skip_hours;
+	sf->skip_days = c->schedule.skip_days;
+	if (c->cadence > 0)
+		sf->cadence = c->cadence;
+}
+
+/* The next poll, and why; the Retry-After deadline kept apart. */
+static int64_t
+poll_next(struct feedrt *fr, struct state_feed *sf,
+    const struct fetch_result *r, int ok, int64_t now, int64_t last_gap)
+{
+	struct nextpoll_feed	 f;
+	struct nextpoll_answer	 a;
+	enum nextpoll_why	 why;
+	int64_t			 next;
+	char			*name;
+
+	memset(&f, 0, sizeof(f));
+	f.interval = fr->interval;
+	f.max_interval = fr->max_interval;
+	f.adaptive = fr->adaptive;
+	f.follow_schedule = fr->follow_schedule;
+	f.cadence_s = sf->cadence;
+	f.asked_s = sf->asked;
+	f.skip_hours = sf->skip_hours;
+	f.skip_days = sf->skip_days;
+	memset(&a, 0, sizeof(a));
+	a.ok = ok;
+	a.status = r->ok ? r->status : 0;
+	a.failures = sf->failures;
+	a.retry_after_s = r->ok ? r->retry_after : -1;
+	a.fresh_s = ok ? r->fresh : -1;
+	a.last_gap_ms = last_gap;
+	next = nextpoll(&f, &a, now, (uint64_t)random(), &why);
+	if ((name = strdup(nextpoll_why_name(why))) != NULL) {
+		free(sf->next_why);
+		sf->next_why = name;
+	}
+	sf->retry_until = 0;
+	if (why == NEXTPOLL_RETRY_AFTER || why == NEXTPOLL_RATE_LIMITED)
+		sf->retry_until = next / 1000;
+	return next;
+}
+
+/* A new configured url is a new feed: what was learned of the old goes. */
+static void
+poll_forget(struct state_feed *sf)
+{
+	free(sf->moved_to);
+	sf->moved_to = NULL;
+	sf->moved_polls = 0;
+	sf->polling_moved = 0;
+	sf->gone = 0;
+	sf->asked = sf->cadence = 0;
+	sf->skip_hours = 0;
+	sf->skip_days = 0;
+}
+
+/*
+ * The feed's state after the answer r: validators held back, moves, what
+ * the feed asked, failures, gone, and the next poll (returned: unix ms,
+ * DAEMON_ONCE_NEVER for a feed gone).
+ */
+static int64_t
+poll_record(struct daemon *d, struct feedrt *fr, const struct fetch_result *r,
+    int ok, const struct ingest_counts *c, const char *err, int64_t now,
+    unsigned *failures)
+{
+	struct state_feed	 sf;
+	int64_t			 gap, next;
+	int			 was_gone;
 
 	memset(&sf, 0, sizeof(sf));
 	if (state_feed_load(d->state, fr->name, &sf) == -1)
@@ -321,22 +462,41 @@ poll_done(struct daemon *d, struct feedrt *fr)
 		sf.held_last_modified = r->last_modified != NULL ?
 		    strdup(r->last_modified) : NULL;
 	}
+	if (sf.url == NULL || strcmp(sf.url, fr->url) != 0)
+		poll_forget(&sf);
 	free(sf.url);
 	sf.url = strdup(fr->url);
 	free(sf.last_error);
 	sf.last_error = ok ? NULL : strdup(err);
-	if (ok)
-		poll_note_move(fr, &sf, r);
+	poll_moves(d, fr, &sf, r, ok);
+	if (ok && r->status != 304)
+		poll_learn(&sf, c);
+	gap = sf.last_poll > 0 ? now - sf.last_poll * 1000 : 0;
 	sf.last_status = r->status;
 	sf.last_poll = now / 1000;
 	sf.failures = ok ? 0 : sf.failures + 1;
-	next = poll_next_delay(fr, ok, sf.failures, r->retry_after);
-	/* A failing feed backs off on its own terms. */
-	next = ok && fr->follow_schedule ?
-	    sched_feed_next(now, next, &fr->schedule) : now + next;
-	sf.next_poll = next / 1000;
+	*failures = sf.failures;
+	was_gone = sf.gone;
+	sf.gone = r->ok && r->status == 410;
+	next = poll_next(fr, &sf, r, ok, now, gap);
+	sf.next_poll = next > 0 ? next / 1000 : 0;
+	sf.polled_interval = fr->interval;
+	if (sf.gone && !was_gone)
+		log_warnx("feed %s: 410 Gone: no longer polled; `feedspool "
+		    "resume %s` (or a new url in the configuration) polls it "
+		    "again", fr->name, fr->name);
 	if (state_feed_save(d->state, fr->name, &sf) == -1)
 		log_warnx("feed %s: state: %s", fr->name, state_errmsg(d->state));
+	state_feed_clear(&sf);
+	return next < 0 ? DAEMON_ONCE_NEVER : next;
+}
+
+/* The line of the poll in the log and in run --once. */
+static void
+poll_report(struct feedrt *fr, const struct fetch_result *r, int ok,
+    const struct ingest_counts *c, const char *err, unsigned failures)
+{
+	int	 n;
 
 	if (ok && r->status == 304)
 		n = snprintf(fr->summary, sizeof(fr->summary),
@@ -344,19 +504,48 @@ poll_done(struct daemon *d, struct feedrt *fr)
 	else if (ok)
 		n = snprintf(fr->summary, sizeof(fr->summary),
 		    "%ld, %zu bytes, %s%s, %zu items, %zu new%s, %.2fs",
-		    r->status, r->body_len, c.version ? c.version : "?",
-		    c.recovered ? " (recovered)" : "", c.items, c.fresh,
-		    c.waiting > 0 ? " (pages queued)" : "", r->seconds);
+		    r->status, r->body_len, c->version ? c->version : "?",
+		    c->recovered ? " (recovered)" : "", c->items, c->fresh,
+		    c->waiting > 0 ? " (pages queued)" : "", r->seconds);
 	else
 		n = snprintf(fr->summary, sizeof(fr->summary),
 		    "error: %s (%u consecutive failure%s), %.2fs", err,
-		    sf.failures, sf.failures == 1 ? "" : "s", r->seconds);
+		    failures, failures == 1 ? "" : "s", r->seconds);
+	(void)n;	/* for humans: a cut line is acceptable */
 	if (ok)
 		log_info("feed %s: %s", fr->name, fr->summary);
 	else
-		log_warnx("feed %s: %s <%s>", fr->name, fr->summary, fr->url);
-	state_feed_clear(&sf);
-	(void)n;
+		log_warnx("feed %s: %s <%s>", fr->name, fr->summary,
+		    fr->asked_url != NULL ? fr->asked_url : fr->url);
+}
+
+static void
+poll_done(struct daemon *d, struct feedrt *fr)
+{
+	const struct fetch_result	*r = fetch_result(fr->fetch);
+	struct ingest_counts		 c;
+	char				 err[1024] = "";
+	int64_t				 now = daemon_now_ms(), next;
+	unsigned			 failures;
+	int				 ok = 0, n;
+
+	memset(&c, 0, sizeof(c));
+	if (!r->ok)
+		n = snprintf(err, sizeof(err), "%s", r->error);
+	else if (r->status == 304)
+		ok = 1;
+	else if (r->status >= 200 && r->status < 300)
+		ok = poll_ingest(d, fr, r, now, &c, err, sizeof(err)) == 0;
+	else
+		n = snprintf(err, sizeof(err), "HTTP %ld%s%s", r->status,
+		    poll_http_reason(r->status), (r->status == 429 ||
+		    r->status == 503) && r->retry_after >= 0 ?
+		    ", told to retry later" : "");
+	(void)n;	/* err is for humans: a cut message is acceptable */
+	next = poll_record(d, fr, r, ok, &c, err, now, &failures);
+	poll_report(fr, r, ok, &c, err, failures);
+	if (next == DAEMON_ONCE_NEVER)
+		fr->parked = 1;
 	fetch_free(fr->fetch);
 	fr->fetch = NULL;
 	fr->polls++;

@@ -23,7 +23,7 @@
 #include "store/dedup.h"
 #include "store/state.h"
 
-#define STATE_SCHEMA_VERSION	7
+#define STATE_SCHEMA_VERSION	8
 #define STATE_BUSY_TIMEOUT_MS	5000
 
 /*
@@ -88,7 +88,8 @@ enum stmt {
 #define FEED_COLUMNS \
 	"url, etag, last_modified, last_status, last_error, last_poll, " \
 	"next_poll, failures, items_total, moved_to, held, held_etag, " \
-	"held_last_modified"
+	"held_last_modified, gone, retry_until, next_why, asked, skip_hours, " \
+	"skip_days, cadence, polled_interval, moved_polls, polling_moved"
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_FEED_LOAD] =
@@ -101,8 +102,11 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_FEED_SAVE] =
 	    "INSERT INTO feeds (name, url, etag, last_modified, last_status,"
 	    " last_error, last_poll, next_poll, failures, moved_to, held,"
-	    " held_etag, held_last_modified)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+	    " held_etag, held_last_modified, gone, retry_until, next_why,"
+	    " asked, skip_hours, skip_days, cadence, polled_interval,"
+	    " moved_polls, polling_moved)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
 	    " ON CONFLICT (name) DO UPDATE SET url = excluded.url,"
 	    " etag = excluded.etag, last_modified = excluded.last_modified,"
 	    " last_status = excluded.last_status,"
@@ -111,7 +115,14 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    " next_poll = excluded.next_poll,"
 	    " failures = excluded.failures, moved_to = excluded.moved_to,"
 	    " held = excluded.held, held_etag = excluded.held_etag,"
-	    " held_last_modified = excluded.held_last_modified",
+	    " held_last_modified = excluded.held_last_modified,"
+	    " gone = excluded.gone, retry_until = excluded.retry_until,"
+	    " next_why = excluded.next_why, asked = excluded.asked,"
+	    " skip_hours = excluded.skip_hours,"
+	    " skip_days = excluded.skip_days, cadence = excluded.cadence,"
+	    " polled_interval = excluded.polled_interval,"
+	    " moved_polls = excluded.moved_polls,"
+	    " polling_moved = excluded.polling_moved",
 	/* Items may be begun before their feed's first save. */
 	[ST_FEED_ENSURE] =
 	    "INSERT OR IGNORE INTO feeds (name) VALUES (?1)",
@@ -354,6 +365,27 @@ static const char *const migration[STATE_SCHEMA_VERSION] = {
 	"  message	TEXT NOT NULL,"
 	"  since	INTEGER NOT NULL"
 	");",
+	/*
+	 * 7 -> 8: everything that decides a feed's next request, so that a
+	 * restart forgets no wait: gone (410), the Retry-After deadline, why
+	 * the next poll is when it is, what the feed asks (its minimum
+	 * interval in seconds, skipped hours and days), its learned cadence
+	 * (seconds), the interval next_poll was computed with, and how many
+	 * polls in a row a permanent redirect led to moved_to (polled there
+	 * instead when polling_moved).
+	 */
+	"ALTER TABLE feeds ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN retry_until INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN next_why TEXT;"
+	"ALTER TABLE feeds ADD COLUMN asked INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN cadence INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN polled_interval INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN moved_polls INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN polling_moved INTEGER NOT NULL"
+	"  DEFAULT 0;",
 };
 
 struct state {
@@ -644,6 +676,7 @@ state_feed_clear(struct state_feed *f)
 	free(f->moved_to);
 	free(f->held_etag);
 	free(f->held_last_modified);
+	free(f->next_why);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -672,7 +705,8 @@ row_to_feed(struct state *st, sqlite3_stmt *s, int col,
 	    dup_column(s, col + 4, &f->last_error) == -1 ||
 	    dup_column(s, col + 9, &f->moved_to) == -1 ||
 	    dup_column(s, col + 11, &f->held_etag) == -1 ||
-	    dup_column(s, col + 12, &f->held_last_modified) == -1) {
+	    dup_column(s, col + 12, &f->held_last_modified) == -1 ||
+	    dup_column(s, col + 15, &f->next_why) == -1) {
 		state_feed_clear(f);
 		state_seterr(st, "feed: out of memory");
 		return -1;
@@ -683,6 +717,15 @@ row_to_feed(struct state *st, sqlite3_stmt *s, int col,
 	f->failures = (unsigned)sqlite3_column_int64(s, col + 7);
 	f->items_total = (uint64_t)sqlite3_column_int64(s, col + 8);
 	f->held = sqlite3_column_int64(s, col + 10) != 0;
+	f->gone = sqlite3_column_int64(s, col + 13) != 0;
+	f->retry_until = sqlite3_column_int64(s, col + 14);
+	f->asked = sqlite3_column_int64(s, col + 16);
+	f->skip_hours = (uint32_t)sqlite3_column_int64(s, col + 17);
+	f->skip_days = (uint8_t)sqlite3_column_int64(s, col + 18);
+	f->cadence = sqlite3_column_int64(s, col + 19);
+	f->polled_interval = (unsigned)sqlite3_column_int64(s, col + 20);
+	f->moved_polls = (unsigned)sqlite3_column_int64(s, col + 21);
+	f->polling_moved = sqlite3_column_int64(s, col + 22) != 0;
 	return 0;
 }
 
@@ -741,6 +784,26 @@ state_feed_save(struct state *st, const char *name,
 		rc = bind_text(s, 12, f->held ? f->held_etag : NULL);
 	if (rc == SQLITE_OK)
 		rc = bind_text(s, 13, f->held ? f->held_last_modified : NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 14, f->gone != 0);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 15, f->retry_until);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 16, f->next_why);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 17, f->asked);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 18, f->skip_hours);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 19, f->skip_days);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 20, f->cadence);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 21, f->polled_interval);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 22, f->moved_polls);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 23, f->polling_moved != 0);
 	if (rc != SQLITE_OK) {
 		state_sqlerr(st, "feed save");
 		stmt_done(s);

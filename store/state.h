@@ -40,6 +40,18 @@ struct state_feed {
 	int		 held;
 	char		*held_etag;
 	char		*held_last_modified;
+	/* What decides the next request, kept across restarts. */
+	int		 gone;		/* answered 410: not polled */
+	int64_t		 retry_until;	/* unix seconds: Retry-After / 429 */
+	char		*next_why;	/* nextpoll_why_name(), or NULL */
+	int64_t		 asked;		/* the feed's ttl / sy:, seconds */
+	uint32_t	 skip_hours;	/* the feed's skipHours, bit h */
+	uint8_t		 skip_days;	/* skipDays, bit d, 0 = Sunday */
+	int64_t		 cadence;	/* learned pace, seconds, 0 unknown */
+	unsigned	 polled_interval; /* interval next_poll came from */
+	unsigned	 moved_polls;	/* polls in a row ending at moved_to
+					   by permanent redirects */
+	int		 polling_moved;	/* requests go to moved_to */
 };
 
 enum state_item_status {

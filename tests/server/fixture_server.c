@@ -20,6 +20,14 @@
  *   /truncated/PATH       the first half of PATH's bytes
  *   /gen/N.xml            RSS 2.0 with N generated items (N <= 5000)
  *   /gen-article/N.html   a small generated article
+ *   /moved308/N/PATH      as /moved/, with 308
+ *   /seq/A,B,.../PATH     the k-th request of this path answers the k-th
+ *                         step (the last one repeats): 200 serves PATH;
+ *                         a status code answers it, with Retry-After N
+ *                         seconds for CODEraN, or as an HTTP date N seconds
+ *                         ahead for CODErdN (e.g. /seq/200,429ra60,410/x)
+ *   /cache/N/PATH         PATH with Cache-Control: max-age=N
+ *   /expires/N/PATH       PATH with Expires N seconds ahead (and a Date)
  *
  * In served .xml/.rss/.atom/.rdf/.html files the token @BASE@ is replaced
  * by http://127.0.0.1:PORT.  The ETag is a hash of the bytes sent, so it is
@@ -67,6 +75,14 @@
 #define GEN_EPOCH	((time_t)1704067200)	/* 2024-01-01T00:00:00Z */
 #define BASE_TOKEN	"@BASE@"
 
+/* How many times a /seq/ path was asked. */
+struct seqcount {
+	char		*path;
+	unsigned	 n;
+};
+
+#define SEQ_PATHS	256
+
 struct server {
 	struct event_base	*base;
 	struct evhttp		*http;
@@ -74,6 +90,8 @@ struct server {
 	unsigned		 port;
 	char			 base_url[64];
 	FILE			*log;
+	struct seqcount		 seq[SEQ_PATHS];
+	unsigned		 nseq;
 };
 
 struct opts {
@@ -560,7 +578,118 @@ serve_status(struct server *srv, struct evhttp_request *req,
 		reply_text(srv, req, (int)code, "fault route\n");
 }
 
-/* /redirect/ answers 302, /moved/ 301 (a permanent move). */
+/* The request count of a /seq/ path, this one included (0: no room). */
+static unsigned
+seq_count(struct server *srv, const char *path)
+{
+	unsigned	 i;
+
+	for (i = 0; i < srv->nseq; i++)
+		if (strcmp(srv->seq[i].path, path) == 0)
+			return ++srv->seq[i].n;
+	if (srv->nseq == SEQ_PATHS ||
+	    (srv->seq[srv->nseq].path = strdup(path)) == NULL)
+		return 0;
+	srv->seq[srv->nseq].n = 1;
+	srv->nseq++;
+	return 1;
+}
+
+/*
+ * /seq/STEPS/PATH: the step of this request.  Returns 1 with *code 0 to
+ * serve PATH, 1 with *code set to answer that status (Retry-After added),
+ * -1 on a bad route.
+ */
+static int
+seq_step(struct server *srv, struct evhttp_request *req, const char *full,
+    const char *arg, const char **rest, unsigned long *code)
+{
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+	const char		*p = arg, *end;
+	unsigned		 k, i = 1;
+	unsigned long		 ra = 0;
+	char			 v[64];
+	int			 date = -1;
+
+	if ((end = strchr(arg, '/')) == NULL || (k = seq_count(srv, full)) == 0)
+		return -1;
+	*rest = end;
+	/* The k-th comma-separated step, or the last. */
+	while (i < k && (p = memchr(p, ',', (size_t)(end - p))) != NULL) {
+		p++;
+		i++;
+	}
+	if (p == NULL) {
+		for (p = end; p > arg && p[-1] != ','; p--)
+			;
+	}
+	if (parse_num(p, 599, code, &p) == -1)
+		return -1;
+	if (p + 2 < end && p[0] == 'r' && (p[1] == 'a' || p[1] == 'd')) {
+		date = p[1] == 'd';
+		if (parse_num(p + 2, 7 * 86400, &ra, &p) == -1)
+			return -1;
+	}
+	if (*p != ',' && p != end)
+		return -1;
+	if (date == 1) {
+		if (http_date(v, sizeof(v), time(NULL) + (time_t)ra) == -1)
+			return -1;
+	} else
+		(void)snprintf(v, sizeof(v), "%lu", ra);
+	if (date != -1)
+		evhttp_add_header(out, "Retry-After", v);
+	if (*code == 200)
+		*code = 0;
+	return 1;
+}
+
+static void
+serve_seq(struct server *srv, struct evhttp_request *req, const char *full,
+    const char *arg, struct opts o)
+{
+	const char	*rest;
+	unsigned long	 code;
+
+	if (seq_step(srv, req, full, arg, &rest, &code) == -1) {
+		reply_text(srv, req, 400, "bad sequence\n");
+		return;
+	}
+	if (code == 0)
+		dispatch(srv, req, rest, o);
+	else if (code == 304)
+		reply(srv, req, (int)code, NULL);
+	else
+		reply_text(srv, req, (int)code, "sequence step\n");
+}
+
+/* /cache/N/ and /expires/N/: the freshness headers, then the rest. */
+static void
+serve_fresh(struct server *srv, struct evhttp_request *req, const char *arg,
+    int expires, struct opts o)
+{
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+	unsigned long		 n;
+	const char		*rest;
+	char			 v[64];
+
+	if (parse_num(arg, 365UL * 86400, &n, &rest) == -1 || *rest != '/') {
+		reply_text(srv, req, 400, "bad freshness\n");
+		return;
+	}
+	if (expires) {
+		if (http_date(v, sizeof(v), time(NULL) + (time_t)n) == 0)
+			evhttp_add_header(out, "Expires", v);
+		if (http_date(v, sizeof(v), time(NULL)) == 0)
+			evhttp_add_header(out, "Date", v);
+	} else {
+		(void)snprintf(v, sizeof(v), "max-age=%lu", n);
+		evhttp_add_header(out, "Cache-Control", v);
+	}
+	dispatch(srv, req, rest, o);
+}
+
+/* /redirect/ answers 302, /moved/ 301 and /moved308/ 308 (permanent). */
 static void
 serve_redirect(struct server *srv, struct evhttp_request *req,
     const char *arg, int permanent)
@@ -579,13 +708,15 @@ serve_redirect(struct server *srv, struct evhttp_request *req,
 		len = snprintf(loc, sizeof(loc), "%s", rest);
 	else
 		len = snprintf(loc, sizeof(loc), "/%s/%lu%s",
-		    permanent ? "moved" : "redirect", n - 1, rest);
+		    permanent == 308 ? "moved308" : permanent ? "moved" :
+		    "redirect", n - 1, rest);
 	if (len < 0 || (size_t)len >= sizeof(loc)) {
 		reply_text(srv, req, 400, "path too long\n");
 		return;
 	}
 	evhttp_add_header(out, "Location", loc);
-	reply_text(srv, req, permanent ? 301 : 302, "redirecting\n");
+	reply_text(srv, req, permanent == 308 ? 308 : permanent ? 301 : 302,
+	    "redirecting\n");
 }
 
 static void
@@ -933,6 +1064,14 @@ dispatch(struct server *srv, struct evhttp_request *req, const char *path,
 		serve_redirect(srv, req, rest, 0);
 	else if (prefix(path, "/moved/", &rest))
 		serve_redirect(srv, req, rest, 1);
+	else if (prefix(path, "/moved308/", &rest))
+		serve_redirect(srv, req, rest, 308);
+	else if (prefix(path, "/seq/", &rest))
+		serve_seq(srv, req, path, rest, o);
+	else if (prefix(path, "/cache/", &rest))
+		serve_fresh(srv, req, rest, 0, o);
+	else if (prefix(path, "/expires/", &rest))
+		serve_fresh(srv, req, rest, 1, o);
 	else if (prefix(path, "/slow/", &rest))
 		serve_slow(srv, req, rest, o);
 	else if (prefix(path, "/huge/", &rest))
@@ -1146,5 +1285,7 @@ out:
 		event_base_free(srv.base);
 	if (srv.log != NULL)
 		fclose(srv.log);
+	while (srv.nseq > 0)
+		free(srv.seq[--srv.nseq].path);
 	return rc;
 }

@@ -299,7 +299,9 @@ test_parse_duration(void **state)
 	assert_int_equal(config_parse_duration(" 5", &v), -1);
 	assert_int_equal(config_parse_duration("5 m", &v), -1);
 	assert_int_equal(config_parse_duration("5mm", &v), -1);
-	assert_int_equal(config_parse_duration("5d", &v), -1);
+	assert_int_equal(config_parse_duration("5d", &v), 0);
+	assert_int_equal(v, 5 * 86400);
+	assert_int_equal(config_parse_duration("5dd", &v), -1);
 	assert_int_equal(config_parse_duration("5x", &v), -1);
 	assert_int_equal(config_parse_duration("1.5h", &v), -1);
 	assert_int_equal(config_parse_duration("0x10", &v), -1);
@@ -555,20 +557,22 @@ test_ranges(void **state)
 	    "@/main.conf:9: spool: '' is not a usable path (empty, blanks "
 	    "or control characters)\n"
 	    "@/main.conf:12: interval: bad duration '8h0' (seconds, or a "
-	    "number with s, m or h)\n"
+	    "number with s, m, h or d)\n"
 	    "@/main.conf:13: timeout: bad duration '-1' (seconds, or a "
-	    "number with s, m or h)\n"
+	    "number with s, m, h or d)\n"
 	    "@/main.conf:14: max_body: '1023' out of range (1k to 1G)\n"
 	    "@/main.conf:17: interval: '169h' out of range (1s to 7d)\n"
 	    "@/main.conf:18: max_body: bad size '10 M' (bytes, or a number "
 	    "with k, M or G)\n");
 
-	/* The edges themselves are fine. */
+	/* The edges themselves are fine, in days too. */
 	put(*state, "edges.conf",
-	    "[feedspool]\ninterval = 7d\n");
+	    "[feedspool]\ninterval = 7d\nmax_interval = 30d\n");
+	config_free(load_ok(*state, "edges.conf"));
+	put(*state, "edges.conf",
+	    "[feedspool]\nmax_interval = 31d\n");
 	load_bad(*state, "edges.conf",
-	    "@/edges.conf:2: interval: bad duration '7d' (seconds, or a "
-	    "number with s, m or h)\n");
+	    "@/edges.conf:2: max_interval: '31d' out of range (1s to 30d)\n");
 	put(*state, "edges.conf",
 	    "[feedspool]\ninterval = 168h\nmax_transfers = 256\n"
 	    "per_host = 16\ntimeout = 1h\nmax_body = 1G\n"
@@ -597,7 +601,7 @@ test_many_errors(void **state)
 	    "@/main.conf:1: 'orphan' outside any section\n"
 	    "@/main.conf:3: unknown key 'bogus' in [feedspool]\n"
 	    "@/main.conf:4: interval: bad duration 'soon' (seconds, or a "
-	    "number with s, m or h)\n"
+	    "number with s, m, h or d)\n"
 	    "@/main.conf:5: expected 'key = value' or '[section]'\n"
 	    "@/main.conf:6: bad feed name [bad name] (1 to 64 letters, "
 	    "digits, '.', '_' or '-', not starting with '.' or '-')\n"

@@ -95,14 +95,14 @@ test_wal_and_user_version(void **state)
 	raw_query(fx->db, "PRAGMA journal_mode", v, sizeof(v));
 	assert_string_equal(v, "wal");
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "7");
+	assert_string_equal(v, "8");
 	state_close(st);
 
 	/* Reopening a current database does not re-run the schema. */
 	st = open_ok(fx->db);
 	state_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "7");
+	assert_string_equal(v, "8");
 }
 
 static void
@@ -181,6 +181,16 @@ test_feed_roundtrip(void **state)
 	in.failures = 3;
 	in.last_error = err;
 	in.moved_to = (char *)(uintptr_t)"https://new.example/feed";
+	in.gone = 1;
+	in.retry_until = INT64_C(4102444801);
+	in.next_why = (char *)(uintptr_t)"retry-after";
+	in.asked = 7200;
+	in.skip_hours = 0xff0000;
+	in.skip_days = 0x41;
+	in.cadence = 43200;
+	in.polled_interval = 1800;
+	in.moved_polls = 2;
+	in.polling_moved = 1;
 	assert_int_equal(state_feed_save(st, "f", &in), 0);
 	state_close(st);
 
@@ -195,6 +205,16 @@ test_feed_roundtrip(void **state)
 	assert_true(out.next_poll == INT64_C(4102444800));
 	assert_int_equal(out.failures, 3);
 	assert_string_equal(out.moved_to, "https://new.example/feed");
+	assert_true(out.gone);
+	assert_true(out.retry_until == INT64_C(4102444801));
+	assert_string_equal(out.next_why, "retry-after");
+	assert_true(out.asked == 7200);
+	assert_int_equal(out.skip_hours, 0xff0000);
+	assert_int_equal(out.skip_days, 0x41);
+	assert_true(out.cadence == 43200);
+	assert_int_equal(out.polled_interval, 1800);
+	assert_int_equal(out.moved_polls, 2);
+	assert_true(out.polling_moved);
 	state_feed_clear(&out);
 	assert_null(out.url);
 
@@ -710,6 +730,16 @@ test_migration_from_1(void **state)
 	    "ALTER TABLE feeds DROP COLUMN held;"
 	    "ALTER TABLE feeds DROP COLUMN held_etag;"
 	    "ALTER TABLE feeds DROP COLUMN held_last_modified;"
+	    "ALTER TABLE feeds DROP COLUMN gone;"
+	    "ALTER TABLE feeds DROP COLUMN retry_until;"
+	    "ALTER TABLE feeds DROP COLUMN next_why;"
+	    "ALTER TABLE feeds DROP COLUMN asked;"
+	    "ALTER TABLE feeds DROP COLUMN skip_hours;"
+	    "ALTER TABLE feeds DROP COLUMN skip_days;"
+	    "ALTER TABLE feeds DROP COLUMN cadence;"
+	    "ALTER TABLE feeds DROP COLUMN polled_interval;"
+	    "ALTER TABLE feeds DROP COLUMN moved_polls;"
+	    "ALTER TABLE feeds DROP COLUMN polling_moved;"
 	    "ALTER TABLE items DROP COLUMN page_done;"
 	    "DROP TABLE health;"
 	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
@@ -719,7 +749,7 @@ test_migration_from_1(void **state)
 	assert_int_equal(state_title_seen(st, "a.example", "tag", 1), 0);
 	state_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "7");
+	assert_string_equal(v, "8");
 	raw_query(fx->db, "SELECT tag FROM title_seen", v, sizeof(v));
 	assert_string_equal(v, "tag");
 }

@@ -231,6 +231,16 @@ test_migration_from_1(void **state)
 	    " ALTER TABLE feeds DROP COLUMN held;"
 	    " ALTER TABLE feeds DROP COLUMN held_etag;"
 	    " ALTER TABLE feeds DROP COLUMN held_last_modified;"
+	    " ALTER TABLE feeds DROP COLUMN gone;"
+	    " ALTER TABLE feeds DROP COLUMN retry_until;"
+	    " ALTER TABLE feeds DROP COLUMN next_why;"
+	    " ALTER TABLE feeds DROP COLUMN asked;"
+	    " ALTER TABLE feeds DROP COLUMN skip_hours;"
+	    " ALTER TABLE feeds DROP COLUMN skip_days;"
+	    " ALTER TABLE feeds DROP COLUMN cadence;"
+	    " ALTER TABLE feeds DROP COLUMN polled_interval;"
+	    " ALTER TABLE feeds DROP COLUMN moved_polls;"
+	    " ALTER TABLE feeds DROP COLUMN polling_moved;"
 	    " ALTER TABLE items DROP COLUMN page_done;"
 	    " DROP TABLE health; PRAGMA user_version = 2",
 	    NULL, NULL, NULL), SQLITE_OK);
