@@ -88,10 +88,17 @@ int
 idset_add(struct idset *s, const char *id)
 {
 	uint64_t	 k;
-	size_t		 i;
 
 	if (idset_key(id, &k) == -1)
 		return -1;
+	return idset_add_key(s, k);
+}
+
+int
+idset_add_key(struct idset *s, uint64_t k)
+{
+	size_t		 i;
+
 	if ((s->n + 1) * 2 > s->cap && idset_grow(s) == -1)
 		return -1;
 	i = idset_find(s, k);
@@ -108,7 +115,15 @@ idset_has(const struct idset *s, const char *id)
 {
 	uint64_t	 k;
 
-	if (s->cap == 0 || idset_key(id, &k) == -1)
+	if (idset_key(id, &k) == -1)
+		return 0;
+	return idset_has_key(s, k);
+}
+
+int
+idset_has_key(const struct idset *s, uint64_t k)
+{
+	if (s->cap == 0)
 		return 0;
 	return s->used[idset_find(s, k)];
 }
@@ -121,9 +136,17 @@ void
 idset_remove(struct idset *s, const char *id)
 {
 	uint64_t	 k;
+
+	if (idset_key(id, &k) == 0)
+		idset_remove_key(s, k);
+}
+
+void
+idset_remove_key(struct idset *s, uint64_t k)
+{
 	size_t		 hole, i, home, mask = s->cap - 1;
 
-	if (s->cap == 0 || idset_key(id, &k) == -1)
+	if (s->cap == 0)
 		return;
 	hole = idset_find(s, k);
 	if (!s->used[hole])

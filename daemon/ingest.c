@@ -15,6 +15,7 @@
 #include "daemon/story.h"
 #include "parsers/boiler.h"
 #include "parsers/url.h"
+#include "parsers/words.h"
 #include "parsers/extract.h"
 #include "parsers/feed.h"
 #include "store/dedup.h"
@@ -164,8 +165,18 @@ struct ingest {
 	struct parcel		*out;		/* their stories */
 	size_t			 nout, capout;
 	struct idset		 away;		/* ids out for their page */
+	struct idset		 away_urls;	/* and their links (url_key) */
+	struct parcel		*parked;	/* waiting for a page of their
+						   link to be in */
+	uint64_t		*parked_keys;
+	size_t			 nparked, capparked;
+	struct parcel		*released;	/* that page is in: they go at
+						   the next flush */
+	size_t			 nreleased, capreleased;
 	struct ingest_health	 health;
 };
+
+static void	parcel_clear(struct parcel *);
 
 struct ingest *
 ingest_new(struct state *st, struct spool *sp, struct dedup_index *dups,
@@ -184,16 +195,152 @@ ingest_new(struct state *st, struct spool *sp, struct dedup_index *dups,
 }
 
 static void
+parcel_clear(struct parcel *pc)
+{
+	story_free(pc->story);
+	free(pc->host);
+	free(pc->json);
+	memset(pc, 0, sizeof(*pc));
+}
+
+static void
 parcels_clear(struct ingest *in)
 {
 	size_t	 i;
 
-	for (i = 0; i < in->nout; i++) {
-		story_free(in->out[i].story);
-		free(in->out[i].host);
-		free(in->out[i].json);
-	}
+	for (i = 0; i < in->nout; i++)
+		parcel_clear(&in->out[i]);
 	in->nout = 0;
+}
+
+/* A link as a key: its canonical form, hashed; 0 when it has none. */
+static uint64_t
+url_key(const char *url)
+{
+	char		*canon;
+	uint64_t	 k;
+
+	if (url == NULL || (canon = url_canonical(url)) == NULL)
+		return 0;
+	k = words_hash(canon, strlen(canon), 0);
+	free(canon);
+	return k != 0 ? k : 1;
+}
+
+/* Whether the page of this link is being fetched for another story. */
+static int
+url_away(const struct ingest *in, uint64_t key)
+{
+	return key != 0 && idset_has_key(&in->away_urls, key);
+}
+
+/* Room for one more in the outbox. */
+static struct parcel *
+outbox_slot(struct ingest *in)
+{
+	struct parcel	*nv;
+	size_t		 cap;
+
+	if (in->nout == in->capout) {
+		cap = in->capout != 0 ? in->capout * 2 : 16;
+		if (cap < in->capout ||
+		    (nv = reallocarray(in->out, cap, sizeof(*nv))) == NULL)
+			return NULL;
+		in->out = nv;
+		in->capout = cap;
+	}
+	memset(&in->out[in->nout], 0, sizeof(in->out[0]));
+	return &in->out[in->nout++];
+}
+
+/*
+ * A story whose link is out for another story's page waits in memory (its
+ * row is pending) until that page is in: then it is judged against that
+ * story, a duplicate by its link, and needs no page of its own.  Takes pc
+ * (0), or leaves it to the caller (-1: out of memory).
+ */
+static int
+ingest_park(struct ingest *in, struct parcel *pc, uint64_t key)
+{
+	struct parcel	*nv;
+	uint64_t	*nk;
+	size_t		 cap;
+
+	if (in->nparked == in->capparked) {
+		cap = in->capparked != 0 ? in->capparked * 2 : 8;
+		if (cap < in->capparked ||
+		    (nv = reallocarray(in->parked, cap, sizeof(*nv))) == NULL)
+			return -1;
+		in->parked = nv;
+		if ((nk = reallocarray(in->parked_keys, cap,
+		    sizeof(*nk))) == NULL)
+			return -1;
+		in->parked_keys = nk;
+		in->capparked = cap;
+	}
+	in->parked[in->nparked] = *pc;
+	in->parked_keys[in->nparked++] = key;
+	memset(pc, 0, sizeof(*pc));
+	return 0;
+}
+
+/* Room for one more released story. */
+static struct parcel *
+released_slot(struct ingest *in)
+{
+	struct parcel	*nv;
+	size_t		 cap;
+
+	if (in->nreleased == in->capreleased) {
+		cap = in->capreleased != 0 ? in->capreleased * 2 : 8;
+		if (cap < in->capreleased || (nv = reallocarray(in->released,
+		    cap, sizeof(*nv))) == NULL)
+			return NULL;
+		in->released = nv;
+		in->capreleased = cap;
+	}
+	return &in->released[in->nreleased++];
+}
+
+/*
+ * The page of this link is in (or given up): the stories that waited for
+ * it go at the next flush, after it.  One that cannot be moved for want
+ * of memory stays pending in its row, delivered at the next start.
+ */
+static void
+ingest_unpark(struct ingest *in, uint64_t key)
+{
+	struct parcel	*pc;
+	size_t		 i = 0;
+
+	idset_remove_key(&in->away_urls, key);
+	while (i < in->nparked) {
+		if (in->parked_keys[i] != key) {
+			i++;
+			continue;
+		}
+		if ((pc = released_slot(in)) != NULL) {
+			*pc = in->parked[i];
+			pc->page = 0;
+		} else
+			parcel_clear(&in->parked[i]);
+		in->parked[i] = in->parked[--in->nparked];
+		in->parked_keys[i] = in->parked_keys[in->nparked];
+	}
+}
+
+/* The released stories join the outbox; 0, or -1 out of memory. */
+static int
+ingest_take_released(struct ingest *in)
+{
+	struct parcel	*pc;
+
+	while (in->nreleased > 0) {
+		if ((pc = outbox_slot(in)) == NULL)
+			return -1;
+		*pc = in->released[--in->nreleased];
+	}
+	return 0;
 }
 
 /* Unflushed documents are dropped: their rows were never committed. */
@@ -206,7 +353,15 @@ ingest_free(struct ingest *in)
 		state_rollback(in->st);
 	parcels_clear(in);
 	free(in->out);
+	while (in->nparked > 0)
+		parcel_clear(&in->parked[--in->nparked]);
+	while (in->nreleased > 0)
+		parcel_clear(&in->released[--in->nreleased]);
+	free(in->released);
+	free(in->parked);
+	free(in->parked_keys);
 	idset_clear(&in->away);
+	idset_clear(&in->away_urls);
 	free(in);
 }
 
@@ -506,8 +661,11 @@ ingest_page_free(struct ingest_page *p)
 {
 	if (p == NULL)
 		return;
-	if (p->owner != NULL)
+	if (p->owner != NULL) {
 		idset_remove(&p->owner->away, p->id);
+		if (p->url_key != 0)
+			ingest_unpark(p->owner, p->url_key);
+	}
 	free(p->feed);
 	free(p->url);
 	free(p->host);
@@ -525,6 +683,7 @@ ingest_hand_over(struct ingest *in, ingest_page_fn fn, void *arg,
 {
 	struct ingest_page	*p;
 	struct story		*s = *sp;
+	uint64_t		 key;
 
 	if (fn == NULL || host == NULL || s->url == NULL ||
 	    strlen(name) >= sizeof(p->name))
@@ -541,6 +700,10 @@ ingest_hand_over(struct ingest *in, ingest_page_fn fn, void *arg,
 	if (p->feed != NULL && p->url != NULL && p->host != NULL &&
 	    idset_add(&in->away, p->id) == 0)
 		p->owner = in;
+	/* The first story out for a link answers for every other. */
+	if (p->owner != NULL && (key = url_key(p->url)) != 0 &&
+	    !url_away(in, key) && idset_add_key(&in->away_urls, key) == 0)
+		p->url_key = key;
 	if (p->owner == NULL || fn(arg, p) == -1) {
 		p->story = NULL;
 		ingest_page_free(p);
@@ -901,23 +1064,27 @@ ingest_flush(struct ingest *in, char *err, size_t errlen)
 {
 	struct delivery	*v;
 	struct parcel	*pc;
+	uint64_t	 key;
 	size_t		 i, n = 0;
 	int		 rc = 0;
 
-	if (!in->open)
+	if (!in->open && in->nreleased == 0)
 		return 0;
-	in->open = 0;
 	/*
 	 * The rows first: no story may reach the spool without its row.
 	 * A feed whose answer brought no new story has its validators now.
 	 */
-	if (state_feeds_release(in->st) == -1 ||
-	    state_commit(in->st) == -1) {
+	if (in->open && (state_feeds_release(in->st) == -1 ||
+	    state_commit(in->st) == -1)) {
+		in->open = 0;
 		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
 		state_rollback(in->st);
 		parcels_clear(in);
 		return -2;
 	}
+	in->open = 0;
+	/* Out of memory: they wait in their rows for the next start. */
+	(void)ingest_take_released(in);
 	if (in->nout == 0)
 		return 0;
 	if ((v = calloc(in->nout, sizeof(*v))) == NULL) {
@@ -927,6 +1094,10 @@ ingest_flush(struct ingest *in, char *err, size_t errlen)
 	}
 	for (i = 0; i < in->nout; i++) {
 		pc = &in->out[i];
+		/* A link out for another story's page: wait for it. */
+		key = pc->story->supersedes == NULL ? url_key(pc->story->url) : 0;
+		if (url_away(in, key) && ingest_park(in, pc, key) == 0)
+			continue;
 		if (pc->page && ingest_hand_over(in, pc->page_fn, pc->page_arg,
 		    pc->dup_mark, pc->name, pc->host, &pc->story))
 			continue;
@@ -1214,6 +1385,33 @@ ingest_recover(struct ingest *in, struct delivery *v, size_t n,
 	return 0;
 }
 
+/* A story read back whose link is out for another's page waits for it. */
+static int
+ingest_park_pending(struct ingest *in, struct pending *pd,
+    const struct ingest_resume *r)
+{
+	struct parcel	 pc;
+	struct story	*s = pd->story;
+	uint64_t	 key;
+
+	if (s == NULL || s->supersedes != NULL ||
+	    !url_away(in, key = url_key(s->url)) ||
+	    strlen(pd->name) >= sizeof(pc.name))
+		return -1;
+	memset(&pc, 0, sizeof(pc));
+	pc.story = s;
+	memcpy(pc.name, pd->name, strlen(pd->name) + 1);
+	pc.json = pd->json;
+	pc.len = strlen(pd->json);
+	pc.dup_mark = r != NULL && r->dup_mark_fn != NULL &&
+	    s->feed_name != NULL && r->dup_mark_fn(r->arg, s->feed_name);
+	if (ingest_park(in, &pc, key) == -1)
+		return -1;
+	pd->story = NULL;
+	pd->json = NULL;
+	return 0;
+}
+
 /*
  * Read back (the one place a story file is parsed) to be judged like any
  * other; one that does not read is spooled as it was stored.
@@ -1279,6 +1477,8 @@ ingest_pending(struct ingest *in, const struct ingest_resume *r,
 			story_free(pd->story);
 			pd->story = NULL;
 		}
+		if (ingest_park_pending(in, pd, r) == 0)
+			continue;
 		if ((taken = ingest_requeue(in, pd, r)) == 1) {
 			if (queued != NULL)
 				(*queued)++;

@@ -47,6 +47,8 @@ struct ingest_page {
 	struct story	*story;			/* from the feed */
 	int		 dup_mark;		/* spool duplicates, marked */
 	struct ingest	*owner;			/* knows it is out */
+	uint64_t	 url_key;		/* its link, when it is the one
+						   out for it */
 };
 
 /* Takes the page (returns 0), or refuses it (-1: deliver at once). */

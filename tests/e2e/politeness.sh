@@ -7,7 +7,8 @@
 #   - 301 and 308 are followed: after moved_after polls the new url is
 #     asked directly, in the run and after a restart;
 #   - 410 Gone stops the polls, status says so, `feedspool resume` and
-#     a reload bring the feed back.
+#     a reload bring the feed back;
+#   - an article two feeds bring at once is fetched once.
 . "$(dirname "$0")/lib.sh"
 
 start_server
@@ -17,7 +18,7 @@ conf() {
 		echo "spool = $T/spool"
 		echo "state = $T/state.db"
 		echo "interval = 1s"
-		echo "fetch_articles = no"
+		echo "fetch_articles = ${ARTICLES:-no}"
 		echo "user_agent = https://example.org/feedspool-e2e"
 		[ -z "${1:-}" ] || printf '%s\n' "$1"
 		cat
@@ -152,5 +153,29 @@ done
 assert_eq 2 "$(asked /moved/1/feeds/world.xml)" "old url asked with moved_after = 2"
 assert_eq 4 "$(asked /feeds/world.xml)" "new url with moved_after = 2"
 
+# 6. One article linked from two feeds that come in together: its page is
+# fetched once (the pages take 3 s, the second feed arrives meanwhile),
+# and the second story is the first's duplicate, by its link.
+rm -rf "$T/state.db"* "$T/spool"
+: >"$T/requests.log"
+ARTICLES=yes conf "allow_private_articles = yes
+duplicates = mark
+per_host = 4" <<CONF
+[first]
+url = $BASE/feeds/slowpages.xml
+[second]
+url = $BASE/gzip/feeds/slowpages.xml
+CONF
+"$FEEDSPOOL" run -c "$T/feedspool.conf" --once >"$T/twice.out" 2>"$T/twice.err" ||
+	fail "two feeds, one article: $(tail -n 3 "$T/twice.err")"
+for page in harbour-reopens rail-strike-talks glacier-survey; do
+	assert_eq 1 "$(asked "/slow/3/news/$page.html")" "requests of $page"
+done
+assert_file_count "$T/spool/new" 6
+assert_eq 3 "$(jq -r 'select(.duplicate_of != null) | .id' "$T"/spool/new/* | wc -l | tr -d ' ')" \
+    "stories marked duplicates of the first feed's"
+assert_eq 3 "$(jq -r 'select(.text_source == "article") | .id' "$T"/spool/new/* | wc -l | tr -d ' ')" \
+    "stories with their article"
+
 stop_server
-echo "waits kept over restarts, 429 slowed, moves followed, 410 stopped"
+echo "waits kept over restarts, 429 slowed, moves followed, 410 stopped, one fetch per article"
