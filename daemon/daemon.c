@@ -438,6 +438,38 @@ daemon_maybe_exit(struct daemon *d)
 		event_base_loopexit(d->base, NULL);
 }
 
+/* The loop is alive: told to systemd at half its WatchdogSec=. */
+static void
+daemon_watchdog_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	(void)fd;
+	(void)kind;
+	(void)arg;
+	sd_notify(0, "WATCHDOG=1");
+}
+
+/*
+ * Under WatchdogSec=, a timer of the loop itself pings systemd: a loop
+ * that stalls (a hung call, a busy loop) stops pinging and is restarted.
+ */
+static int
+daemon_setup_watchdog(struct daemon *d)
+{
+	uint64_t	 usec;
+	struct timeval	 tv;
+
+	if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
+		return 0;
+	usec /= 2;
+	tv.tv_sec = (time_t)(usec / 1000000);
+	tv.tv_usec = (suseconds_t)(usec % 1000000);
+	d->watchdog = event_new(d->base, -1, EV_PERSIST, daemon_watchdog_cb, d);
+	if (d->watchdog == NULL || event_add(d->watchdog, &tv) == -1)
+		return -1;
+	log_info("watchdog: a ping every %lld ms", (long long)(usec / 1000));
+	return 0;
+}
+
 static void
 daemon_grace_cb(evutil_socket_t fd, short kind, void *arg)
 {
@@ -667,7 +699,8 @@ daemon_setup_events(struct daemon *d)
 		return -1;
 	if (event_add(d->sig_term, NULL) == -1 ||
 	    event_add(d->sig_int, NULL) == -1 ||
-	    event_add(d->sig_hup, NULL) == -1)
+	    event_add(d->sig_hup, NULL) == -1 ||
+	    daemon_setup_watchdog(d) == -1)
 		return -1;
 	curl_multi_setopt(d->multi, CURLMOPT_SOCKETFUNCTION, daemon_sock_cb);
 	curl_multi_setopt(d->multi, CURLMOPT_SOCKETDATA, d);
@@ -708,6 +741,8 @@ daemon_teardown(struct daemon *d)
 		event_free(d->grace_timer);
 	if (d->retry_timer != NULL)
 		event_free(d->retry_timer);
+	if (d->watchdog != NULL)
+		event_free(d->watchdog);
 	if (d->sig_term != NULL)
 		event_free(d->sig_term);
 	if (d->sig_int != NULL)

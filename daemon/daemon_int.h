@@ -111,6 +111,7 @@ struct daemon {
 	struct pagelist		 finished;	/* to deliver as one batch */
 	int			 stopping;
 	struct event		*retry_timer;	/* deliveries, while failing */
+	struct event		*watchdog;	/* WATCHDOG=1, under WatchdogSec= */
 	int64_t			 retry_ms;	/* its backoff */
 	int64_t			 retry_at;	/* the last try, ms */
 	int			 failing;	/* as last reported */

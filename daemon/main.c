@@ -1,6 +1,8 @@
 /*
  * feedspool: one binary, several sub-commands.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -481,6 +483,28 @@ cmd_check_config(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The state database of a command that only reads it (status, story,
+ * resume): one that does not exist is an error, not a new empty file.
+ */
+static int
+open_existing_state(const char *path, struct state **st)
+{
+	char		 err[512];
+	struct stat	 sb;
+
+	if (stat(path, &sb) == -1) {
+		fprintf(stderr, "feedspool: state %s: %s (has the daemon run "
+		    "with this configuration?)\n", path, strerror(errno));
+		return -1;
+	}
+	if (state_open(path, st, err, sizeof(err)) == -1) {
+		fprintf(stderr, "feedspool: state %s: %s\n", path, err);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 status_time(int64_t t, char *buf, size_t len)
 {
@@ -595,7 +619,7 @@ cmd_status(int argc, char **argv)
 	struct config		*cfg;
 	struct state		*st;
 	const char		*path, *statepath = NULL;
-	char			*errors = NULL, err[512];
+	char			*errors = NULL;
 	size_t			 i;
 	int			 bad = 0;
 
@@ -608,8 +632,7 @@ cmd_status(int argc, char **argv)
 	}
 	if (statepath == NULL)
 		statepath = cfg->state;
-	if (state_open(statepath, &st, err, sizeof(err)) == -1) {
-		fprintf(stderr, "feedspool: state %s: %s\n", statepath, err);
+	if (open_existing_state(statepath, &st) == -1) {
 		config_free(cfg);
 		return 2;
 	}
@@ -628,7 +651,7 @@ cmd_resume(int argc, char **argv)
 	struct state		*st;
 	struct state_feed	 sf;
 	const char		*path, *statepath = NULL, *name;
-	char			*errors = NULL, err[512];
+	char			*errors = NULL;
 	int			 rc = 1;
 
 	if (config_option(argc, argv, usage_resume, &path, &statepath, 1) == -1)
@@ -643,10 +666,8 @@ cmd_resume(int argc, char **argv)
 		fprintf(stderr, "feedspool: %s: no feed [%s]\n", path, name);
 		goto out_config;
 	}
-	if (state_open(statepath != NULL ? statepath : cfg->state, &st, err,
-	    sizeof(err)) == -1) {
-		fprintf(stderr, "feedspool: state %s: %s\n",
-		    statepath != NULL ? statepath : cfg->state, err);
+	if (open_existing_state(statepath != NULL ? statepath : cfg->state,
+	    &st) == -1) {
 		rc = 2;
 		goto out_config;
 	}
@@ -724,7 +745,7 @@ cmd_story(int argc, char **argv)
 	struct state		*st;
 	struct state_story	 info;
 	const char		*path, *statepath = NULL, *id;
-	char			*errors = NULL, err[512], when[DATE_RFC3339_LEN];
+	char			*errors = NULL, when[DATE_RFC3339_LEN];
 	unsigned		 seen = 0;
 	int			 rc;
 
@@ -738,8 +759,7 @@ cmd_story(int argc, char **argv)
 	}
 	if (statepath == NULL)
 		statepath = cfg->state;
-	if (state_open(statepath, &st, err, sizeof(err)) == -1) {
-		fprintf(stderr, "feedspool: state %s: %s\n", statepath, err);
+	if (open_existing_state(statepath, &st) == -1) {
 		config_free(cfg);
 		return 2;
 	}

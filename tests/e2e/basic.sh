@@ -77,6 +77,11 @@ fi
 "$FEEDSPOOL" status -c "$T/feedspool.conf" >"$T/status.out" ||
 	fail "status: exit $? $(cat "$T/status.out")"
 grep -q '^world .*ok (304)' "$T/status.out" || fail "status: $(cat "$T/status.out")"
+# A state file that does not exist is an error, and is not made.
+"$FEEDSPOOL" status -c "$T/feedspool.conf" --state "$T/typo.db" >"$T/typo.out" 2>&1 &&
+	fail "status on a state file that does not exist succeeded"
+grep -q "typo.db: No such file" "$T/typo.out" || fail "status on a typo: $(cat "$T/typo.out")"
+[ -e "$T/typo.db" ] && fail "status made an empty state file"
 
 # The state database is a real SQLite file in WAL mode.
 if command -v sqlite3 >/dev/null 2>&1; then
