@@ -287,6 +287,7 @@ poll_done(struct daemon *d, struct feedrt *fr)
 	int64_t				 now = daemon_now_ms(), next;
 	int				 ok = 0, n;
 
+	daemon_host_answered(d, fr->se, r);
 	memset(&c, 0, sizeof(c));
 	if (!r->ok)
 		n = snprintf(err, sizeof(err), "%s", r->error);
