@@ -10,6 +10,8 @@ state = $T/state.db
 interval = 10m
 max_transfers = 4
 per_host = 4
+; every feed is on 127.0.0.1: no gap, the faults come at once
+host_gap = 0
 timeout = 20
 max_body = 256k
 user_agent = https://example.org/feedspool-e2e
