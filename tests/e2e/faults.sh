@@ -28,8 +28,9 @@ url = $BASE/status/410
 [broken]
 url = $BASE/status/500
 
+; answered last: its Retry-After holds back the whole host (hostbudget.sh)
 [limited]
-url = $BASE/status/429
+url = $BASE/slow/5/status/429
 interval = 1m
 
 [moved]
