@@ -229,6 +229,8 @@ feedspool_config() {
 		echo "interval = 1h"
 		echo "max_transfers = $PARALLEL"
 		echo "per_host = $PARALLEL"
+		echo "; one host, like curl: no gap between two requests"
+		echo "host_gap = 0"
 		echo "timeout = 60"
 		echo "max_body = 8M"
 		echo "user_agent = http://127.0.0.1/feedspool-poll-bench"

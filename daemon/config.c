@@ -75,6 +75,8 @@ static const struct key global_keys[] = {
 	    1, 256, "1 to 256" },
 	{ "per_host", K_COUNT, offsetof(struct config, per_host),
 	    1, 16, "1 to 16" },
+	{ "host_gap", K_DURATION, offsetof(struct config, host_gap),
+	    0, 3600, "0 to 1h" },
 	{ "timeout", K_DURATION, offsetof(struct config, timeout),
 	    TIMEOUT_MIN, TIMEOUT_MAX, "1s to 1h" },
 	{ "connect_timeout", K_DURATION,
@@ -1061,6 +1063,7 @@ config_new(const char *path)
 	conf->interval = CONFIG_DEFAULT_INTERVAL;
 	conf->max_transfers = CONFIG_DEFAULT_MAX_TRANSFERS;
 	conf->per_host = CONFIG_DEFAULT_PER_HOST;
+	conf->host_gap = CONFIG_DEFAULT_HOST_GAP;
 	conf->timeout = CONFIG_DEFAULT_TIMEOUT;
 	conf->connect_timeout = CONFIG_DEFAULT_CONNECT_TIMEOUT;
 	conf->max_redirects = CONFIG_DEFAULT_MAX_REDIRECTS;

@@ -35,6 +35,8 @@ struct config {
 	unsigned	 interval;	/* default poll interval, seconds */
 	unsigned	 max_transfers;	/* concurrent transfers in all */
 	unsigned	 per_host;	/* concurrent transfers to one host */
+	unsigned	 host_gap;	/* seconds between two starts to one
+					   host or address, 0: none */
 	unsigned	 timeout;	/* seconds for a whole transfer */
 	unsigned	 connect_timeout; /* seconds to connect */
 	unsigned	 max_redirects;
@@ -67,6 +69,7 @@ struct config {
 #define CONFIG_DEFAULT_INTERVAL		(30 * 60)
 #define CONFIG_DEFAULT_MAX_TRANSFERS	8
 #define CONFIG_DEFAULT_PER_HOST		1
+#define CONFIG_DEFAULT_HOST_GAP		1
 #define CONFIG_DEFAULT_TIMEOUT		60
 #define CONFIG_DEFAULT_CONNECT_TIMEOUT	15
 #define CONFIG_DEFAULT_MAX_REDIRECTS	5

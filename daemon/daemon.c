@@ -96,6 +96,34 @@ daemon_charset(const char *ctype)
 	return NULL;
 }
 
+/*
+ * Told first thing by poll_done() and pages_done(), while se still runs,
+ * so that its transfer moves to the budget of the address it went to.
+ */
+void
+daemon_host_answered(struct daemon *d, struct sched_entry *se,
+    const struct fetch_result *r)
+{
+	const char	*host = sched_host(se);
+	int64_t		 wait;
+
+	/* From now on its transfers count against that address's budget. */
+	if (r->addr != NULL && sched_host_addr(d->sched, host, r->addr) == -1)
+		log_debug("host %s: address %s not remembered", host, r->addr);
+	if (!r->ok || (r->status != 429 && r->status != 503))
+		return;
+	wait = r->retry_after >= 0 ? (int64_t)r->retry_after * 1000 :
+	    DAEMON_HOST_WAIT_MS;
+	if (wait > DAEMON_HOST_WAIT_MAX_MS)
+		wait = DAEMON_HOST_WAIT_MAX_MS;
+	if (wait == 0)
+		return;
+	sched_host_wait(d->sched, host, daemon_now_ms() + wait);
+	log_info("host %s: HTTP %ld: no request to it%s%s for %llds", host,
+	    r->status, r->addr != NULL ? " or to " : "",
+	    r->addr != NULL ? r->addr : "", (long long)(wait / 1000));
+}
+
 static void
 daemon_notify_status(struct daemon *d)
 {
@@ -570,6 +598,7 @@ daemon_apply(struct daemon *d, struct config *cfg)
 		}
 	}
 	sched_limits(d->sched, cfg->max_transfers, cfg->per_host);
+	sched_host_gap(d->sched, (int64_t)cfg->host_gap * 1000);
 	if (strcmp(cfg->spool, d->cfg->spool) != 0 ||
 	    strcmp(cfg->state, d->cfg->state) != 0)
 		log_warnx("reload: a new spool or state path takes effect at "
@@ -817,8 +846,9 @@ daemon_run(const struct daemon_opts *opts)
 		log_err("cannot set up the event loop: out of memory");
 		goto out;
 	}
-	/* One pass over every feed: per_host alone keeps hosts calm. */
+	/* One pass over every feed: per_host and the gap keep hosts calm. */
 	sched_spread(d.sched, !opts->once);
+	sched_host_gap(d.sched, (int64_t)d.cfg->host_gap * 1000);
 	for (i = 0; i < d.cfg->nfeeds; i++)
 		if (poll_add_feed(&d, &d.cfg->feeds[i]) == -1)
 			goto out;

@@ -36,6 +36,14 @@ struct state;
 #define DAEMON_GRACE_SEC	5
 /* Failed feeds back off exponentially, up to this. */
 #define DAEMON_BACKOFF_MAX_MS	(INT64_C(24) * 3600 * 1000)
+/*
+ * A 429 or 503 holds back every transfer to its host and address for as
+ * long as Retry-After says, at most DAEMON_HOST_WAIT_MAX_MS (an address
+ * may be a CDN's, shared by many publishers), or DAEMON_HOST_WAIT_MS
+ * without one.  The feed itself waits as long as it was told.
+ */
+#define DAEMON_HOST_WAIT_MS	(INT64_C(60) * 1000)
+#define DAEMON_HOST_WAIT_MAX_MS	(INT64_C(3600) * 1000)
 #define DAEMON_ONCE_NEVER	INT64_MAX
 
 #define DAEMON_CONTAINER(p, type, member) \
@@ -124,6 +132,12 @@ struct daemon {
 int64_t		 daemon_now_ms(void);
 /* The charset parameter of a Content-Type value, malloc'd, or NULL. */
 char		*daemon_charset(const char *ctype);
+/*
+ * What the answer to the transfer of se (still running) tells its host's
+ * budget: the address it was found at, and a wait after a 429 or 503.
+ */
+void		 daemon_host_answered(struct daemon *, struct sched_entry *se,
+		    const struct fetch_result *);
 
 /* poll.c */
 /*

@@ -39,7 +39,9 @@ struct fetch {
 	int			 temporary;	/* one of them not 301/308 */
 	int			 too_big;
 	int			 refused;
+	int			 public_only;
 	char			 refused_addr[INET6_ADDRSTRLEN];
+	char			 addr[INET6_ADDRSTRLEN];	/* first request's */
 	struct fetch_result	 res;
 };
 
@@ -342,22 +344,25 @@ fetch_ip_private(const char *ip)
 /*
  * CURLOPT_PREREQFUNCTION: called on every request, also on a connection
  * reused from the cache (which never goes through the open-socket check),
- * with the address the request is about to go to.
+ * with the address the request is about to go to.  The first request's is
+ * kept: it is the URL's own host's (a redirect's belongs to another), the
+ * one the scheduler counts that host's transfers against.
  */
 static int
 fetch_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port,
     int local_port)
 {
 	struct fetch	*f = arg;
-	size_t		 n;
+	size_t		 n = strlen(primary_ip);
 
 	(void)local_ip;
 	(void)primary_port;
 	(void)local_port;
-	if (!fetch_ip_private(primary_ip))
+	if (f->addr[0] == '\0' && n < sizeof(f->addr))
+		memcpy(f->addr, primary_ip, n + 1);
+	if (!f->public_only || !fetch_ip_private(primary_ip))
 		return CURL_PREREQFUNC_OK;
 	f->refused = 1;
-	n = strlen(primary_ip);
 	if (n < sizeof(f->refused_addr))
 		memcpy(f->refused_addr, primary_ip, n + 1);
 	return CURL_PREREQFUNC_ABORT;
@@ -472,13 +477,15 @@ fetch_setopts(struct fetch *f, const struct fetch_opts *o)
 	bad |= curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)(o->max_body > (size_t)INT64_MAX ? INT64_MAX : (int64_t)o->max_body)) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->headers) != CURLE_OK;
+	/* Every fetch learns its address; only some refuse private ones. */
+	bad |= curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, fetch_prereq) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_PREREQDATA, f) != CURLE_OK;
+	f->public_only = o->public_only;
 	if (o->public_only) {
 		bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION,
 		    fetch_opensocket) != CURLE_OK;
 		bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, f) != CURLE_OK;
-		bad |= curl_easy_setopt(e, CURLOPT_PREREQFUNCTION,
-		    fetch_prereq) != CURLE_OK;
-		bad |= curl_easy_setopt(e, CURLOPT_PREREQDATA, f) != CURLE_OK;
 	}
 	return bad ? -1 : 0;
 }
@@ -570,6 +577,7 @@ fetch_finish(struct fetch *f, CURLcode code)
 	r->too_big = f->too_big || code == CURLE_FILESIZE_EXCEEDED;
 	r->ok = code == CURLE_OK;
 	r->refused = f->refused;
+	r->addr = f->addr[0] != '\0' ? f->addr : NULL;
 	r->moved = r->ok && f->redirects > 0 && !f->temporary &&
 	    ((r->status >= 200 && r->status < 300) || r->status == 304);
 	if (r->ok)

@@ -47,6 +47,9 @@ struct fetch_result {
 	int		 refused;	/* a non-public address was refused */
 	int		 moved;		/* reached final_url by permanent
 					   redirects (301, 308) only */
+	const char	*addr;		/* the address the first request went
+					   to (the URL's host's), as curl
+					   writes it; NULL when none was */
 };
 
 /* Told once, when the transfer ended; it may fetch_free() the fetch. */

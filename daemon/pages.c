@@ -217,6 +217,7 @@ pages_done(struct daemon *d, struct pagejob *j)
 	const char			*why;
 	char				 buf[256];
 
+	daemon_host_answered(d, j->se, r);
 	if ((why = pages_problem(r, buf, sizeof(buf))) != NULL) {
 		pages_finish(d, j, NULL, why);
 		return;

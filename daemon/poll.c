@@ -529,6 +529,7 @@ poll_done(struct daemon *d, struct feedrt *fr)
 	unsigned			 failures;
 	int				 ok = 0, n;
 
+	daemon_host_answered(d, fr->se, r);
 	memset(&c, 0, sizeof(c));
 	if (!r->ok)
 		n = snprintf(err, sizeof(err), "%s", r->error);

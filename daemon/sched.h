@@ -2,9 +2,16 @@
  * sched: when each feed is polled next, and which may start now.
  *
  * Entries carry a due time and a host.  sched_pop() hands out a due entry
- * only while fewer than max_transfers entries run in all and fewer than
- * per_host run against its host; among due entries the most overdue wins.
- * Entries of one host added together are spread out in time.
+ * only while fewer than max_transfers entries run in all, fewer than
+ * per_host run against its host and against its host's address, the last
+ * start to either was host_gap ago or longer, and no wait holds either
+ * back; among entries free to start the one free longest wins, which is
+ * the most overdue one when there is no gap and no wait.  Entries of one
+ * host added together are spread out in time.
+ *
+ * A host's address is what the caller says it last connected to
+ * (sched_host_addr()); hosts found at one address share its budget.  A
+ * host named by an address is at that address from the start.
  *
  * Every operation costs O(log n) in the entries of the queue, but for
  * sched_limits(), which looks at every host again when per_host changes.
@@ -27,6 +34,9 @@ void		 sched_limits(struct sched *, unsigned max_transfers,
 		    unsigned per_host);
 /* Spreading a host's feeds (on by default); off for a one-shot run. */
 void		 sched_spread(struct sched *, int);
+/* The least time between two starts to one host or address (0: none, the
+ * default), from the next start on. */
+void		 sched_host_gap(struct sched *, int64_t gap_ms);
 
 /*
  * Add an entry for host, due no earlier than due_ms (unix milliseconds),
@@ -54,8 +64,23 @@ int		 sched_done(struct sched *, struct sched_entry *,
 /* Milliseconds until the next entry could start (-1: none is idle). */
 int64_t		 sched_wait(const struct sched *, int64_t now_ms);
 unsigned	 sched_running(const struct sched *);
-/* Transfers that are not feed polls (article pages) share the budget. */
+/* Transfers that are not feed polls (article pages) share the budget:
+ * whether host, or its address, has per_host running. */
 int		 sched_host_busy(const struct sched *, const char *host);
+/* The host an entry was added for. */
+const char	*sched_host(const struct sched_entry *);
+/*
+ * host connected to addr (text, IPv4 or IPv6 as curl or inet_ntop write
+ * it): from now on its transfers, those running included, count against
+ * that address's budget, shared with every host found there.  Returns -1
+ * when addr is not an address or memory is short (host keeps its budget),
+ * else 0 (also when host has no entry: there is nothing to count).
+ */
+int		 sched_host_addr(struct sched *, const char *host,
+		    const char *addr);
+/* Nothing starts to host, nor to its address, before until_ms. */
+void		 sched_host_wait(struct sched *, const char *host,
+		    int64_t until_ms);
 
 /*
  * When a feed polled at now_ms is next due, given the delay the daemon

@@ -75,7 +75,7 @@ before=$(count_log '^GET	/news/')
 assert_eq "$before" "$(count_log '^GET	/news/')" "page requests after a second run"
 assert_file_count "$T/spool/new" 13
 # The pages went out with our User-Agent and no Referer.
-n=$(count_log '^GET	/news/blinken-beijing.html	200	.*ua=feedspool/[^	]*	.*referer=-$')
+n=$(count_log '^GET	/news/blinken-beijing.html	200	.*ua=feedspool/[^	]*	.*referer=-	')
 assert_eq 1 "$n" "seed page request"
 
 # 4. Default: article links to private addresses are refused, stories kept.

@@ -56,7 +56,7 @@ n=$(count_log "	ua=feedspool/[0-9.]+ \(\+https://example.org/feedspool-e2e\)	")
 assert_eq 4 "$n" "requests with our User-Agent"
 n=$(count_log "	ae=[^	]*gzip")
 assert_eq 4 "$n" "requests offering gzip"
-assert_eq 4 "$(count_log '	cookie=-	referer=-$')" "requests without cookie and referer"
+assert_eq 4 "$(count_log '	cookie=-	referer=-	')" "requests without cookie and referer"
 
 # Second run: conditional requests, 304, nothing new.
 "$FEEDSPOOL" run -c "$T/feedspool.conf" --once >"$T/run2.out" 2>"$T/run2.err" ||

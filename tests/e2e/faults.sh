@@ -10,6 +10,8 @@ state = $T/state.db
 interval = 10m
 max_transfers = 4
 per_host = 4
+; every feed is on 127.0.0.1: no gap, the faults come at once
+host_gap = 0
 timeout = 20
 max_body = 256k
 user_agent = https://example.org/feedspool-e2e
@@ -26,8 +28,9 @@ url = $BASE/status/410
 [broken]
 url = $BASE/status/500
 
+; answered last: its Retry-After holds back the whole host (hostbudget.sh)
 [limited]
-url = $BASE/status/429
+url = $BASE/slow/5/status/429
 interval = 1m
 
 [moved]

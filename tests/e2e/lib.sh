@@ -13,9 +13,12 @@
 # stop_server		SIGTERM and wait; fails if the server did not exit 0
 # write_config FILE NAME=URL ...
 #			[feedspool] with spool $T/spool, state $T/state.db,
-#			interval 1m, a user_agent, the lines of $CONFIG_EXTRA;
-#			then one [NAME] section per feed, a URL starting with
-#			/ is taken relative to $BASE
+#			interval 1m, a user_agent, host_gap $HOST_GAP (0: the
+#			feeds and pages of a test all live on 127.0.0.1, and
+#			a gap would make it wait for nothing; set HOST_GAP
+#			empty for the daemon's default), the lines of
+#			$CONFIG_EXTRA; then one [NAME] section per feed, a URL
+#			starting with / is taken relative to $BASE
 # fail MSG		print "FAIL: MSG", exit 1
 # skip MSG		print "SKIP: MSG", exit 77
 # assert_eq EXPECTED ACTUAL [WHAT]
@@ -30,6 +33,7 @@ FIXTURES="$TOP_DIR/tests/fixtures"
 : "${FEEDSPOOL:=$TOP_DIR/feedspool}"
 : "${FIXTURE_SERVER:=$TOP_DIR/build/rel/tests/fixture-server}"
 : "${CONFIG_EXTRA:=}"
+: "${HOST_GAP=0}"
 
 SERVER_PID=
 PORT=
@@ -110,6 +114,7 @@ write_config() {
 		echo "state = $T/state.db"
 		echo "interval = 1m"
 		echo "user_agent = https://example.org/feedspool-e2e"
+		[ -z "$HOST_GAP" ] || echo "host_gap = $HOST_GAP"
 		[ -z "$CONFIG_EXTRA" ] || printf '%s\n' "$CONFIG_EXTRA"
 		for wc_feed in "$@"; do
 			wc_name=${wc_feed%%=*}

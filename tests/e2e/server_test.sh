@@ -74,6 +74,13 @@ assert_eq 410 "$(get "$BASE/status/410")" "/status/410"
 assert_eq 503 "$(get "$BASE/status/503")" "/status/503"
 assert_eq 429 "$(get "$BASE/status/429")" "/status/429"
 assert_eq 120 "$(hdr Retry-After)" "429 Retry-After"
+assert_eq 429 "$(get "$BASE/retry-after/3/status/429")" "/retry-after/3 429"
+assert_eq 3 "$(hdr Retry-After)" "/retry-after/3 Retry-After"
+assert_eq 503 "$(get "$BASE/retry-after/7/status/503")" "/retry-after/7 503"
+assert_eq 7 "$(hdr Retry-After)" "/retry-after/7 Retry-After"
+assert_eq 200 "$(get "$BASE/retry-after/0/feeds/world.xml")" \
+    "/retry-after/0 of a file"
+assert_eq 0 "$(hdr Retry-After)" "/retry-after/0 Retry-After"
 
 # redirects
 assert_eq 302 "$(get "$BASE/redirect/3/feeds/world.xml")" "redirect"
@@ -119,6 +126,8 @@ curl -s -o "$T/slow.body" -w '%{http_code}' "$BASE/slow/2/feeds/rdf.xml" \
 slow=$!
 nap
 assert_eq 200 "$(get "$BASE/page.html" -m 1)" "fast request during /slow"
+assert_eq 200 "$(get "$BASE/page.html?other" -m 1 -H 'Host: other.example')" \
+    "request to another host during /slow"
 wait "$slow"
 assert_eq 200 "$(cat "$T/slow.code")" "/slow"
 grep -q 'rdf:RDF' "$T/slow.body" || fail "/slow: not the RDF feed"
@@ -139,6 +148,24 @@ line=$(grep "^GET	/status/410	" "$T/requests.log" | head -n 1)
 assert_eq "ua=curl/$(curl -V | awk 'NR == 1 { print $2 }')" \
     "$(printf '%s\n' "$line" | cut -f 6)" "log: ua field"
 assert_eq "cookie=-" "$(printf '%s\n' "$line" | cut -f 8)" "log: cookie field"
+assert_eq "host=127.0.0.1:$PORT" "$(printf '%s\n' "$line" | cut -f 10)" \
+    "log: host field"
+printf '%s\n' "$line" | cut -f 11 | grep -Eq '^t=[0-9]{13}$' ||
+    fail "log: t field: $line"
+assert_eq "inflight=1	hostflight=1" "$(printf '%s\n' "$line" | cut -f 12-)" \
+    "log: a request alone"
+# in flight beside /slow: both to 127.0.0.1, or one to another Host
+line=$(grep "^GET	/page\.html	200	" "$T/requests.log" | tail -n 1)
+assert_eq "inflight=2	hostflight=2" "$(printf '%s\n' "$line" | cut -f 12-)" \
+    "log: a request beside /slow"
+line=$(grep "^GET	/page\.html?other	200	" "$T/requests.log")
+assert_eq "host=other.example	inflight=2	hostflight=1" \
+    "$(printf '%s\n' "$line" | cut -f 10,12-)" "log: another Host beside /slow"
+# /slow came in first, and was logged when it was answered, 2 s later
+slow_t=$(grep "^GET	/slow/2/feeds/rdf\.xml	200	" "$T/requests.log" |
+    cut -f 11 | cut -c 3-)
+page_t=$(printf '%s\n' "$line" | cut -f 11 | cut -c 3-)
+[ "$slow_t" -le "$page_t" ] || fail "log: /slow at $slow_t, after $page_t"
 
 stop_server
 echo "PASS: server_test"

@@ -47,6 +47,7 @@ configure() {
 		echo "spool = $FS/spool"
 		echo "state = $T/state.db"
 		echo "interval = 2s"
+		echo "host_gap = 0"
 		echo "user_agent = https://example.org/feedspool-e2e"
 		echo "fetch_articles = yes"
 		echo "allow_private_articles = yes"

@@ -11,7 +11,9 @@
  *
  * Routes (they nest: /slow/2/gzip/feeds/world.xml is fine):
  *   /PATH                 DIR/PATH; ETag, Last-Modified, 304 handling
- *   /status/CODE          that status with a short body (429: Retry-After)
+ *   /status/CODE          that status with a short body (429: Retry-After
+ *                         120, unless /retry-after/ said otherwise)
+ *   /retry-after/N/PATH   PATH, its answer with Retry-After: N (seconds)
  *   /redirect/N/PATH      302 to /redirect/N-1/PATH ... /redirect/0 -> /PATH
  *   /moved/N/PATH         the same with 301 (moved permanently)
  *   /slow/SECONDS/PATH    wait (timer), then serve PATH
@@ -35,8 +37,13 @@
  *
  * --log FILE appends one line per answered request, fields separated by a
  * tab:
- *   METHOD URI STATUS inm=V ims=V ua=V ae=V cookie=V referer=V
- * where V is the request header's value or "-".
+ *   METHOD URI STATUS inm=V ims=V ua=V ae=V cookie=V referer=V host=V
+ *   t=MS inflight=N hostflight=N
+ * where V is the request header's value or "-", MS the time the request
+ * came in (unix milliseconds), N how many requests were in flight at that
+ * moment (received and not answered yet, this one included), in all and
+ * with the same Host header.  The server listens on one address, so
+ * inflight is what a client's per-address limit may allow at most.
  */
 
 #include <sys/socket.h>
@@ -83,6 +90,16 @@ struct seqcount {
 
 #define SEQ_PATHS	256
 
+/* A request received and not answered yet. */
+struct inflight {
+	struct inflight		*next;
+	struct evhttp_request	*req;
+	int64_t			 t;		/* when it came in, unix ms */
+	unsigned		 all;		/* in flight then, it included */
+	unsigned		 same;		/* of them to its Host */
+	char			 host[256];	/* its Host header, maybe cut */
+};
+
 struct server {
 	struct event_base	*base;
 	struct evhttp		*http;
@@ -92,6 +109,7 @@ struct server {
 	FILE			*log;
 	struct seqcount		 seq[SEQ_PATHS];
 	unsigned		 nseq;
+	struct inflight		*inflight;	/* newest first */
 };
 
 struct opts {
@@ -183,11 +201,64 @@ log_value(FILE *fp, const char *key, const char *v)
 		fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, fp);
 }
 
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A request came in: counted with those in flight.  Out of memory, it is
+ * logged without its times, which a test notices.
+ */
+static void
+inflight_add(struct server *srv, struct evhttp_request *req)
+{
+	struct inflight	*f, *i;
+	const char	*host = req_header(req, "Host");
+	int		 n;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return;
+	f->req = req;
+	f->t = now_ms();
+	n = snprintf(f->host, sizeof(f->host), "%s", host != NULL ? host : "");
+	(void)n;	/* a cut Host still tells hosts apart in the tests */
+	f->all = f->same = 1;
+	for (i = srv->inflight; i != NULL; i = i->next) {
+		f->all++;
+		f->same += strcmp(i->host, f->host) == 0;
+	}
+	f->next = srv->inflight;
+	srv->inflight = f;
+}
+
+/* The request is answered or gone: no longer in flight.  Free the result. */
+static struct inflight *
+inflight_take(struct server *srv, struct evhttp_request *req)
+{
+	struct inflight	**pp, *f;
+
+	for (pp = &srv->inflight; (f = *pp) != NULL; pp = &f->next)
+		if (f->req == req) {
+			*pp = f->next;
+			return f;
+		}
+	return NULL;
+}
+
 static void
 log_request(struct server *srv, struct evhttp_request *req, int code)
 {
-	if (srv->log == NULL)
+	struct inflight	*f = inflight_take(srv, req);
+
+	if (srv->log == NULL) {
+		free(f);
 		return;
+	}
 	fprintf(srv->log, "%s\t%s\t%d", method_name(req),
 	    evhttp_request_get_uri(req), code);
 	log_value(srv->log, "inm", req_header(req, "If-None-Match"));
@@ -196,8 +267,15 @@ log_request(struct server *srv, struct evhttp_request *req, int code)
 	log_value(srv->log, "ae", req_header(req, "Accept-Encoding"));
 	log_value(srv->log, "cookie", req_header(req, "Cookie"));
 	log_value(srv->log, "referer", req_header(req, "Referer"));
+	log_value(srv->log, "host", req_header(req, "Host"));
+	if (f != NULL)
+		fprintf(srv->log, "\tt=%" PRId64 "\tinflight=%u\thostflight=%u",
+		    f->t, f->all, f->same);
+	else
+		fputs("\tt=-\tinflight=-\thostflight=-", srv->log);
 	fputc('\n', srv->log);
 	fflush(srv->log);
+	free(f);
 }
 
 static void
@@ -570,7 +648,7 @@ serve_status(struct server *srv, struct evhttp_request *req,
 		reply_text(srv, req, 400, "bad status code\n");
 		return;
 	}
-	if (code == 429)
+	if (code == 429 && evhttp_find_header(out, "Retry-After") == NULL)
 		evhttp_add_header(out, "Retry-After", "120");
 	if (code == 204 || code == 304)
 		reply(srv, req, (int)code, NULL);
@@ -739,6 +817,7 @@ pending_closed(struct evhttp_connection *evcon, void *arg)
 	struct pending *p = arg;
 
 	(void)evcon;
+	free(inflight_take(p->srv, p->req));
 	if (evhttp_request_get_connection(p->req) == NULL)
 		evhttp_request_free(p->req);
 	pending_free(p);
@@ -1041,6 +1120,30 @@ fail:
 	reply_text(srv, req, 500, "cannot generate\n");
 }
 
+/* /retry-after/N/PATH: PATH's answer, with Retry-After: N. */
+static void
+serve_retry_after(struct server *srv, struct evhttp_request *req,
+    const char *arg, struct opts o)
+{
+	unsigned long	 secs;
+	const char	*rest;
+	char		 v[16];
+	int		 n;
+
+	if (parse_num(arg, MAX_SLOW, &secs, &rest) == -1 || *rest != '/') {
+		reply_text(srv, req, 400, "bad retry-after\n");
+		return;
+	}
+	n = snprintf(v, sizeof(v), "%lu", secs);
+	if (n < 0 || (size_t)n >= sizeof(v)) {
+		reply_text(srv, req, 500, "cannot say when\n");
+		return;
+	}
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Retry-After", v);
+	dispatch(srv, req, rest, o);
+}
+
 static int
 prefix(const char *path, const char *pre, const char **rest)
 {
@@ -1074,6 +1177,8 @@ dispatch(struct server *srv, struct evhttp_request *req, const char *path,
 		serve_fresh(srv, req, rest, 1, o);
 	else if (prefix(path, "/slow/", &rest))
 		serve_slow(srv, req, rest, o);
+	else if (prefix(path, "/retry-after/", &rest))
+		serve_retry_after(srv, req, rest, o);
 	else if (prefix(path, "/huge/", &rest))
 		serve_huge(srv, req, rest);
 	else if (prefix(path, "/gzip/", &rest)) {
@@ -1099,6 +1204,7 @@ request_cb(struct evhttp_request *req, void *arg)
 	struct opts		 o = { 0, 0 };
 	enum evhttp_cmd_type	 cmd = evhttp_request_get_command(req);
 
+	inflight_add(srv, req);
 	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Allow", "GET, HEAD");
@@ -1190,6 +1296,7 @@ main(int argc, char *argv[])
 		{ NULL,		0,		   NULL, 0 }
 	};
 	struct server		 srv;
+	struct inflight		*f;
 	struct event		*ev_term = NULL, *ev_int = NULL, *ev_life = NULL;
 	struct sigaction	 sa;
 	struct timeval		 tv;
@@ -1281,6 +1388,10 @@ out:
 		event_free(ev_term);
 	if (srv.http != NULL)
 		evhttp_free(srv.http);
+	while ((f = srv.inflight) != NULL) {
+		srv.inflight = f->next;
+		free(f);
+	}
 	if (srv.base != NULL)
 		event_base_free(srv.base);
 	if (srv.log != NULL)

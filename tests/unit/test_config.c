@@ -167,6 +167,7 @@ test_all_keys(void **state)
 	    "interval = 15m\n"
 	    "max_transfers = 16\n"
 	    "per_host = 2\n"
+	    "host_gap = 0\n"
 	    "timeout = 2m\n"
 	    "connect_timeout = 10s\n"
 	    "max_redirects = 0\n"
@@ -186,6 +187,7 @@ test_all_keys(void **state)
 	assert_int_equal(conf->interval, 900);
 	assert_int_equal(conf->max_transfers, 16);
 	assert_int_equal(conf->per_host, 2);
+	assert_int_equal(conf->host_gap, 0);
 	assert_int_equal(conf->timeout, 120);
 	assert_int_equal(conf->connect_timeout, 10);
 	assert_int_equal(conf->max_redirects, 0);
@@ -201,7 +203,7 @@ test_all_keys(void **state)
 	assert_int_equal(f->interval, 3600);
 	assert_int_equal(f->timeout, 90);
 	assert_int_equal(f->max_body, 2 * 1024 * 1024);
-	assert_int_equal(f->line, 14);
+	assert_int_equal(f->line, 15);
 
 	/* CRLF and indentation are fine. */
 	assert_non_null(f = config_feed_find(conf, "plain"));
@@ -228,6 +230,7 @@ test_defaults(void **state)
 	assert_int_equal(conf->interval, CONFIG_DEFAULT_INTERVAL);
 	assert_int_equal(conf->max_transfers, CONFIG_DEFAULT_MAX_TRANSFERS);
 	assert_int_equal(conf->per_host, CONFIG_DEFAULT_PER_HOST);
+	assert_int_equal(conf->host_gap, CONFIG_DEFAULT_HOST_GAP);
 	assert_int_equal(conf->timeout, CONFIG_DEFAULT_TIMEOUT);
 	assert_int_equal(conf->connect_timeout,
 	    CONFIG_DEFAULT_CONNECT_TIMEOUT);
@@ -565,6 +568,10 @@ test_ranges(void **state)
 	    "@/main.conf:18: max_body: bad size '10 M' (bytes, or a number "
 	    "with k, M or G)\n");
 
+	put(*state, "gap.conf", "[feedspool]\nhost_gap = 61m\n");
+	load_bad(*state, "gap.conf",
+	    "@/gap.conf:2: host_gap: '61m' out of range (0 to 1h)\n");
+
 	/* The edges themselves are fine, in days too. */
 	put(*state, "edges.conf",
 	    "[feedspool]\ninterval = 7d\nmax_interval = 30d\n");
@@ -575,7 +582,7 @@ test_ranges(void **state)
 	    "@/edges.conf:2: max_interval: '31d' out of range (1s to 30d)\n");
 	put(*state, "edges.conf",
 	    "[feedspool]\ninterval = 168h\nmax_transfers = 256\n"
-	    "per_host = 16\ntimeout = 1h\nmax_body = 1G\n"
+	    "per_host = 16\nhost_gap = 1h\ntimeout = 1h\nmax_body = 1G\n"
 	    "max_redirects = 20\n"
 	    "[a]\nurl = https://example.org/\ninterval = 1\nmax_body = 1k\n");
 	config_free(load_ok(*state, "edges.conf"));
@@ -729,6 +736,7 @@ test_bundled(void **state)
 	assert_int_equal(conf->interval, 30 * 60);
 	assert_int_equal(conf->max_transfers, CONFIG_DEFAULT_MAX_TRANSFERS);
 	assert_int_equal(conf->per_host, CONFIG_DEFAULT_PER_HOST);
+	assert_int_equal(conf->host_gap, CONFIG_DEFAULT_HOST_GAP);
 	assert_int_equal(conf->timeout, CONFIG_DEFAULT_TIMEOUT);
 	assert_int_equal(conf->connect_timeout,
 	    CONFIG_DEFAULT_CONNECT_TIMEOUT);

@@ -348,13 +348,183 @@ test_spread_packed_run(void **unused)
 	sched_free(s);
 }
 
+/* With a gap, starts to one host are that far apart; other hosts go on. */
+static void
+test_host_gap(void **unused)
+{
+	struct sched		*s;
+	struct sched_entry	*a1, *a2, *a3, *b;
+	int			 x;
+
+	(void)unused;
+	assert_non_null(s = sched_new(8, 4));
+	sched_host_gap(s, 1000);
+	assert_non_null(a1 = sched_add(s, "news.example", 0, &x, 0));
+	assert_non_null(a2 = sched_add(s, "news.example", 0, &x, 0));
+	assert_non_null(a3 = sched_add(s, "news.example", 0, &x, 1));
+	assert_ptr_equal(sched_pop(s, 100), a1);
+	/* per_host 4 allows more at once; the gap does not. */
+	assert_null(sched_pop(s, 100));
+	assert_int_equal(sched_wait(s, 100), 1000);
+	assert_non_null(b = sched_add(s, "other.example", 0, &x, 0));
+	assert_ptr_equal(sched_pop(s, 100), b);
+	assert_null(sched_pop(s, 1099));
+	assert_ptr_equal(sched_pop(s, 1100), a2);
+	/* Feeds and pages share it; a finished transfer does not end it. */
+	assert_int_equal(sched_done(s, a1, 50000), 0);
+	assert_int_equal(sched_done(s, a2, 50000), 0);
+	assert_null(sched_pop(s, 2099));
+	assert_int_equal(sched_wait(s, 2099), 1);
+	assert_ptr_equal(sched_pop(s, 2100), a3);
+	/* Off again: the gate already set holds, the next start does not. */
+	sched_host_gap(s, 0);
+	assert_int_equal(sched_done(s, a3, 0), 0);
+	assert_int_equal(sched_done(s, a1, 0), 0);
+	assert_null(sched_pop(s, 3099));
+	assert_ptr_equal(sched_pop(s, 3100), a1);
+	assert_ptr_equal(sched_pop(s, 3100), a3);
+	sched_free(s);
+}
+
+/* Hosts found at one address share its budget, running transfers too. */
+static void
+test_addr_shared(void **unused)
+{
+	struct sched		*s;
+	struct sched_entry	*a, *b, *c, *d, *p;
+	int			 x;
+
+	(void)unused;
+	assert_non_null(s = sched_new(8, 1));
+	assert_non_null(a = sched_add(s, "a.example", 0, &x, 0));
+	assert_non_null(b = sched_add(s, "b.example", 10, &x, 0));
+	assert_non_null(c = sched_add(s, "c.example", 20, &x, 0));
+	assert_int_equal(sched_host_addr(s, "a.example", "192.0.2.1"), 0);
+	/* The same address written otherwise is the same address. */
+	assert_int_equal(sched_host_addr(s, "b.example", "::ffff:192.0.2.1"),
+	    0);
+	assert_int_equal(sched_host_addr(s, "b.example", "not an address"),
+	    -1);
+	assert_int_equal(sched_host_addr(s, "nowhere.example", "192.0.2.1"),
+	    0);
+	assert_ptr_equal(sched_pop(s, 100), a);
+	/* b is due and idle, but its address is busy: c goes. */
+	assert_true(sched_host_busy(s, "b.example"));
+	assert_ptr_equal(sched_pop(s, 100), c);
+	assert_null(sched_pop(s, 100));
+	/* c turns out to be there too: its transfer counts against it. */
+	assert_int_equal(sched_host_addr(s, "c.example", "192.0.2.1"), 0);
+	assert_int_equal(sched_done(s, a, 5000), 0);
+	assert_null(sched_pop(s, 100));
+	assert_int_equal(sched_done(s, c, 5000), 0);
+	assert_ptr_equal(sched_pop(s, 100), b);
+	/* A host named by an address is there from the start. */
+	assert_non_null(d = sched_add(s, "192.0.2.1", 0, &x, 0));
+	assert_null(sched_pop(s, 100));
+	assert_true(sched_host_busy(s, "192.0.2.1"));
+	assert_int_equal(sched_done(s, b, 5000), 0);
+	assert_ptr_equal(sched_pop(s, 100), d);
+	/* Moved elsewhere, b runs beside the others again. */
+	assert_int_equal(sched_host_addr(s, "b.example", "2001:db8::1"), 0);
+	sched_set_due(b, 0);
+	assert_ptr_equal(sched_pop(s, 100), b);
+	/* An IPv6 host in its URL's brackets meets curl's text. */
+	assert_non_null(p = sched_add(s, "[2001:DB8::1]", 0, &x, 0));
+	assert_true(sched_host_busy(s, "[2001:DB8::1]"));
+	assert_null(sched_pop(s, 100));
+	assert_int_equal(sched_done(s, b, 5000), 0);
+	assert_ptr_equal(sched_pop(s, 100), p);
+	sched_free(s);
+}
+
+/* A wait told to one host holds its address's other hosts too. */
+static void
+test_host_wait(void **unused)
+{
+	struct sched		*s;
+	struct sched_entry	*a, *b, *c;
+	int			 x;
+
+	(void)unused;
+	assert_non_null(s = sched_new(8, 4));
+	assert_non_null(a = sched_add(s, "a.example", 0, &x, 1));
+	assert_non_null(b = sched_add(s, "b.example", 0, &x, 0));
+	assert_non_null(c = sched_add(s, "c.example", 2000, &x, 0));
+	assert_int_equal(sched_host_addr(s, "a.example", "198.51.100.7"), 0);
+	assert_int_equal(sched_host_addr(s, "b.example", "198.51.100.7"), 0);
+	assert_ptr_equal(sched_pop(s, 0), a);
+	sched_host_wait(s, "a.example", 5000);
+	assert_int_equal(sched_done(s, a, 0), 0);
+	/* Neither a nor b, both due; c at its time. */
+	assert_int_equal(sched_wait(s, 0), 2000);
+	assert_null(sched_pop(s, 1999));
+	assert_ptr_equal(sched_pop(s, 2000), c);
+	assert_int_equal(sched_wait(s, 2000), 3000);
+	assert_null(sched_pop(s, 4999));
+	/* b first: a was told to wait, b only through its address. */
+	assert_ptr_equal(sched_pop(s, 5000), b);
+	assert_ptr_equal(sched_pop(s, 5000), a);
+	/* An earlier deadline does not shorten a wait. */
+	assert_int_equal(sched_done(s, a, 0), 0);
+	sched_host_wait(s, "a.example", 9000);
+	sched_host_wait(s, "a.example", 6000);
+	sched_host_wait(s, "nowhere.example", 6000);
+	assert_null(sched_pop(s, 8999));
+	assert_ptr_equal(sched_pop(s, 9000), a);
+	sched_free(s);
+}
+
+/*
+ * The pages of a host come and go in batches: between two, the host is
+ * remembered with its address and its wait.
+ */
+static void
+test_host_kept(void **unused)
+{
+	struct sched		*s;
+	struct sched_entry	*f, *p, *q;
+	int			 x;
+
+	(void)unused;
+	assert_non_null(s = sched_new(8, 1));
+	assert_non_null(f = sched_add(s, "feeds.example", 0, &x, 1));
+	assert_non_null(p = sched_add(s, "www.example", 0, &x, 0));
+	assert_int_equal(sched_host_addr(s, "feeds.example", "203.0.113.5"),
+	    0);
+	assert_int_equal(sched_host_addr(s, "www.example", "203.0.113.5"), 0);
+	assert_ptr_equal(sched_pop(s, 0), f);
+	assert_null(sched_pop(s, 0));
+	assert_int_equal(sched_done(s, f, 100000), 0);
+	assert_ptr_equal(sched_pop(s, 0), p);
+	sched_host_wait(s, "www.example", 7000);
+	assert_int_equal(sched_done(s, p, INT64_MAX), 0);
+	sched_remove(s, p);
+	/* The next batch: still at the address, still told to wait. */
+	assert_non_null(q = sched_add(s, "www.example", 0, &x, 0));
+	assert_null(sched_pop(s, 6999));
+	assert_ptr_equal(sched_pop(s, 7000), q);
+	sched_set_due(f, 0);
+	assert_true(sched_host_busy(s, "feeds.example"));
+	assert_null(sched_pop(s, 7000));
+	sched_free(s);
+}
+
 /*
  * A reference model: the scheduler as it was, a list scanned from end to
- * end.  Entries are kept in the order they were added; the most overdue
- * wins, the first added among equals.
+ * end, with the budgets of hosts and addresses written out as they are
+ * defined.  Entries are kept in the order they were added.  Each host
+ * offers its most overdue idle entry (the first added among equals); it
+ * may start once the host's gate is past: the host is free at the later
+ * of the two.  Each budget (an address, or a host's own while it is found
+ * at none) offers its host free first (the first added entry among
+ * equals), at the later of that and its own gate; the budget free first
+ * wins.  With no gap and no wait, the most overdue entry wins.
  */
 #define MODEL_MAX	4000
 #define MODEL_HOSTS	24
+#define MODEL_ADDRS	6	/* budgets: 6 addresses, then one a host */
+#define MODEL_BUDGETS	(MODEL_ADDRS + MODEL_HOSTS)
+#define MODEL_OPEN	INT64_MIN
 
 struct model_entry {
 	struct sched_entry	*se;
@@ -368,8 +538,35 @@ struct model {
 	size_t			 n;
 	unsigned		 max, per_host, running;
 	unsigned		 host_running[MODEL_HOSTS];
+	unsigned		 host_alive[MODEL_HOSTS];
+	int			 addr[MODEL_HOSTS];	/* its budget */
+	int64_t			 host_gate[MODEL_HOSTS];
+	int64_t			 gate[MODEL_BUDGETS];
+	int64_t			 gap;
+	int64_t			 popped;	/* now of the last pop */
 	int			 spread;
+	int			 polite;	/* gaps, addresses, waits */
 };
+
+static void
+model_init(struct model *m, int spread, int polite)
+{
+	int	 i;
+
+	memset(m, 0, sizeof(*m));
+	m->max = 6;
+	m->per_host = 2;
+	m->spread = spread;
+	m->polite = polite;
+	m->gap = polite ? 1500 : 0;
+	m->popped = INT64_MIN;
+	for (i = 0; i < MODEL_HOSTS; i++) {
+		m->addr[i] = MODEL_ADDRS + i;
+		m->host_gate[i] = MODEL_OPEN;
+	}
+	for (i = 0; i < MODEL_BUDGETS; i++)
+		m->gate[i] = MODEL_OPEN;
+}
 
 static int64_t
 model_slot(const struct model *m, int host, int64_t due)
@@ -384,26 +581,87 @@ model_slot(const struct model *m, int host, int64_t due)
 	return model_free_slot(dues, n, due);
 }
 
+static int64_t
+model_max(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+static unsigned
+model_budget_running(const struct model *m, int b)
+{
+	unsigned	 n = 0;
+	int		 h;
+
+	for (h = 0; h < MODEL_HOSTS; h++)
+		if (m->addr[h] == b)
+			n += m->host_running[h];
+	return n;
+}
+
+/* The entry that would start next, and from when; NULL when none may. */
+static struct model_entry *
+model_pick(const struct model *m, int64_t *when)
+{
+	const struct model_entry	*top[MODEL_HOSTS], *e, *best = NULL;
+	const struct model_entry	*cand;
+	int64_t				 key, ckey = 0, bkey, bkbest = 0;
+	size_t				 i;
+	int				 b, h;
+
+	memset(top, 0, sizeof(top));
+	for (i = 0; i < m->n; i++) {
+		e = &m->e[i];
+		if (e->alive && !e->running && (top[e->host] == NULL ||
+		    e->due < top[e->host]->due))
+			top[e->host] = e;
+	}
+	for (b = 0; b < MODEL_BUDGETS; b++) {
+		if (model_budget_running(m, b) >= m->per_host)
+			continue;
+		cand = NULL;
+		for (h = 0; h < MODEL_HOSTS; h++) {
+			if (m->addr[h] != b || top[h] == NULL ||
+			    m->host_running[h] >= m->per_host)
+				continue;
+			key = model_max(m->host_gate[h], top[h]->due);
+			if (cand == NULL || key < ckey ||
+			    (key == ckey && top[h] < cand)) {
+				cand = top[h];
+				ckey = key;
+			}
+		}
+		if (cand == NULL)
+			continue;
+		bkey = model_max(m->gate[b], ckey);
+		if (best == NULL || bkey < bkbest ||
+		    (bkey == bkbest && cand < best)) {
+			best = cand;
+			bkbest = bkey;
+		}
+	}
+	*when = bkbest;
+	return (struct model_entry *)(uintptr_t)best;
+}
+
 static struct model_entry *
 model_pop(struct model *m, int64_t now)
 {
-	struct model_entry	*e, *best = NULL;
-	size_t			 i;
+	struct model_entry	*best;
+	int64_t			 when;
 
-	if (m->running >= m->max)
+	m->popped = now;
+	if (m->running >= m->max || (best = model_pick(m, &when)) == NULL ||
+	    when > now)
 		return NULL;
-	for (i = 0; i < m->n; i++) {
-		e = &m->e[i];
-		if (!e->alive || e->running || e->due > now ||
-		    m->host_running[e->host] >= m->per_host)
-			continue;
-		if (best == NULL || e->due < best->due)
-			best = e;
-	}
-	if (best != NULL) {
-		best->running = 1;
-		m->host_running[best->host]++;
-		m->running++;
+	best->running = 1;
+	m->host_running[best->host]++;
+	m->running++;
+	if (m->gap > 0) {
+		m->host_gate[best->host] = model_max(m->host_gate[best->host],
+		    now + m->gap);
+		m->gate[m->addr[best->host]] =
+		    model_max(m->gate[m->addr[best->host]], now + m->gap);
 	}
 	return best;
 }
@@ -411,30 +669,55 @@ model_pop(struct model *m, int64_t now)
 static int64_t
 model_wait(const struct model *m, int64_t now)
 {
-	int64_t	 best = -1;
-	size_t	 i;
+	int64_t	 when;
 
-	if (m->running >= m->max)
+	if (m->running >= m->max || model_pick(m, &when) == NULL)
 		return -1;
-	for (i = 0; i < m->n; i++)
-		if (m->e[i].alive && !m->e[i].running &&
-		    m->host_running[m->e[i].host] < m->per_host &&
-		    (best == -1 || m->e[i].due < best))
-			best = m->e[i].due;
-	if (best == -1)
-		return -1;
-	return best > now ? best - now : 0;
+	return when > now ? when - now : 0;
 }
 
 static int
 model_busy(const struct model *m, int host)
 {
-	size_t	 i;
+	if (m->host_alive[host] == 0)
+		return 0;
+	return m->host_running[host] >= m->per_host ||
+	    model_budget_running(m, m->addr[host]) >= m->per_host;
+}
 
-	for (i = 0; i < m->n; i++)
-		if (m->e[i].alive && m->e[i].host == host)
-			return m->host_running[host] >= m->per_host;
-	return 0;
+/*
+ * An entry is gone.  A host left without any, at no address and with
+ * nothing to wait for, is forgotten: it comes back afresh.
+ */
+static void
+model_free(struct model *m, struct model_entry *e)
+{
+	int	 h = e->host;
+
+	e->alive = 0;
+	if (--m->host_alive[h] > 0 || m->addr[h] != MODEL_ADDRS + h ||
+	    m->host_gate[h] > m->popped)
+		return;
+	m->host_gate[h] = MODEL_OPEN;
+	m->gate[MODEL_ADDRS + h] = MODEL_OPEN;
+}
+
+/* Host h found at address b; an address no host is at is forgotten. */
+static void
+model_link(struct model *m, int h, int b)
+{
+	int	 old = m->addr[h], k;
+
+	if (old == b)
+		return;
+	m->addr[h] = b;
+	m->gate[b] = model_max(m->gate[b], m->host_gate[h]);
+	if (old >= MODEL_ADDRS)
+		return;
+	for (k = 0; k < MODEL_HOSTS; k++)
+		if (m->addr[k] == old)
+			return;
+	m->gate[old] = MODEL_OPEN;
 }
 
 static uint64_t
@@ -463,6 +746,34 @@ model_any(struct model *m, uint64_t *r, int running)
 	return NULL;
 }
 
+/* The polite steps: a host found at an address, a host told to wait. */
+static void
+model_polite_step(struct sched *s, struct model *m, uint64_t *r,
+    int64_t now, int wait)
+{
+	struct model_entry	*e;
+	char			 host[32], addr[32];
+	int64_t			 until;
+	int			 b;
+
+	if ((e = model_any(m, r, -1)) == NULL)
+		return;
+	snprintf(host, sizeof(host), "h%d", e->host);
+	if (wait) {
+		until = now + (int64_t)(model_rnd(r) % 6000) - 1000;
+		sched_host_wait(s, host, until);
+		m->host_gate[e->host] = model_max(m->host_gate[e->host],
+		    until);
+		m->gate[m->addr[e->host]] = model_max(m->gate[m->addr[e->host]],
+		    until);
+		return;
+	}
+	b = (int)(model_rnd(r) % MODEL_ADDRS);
+	snprintf(addr, sizeof(addr), "192.0.2.%d", b);
+	assert_int_equal(sched_host_addr(s, host, addr), 0);
+	model_link(m, e->host, b);
+}
+
 static void
 model_step(struct sched *s, struct model *m, uint64_t *r, int64_t *now)
 {
@@ -483,6 +794,7 @@ model_step(struct sched *s, struct model *m, uint64_t *r, int64_t *now)
 		if (m->spread && e->spread)
 			e->due = model_slot(m, e->host, e->due);
 		e->alive = 1;
+		m->host_alive[e->host]++;
 		m->n++;
 		assert_int_equal(sched_due(e->se), e->due);
 	} else if (op < 55) {				/* pop */
@@ -517,20 +829,28 @@ model_step(struct sched *s, struct model *m, uint64_t *r, int64_t *now)
 			assert_int_equal(sched_done(s, e->se, 0), 1);
 		} else
 			sched_remove(s, e->se);
-		e->alive = 0;
+		model_free(m, e);
 	} else if (op < 92) {				/* a reload */
 		m->max = 1 + model_rnd(r) % 12;
 		m->per_host = 1 + model_rnd(r) % 4;
 		sched_limits(s, m->max, m->per_host);
-	} else
+		if (m->polite) {
+			m->gap = (int64_t)(model_rnd(r) % 3000);
+			sched_host_gap(s, m->gap);
+		}
+	} else if (m->polite && op < 96)
+		model_polite_step(s, m, r, *now, op >= 95);
+	else
 		*now += (int64_t)(model_rnd(r) % 4000);
 	/* Whatever happened, the views agree. */
 	assert_int_equal(sched_running(s), m->running);
 	assert_int_equal(sched_wait(s, *now), model_wait(m, *now));
 	h = model_rnd(r) % (MODEL_HOSTS + 1);
 	snprintf(host, sizeof(host), "h%d", h);
-	assert_int_equal(sched_host_busy(s, host), h < MODEL_HOSTS ?
-	    model_busy(m, h) : 0);
+	/* A host without entries may be remembered at its address. */
+	if (h == MODEL_HOSTS || m->host_alive[h] > 0 || !m->polite)
+		assert_int_equal(sched_host_busy(s, host), h < MODEL_HOSTS ?
+		    model_busy(m, h) : 0);
 }
 
 /* Random operations on both, step by step: the same answers. */
@@ -547,13 +867,12 @@ test_against_model(void **unused)
 
 	(void)unused;
 	assert_non_null(m = calloc(1, sizeof(*m)));
-	for (pass = 0; pass < 2; pass++) {
-		memset(m, 0, sizeof(*m));
-		m->max = 6;
-		m->per_host = 2;
-		m->spread = pass == 0;
+	/* Spread on and off, then the same with gaps, addresses, waits. */
+	for (pass = 0; pass < 4; pass++) {
+		model_init(m, pass % 2 == 0, pass >= 2);
 		assert_non_null(s = sched_new(m->max, m->per_host));
 		sched_spread(s, m->spread);
+		sched_host_gap(s, m->gap);
 		for (step = 0; step < 12000; step++)
 			model_step(s, m, &r, &now);
 		/* Drain what is left, running or not. */
@@ -655,6 +974,94 @@ test_many_in_due_order(void **unused)
 	free(all);
 }
 
+/*
+ * The same numbers under the polite limits: 1,000 hosts on 250 addresses,
+ * per_host 2, a gap of 50 ms, transfers of 20 ms, waits told now and
+ * then; a virtual clock, one millisecond a step.  Every entry starts once,
+ * never before its time, and no address ever has more than per_host
+ * running or two starts closer than the gap (or one inside a wait).
+ */
+static void
+test_many_polite(void **unused)
+{
+	enum { PAGES = 100000, FEEDS = 10000, HOSTS = 1000, ADDRS = 250,
+	    GAP = 50, LENGTH = 20, MAX = 64 };
+	struct sched		*s;
+	struct sched_entry	*se, *run[MAX];
+	int64_t			 ends[MAX], last[ADDRS], until[ADDRS];
+	int64_t			 now = 0;
+	unsigned		 nrun[ADDRS];
+	size_t			 i, k, nr = 0, started = 0;
+	size_t			 n = PAGES + FEEDS;
+	uint64_t		 r = 5;
+	char			 host[32], addr[32];
+	int			*hostof;
+
+	(void)unused;
+	assert_non_null(hostof = calloc(n, sizeof(*hostof)));
+	assert_non_null(s = sched_new(MAX, 2));
+	sched_host_gap(s, GAP);
+	for (i = 0; i < n; i++) {
+		hostof[i] = (int)(model_rnd(&r) % HOSTS);
+		snprintf(host, sizeof(host), "h%d.example", hostof[i]);
+		assert_non_null(sched_add(s, host,
+		    (int64_t)(model_rnd(&r) % 20000), &hostof[i],
+		    i % 11 == 0));
+	}
+	for (i = 0; i < HOSTS; i++) {
+		snprintf(host, sizeof(host), "h%zu.example", i);
+		snprintf(addr, sizeof(addr), "10.0.%zu.%zu", i % ADDRS / 256,
+		    i % ADDRS % 256);
+		assert_int_equal(sched_host_addr(s, host, addr), 0);
+	}
+	for (i = 0; i < ADDRS; i++) {
+		last[i] = until[i] = INT64_MIN;
+		nrun[i] = 0;
+	}
+	while (started < n) {
+		assert_true(now < 10000000);
+		/* Transfers end, in the order they began. */
+		for (k = 0; k < nr && ends[k] <= now; k++) {
+			int	*h = sched_data(run[k]);
+
+			nrun[*h % ADDRS]--;
+			/* Now and then a host says 429: its address waits. */
+			if (model_rnd(&r) % 97 == 0) {
+				until[*h % ADDRS] = now + 300;
+				sched_host_wait(s, sched_host(run[k]),
+				    now + 300);
+			}
+			assert_int_equal(sched_done(s, run[k], INT64_MAX), 0);
+			sched_remove(s, run[k]);
+		}
+		memmove(run, run + k, (nr - k) * sizeof(*run));
+		memmove(ends, ends + k, (nr - k) * sizeof(*ends));
+		nr -= k;
+		while ((se = sched_pop(s, now)) != NULL) {
+			int	 a = *(int *)sched_data(se) % ADDRS;
+
+			assert_true(sched_due(se) <= now);
+			assert_true(nrun[a] < 2);
+			assert_true(last[a] == INT64_MIN ||
+			    now - last[a] >= GAP);
+			assert_true(now >= until[a]);
+			assert_true(nr < MAX);
+			last[a] = now;
+			nrun[a]++;
+			run[nr] = se;
+			ends[nr++] = now + LENGTH;
+			started++;
+		}
+		assert_int_equal(sched_running(s), nr);
+		/* Nothing may start before the time sched_wait() tells. */
+		if (sched_wait(s, now) > 1)
+			now += sched_wait(s, now) - 1;
+		now++;
+	}
+	sched_free(s);
+	free(hostof);
+}
+
 /* A publisher's ttl, sy: period and skipped hours and days are obeyed. */
 static void
 test_feed_schedule(void **unused)
@@ -705,8 +1112,13 @@ main(void)
 		cmocka_unit_test(test_limits_lowered_running),
 		cmocka_unit_test(test_remove_running_spread),
 		cmocka_unit_test(test_spread_packed_run),
+		cmocka_unit_test(test_host_gap),
+		cmocka_unit_test(test_addr_shared),
+		cmocka_unit_test(test_host_wait),
+		cmocka_unit_test(test_host_kept),
 		cmocka_unit_test(test_against_model),
 		cmocka_unit_test(test_many_in_due_order),
+		cmocka_unit_test(test_many_polite),
 		cmocka_unit_test(test_feed_schedule),
 	};
 
