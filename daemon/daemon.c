@@ -43,6 +43,9 @@ static void	daemon_maybe_exit(struct daemon *);
 static void	daemon_check_multi(struct daemon *);
 static void	daemon_health(struct daemon *);
 
+/* A one-shot run waits this long at most for a transfer to be allowed. */
+#define DAEMON_ONCE_WAIT_MS	60000
+
 /* Deliveries that failed are tried again after 1 s, 2 s, ... up to 60 s. */
 #define DAEMON_RETRY_MIN_MS	1000
 #define DAEMON_RETRY_MAX_MS	60000
@@ -412,6 +415,33 @@ daemon_check_multi(struct daemon *d)
 	daemon_maybe_exit(d);
 }
 
+/*
+ * A one-shot run does not sit out a long wait a server asked for (a 429's
+ * Retry-After holds its whole host back): what is left is not polled this
+ * time, and says so; pages not fetched leave their stories the feed's text.
+ */
+static void
+daemon_once_give_up(struct daemon *d, int64_t wait)
+{
+	struct feedrt	*fr;
+	int		 n;
+
+	log_notice("the next transfer could start only in %llds (a server "
+	    "asked to wait): not waiting in a one-shot run",
+	    (long long)(wait / 1000));
+	TAILQ_FOREACH(fr, &d->feeds, entry) {
+		if (fr->removed || fr->parked || fr->polls > 0 ||
+		    fr->fetch != NULL)
+			continue;
+		fr->parked = 1;
+		n = snprintf(fr->summary, sizeof(fr->summary), "not polled: "
+		    "its host asked to wait %llds", (long long)(wait / 1000));
+		(void)n;
+	}
+	pages_drop(d, 0);
+	daemon_maybe_exit(d);
+}
+
 /* Start what is due, then sleep until the next feed is. */
 static void
 daemon_schedule(struct daemon *d)
@@ -432,6 +462,10 @@ daemon_schedule(struct daemon *d)
 	evtimer_del(d->sched_timer);
 	if (wait < 0 || (d->opts->once && wait > 1000LL * 86400 * 365))
 		return;
+	if (d->opts->once && wait > DAEMON_ONCE_WAIT_MS) {
+		daemon_once_give_up(d, wait);
+		return;
+	}
 	tv = ms_to_tv(wait);
 	evtimer_add(d->sched_timer, &tv);
 }

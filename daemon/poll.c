@@ -109,17 +109,20 @@ feedrt_park(struct feedrt *fr, const char *why, int64_t until)
  * never before a Retry-After deadline.  A feed whose url changed is new.
  */
 static int64_t
-feedrt_first_due(struct daemon *d, struct feedrt *fr, int64_t now)
+feedrt_first_due(struct daemon *d, struct feedrt *fr, int64_t now,
+    int64_t *wait_ms)
 {
 	struct state_feed	 sf;
 	int64_t			 due = now, wait;
 
+	*wait_ms = 0;
 	if (state_feed_load(d->state, fr->name, &sf) == -1 ||
 	    sf.url == NULL || strcmp(sf.url, fr->url) != 0) {
 		state_feed_clear(&sf);
 		return now;
 	}
 	wait = sf.retry_until * 1000;
+	*wait_ms = wait;
 	if (sf.gone) {
 		feedrt_park(fr, "gone (HTTP 410); feedspool resume NAME polls "
 		    "it again", 0);
@@ -177,6 +180,7 @@ int
 poll_add_feed(struct daemon *d, const struct config_feed *cf)
 {
 	struct feedrt	*fr;
+	int64_t		 now, wait;
 
 	if ((fr = calloc(1, sizeof(*fr))) == NULL)
 		goto fail;
@@ -185,10 +189,16 @@ poll_add_feed(struct daemon *d, const struct config_feed *cf)
 	if ((fr->name = strdup(cf->name)) == NULL ||
 	    feedrt_configure(fr, cf) == -1)
 		goto fail;
-	fr->se = sched_add(d->sched, fr->host,
-	    feedrt_first_due(d, fr, daemon_now_ms()), fr, 1);
+	now = daemon_now_ms();
+	fr->se = sched_add(d->sched, fr->host, feedrt_first_due(d, fr, now,
+	    &wait), fr, 1);
 	if (fr->se == NULL)
 		goto fail;
+	/* What a 429 or 503 asked holds the whole host, after a restart too. */
+	if (wait > now)
+		sched_host_wait(d->sched, fr->host,
+		    wait - now > DAEMON_HOST_WAIT_MAX_MS ?
+		    now + DAEMON_HOST_WAIT_MAX_MS : wait);
 	TAILQ_INSERT_TAIL(&d->feeds, fr, entry);
 	return 0;
 fail:

@@ -38,86 +38,97 @@ asked() {
 	    "$T/requests.log"
 }
 
-conf <<CONF
-[ra]
-url = $BASE/seq/429ra600,200/feeds/world.xml
-[radate]
-url = $BASE/seq/503rd600,200/feeds/atom.xml
+# 1. Waits a feed was told, over restarts.  A one-shot run asks every
+# feed once; then the daemon runs four seconds at a 1 s interval, is
+# restarted, and runs three more.  (All at once: no gap, per_host 8.)
+conf "host_gap = 0
+per_host = 8" <<CONF
 [maxage]
 url = $BASE/cache/3600/feeds/world.xml
 [expires]
 url = $BASE/expires/3600/feeds/atom.xml
 [ttl]
 url = $BASE/feeds/ttl.xml
-[bare]
-url = $BASE/seq/429/feeds/world.xml
 [gone]
 url = $BASE/seq/410,200/feeds/world.xml
 [control]
 url = http://localhost:$PORT/feeds/world.xml
 CONF
-
-# 1. A one-shot run asks every feed once; then the daemon runs four
-# seconds at a 1 s interval, is restarted, and runs three more: what each
-# feed was told holds over both starts.  (A one-shot run does not spread
-# the feeds of a host; the daemon starts with all of them waiting.)
 "$FEEDSPOOL" run -c "$T/feedspool.conf" --once >"$T/once0.out" 2>"$T/daemon.err" ||
 	fail "the first run --once: $(tail -n 5 "$T/daemon.err")"
 run_for 4
 run_for 3
-for f in /seq/429ra600,200/feeds/world.xml /seq/503rd600,200/feeds/atom.xml \
-    /cache/3600/feeds/world.xml /expires/3600/feeds/atom.xml \
+for f in /cache/3600/feeds/world.xml /expires/3600/feeds/atom.xml \
     /feeds/ttl.xml /seq/410,200/feeds/world.xml; do
-	assert_eq 1 "$(asked "$f")" "requests of $f over a restart"
+	assert_eq 1 "$(asked "$f")" "requests of $f over restarts"
 done
-# (alone on its host name: nothing spreads it)
 n=$(asked /feeds/world.xml)
 [ "$n" -ge 4 ] || fail "the control feed was asked $n times in 7 s"
 grep -q "feed gone: 410 Gone: no longer polled" "$T/daemon.err" ||
 	fail "the 410 was not logged"
 assert_eq 1 "$(grep -c "feed gone: 410 Gone" "$T/daemon.err")" "410 logged once"
-# 429 alone: twice the gap before (the interval, for the first): asked at
-# 0 s, 2 s, 6 s at most.
-n=$(asked /seq/429/feeds/world.xml)
-[ "$n" -le 3 ] || fail "429 without Retry-After: asked $n times in 7 s"
-q() { sqlite3 "$T/state.db" "$1"; }
-assert_eq "rate-limited" "$(q "SELECT next_why FROM feeds WHERE name = 'bare'")" \
-    "why the bare 429 waits"
-gap=$(q "SELECT next_poll - last_poll FROM feeds WHERE name = 'bare'")
-[ "$gap" -ge 4 ] || fail "429 without Retry-After: next poll after $gap s"
-gap=$(q "SELECT retry_until - last_poll FROM feeds WHERE name = 'radate'")
-[ "$gap" -ge 590 ] && [ "$gap" -le 601 ] ||
-	fail "Retry-After as a date: waits $gap s, not 600"
-
-# 2. A one-shot run keeps the server's waits too, and says so.
-"$FEEDSPOOL" run -c "$T/feedspool.conf" --once >"$T/once.out" 2>"$T/once.err" ||
-	fail "run --once: $(tail -n 5 "$T/once.err")"
-assert_eq 1 "$(asked /seq/429ra600,200/feeds/world.xml)" "Retry-After after --once"
-grep -q "^ra: not polled: the server asked to wait until " "$T/once.out" ||
-	fail "--once does not say why ra was not polled: $(cat "$T/once.out")"
-assert_eq 1 "$(asked /seq/410,200/feeds/world.xml)" "410 after --once"
-grep -q "^gone: not polled: gone (HTTP 410)" "$T/once.out" ||
-	fail "--once does not say gone was not polled: $(cat "$T/once.out")"
-
-# 3. status: gone, rate-limited, and why each next poll is when it is.
 "$FEEDSPOOL" status -c "$T/feedspool.conf" >"$T/status" 2>&1
 grep -Eq '^gone +GONE .*feedspool resume gone' "$T/status" ||
 	fail "status on the gone feed: $(cat "$T/status")"
-grep -Eq '^ra +FAILING +HTTP 429.*next .* \(retry-after\), rate-limited until ' \
-    "$T/status" || fail "status on the rate-limited feed: $(cat "$T/status")"
 grep -Eq '^maxage +ok \([0-9]+\).* \(cache lifetime\)' "$T/status" ||
 	fail "status on the max-age feed: $(cat "$T/status")"
 grep -Eq "^ttl +ok \\([0-9]+\\).* \\(feed's ttl\\)" "$T/status" ||
 	fail "status on the ttl feed: $(cat "$T/status")"
-
-# 4. Resumed, the gone feed is asked again (its next answer is a 200).
+"$FEEDSPOOL" run -c "$T/feedspool.conf" --once >"$T/once1.out" 2>>"$T/daemon.err" ||
+	fail "run --once"
+assert_eq 1 "$(asked /seq/410,200/feeds/world.xml)" "410 after --once"
+grep -q "^gone: not polled: gone (HTTP 410)" "$T/once1.out" ||
+	fail "--once does not say gone was not polled: $(cat "$T/once1.out")"
+# Resumed, the gone feed is asked again (its next answer is a 200).
 "$FEEDSPOOL" resume -c "$T/feedspool.conf" gone >"$T/resume.out" ||
 	fail "resume: $(cat "$T/resume.out")"
-"$FEEDSPOOL" run -c "$T/feedspool.conf" --once >"$T/once2.out" 2>>"$T/once.err" ||
+"$FEEDSPOOL" run -c "$T/feedspool.conf" --once >"$T/once2.out" 2>>"$T/daemon.err" ||
 	fail "run --once after resume"
 assert_eq 2 "$(asked /seq/410,200/feeds/world.xml)" "requests of the resumed feed"
 "$FEEDSPOOL" resume -c "$T/feedspool.conf" nosuch >/dev/null 2>&1 &&
 	fail "resume of a feed not configured succeeded"
+
+# 2. What a server asked with 429 and 503 (Retry-After in seconds, as an
+# HTTP date, or none) holds the feed, and its whole host, over a restart:
+# the other feed of the host is not asked again either.
+rm -rf "$T/state.db"* "$T/spool"
+: >"$T/requests.log"
+conf "host_gap = 0
+per_host = 8" <<CONF
+[ra]
+url = $BASE/seq/429ra600,200/feeds/world.xml
+[radate]
+url = $BASE/seq/503rd600,200/feeds/atom.xml
+[bare]
+url = $BASE/seq/429/feeds/world.xml
+[neighbour]
+url = $BASE/feeds/atom.xml
+CONF
+"$FEEDSPOOL" run -c "$T/feedspool.conf" --once >"$T/once3.out" 2>"$T/daemon.err" ||
+	fail "run --once: $(tail -n 5 "$T/daemon.err")"
+q() { sqlite3 "$T/state.db" "$1"; }
+assert_eq "rate-limited" "$(q "SELECT next_why FROM feeds WHERE name = 'bare'")" \
+    "why the bare 429 waits"
+gap=$(q "SELECT next_poll - last_poll FROM feeds WHERE name = 'bare'")
+[ "$gap" -ge 2 ] || fail "429 without Retry-After: next poll after $gap s"
+gap=$(q "SELECT retry_until - last_poll FROM feeds WHERE name = 'radate'")
+[ "$gap" -ge 590 ] && [ "$gap" -le 601 ] ||
+	fail "Retry-After as a date: waits $gap s, not 600"
+run_for 3
+for f in /seq/429ra600,200/feeds/world.xml /seq/503rd600,200/feeds/atom.xml \
+    /seq/429/feeds/world.xml /feeds/atom.xml; do
+	assert_eq 1 "$(asked "$f")" "requests of $f after the host's 429"
+done
+"$FEEDSPOOL" run -c "$T/feedspool.conf" --once >"$T/once4.out" 2>>"$T/daemon.err" ||
+	fail "run --once"
+assert_eq 1 "$(asked /seq/429ra600,200/feeds/world.xml)" "Retry-After after --once"
+grep -q "^ra: not polled: the server asked to wait until " "$T/once4.out" ||
+	fail "--once does not say why ra was not polled: $(cat "$T/once4.out")"
+grep -q "^neighbour: not polled: its host asked to wait" "$T/once4.out" ||
+	fail "--once does not say why neighbour was not polled: $(cat "$T/once4.out")"
+"$FEEDSPOOL" status -c "$T/feedspool.conf" >"$T/status" 2>&1
+grep -Eq '^ra +FAILING +HTTP 429.*next .* \(retry-after\), rate-limited until ' \
+    "$T/status" || fail "status on the rate-limited feed: $(cat "$T/status")"
 
 # 5. Permanent moves: 301 and a chain of 308s, followed after one poll;
 # with moved_after = 2, after two.
