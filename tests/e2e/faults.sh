@@ -30,7 +30,9 @@ url = $BASE/status/500
 
 ; answered last: its Retry-After holds back the whole host (hostbudget.sh)
 [limited]
-url = $BASE/slow/5/status/429
+# Its own host name: the wait its 429 asks holds that host back, in this
+# run and (kept in the state) the next, not the feeds on 127.0.0.1.
+url = http://localhost:$PORT/slow/5/status/429
 interval = 1m
 
 [moved]
