@@ -95,6 +95,14 @@ struct feed_schedule {
 struct feed_doc {
 	const char		*version;	/* "rss20", "atom10", "rss10", ... */
 	bool			 recovered;
+	/*
+	 * Entity references left out of the text (README.md, "Caps"): how
+	 * many, the first one's name (cut to 64 bytes) and why, a static
+	 * string ("refers to another entity" ...).
+	 */
+	size_t			 entities_dropped;
+	char			*entity;
+	const char		*entity_why;
 	char			*title;
 	char			*link;
 	char			*id;

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <libxml/HTMLparser.h>
+#include <libxml/SAX2.h>
+#include <libxml/entities.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
@@ -18,6 +20,13 @@
 
 #define ENTITY_NAME_MAX	32
 #define PUSH_CHUNK	(64 * 1024)
+/* The replacement text of one internal entity, once decoded. */
+#define ENTITY_MAX	4096
+/* The replacement text expanded in one document, all references together. */
+#define ENTITY_BUDGET	(1024 * 1024)
+
+#define STR(x)		STR1(x)
+#define STR1(x)		#x
 
 static bool
 is_alnum(int c)
@@ -423,6 +432,375 @@ feed_xml_feed_start(const char *s, size_t len)
 	return best != NULL ? (size_t)(best - s) : 0;
 }
 
+/* --- entities of the internal subset -------------------------------- */
+
+/*
+ * What becomes of a general entity of the DTD, decided where it is declared
+ * and kept in the entity's _private (application data: libxml2 leaves it
+ * alone).  why is NULL when its text is expanded.
+ */
+struct ent_verdict {
+	const char	*why;
+};
+
+static struct ent_verdict ent_kept = { NULL };
+static struct ent_verdict ent_nested = { "refers to another entity" };
+static struct ent_verdict ent_markup = { "holds markup" };
+static struct ent_verdict ent_long = {
+	"expansion over " STR(ENTITY_MAX) " bytes" };
+static struct ent_verdict ent_bad = { "not well-formed" };
+static struct ent_verdict ent_external = { "external, never loaded" };
+
+static const char ent_undeclared[] = "not declared";
+static const char ent_spent[] = "over the document's 1 MiB of entity text";
+
+/* What declares an entity empty. */
+static xmlChar ent_empty[1];
+
+static const struct {
+	const char	*ref;
+	char		 c;
+} xml_refs[] = {
+	{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+	{ "&quot;", '"' }, { "&apos;", '\'' },
+};
+
+/* Whether c may appear in an XML 1.0 document (production [2] Char). */
+static bool
+xml_char(uint32_t c)
+{
+	return c == 0x9 || c == 0xa || c == 0xd ||
+	    (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) ||
+	    (c >= 0x10000 && c <= 0x10ffff);
+}
+
+/*
+ * The character reference at s ("&#...;"): its length, the character in
+ * *cp; 0 when it is none or names no XML character.
+ */
+static size_t
+char_ref(const char *s, uint32_t *cp)
+{
+	uint32_t	 v = 0, base = 10, d;
+	size_t		 i = 2, start;
+
+	if (s[i] == 'x') {
+		base = 16;
+		i++;
+	}
+	for (start = i; ; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			d = (uint32_t)(s[i] - '0');
+		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
+			d = (uint32_t)(s[i] - 'a' + 10);
+		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
+			d = (uint32_t)(s[i] - 'A' + 10);
+		else
+			break;
+		/* never above 0x10ffff * 16 + 15: no overflow */
+		if ((v = v * base + d) > 0x10ffff)
+			return 0;
+	}
+	if (s[i] != ';' || i == start || !xml_char(v))
+		return 0;
+	*cp = v;
+	return i + 1;
+}
+
+/*
+ * One piece of an internal entity's replacement text at s: *k bytes of it
+ * standing for the *n bytes at *p (a character reference or one of XML's
+ * five entities decoded into u, room for 4 bytes).  NULL, or why the
+ * entity is not to be expanded.
+ */
+static struct ent_verdict *
+ent_piece(const char *s, size_t *k, const char **p, size_t *n, xmlChar *u)
+{
+	uint32_t	 cp;
+	size_t		 i;
+	unsigned char	 c = (unsigned char)s[1];
+
+	*p = s;
+	if (*s != '<' && *s != '&') {
+		*k = *n = strcspn(s, "<&");
+		return NULL;
+	}
+	if (*s == '<')
+		return &ent_markup;
+	if (c == '#') {
+		if ((*k = char_ref(s, &cp)) == 0)
+			return &ent_bad;
+		*n = (size_t)xmlCopyCharMultiByte(u, (int)cp);
+		*p = (const char *)u;
+		return NULL;
+	}
+	for (i = 0; i < sizeof(xml_refs) / sizeof(xml_refs[0]); i++) {
+		*k = strlen(xml_refs[i].ref);
+		if (strncmp(s, xml_refs[i].ref, *k) == 0) {
+			*p = &xml_refs[i].c;
+			*n = 1;
+			return NULL;
+		}
+	}
+	/* "&name;" names another entity; a bare '&' is no reference */
+	return is_alpha(c) || c == '_' || c == ':' || c >= 0x80 ?
+	    &ent_nested : &ent_bad;
+}
+
+/*
+ * The verdict on the replacement text of an internal entity: expanded when
+ * it is text, character references and XML's five entities only, at most
+ * ENTITY_MAX bytes once decoded.
+ */
+static struct ent_verdict *
+ent_judge(const char *s)
+{
+	struct ent_verdict	*v;
+	const char		*p;
+	xmlChar			 u[8];
+	size_t			 i, k, n, len = 0;
+
+	for (i = 0; s[i] != '\0'; i += k) {
+		if ((v = ent_piece(s + i, &k, &p, &n, u)) != NULL)
+			return v;
+		if (n > ENTITY_MAX - len)
+			return &ent_long;
+		len += n;
+	}
+	return &ent_kept;
+}
+
+/* The replacement text of an entity ent_judge kept, decoded, added to b. */
+static int
+ent_decode(const char *s, struct buf *b)
+{
+	const char	*p;
+	xmlChar		 u[8];
+	size_t		 i, k, n;
+	int		 rc = BUF_OK;
+
+	for (i = 0; s[i] != '\0' && rc == BUF_OK; i += k) {
+		if (ent_piece(s + i, &k, &p, &n, u) != NULL)
+			break;
+		rc = buf_add(b, p, n);
+	}
+	return rc;
+}
+
+/*
+ * The SAX entityDecl of every parse.  A general entity whose text is not
+ * to be expanded (ent_judge) is declared empty, so that libxml2 never
+ * parses a nested reference (its amplification check takes three small
+ * levels for a loop and stops the document there) nor builds markup from
+ * one; an external one is declared an empty internal one, so that nothing
+ * can load it.  The verdict goes into _private for ent_expand.  Parameter
+ * entities stay libxml2's: internal ones under its amplification check,
+ * external ones never read without XML_PARSE_DTDLOAD.
+ */
+static void
+entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *pub,
+    const xmlChar *sys, xmlChar *content)
+{
+	xmlParserCtxt		*ctxt = ctx;
+	struct ent_verdict	*v = NULL;
+	xmlEntity		*ent;
+
+	if (type == XML_INTERNAL_GENERAL_ENTITY)
+		v = content != NULL ? ent_judge((const char *)content) :
+		    &ent_kept;
+	else if (type == XML_EXTERNAL_GENERAL_PARSED_ENTITY ||
+	    type == XML_EXTERNAL_GENERAL_UNPARSED_ENTITY)
+		v = &ent_external;
+	/* The first declaration binds; XML's own five are libxml2's. */
+	if (v == NULL || ctxt->myDoc == NULL ||
+	    xmlGetDocEntity(ctxt->myDoc, name) != NULL) {
+		xmlSAX2EntityDecl(ctx, name, type, pub, sys, content);
+		return;
+	}
+	xmlSAX2EntityDecl(ctx, name, XML_INTERNAL_GENERAL_ENTITY, NULL, NULL,
+	    v == &ent_kept ? content : ent_empty);
+	if ((ent = xmlGetDocEntity(ctxt->myDoc, name)) != NULL &&
+	    ent->etype == XML_INTERNAL_GENERAL_ENTITY && ent->_private == NULL)
+		ent->_private = v;
+}
+
+/* Our SAX callbacks, on every context (xmlCtxtReadMemory keeps them). */
+static void
+sax_hooks(xmlParserCtxt *ctxt)
+{
+	ctxt->sax->entityDecl = entity_decl;
+}
+
+/* Every reference of one document, expanded or left out. */
+struct ent_walk {
+	xmlDoc			*doc;
+	struct buf		 b;		/* the text of one run */
+	size_t			 spent;		/* entity text expanded */
+	struct feed_xml_notes	*notes;
+};
+
+/* A reference left out: counted, the first one named. */
+static void
+ent_drop(struct ent_walk *w, const xmlChar *name, const char *why)
+{
+	struct feed_xml_notes	*nt = w->notes;
+	size_t			 n;
+
+	if (nt->ents_dropped++ > 0)
+		return;
+	/* cut on a UTF-8 boundary: the name goes into JSON and logs */
+	if ((n = strlen((const char *)name)) > FEED_XML_NAME_MAX) {
+		n = FEED_XML_NAME_MAX;
+		while (n > 0 && (name[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(nt->ent_name, name, n);
+	nt->ent_name[n] = '\0';
+	nt->ent_why = why;
+}
+
+/* The text of the entity reference ref added to w->b, or nothing. */
+static int
+ent_expand(struct ent_walk *w, const xmlNode *ref)
+{
+	struct ent_verdict	*v;
+	xmlEntity		*ent;
+	size_t			 n;
+
+	if ((ent = xmlGetDocEntity(w->doc, ref->name)) == NULL) {
+		ent_drop(w, ref->name, ent_undeclared);
+		return BUF_OK;
+	}
+	if (ent->etype != XML_INTERNAL_GENERAL_ENTITY || ent->content == NULL)
+		v = &ent_external;
+	else if ((v = ent->_private) == NULL)	/* declared past our hook */
+		v = ent_judge((const char *)ent->content);
+	if (v->why != NULL) {
+		ent_drop(w, ref->name, v->why);
+		return BUF_OK;
+	}
+	/* Charged as declared: the decoded text is never longer. */
+	if ((n = strlen((const char *)ent->content)) > ENTITY_BUDGET -
+	    w->spent) {
+		ent_drop(w, ref->name, ent_spent);
+		return BUF_OK;
+	}
+	w->spent += n;
+	return ent_decode((const char *)ent->content, &w->b);
+}
+
+static bool
+run_node(const xmlNode *n)
+{
+	return n->type == XML_TEXT_NODE || n->type == XML_ENTITY_REF_NODE;
+}
+
+/*
+ * The run of text and references [first, end) under parent as one text
+ * node, none when it comes to nothing.  Linked by hand: xmlAddNextSibling
+ * and its kin merge text nodes on their own terms.
+ */
+static int
+ent_run(struct ent_walk *w, xmlNode *parent, xmlNode *first, xmlNode *end)
+{
+	xmlNode	*n, *next, *prev = first->prev, *t = NULL;
+	int	 rc = BUF_OK;
+
+	buf_reset(&w->b);
+	for (n = first; n != end && rc == BUF_OK; n = n->next)
+		if (n->type == XML_ENTITY_REF_NODE)
+			rc = ent_expand(w, n);
+		else if (n->content != NULL)
+			rc = buf_addstr(&w->b, (const char *)n->content);
+	/* BUF_TOOBIG: cut at INT_MAX bytes, what a text node can hold */
+	if (rc == BUF_NOMEM || (w->b.len > 0 && (t = xmlNewDocTextLen(w->doc,
+	    (const xmlChar *)w->b.data, (int)w->b.len)) == NULL))
+		return -1;
+	for (n = first; n != end; n = next) {
+		next = n->next;
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+	}
+	if (t == NULL)
+		return 0;
+	t->parent = parent;
+	t->prev = prev;
+	t->next = end;
+	if (prev != NULL)
+		prev->next = t;
+	else
+		parent->children = t;
+	if (end != NULL)
+		end->prev = t;
+	else
+		parent->last = t;
+	return 0;
+}
+
+/* Each run of parent's children (an element's or an attribute's) that
+ * holds a reference, as one text node. */
+static int
+ent_list(struct ent_walk *w, xmlNode *parent)
+{
+	xmlNode	*c, *end;
+	bool	 refs;
+
+	for (c = parent->children; c != NULL; c = end) {
+		if (!run_node(c)) {
+			end = c->next;
+			continue;
+		}
+		refs = false;
+		for (end = c; end != NULL && run_node(end); end = end->next)
+			refs = refs || end->type == XML_ENTITY_REF_NODE;
+		if (refs && ent_run(w, parent, c, end) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Every entity reference of the document, in elements and attributes,
+ * replaced by its text or by nothing (noted), so that no reader of the
+ * tree expands one on its own (xmlGetNsProp and xmlNodeDump would).
+ * -1 when out of memory.
+ */
+static int
+ent_resolve(xmlDoc *doc, struct feed_xml_notes *notes)
+{
+	struct ent_walk	 w;
+	xmlNode		*root, *n;
+	xmlAttr		*a;
+	int		 rc = 0;
+
+	/* References need a DOCTYPE, and most feeds have none. */
+	if (doc->intSubset == NULL ||
+	    (root = xmlDocGetRootElement(doc)) == NULL)
+		return 0;
+	w.doc = doc;
+	w.spent = 0;
+	w.notes = notes;
+	buf_init(&w.b, INT_MAX);
+	for (n = root; n != NULL && rc == 0; ) {
+		if (n->type == XML_ELEMENT_NODE) {
+			for (a = n->properties; a != NULL && rc == 0;
+			    a = a->next)
+				rc = ent_list(&w, (xmlNode *)a);
+			if (rc == 0)
+				rc = ent_list(&w, n);
+			if (n->children != NULL) {
+				n = n->children;
+				continue;
+			}
+		}
+		while (n != root && n->next == NULL)
+			n = n->parent;
+		n = n == root ? NULL : n->next;
+	}
+	buf_free(&w.b);
+	return rc;
+}
+
 static xmlDoc *
 read_once(const char *s, size_t len, const char *base, const char *enc,
     int opts, bool *wellformed)
@@ -433,6 +811,7 @@ read_once(const char *s, size_t len, const char *base, const char *enc,
 	*wellformed = false;
 	if ((ctxt = xmlNewParserCtxt()) == NULL)
 		return NULL;
+	sax_hooks(ctxt);
 	doc = xmlCtxtReadMemory(ctxt, s, (int)len, base, enc, opts);
 	*wellformed = ctxt->wellFormed != 0;
 	xmlFreeParserCtxt(ctxt);
@@ -457,6 +836,7 @@ read_push(const char *s, size_t len, const char *base, int opts)
 	if ((ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, NULL)) ==
 	    NULL)
 		return NULL;
+	sax_hooks(ctxt);
 	xmlCtxtUseOptions(ctxt, opts);
 	/*
 	 * The text is valid UTF-8 (charset.c): read as it is, no converter.
@@ -493,9 +873,9 @@ read_push(const char *s, size_t len, const char *base, int opts)
 	return NULL;
 }
 
-int
-feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
-    bool *recovered)
+/* The passes of feed_xml_read, strict first. */
+static xmlDoc *
+read_doc(const char *s, size_t len, const char *base, bool *recovered)
 {
 	xmlDoc		*doc;
 	char		*wrapped = NULL;
@@ -503,10 +883,7 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
 	bool		 wf;
 	int		 opts;
 
-	*out = NULL;
 	*recovered = false;
-	if (len > INT_MAX)
-		return -1;
 	/*
 	 * Never NOENT, DTDLOAD or HUGE: no entity bombs, no external files.
 	 * The text is UTF-8 by now (charset.c), whatever it declares.
@@ -515,16 +892,12 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
 	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC;
 	/* COMPACT: short text inside its node, one malloc less each. */
 	if ((doc = read_push(s, len, base, opts | XML_PARSE_COMPACT)) !=
-	    NULL) {
-		*out = doc;
-		return 0;
-	}
+	    NULL)
+		return doc;
 	/* Not well-formed for the push parser: the pull parser decides. */
 	doc = read_once(s, len, base, "UTF-8", opts, &wf);
-	if (doc != NULL && wf) {
-		*out = doc;
-		return 0;
-	}
+	if (doc != NULL && wf)
+		return doc;
 	if (doc != NULL)
 		xmlFreeDoc(doc);
 	/*
@@ -533,7 +906,8 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
 	 * libxml2's recovery for whatever else is wrong.
 	 */
 	if (feed_xml_wrap_html(s, len, &wrapped, &wlen) == -1)
-		return -1;
+		return NULL;
+	doc = NULL;
 	if (wrapped != NULL && wlen <= INT_MAX) {
 		s = wrapped;
 		len = wlen;
@@ -547,9 +921,26 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
 		doc = read_once(s, len, base, "UTF-8",
 		    opts | XML_PARSE_RECOVER, &wf);
 	free(wrapped);
-	if (doc == NULL)
+	*recovered = doc != NULL;
+	return doc;
+}
+
+int
+feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
+    struct feed_xml_notes *notes)
+{
+	xmlDoc	*doc;
+
+	*out = NULL;
+	memset(notes, 0, sizeof(*notes));
+	if (len > INT_MAX)
 		return -1;
-	*recovered = true;
+	if ((doc = read_doc(s, len, base, &notes->recovered)) == NULL)
+		return -1;
+	if (ent_resolve(doc, notes) == -1) {
+		xmlFreeDoc(doc);
+		return -1;
+	}
 	*out = doc;
 	return 0;
 }

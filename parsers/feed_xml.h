@@ -34,12 +34,28 @@ int	 feed_xml_wrap_html(const char *, size_t, char **out, size_t *outlen);
  */
 size_t	 feed_xml_feed_start(const char *, size_t);
 
+/* How much of an entity's name a note keeps. */
+#define FEED_XML_NAME_MAX	64
+
+/* What reading a document left out or had to forgive. */
+struct feed_xml_notes {
+	bool		 recovered;	/* not well-formed: read leniently */
+	size_t		 ents_dropped;	/* entity references left out */
+	char		 ent_name[FEED_XML_NAME_MAX + 1];	/* the first */
+	const char	*ent_why;	/* why it was, a static string */
+};
+
 /*
  * Parse a UTF-8 document (whatever its declaration says) without network
- * access or entity expansion; a document that is not well-formed is read
- * again in recovery mode and *recovered set.
+ * access; a document that is not well-formed is read again in recovery
+ * mode, noted.  libxml2 never substitutes an entity: each reference in the
+ * tree is then replaced by its text, decoded, when the entity is internal
+ * and its text holds no markup and no other entity's reference and is at
+ * most 4 KiB, while the document's references come to at most 1 MiB; any
+ * other reference by nothing, noted.  -1 when it is no XML at all or out
+ * of memory.
  */
 int	 feed_xml_read(const char *, size_t, const char *base, xmlDoc **,
-	    bool *recovered);
+	    struct feed_xml_notes *);
 
 #endif

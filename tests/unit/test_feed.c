@@ -805,22 +805,28 @@ test_entity_bomb(void **state)
 		assert_int_equal(buf_addstr(&b, "\">"), BUF_OK);
 	}
 	assert_int_equal(buf_addstr(&b, "]><rss version=\"2.0\"><channel>"
-	    "<title>&a9;</title><item><title>&a4;</title></item>"
-	    "</channel></rss>"), BUF_OK);
+	    "<title>&a9;</title><item><title>&a4;</title>"
+	    "<enclosure url=\"http://e.com/&a9;\" type=\"audio/mpeg\"/></item>"
+	    "<item><title>after &a0;</title></item></channel></rss>"), BUF_OK);
 	/*
-	 * libxml2 stops at the amplification and we never expand nested
-	 * entities: read as far as it goes, flagged, with nothing expanded.
+	 * Nested entities are declared empty: the document is read whole,
+	 * well-formed, with every reference to them dropped and counted.
 	 */
 	assert_int_equal(feed_parse(b.data, b.len, NULL, NULL, &d, err,
 	    sizeof(err)), 0);
-	assert_true(d->recovered);
+	assert_false(d->recovered);
 	assert_null(d->title);
-	for (i = 0; (size_t)i < d->nitems; i++)
-		assert_null(d->items[i].title);
+	assert_int_equal(d->nitems, 2);
+	assert_null(d->items[0].title);
+	assert_string_equal(d->items[0].enclosures[0].url, "http://e.com/");
+	assert_string_equal(d->items[1].title,
+	    "after lollollollollollollollollollol");
+	assert_int_equal(d->entities_dropped, 3);
+	assert_string_equal(d->entity, "a9");
+	assert_string_equal(d->entity_why, "refers to another entity");
 	feed_free(d);
 
-	/* One flat entity referenced over and over (quadratic blow-up):
-	 * expanded only up to the field cap. */
+	/* One flat entity over 4 KiB: never expanded, however often used. */
 	buf_reset(&b);
 	assert_int_equal(buf_addstr(&b, "<!DOCTYPE rss [<!ENTITY x \""),
 	    BUF_OK);
@@ -834,9 +840,178 @@ test_entity_bomb(void **state)
 	    BUF_OK);
 	assert_int_equal(feed_parse(b.data, b.len, NULL, NULL, &d, err,
 	    sizeof(err)), 0);
-	assert_non_null(d->summary);
-	assert_int_equal(strlen(d->summary), 1024 * 1024);
+	assert_null(d->summary);
+	assert_int_equal(d->entities_dropped, 20000);
+	assert_string_equal(d->entity_why, "expansion over 4096 bytes");
 	feed_free(d);
+
+	/*
+	 * One of 1000 bytes, referenced 500 times in each of ten items: the
+	 * document's references come to 1 MiB at most, each whole or not at
+	 * all; the rest are dropped.
+	 */
+	buf_reset(&b);
+	assert_int_equal(buf_addstr(&b, "<!DOCTYPE rss [<!ENTITY x \""),
+	    BUF_OK);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(buf_addstr(&b, "0123456789"), BUF_OK);
+	assert_int_equal(buf_addstr(&b, "\">]><rss version=\"2.0\">"
+	    "<channel>"), BUF_OK);
+	for (j = 0; j < 10; j++) {
+		assert_int_equal(buf_addstr(&b, "<item><description>"), BUF_OK);
+		for (i = 0; i < 500; i++)
+			assert_int_equal(buf_addstr(&b, "&x;"), BUF_OK);
+		assert_int_equal(buf_addstr(&b, "</description></item>"),
+		    BUF_OK);
+	}
+	assert_int_equal(buf_addstr(&b, "</channel></rss>"), BUF_OK);
+	assert_int_equal(feed_parse(b.data, b.len, NULL, NULL, &d, err,
+	    sizeof(err)), 0);
+	assert_int_equal(d->nitems, 10);
+	/* 1048 references of 1000 bytes fit in 1 MiB: 500, 500, 48 */
+	assert_int_equal(strlen(d->items[1].summary), 500 * 1000);
+	assert_int_equal(strlen(d->items[2].summary), 48 * 1000);
+	assert_null(d->items[3].summary);
+	assert_int_equal(d->entities_dropped, 5000 - 1048);
+	assert_string_equal(d->entity_why,
+	    "over the document's 1 MiB of entity text");
+	feed_free(d);
+	buf_free(&b);
+}
+
+/*
+ * A small nested entity: every item of the document is read, the entity
+ * dropped (replaced by nothing) and said so.  libxml2 2.9 took the first
+ * reference to a three-level entity for a loop and stopped the document
+ * there: the items after it were lost, the poll logged "(recovered)".
+ */
+static void
+test_entities_nested(void **state)
+{
+	struct feed_doc	*d;
+	static const char *const titles[] = { "One: plain", "Two: []",
+	    "Three: []", "Four: Smith & Sons \xc2\xa9 2024", "Five: [] []",
+	    "Six: declared through a parameter entity", "Seven: last" };
+	char		 id[8];
+	size_t		 i;
+
+	(void)state;
+	d = parse_fixture("entities.xml", NULL);
+	assert_false(d->recovered);
+	assert_string_equal(d->title, "Harbour News");
+	assert_int_equal(d->nitems, 7);
+	for (i = 0; i < d->nitems; i++) {
+		assert_string_equal(d->items[i].title, titles[i]);
+		assert_int_equal(snprintf(id, sizeof(id), "e%zu", i + 1), 2);
+		assert_string_equal(d->items[i].id, id);
+	}
+	assert_string_equal(d->items[2].summary, "two levels [] dropped");
+	/* in an attribute too */
+	assert_string_equal(d->items[5].enclosures[0].url,
+	    "http://example.com/six.mp3");
+	/* c, b twice, bold, ext, b in the attribute; c comes first */
+	assert_int_equal(d->entities_dropped, 6);
+	assert_string_equal(d->entity, "c");
+	assert_string_equal(d->entity_why, "refers to another entity");
+	feed_free(d);
+
+	/* Two levels, 100 characters, in one item of three. */
+	assert_int_equal(parse_str("<?xml version=\"1.0\"?><!DOCTYPE rss ["
+	    "<!ENTITY a \"xxxxxxxxxx\">"
+	    "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
+	    "<rss version=\"2.0\"><channel><title>T</title>"
+	    "<item><title>one</title></item>"
+	    "<item><title>two &b;</title><description>&b;</description></item>"
+	    "<item><title>three</title></item></channel></rss>", NULL, &d), 0);
+	assert_false(d->recovered);
+	assert_int_equal(d->nitems, 3);
+	assert_string_equal(d->items[1].title, "two");
+	assert_null(d->items[1].summary);
+	assert_string_equal(d->items[2].title, "three");
+	assert_int_equal(d->entities_dropped, 2);
+	assert_string_equal(d->entity, "b");
+	feed_free(d);
+}
+
+/* Each reason an entity is left out, and what is still expanded. */
+static void
+test_entity_kinds(void **state)
+{
+	static const struct {
+		const char	*decl;
+		const char	*text;		/* "t &e; t" read as */
+		const char	*why;		/* NULL: expanded */
+	} cases[] = {
+		{ "<!ENTITY e \"A&amp;B &lt;c&gt; &#233;&#x263A;\">",
+		    "t A&B <c> \xc3\xa9\xe2\x98\xba t", NULL },
+		{ "<!ENTITY e \"&#38;#38;\">", "t & t", NULL },
+		{ "<!ENTITY e \"<b>x</b>\">", "t  t", "holds markup" },
+		{ "<!ENTITY e \"&#60;b>x&#60;/b>\">", "t  t", "holds markup" },
+		/* "&#38;#60;" is "&#60;" in the replacement text: a '<' */
+		{ "<!ENTITY e \"&#38;#60;b>\">", "t <b> t", NULL },
+		{ "<!ENTITY f \"x\"><!ENTITY e \"&f;\">", "t  t",
+		    "refers to another entity" },
+		{ "<!ENTITY e \"&nbsp;\">", "t  t",
+		    "refers to another entity" },
+		{ "<!ENTITY e \"a &#38; b\">", "t  t", "not well-formed" },
+		{ "<!ENTITY e \"&#38;#1;\">", "t  t", "not well-formed" },
+		{ "<!ENTITY e SYSTEM \"file:///etc/passwd\">", "t  t",
+		    "external, never loaded" },
+		{ "<!ENTITY e PUBLIC \"-//x//y\" \"http://127.0.0.1:1/e\">",
+		    "t  t", "external, never loaded" },
+		/* the first declaration binds */
+		{ "<!ENTITY e \"one\"><!ENTITY e \"&f;\">", "t one t", NULL },
+	};
+	struct buf	 b;
+	struct feed_doc	*d;
+	size_t		 i;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&b);
+		assert_int_equal(buf_printf(&b, "<!DOCTYPE rss [%s]>"
+		    "<rss version=\"2.0\"><channel><item><description>t &e; t"
+		    "</description><link>http://e.com/&e;</link></item>"
+		    "<item><title>after</title></item></channel></rss>",
+		    cases[i].decl), BUF_OK);
+		assert_int_equal(parse_str(b.data, NULL, &d), 0);
+		/* the description keeps its HTML: "<c>" stays */
+		if (strcmp(d->items[0].summary, cases[i].text) != 0)
+			fail_msg("%s: '%s'", cases[i].decl,
+			    d->items[0].summary);
+		assert_false(d->recovered);
+		assert_int_equal(d->nitems, 2);
+		assert_string_equal(d->items[1].title, "after");
+		if (cases[i].why == NULL) {
+			assert_int_equal(d->entities_dropped, 0);
+			assert_null(d->entity);
+		} else {
+			assert_int_equal(d->entities_dropped, 2);
+			assert_string_equal(d->entity, "e");
+			assert_string_equal(d->entity_why, cases[i].why);
+		}
+		feed_free(d);
+	}
+
+	/* 4096 bytes once decoded are expanded, 4097 are not. */
+	for (i = 4096; i <= 4097; i++) {
+		buf_reset(&b);
+		assert_int_equal(buf_addstr(&b,
+		    "<!DOCTYPE rss [<!ENTITY e \"&#38;#233;"), BUF_OK);
+		assert_int_equal(buf_printf(&b, "%0*d\">]><rss version=\"2.0\">"
+		    "<channel><title>&e;</title></channel></rss>",
+		    (int)i - 2, 0), BUF_OK);
+		assert_int_equal(parse_str(b.data, NULL, &d), 0);
+		if (i == 4096) {
+			assert_int_equal(strlen(d->title), 4096);
+			assert_int_equal(d->entities_dropped, 0);
+		} else {
+			assert_null(d->title);
+			assert_int_equal(d->entities_dropped, 1);
+		}
+		feed_free(d);
+	}
 	buf_free(&b);
 }
 
@@ -1263,6 +1438,8 @@ main(void)
 		cmocka_unit_test(test_entities_and_controls),
 		cmocka_unit_test(test_jsonfeed),
 		cmocka_unit_test(test_entity_bomb),
+		cmocka_unit_test(test_entities_nested),
+		cmocka_unit_test(test_entity_kinds),
 		cmocka_unit_test(test_item_cap),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_schedule),
