@@ -755,6 +755,13 @@ ingest_document(struct ingest *in, const struct ingest_feed *f,
 	c->items = doc->nitems;
 	c->version = doc->version;
 	c->recovered = doc->recovered;
+	if ((c->entities_dropped = doc->entities_dropped) > 0) {
+		/* doc->entity fits: both are FEED_ENTITY_NAME_MAX long */
+		(void)snprintf(c->entity, sizeof(c->entity), "%s",
+		    doc->entity != NULL ? doc->entity : "");
+		c->entity_why = doc->entity_why != NULL ?
+		    doc->entity_why : "?";
+	}
 	c->schedule = doc->schedule;
 	x.in = in;
 	x.f = f;

@@ -69,6 +69,9 @@ struct ingest_counts {
 	size_t		 revised;	/* of which revise an earlier story */
 	const char	*version;	/* format read, static string */
 	int		 recovered;	/* document was not well-formed */
+	size_t		 entities_dropped;	/* references left out */
+	char		 entity[FEED_ENTITY_NAME_MAX + 1];	/* the first */
+	const char	*entity_why;	/* why it was, static string */
 	struct feed_schedule schedule;	/* what the publisher asks */
 };
 

@@ -354,7 +354,13 @@ poll_done(struct daemon *d, struct feedrt *fr)
 		n = snprintf(fr->summary, sizeof(fr->summary),
 		    "error: %s (%u consecutive failure%s), %.2fs", err,
 		    sf.failures, sf.failures == 1 ? "" : "s", r->seconds);
-	if (ok)
+	if (ok && c.entities_dropped > 0)
+		/* Text is missing from the stories: the publisher's to fix. */
+		log_warnx("feed %s: %s; entity &%s; dropped (%s), %zu "
+		    "reference%s left out", fr->name, fr->summary, c.entity,
+		    c.entity_why, c.entities_dropped,
+		    c.entities_dropped == 1 ? "" : "s");
+	else if (ok)
 		log_info("feed %s: %s", fr->name, fr->summary);
 	else
 		log_warnx("feed %s: %s <%s>", fr->name, fr->summary, fr->url);

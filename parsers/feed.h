@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #define FEED_NODATE	INT64_MIN
+/* How much of a dropped entity's name struct feed_doc keeps. */
+#define FEED_ENTITY_NAME_MAX	64
 
 struct feed_person {
 	char	*name;
@@ -97,8 +99,8 @@ struct feed_doc {
 	bool			 recovered;
 	/*
 	 * Entity references left out of the text (README.md, "Caps"): how
-	 * many, the first one's name (cut to 64 bytes) and why, a static
-	 * string ("refers to another entity" ...).
+	 * many, the first one's name (at most FEED_ENTITY_NAME_MAX bytes)
+	 * and why, a static string ("refers to another entity" ...).
 	 */
 	size_t			 entities_dropped;
 	char			*entity;

@@ -9,6 +9,8 @@
 
 #include <libxml/tree.h>
 
+#include "parsers/feed.h"
+
 /*
  * Rewrite HTML named entities that XML does not define (&nbsp; &eacute;)
  * as numeric references.  *out is NULL when nothing needed rewriting, else
@@ -35,7 +37,7 @@ int	 feed_xml_wrap_html(const char *, size_t, char **out, size_t *outlen);
 size_t	 feed_xml_feed_start(const char *, size_t);
 
 /* How much of an entity's name a note keeps. */
-#define FEED_XML_NAME_MAX	64
+#define FEED_XML_NAME_MAX	FEED_ENTITY_NAME_MAX
 
 /* What reading a document left out or had to forgive. */
 struct feed_xml_notes {
