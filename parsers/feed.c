@@ -1908,6 +1908,7 @@ feed_free(struct feed_doc *d)
 static int
 feed_notes(struct pctx *p, const struct feed_xml_notes *n)
 {
+	p->doc->attrs_dropped = n->attrs_dropped;
 	if ((p->doc->entities_dropped = n->ents_dropped) == 0)
 		return 0;
 	p->doc->entity_why = n->ent_why;

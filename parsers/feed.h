@@ -105,6 +105,8 @@ struct feed_doc {
 	size_t			 entities_dropped;
 	char			*entity;
 	const char		*entity_why;
+	/* Attributes over the caps, left out before parsing (recovered). */
+	size_t			 attrs_dropped;
 	char			*title;
 	char			*link;
 	char			*id;

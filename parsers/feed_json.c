@@ -330,7 +330,7 @@ jdropped(const struct feed_doc *d)
 	json_t	*o;
 	int	 bad = 0;
 
-	if (d->entities_dropped == 0)
+	if (d->entities_dropped == 0 && d->attrs_dropped == 0)
 		return json_null();
 	if ((o = json_object()) == NULL)
 		return NULL;
@@ -338,6 +338,8 @@ jdropped(const struct feed_doc *d)
 	    &bad);
 	put(o, "entity", jstr(d->entity), &bad);
 	put(o, "why", jstr(d->entity_why), &bad);
+	put(o, "attributes", json_integer((json_int_t)d->attrs_dropped),
+	    &bad);
 	if (bad) {
 		json_decref(o);
 		return NULL;

@@ -25,6 +25,12 @@
 /* The replacement text expanded in one document, all references together. */
 #define ENTITY_BUDGET	(1024 * 1024)
 
+/* What libxml2 2.9 reads in time linear in the document (feed_xml_bound). */
+#define ATTRS_MAX	256	/* attributes of one element */
+#define NS_MAX		128	/* namespace declarations in scope */
+#define NS_DEPTH	512	/* open elements whose declarations count */
+#define ATTR_MIN	5	/* bytes of the shortest attribute, ' a=""' */
+
 #define STR(x)		STR1(x)
 #define STR1(x)		#x
 
@@ -430,6 +436,256 @@ feed_xml_feed_start(const char *s, size_t len)
 			best = hit;
 	}
 	return best != NULL ? (size_t)(best - s) : 0;
+}
+
+/* --- attributes and namespaces -------------------------------------- */
+
+/*
+ * libxml2 2.9 checks each attribute of a start tag against all the earlier
+ * ones (and SAX2 walks the list to append it), and looks a prefix up by
+ * walking every namespace declaration in scope: quadratic, so that one
+ * element of 100,000 attributes took minutes, as did 200 nested elements of
+ * 200 declarations each over an 8 MiB document.  feed_xml_bound drops what
+ * is over ATTRS_MAX and NS_MAX before libxml2 sees it.
+ */
+
+static bool
+is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * Whether the tag at s[0] ('<') runs over ATTRS_MAX * ATTR_MIN of its n
+ * bytes, quoted '>' included; only that many are looked at.
+ */
+static bool
+tag_long(const char *s, size_t n)
+{
+	size_t	 lim = ATTRS_MAX * ATTR_MIN;
+
+	return n > lim && skip_tag(s, lim, 0) == lim;
+}
+
+/*
+ * Whether the document may need feed_xml_bound at all, at about the speed
+ * of memchr: an element over ATTRS_MAX attributes has a start tag over
+ * ATTRS_MAX * ATTR_MIN bytes long, with no '<' in it (libxml2 ends a start
+ * tag there); more than NS_MAX declarations in scope need more than NS_MAX
+ * "xmlns" in the text.
+ */
+static bool
+bound_suspect(const char *s, size_t len)
+{
+	const char	*p, *q, *end = s + len;
+	size_t		 n = 0;
+
+	if ((p = memchr(s, '<', len)) == NULL)
+		return false;
+	for (; (q = memchr(p + 1, '<', (size_t)(end - p - 1))) != NULL; p = q)
+		if (tag_long(p, (size_t)(q - p)))
+			return true;
+	if (tag_long(p, (size_t)(end - p)))
+		return true;
+	for (p = s; (p = memmem(p, (size_t)(end - p), "xmlns", 5)) != NULL;
+	    p += 5)
+		if (++n > NS_MAX)
+			return true;
+	return false;
+}
+
+/* The rewrite: what is kept, and the declarations of each open element. */
+struct bound {
+	const char	*s;
+	size_t		 len;
+	struct buf	 b;
+	size_t		 done;		/* s[0..done) is in b or dropped */
+	size_t		 depth;
+	size_t		 nsin;		/* declarations in scope */
+	uint16_t	 ns[NS_DEPTH];	/* kept by each open element */
+	size_t		 dropped;
+	int		 rc;
+};
+
+/* Leave s[a..j) out. */
+static void
+bound_drop(struct bound *bd, size_t a, size_t j)
+{
+	if (bd->rc == BUF_OK)
+		bd->rc = buf_add(&bd->b, bd->s + bd->done, a - bd->done);
+	bd->done = j;
+	bd->dropped++;
+}
+
+/*
+ * Past the attribute at s[j] as libxml2 reads it (name, '=', a value
+ * quoted and ended by its quote or by a '<'), *name_len the length of its
+ * name, *lt whether the value ran into a '<'.  0 when there is no such
+ * attribute: libxml2 stops reading the tag there.
+ */
+static size_t
+bound_attr(const char *s, size_t len, size_t j, size_t *name_len, bool *lt)
+{
+	size_t	 a = j;
+	char	 q;
+
+	while (j < len && !is_space(s[j]) && strchr("=>/<", s[j]) == NULL)
+		j++;
+	*name_len = j - a;
+	while (j < len && is_space(s[j]))
+		j++;
+	if (*name_len == 0 || j == len || s[j++] != '=')
+		return 0;
+	while (j < len && is_space(s[j]))
+		j++;
+	if (j == len || (s[j] != '"' && s[j] != '\''))
+		return 0;
+	for (q = s[j++]; j < len && s[j] != q && s[j] != '<'; j++)
+		;
+	*lt = j < len && s[j] == '<';
+	return j < len && s[j] == q ? j + 1 : j;
+}
+
+static bool
+is_xmlns(const char *name, size_t n)
+{
+	return (n == 5 && memcmp(name, "xmlns", 5) == 0) ||
+	    (n > 6 && memcmp(name, "xmlns:", 6) == 0);
+}
+
+/*
+ * The start tag at s[i]: its attributes over ATTRS_MAX, and its namespace
+ * declarations over NS_MAX in scope, dropped.  Returns where reading goes
+ * on: past the tag, or where libxml2 would give up on it.
+ */
+static size_t
+bound_tag(struct bound *bd, size_t i)
+{
+	const char	*s = bd->s;
+	size_t		 len = bd->len, j, a, k, n, nattr = 0, nns = 0;
+	bool		 lt = false, xmlns;
+
+	for (j = i + 1; j < len && !is_space(s[j]) &&
+	    strchr(">/<", s[j]) == NULL; j++)
+		;
+	for (;;) {
+		for (a = j; j < len && is_space(s[j]); j++)
+			;
+		if (j == len || lt || j == a ||
+		    (k = bound_attr(s, len, j, &n, &lt)) == 0)
+			break;
+		xmlns = is_xmlns(s + j, n);
+		if (nattr >= ATTRS_MAX || (xmlns && (bd->depth >= NS_DEPTH ||
+		    bd->nsin + nns >= NS_MAX)))
+			bound_drop(bd, j, k);
+		else {
+			nattr++;
+			nns += xmlns;
+		}
+		j = k;
+	}
+	if (j < len && s[j] == '/' && j + 1 < len && s[j + 1] == '>')
+		return j + 2;		/* empty: its declarations end here */
+	if (j == len || s[j] != '>')
+		return j;		/* libxml2 drops the element */
+	if (bd->depth < NS_DEPTH) {
+		bd->ns[bd->depth] = (uint16_t)nns;
+		bd->nsin += nns;
+	}
+	bd->depth++;
+	return j + 1;
+}
+
+/* The end tag at s[i]: its element's declarations go out of scope. */
+static size_t
+bound_end(struct bound *bd, size_t i)
+{
+	const char	*s = bd->s;
+
+	if (bd->depth > 0 && --bd->depth < NS_DEPTH)
+		bd->nsin -= bd->ns[bd->depth];
+	for (i += 2; i < bd->len && s[i] != '>' && s[i] != '<'; i++)
+		;
+	return i < bd->len && s[i] == '>' ? i + 1 : i;
+}
+
+static bool
+starts(const char *s, size_t len, size_t i, const char *with)
+{
+	size_t	 n = strlen(with);
+
+	return len - i >= n && memcmp(s + i, with, n) == 0;
+}
+
+/* Past "<!DOCTYPE ...>", its internal subset and the literals in it. */
+static size_t
+skip_doctype(const char *s, size_t len, size_t i)
+{
+	bool	 subset = false;
+	char	 q = 0;
+
+	for (i += 2; i < len; i++) {
+		if (q != 0) {
+			if (s[i] == q)
+				q = 0;
+		} else if (s[i] == '"' || s[i] == '\'')
+			q = s[i];
+		else if (subset && starts(s, len, i, "<!--"))
+			i = skip_past(s, len, i + 4, "-->") - 1;
+		else if (subset && starts(s, len, i, "<?"))
+			i = skip_past(s, len, i + 2, "?>") - 1;
+		else if (s[i] == '[')
+			subset = true;
+		else if (s[i] == ']')
+			subset = false;
+		else if (s[i] == '>' && !subset)
+			return i + 1;
+	}
+	return len;
+}
+
+int
+feed_xml_bound(const char *s, size_t len, char **out, size_t *outlen,
+    size_t *dropped)
+{
+	struct bound	 bd;
+	const char	*hit;
+	size_t		 i;
+
+	*out = NULL;
+	*outlen = *dropped = 0;
+	if (!bound_suspect(s, len))
+		return 0;
+	memset(&bd, 0, sizeof(bd));
+	bd.s = s;
+	bd.len = len;
+	buf_init(&bd.b, len);
+	for (i = 0; bd.rc == BUF_OK && i < len &&
+	    (hit = memchr(s + i, '<', len - i)) != NULL; ) {
+		i = (size_t)(hit - s);
+		if (starts(s, len, i, "<!--"))
+			i = skip_past(s, len, i + 4, "-->");
+		else if (starts(s, len, i, "<![CDATA["))
+			i = skip_past(s, len, i + 9, "]]>");
+		else if (starts(s, len, i, "<?"))
+			i = skip_past(s, len, i + 2, "?>");
+		else if (starts(s, len, i, "<!"))
+			i = skip_doctype(s, len, i);
+		else if (starts(s, len, i, "</"))
+			i = bound_end(&bd, i);
+		else
+			i = bound_tag(&bd, i);
+	}
+	if (bd.rc == BUF_OK && bd.dropped > 0)
+		bd.rc = buf_add(&bd.b, s + bd.done, len - bd.done);
+	if (bd.rc != BUF_OK || bd.dropped == 0) {
+		buf_free(&bd.b);
+		return bd.rc == BUF_NOMEM ? -1 : 0;
+	}
+	*dropped = bd.dropped;
+	*outlen = bd.b.len;
+	*out = buf_steal(&bd.b);
+	return 0;
 }
 
 /* --- entities of the internal subset -------------------------------- */
@@ -930,13 +1186,26 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
     struct feed_xml_notes *notes)
 {
 	xmlDoc	*doc;
+	char	*bounded;
+	size_t	 blen;
 
 	*out = NULL;
 	memset(notes, 0, sizeof(*notes));
 	if (len > INT_MAX)
 		return -1;
-	if ((doc = read_doc(s, len, base, &notes->recovered)) == NULL)
+	if (feed_xml_bound(s, len, &bounded, &blen,
+	    &notes->attrs_dropped) == -1)
 		return -1;
+	if (bounded != NULL) {
+		s = bounded;
+		len = blen;
+	}
+	doc = read_doc(s, len, base, &notes->recovered);
+	free(bounded);
+	if (doc == NULL)
+		return -1;
+	/* What libxml2 read is not quite the document: said as recovered. */
+	notes->recovered = notes->recovered || notes->attrs_dropped > 0;
 	if (ent_resolve(doc, notes) == -1) {
 		xmlFreeDoc(doc);
 		return -1;

@@ -36,12 +36,23 @@ int	 feed_xml_wrap_html(const char *, size_t, char **out, size_t *outlen);
  */
 size_t	 feed_xml_feed_start(const char *, size_t);
 
+/*
+ * The document with what libxml2 2.9 cannot read in linear time left out:
+ * the attributes of an element past its 256th, and namespace declarations
+ * past 128 in scope (the attributes that hold them dropped).  *out is NULL
+ * when nothing was, else a malloc'd copy of *outlen bytes, and *dropped
+ * how many attributes went.  -1 when out of memory.
+ */
+int	 feed_xml_bound(const char *, size_t, char **out, size_t *outlen,
+	    size_t *dropped);
+
 /* How much of an entity's name a note keeps. */
 #define FEED_XML_NAME_MAX	FEED_ENTITY_NAME_MAX
 
 /* What reading a document left out or had to forgive. */
 struct feed_xml_notes {
 	bool		 recovered;	/* not well-formed: read leniently */
+	size_t		 attrs_dropped;	/* by feed_xml_bound */
 	size_t		 ents_dropped;	/* entity references left out */
 	char		 ent_name[FEED_XML_NAME_MAX + 1];	/* the first */
 	const char	*ent_why;	/* why it was, a static string */

@@ -1015,6 +1015,112 @@ test_entity_kinds(void **state)
 	buf_free(&b);
 }
 
+/*
+ * An element of 100,000 attributes (libxml2 2.9 took minutes over it): the
+ * attributes past the 256th are dropped before parsing, the rest of the
+ * document is read, flagged recovered.
+ */
+static void
+test_attribute_cap(void **state)
+{
+	struct buf	 b;
+	struct feed_doc	*d = NULL;
+	int		 i, n;
+
+	(void)state;
+	buf_init(&b, 4 << 20);
+	assert_int_equal(buf_addstr(&b, "<rss version=\"2.0\"><channel>"
+	    "<title>T</title><item><title>one</title>"
+	    "<enclosure url=\"http://e.com/1.mp3\" length=\"5\""), BUF_OK);
+	for (i = 0; i < 100000; i++)
+		assert_int_equal(buf_printf(&b, " a%d=\"\"", i), BUF_OK);
+	assert_int_equal(buf_addstr(&b, " type=\"audio/mpeg\"/></item>"),
+	    BUF_OK);
+	/* 256 attributes and 257, the last one "type" */
+	for (n = 256; n <= 257; n++) {
+		assert_int_equal(buf_printf(&b, "<item><title>%d</title>"
+		    "<enclosure url=\"http://e.com/%d.mp3\"", n, n), BUF_OK);
+		for (i = 0; i < n - 2; i++)
+			assert_int_equal(buf_printf(&b, " a%d=\"\"", i),
+			    BUF_OK);
+		assert_int_equal(buf_addstr(&b, " type=\"audio/mpeg\"/>"
+		    "</item>"), BUF_OK);
+	}
+	assert_int_equal(buf_addstr(&b, "<item><title>last</title></item>"
+	    "</channel></rss>"), BUF_OK);
+	assert_int_equal(parse_str(b.data, NULL, &d), 0);
+	assert_true(d->recovered);
+	assert_int_equal(d->nitems, 4);
+	assert_string_equal(d->items[0].enclosures[0].url,
+	    "http://e.com/1.mp3");
+	assert_string_equal(d->items[0].enclosures[0].length, "5");
+	assert_null(d->items[0].enclosures[0].type);	/* the 100,003rd */
+	assert_string_equal(d->items[1].enclosures[0].type, "audio/mpeg");
+	assert_null(d->items[2].enclosures[0].type);
+	assert_string_equal(d->items[3].title, "last");
+	assert_int_equal(d->attrs_dropped, 100003 - 256 + 1);
+	feed_free(d);
+	buf_free(&b);
+}
+
+/*
+ * At most 128 namespace declarations in scope (libxml2 2.9 walks them all
+ * to look a prefix up): the 129th is dropped; an element's go out of scope
+ * at its end tag.
+ */
+static void
+test_namespace_cap(void **state)
+{
+	struct buf	 b;
+	struct feed_doc	*d = NULL;
+	int		 i, j;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(buf_addstr(&b, "<rss version=\"2.0\""), BUF_OK);
+	for (i = 0; i < 27; i++)
+		assert_int_equal(buf_printf(&b, " xmlns:r%d=\"u\"", i), BUF_OK);
+	assert_int_equal(buf_addstr(&b, "><channel><title>T</title>"),
+	    BUF_OK);
+	/* 27 + 101 in scope in each item: 128, the last one q */
+	for (j = 0; j < 3; j++) {
+		assert_int_equal(buf_addstr(&b, "<item"), BUF_OK);
+		for (i = 0; i < 100; i++)
+			assert_int_equal(buf_printf(&b, " xmlns:p%d=\"u\"", i),
+			    BUF_OK);
+		assert_int_equal(buf_printf(&b, " xmlns:q=\"http://purl.org/"
+		    "dc/elements/1.1/\"><title>%d</title>"
+		    "<q:creator>Jo</q:creator></item>", j), BUF_OK);
+	}
+	/* after the items, 28 in scope: nothing dropped */
+	assert_int_equal(buf_addstr(&b, "<x:y xmlns:x=\"u\"/></channel>"
+	    "</rss>"), BUF_OK);
+	assert_int_equal(parse_str(b.data, NULL, &d), 0);
+	assert_false(d->recovered);
+	assert_int_equal(d->attrs_dropped, 0);
+	assert_int_equal(d->nitems, 3);
+	for (j = 0; j < 3; j++)
+		assert_string_equal(d->items[j].authors[0].name, "Jo");
+	feed_free(d);
+
+	buf_reset(&b);
+	assert_int_equal(buf_addstr(&b, "<rss version=\"2.0\" xmlns:r=\"u\">"
+	    "<channel><title>T</title><item"), BUF_OK);
+	for (i = 0; i < 127; i++)
+		assert_int_equal(buf_printf(&b, " xmlns:p%d=\"u\"", i), BUF_OK);
+	assert_int_equal(buf_addstr(&b, " xmlns:q=\"http://purl.org/dc/"
+	    "elements/1.1/\"><q:creator>Jo</q:creator></item>"
+	    "<item><title>after</title></item></channel></rss>"), BUF_OK);
+	assert_int_equal(parse_str(b.data, NULL, &d), 0);
+	assert_true(d->recovered);
+	assert_int_equal(d->attrs_dropped, 1);
+	assert_int_equal(d->nitems, 2);
+	assert_int_equal(d->items[0].nauthors, 0);
+	assert_string_equal(d->items[1].title, "after");
+	feed_free(d);
+	buf_free(&b);
+}
+
 static void
 test_item_cap(void **state)
 {
@@ -1440,6 +1546,8 @@ main(void)
 		cmocka_unit_test(test_entity_bomb),
 		cmocka_unit_test(test_entities_nested),
 		cmocka_unit_test(test_entity_kinds),
+		cmocka_unit_test(test_attribute_cap),
+		cmocka_unit_test(test_namespace_cap),
 		cmocka_unit_test(test_item_cap),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_schedule),
