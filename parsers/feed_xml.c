@@ -11,6 +11,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/SAX2.h>
 #include <libxml/entities.h>
+#include <libxml/hash.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
@@ -30,6 +31,7 @@
 #define NS_MAX		128	/* namespace declarations in scope */
 #define NS_DEPTH	512	/* open elements whose declarations count */
 #define ATTR_MIN	5	/* bytes of the shortest attribute, ' a=""' */
+#define DEFAULTS_MAX	8	/* attribute declarations of the DTD */
 
 #define STR(x)		STR1(x)
 #define STR1(x)		#x
@@ -880,11 +882,37 @@ entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *pub,
 		ent->_private = v;
 }
 
+/*
+ * The SAX externalSubset, called once the internal subset is read (the
+ * external one is never loaded).  libxml2 2.9 checks each default value an
+ * ATTLIST declares against every attribute of each element it applies to,
+ * those defaulted before it included: 256 defaults over 8 MiB of small
+ * elements took minutes.  Past DEFAULTS_MAX declarations the defaults are
+ * forgotten (the tree never holds them without XML_PARSE_DTDATTR: only a
+ * defaulted xmlns is lost); xmlGetNsProp still finds them in the DTD.
+ */
+static void
+external_subset(void *ctx, const xmlChar *name, const xmlChar *eid,
+    const xmlChar *sid)
+{
+	xmlParserCtxt	*ctxt = ctx;
+	xmlDtd		*dtd;
+
+	if (ctxt->attsDefault != NULL && ctxt->myDoc != NULL &&
+	    (dtd = ctxt->myDoc->intSubset) != NULL && dtd->attributes != NULL &&
+	    xmlHashSize(dtd->attributes) > DEFAULTS_MAX) {
+		xmlHashFree(ctxt->attsDefault, xmlHashDefaultDeallocator);
+		ctxt->attsDefault = NULL;
+	}
+	xmlSAX2ExternalSubset(ctx, name, eid, sid);
+}
+
 /* Our SAX callbacks, on every context (xmlCtxtReadMemory keeps them). */
 static void
 sax_hooks(xmlParserCtxt *ctxt)
 {
 	ctxt->sax->entityDecl = entity_decl;
+	ctxt->sax->externalSubset = external_subset;
 }
 
 /* Every reference of one document, expanded or left out. */

@@ -1121,6 +1121,43 @@ test_namespace_cap(void **state)
 	buf_free(&b);
 }
 
+/*
+ * A DTD's attribute defaults: libxml2 2.9 checks each against every
+ * attribute of each element it applies to.  Up to 8 declarations they
+ * apply (a defaulted xmlns); past 8 they are forgotten.
+ */
+static void
+test_dtd_defaults(void **state)
+{
+	struct buf	 b;
+	struct feed_doc	*d = NULL;
+	int		 i, n;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	for (n = 8; n <= 9; n++) {
+		buf_reset(&b);
+		assert_int_equal(buf_addstr(&b, "<!DOCTYPE rss [<!ATTLIST item "
+		    "xmlns:q CDATA #FIXED "
+		    "\"http://purl.org/dc/elements/1.1/\""), BUF_OK);
+		for (i = 1; i < n; i++)
+			assert_int_equal(buf_printf(&b, " a%d CDATA \"v\"", i),
+			    BUF_OK);
+		assert_int_equal(buf_addstr(&b, ">]><rss version=\"2.0\">"
+		    "<channel><item><q:creator>Jo</q:creator></item>"
+		    "<item><title>after</title></item></channel></rss>"),
+		    BUF_OK);
+		assert_int_equal(parse_str(b.data, NULL, &d), 0);
+		assert_int_equal(d->nitems, 2);
+		if (n == 8)
+			assert_string_equal(d->items[0].authors[0].name, "Jo");
+		else
+			assert_int_equal(d->items[0].nauthors, 0);
+		feed_free(d);
+	}
+	buf_free(&b);
+}
+
 static void
 test_item_cap(void **state)
 {
@@ -1548,6 +1585,7 @@ main(void)
 		cmocka_unit_test(test_entity_kinds),
 		cmocka_unit_test(test_attribute_cap),
 		cmocka_unit_test(test_namespace_cap),
+		cmocka_unit_test(test_dtd_defaults),
 		cmocka_unit_test(test_item_cap),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_schedule),
