@@ -762,6 +762,7 @@ ingest_document(struct ingest *in, const struct ingest_feed *f,
 		c->entity_why = doc->entity_why != NULL ?
 		    doc->entity_why : "?";
 	}
+	c->attrs_dropped = doc->attrs_dropped;
 	c->schedule = doc->schedule;
 	x.in = in;
 	x.f = f;

@@ -72,6 +72,7 @@ struct ingest_counts {
 	size_t		 entities_dropped;	/* references left out */
 	char		 entity[FEED_ENTITY_NAME_MAX + 1];	/* the first */
 	const char	*entity_why;	/* why it was, static string */
+	size_t		 attrs_dropped;	/* attributes over the caps */
 	struct feed_schedule schedule;	/* what the publisher asks */
 };
 

@@ -286,6 +286,28 @@ poll_note_move(const struct feedrt *fr, struct state_feed *sf,
 	sf->moved_to = to;
 }
 
+/*
+ * A poll whose document lost some of its text to the parser's caps: a
+ * warning, since the stories lack it and only the publisher can fix it.
+ */
+static void
+poll_log_dropped(const struct feedrt *fr, const struct ingest_counts *c)
+{
+	char	 ents[192] = "", attrs[80] = "";
+
+	/* for humans: a cut message is acceptable */
+	if (c->entities_dropped > 0)
+		(void)snprintf(ents, sizeof(ents), "; entity &%s; dropped "
+		    "(%s), %zu reference%s left out", c->entity,
+		    c->entity_why, c->entities_dropped,
+		    c->entities_dropped == 1 ? "" : "s");
+	if (c->attrs_dropped > 0)
+		(void)snprintf(attrs, sizeof(attrs), "; %zu attribute%s over "
+		    "the caps left out", c->attrs_dropped,
+		    c->attrs_dropped == 1 ? "" : "s");
+	log_warnx("feed %s: %s%s%s", fr->name, fr->summary, ents, attrs);
+}
+
 static void
 poll_done(struct daemon *d, struct feedrt *fr)
 {
@@ -354,12 +376,8 @@ poll_done(struct daemon *d, struct feedrt *fr)
 		n = snprintf(fr->summary, sizeof(fr->summary),
 		    "error: %s (%u consecutive failure%s), %.2fs", err,
 		    sf.failures, sf.failures == 1 ? "" : "s", r->seconds);
-	if (ok && c.entities_dropped > 0)
-		/* Text is missing from the stories: the publisher's to fix. */
-		log_warnx("feed %s: %s; entity &%s; dropped (%s), %zu "
-		    "reference%s left out", fr->name, fr->summary, c.entity,
-		    c.entity_why, c.entities_dropped,
-		    c.entities_dropped == 1 ? "" : "s");
+	if (ok && (c.entities_dropped > 0 || c.attrs_dropped > 0))
+		poll_log_dropped(fr, &c);
 	else if (ok)
 		log_info("feed %s: %s", fr->name, fr->summary);
 	else
