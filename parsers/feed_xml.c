@@ -49,6 +49,13 @@ is_alpha(int c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* Whether c may start an XML name (any byte of UTF-8 beyond ASCII may). */
+static bool
+is_name_start(int c)
+{
+	return is_alpha(c) || c == '_' || c == ':' || c >= 0x80;
+}
+
 static bool
 xml_entity(const char *name)
 {
@@ -458,15 +465,18 @@ is_space(int c)
 }
 
 /*
- * Whether the tag at s[0] ('<') runs over ATTRS_MAX * ATTR_MIN of its n
- * bytes, quoted '>' included; only that many are looked at.
+ * Whether s[0] ('<') starts a tag that runs over ATTRS_MAX * ATTR_MIN of
+ * the n bytes before the next '<', quoted '>' included; only that many are
+ * looked at.
  */
 static bool
 tag_long(const char *s, size_t n)
 {
-	size_t	 lim = ATTRS_MAX * ATTR_MIN;
+	size_t		 lim = ATTRS_MAX * ATTR_MIN;
+	unsigned char	 c = (unsigned char)s[1];
 
-	return n > lim && skip_tag(s, lim, 0) == lim;
+	/* A start tag begins with a name: not "<!", "</" or "<?". */
+	return n > lim && is_name_start(c) && skip_tag(s, lim, 0) == lim;
 }
 
 /*
@@ -801,8 +811,7 @@ ent_piece(const char *s, size_t *k, const char **p, size_t *n, xmlChar *u)
 		}
 	}
 	/* "&name;" names another entity; a bare '&' is no reference */
-	return is_alpha(c) || c == '_' || c == ':' || c >= 0x80 ?
-	    &ent_nested : &ent_bad;
+	return is_name_start(c) ? &ent_nested : &ent_bad;
 }
 
 /*
