@@ -718,8 +718,8 @@ static struct ent_verdict ent_long = {
 	"expansion over " STR(ENTITY_MAX) " bytes" };
 static struct ent_verdict ent_bad = { "not well-formed" };
 static struct ent_verdict ent_external = { "external, never loaded" };
+static struct ent_verdict ent_undeclared = { "not declared" };
 
-static const char ent_undeclared[] = "not declared";
 static const char ent_spent[] = "over the document's 1 MiB of entity text";
 
 /* What declares an entity empty. */
@@ -892,6 +892,42 @@ entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *pub,
 }
 
 /*
+ * The SAX getEntity.  An entity the document uses but its DTD does not
+ * declare is declared on the spot: an HTML one (&nbsp;) as its character,
+ * as feed_xml_fix_entities decodes it in a document without a DTD; any
+ * other empty, for ent_expand to note.  libxml2 would take it for an error
+ * (a warning with an external subset or parameter entities) and, reading
+ * the document again in recovery, drop every entity reference after it.
+ * Only in content: a default value in the DTD must name a declared one.
+ */
+static xmlEntity *
+get_entity(void *ctx, const xmlChar *name)
+{
+	xmlParserCtxt		*ctxt = ctx;
+	const htmlEntityDesc	*h;
+	struct ent_verdict	*v = &ent_undeclared;
+	xmlEntity		*ent;
+	xmlChar			 ref[16], *content = ent_empty;
+	int			 n;
+
+	if ((ent = xmlSAX2GetEntity(ctx, name)) != NULL ||
+	    ctxt->inSubset != 0 || ctxt->myDoc == NULL ||
+	    ctxt->myDoc->intSubset == NULL)
+		return ent;
+	if ((h = htmlEntityLookup(name)) != NULL) {
+		n = snprintf((char *)ref, sizeof(ref), "&#%u;", h->value);
+		if (n < 0 || (size_t)n >= sizeof(ref))
+			return NULL;
+		content = ref;
+		v = &ent_kept;
+	}
+	if ((ent = xmlAddDocEntity(ctxt->myDoc, name,
+	    XML_INTERNAL_GENERAL_ENTITY, NULL, NULL, content)) != NULL)
+		ent->_private = v;
+	return ent;
+}
+
+/*
  * The SAX externalSubset, called once the internal subset is read (the
  * external one is never loaded).  libxml2 2.9 checks each default value an
  * ATTLIST declares against every attribute of each element it applies to,
@@ -921,6 +957,7 @@ static void
 sax_hooks(xmlParserCtxt *ctxt)
 {
 	ctxt->sax->entityDecl = entity_decl;
+	ctxt->sax->getEntity = get_entity;
 	ctxt->sax->externalSubset = external_subset;
 }
 
@@ -961,7 +998,7 @@ ent_expand(struct ent_walk *w, const xmlNode *ref)
 	size_t			 n;
 
 	if ((ent = xmlGetDocEntity(w->doc, ref->name)) == NULL) {
-		ent_drop(w, ref->name, ent_undeclared);
+		ent_drop(w, ref->name, ent_undeclared.why);
 		return BUF_OK;
 	}
 	if (ent->etype != XML_INTERNAL_GENERAL_ENTITY || ent->content == NULL)

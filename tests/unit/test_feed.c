@@ -19,6 +19,7 @@
 #include "parsers/feed.h"
 
 #define FIXTURES	"tests/fixtures/feeds/"
+#define ENTITIES_DTD	FIXTURES "entities.dtd"
 
 static char *
 slurp(const char *name, size_t *len)
@@ -942,25 +943,35 @@ test_entity_kinds(void **state)
 		const char	*text;		/* "t &e; t" read as */
 		const char	*why;		/* NULL: expanded */
 	} cases[] = {
-		{ "<!ENTITY e \"A&amp;B &lt;c&gt; &#233;&#x263A;\">",
+		{ "[<!ENTITY e \"A&amp;B &lt;c&gt; &#233;&#x263A;\">]",
 		    "t A&B <c> \xc3\xa9\xe2\x98\xba t", NULL },
-		{ "<!ENTITY e \"&#38;#38;\">", "t & t", NULL },
-		{ "<!ENTITY e \"<b>x</b>\">", "t  t", "holds markup" },
-		{ "<!ENTITY e \"&#60;b>x&#60;/b>\">", "t  t", "holds markup" },
+		{ "[<!ENTITY e \"&#38;#38;\">]", "t & t", NULL },
 		/* "&#38;#60;" is "&#60;" in the replacement text: a '<' */
-		{ "<!ENTITY e \"&#38;#60;b>\">", "t <b> t", NULL },
-		{ "<!ENTITY f \"x\"><!ENTITY e \"&f;\">", "t  t",
+		{ "[<!ENTITY e \"&#38;#60;b>\">]", "t <b> t", NULL },
+		{ "[<!ENTITY e \"<b>x</b>\">]", "t  t", "holds markup" },
+		{ "[<!ENTITY e \"&#60;b>x&#60;/b>\">]", "t  t",
+		    "holds markup" },
+		{ "[<!ENTITY f \"x\"><!ENTITY e \"&f;\">]", "t  t",
 		    "refers to another entity" },
-		{ "<!ENTITY e \"&nbsp;\">", "t  t",
+		{ "[<!ENTITY e \"&nbsp;\">]", "t  t",
 		    "refers to another entity" },
-		{ "<!ENTITY e \"a &#38; b\">", "t  t", "not well-formed" },
-		{ "<!ENTITY e \"&#38;#1;\">", "t  t", "not well-formed" },
-		{ "<!ENTITY e SYSTEM \"file:///etc/passwd\">", "t  t",
+		{ "[<!ENTITY e \"a &#38; b\">]", "t  t", "not well-formed" },
+		{ "[<!ENTITY e \"&#38;#1;\">]", "t  t", "not well-formed" },
+		{ "[<!ENTITY e SYSTEM \"" ENTITIES_DTD "\">]", "t  t",
 		    "external, never loaded" },
-		{ "<!ENTITY e PUBLIC \"-//x//y\" \"http://127.0.0.1:1/e\">",
+		{ "[<!ENTITY e PUBLIC \"-//x//y\" \"http://127.0.0.1:1/e\">]",
 		    "t  t", "external, never loaded" },
 		/* the first declaration binds */
-		{ "<!ENTITY e \"one\"><!ENTITY e \"&f;\">", "t one t", NULL },
+		{ "[<!ENTITY e \"one\"><!ENTITY e \"&f;\">]", "t one t",
+		    NULL },
+		/* declared nowhere, or in a DTD that is never read */
+		{ "[<!ENTITY f \"x\">]", "t  t", "not declared" },
+		{ "[<!ENTITY % x SYSTEM \"" ENTITIES_DTD "\"> %x;]", "t  t",
+		    "not declared" },
+		{ "SYSTEM \"" ENTITIES_DTD "\" [<!ENTITY f \"x\">]", "t  t",
+		    "not declared" },
+		/* no declaration at all: read as an unknown HTML entity */
+		{ "SYSTEM \"" ENTITIES_DTD "\"", "t &e; t", NULL },
 	};
 	struct buf	 b;
 	struct feed_doc	*d;
@@ -970,7 +981,7 @@ test_entity_kinds(void **state)
 	buf_init(&b, 1 << 20);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		buf_reset(&b);
-		assert_int_equal(buf_printf(&b, "<!DOCTYPE rss [%s]>"
+		assert_int_equal(buf_printf(&b, "<!DOCTYPE rss %s>"
 		    "<rss version=\"2.0\"><channel><item><description>t &e; t"
 		    "</description><link>http://e.com/&e;</link></item>"
 		    "<item><title>after</title></item></channel></rss>",
@@ -993,6 +1004,16 @@ test_entity_kinds(void **state)
 		}
 		feed_free(d);
 	}
+
+	/* HTML's entities are its characters, a DTD or not. */
+	assert_int_equal(parse_str("<!DOCTYPE rss [<!ENTITY f \"x\">]>"
+	    "<rss version=\"2.0\"><channel><item><description>"
+	    "&f;&nbsp;&eacute;</description></item></channel></rss>", NULL,
+	    &d), 0);
+	assert_false(d->recovered);
+	assert_string_equal(d->items[0].summary, "x\xc2\xa0\xc3\xa9");
+	assert_int_equal(d->entities_dropped, 0);
+	feed_free(d);
 
 	/* 4096 bytes once decoded are expanded, 4097 are not. */
 	for (i = 4096; i <= 4097; i++) {
