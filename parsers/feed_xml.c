@@ -490,18 +490,26 @@ static bool
 bound_suspect(const char *s, size_t len)
 {
 	const char	*p, *q, *end = s + len;
-	size_t		 n = 0;
+	size_t		 n = 0, lim = ATTRS_MAX * ATTR_MIN, room;
 
-	if ((p = memchr(s, '<', len)) == NULL)
-		return false;
-	for (; (q = memchr(p + 1, '<', (size_t)(end - p - 1))) != NULL; p = q)
-		if (tag_long(p, (size_t)(q - p)))
+	/*
+	 * From one '<' to the last one within lim bytes after it: those in
+	 * between are followed by one as near, and a tag but a few bytes
+	 * long, so a document is crossed in about len / lim steps.
+	 */
+	for (p = memchr(s, '<', len); p != NULL; p = q) {
+		room = (size_t)(end - p - 1);
+		if ((q = memrchr(p + 1, '<', room < lim ? room : lim)) != NULL)
+			continue;
+		if (room <= lim)
+			break;
+		if (tag_long(p, room))
 			return true;
-	if (tag_long(p, (size_t)(end - p)))
-		return true;
-	for (p = s; (p = memmem(p, (size_t)(end - p), "xmlns", 5)) != NULL;
-	    p += 5)
-		if (++n > NS_MAX)
+		q = memchr(p + 1 + lim, '<', room - lim);
+	}
+	/* memchr for the rare 'x' beats glibc's memmem here */
+	for (p = s; (p = memchr(p, 'x', (size_t)(end - p))) != NULL; p++)
+		if (end - p >= 5 && memcmp(p, "xmlns", 5) == 0 && ++n > NS_MAX)
 			return true;
 	return false;
 }
