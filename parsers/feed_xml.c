@@ -664,7 +664,14 @@ skip_doctype(const char *s, size_t len, size_t i)
 	return len;
 }
 
-int
+/*
+ * The document with what libxml2 2.9 cannot read in linear time left out:
+ * the attributes of an element past its ATTRS_MAX-th, and namespace
+ * declarations past NS_MAX in scope.  *out is NULL when nothing was, else
+ * a malloc'd copy of *outlen bytes, and *dropped how many attributes went.
+ * -1 when out of memory.
+ */
+static int
 feed_xml_bound(const char *s, size_t len, char **out, size_t *outlen,
     size_t *dropped)
 {

@@ -36,23 +36,13 @@ int	 feed_xml_wrap_html(const char *, size_t, char **out, size_t *outlen);
  */
 size_t	 feed_xml_feed_start(const char *, size_t);
 
-/*
- * The document with what libxml2 2.9 cannot read in linear time left out:
- * the attributes of an element past its 256th, and namespace declarations
- * past 128 in scope (the attributes that hold them dropped).  *out is NULL
- * when nothing was, else a malloc'd copy of *outlen bytes, and *dropped
- * how many attributes went.  -1 when out of memory.
- */
-int	 feed_xml_bound(const char *, size_t, char **out, size_t *outlen,
-	    size_t *dropped);
-
 /* How much of an entity's name a note keeps. */
 #define FEED_XML_NAME_MAX	FEED_ENTITY_NAME_MAX
 
 /* What reading a document left out or had to forgive. */
 struct feed_xml_notes {
 	bool		 recovered;	/* not well-formed: read leniently */
-	size_t		 attrs_dropped;	/* by feed_xml_bound */
+	size_t		 attrs_dropped;	/* over the attribute caps */
 	size_t		 ents_dropped;	/* entity references left out */
 	char		 ent_name[FEED_XML_NAME_MAX + 1];	/* the first */
 	const char	*ent_why;	/* why it was, a static string */
@@ -61,12 +51,13 @@ struct feed_xml_notes {
 /*
  * Parse a UTF-8 document (whatever its declaration says) without network
  * access; a document that is not well-formed is read again in recovery
- * mode, noted.  libxml2 never substitutes an entity: each reference in the
- * tree is then replaced by its text, decoded, when the entity is internal
- * and its text holds no markup and no other entity's reference and is at
- * most 4 KiB, while the document's references come to at most 1 MiB; any
- * other reference by nothing, noted.  -1 when it is no XML at all or out
- * of memory.
+ * mode, noted.  Before libxml2 sees it, attributes past the 256th of an
+ * element and namespace declarations past 128 in scope are dropped (noted,
+ * and recovered).  libxml2 never substitutes an entity: each reference in
+ * the tree is replaced by its decoded text when the entity is internal, of
+ * text only and at most 4 KiB (an undeclared HTML entity is its
+ * character), within 1 MiB for the document; any other by nothing, noted.
+ * -1 when it is no XML at all or out of memory.
  */
 int	 feed_xml_read(const char *, size_t, const char *base, xmlDoc **,
 	    struct feed_xml_notes *);
