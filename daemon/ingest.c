@@ -1028,6 +1028,14 @@ ingest_document(struct ingest *in, const struct ingest_feed *f,
 	c->items = doc->nitems;
 	c->version = doc->version;
 	c->recovered = doc->recovered;
+	if ((c->entities_dropped = doc->entities_dropped) > 0) {
+		/* doc->entity fits: both are FEED_ENTITY_NAME_MAX long */
+		(void)snprintf(c->entity, sizeof(c->entity), "%s",
+		    doc->entity != NULL ? doc->entity : "");
+		c->entity_why = doc->entity_why != NULL ?
+		    doc->entity_why : "?";
+	}
+	c->attrs_dropped = doc->attrs_dropped;
 	c->schedule = doc->schedule;
 	c->cadence = ingest_cadence(doc, now_ms / 1000);
 	x.in = in;

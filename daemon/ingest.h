@@ -91,6 +91,10 @@ struct ingest_counts {
 	size_t		 revised;	/* of which revise an earlier story */
 	const char	*version;	/* format read, static string */
 	int		 recovered;	/* document was not well-formed */
+	size_t		 entities_dropped;	/* references left out */
+	char		 entity[FEED_ENTITY_NAME_MAX + 1];	/* the first */
+	const char	*entity_why;	/* why it was, static string */
+	size_t		 attrs_dropped;	/* attributes over the caps */
 	struct feed_schedule schedule;	/* what the publisher asks */
 	int64_t		 cadence;	/* seconds, from the items' dates
 					   (nextpoll_cadence), 0 unknown */

@@ -331,6 +331,28 @@ poll_move_back(struct feedrt *fr, struct state_feed *sf)
 }
 
 /*
+ * A poll whose document lost some of its text to the parser's caps: a
+ * warning, since the stories lack it and only the publisher can fix it.
+ */
+static void
+poll_log_dropped(const struct feedrt *fr, const struct ingest_counts *c)
+{
+	char	 ents[192] = "", attrs[80] = "";
+
+	/* for humans: a cut message is acceptable */
+	if (c->entities_dropped > 0)
+		(void)snprintf(ents, sizeof(ents), "; entity &%s; dropped "
+		    "(%s), %zu reference%s left out", c->entity,
+		    c->entity_why, c->entities_dropped,
+		    c->entities_dropped == 1 ? "" : "s");
+	if (c->attrs_dropped > 0)
+		(void)snprintf(attrs, sizeof(attrs), "; %zu attribute%s over "
+		    "the caps left out", c->attrs_dropped,
+		    c->attrs_dropped == 1 ? "" : "s");
+	log_warnx("feed %s: %s%s%s", fr->name, fr->summary, ents, attrs);
+}
+
+/*
  * A feed reached through permanent redirects only (301, 308) has moved:
  * said once in the log, kept for `feedspool status`, and after
  * moved_after such polls in a row the new url is polled directly (the
@@ -522,7 +544,9 @@ poll_report(struct feedrt *fr, const struct fetch_result *r, int ok,
 		    "error: %s (%u consecutive failure%s), %.2fs", err,
 		    failures, failures == 1 ? "" : "s", r->seconds);
 	(void)n;	/* for humans: a cut line is acceptable */
-	if (ok)
+	if (ok && (c->entities_dropped > 0 || c->attrs_dropped > 0))
+		poll_log_dropped(fr, c);
+	else if (ok)
 		log_info("feed %s: %s", fr->name, fr->summary);
 	else
 		log_warnx("feed %s: %s <%s>", fr->name, fr->summary,

@@ -12,10 +12,12 @@
  *   FEED_MAX_DEPTH	256 levels of elements gathered into one field, and
  *			libxml2's own limit of 256 nested elements without
  *			XML_PARSE_HUGE;
- *   entities		never substituted (no XML_PARSE_NOENT): an internal
- *			entity is expanded one level deep only, within the
- *			field cap, and libxml2 stops at entity amplification;
- *			no DTD or external entity is ever loaded, no network.
+ *   entities		never substituted by libxml2 (no XML_PARSE_NOENT):
+ *			feed_xml.c expands an internal entity of text only,
+ *			at most 4 KiB, 1 MiB for the whole document, and
+ *			drops any other reference (nested, markup, external),
+ *			noted in feed_doc; no DTD or external entity is ever
+ *			loaded, no network.
  */
 #include <limits.h>
 #include <stdbool.h>
@@ -28,7 +30,6 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/entities.h>
 
 #include "parsers/buf.h"
 #include "parsers/charset.h"
@@ -229,30 +230,10 @@ take_xml(struct pctx *p, xmlChar *x)
 }
 
 /*
- * The text below n.  Unlike xmlNodeGetContent this does not expand entity
- * references (a DTD's "billion laughs" stays small) and stops at the field
- * cap instead of building the whole string first.
+ * The text below n.  Unlike xmlNodeGetContent this stops at the field cap
+ * instead of building the whole string first.  Entity references are no
+ * longer in the tree (feed_xml_read replaced them).
  */
-/*
- * An internal entity of the document's DTD: its replacement text, taken one
- * level deep only (text referring to other entities is dropped).
- */
-static void
-entity_text(xmlNode *ref, struct buf *b)
-{
-	xmlEntity	*ent;
-	size_t		 len, room;
-
-	ent = xmlGetDocEntity(ref->doc, ref->name);
-	if (ent == NULL || ent->etype != XML_INTERNAL_GENERAL_ENTITY ||
-	    ent->content == NULL || strchr((const char *)ent->content, '&') ||
-	    strchr((const char *)ent->content, '<'))
-		return;
-	len = strlen((const char *)ent->content);
-	room = b->cap - b->len;
-	(void)buf_add(b, ent->content, len < room ? len : room);
-}
-
 static void
 collect_text(xmlNode *n, struct buf *b, int depth)
 {
@@ -267,9 +248,7 @@ collect_text(xmlNode *n, struct buf *b, int depth)
 			len = strlen((const char *)c->content);
 			room = b->cap - b->len;
 			(void)buf_add(b, c->content, len < room ? len : room);
-		} else if (c->type == XML_ENTITY_REF_NODE)
-			entity_text(c, b);
-		else if (c->type == XML_ELEMENT_NODE)
+		} else if (c->type == XML_ELEMENT_NODE)
 			collect_text(c, b, depth + 1);
 	}
 }
@@ -1910,6 +1889,7 @@ feed_free(struct feed_doc *d)
 	free(d->language);
 	free(d->rights);
 	free(d->generator);
+	free(d->entity);
 	if (d->image != NULL) {
 		free(d->image->url);
 		free(d->image->title);
@@ -1924,17 +1904,31 @@ feed_free(struct feed_doc *d)
 	free(d);
 }
 
+/* What reading the document left out, for the caller to tell. */
+static int
+feed_notes(struct pctx *p, const struct feed_xml_notes *n)
+{
+	p->doc->attrs_dropped = n->attrs_dropped;
+	if ((p->doc->entities_dropped = n->ents_dropped) == 0)
+		return 0;
+	p->doc->entity_why = n->ent_why;
+	if ((p->doc->entity = strdup(n->ent_name)) == NULL)
+		return -1;
+	return 0;
+}
+
 /* feed_parse once the text is UTF-8. */
 static int
 parse_utf8(const char *data, size_t len, const char *base,
     struct feed_doc **out, char *err, size_t errlen)
 {
-	struct pctx	 p;
-	xmlNode		*root;
-	char		*fixed = NULL;
-	size_t		 flen, skip;
-	int		 rc = -1;
-	bool		 recovered = false, junk = false;
+	struct pctx		 p;
+	struct feed_xml_notes	 notes;
+	xmlNode			*root;
+	char			*fixed = NULL;
+	size_t			 flen, skip;
+	int			 rc = -1;
+	bool			 junk = false;
 
 	memset(&p, 0, sizeof(p));
 	/* Blank lines before the XML declaration make it an error. */
@@ -1961,7 +1955,7 @@ parse_utf8(const char *data, size_t len, const char *base,
  again:
 	root = NULL;
 	if (len > 0 && feed_xml_read(data, len, base, &p.xdoc,
-	    &recovered) == 0 && p.xdoc != NULL)
+	    &notes) == 0 && p.xdoc != NULL)
 		root = xmlDocGetRootElement(p.xdoc);
 	if (root == NULL || !feed_root(root)) {
 		/* PHP warnings and such before the feed: read from it. */
@@ -1988,7 +1982,11 @@ parse_utf8(const char *data, size_t len, const char *base,
 	}
 	p.doc->updated = p.doc->published = FEED_NODATE;
 	feed_schedule_clear(&p.doc->schedule);
-	p.doc->recovered = recovered || junk;
+	p.doc->recovered = notes.recovered || junk;
+	if (feed_notes(&p, &notes) == -1) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	if (detect(&p, root) == -1) {
 		snprintf(err, errlen, "not a feed: root element <%.64s>",
 		    (const char *)root->name);

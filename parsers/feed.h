@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #define FEED_NODATE	INT64_MIN
+/* How much of a dropped entity's name struct feed_doc keeps. */
+#define FEED_ENTITY_NAME_MAX	64
 
 struct feed_person {
 	char	*name;
@@ -95,6 +97,16 @@ struct feed_schedule {
 struct feed_doc {
 	const char		*version;	/* "rss20", "atom10", "rss10", ... */
 	bool			 recovered;
+	/*
+	 * Entity references left out of the text (README.md, "Caps"): how
+	 * many, the first one's name (at most FEED_ENTITY_NAME_MAX bytes)
+	 * and why, a static string ("refers to another entity" ...).
+	 */
+	size_t			 entities_dropped;
+	char			*entity;
+	const char		*entity_why;
+	/* Attributes over the caps, left out before parsing (recovered). */
+	size_t			 attrs_dropped;
 	char			*title;
 	char			*link;
 	char			*id;

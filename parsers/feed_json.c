@@ -323,6 +323,30 @@ jfeed(const struct feed_doc *d)
 	return o;
 }
 
+/* What the parser left out, or null when nothing. */
+static json_t *
+jdropped(const struct feed_doc *d)
+{
+	json_t	*o;
+	int	 bad = 0;
+
+	if (d->entities_dropped == 0 && d->attrs_dropped == 0)
+		return json_null();
+	if ((o = json_object()) == NULL)
+		return NULL;
+	put(o, "entities", json_integer((json_int_t)d->entities_dropped),
+	    &bad);
+	put(o, "entity", jstr(d->entity), &bad);
+	put(o, "why", jstr(d->entity_why), &bad);
+	put(o, "attributes", json_integer((json_int_t)d->attrs_dropped),
+	    &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 char *
 feed_to_json(const struct feed_doc *d)
 {
@@ -335,6 +359,7 @@ feed_to_json(const struct feed_doc *d)
 		return NULL;
 	put(root, "version", jstr(d->version), &bad);
 	put(root, "recovered", json_boolean(d->recovered), &bad);
+	put(root, "dropped", jdropped(d), &bad);
 	put(root, "feed", jfeed(d), &bad);
 	if ((items = json_array()) == NULL)
 		bad = 1;

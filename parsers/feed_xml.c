@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include <libxml/HTMLparser.h>
+#include <libxml/SAX2.h>
+#include <libxml/entities.h>
+#include <libxml/hash.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
@@ -18,6 +21,20 @@
 
 #define ENTITY_NAME_MAX	32
 #define PUSH_CHUNK	(64 * 1024)
+/* The replacement text of one internal entity, once decoded. */
+#define ENTITY_MAX	4096
+/* The replacement text expanded in one document, all references together. */
+#define ENTITY_BUDGET	(1024 * 1024)
+
+/* What libxml2 2.9 reads in time linear in the document (feed_xml_bound). */
+#define ATTRS_MAX	256	/* attributes of one element */
+#define NS_MAX		128	/* namespace declarations in scope */
+#define NS_DEPTH	512	/* open elements whose declarations count */
+#define ATTR_MIN	5	/* bytes of the shortest attribute, ' a=""' */
+#define DEFAULTS_MAX	8	/* attribute declarations of the DTD */
+
+#define STR(x)		STR1(x)
+#define STR1(x)		#x
 
 static bool
 is_alnum(int c)
@@ -30,6 +47,13 @@ static bool
 is_alpha(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Whether c may start an XML name (any byte of UTF-8 beyond ASCII may). */
+static bool
+is_name_start(int c)
+{
+	return is_alpha(c) || c == '_' || c == ':' || c >= 0x80;
 }
 
 static bool
@@ -423,6 +447,705 @@ feed_xml_feed_start(const char *s, size_t len)
 	return best != NULL ? (size_t)(best - s) : 0;
 }
 
+/* --- attributes and namespaces -------------------------------------- */
+
+/*
+ * libxml2 2.9 checks each attribute of a start tag against all the earlier
+ * ones (and SAX2 walks the list to append it), and looks a prefix up by
+ * walking every namespace declaration in scope: quadratic, so that one
+ * element of 100,000 attributes took minutes, as did 200 nested elements of
+ * 200 declarations each over an 8 MiB document.  feed_xml_bound drops what
+ * is over ATTRS_MAX and NS_MAX before libxml2 sees it.
+ */
+
+static bool
+is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * Whether s[0] ('<') starts a tag that runs over ATTRS_MAX * ATTR_MIN of
+ * the n bytes before the next '<', quoted '>' included; only that many are
+ * looked at.
+ */
+static bool
+tag_long(const char *s, size_t n)
+{
+	size_t		 lim = ATTRS_MAX * ATTR_MIN;
+	unsigned char	 c = (unsigned char)s[1];
+
+	/* A start tag begins with a name: not "<!", "</" or "<?". */
+	return n > lim && is_name_start(c) && skip_tag(s, lim, 0) == lim;
+}
+
+/*
+ * Whether the document may need feed_xml_bound at all, at about the speed
+ * of memchr: an element over ATTRS_MAX attributes has a start tag over
+ * ATTRS_MAX * ATTR_MIN bytes long, with no '<' in it (libxml2 ends a start
+ * tag there); more than NS_MAX declarations in scope need more than NS_MAX
+ * "xmlns" in the text.
+ */
+static bool
+bound_suspect(const char *s, size_t len)
+{
+	const char	*p, *q, *end = s + len;
+	size_t		 n = 0, lim = ATTRS_MAX * ATTR_MIN, room;
+
+	/*
+	 * From one '<' to the last one within lim bytes after it: those in
+	 * between are followed by one as near, and a tag but a few bytes
+	 * long, so a document is crossed in about len / lim steps.
+	 */
+	for (p = memchr(s, '<', len); p != NULL; p = q) {
+		room = (size_t)(end - p - 1);
+		if ((q = memrchr(p + 1, '<', room < lim ? room : lim)) != NULL)
+			continue;
+		if (room <= lim)
+			break;
+		if (tag_long(p, room))
+			return true;
+		q = memchr(p + 1 + lim, '<', room - lim);
+	}
+	/* memchr for the rare 'x' beats glibc's memmem here */
+	for (p = s; (p = memchr(p, 'x', (size_t)(end - p))) != NULL; p++)
+		if (end - p >= 5 && memcmp(p, "xmlns", 5) == 0 && ++n > NS_MAX)
+			return true;
+	return false;
+}
+
+/* The rewrite: what is kept, and the declarations of each open element. */
+struct bound {
+	const char	*s;
+	size_t		 len;
+	struct buf	 b;
+	size_t		 done;		/* s[0..done) is in b or dropped */
+	size_t		 depth;
+	size_t		 nsin;		/* declarations in scope */
+	uint16_t	 ns[NS_DEPTH];	/* kept by each open element */
+	size_t		 dropped;
+	int		 rc;
+};
+
+/* Leave s[a..j) out. */
+static void
+bound_drop(struct bound *bd, size_t a, size_t j)
+{
+	if (bd->rc == BUF_OK)
+		bd->rc = buf_add(&bd->b, bd->s + bd->done, a - bd->done);
+	bd->done = j;
+	bd->dropped++;
+}
+
+/*
+ * Past the attribute at s[j] as libxml2 reads it (name, '=', a value
+ * quoted and ended by its quote or by a '<'), *name_len the length of its
+ * name, *lt whether the value ran into a '<'.  0 when there is no such
+ * attribute: libxml2 stops reading the tag there.
+ */
+static size_t
+bound_attr(const char *s, size_t len, size_t j, size_t *name_len, bool *lt)
+{
+	size_t	 a = j;
+	char	 q;
+
+	while (j < len && !is_space(s[j]) && strchr("=>/<", s[j]) == NULL)
+		j++;
+	*name_len = j - a;
+	while (j < len && is_space(s[j]))
+		j++;
+	if (*name_len == 0 || j == len || s[j++] != '=')
+		return 0;
+	while (j < len && is_space(s[j]))
+		j++;
+	if (j == len || (s[j] != '"' && s[j] != '\''))
+		return 0;
+	for (q = s[j++]; j < len && s[j] != q && s[j] != '<'; j++)
+		;
+	*lt = j < len && s[j] == '<';
+	return j < len && s[j] == q ? j + 1 : j;
+}
+
+static bool
+is_xmlns(const char *name, size_t n)
+{
+	return (n == 5 && memcmp(name, "xmlns", 5) == 0) ||
+	    (n > 6 && memcmp(name, "xmlns:", 6) == 0);
+}
+
+/*
+ * The start tag at s[i]: its attributes over ATTRS_MAX, and its namespace
+ * declarations over NS_MAX in scope, dropped.  Returns where reading goes
+ * on: past the tag, or where libxml2 would give up on it.
+ */
+static size_t
+bound_tag(struct bound *bd, size_t i)
+{
+	const char	*s = bd->s;
+	size_t		 len = bd->len, j, a, k, n, nattr = 0, nns = 0;
+	bool		 lt = false, xmlns;
+
+	for (j = i + 1; j < len && !is_space(s[j]) &&
+	    strchr(">/<", s[j]) == NULL; j++)
+		;
+	for (;;) {
+		for (a = j; j < len && is_space(s[j]); j++)
+			;
+		if (j == len || lt || j == a ||
+		    (k = bound_attr(s, len, j, &n, &lt)) == 0)
+			break;
+		xmlns = is_xmlns(s + j, n);
+		if (nattr >= ATTRS_MAX || (xmlns && (bd->depth >= NS_DEPTH ||
+		    bd->nsin + nns >= NS_MAX)))
+			bound_drop(bd, j, k);
+		else {
+			nattr++;
+			nns += xmlns;
+		}
+		j = k;
+	}
+	if (j < len && s[j] == '/' && j + 1 < len && s[j + 1] == '>')
+		return j + 2;		/* empty: its declarations end here */
+	if (j == len || s[j] != '>')
+		return j;		/* libxml2 drops the element */
+	if (bd->depth < NS_DEPTH) {
+		bd->ns[bd->depth] = (uint16_t)nns;
+		bd->nsin += nns;
+	}
+	bd->depth++;
+	return j + 1;
+}
+
+/* The end tag at s[i]: its element's declarations go out of scope. */
+static size_t
+bound_end(struct bound *bd, size_t i)
+{
+	const char	*s = bd->s;
+
+	if (bd->depth > 0 && --bd->depth < NS_DEPTH)
+		bd->nsin -= bd->ns[bd->depth];
+	for (i += 2; i < bd->len && s[i] != '>' && s[i] != '<'; i++)
+		;
+	return i < bd->len && s[i] == '>' ? i + 1 : i;
+}
+
+static bool
+starts(const char *s, size_t len, size_t i, const char *with)
+{
+	size_t	 n = strlen(with);
+
+	return len - i >= n && memcmp(s + i, with, n) == 0;
+}
+
+/* Past "<!DOCTYPE ...>", its internal subset and the literals in it. */
+static size_t
+skip_doctype(const char *s, size_t len, size_t i)
+{
+	bool	 subset = false;
+	char	 q = 0;
+
+	for (i += 2; i < len; i++) {
+		if (q != 0) {
+			if (s[i] == q)
+				q = 0;
+		} else if (s[i] == '"' || s[i] == '\'')
+			q = s[i];
+		else if (subset && starts(s, len, i, "<!--"))
+			i = skip_past(s, len, i + 4, "-->") - 1;
+		else if (subset && starts(s, len, i, "<?"))
+			i = skip_past(s, len, i + 2, "?>") - 1;
+		else if (s[i] == '[')
+			subset = true;
+		else if (s[i] == ']')
+			subset = false;
+		else if (s[i] == '>' && !subset)
+			return i + 1;
+	}
+	return len;
+}
+
+/*
+ * The document with what libxml2 2.9 cannot read in linear time left out:
+ * the attributes of an element past its ATTRS_MAX-th, and namespace
+ * declarations past NS_MAX in scope.  *out is NULL when nothing was, else
+ * a malloc'd copy of *outlen bytes, and *dropped how many attributes went.
+ * -1 when out of memory.
+ */
+static int
+feed_xml_bound(const char *s, size_t len, char **out, size_t *outlen,
+    size_t *dropped)
+{
+	struct bound	 bd;
+	const char	*hit;
+	size_t		 i;
+
+	*out = NULL;
+	*outlen = *dropped = 0;
+	if (!bound_suspect(s, len))
+		return 0;
+	memset(&bd, 0, sizeof(bd));
+	bd.s = s;
+	bd.len = len;
+	buf_init(&bd.b, len);
+	for (i = 0; bd.rc == BUF_OK && i < len &&
+	    (hit = memchr(s + i, '<', len - i)) != NULL; ) {
+		i = (size_t)(hit - s);
+		if (starts(s, len, i, "<!--"))
+			i = skip_past(s, len, i + 4, "-->");
+		else if (starts(s, len, i, "<![CDATA["))
+			i = skip_past(s, len, i + 9, "]]>");
+		else if (starts(s, len, i, "<?"))
+			i = skip_past(s, len, i + 2, "?>");
+		else if (starts(s, len, i, "<!"))
+			i = skip_doctype(s, len, i);
+		else if (starts(s, len, i, "</"))
+			i = bound_end(&bd, i);
+		else
+			i = bound_tag(&bd, i);
+	}
+	if (bd.rc == BUF_OK && bd.dropped > 0)
+		bd.rc = buf_add(&bd.b, s + bd.done, len - bd.done);
+	if (bd.rc != BUF_OK || bd.dropped == 0) {
+		buf_free(&bd.b);
+		return bd.rc == BUF_NOMEM ? -1 : 0;
+	}
+	*dropped = bd.dropped;
+	*outlen = bd.b.len;
+	*out = buf_steal(&bd.b);
+	return 0;
+}
+
+/* --- entities of the internal subset -------------------------------- */
+
+/*
+ * What becomes of a general entity of the DTD, decided where it is declared
+ * and kept in the entity's _private (application data: libxml2 leaves it
+ * alone).  why is NULL when its text is expanded.
+ */
+struct ent_verdict {
+	const char	*why;
+};
+
+static struct ent_verdict ent_kept = { NULL };
+static struct ent_verdict ent_nested = { "refers to another entity" };
+static struct ent_verdict ent_markup = { "holds markup" };
+static struct ent_verdict ent_long = {
+	"expansion over " STR(ENTITY_MAX) " bytes" };
+static struct ent_verdict ent_bad = { "not well-formed" };
+static struct ent_verdict ent_external = { "external, never loaded" };
+static struct ent_verdict ent_undeclared = { "not declared" };
+
+static const char ent_spent[] = "over the document's 1 MiB of entity text";
+
+/* What declares an entity empty. */
+static xmlChar ent_empty[1];
+
+static const struct {
+	const char	*ref;
+	char		 c;
+} xml_refs[] = {
+	{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+	{ "&quot;", '"' }, { "&apos;", '\'' },
+};
+
+/* Whether c may appear in an XML 1.0 document (production [2] Char). */
+static bool
+xml_char(uint32_t c)
+{
+	return c == 0x9 || c == 0xa || c == 0xd ||
+	    (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) ||
+	    (c >= 0x10000 && c <= 0x10ffff);
+}
+
+/*
+ * The character reference at s ("&#...;"): its length, the character in
+ * *cp; 0 when it is none or names no XML character.
+ */
+static size_t
+char_ref(const char *s, uint32_t *cp)
+{
+	uint32_t	 v = 0, base = 10, d;
+	size_t		 i = 2, start;
+
+	if (s[i] == 'x') {
+		base = 16;
+		i++;
+	}
+	for (start = i; ; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			d = (uint32_t)(s[i] - '0');
+		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
+			d = (uint32_t)(s[i] - 'a' + 10);
+		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
+			d = (uint32_t)(s[i] - 'A' + 10);
+		else
+			break;
+		/* never above 0x10ffff * 16 + 15: no overflow */
+		if ((v = v * base + d) > 0x10ffff)
+			return 0;
+	}
+	if (s[i] != ';' || i == start || !xml_char(v))
+		return 0;
+	*cp = v;
+	return i + 1;
+}
+
+/*
+ * One piece of an internal entity's replacement text at s: *k bytes of it
+ * standing for the *n bytes at *p (a character reference or one of XML's
+ * five entities decoded into u, room for 4 bytes).  NULL, or why the
+ * entity is not to be expanded.
+ */
+static struct ent_verdict *
+ent_piece(const char *s, size_t *k, const char **p, size_t *n, xmlChar *u)
+{
+	uint32_t	 cp;
+	size_t		 i;
+	unsigned char	 c = (unsigned char)s[1];
+
+	*p = s;
+	if (*s != '<' && *s != '&') {
+		*k = *n = strcspn(s, "<&");
+		return NULL;
+	}
+	if (*s == '<')
+		return &ent_markup;
+	if (c == '#') {
+		if ((*k = char_ref(s, &cp)) == 0)
+			return &ent_bad;
+		*n = (size_t)xmlCopyCharMultiByte(u, (int)cp);
+		*p = (const char *)u;
+		return NULL;
+	}
+	for (i = 0; i < sizeof(xml_refs) / sizeof(xml_refs[0]); i++) {
+		*k = strlen(xml_refs[i].ref);
+		if (strncmp(s, xml_refs[i].ref, *k) == 0) {
+			*p = &xml_refs[i].c;
+			*n = 1;
+			return NULL;
+		}
+	}
+	/* "&name;" names another entity; a bare '&' is no reference */
+	return is_name_start(c) ? &ent_nested : &ent_bad;
+}
+
+/*
+ * The verdict on the replacement text of an internal entity: expanded when
+ * it is text, character references and XML's five entities only, at most
+ * ENTITY_MAX bytes once decoded.
+ */
+static struct ent_verdict *
+ent_judge(const char *s)
+{
+	struct ent_verdict	*v;
+	const char		*p;
+	xmlChar			 u[8];
+	size_t			 i, k, n, len = 0;
+
+	for (i = 0; s[i] != '\0'; i += k) {
+		if ((v = ent_piece(s + i, &k, &p, &n, u)) != NULL)
+			return v;
+		if (n > ENTITY_MAX - len)
+			return &ent_long;
+		len += n;
+	}
+	return &ent_kept;
+}
+
+/* The replacement text of an entity ent_judge kept, decoded, added to b. */
+static int
+ent_decode(const char *s, struct buf *b)
+{
+	const char	*p;
+	xmlChar		 u[8];
+	size_t		 i, k, n;
+	int		 rc = BUF_OK;
+
+	for (i = 0; s[i] != '\0' && rc == BUF_OK; i += k) {
+		if (ent_piece(s + i, &k, &p, &n, u) != NULL)
+			break;
+		rc = buf_add(b, p, n);
+	}
+	return rc;
+}
+
+/*
+ * The SAX entityDecl of every parse.  A general entity whose text is not
+ * to be expanded (ent_judge) is declared empty, so that libxml2 never
+ * parses a nested reference (its amplification check takes three small
+ * levels for a loop and stops the document there) nor builds markup from
+ * one; an external one is declared an empty internal one, so that nothing
+ * can load it.  The verdict goes into _private for ent_expand.  Parameter
+ * entities stay libxml2's: internal ones under its amplification check,
+ * external ones never read without XML_PARSE_DTDLOAD.
+ */
+static void
+entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *pub,
+    const xmlChar *sys, xmlChar *content)
+{
+	xmlParserCtxt		*ctxt = ctx;
+	struct ent_verdict	*v = NULL;
+	xmlEntity		*ent;
+
+	if (type == XML_INTERNAL_GENERAL_ENTITY)
+		v = content != NULL ? ent_judge((const char *)content) :
+		    &ent_kept;
+	else if (type == XML_EXTERNAL_GENERAL_PARSED_ENTITY ||
+	    type == XML_EXTERNAL_GENERAL_UNPARSED_ENTITY)
+		v = &ent_external;
+	/* The first declaration binds; XML's own five are libxml2's. */
+	if (v == NULL || ctxt->myDoc == NULL ||
+	    xmlGetDocEntity(ctxt->myDoc, name) != NULL) {
+		xmlSAX2EntityDecl(ctx, name, type, pub, sys, content);
+		return;
+	}
+	xmlSAX2EntityDecl(ctx, name, XML_INTERNAL_GENERAL_ENTITY, NULL, NULL,
+	    v == &ent_kept ? content : ent_empty);
+	if ((ent = xmlGetDocEntity(ctxt->myDoc, name)) != NULL &&
+	    ent->etype == XML_INTERNAL_GENERAL_ENTITY && ent->_private == NULL)
+		ent->_private = v;
+}
+
+/*
+ * The SAX getEntity.  An entity the document uses but its DTD does not
+ * declare is declared on the spot: an HTML one (&nbsp;) as its character,
+ * as feed_xml_fix_entities decodes it in a document without a DTD; any
+ * other empty, for ent_expand to note.  libxml2 would take it for an error
+ * (a warning with an external subset or parameter entities) and, reading
+ * the document again in recovery, drop every entity reference after it.
+ * Only in content: a default value in the DTD must name a declared one.
+ */
+static xmlEntity *
+get_entity(void *ctx, const xmlChar *name)
+{
+	xmlParserCtxt		*ctxt = ctx;
+	const htmlEntityDesc	*h;
+	struct ent_verdict	*v = &ent_undeclared;
+	xmlEntity		*ent;
+	xmlChar			 ref[16], *content = ent_empty;
+	int			 n;
+
+	if ((ent = xmlSAX2GetEntity(ctx, name)) != NULL ||
+	    ctxt->inSubset != 0 || ctxt->myDoc == NULL ||
+	    ctxt->myDoc->intSubset == NULL)
+		return ent;
+	if ((h = htmlEntityLookup(name)) != NULL) {
+		n = snprintf((char *)ref, sizeof(ref), "&#%u;", h->value);
+		if (n < 0 || (size_t)n >= sizeof(ref))
+			return NULL;
+		content = ref;
+		v = &ent_kept;
+	}
+	if ((ent = xmlAddDocEntity(ctxt->myDoc, name,
+	    XML_INTERNAL_GENERAL_ENTITY, NULL, NULL, content)) != NULL)
+		ent->_private = v;
+	return ent;
+}
+
+/*
+ * The SAX externalSubset, called once the internal subset is read (the
+ * external one is never loaded).  libxml2 2.9 checks each default value an
+ * ATTLIST declares against every attribute of each element it applies to,
+ * those defaulted before it included: 256 defaults over 8 MiB of small
+ * elements took minutes.  Past DEFAULTS_MAX declarations the defaults are
+ * forgotten (the tree never holds them without XML_PARSE_DTDATTR: only a
+ * defaulted xmlns is lost); xmlGetNsProp still finds them in the DTD.
+ */
+static void
+external_subset(void *ctx, const xmlChar *name, const xmlChar *eid,
+    const xmlChar *sid)
+{
+	xmlParserCtxt	*ctxt = ctx;
+	xmlDtd		*dtd;
+
+	if (ctxt->attsDefault != NULL && ctxt->myDoc != NULL &&
+	    (dtd = ctxt->myDoc->intSubset) != NULL && dtd->attributes != NULL &&
+	    xmlHashSize(dtd->attributes) > DEFAULTS_MAX) {
+		xmlHashFree(ctxt->attsDefault, xmlHashDefaultDeallocator);
+		ctxt->attsDefault = NULL;
+	}
+	xmlSAX2ExternalSubset(ctx, name, eid, sid);
+}
+
+/* Our SAX callbacks, on every context (xmlCtxtReadMemory keeps them). */
+static void
+sax_hooks(xmlParserCtxt *ctxt)
+{
+	ctxt->sax->entityDecl = entity_decl;
+	ctxt->sax->getEntity = get_entity;
+	ctxt->sax->externalSubset = external_subset;
+}
+
+/* Every reference of one document, expanded or left out. */
+struct ent_walk {
+	xmlDoc			*doc;
+	struct buf		 b;		/* the text of one run */
+	size_t			 spent;		/* entity text expanded */
+	struct feed_xml_notes	*notes;
+};
+
+/* A reference left out: counted, the first one named. */
+static void
+ent_drop(struct ent_walk *w, const xmlChar *name, const char *why)
+{
+	struct feed_xml_notes	*nt = w->notes;
+	size_t			 n;
+
+	if (nt->ents_dropped++ > 0)
+		return;
+	/* cut on a UTF-8 boundary: the name goes into JSON and logs */
+	if ((n = strlen((const char *)name)) > FEED_XML_NAME_MAX) {
+		n = FEED_XML_NAME_MAX;
+		while (n > 0 && (name[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(nt->ent_name, name, n);
+	nt->ent_name[n] = '\0';
+	nt->ent_why = why;
+}
+
+/* The text of the entity reference ref added to w->b, or nothing. */
+static int
+ent_expand(struct ent_walk *w, const xmlNode *ref)
+{
+	struct ent_verdict	*v;
+	xmlEntity		*ent;
+	size_t			 n;
+
+	if ((ent = xmlGetDocEntity(w->doc, ref->name)) == NULL) {
+		ent_drop(w, ref->name, ent_undeclared.why);
+		return BUF_OK;
+	}
+	if (ent->etype != XML_INTERNAL_GENERAL_ENTITY || ent->content == NULL)
+		v = &ent_external;
+	else if ((v = ent->_private) == NULL)	/* declared past our hook */
+		v = ent_judge((const char *)ent->content);
+	if (v->why != NULL) {
+		ent_drop(w, ref->name, v->why);
+		return BUF_OK;
+	}
+	/* Charged as declared: the decoded text is never longer. */
+	if ((n = strlen((const char *)ent->content)) > ENTITY_BUDGET -
+	    w->spent) {
+		ent_drop(w, ref->name, ent_spent);
+		return BUF_OK;
+	}
+	w->spent += n;
+	return ent_decode((const char *)ent->content, &w->b);
+}
+
+static bool
+run_node(const xmlNode *n)
+{
+	return n->type == XML_TEXT_NODE || n->type == XML_ENTITY_REF_NODE;
+}
+
+/*
+ * The run of text and references [first, end) under parent as one text
+ * node, none when it comes to nothing.  Linked by hand: xmlAddNextSibling
+ * and its kin merge text nodes on their own terms.
+ */
+static int
+ent_run(struct ent_walk *w, xmlNode *parent, xmlNode *first, xmlNode *end)
+{
+	xmlNode	*n, *next, *prev = first->prev, *t = NULL;
+	int	 rc = BUF_OK;
+
+	buf_reset(&w->b);
+	for (n = first; n != end && rc == BUF_OK; n = n->next)
+		if (n->type == XML_ENTITY_REF_NODE)
+			rc = ent_expand(w, n);
+		else if (n->content != NULL)
+			rc = buf_addstr(&w->b, (const char *)n->content);
+	/* BUF_TOOBIG: cut at INT_MAX bytes, what a text node can hold */
+	if (rc == BUF_NOMEM || (w->b.len > 0 && (t = xmlNewDocTextLen(w->doc,
+	    (const xmlChar *)w->b.data, (int)w->b.len)) == NULL))
+		return -1;
+	for (n = first; n != end; n = next) {
+		next = n->next;
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+	}
+	if (t == NULL)
+		return 0;
+	t->parent = parent;
+	t->prev = prev;
+	t->next = end;
+	if (prev != NULL)
+		prev->next = t;
+	else
+		parent->children = t;
+	if (end != NULL)
+		end->prev = t;
+	else
+		parent->last = t;
+	return 0;
+}
+
+/* Each run of parent's children (an element's or an attribute's) that
+ * holds a reference, as one text node. */
+static int
+ent_list(struct ent_walk *w, xmlNode *parent)
+{
+	xmlNode	*c, *end;
+	bool	 refs;
+
+	for (c = parent->children; c != NULL; c = end) {
+		if (!run_node(c)) {
+			end = c->next;
+			continue;
+		}
+		refs = false;
+		for (end = c; end != NULL && run_node(end); end = end->next)
+			refs = refs || end->type == XML_ENTITY_REF_NODE;
+		if (refs && ent_run(w, parent, c, end) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Every entity reference of the document, in elements and attributes,
+ * replaced by its text or by nothing (noted), so that no reader of the
+ * tree expands one on its own (xmlGetNsProp and xmlNodeDump would).
+ * -1 when out of memory.
+ */
+static int
+ent_resolve(xmlDoc *doc, struct feed_xml_notes *notes)
+{
+	struct ent_walk	 w;
+	xmlNode		*root, *n;
+	xmlAttr		*a;
+	int		 rc = 0;
+
+	/* References need a DOCTYPE, and most feeds have none. */
+	if (doc->intSubset == NULL ||
+	    (root = xmlDocGetRootElement(doc)) == NULL)
+		return 0;
+	w.doc = doc;
+	w.spent = 0;
+	w.notes = notes;
+	buf_init(&w.b, INT_MAX);
+	for (n = root; n != NULL && rc == 0; ) {
+		if (n->type == XML_ELEMENT_NODE) {
+			for (a = n->properties; a != NULL && rc == 0;
+			    a = a->next)
+				rc = ent_list(&w, (xmlNode *)a);
+			if (rc == 0)
+				rc = ent_list(&w, n);
+			if (n->children != NULL) {
+				n = n->children;
+				continue;
+			}
+		}
+		while (n != root && n->next == NULL)
+			n = n->parent;
+		n = n == root ? NULL : n->next;
+	}
+	buf_free(&w.b);
+	return rc;
+}
+
 static xmlDoc *
 read_once(const char *s, size_t len, const char *base, const char *enc,
     int opts, bool *wellformed)
@@ -433,6 +1156,7 @@ read_once(const char *s, size_t len, const char *base, const char *enc,
 	*wellformed = false;
 	if ((ctxt = xmlNewParserCtxt()) == NULL)
 		return NULL;
+	sax_hooks(ctxt);
 	doc = xmlCtxtReadMemory(ctxt, s, (int)len, base, enc, opts);
 	*wellformed = ctxt->wellFormed != 0;
 	xmlFreeParserCtxt(ctxt);
@@ -457,6 +1181,7 @@ read_push(const char *s, size_t len, const char *base, int opts)
 	if ((ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, NULL)) ==
 	    NULL)
 		return NULL;
+	sax_hooks(ctxt);
 	xmlCtxtUseOptions(ctxt, opts);
 	/*
 	 * The text is valid UTF-8 (charset.c): read as it is, no converter.
@@ -493,9 +1218,9 @@ read_push(const char *s, size_t len, const char *base, int opts)
 	return NULL;
 }
 
-int
-feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
-    bool *recovered)
+/* The passes of feed_xml_read, strict first. */
+static xmlDoc *
+read_doc(const char *s, size_t len, const char *base, bool *recovered)
 {
 	xmlDoc		*doc;
 	char		*wrapped = NULL;
@@ -503,10 +1228,7 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
 	bool		 wf;
 	int		 opts;
 
-	*out = NULL;
 	*recovered = false;
-	if (len > INT_MAX)
-		return -1;
 	/*
 	 * Never NOENT, DTDLOAD or HUGE: no entity bombs, no external files.
 	 * The text is UTF-8 by now (charset.c), whatever it declares.
@@ -515,16 +1237,12 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
 	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC;
 	/* COMPACT: short text inside its node, one malloc less each. */
 	if ((doc = read_push(s, len, base, opts | XML_PARSE_COMPACT)) !=
-	    NULL) {
-		*out = doc;
-		return 0;
-	}
+	    NULL)
+		return doc;
 	/* Not well-formed for the push parser: the pull parser decides. */
 	doc = read_once(s, len, base, "UTF-8", opts, &wf);
-	if (doc != NULL && wf) {
-		*out = doc;
-		return 0;
-	}
+	if (doc != NULL && wf)
+		return doc;
 	if (doc != NULL)
 		xmlFreeDoc(doc);
 	/*
@@ -533,7 +1251,8 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
 	 * libxml2's recovery for whatever else is wrong.
 	 */
 	if (feed_xml_wrap_html(s, len, &wrapped, &wlen) == -1)
-		return -1;
+		return NULL;
+	doc = NULL;
 	if (wrapped != NULL && wlen <= INT_MAX) {
 		s = wrapped;
 		len = wlen;
@@ -547,9 +1266,39 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
 		doc = read_once(s, len, base, "UTF-8",
 		    opts | XML_PARSE_RECOVER, &wf);
 	free(wrapped);
+	*recovered = doc != NULL;
+	return doc;
+}
+
+int
+feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
+    struct feed_xml_notes *notes)
+{
+	xmlDoc	*doc;
+	char	*bounded;
+	size_t	 blen;
+
+	*out = NULL;
+	memset(notes, 0, sizeof(*notes));
+	if (len > INT_MAX)
+		return -1;
+	if (feed_xml_bound(s, len, &bounded, &blen,
+	    &notes->attrs_dropped) == -1)
+		return -1;
+	if (bounded != NULL) {
+		s = bounded;
+		len = blen;
+	}
+	doc = read_doc(s, len, base, &notes->recovered);
+	free(bounded);
 	if (doc == NULL)
 		return -1;
-	*recovered = true;
+	/* What libxml2 read is not quite the document: said as recovered. */
+	notes->recovered = notes->recovered || notes->attrs_dropped > 0;
+	if (ent_resolve(doc, notes) == -1) {
+		xmlFreeDoc(doc);
+		return -1;
+	}
 	*out = doc;
 	return 0;
 }

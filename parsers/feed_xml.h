@@ -9,6 +9,8 @@
 
 #include <libxml/tree.h>
 
+#include "parsers/feed.h"
+
 /*
  * Rewrite HTML named entities that XML does not define (&nbsp; &eacute;)
  * as numeric references.  *out is NULL when nothing needed rewriting, else
@@ -34,12 +36,30 @@ int	 feed_xml_wrap_html(const char *, size_t, char **out, size_t *outlen);
  */
 size_t	 feed_xml_feed_start(const char *, size_t);
 
+/* How much of an entity's name a note keeps. */
+#define FEED_XML_NAME_MAX	FEED_ENTITY_NAME_MAX
+
+/* What reading a document left out or had to forgive. */
+struct feed_xml_notes {
+	bool		 recovered;	/* not well-formed: read leniently */
+	size_t		 attrs_dropped;	/* over the attribute caps */
+	size_t		 ents_dropped;	/* entity references left out */
+	char		 ent_name[FEED_XML_NAME_MAX + 1];	/* the first */
+	const char	*ent_why;	/* why it was, a static string */
+};
+
 /*
  * Parse a UTF-8 document (whatever its declaration says) without network
- * access or entity expansion; a document that is not well-formed is read
- * again in recovery mode and *recovered set.
+ * access; a document that is not well-formed is read again in recovery
+ * mode, noted.  Before libxml2 sees it, attributes past the 256th of an
+ * element and namespace declarations past 128 in scope are dropped (noted,
+ * and recovered).  libxml2 never substitutes an entity: each reference in
+ * the tree is replaced by its decoded text when the entity is internal, of
+ * text only and at most 4 KiB (an undeclared HTML entity is its
+ * character), within 1 MiB for the document; any other by nothing, noted.
+ * -1 when it is no XML at all or out of memory.
  */
 int	 feed_xml_read(const char *, size_t, const char *base, xmlDoc **,
-	    bool *recovered);
+	    struct feed_xml_notes *);
 
 #endif
