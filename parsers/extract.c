@@ -23,6 +23,7 @@
 #include "parsers/date.h"
 #include "parsers/extract_int.h"
 #include "parsers/feed.h"
+#include "parsers/xmlcap.h"
 
 #define EXTRACT_MAX_TEXT (8UL * 1024 * 1024) /* per output */
 #define EXTRACT_SHORT	250	/* text shorter than this: retry */
@@ -752,6 +753,43 @@ extract_page(const char *html, size_t len, const char *url,
 	return extract_page_charset(html, len, url, NULL, out, err, errlen);
 }
 
+/*
+ * The page as a tree.  It is decoded here rather than by libxml2, which
+ * reads charset labels strictly: a "gb2312" page with one GBK character
+ * would lose the rest of its text.  The parser reads it in place; a
+ * decoded copy goes as soon as the tree holds what it needs of it.
+ * *doc is NULL for a page without anything to parse.
+ */
+static int
+parse_page(const char *html, size_t len, const char *url,
+    const char *charset, xmlDoc **doc, char *err, size_t errlen)
+{
+	struct xmlcap	 cap;
+	char		*text = NULL;
+	int		 opts;
+
+	if (len > INT_MAX) {
+		snprintf(err, errlen, "page too large");
+		return -1;
+	}
+	if (html[len] != '\0') {
+		snprintf(err, errlen, "page not NUL-terminated");
+		return -1;
+	}
+	if (charset_html_utf8(&html, &len, charset, INT_MAX, &text) == -1) {
+		snprintf(err, errlen, "page too large as UTF-8");
+		return -1;
+	}
+	opts = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	    HTML_PARSE_RECOVER | HTML_PARSE_COMPACT;
+	/* Each element also gets its struct xnode (annotate). */
+	xmlcap_init(&cap, XMLCAP_TREE, sizeof(struct xnode));
+	*doc = xmlcap_html(len > 0 ? html : "<html></html>",
+	    len > 0 ? len : 13, url, opts, &cap);
+	free(text);
+	return 0;
+}
+
 int
 extract_page_charset(const char *html, size_t len, const char *url,
     const char *charset, struct extract **out, char *err, size_t errlen)
@@ -759,14 +797,9 @@ extract_page_charset(const char *html, size_t len, const char *url,
 	struct ectx	 c;
 	struct extract	*x;
 	xmlNode		*root;
-	char		*text = NULL;
-	int		 opts, rc = -1;
+	int		 rc = -1;
 
 	*out = NULL;
-	if (len > INT_MAX) {
-		snprintf(err, errlen, "page too large");
-		return -1;
-	}
 	if ((x = calloc(1, sizeof(*x))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -775,19 +808,8 @@ extract_page_charset(const char *html, size_t len, const char *url,
 	memset(&c, 0, sizeof(c));
 	c.url = url;
 	c.x = x;
-	/*
-	 * The page is decoded here rather than by libxml2, which reads
-	 * charset labels strictly: a "gb2312" page with one GBK character
-	 * would lose the rest of its text.
-	 */
-	if (charset_html_utf8(&html, &len, charset, INT_MAX, &text) == -1) {
-		snprintf(err, errlen, "page too large as UTF-8");
+	if (parse_page(html, len, url, charset, &c.doc, err, errlen) == -1)
 		goto out_free;
-	}
-	opts = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	    HTML_PARSE_RECOVER | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC;
-	c.doc = htmlReadMemory(len > 0 ? html : "<html></html>",
-	    len > 0 ? (int)len : 13, url, "UTF-8", opts);
 	if (c.doc == NULL || (root = xmlDocGetRootElement(c.doc)) == NULL) {
 		/* Nothing to parse is an empty page, not an error. */
 		x->text = strdup("");
@@ -814,7 +836,6 @@ out_free:
 	extract_free(x);
 	x = NULL;
 out_doc:
-	free(text);
 	free(c.nodes);
 	free(c.base);
 	free(c.headline);

@@ -31,9 +31,16 @@ struct extract {
 
 /*
  * Extract one page.  url (may be NULL) is where the page came from, to
- * make links absolute.  Returns 0 and sets *out, or -1 with a message in
- * err.  Fields the page does not give are NULL (dates FEED_NODATE); text
- * and html are never NULL, "" when nothing was found.
+ * make links absolute.  html[len] must be '\0', as after a C string or in
+ * a struct buf: the page is parsed where it is, not copied.  Returns 0 and
+ * sets *out, or -1 with a message in err.  Fields the page does not give
+ * are NULL (dates FEED_NODATE); text and html are never NULL, "" when
+ * nothing was found.
+ *
+ * What a page may cost (xmlcap.h): its tree is cut at XMLCAP_TREE bytes,
+ * elements nested deeper than XMLCAP_DEPTH are not built (their text
+ * joins the deepest one that is) and the parse ends at XMLCAP_STACK open
+ * elements; text and html are cut at 8 MiB each.
  */
 int	 extract_page(const char *html, size_t len, const char *url,
 	    struct extract **out, char *err, size_t errlen);
