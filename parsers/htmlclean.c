@@ -19,6 +19,7 @@
 #include "parsers/buf.h"
 #include "parsers/htmlclean.h"
 #include "parsers/norm.h"
+#include "parsers/xmlcap.h"
 
 #define HTMLCLEAN_MAX	(64 * 1024 * 1024)	/* output cap */
 #define HTMLCLEAN_DEPTH	256
@@ -694,6 +695,7 @@ static xmlDoc *
 parse_fragment(const char *html)
 {
 	struct buf	 b;
+	struct xmlcap	 cap;
 	xmlDoc		*doc = NULL;
 
 	buf_init(&b, INT_MAX);
@@ -701,9 +703,10 @@ parse_fragment(const char *html)
 	    buf_addstr(&b, html) != BUF_OK ||
 	    buf_addstr(&b, wrap_close) != BUF_OK)
 		goto out;
-	doc = htmlReadMemory(b.data, (int)b.len, NULL, "UTF-8",
-	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	    HTML_PARSE_RECOVER);
+	xmlcap_init(&cap, XMLCAP_TREE, 0);
+	doc = xmlcap_html(b.data, b.len, NULL, HTML_PARSE_NONET |
+	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER,
+	    &cap);
 out:
 	buf_free(&b);
 	return doc;

@@ -13,6 +13,7 @@
 
 #include "parsers/buf.h"
 #include "parsers/text.h"
+#include "parsers/xmlcap.h"
 
 #define TEXT_MAX	(16 * 1024 * 1024)	/* output cap */
 #define TEXT_DEPTH	256			/* deeper nesting is ignored */
@@ -136,8 +137,9 @@ static char *
 convert(const char *html, size_t len, bool oneline)
 {
 	struct walk	 w;
+	struct xmlcap	 cap;
 	htmlDocPtr	 doc;
-	char		*ret;
+	char		*ret, *copy;
 	int		 opts;
 
 	if (html == NULL || len == 0)
@@ -150,9 +152,20 @@ convert(const char *html, size_t len, bool oneline)
 	w.plain = memchr(html, '<', len) == NULL;
 	opts = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 	    HTML_PARSE_RECOVER;
-	/* The encoding argument keeps a <meta> in the fragment from
-	 * switching the parser away from UTF-8. */
-	doc = htmlReadMemory(html, (int)len, NULL, "UTF-8", opts);
+	/*
+	 * The parser reads up to a '\0' the caller's bytes need not have:
+	 * a copy (of a feed's field, at most a few MiB).  UTF-8, whatever a
+	 * <meta> in the fragment says.
+	 */
+	if ((copy = malloc(len + 1)) == NULL) {
+		buf_free(&w.out);
+		return NULL;
+	}
+	memcpy(copy, html, len);
+	copy[len] = '\0';
+	xmlcap_init(&cap, XMLCAP_TREE, 0);
+	doc = xmlcap_html(copy, len, NULL, opts, &cap);
+	free(copy);
 	if (doc != NULL) {
 		walk_node(&w, doc->children, 0);
 		xmlFreeDoc(doc);
