@@ -22,7 +22,12 @@
 
 #define XMLCAP_TREE	(64UL * 1024 * 1024)	/* bytes of tree, default */
 #define XMLCAP_DEPTH	256	/* HTML elements built inside one another */
-#define XMLCAP_STACK	1024	/* HTML elements open at once */
+/*
+ * HTML elements open at once.  libxml2 looks for each end tag among all
+ * the open elements, and stores one pointer per level: beyond 256 levels
+ * are kept only so far that a page a little deeper keeps its text.
+ */
+#define XMLCAP_STACK	512
 
 struct xmlcap {
 	size_t		 max;		/* bytes the tree may take */
