@@ -25,7 +25,7 @@
 #include "parsers/feed.h"
 #include "parsers/xmlcap.h"
 
-#define EXTRACT_MAX_TEXT (8UL * 1024 * 1024) /* per output */
+#define EXTRACT_MAX_TEXT (1024UL * 1024)	/* per output, as a feed's field */
 #define EXTRACT_SHORT	250	/* text shorter than this: retry */
 #define PARA_MIN	25	/* a scored paragraph has this much */
 #define SIBLING_MIN	100	/* a sibling block joins with this much */

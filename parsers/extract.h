@@ -40,7 +40,7 @@ struct extract {
  * What a page may cost (xmlcap.h): its tree is cut at XMLCAP_TREE bytes,
  * elements nested deeper than XMLCAP_DEPTH are not built (their text
  * joins the deepest one that is) and the parse ends at XMLCAP_STACK open
- * elements; text and html are cut at 8 MiB each.
+ * elements; text and html are cut at 1 MiB each.
  */
 int	 extract_page(const char *html, size_t len, const char *url,
 	    struct extract **out, char *err, size_t errlen);

@@ -12,6 +12,7 @@
 #include "parsers/extract_int.h"
 
 #define BLOCK_MAX	(1024 * 1024)
+#define KEEP_TIMES	4	/* paragraphs kept, times the output caps */
 #define KICKER_MAX	80	/* longer lines above the headline stay */
 #define TAIL_MAX	60	/* a heading opening the tail is short */
 #define TAIL_AFTER	250	/* and follows this much of the article */
@@ -56,6 +57,9 @@ struct render {
 	size_t		 nopen;
 	int		 linkdepth;
 	int		 err;
+	size_t		 kept;		/* bytes of the paragraphs kept */
+	size_t		 keep_max;
+	bool		 full;		/* kept enough: the walk stops */
 };
 
 static const char *const group_tags[G_COUNT] = {
@@ -355,7 +359,7 @@ flush(struct render *r)
 	size_t		 ncap;
 	bool		 tail;
 
-	if (r->err != BUF_OK || (b->chars == 0 && b->imgs == 0))
+	if (r->err != BUF_OK || r->full || (b->chars == 0 && b->imgs == 0))
 		goto reset;
 	/* a tail heading is kept, out of the output, for cut_tail() */
 	tail = b->chars > 0 && b->chars <= TAIL_MAX &&
@@ -381,6 +385,7 @@ flush(struct render *r)
 	p->caption = b->group[G_FIGURE] != NULL ||
 	    strcmp(b->tag, "figcaption") == 0;
 	memcpy(p->group, b->group, sizeof(p->group));
+	r->kept += b->text.len + b->html.len;
 	p->text = buf_steal(&b->text);
 	p->html = buf_steal(&b->html);
 	if (p->text == NULL || p->html == NULL) {
@@ -390,6 +395,7 @@ flush(struct render *r)
 		goto reset;
 	}
 	r->npara++;
+	r->full = r->kept > r->keep_max;
 reset:
 	buf_reset(&b->text);
 	buf_reset(&b->html);
@@ -648,7 +654,7 @@ walk(struct render *r, xmlNode *n, int depth)
 {
 	if (depth > EXTRACT_DEPTH)
 		return;
-	for (; n != NULL && r->err == BUF_OK; n = n->next)
+	for (; n != NULL && r->err == BUF_OK && !r->full; n = n->next)
 		walk_one(r, n, depth);
 }
 
@@ -665,6 +671,13 @@ extract_render(struct ectx *c, xmlNode **roots, size_t nroots,
 	r.text = text;
 	r.html = html;
 	r.b.tag = "p";
+	/*
+	 * Paragraphs are kept up to a few times what the output can hold:
+	 * enough for the filters that look ahead (the tail, a heading's
+	 * context), not a copy of a page's every line.
+	 */
+	r.keep_max = text->cap > SIZE_MAX / 8 || html->cap > SIZE_MAX / 8 ?
+	    SIZE_MAX : KEEP_TIMES * (text->cap + html->cap);
 	buf_init(&r.b.text, BLOCK_MAX);
 	buf_init(&r.b.html, BLOCK_MAX);
 	for (i = 0; i < nroots; i++)
