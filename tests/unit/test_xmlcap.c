@@ -279,30 +279,6 @@ test_page_bound(void **state)
 }
 
 /* The same for a feed of 4 MB of empty elements (126 MB): cut, flagged. */
-static void
-test_feed_bound(void **state)
-{
-	struct buf	 b;
-	struct feed_doc	*d = NULL;
-	char		 err[128];
-	size_t		 base;
-
-	(void)state;
-	make(&b, "<rss version=\"2.0\"><channel><title>t</title><item>"
-	    "<title>i</title>", "<x/>", "</item></channel></rss>");
-	base = measure_from();
-	assert_int_equal(feed_parse(b.data, b.len, NULL, NULL, &d, err,
-	    sizeof(err)), 0);
-	if (peak - base > XMLCAP_TREE + MIB)
-		fail_msg("libxml2 held %zu for a feed of %zu", peak - base,
-		    b.len);
-	assert_true(d->recovered);
-	assert_int_equal(d->nitems, 1);
-	assert_string_equal(d->items[0].title, "i");
-	feed_free(d);
-	buf_free(&b);
-}
-
 int
 main(void)
 {
@@ -312,7 +288,6 @@ main(void)
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_page_bound),
-		cmocka_unit_test(test_feed_bound),
 	};
 
 	/* before libxml2 allocates anything */
