@@ -91,6 +91,14 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) $(TEST_LIBS) -lm
 
+# test_oom fails allocations on purpose: in its link alone, our objects'
+# calls of these go through the test's own __wrap_ functions
+# (tests/unit/oom.h), which also stand in for the libraries' allocators.
+OOM_WRAP = malloc calloc realloc reallocarray free strdup strndup \
+           asprintf vasprintf utf8proc_map iconv_open fdopendir \
+           xmlCtxtReadMemory xmlParseChunk htmlReadMemory json_loadb
+$(BUILD)/tests/test_oom: ALL_LDFLAGS += $(OOM_WRAP:%=-Wl,--wrap=%)
+
 $(SERVER): tests/server/fixture_server.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
