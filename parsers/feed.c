@@ -39,6 +39,7 @@
 #include "parsers/feed_xml.h"
 #include "parsers/text.h"
 #include "parsers/url.h"
+#include "parsers/xmloom.h"
 
 #define FEED_MAX_ITEMS	10000
 #define FEED_MAX_FIELD	(1024 * 1024)
@@ -2021,9 +2022,10 @@ int
 feed_parse(const char *data, size_t len, const char *base,
     const char *charset, struct feed_doc **out, char *err, size_t errlen)
 {
-	char	*text;
-	bool	 guessed;
-	int	 rc;
+	struct xmloom	 w;
+	char		*text;
+	bool		 guessed;
+	int		 rc;
 
 	*out = NULL;
 	if (data == NULL || len == 0) {
@@ -2039,7 +2041,19 @@ feed_parse(const char *data, size_t len, const char *base,
 		snprintf(err, errlen, "document too large as UTF-8");
 		return -1;
 	}
+	/*
+	 * libxml2 answers "none" when it runs out of memory in much of its
+	 * tree API (xmlGetProp, xmlNodeGetLang): the document would lose a
+	 * field without a word.
+	 */
+	xmloom_begin(&w);
 	rc = parse_utf8(data, len, base, out, err, errlen);
+	if (xmloom_end(&w)) {
+		feed_free(*out);
+		*out = NULL;
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
 	/* Bytes read in another charset than the document said. */
 	if (rc == 0 && guessed)
 		(*out)->recovered = true;

@@ -18,6 +18,7 @@
 
 #include "parsers/buf.h"
 #include "parsers/feed_xml.h"
+#include "parsers/xmloom.h"
 
 #define ENTITY_NAME_MAX	32
 #define PUSH_CHUNK	(64 * 1024)
@@ -1218,9 +1219,14 @@ read_push(const char *s, size_t len, const char *base, int opts)
 	return NULL;
 }
 
-/* The passes of feed_xml_read, strict first. */
+/*
+ * The passes of feed_xml_read, strict first, stopped as soon as libxml2
+ * ran out of memory: a document it could not read whole is no reason to
+ * read it leniently, and a lenient pass would hide the failure.
+ */
 static xmlDoc *
-read_doc(const char *s, size_t len, const char *base, bool *recovered)
+read_doc(const char *s, size_t len, const char *base, bool *recovered,
+    const struct xmloom *w)
 {
 	xmlDoc		*doc;
 	char		*wrapped = NULL;
@@ -1237,7 +1243,7 @@ read_doc(const char *s, size_t len, const char *base, bool *recovered)
 	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC;
 	/* COMPACT: short text inside its node, one malloc less each. */
 	if ((doc = read_push(s, len, base, opts | XML_PARSE_COMPACT)) !=
-	    NULL)
+	    NULL || xmloom_seen(w))
 		return doc;
 	/* Not well-formed for the push parser: the pull parser decides. */
 	doc = read_once(s, len, base, "UTF-8", opts, &wf);
@@ -1245,6 +1251,8 @@ read_doc(const char *s, size_t len, const char *base, bool *recovered)
 		return doc;
 	if (doc != NULL)
 		xmlFreeDoc(doc);
+	if (xmloom_seen(w))
+		return NULL;
 	/*
 	 * A second, lenient pass: raw HTML in a description becomes CDATA, so
 	 * that a <br> left open does not swallow the items after it; then
@@ -1262,7 +1270,7 @@ read_doc(const char *s, size_t len, const char *base, bool *recovered)
 			doc = NULL;
 		}
 	}
-	if (doc == NULL)
+	if (doc == NULL && !xmloom_seen(w))
 		doc = read_once(s, len, base, "UTF-8",
 		    opts | XML_PARSE_RECOVER, &wf);
 	free(wrapped);
@@ -1274,9 +1282,10 @@ int
 feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
     struct feed_xml_notes *notes)
 {
-	xmlDoc	*doc;
-	char	*bounded;
-	size_t	 blen;
+	struct xmloom	 w;
+	xmlDoc		*doc;
+	char		*bounded;
+	size_t		 blen;
 
 	*out = NULL;
 	memset(notes, 0, sizeof(*notes));
@@ -1289,16 +1298,21 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
 		s = bounded;
 		len = blen;
 	}
-	doc = read_doc(s, len, base, &notes->recovered);
+	xmloom_begin(&w);
+	doc = read_doc(s, len, base, &notes->recovered, &w);
 	free(bounded);
+	if (doc != NULL && ent_resolve(doc, notes) == -1) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	if (xmloom_end(&w) && doc != NULL) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
 	if (doc == NULL)
 		return -1;
 	/* What libxml2 read is not quite the document: said as recovered. */
 	notes->recovered = notes->recovered || notes->attrs_dropped > 0;
-	if (ent_resolve(doc, notes) == -1) {
-		xmlFreeDoc(doc);
-		return -1;
-	}
 	*out = doc;
 	return 0;
 }
