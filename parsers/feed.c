@@ -235,23 +235,27 @@ take_xml(struct pctx *p, xmlChar *x)
  * instead of building the whole string first.  Entity references are no
  * longer in the tree (feed_xml_read replaced them).
  */
-static void
+/* Appends are cut to the room left: a failure is out of memory. */
+static int
 collect_text(xmlNode *n, struct buf *b, int depth)
 {
 	xmlNode	*c;
 	size_t	 len, room;
+	int	 rc = BUF_OK;
 
 	if (depth > FEED_MAX_DEPTH)
-		return;
-	for (c = n->children; c != NULL && b->len < b->cap; c = c->next) {
+		return BUF_OK;
+	for (c = n->children; c != NULL && b->len < b->cap && rc == BUF_OK;
+	    c = c->next) {
 		if ((c->type == XML_TEXT_NODE ||
 		    c->type == XML_CDATA_SECTION_NODE) && c->content != NULL) {
 			len = strlen((const char *)c->content);
 			room = b->cap - b->len;
-			(void)buf_add(b, c->content, len < room ? len : room);
+			rc = buf_add(b, c->content, len < room ? len : room);
 		} else if (c->type == XML_ELEMENT_NODE)
-			collect_text(c, b, depth + 1);
+			rc = collect_text(c, b, depth + 1);
 	}
+	return rc;
 }
 
 /* The text below n, trimmed unless keep_ws. */
@@ -271,7 +275,11 @@ node_text_ws(struct pctx *p, xmlNode *n, bool keep_ws)
 	    strlen((const char *)c->content) <= FEED_MAX_FIELD + 4)
 		return dup_field(p, (const char *)c->content, keep_ws);
 	buf_init(&b, FEED_MAX_FIELD + 4);
-	collect_text(n, &b, 0);
+	if (collect_text(n, &b, 0) != BUF_OK) {
+		p->oom = true;
+		buf_free(&b);
+		return NULL;
+	}
 	if (b.data == NULL)
 		return NULL;
 	r = dup_field(p, b.data, keep_ws);
@@ -735,8 +743,10 @@ resolve_html(struct pctx *p, xmlNode *n, char *html)
 	if (rc == BUF_OK && done != html)
 		rc = buf_addstr(&b, done);
 	free(owned);
+	if (rc == BUF_NOMEM)
+		p->oom = true;
 	if (rc != BUF_OK || done == html) {
-		/* unchanged, or out of room or memory: as it was will do */
+		/* unchanged, or out of room: as it was will do */
 		buf_free(&b);
 		return html;
 	}
