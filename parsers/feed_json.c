@@ -9,6 +9,7 @@
 
 #include "parsers/date.h"
 #include "parsers/feed.h"
+#include "parsers/jsonio.h"
 
 /* Each builder returns NULL only when out of memory. */
 
@@ -367,7 +368,7 @@ feed_to_json(const struct feed_doc *d)
 		append(items, jitem(&d->items[i]), &bad);
 	put(root, "items", items, &bad);
 	if (!bad)
-		s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		s = jsonio_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	return s;
 }

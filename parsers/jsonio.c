@@ -1,0 +1,98 @@
+/*
+ * jsonio: jansson's allocations counted, its texts checked.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "parsers/buf.h"
+#include "parsers/jsonio.h"
+
+static json_malloc_t	 prev_malloc;
+static json_free_t	 prev_free;
+static unsigned long	 failures;
+
+static void *
+jsonio_malloc(size_t n)
+{
+	void	*p;
+
+	if ((p = prev_malloc(n)) == NULL)
+		failures++;
+	return p;
+}
+
+static void
+jsonio_free(void *p)
+{
+	prev_free(p);
+}
+
+/* From the first call on, jansson's allocations go through ours. */
+static void
+jsonio_hook(void)
+{
+	json_malloc_t	 m;
+	json_free_t	 f;
+
+	json_get_alloc_funcs(&m, &f);
+	if (m == jsonio_malloc)
+		return;
+	prev_malloc = m;
+	prev_free = f;
+	json_set_alloc_funcs(jsonio_malloc, jsonio_free);
+}
+
+json_t *
+jsonio_loadb(const char *s, size_t len, size_t flags, json_error_t *err,
+    bool *oom)
+{
+	json_t		*v;
+	unsigned long	 before;
+
+	jsonio_hook();
+	before = failures;
+	v = json_loadb(s, len, flags, err);
+	*oom = failures != before;
+	if (*oom) {
+		json_decref(v);
+		v = NULL;
+	}
+	return v;
+}
+
+struct dump {
+	struct buf	 b;
+	int		 rc;
+};
+
+static int
+dump_put(const char *s, size_t n, void *arg)
+{
+	struct dump	*d = arg;
+
+	if (d->rc == BUF_OK)
+		d->rc = buf_add(&d->b, s, n);
+	return d->rc == BUF_OK ? 0 : -1;
+}
+
+char *
+jsonio_dumps(const json_t *v, size_t flags)
+{
+	struct dump	 d;
+	unsigned long	 before;
+
+	jsonio_hook();
+	before = failures;
+	buf_init(&d.b, SIZE_MAX - 1);
+	d.rc = BUF_OK;
+	if (json_dump_callback(v, dump_put, &d, flags) == -1 ||
+	    d.rc != BUF_OK || failures != before) {
+		buf_free(&d.b);
+		return NULL;
+	}
+	return buf_steal(&d.b);
+}
