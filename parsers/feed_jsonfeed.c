@@ -13,6 +13,7 @@
 #include "parsers/date.h"
 #include "parsers/feed.h"
 #include "parsers/feed_jsonfeed.h"
+#include "parsers/jsonio.h"
 #include "parsers/url.h"
 
 #define JF_MAX_ITEMS	10000
@@ -232,12 +233,16 @@ feed_jsonfeed_parse(const char *data, size_t len, const char *base,
 	json_error_t	 jerr;
 	json_t		*root, *a, *v;
 	const char	*ver;
+	bool		 oom;
 
 	*out = NULL;
-	if ((root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr)) ==
-	    NULL) {
-		snprintf(err, errlen, "not a feed: JSON error at line %d: %s",
-		    jerr.line, jerr.text);
+	if ((root = jsonio_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr,
+	    &oom)) == NULL) {
+		if (oom)
+			snprintf(err, errlen, "out of memory");
+		else
+			snprintf(err, errlen, "not a feed: JSON error at line "
+			    "%d: %s", jerr.line, jerr.text);
 		return -1;
 	}
 	v = json_object_get(root, "version");
