@@ -278,7 +278,8 @@ is_one_byte(const char *enc)
 /*
  * Convert with iconv; a byte sequence invalid in enc becomes U+FFFD and
  * sets *guessed.  ICONV_UNKNOWN when iconv does not know enc, else a
- * BUF_* result.
+ * BUF_* result: a converter that could not be opened for want of memory
+ * (or of descriptors) is not an unknown charset, to be guessed at.
  */
 static int
 from_iconv(const char *enc, const char *s, size_t len, struct buf *b,
@@ -290,7 +291,7 @@ from_iconv(const char *enc, const char *s, size_t len, struct buf *b,
 	int	 rc = BUF_OK;
 
 	if ((cd = iconv_open("UTF-8", enc)) == (iconv_t)-1)
-		return ICONV_UNKNOWN;
+		return errno == EINVAL ? ICONV_UNKNOWN : BUF_NOMEM;
 	ip = (char *)(uintptr_t)s;
 	il = len;
 	while (il > 0 && rc == BUF_OK) {
