@@ -825,8 +825,7 @@ extract_page_charset(const char *html, size_t len, const char *url,
 		snprintf(err, errlen, "out of memory");
 		goto out_free;
 	}
-	extract_meta(&c);
-	if (extract_run(&c, root) == -1) {
+	if (extract_meta(&c) == -1 || extract_run(&c, root) == -1) {
 		snprintf(err, errlen, "out of memory");
 		goto out_free;
 	}

@@ -81,7 +81,8 @@ const xmlChar	*extract_attr(const xmlNode *, const char *);
 bool		 extract_is(const xmlNode *, const char *);
 char		*extract_resolve(struct ectx *, const xmlChar *);
 char		*extract_node_text(const xmlNode *, size_t cap);
-void		 extract_meta(struct ectx *);
+/* -1 when a field was lost for want of memory. */
+int		 extract_meta(struct ectx *);
 int		 extract_render(struct ectx *, xmlNode **, size_t,
 		    struct buf *, struct buf *);
 

@@ -15,6 +15,7 @@
 #include "parsers/date.h"
 #include "parsers/extract_int.h"
 #include "parsers/feed.h"
+#include "parsers/jsonio.h"
 
 #define META_FIELD_MAX	4096	/* longer titles and bylines are cut */
 #define META_BYLINE_MAX	120	/* a longer byline element is prose */
@@ -33,6 +34,7 @@ struct meta {
 	char	*canonical;
 	char	*h1;
 	xmlNode	*h1node;
+	bool	 oom;		/* a field lost for want of memory */
 };
 
 /* Meta tag names (property= or name=) that carry a date. */
@@ -89,6 +91,7 @@ extract_node_text(const xmlNode *root, size_t cap)
 	struct buf	 b;
 	const xmlChar	*s;
 	bool		 space = false;
+	int		 rc = BUF_OK;
 
 	buf_init(&b, cap);
 	for (n = root->children; n != NULL && n != root;) {
@@ -99,11 +102,17 @@ extract_node_text(const xmlNode *root, size_t cap)
 					space = b.len > 0;
 					continue;
 				}
-				if (space && buf_addch(&b, ' ') != BUF_OK)
+				if (space &&
+				    (rc = buf_addch(&b, ' ')) != BUF_OK)
 					break;
 				space = false;
-				if (buf_addch(&b, (char)*s) != BUF_OK)
+				if ((rc = buf_addch(&b, (char)*s)) != BUF_OK)
 					break;
+			}
+			/* past the cap it is cut; out of memory, lost */
+			if (rc == BUF_NOMEM) {
+				buf_free(&b);
+				return NULL;
 			}
 		}
 		if (n->type == XML_ELEMENT_NODE && n->children != NULL &&
@@ -130,14 +139,23 @@ offer(char **slot, char *v)
 		free(v);
 }
 
+/* A field taken as it is; NULL for none, or for no memory (m->oom). */
 static char *
-dup_attr(const xmlNode *n, const char *name)
+dup_field(struct meta *m, const char *v)
 {
-	const xmlChar	*v;
+	char	*r;
 
-	if ((v = extract_attr(n, name)) == NULL)
+	if (v == NULL)
 		return NULL;
-	return strndup((const char *)v, META_FIELD_MAX);
+	if ((r = strndup(v, META_FIELD_MAX)) == NULL)
+		m->oom = true;
+	return r;
+}
+
+static char *
+dup_attr(struct meta *m, const xmlNode *n, const char *name)
+{
+	return dup_field(m, (const char *)extract_attr(n, name));
 }
 
 static bool
@@ -170,7 +188,7 @@ meta_tag(struct meta *m, const xmlNode *n)
 	    (k = extract_attr(n, "itemprop")) == NULL &&
 	    (k = extract_attr(n, "http-equiv")) == NULL)
 		return;
-	if ((v = strndup((const char *)content, META_FIELD_MAX)) == NULL)
+	if ((v = dup_field(m, (const char *)content)) == NULL)
 		return;
 	if (xmlStrcasecmp(k, (const xmlChar *)"og:title") == 0)
 		offer(&m->title[S_BEST], v);
@@ -216,28 +234,35 @@ rel_has(const xmlNode *n, const char *word)
 	return false;
 }
 
-/* Join the names of a JSON-LD author (string, object, array). */
-static void
+/*
+ * Join the names of a JSON-LD author (string, object, array).  Names
+ * past the cap are left out; BUF_NOMEM when memory ran out.
+ */
+static int
 ld_author(json_t *a, struct buf *b, int depth)
 {
 	json_t	*v;
 	size_t	 i;
+	int	 rc = BUF_OK;
 
 	if (depth > JSONLD_DEPTH)
-		return;
+		return BUF_OK;
 	if (json_is_array(a)) {
 		json_array_foreach(a, i, v)
-			ld_author(v, b, depth + 1);
-		return;
+			if (ld_author(v, b, depth + 1) == BUF_NOMEM)
+				return BUF_NOMEM;
+		return BUF_OK;
 	}
 	if (json_is_object(a))
 		a = json_object_get(a, "name");
 	if (!json_is_string(a) || json_string_length(a) == 0 ||
 	    url_like(json_string_value(a)))
-		return;
+		return BUF_OK;
 	if (b->len > 0)
-		buf_addstr(b, ", ");
-	buf_addstr(b, json_string_value(a));
+		rc = buf_addstr(b, ", ");
+	if (rc == BUF_OK)
+		rc = buf_addstr(b, json_string_value(a));
+	return rc == BUF_NOMEM ? BUF_NOMEM : BUF_OK;
 }
 
 static bool
@@ -261,13 +286,13 @@ ld_article(json_t *o)
 }
 
 static char *
-ld_string(json_t *o, const char *key)
+ld_string(struct meta *m, json_t *o, const char *key)
 {
 	json_t	*v = json_object_get(o, key);
 
 	if (!json_is_string(v))
 		return NULL;
-	return strndup(json_string_value(v), META_FIELD_MAX);
+	return dup_field(m, json_string_value(v));
 }
 
 static void
@@ -275,6 +300,7 @@ ld_visit(struct meta *m, json_t *v, int depth)
 {
 	struct buf	 b;
 	json_t		*e;
+	char		*s;
 	size_t		 i;
 
 	if (depth > JSONLD_DEPTH)
@@ -290,16 +316,22 @@ ld_visit(struct meta *m, json_t *v, int depth)
 		ld_visit(m, e, depth + 1);
 	if (!ld_article(v))
 		return;
-	offer(&m->title[S_GOOD], ld_string(v, "headline"));
-	offer(&m->published[S_BEST], ld_string(v, "datePublished"));
-	offer(&m->modified[S_BEST], ld_string(v, "dateModified"));
+	offer(&m->title[S_GOOD], ld_string(m, v, "headline"));
+	offer(&m->published[S_BEST], ld_string(m, v, "datePublished"));
+	offer(&m->modified[S_BEST], ld_string(m, v, "dateModified"));
 	if ((e = json_object_get(v, "publisher")) != NULL &&
 	    json_is_object(e))
-		offer(&m->site[S_GOOD], ld_string(e, "name"));
+		offer(&m->site[S_GOOD], ld_string(m, e, "name"));
 	if ((e = json_object_get(v, "author")) != NULL) {
 		buf_init(&b, META_FIELD_MAX);
-		ld_author(e, &b, depth + 1);
-		offer(&m->byline[S_BEST], buf_steal(&b));
+		if (ld_author(e, &b, depth + 1) == BUF_NOMEM) {
+			buf_free(&b);
+			m->oom = true;
+			return;
+		}
+		if ((s = buf_steal(&b)) == NULL)
+			m->oom = true;
+		offer(&m->byline[S_BEST], s);
 	}
 }
 
@@ -308,13 +340,21 @@ json_ld(struct meta *m, const xmlNode *n)
 {
 	json_t	*root;
 	char	*s;
+	bool	 oom;
 
-	if ((s = extract_node_text(n, 4 * 1024 * 1024)) == NULL)
+	if ((s = extract_node_text(n, 4 * 1024 * 1024)) == NULL) {
+		m->oom = true;
 		return;
-	if ((root = json_loads(s, JSON_DECODE_ANY, NULL)) != NULL) {
+	}
+	/* Broken JSON-LD is no metadata; JSON-LD unread for want of memory
+	 * is metadata lost. */
+	if ((root = jsonio_loadb(s, strlen(s), JSON_DECODE_ANY, NULL,
+	    &oom)) != NULL) {
 		ld_visit(m, root, 0);
 		json_decref(root);
 	}
+	if (oom)
+		m->oom = true;
 	free(s);
 }
 
@@ -334,13 +374,16 @@ byline_element(const xmlNode *n)
 	return false;
 }
 
+/* The text of n when it is at most max bytes, else NULL. */
 static char *
-short_text(const xmlNode *n, size_t max)
+short_text(struct meta *m, const xmlNode *n, size_t max)
 {
 	char	*s;
 
-	if ((s = extract_node_text(n, META_FIELD_MAX)) == NULL)
+	if ((s = extract_node_text(n, META_FIELD_MAX)) == NULL) {
+		m->oom = true;
 		return NULL;
+	}
 	if (strlen(s) > max) {
 		free(s);
 		return NULL;
@@ -357,38 +400,40 @@ meta_element(struct ectx *c, struct meta *m, struct xnode *x)
 	if (extract_is(n, "meta"))
 		meta_tag(m, n);
 	else if (extract_is(n, "html"))
-		offer(&m->lang[S_BEST], dup_attr(n, "lang"));
+		offer(&m->lang[S_BEST], dup_attr(m, n, "lang"));
 	else if (extract_is(n, "link") && rel_has(n, "canonical") &&
-	    m->canonical == NULL && (v = extract_attr(n, "href")) != NULL)
-		m->canonical = extract_resolve(c, v);
-	else if (extract_is(n, "base") && c->base == NULL &&
-	    (v = extract_attr(n, "href")) != NULL)
-		c->base = extract_resolve(c, v);
-	else if (extract_is(n, "title") && m->title[S_FAIR] == NULL)
-		offer(&m->title[S_FAIR], short_text(n, META_FIELD_MAX));
+	    m->canonical == NULL && (v = extract_attr(n, "href")) != NULL) {
+		if ((m->canonical = extract_resolve(c, v)) == NULL)
+			m->oom = true;
+	} else if (extract_is(n, "base") && c->base == NULL &&
+	    (v = extract_attr(n, "href")) != NULL) {
+		if ((c->base = extract_resolve(c, v)) == NULL)
+			m->oom = true;
+	} else if (extract_is(n, "title") && m->title[S_FAIR] == NULL)
+		offer(&m->title[S_FAIR], short_text(m, n, META_FIELD_MAX));
 	else if (extract_is(n, "h1") && m->h1 == NULL &&
 	    (x->flags & (XN_TAG | XN_CLASS | XN_HIDDEN)) == 0) {
-		m->h1 = short_text(n, META_FIELD_MAX);
+		m->h1 = short_text(m, n, META_FIELD_MAX);
 		m->h1node = n;
 	} else if (extract_is(n, "script") &&
 	    (v = extract_attr(n, "type")) != NULL &&
 	    xmlStrcasecmp(v, (const xmlChar *)"application/ld+json") == 0)
 		json_ld(m, n);
 	else if (extract_is(n, "a") && rel_has(n, "author"))
-		offer(&m->byline[S_FAIR], short_text(n, META_BYLINE_MAX));
+		offer(&m->byline[S_FAIR], short_text(m, n, META_BYLINE_MAX));
 	else if (byline_element(n))
-		offer(&m->byline[S_LAST], short_text(n, META_BYLINE_MAX));
+		offer(&m->byline[S_LAST], short_text(m, n, META_BYLINE_MAX));
 	if ((v = extract_attr(n, "itemprop")) != NULL &&
 	    (xmlStrcasecmp(v, (const xmlChar *)"datePublished") == 0 ||
 	    xmlStrcasecmp(v, (const xmlChar *)"dateModified") == 0)) {
-		char	*d = dup_attr(n, "content");
+		char	*d = dup_attr(m, n, "content");
 
 		if (d == NULL)
-			d = dup_attr(n, "datetime");
+			d = dup_attr(m, n, "datetime");
 		offer(v[4] == 'P' || v[4] == 'p' ? &m->published[S_FAIR] :
 		    &m->modified[S_FAIR], d);
 	} else if (extract_is(n, "time"))
-		offer(&m->published[S_LAST], dup_attr(n, "datetime"));
+		offer(&m->published[S_LAST], dup_attr(m, n, "datetime"));
 }
 
 /* The best candidate of a field, taken out of the struct. */
@@ -445,11 +490,11 @@ headline(struct ectx *c, struct meta *m)
 		h->flags |= XN_HEADLINE;
 		c->headline = m->h1;
 		m->h1 = NULL;
-	} else if (t != NULL)
-		c->headline = strdup(t);
+	} else if (t != NULL && (c->headline = strdup(t)) == NULL)
+		m->oom = true;
 }
 
-void
+int
 extract_meta(struct ectx *c)
 {
 	struct meta	 m;
@@ -459,7 +504,8 @@ extract_meta(struct ectx *c)
 	memset(&m, 0, sizeof(m));
 	for (i = 0; i < c->nnodes; i++)
 		meta_element(c, &m, &c->nodes[i]);
-	m.title[S_LAST] = m.h1 != NULL ? strdup(m.h1) : NULL;
+	if (m.h1 != NULL && (m.title[S_LAST] = strdup(m.h1)) == NULL)
+		m.oom = true;
 	x->title = take(m.title);
 	x->site_name = take(m.site);
 	x->byline = take(m.byline);
@@ -475,4 +521,5 @@ extract_meta(struct ectx *c)
 	free_slots(m.published);
 	free_slots(m.modified);
 	free(m.h1);
+	return m.oom ? -1 : 0;
 }
