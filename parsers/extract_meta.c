@@ -10,12 +10,12 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <libxml/uri.h>
 
 #include "parsers/date.h"
 #include "parsers/extract_int.h"
 #include "parsers/feed.h"
 #include "parsers/jsonio.h"
+#include "parsers/url.h"
 
 #define META_FIELD_MAX	4096	/* longer titles and bylines are cut */
 #define META_BYLINE_MAX	120	/* a longer byline element is prose */
@@ -51,36 +51,37 @@ static const char *const mod_names[] = {
 	"last-modified", "datemodified", "article.updated", NULL
 };
 
+/*
+ * NULL only when out of memory: extract_out.c counts on it.  url_join,
+ * not xmlBuildURI, which sometimes answers NULL for no memory without
+ * saying so, as it does for a reference it cannot resolve.
+ */
 char *
 extract_resolve(struct ectx *c, const xmlChar *v)
 {
 	const char	*base = c->base != NULL ? c->base : c->url;
-	xmlChar		*abs, *trimmed;
-	char		*r;
+	const char	*s = (const char *)v;
+	struct buf	 b;
+	size_t		 len;
+	int		 rc = URL_BADBASE;
 
-	if ((trimmed = xmlStrdup(v)) == NULL)
-		return NULL;
 	/* attribute values often carry stray white space around URLs */
-	{
-		xmlChar	*s = trimmed, *e;
-
-		while (*s != '\0' && isspace(*s))
-			s++;
-		e = s + xmlStrlen(s);
-		while (e > s && isspace(e[-1]))
-			*--e = '\0';
-		memmove(trimmed, s, (size_t)(e - s) + 1);
+	while (*s != '\0' && isspace((unsigned char)*s))
+		s++;
+	len = strlen(s);
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	buf_init(&b, SIZE_MAX - 1);
+	if (base != NULL)
+		rc = url_join(&b, s, len, base);
+	/* no base, or no URI reference: the link as written */
+	if (rc == URL_BADREF || rc == URL_BADBASE)
+		rc = buf_add(&b, s, len);
+	if (rc != BUF_OK) {
+		buf_free(&b);
+		return NULL;
 	}
-	if (base == NULL ||
-	    (abs = xmlBuildURI(trimmed, (const xmlChar *)base)) == NULL) {
-		r = strdup((const char *)trimmed);
-		xmlFree(trimmed);
-		return r;
-	}
-	r = strdup((const char *)abs);
-	xmlFree(abs);
-	xmlFree(trimmed);
-	return r;
+	return buf_steal(&b);
 }
 
 /* Text of a subtree, white space collapsed, at most cap bytes. */
