@@ -23,6 +23,7 @@
 #include "parsers/date.h"
 #include "parsers/extract_int.h"
 #include "parsers/feed.h"
+#include "parsers/jsonio.h"
 #include "parsers/xmlcap.h"
 
 #define EXTRACT_MAX_TEXT (1024UL * 1024)	/* per output, as a feed's field */
@@ -859,6 +860,7 @@ extract_free(struct extract *x)
 	free(x);
 }
 
+/* NULL when out of memory (json_pack then fails). */
 static json_t *
 jstr(const char *s)
 {
@@ -867,7 +869,7 @@ jstr(const char *s)
 	if (s == NULL)
 		return json_null();
 	/* the parser gives UTF-8; anything else becomes null, not a crash */
-	if ((v = json_string(s)) == NULL)
+	if ((v = json_string(s)) == NULL && !charset_is_utf8(s, strlen(s)))
 		return json_null();
 	return v;
 }
@@ -899,7 +901,7 @@ extract_to_json(const struct extract *x)
 	    "text", jstr(x->text),
 	    "html", jstr(x->html))) == NULL)
 		return NULL;
-	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	s = jsonio_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return s;
 }
