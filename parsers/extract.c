@@ -25,6 +25,7 @@
 #include "parsers/feed.h"
 #include "parsers/jsonio.h"
 #include "parsers/xmlcap.h"
+#include "parsers/xmloom.h"
 
 #define EXTRACT_MAX_TEXT (1024UL * 1024)	/* per output, as a feed's field */
 #define EXTRACT_SHORT	250	/* text shorter than this: retry */
@@ -796,6 +797,7 @@ extract_page_charset(const char *html, size_t len, const char *url,
     const char *charset, struct extract **out, char *err, size_t errlen)
 {
 	struct ectx	 c;
+	struct xmloom	 w;
 	struct extract	*x;
 	xmlNode		*root;
 	int		 rc = -1;
@@ -809,6 +811,8 @@ extract_page_charset(const char *html, size_t len, const char *url,
 	memset(&c, 0, sizeof(c));
 	c.url = url;
 	c.x = x;
+	/* What libxml2 had no memory for is missing from its tree. */
+	xmloom_begin(&w);
 	if (parse_page(html, len, url, charset, &c.doc, err, errlen) == -1)
 		goto out_free;
 	if (c.doc == NULL || (root = xmlDocGetRootElement(c.doc)) == NULL) {
@@ -841,6 +845,12 @@ out_doc:
 	free(c.headline);
 	if (c.doc != NULL)
 		xmlFreeDoc(c.doc);
+	if (xmloom_end(&w) && x != NULL) {
+		extract_free(x);
+		x = NULL;
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
 	*out = x;
 	return rc;
 }
