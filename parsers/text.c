@@ -14,6 +14,7 @@
 #include "parsers/buf.h"
 #include "parsers/text.h"
 #include "parsers/xmlcap.h"
+#include "parsers/xmloom.h"
 
 #define TEXT_MAX	(16 * 1024 * 1024)	/* output cap */
 #define TEXT_DEPTH	256			/* deeper nesting is ignored */
@@ -138,6 +139,7 @@ convert(const char *html, size_t len, bool oneline)
 {
 	struct walk	 w;
 	struct xmlcap	 cap;
+	struct xmloom	 wo;
 	htmlDocPtr	 doc;
 	char		*ret, *copy;
 	int		 opts;
@@ -163,6 +165,7 @@ convert(const char *html, size_t len, bool oneline)
 	}
 	memcpy(copy, html, len);
 	copy[len] = '\0';
+	xmloom_begin(&wo);
 	xmlcap_init(&cap, XMLCAP_TREE, 0);
 	doc = xmlcap_html(copy, len, NULL, opts, &cap);
 	free(copy);
@@ -170,6 +173,9 @@ convert(const char *html, size_t len, bool oneline)
 		walk_node(&w, doc->children, 0);
 		xmlFreeDoc(doc);
 	}
+	/* A fragment libxml2 could not read whole has no text to give. */
+	if (xmloom_end(&wo))
+		w.err = BUF_NOMEM;
 	if (w.err == BUF_NOMEM) {
 		buf_free(&w.out);
 		return NULL;
