@@ -20,6 +20,7 @@
 #include "parsers/htmlclean.h"
 #include "parsers/norm.h"
 #include "parsers/xmlcap.h"
+#include "parsers/xmloom.h"
 
 #define HTMLCLEAN_MAX	(64 * 1024 * 1024)	/* output cap */
 #define HTMLCLEAN_DEPTH	256
@@ -717,6 +718,7 @@ htmlclean_match(const char *html, const char *text, const char *lang)
 {
 	struct hc	 h;
 	struct buf	 out;
+	struct xmloom	 w;
 	xmlDoc		*doc;
 	xmlNode		*body, *c;
 	char		*res = NULL;
@@ -735,8 +737,10 @@ htmlclean_match(const char *html, const char *text, const char *lang)
 	h.err = BUF_OK;
 	if (para_split(&h, text) == -1)
 		goto out_paras;
+	/* A fragment libxml2 had no memory for is not the article's. */
+	xmloom_begin(&w);
 	if ((doc = parse_fragment(html)) == NULL)
-		goto out_paras;
+		goto out_watch;
 	buf_init(&out, HTMLCLEAN_MAX);
 	if ((body = find_body(doc)) != NULL) {
 		clean_children(&h, body, 0);
@@ -747,6 +751,11 @@ htmlclean_match(const char *html, const char *text, const char *lang)
 		res = buf_steal(&out);
 	buf_free(&out);
 	xmlFreeDoc(doc);
+out_watch:
+	if (xmloom_end(&w)) {
+		free(res);
+		res = NULL;
+	}
 out_paras:
 	para_free(&h);
 	return res;
