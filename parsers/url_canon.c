@@ -236,14 +236,19 @@ build(CURLU *u, struct buf *b)
 	char	*scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
 	char	*query = NULL;
 	int	 rc = -1;
+	CURLUcode uc;
 
 	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK)
 		goto out_free;
-	/* Absent parts are fine: NULL stays NULL. */
-	(void)curl_url_get(u, CURLUPART_PORT, &port, 0);
-	(void)curl_url_get(u, CURLUPART_QUERY, &query, 0);
+	/* Absent parts are fine (NULL stays NULL); parts lost are not. */
+	if ((uc = curl_url_get(u, CURLUPART_PORT, &port, 0)) != CURLUE_OK &&
+	    uc != CURLUE_NO_PORT)
+		goto out_free;
+	if ((uc = curl_url_get(u, CURLUPART_QUERY, &query, 0)) != CURLUE_OK &&
+	    uc != CURLUE_NO_QUERY)
+		goto out_free;
 
 	if (buf_addstr(b, strcmp(scheme, "http") == 0 ? "https" : scheme) !=
 	    BUF_OK || buf_addstr(b, "://") != BUF_OK ||
