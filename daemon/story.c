@@ -13,6 +13,7 @@
 #include "parsers/date.h"
 #include "parsers/extract.h"
 #include "parsers/htmlclean.h"
+#include "parsers/jsonio.h"
 #include "parsers/norm.h"
 #include "parsers/text.h"
 #include "parsers/words.h"
@@ -758,8 +759,11 @@ story_load(const char *json)
 	struct story	*s;
 	json_t		*o;
 	json_error_t	 jerr;
+	bool		 oom;
 
-	if ((o = json_loads(json, 0, &jerr)) == NULL)
+	/* jansson may drop a character it has no memory for, and say
+	 * nothing: jsonio tells. */
+	if ((o = jsonio_loadb(json, strlen(json), 0, &jerr, &oom)) == NULL)
 		return NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    story_load_fields(s, o) == -1 || story_load_lists(s, o) == -1) {
