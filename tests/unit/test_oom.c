@@ -45,6 +45,7 @@
  *
  * Knobs: OOM_ONLY=substring (entries by name), OOM_N=n (start there),
  * OOM_FULL=1 (every N, no stride), OOM_TRACE=1 (each N on stderr),
+ * OOM_SHOW=1 (each entry's result without failures),
  * OOM_BT=1 (the failed allocation's call stack with each report; break
  * on oom_failing in a debugger), OOM_FORK=1 (each run in a child, so a
  * crash is reported and the runs go on), OOM_PARSERS=1 (see above).
@@ -56,7 +57,6 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <execinfo.h>
-#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -116,8 +116,10 @@ now(void)
 }
 
 /*
- * Which N of 1..K are tried.  Failing only the Nth: every N up to half
- * the entry's budget (OOM_RUNS unless it says), then a stride that keeps
+ * Which N of 1..K are tried.  Failing only the Nth: all of them when K
+ * is within the entry's budget (OOM_RUNS unless it says), else every N
+ * of the first and of the last quarter of the budget (the set-up and
+ * the readers and teardown at the end), and a stride between that keeps
  * to the budget.  Failing every allocation from the Nth on (as real
  * exhaustion does, and what the error paths' own allocations then
  * meet): a stride that keeps to OOM_PERSIST_RUNS.  OOM_FULL=1 tries
@@ -127,29 +129,37 @@ now(void)
 #define OOM_PERSIST_RUNS	200
 
 static unsigned long
-dense(const struct entry *e, bool persist)
+budget_of(const struct entry *e)
 {
-	if (getenv("OOM_FULL") != NULL)
-		return ULONG_MAX;
-	if (persist)
-		return 0;
-	return (e->budget != 0 ? e->budget : OOM_RUNS) / 2;
+	return e->budget != 0 ? e->budget : OOM_RUNS;
 }
 
+/* The stride between the ends (1: every N). */
 static unsigned long
 stride(const struct entry *e, unsigned long k, bool persist)
 {
-	unsigned long	 budget = e->budget != 0 ? e->budget : OOM_RUNS;
-	unsigned long	 d = budget / 2;
+	unsigned long	 b = budget_of(e), d = b / 4;
 
 	if (getenv("OOM_FULL") != NULL)
 		return 1;
 	if (persist)
 		return k <= OOM_PERSIST_RUNS ? 1 :
 		    (k + OOM_PERSIST_RUNS - 1) / OOM_PERSIST_RUNS;
-	if (k <= budget)
+	if (k <= b)
 		return 1;
-	return (k - d + (budget - d) - 1) / (budget - d);
+	return (k - 2 * d + (b - 2 * d) - 1) / (b - 2 * d);
+}
+
+/* The N after n. */
+static unsigned long
+next_n(const struct entry *e, unsigned long k, unsigned long n,
+    bool persist, unsigned long step)
+{
+	unsigned long	 d = budget_of(e) / 4;
+
+	if (persist || step == 1 || n < d || n >= k - d)
+		return n + (persist ? step : 1);
+	return n + step > k - d ? k - d : n + step;
 }
 
 /*
@@ -371,13 +381,14 @@ pass_run(const struct entry *e, const struct baseline *want,
     struct buf *got, struct pass *p)
 {
 	const char	*first = getenv("OOM_N");
-	unsigned long	 n, upto = dense(e, p->persist);
+	unsigned long	 n;
 	enum outcome	 o;
 	bool		 forked = getenv("OOM_FORK") != NULL;
 
 	p->step = stride(e, want->k, p->persist);
 	n = first != NULL ? strtoul(first, NULL, 10) : 1;
-	for (; n >= 1 && n <= want->k; n += n < upto ? 1 : p->step) {
+	for (; n >= 1 && n <= want->k;
+	    n = next_n(e, want->k, n, p->persist, p->step)) {
 		if (getenv("OOM_TRACE") != NULL)
 			fprintf(stderr, "%s: %s\n", e->name,
 			    nth(n, p->persist));
@@ -423,6 +434,9 @@ torture(const struct entry *e)
 	    run_once(e, 0, false, &want.out, &want.rc) == -1)
 		goto out;
 	want.k = oom.seen;
+	if (getenv("OOM_SHOW") != NULL)
+		printf("%s, without failures (%s):\n%s\n", e->name,
+		    want.rc == 0 ? "success" : "an error", want.out.data);
 	if (pass_run(e, &want, &got, &one) == -1 ||
 	    pass_run(e, &want, &got, &all) == -1)
 		goto out;
