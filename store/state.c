@@ -1771,8 +1771,11 @@ state_story_info(struct state *st, const char *id, struct state_story *out)
 	}
 	if (dup_column(s, 0, &out->feed) == -1 ||
 	    dup_column(s, 1, &out->key) == -1 ||
-	    dup_column(s, 3, &out->spool_name) == -1)
-		out->feed = NULL;	/* caught below */
+	    dup_column(s, 3, &out->spool_name) == -1) {
+		/* caught below; the feed copied before goes too */
+		free(out->feed);
+		out->feed = NULL;
+	}
 	out->first_seen = sqlite3_column_int64(s, 2);
 	out->delivered = sqlite3_column_text(s, 4) != NULL &&
 	    strcmp((const char *)sqlite3_column_text(s, 4), "delivered") == 0;
