@@ -411,6 +411,10 @@ xmlDoc	*__wrap_xmlCtxtReadMemory(xmlParserCtxt *, const char *, int,
 int	 __wrap_xmlParseChunk(xmlParserCtxt *, const char *, int, int);
 htmlDocPtr __wrap_htmlReadMemory(const char *, int, const char *,
 	    const char *, int);
+int	 __real_htmlParseDocument(htmlParserCtxtPtr);
+int	 __wrap_htmlParseDocument(htmlParserCtxtPtr);
+htmlParserCtxtPtr __real_htmlNewParserCtxt(void);
+htmlParserCtxtPtr __wrap_htmlNewParserCtxt(void);
 json_t	*__real_json_loadb(const char *, size_t, size_t, json_error_t *);
 json_t	*__wrap_json_loadb(const char *, size_t, size_t, json_error_t *);
 
@@ -447,6 +451,33 @@ __wrap_htmlReadMemory(const char *s, int len, const char *url,
 	doc = __real_htmlReadMemory(s, len, url, enc, opts);
 	oom.shelter--;
 	return doc;
+}
+
+/* xmlcap.c's way in, which htmlReadMemory also takes */
+int
+__wrap_htmlParseDocument(htmlParserCtxtPtr ctxt)
+{
+	int	 rc;
+
+	oom.shelter++;
+	rc = __real_htmlParseDocument(ctxt);
+	oom.shelter--;
+	return rc;
+}
+
+/*
+ * libxml2 2.9's htmlNewParserCtxt leaks its SAX handler when the input
+ * stack after it cannot be allocated (ctxt->sax is set last).
+ */
+htmlParserCtxtPtr
+__wrap_htmlNewParserCtxt(void)
+{
+	htmlParserCtxtPtr	 ctxt;
+
+	oom.shelter++;
+	ctxt = __real_htmlNewParserCtxt();
+	oom.shelter--;
+	return ctxt;
 }
 
 json_t *
