@@ -1938,7 +1938,7 @@ parse_utf8(const char *data, size_t len, const char *base,
 	xmlNode			*root;
 	char			*fixed = NULL;
 	size_t			 flen, skip;
-	int			 rc = -1;
+	int			 rc = -1, xr = -1;
 	bool			 junk = false;
 
 	memset(&p, 0, sizeof(p));
@@ -1965,9 +1965,14 @@ parse_utf8(const char *data, size_t len, const char *base,
 	}
  again:
 	root = NULL;
-	if (len > 0 && feed_xml_read(data, len, base, &p.xdoc,
-	    &notes) == 0 && p.xdoc != NULL)
+	if (len > 0 && (xr = feed_xml_read(data, len, base, &p.xdoc,
+	    &notes)) == 0 && p.xdoc != NULL)
 		root = xmlDocGetRootElement(p.xdoc);
+	/* Out of memory is not a document to read again from its feed. */
+	if (xr == FEED_XML_NOMEM) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	if (root == NULL || !feed_root(root)) {
 		/* PHP warnings and such before the feed: read from it. */
 		if (!junk && (skip = feed_xml_feed_start(data, len)) > 0) {

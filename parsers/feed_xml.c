@@ -1226,7 +1226,7 @@ read_push(const char *s, size_t len, const char *base, int opts)
  */
 static xmlDoc *
 read_doc(const char *s, size_t len, const char *base, bool *recovered,
-    const struct xmloom *w)
+    const struct xmloom *w, bool *oom)
 {
 	xmlDoc		*doc;
 	char		*wrapped = NULL;
@@ -1258,8 +1258,10 @@ read_doc(const char *s, size_t len, const char *base, bool *recovered,
 	 * that a <br> left open does not swallow the items after it; then
 	 * libxml2's recovery for whatever else is wrong.
 	 */
-	if (feed_xml_wrap_html(s, len, &wrapped, &wlen) == -1)
+	if (feed_xml_wrap_html(s, len, &wrapped, &wlen) == -1) {
+		*oom = true;
 		return NULL;
+	}
 	doc = NULL;
 	if (wrapped != NULL && wlen <= INT_MAX) {
 		s = wrapped;
@@ -1286,6 +1288,7 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
 	xmlDoc		*doc;
 	char		*bounded;
 	size_t		 blen;
+	bool		 oom = false;
 
 	*out = NULL;
 	memset(notes, 0, sizeof(*notes));
@@ -1293,21 +1296,22 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
 		return -1;
 	if (feed_xml_bound(s, len, &bounded, &blen,
 	    &notes->attrs_dropped) == -1)
-		return -1;
+		return FEED_XML_NOMEM;
 	if (bounded != NULL) {
 		s = bounded;
 		len = blen;
 	}
 	xmloom_begin(&w);
-	doc = read_doc(s, len, base, &notes->recovered, &w);
+	doc = read_doc(s, len, base, &notes->recovered, &w, &oom);
 	free(bounded);
-	if (doc != NULL && ent_resolve(doc, notes) == -1) {
-		xmlFreeDoc(doc);
-		doc = NULL;
-	}
-	if (xmloom_end(&w) && doc != NULL) {
-		xmlFreeDoc(doc);
-		doc = NULL;
+	if (doc != NULL && ent_resolve(doc, notes) == -1)
+		oom = true;
+	if (xmloom_end(&w))
+		oom = true;
+	if (oom) {
+		if (doc != NULL)
+			xmlFreeDoc(doc);
+		return FEED_XML_NOMEM;
 	}
 	if (doc == NULL)
 		return -1;

@@ -57,9 +57,10 @@ struct feed_xml_notes {
  * the tree is replaced by its decoded text when the entity is internal, of
  * text only and at most 4 KiB (an undeclared HTML entity is its
  * character), within 1 MiB for the document; any other by nothing, noted.
- * -1 when it is no XML at all or out of memory, libxml2's own included
- * (then it is not read again leniently).
+ * -1 when it is no XML at all, FEED_XML_NOMEM when out of memory,
+ * libxml2's own included (then it is not read again leniently).
  */
+#define FEED_XML_NOMEM	(-2)
 int	 feed_xml_read(const char *, size_t, const char *base, xmlDoc **,
 	    struct feed_xml_notes *);
 
