@@ -58,6 +58,26 @@ words_is_char(int32_t cp, unsigned flags)
 }
 
 /*
+ * Han, kana and Hangul: the CJK scripts.  Chinese and Japanese put no
+ * spaces between words and a Korean word carries its particles, so what
+ * words_next() gives there is a clause, not a word.
+ */
+bool
+words_is_cjk(int32_t cp)
+{
+	return (cp >= 0x1100 && cp <= 0x11FF) ||	/* Hangul Jamo */
+	    (cp >= 0x3040 && cp <= 0x30FF) ||	/* Hiragana, Katakana */
+	    (cp >= 0x3130 && cp <= 0x318F) ||	/* Hangul compatibility Jamo */
+	    (cp >= 0x31F0 && cp <= 0x31FF) ||	/* Katakana extensions */
+	    (cp >= 0x3400 && cp <= 0x4DBF) ||	/* CJK extension A */
+	    (cp >= 0x4E00 && cp <= 0x9FFF) ||	/* CJK unified ideographs */
+	    (cp >= 0xAC00 && cp <= 0xD7AF) ||	/* Hangul syllables */
+	    (cp >= 0xF900 && cp <= 0xFAFF) ||	/* CJK compatibility */
+	    (cp >= 0xFF66 && cp <= 0xFF9F) ||	/* halfwidth Katakana */
+	    (cp >= 0x20000 && cp <= 0x3FFFF);	/* CJK extensions B and on */
+}
+
+/*
  * Is the character at p a word character?  Its length goes to *n (1 for
  * a byte of invalid UTF-8, which is none).
  */

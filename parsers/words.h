@@ -31,6 +31,13 @@
 bool	 words_is_char(int32_t cp, unsigned flags);
 
 /*
+ * Is cp a Han, kana or Hangul character?  Those scripts do not space
+ * their words (Korean spaces phrases), so a run of them from words_next()
+ * is no word: store/dedup.c reads it as character bigrams.
+ */
+bool	 words_is_cjk(int32_t cp);
+
+/*
  * The words of s[0..len), in order:
  *
  *	words_begin(&it, s, len, 0);

@@ -76,6 +76,27 @@ test_is_char(void **state)
 	assert_true(words_is_char(0xE9, WORDS_NOMARKS));
 }
 
+/* The scripts dedup reads as character bigrams. */
+static void
+test_is_cjk(void **state)
+{
+	(void)state;
+	assert_true(words_is_cjk(0x4E2D));		/* 中 */
+	assert_true(words_is_cjk(0x3042));		/* あ */
+	assert_true(words_is_cjk(0x30AB));		/* カ */
+	assert_true(words_is_cjk(0x30FC));		/* ー */
+	assert_true(words_is_cjk(0xFF76));		/* halfwidth ｶ */
+	assert_true(words_is_cjk(0xD55C));		/* 한 */
+	assert_true(words_is_cjk(0x1100));		/* Hangul Jamo ᄀ */
+	assert_true(words_is_cjk(0x20BB7));		/* 𠮷, extension B */
+	assert_false(words_is_cjk('a'));
+	assert_false(words_is_cjk(0xE9));		/* é */
+	assert_false(words_is_cjk(0x3002));		/* 。 */
+	assert_false(words_is_cjk(0xFF21));		/* fullwidth Ａ */
+	assert_false(words_is_cjk(0x0E01));		/* Thai, not ours */
+	assert_false(words_is_cjk(-1));
+}
+
 static void
 test_iter_punctuation(void **state)
 {
@@ -300,6 +321,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_is_char),
+		cmocka_unit_test(test_is_cjk),
 		cmocka_unit_test(test_fold_ascii),
 		cmocka_unit_test(test_iter_punctuation),
 		cmocka_unit_test(test_iter_scripts),
