@@ -2,9 +2,12 @@
  * dedup: SimHash + MinHash fingerprints and a permuted-tables index.
  *
  * Words are those of parsers/words.h (runs of letters, digits and
- * combining marks), lower-cased.  Each word is hashed once; a shingle's
- * hash combines the hashes of its DEDUP_SHINGLE words, so no shingle is
- * read again.
+ * combining marks), lower-cased; where a word holds Han, kana or Hangul,
+ * each run of those is read as its character bigrams instead (a lone
+ * character as itself), since those scripts do not space their words and
+ * a whole clause would otherwise be one "word".  Each word is hashed
+ * once; a shingle's hash combines the hashes of its DEDUP_SHINGLE words,
+ * so no shingle is read again.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -190,6 +193,76 @@ word_hash(const char *word, size_t len)
 	return fmix64(h ^ ncp);
 }
 
+static int
+add_unit(struct wordhashes *w, size_t max, const utf8proc_uint8_t *p,
+    const utf8proc_uint8_t *end)
+{
+	if (w->n >= max || p == end)
+		return 0;
+	return wordhashes_add(w, word_hash((const char *)p, (size_t)(end - p)));
+}
+
+/*
+ * A word with CJK characters: each run of them as its bigrams (a lone
+ * one as itself), each run of other characters as a word ("iPhone" in a
+ * Japanese sentence).
+ */
+static int
+split_cjk(const char *word, size_t len, size_t max, struct wordhashes *w)
+{
+	const utf8proc_uint8_t	*p = (const utf8proc_uint8_t *)word;
+	const utf8proc_uint8_t	*end = p + len, *run = p, *prev = NULL;
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 n;
+	size_t			 ncjk = 0;	/* in the run ending at p */
+	int			 rc = 0;
+
+	for (; p < end && rc == 0; p += n) {
+		if ((n = utf8proc_iterate(p, end - p, &cp)) < 1)
+			break;	/* not from words_next() */
+		if (words_is_cjk(cp)) {
+			if (ncjk == 0)
+				rc = add_unit(w, max, run, p);
+			else
+				rc = add_unit(w, max, prev, p + n);
+			prev = p;
+			ncjk++;
+			continue;
+		}
+		if (ncjk == 1)
+			rc = add_unit(w, max, prev, p);
+		if (ncjk > 0)
+			run = p;
+		ncjk = 0;
+	}
+	if (rc == 0 && ncjk == 1)
+		rc = add_unit(w, max, prev, p);
+	else if (rc == 0 && ncjk == 0)
+		rc = add_unit(w, max, run, p);
+	return rc;
+}
+
+static int
+has_cjk(const char *word, size_t len)
+{
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 n;
+	size_t			 i;
+
+	for (i = 0; i < len; i += (size_t)n) {
+		n = 1;
+		/* CJK characters are three or four bytes long. */
+		if ((unsigned char)word[i] < 0xe0)
+			continue;
+		if ((n = utf8proc_iterate((const utf8proc_uint8_t *)word + i,
+		    (utf8proc_ssize_t)(len - i), &cp)) < 1)
+			return 0;
+		if (words_is_cjk(cp))
+			return 1;
+	}
+	return 0;
+}
+
 /* The hash of every word of s (words_next()), in order, at most max. */
 static int
 split_words(const char *s, size_t max, struct wordhashes *w)
@@ -202,7 +275,8 @@ split_words(const char *s, size_t max, struct wordhashes *w)
 		return 0;
 	words_begin(&it, s, strlen(s), 0);
 	while (w->n < max && words_next(&it, &word, &len))
-		if (wordhashes_add(w, word_hash(word, len)) == -1)
+		if ((has_cjk(word, len) ? split_cjk(word, len, max, w) :
+		    wordhashes_add(w, word_hash(word, len))) == -1)
 			return -1;
 	return 0;
 }

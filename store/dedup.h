@@ -4,8 +4,9 @@
  *
  * A fingerprint holds four things about a story's normalised text:
  * - a 64-bit SimHash of its word shingles (3 lower-cased words, weighted
- *   by their count), near for near texts, so that candidates can be found
- *   by Hamming distance;
+ *   by their count; in Chinese, Japanese and Korean text a "word" is a
+ *   character bigram), near for near texts, so that candidates can be
+ *   found by Hamming distance;
  * - a MinHash signature of the shingle set (DEDUP_MINHASH values, one
  *   permutation hashing), whose share of equal values estimates the
  *   Jaccard similarity of two texts: the measure that confirms;

@@ -223,6 +223,24 @@ test_teasers(void **unused)
 	assert_int_equal(dedup_compare(&p, &a, &c, NULL, NULL), DEDUP_NEAR);
 }
 
+/*
+ * Chinese and Japanese do not space their words, Korean spaces phrases:
+ * a run of Han, kana or Hangul is read as its character bigrams.
+ */
+static void
+test_cjk_bigrams(void **unused)
+{
+	struct dedup_fp	 w;
+
+	(void)unused;
+	/* 今天 天天 天气 气很 很好: five units, three shingles. */
+	fp("今天天气很好", NULL, &w);
+	assert_int_equal(w.nshingles, 3);
+	/* 日本 本の, then a word of Latin letters, then が alone. */
+	fp("日本のiPhone15が", NULL, &w);
+	assert_int_equal(w.nshingles, 2);
+}
+
 static void
 test_index(void **unused)
 {
@@ -411,6 +429,7 @@ main(void)
 		cmocka_unit_test(test_titles_only),
 		cmocka_unit_test(test_tiny_texts),
 		cmocka_unit_test(test_teasers),
+		cmocka_unit_test(test_cjk_bigrams),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_index_best),
 		cmocka_unit_test(test_index_titles),
