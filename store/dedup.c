@@ -21,9 +21,11 @@
 /*
  * Defaults chosen on the labelled pairs of tests/dupset (DUPSET_SWEEP=1
  * build/rel/tests/test_dupset prints the sweep).  There, copies reach a
- * similarity of 0.36 at the least and different stories 0.27 at the most
- * (follow-ups repeating background paragraphs); 0.40 keeps a margin on
- * the side of precision (recall 0.995).  A SimHash distance of 3 finds
+ * similarity of 0.35 at the least (those cut shortest, which containment
+ * finds too) and different stories 0.36 at the most (follow-ups repeating
+ * background paragraphs); 0.40 keeps a margin on the side of precision.
+ * With the 64 MinHash values alone the least was 0.36 and the most 0.42,
+ * one false match (see dedup_similarity()).  A SimHash distance of 3 finds
  * only 16% of the copies by itself but costs almost nothing; min_shingles
  * 12 means about 14 words.
  */
@@ -39,19 +41,38 @@
  */
 #define TEASER_SHINGLES		40
 #define TEASER_SIMILARITY	0.9
+/*
+ * Containment, from the same pairs (DUPSET_SWEEP=1 prints its sweep too):
+ * briefs hold 0.76 of their shingles in the full story at the least (a
+ * brief with another outlet's byline and footer), different stories 0.58
+ * at the most (a short follow-up, half of it background paragraphs of the
+ * other story); the sketch estimates come out at 0.74 and 0.64.  0.70 is
+ * between; over 20 hash seeds it made no error on either side.  The
+ * shorter text must have 60 shingles (about a paragraph: a teaser framed
+ * by share and subscribe lines is mostly frame) and hold a quarter to two
+ * thirds of the longer one's: above that, similarity decides as before;
+ * below, the shorter is a story inside a digest or a live blog, not a
+ * brief of it.
+ */
+#define DEFAULT_MIN_CONTAINMENT	0.70
+#define DEFAULT_CONTAINMENT_SHINGLES 60
+#define PART_MIN_NUM	1	/* the shorter >= 1/4 of the longer */
+#define PART_MIN_DEN	4
+#define PART_MAX_NUM	2	/* the shorter <= 2/3 of the longer */
+#define PART_MAX_DEN	3
+#define FEW_SAME	4	/* equal MinHash values, see judge() */
 
 /*
- * MinHash bands: the signature cut into DEDUP_MINHASH / BAND_ROWS bands;
- * two stories sharing one whole band become candidates.  With 32 bands
- * of 2 rows a pair of similarity J is met with probability
- * 1 - (1 - J^2)^32: 0.95 at J = 0.3, 0.995 at J = 0.4, 0.003 for
- * unrelated texts (J about 0.01).
+ * MinHash bands: pairs of signature values; two stories sharing one
+ * whole band become candidates.  Each value is in two bands: values 2b
+ * and 2b + 1 make band b, values k and k + 32 band 32 + k.  With 64 bands
+ * a pair of similarity J is met with probability 1 - (1 - J^2)^64: 0.98
+ * at J = 0.25 (a 30% brief with a few lines of its own), 0.998 at 0.3,
+ * 0.006 for unrelated texts (J about 0.01).  32 bands (one pairing) would
+ * miss one such brief in ten.
  */
 #define BAND_ROWS	2
-#define NBANDS		(DEDUP_MINHASH / BAND_ROWS)
-/* Band buckets follow the slot count (chains of one or two), in bounds. */
-#define BAND_BITS_MIN	10
-#define BAND_BITS_MAX	20
+#define NBANDS		(DEDUP_MINHASH / BAND_ROWS * 2)
 
 #define P1	0x9E3779B185EBCA87ULL
 #define P2	0xC2B2AE3D27D4EB4FULL
@@ -70,6 +91,8 @@ dedup_params_default(struct dedup_params *p)
 	p->min_similarity = DEFAULT_MIN_SIMILARITY;
 	p->far_similarity = DEFAULT_FAR_SIMILARITY;
 	p->min_shingles = DEFAULT_MIN_SHINGLES;
+	p->min_containment = DEFAULT_MIN_CONTAINMENT;
+	p->containment_shingles = DEFAULT_CONTAINMENT_SHINGLES;
 }
 
 /* Hashing */
@@ -431,7 +454,33 @@ simhash(const struct shset *set)
 }
 
 /*
- * MinHash by one permutation hashing: the top 6 bits of a shingle's hash
+ * The containment sketch: one permutation hashing again, without
+ * densification, on bits the MinHash does not use (it takes the top 6 and
+ * the low 32): bits 50-57 pick one of 256 bins, bits 42-49 are the value,
+ * each bin keeps its smallest (DEDUP_SKETCH_EMPTY: no shingle).  Where the
+ * shorter text's smallest value is at most the longer's, the smallest
+ * shingle of both texts in that bin is the shorter's, a uniform draw from
+ * it; whether the longer has it too, the values being equal, tells its
+ * containment (see dedup_containment()).  One byte a bin: two different
+ * shingles tie on a value one time in a hundred or so, which makes
+ * containment look a little higher, measured as harmless (tests/dupset);
+ * 256 bins of one byte did better there than 128 of two.
+ */
+static inline void
+sketch_add(uint8_t sk[DEDUP_SKETCH], uint64_t h)
+{
+	size_t	 j = (size_t)(h >> 50) & (DEDUP_SKETCH - 1);
+	uint8_t	 v = (uint8_t)(h >> 42);
+
+	if (v == DEDUP_SKETCH_EMPTY)
+		v--;
+	if (v < sk[j])
+		sk[j] = v;
+}
+
+/*
+ * MinHash by one permutation hashing (and the containment sketch in the
+ * same pass): the top 6 bits of a shingle's hash
  * pick one of the 64 bins, the low 32 bits are its value, each bin keeps
  * its minimum: one pass instead of 64 hash functions.  Empty bins (short
  * texts) borrow from the next non-empty bin to the right, plus a constant
@@ -439,7 +488,8 @@ simhash(const struct shset *set)
  * agree on its source (rotation densification, Shrivastava and Li 2014).
  */
 static void
-minhash(const struct shset *set, uint32_t mh[DEDUP_MINHASH])
+minhash(const struct shset *set, uint32_t mh[DEDUP_MINHASH],
+    uint8_t sk[DEDUP_SKETCH])
 {
 	uint64_t	 h;
 	uint32_t	 v, orig[DEDUP_MINHASH];
@@ -447,6 +497,8 @@ minhash(const struct shset *set, uint32_t mh[DEDUP_MINHASH])
 
 	for (j = 0; j < DEDUP_MINHASH; j++)
 		mh[j] = UINT32_MAX;
+	memset(sk, DEDUP_SKETCH_EMPTY, DEDUP_SKETCH);
+	/* One pass for both sketches: reading the set is what costs. */
 	for (i = 0; i <= set->mask; i++) {
 		if ((h = set->key[i]) == 0)
 			continue;
@@ -454,6 +506,7 @@ minhash(const struct shset *set, uint32_t mh[DEDUP_MINHASH])
 		v = (uint32_t)h;
 		if (v < mh[j])
 			mh[j] = v;
+		sketch_add(sk, h);
 	}
 	if (set->n == 0)
 		return;
@@ -478,7 +531,7 @@ sketch(const struct wordhashes *w, struct dedup_fp *fp)
 	if (shingles(w, &set) == -1)
 		return -1;
 	fp->simhash = simhash(&set);
-	minhash(&set, fp->minhash);
+	minhash(&set, fp->minhash, fp->sketch);
 	fp->nshingles = set.n > UINT32_MAX ? UINT32_MAX : (uint32_t)set.n;
 	free(set.key);
 	free(set.cnt);
@@ -492,6 +545,7 @@ dedup_fingerprint(const char *text, const char *title, struct dedup_fp *fp)
 	int			 rc = -1;
 
 	memset(fp, 0, sizeof(*fp));
+	memset(fp->sketch, DEDUP_SKETCH_EMPTY, sizeof(fp->sketch));
 	if (split_words(text, DEDUP_MAX_WORDS, &tw) == -1 ||
 	    split_words(title, DEDUP_MAX_WORDS, &hw) == -1)
 		goto out_free;
@@ -522,29 +576,108 @@ dedup_distance(const struct dedup_fp *a, const struct dedup_fp *b)
 	return (unsigned)__builtin_popcountll(a->simhash ^ b->simhash);
 }
 
+/* Is the sketch known?  A known one has a shingle in some bin. */
+static int
+sketched(const struct dedup_fp *fp)
+{
+	uint64_t	 w;
+	size_t		 i;
+
+	/* Eight bins at a time: this is asked for every candidate. */
+	for (i = 0; i < DEDUP_SKETCH; i += sizeof(w)) {
+		memcpy(&w, fp->sketch + i, sizeof(w));
+		if (w != UINT64_MAX)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The share of equal MinHash values, pooled with the share of equal
+ * sketch bins among those either text fills: 64 draws alone miss the
+ * Jaccard similarity by 0.04 (standard deviation on tests/dupset), with
+ * the sketch's bins by 0.02.  Fingerprints saved before sketches were
+ * kept have only the 64.
+ */
 double
 dedup_similarity(const struct dedup_fp *a, const struct dedup_fp *b)
 {
-	unsigned	 same = 0, i;
+	unsigned	 same = 0, n = DEDUP_MINHASH, i;
 
 	if (a->nshingles == 0 || b->nshingles == 0)
 		return a->text_hash != 0 && a->text_hash == b->text_hash;
 	for (i = 0; i < DEDUP_MINHASH; i++)
 		same += a->minhash[i] == b->minhash[i];
-	return (double)same / DEDUP_MINHASH;
+	if (!sketched(a) || !sketched(b))
+		return (double)same / n;
+	for (i = 0; i < DEDUP_SKETCH; i++) {
+		if (a->sketch[i] == DEDUP_SKETCH_EMPTY &&
+		    b->sketch[i] == DEDUP_SKETCH_EMPTY)
+			continue;
+		n++;
+		same += a->sketch[i] == b->sketch[i];
+	}
+	return (double)same / n;
 }
 
-enum dedup_verdict
-dedup_compare(const struct dedup_params *p, const struct dedup_fp *a,
-    const struct dedup_fp *b, unsigned *distance, double *similarity)
+/*
+ * Over the bins where the shorter text s has a shingle: those where its
+ * smallest is at most the longer one's are a sample of s (the smallest
+ * of both texts there is s's), and those where the two are equal the part
+ * of it that the longer text has too.
+ */
+double
+dedup_containment(const struct dedup_fp *a, const struct dedup_fp *b)
 {
-	unsigned	 d = dedup_distance(a, b);
-	double		 s = dedup_similarity(a, b);
+	const struct dedup_fp	*s = a, *l = b;
+	unsigned		 drawn = 0, shared = 0, i;
 
-	if (distance != NULL)
-		*distance = d;
-	if (similarity != NULL)
-		*similarity = s;
+	if (a->nshingles == 0 || b->nshingles == 0)
+		return 0;
+	if (b->nshingles < a->nshingles) {
+		s = b;
+		l = a;
+	}
+	for (i = 0; i < DEDUP_SKETCH; i++) {
+		if (s->sketch[i] == DEDUP_SKETCH_EMPTY ||
+		    s->sketch[i] > l->sketch[i])
+			continue;
+		drawn++;
+		shared += s->sketch[i] == l->sketch[i];
+	}
+	/* An unknown sketch is all empty: no draw, or none shared. */
+	return drawn == 0 ? 0 : (double)shared / drawn;
+}
+
+/* Is the shorter of a and b a part of the longer (see dedup.h)? */
+static int
+is_part(const struct dedup_params *p, const struct dedup_fp *a,
+    const struct dedup_fp *b)
+{
+	uint64_t	 s = a->nshingles, l = b->nshingles;
+
+	if (s > l) {
+		s = b->nshingles;
+		l = a->nshingles;
+	}
+	if (p->min_containment > 1.0 || s < p->containment_shingles ||
+	    s * PART_MIN_DEN < l * PART_MIN_NUM ||
+	    s * PART_MAX_DEN > l * PART_MAX_NUM)
+		return 0;
+	return dedup_containment(a, b) >= p->min_containment;
+}
+
+/*
+ * The decision, reading no more than it needs: *s is the similarity when
+ * it was computed, -1 when not.
+ */
+static enum dedup_verdict
+judge(const struct dedup_params *p, const struct dedup_fp *a,
+    const struct dedup_fp *b, unsigned d, double *s)
+{
+	unsigned	 same = 0, i;
+
+	*s = -1;
 	if (a->text_hash != 0 && a->text_hash == b->text_hash)
 		return DEDUP_SAME_TEXT;
 	if (a->text_hash == 0 && b->text_hash == 0 && a->title_hash != 0 &&
@@ -553,14 +686,44 @@ dedup_compare(const struct dedup_params *p, const struct dedup_fp *a,
 	/* Too short to tell a rewrite from another story on the topic. */
 	if (a->nshingles < p->min_shingles || b->nshingles < p->min_shingles)
 		return DEDUP_DISTINCT;
-	if (s < p->min_similarity)
+	/*
+	 * Most candidates share one band and little else: with fewer than
+	 * FEW_SAME equal values of 64 their sketches need not be read.  A
+	 * part at the thresholds (Jaccard 0.16) falls below that three times
+	 * in a thousand, a near copy (0.3) never.
+	 */
+	for (i = 0; i < DEDUP_MINHASH; i++)
+		same += a->minhash[i] == b->minhash[i];
+	if (same < FEW_SAME)
+		return DEDUP_DISTINCT;
+	*s = dedup_similarity(a, b);
+	/* Before similarity: a brief is a part even when near enough. */
+	if (is_part(p, a, b))
+		return a->nshingles < b->nshingles ? DEDUP_CONTAINED :
+		    DEDUP_CONTAINS;
+	if (*s < p->min_similarity)
 		return DEDUP_DISTINCT;
 	if ((a->nshingles < TEASER_SHINGLES || b->nshingles < TEASER_SHINGLES) &&
-	    a->title_hash != b->title_hash && s < TEASER_SIMILARITY)
+	    a->title_hash != b->title_hash && *s < TEASER_SIMILARITY)
 		return DEDUP_DISTINCT;
-	if (d <= p->max_distance || s >= p->far_similarity)
+	if (d <= p->max_distance || *s >= p->far_similarity)
 		return DEDUP_NEAR;
 	return DEDUP_DISTINCT;
+}
+
+enum dedup_verdict
+dedup_compare(const struct dedup_params *p, const struct dedup_fp *a,
+    const struct dedup_fp *b, unsigned *distance, double *similarity)
+{
+	unsigned		 d = dedup_distance(a, b);
+	double			 s;
+	enum dedup_verdict	 v = judge(p, a, b, d, &s);
+
+	if (distance != NULL)
+		*distance = d;
+	if (similarity != NULL)
+		*similarity = s >= 0 ? s : dedup_similarity(a, b);
+	return v;
 }
 
 const char *
@@ -573,6 +736,10 @@ dedup_verdict_name(enum dedup_verdict v)
 		return "same-text";
 	case DEDUP_SAME_TITLE:
 		return "same-title";
+	case DEDUP_CONTAINED:
+		return "contained";
+	case DEDUP_CONTAINS:
+		return "contains";
 	case DEDUP_DISTINCT:
 		break;
 	}
@@ -581,13 +748,10 @@ dedup_verdict_name(enum dedup_verdict v)
 
 /* The index */
 
+/* A story: its fingerprint as given, compared where it lies. */
 struct entry {
-	uint64_t	 simhash;
-	uint64_t	 text_hash;
-	uint64_t	 title_hash;
+	struct dedup_fp	 fp;
 	int64_t		 time;
-	uint32_t	 nshingles;
-	uint32_t	 minhash[DEDUP_MINHASH];
 	char		 id[DEDUP_ID_LEN + 1];	/* "" for a free slot */
 };
 
@@ -605,6 +769,29 @@ struct table {
 	uint32_t	*next;		/* one per slot */
 };
 
+/*
+ * The bands: per band, an open-addressing table of ngroups groups, a
+ * group being a cache line of GROUP_CELLS cells.  A story goes into the
+ * first free cell from the group its band key's hash picks; cell 0 of a
+ * group says that an insert once found it full and went on, so a lookup
+ * reads the groups from that one on while they say so: one cache line a
+ * band, mostly, even seven eighths full (linear probing cell by cell reads
+ * nine cells at three quarters, measured, and became the lookup's cost).
+ * A cell holds a story's slot and, above it, CELL_TAG_BITS of its key's
+ * hash, so that a lookup reads a story's entry only when the tags agree
+ * (one time in 256 otherwise).  Chains, as for the SimHash tables, cost
+ * three cache misses per story on them, for 64 bands too much.
+ */
+#define CELL_SLOT_BITS	24
+#define CELL_TAG_BITS	(32 - CELL_SLOT_BITS)
+#define CELL_SLOT_MASK	((1U << CELL_SLOT_BITS) - 1)
+#define CELL_FREE	UINT32_MAX	/* its slot part is no slot */
+#define GROUP_CELLS	16		/* 64 bytes: cell 0 the flag */
+#define GROUP_LINE	(GROUP_CELLS * sizeof(uint32_t))
+#define GROUPS_MIN	64
+/* Slots, at most: below CELL_SLOT_MASK, so that no cell is CELL_FREE. */
+#define SLOTS_MAX	((size_t)1 << 23)
+
 struct dedup_index {
 	struct dedup_params	 params;
 	struct entry		*e;
@@ -616,20 +803,39 @@ struct dedup_index {
 	unsigned		 ntables;
 	struct table		 t[DEDUP_MAX_DISTANCE + 1];
 	unsigned		 nbands;	/* 0 or NBANDS */
-	struct table		 band[NBANDS];
+	uint32_t		*cells;		/* nbands tables of ngroups */
+	size_t			 ngroups;	/* a power of two, or 0 */
+	size_t			 nbanded;	/* stories in them */
 };
 
 static inline uint64_t
 band_key(const uint32_t *mh, unsigned band)
 {
-	return (uint64_t)mh[band * BAND_ROWS] << 32 |
-	    mh[band * BAND_ROWS + 1];
+	unsigned	 half = DEDUP_MINHASH / 2;
+
+	if (band < half)
+		return (uint64_t)mh[band * BAND_ROWS] << 32 |
+		    mh[band * BAND_ROWS + 1];
+	return (uint64_t)mh[band - half] << 32 | mh[band];
+}
+
+/* The key's hash: its low bits pick the group, its top bits the tag. */
+static inline uint64_t
+band_hash(uint64_t key)
+{
+	return fmix64(key ^ P3);
 }
 
 static inline uint32_t
-band_bucket(const struct table *t, uint64_t key)
+cell_tag(uint64_t h)
 {
-	return (uint32_t)((fmix64(key) * P1) >> (64 - t->bits));
+	return (uint32_t)(h >> (64 - CELL_TAG_BITS)) << CELL_SLOT_BITS;
+}
+
+static inline uint32_t *
+band_group(const struct dedup_index *x, unsigned band, size_t g)
+{
+	return x->cells + ((size_t)band * x->ngroups + g) * GROUP_CELLS;
 }
 
 /* Stories too short for a near match are only in the SimHash tables. */
@@ -685,16 +891,12 @@ dedup_new(const struct dedup_params *p)
 			goto out_free;
 		memset(t->heads, 0xff, nb * sizeof(*t->heads));
 	}
-	/* No bands when distance alone may decide (far_similarity > 1). */
-	x->nbands = p->far_similarity <= 1.0 ? NBANDS : 0;
-	for (i = 0; i < x->nbands; i++) {
-		t = &x->band[i];
-		t->bits = BAND_BITS_MIN;
-		nb = (size_t)1 << t->bits;
-		if ((t->heads = malloc(nb * sizeof(*t->heads))) == NULL)
-			goto out_free;
-		memset(t->heads, 0xff, nb * sizeof(*t->heads));
-	}
+	/*
+	 * No bands when distance alone may decide (far_similarity > 1 and
+	 * no containment); their cells come with the first story.
+	 */
+	x->nbands = p->far_similarity <= 1.0 || p->min_containment <= 1.0 ?
+	    NBANDS : 0;
 	return x;
 
  out_free:
@@ -713,51 +915,93 @@ dedup_free(struct dedup_index *x)
 		free(x->t[i].heads);
 		free(x->t[i].next);
 	}
-	for (i = 0; i < x->nbands; i++) {
-		free(x->band[i].heads);
-		free(x->band[i].next);
-	}
+	free(x->cells);
 	free(x->freelist);
 	free(x->e);
 	free(x);
 }
 
-/*
- * Give the bands a bucket per two slots, and link every
- * banded story again.  On failure the old buckets stay: slower, not wrong.
- */
+/* Put slot into every band, at the first free cell from its group on. */
 static void
-rehash_bands(struct dedup_index *x)
+bands_link(struct dedup_index *x, uint32_t slot)
 {
-	struct table	*t;
-	uint32_t	*heads[NBANDS], b;
-	unsigned	 bits = BAND_BITS_MIN, i;
-	size_t		 nb, slot;
+	const uint32_t	*mh = x->e[slot].fp.minhash;
+	uint32_t	*c;
+	uint64_t	 h;
+	size_t		 mask = x->ngroups - 1, g, k;
+	unsigned	 b;
 
-	while (bits < BAND_BITS_MAX && ((size_t)1 << bits) < x->cap / 2)
-		bits++;
-	if (x->nbands == 0 || bits == x->band[0].bits)
-		return;
-	nb = (size_t)1 << bits;
-	for (i = 0; i < x->nbands; i++)
-		if ((heads[i] = malloc(nb * sizeof(*heads[i]))) == NULL) {
-			while (i-- > 0)
-				free(heads[i]);
-			return;
+	for (b = 0; b < x->nbands; b++) {
+		h = band_hash(band_key(mh, b));
+		for (g = h & mask;; g = (g + 1) & mask) {
+			c = band_group(x, b, g);
+			for (k = 1; k < GROUP_CELLS && c[k] != CELL_FREE; k++)
+				;
+			if (k < GROUP_CELLS) {
+				c[k] = cell_tag(h) | slot;
+				break;
+			}
+			c[0] = 1;
 		}
-	for (i = 0; i < x->nbands; i++) {
-		t = &x->band[i];
-		free(t->heads);
-		t->heads = heads[i];
-		t->bits = bits;
-		memset(t->heads, 0xff, nb * sizeof(*t->heads));
-		for (slot = 0; slot < x->nslots; slot++) {
-			if (x->e[slot].id[0] == '\0' ||
-			    !banded(x, x->e[slot].nshingles))
-				continue;
-			b = band_bucket(t, band_key(x->e[slot].minhash, i));
-			t->next[slot] = t->heads[b];
-			t->heads[b] = (uint32_t)slot;
+	}
+}
+
+/*
+ * Room in the bands for one more story, at most seven eighths full: twice
+ * the groups, every banded story linked again (which also forgets the
+ * flags of groups no longer full).  On failure the old cells stay, and
+ * the story is not added.
+ */
+static int
+bands_room(struct dedup_index *x)
+{
+	uint32_t	*cells, *old = x->cells;
+	size_t		 n, bytes, g, slot, oldn = x->ngroups;
+
+	if ((x->nbanded + 1) * 8 <= x->ngroups * (GROUP_CELLS - 1) * 7)
+		return 0;
+	n = x->ngroups == 0 ? GROUPS_MIN : x->ngroups * 2;
+	if (n > SIZE_MAX / GROUP_LINE / x->nbands)
+		return -1;
+	bytes = n * GROUP_LINE * x->nbands;
+	/* A group on one cache line: what a lookup reads, once. */
+	if ((cells = aligned_alloc(GROUP_LINE, bytes)) == NULL)
+		return -1;
+	memset(cells, 0xff, bytes);
+	x->cells = cells;
+	x->ngroups = n;
+	for (g = 0; g < n * x->nbands; g++)
+		cells[g * GROUP_CELLS] = 0;	/* no group overflowed */
+	for (slot = 0; oldn > 0 && slot < x->nslots; slot++)
+		if (x->e[slot].id[0] != '\0' &&
+		    banded(x, x->e[slot].fp.nshingles))
+			bands_link(x, (uint32_t)slot);
+	free(old);
+	return 0;
+}
+
+/* Take slot out of every band (the flags stay: lookups read on). */
+static void
+bands_unlink(struct dedup_index *x, uint32_t slot)
+{
+	uint32_t	*c, cell;
+	uint64_t	 h;
+	size_t		 mask = x->ngroups - 1, g, k;
+	unsigned	 b;
+
+	for (b = 0; b < x->nbands; b++) {
+		h = band_hash(band_key(x->e[slot].fp.minhash, b));
+		cell = cell_tag(h) | slot;
+		for (g = h & mask;; g = (g + 1) & mask) {
+			c = band_group(x, b, g);
+			for (k = 1; k < GROUP_CELLS && c[k] != cell; k++)
+				;
+			if (k < GROUP_CELLS) {
+				c[k] = CELL_FREE;
+				break;
+			}
+			if (c[0] == 0)
+				break;	/* not there: cannot happen */
 		}
 	}
 }
@@ -774,7 +1018,7 @@ grow(struct dedup_index *x)
 	if (x->nslots < x->cap)
 		return 0;
 	ncap = x->cap == 0 ? 1024 : x->cap * 2;
-	if (ncap >= NO_SLOT || ncap > SIZE_MAX / sizeof(*e))
+	if (ncap > SLOTS_MAX || ncap > SIZE_MAX / sizeof(*e))
 		return -1;
 	if ((e = realloc(x->e, ncap * sizeof(*e))) == NULL)
 		return -1;
@@ -784,16 +1028,10 @@ grow(struct dedup_index *x)
 			return -1;
 		x->t[i].next = p;
 	}
-	for (i = 0; i < x->nbands; i++) {
-		if ((p = realloc(x->band[i].next, ncap * sizeof(*p))) == NULL)
-			return -1;
-		x->band[i].next = p;
-	}
 	if ((p = realloc(x->freelist, ncap * sizeof(*p))) == NULL)
 		return -1;
 	x->freelist = p;
 	x->cap = ncap;
-	rehash_bands(x);
 	return 0;
 }
 
@@ -809,6 +1047,8 @@ dedup_add(struct dedup_index *x, const char *id, int64_t time,
 
 	if (idlen == 0 || idlen > DEDUP_ID_LEN)
 		return -1;
+	if (banded(x, fp->nshingles) && bands_room(x) == -1)
+		return -1;
 	if (x->nfree > 0)
 		slot = x->freelist[--x->nfree];
 	else {
@@ -817,12 +1057,8 @@ dedup_add(struct dedup_index *x, const char *id, int64_t time,
 		slot = (uint32_t)x->nslots++;
 	}
 	e = &x->e[slot];
-	e->simhash = fp->simhash;
-	e->text_hash = fp->text_hash;
-	e->title_hash = fp->title_hash;
+	e->fp = *fp;
 	e->time = time;
-	e->nshingles = fp->nshingles;
-	memcpy(e->minhash, fp->minhash, sizeof(e->minhash));
 	memcpy(e->id, id, idlen + 1);
 	for (i = 0; i < x->ntables; i++) {
 		t = &x->t[i];
@@ -830,26 +1066,12 @@ dedup_add(struct dedup_index *x, const char *id, int64_t time,
 		t->next[slot] = t->heads[b];
 		t->heads[b] = slot;
 	}
-	if (banded(x, fp->nshingles))
-		for (i = 0; i < x->nbands; i++) {
-			t = &x->band[i];
-			b = band_bucket(t, band_key(fp->minhash, i));
-			t->next[slot] = t->heads[b];
-			t->heads[b] = slot;
-		}
+	if (banded(x, fp->nshingles)) {
+		bands_link(x, slot);
+		x->nbanded++;
+	}
 	x->count++;
 	return 0;
-}
-
-/* The entry as a fingerprint, for dedup_compare(). */
-static void
-entry_fp(const struct entry *e, struct dedup_fp *fp)
-{
-	fp->simhash = e->simhash;
-	fp->text_hash = e->text_hash;
-	fp->title_hash = e->title_hash;
-	fp->nshingles = e->nshingles;
-	memcpy(fp->minhash, e->minhash, sizeof(fp->minhash));
 }
 
 /* Was this candidate already met through an earlier table? */
@@ -865,18 +1087,21 @@ seen_before(const struct dedup_index *x, unsigned table, uint64_t a,
 	return 0;
 }
 
+static int
+is_exact(enum dedup_verdict v)
+{
+	return v == DEDUP_SAME_TEXT || v == DEDUP_SAME_TITLE;
+}
+
 /* Is m (verdict v, distance d, similarity s) better than best? */
 static int
 better(const struct dedup_match *best, int have, enum dedup_verdict v,
     unsigned d, double s, int64_t time)
 {
-	int	 exact = v != DEDUP_NEAR, bexact;
-
 	if (!have)
 		return 1;
-	bexact = best->verdict != DEDUP_NEAR;
-	if (exact != bexact)
-		return exact;
+	if (is_exact(v) != is_exact(best->verdict))
+		return is_exact(v);
 	if (s != best->similarity)
 		return s > best->similarity;
 	if (d != best->distance)
@@ -884,25 +1109,33 @@ better(const struct dedup_match *best, int have, enum dedup_verdict v,
 	return time < best->time;
 }
 
+/* A lookup: the query, the best match so far and its entry. */
+struct search {
+	const struct dedup_fp	*fp;
+	struct dedup_match	*out;
+	const struct entry	*best;		/* NULL: none yet */
+};
+
 static void
-consider(struct dedup_index *x, const struct entry *e,
-    const struct dedup_fp *fp, struct dedup_match *out, int *have)
+consider(struct dedup_index *x, const struct entry *e, struct search *q)
 {
-	struct dedup_fp		 cand;
+	struct dedup_match	*out = q->out;
 	enum dedup_verdict	 v;
-	unsigned		 d;
+	unsigned		 d = dedup_distance(q->fp, &e->fp);
 	double			 s;
 
-	entry_fp(e, &cand);
-	v = dedup_compare(&x->params, fp, &cand, &d, &s);
-	if (v == DEDUP_DISTINCT || !better(out, *have, v, d, s, e->time))
+	if ((v = judge(&x->params, q->fp, &e->fp, d, &s)) == DEDUP_DISTINCT)
 		return;
+	if (s < 0)
+		s = dedup_similarity(q->fp, &e->fp);
+	if (!better(out, q->best != NULL, v, d, s, e->time))
+		return;
+	q->best = e;
 	memcpy(out->id, e->id, sizeof(out->id));
 	out->time = e->time;
 	out->distance = d;
 	out->similarity = s;
 	out->verdict = v;
-	*have = 1;
 }
 
 /* Was this candidate already met through an earlier band? */
@@ -922,27 +1155,47 @@ band_seen_before(unsigned band, const uint32_t *a, const uint32_t *b)
  * tables cannot reach.  Near ones were considered already.
  */
 static void
-find_banded(struct dedup_index *x, const struct dedup_fp *fp,
-    struct dedup_match *out, int *have)
+find_banded(struct dedup_index *x, struct search *q)
 {
-	const struct table	*t;
+	const struct dedup_fp	*fp = q->fp;
 	const struct entry	*e;
-	uint64_t		 key;
-	uint32_t		 slot;
-	unsigned		 i;
+	const uint32_t		*c;
+	uint64_t		 key, h, hs[NBANDS];
+	uint32_t		 tag;
+	size_t			 mask = x->ngroups - 1, g, k;
+	unsigned		 b;
 
-	for (i = 0; i < x->nbands; i++) {
-		t = &x->band[i];
-		key = band_key(fp->minhash, i);
-		for (slot = t->heads[band_bucket(t, key)]; slot != NO_SLOT;
-		    slot = t->next[slot]) {
-			e = &x->e[slot];
-			if (band_key(e->minhash, i) != key ||
-			    band_seen_before(i, e->minhash, fp->minhash) ||
-			    (unsigned)__builtin_popcountll(e->simhash ^
-			    fp->simhash) <= x->params.max_distance)
-				continue;
-			consider(x, e, fp, out, have);
+	if (x->ngroups == 0)
+		return;
+	/*
+	 * Every band's group is a cache miss of its own: ask for all of
+	 * them first, so that they overlap (twice as fast, measured).
+	 */
+	for (b = 0; b < x->nbands; b++) {
+		hs[b] = band_hash(band_key(fp->minhash, b));
+		__builtin_prefetch(band_group(x, b, hs[b] & mask));
+	}
+	for (b = 0; b < x->nbands; b++) {
+		key = band_key(fp->minhash, b);
+		h = hs[b];
+		tag = cell_tag(h);
+		for (g = h & mask;; g = (g + 1) & mask) {
+			c = band_group(x, b, g);
+			for (k = 1; k < GROUP_CELLS; k++) {
+				if (c[k] == CELL_FREE ||
+				    (c[k] & ~CELL_SLOT_MASK) != tag)
+					continue;
+				e = &x->e[c[k] & CELL_SLOT_MASK];
+				if (band_key(e->fp.minhash, b) != key ||
+				    (unsigned)__builtin_popcountll(e->fp.simhash ^
+				    fp->simhash) <= x->params.max_distance ||
+				    band_seen_before(b, e->fp.minhash,
+				    fp->minhash))
+					continue;
+				consider(x, e, q);
+			}
+			if (c[0] == 0)
+				break;
 		}
 	}
 }
@@ -951,12 +1204,12 @@ int
 dedup_find(struct dedup_index *x, const struct dedup_fp *fp,
     struct dedup_match *out)
 {
+	struct search		 q = { fp, out, NULL };
 	const struct table	*t;
 	const struct entry	*e;
 	uint64_t		 qb;
 	uint32_t		 slot;
 	unsigned		 i;
-	int			 have = 0;
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < x->ntables; i++) {
@@ -966,17 +1219,21 @@ dedup_find(struct dedup_index *x, const struct dedup_fp *fp,
 		    slot != NO_SLOT; slot = t->next[slot]) {
 			e = &x->e[slot];
 			/* Cheap filters before the whole comparison. */
-			if (block_of(t, e->simhash) != qb ||
-			    seen_before(x, i, e->simhash, fp->simhash) ||
-			    (unsigned)__builtin_popcountll(e->simhash ^
+			if (block_of(t, e->fp.simhash) != qb ||
+			    seen_before(x, i, e->fp.simhash, fp->simhash) ||
+			    (unsigned)__builtin_popcountll(e->fp.simhash ^
 			    fp->simhash) > x->params.max_distance)
 				continue;
-			consider(x, e, fp, out, &have);
+			consider(x, e, &q);
 		}
 	}
 	if (banded(x, fp->nshingles))
-		find_banded(x, fp, out, &have);
-	return have;
+		find_banded(x, &q);
+	if (q.best == NULL)
+		return 0;
+	/* For the best only: candidates may be many, and it is 256 bins. */
+	out->containment = dedup_containment(fp, &q.best->fp);
+	return 1;
 }
 
 /* Unlink slot from every table: chains are short, walk them. */
@@ -989,21 +1246,15 @@ unlink_slot(struct dedup_index *x, uint32_t slot)
 
 	for (i = 0; i < x->ntables; i++) {
 		t = &x->t[i];
-		pp = &t->heads[bucket_of(t, x->e[slot].simhash)];
+		pp = &t->heads[bucket_of(t, x->e[slot].fp.simhash)];
 		while (*pp != NO_SLOT && *pp != slot)
 			pp = &t->next[*pp];
 		if (*pp == slot)
 			*pp = t->next[slot];
 	}
-	if (!banded(x, x->e[slot].nshingles))
-		return;
-	for (i = 0; i < x->nbands; i++) {
-		t = &x->band[i];
-		pp = &t->heads[band_bucket(t, band_key(x->e[slot].minhash, i))];
-		while (*pp != NO_SLOT && *pp != slot)
-			pp = &t->next[*pp];
-		if (*pp == slot)
-			*pp = t->next[slot];
+	if (banded(x, x->e[slot].fp.nshingles)) {
+		bands_unlink(x, slot);
+		x->nbanded--;
 	}
 }
 
@@ -1040,8 +1291,6 @@ dedup_memory(const struct dedup_index *x)
 	for (i = 0; i < x->ntables; i++)
 		n += ((size_t)1 << x->t[i].bits) * sizeof(uint32_t) +
 		    x->cap * sizeof(uint32_t);
-	for (i = 0; i < x->nbands; i++)
-		n += ((size_t)1 << x->band[i].bits) * sizeof(uint32_t) +
-		    x->cap * sizeof(uint32_t);
+	n += x->ngroups * x->nbands * GROUP_LINE;
 	return n;
 }

@@ -23,7 +23,7 @@
 #include "store/dedup.h"
 #include "store/state.h"
 
-#define STATE_SCHEMA_VERSION	8
+#define STATE_SCHEMA_VERSION	9
 #define STATE_BUSY_TIMEOUT_MS	5000
 
 /*
@@ -142,11 +142,11 @@ static const char *const stmt_sql[ST__COUNT] = {
 	/* A story whose text changed gets its new fingerprint. */
 	[ST_FP_SAVE] =
 	    "INSERT OR REPLACE INTO fingerprints (story_id, time, simhash,"
-	    " minhash, text_hash, title_hash, nshingles, url)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	    " minhash, text_hash, title_hash, nshingles, url, sketch)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_FP_LOAD] =
 	    "SELECT story_id, time, simhash, minhash, text_hash, title_hash,"
-	    " nshingles, url FROM fingerprints WHERE time >= ?1"
+	    " nshingles, url, sketch FROM fingerprints WHERE time >= ?1"
 	    " ORDER BY time, rowid",
 	[ST_FP_BY_URL] =
 	    "SELECT story_id FROM fingerprints WHERE url = ?1"
@@ -386,6 +386,12 @@ static const char *const migration[STATE_SCHEMA_VERSION] = {
 	"ALTER TABLE feeds ADD COLUMN moved_polls INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE feeds ADD COLUMN polling_moved INTEGER NOT NULL"
 	"  DEFAULT 0;",
+	/*
+	 * 8 -> 9: a fingerprint's containment sketch (DEDUP_SKETCH bytes);
+	 * NULL in the rows from before, whose stories are then judged by
+	 * similarity alone.
+	 */
+	"ALTER TABLE fingerprints ADD COLUMN sketch BLOB;",
 };
 
 struct state {
@@ -1494,6 +1500,9 @@ state_fp_save(struct state *st, const char *id, int64_t time,
 		rc = sqlite3_bind_int64(s, 7, fp->nshingles);
 	if (rc == SQLITE_OK)
 		rc = bind_text(s, 8, url);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(s, 9, fp->sketch, sizeof(fp->sketch),
+		    SQLITE_TRANSIENT);
 	if (rc != SQLITE_OK) {
 		state_sqlerr(st, "fingerprint save");
 		stmt_done(s);
@@ -1521,6 +1530,14 @@ row_to_fp(sqlite3_stmt *s, struct dedup_fp *fp)
 	fp->text_hash = (uint64_t)sqlite3_column_int64(s, 4);
 	fp->title_hash = (uint64_t)sqlite3_column_int64(s, 5);
 	fp->nshingles = (uint32_t)n;
+	/* None yet (a row from before schema 9): an empty sketch, unknown. */
+	blob = sqlite3_column_blob(s, 8);
+	if (blob == NULL)
+		memset(fp->sketch, DEDUP_SKETCH_EMPTY, sizeof(fp->sketch));
+	else if (sqlite3_column_bytes(s, 8) == DEDUP_SKETCH)
+		memcpy(fp->sketch, blob, DEDUP_SKETCH);
+	else
+		return -1;
 	return 0;
 }
 

@@ -223,22 +223,181 @@ test_teasers(void **unused)
 	assert_int_equal(dedup_compare(&p, &a, &c, NULL, NULL), DEDUP_NEAR);
 }
 
+/* The first n words of t (words of text() are one space apart). */
+static char *
+first_words(const char *t, size_t n)
+{
+	const char	*p = t;
+	char		*s;
+
+	while (n > 0 && (p = strchr(p, ' ')) != NULL) {
+		p++;
+		n--;
+	}
+	assert_non_null(p);
+	assert_non_null(s = strndup(t, (size_t)(p - t)));
+	return s;
+}
+
 /*
- * Chinese and Japanese do not space their words, Korean spaces phrases:
- * a run of Han, kana or Hangul is read as its character bigrams.
+ * A part of a longer text (a brief, the earlier text of an update) is
+ * contained in it, which way round the verdict says; not when shorter than
+ * a quarter of it, or shorter than containment_shingles, or half of its own.
  */
 static void
-test_cjk_bigrams(void **unused)
+test_containment(void **unused)
 {
-	struct dedup_fp	 w;
+	struct dedup_params	 p;
+	struct dedup_fp		 full, brief, small, mixed, unknown;
+	struct buf		 b;
+	char			*t = text(40, 500), *u = text(41, 500), *s;
 
 	(void)unused;
+	dedup_params_default(&p);
+	fp(t, NULL, &full);
+	s = first_words(t, 200);
+	fp(s, NULL, &brief);
+	free(s);
+	assert_true(dedup_containment(&brief, &full) > 0.95);
+	assert_true(dedup_containment(&full, &brief) > 0.95);
+	assert_true(dedup_similarity(&brief, &full) < p.far_similarity);
+	assert_int_equal(dedup_compare(&p, &brief, &full, NULL, NULL),
+	    DEDUP_CONTAINED);
+	assert_int_equal(dedup_compare(&p, &full, &brief, NULL, NULL),
+	    DEDUP_CONTAINS);
+	assert_string_equal(dedup_verdict_name(DEDUP_CONTAINED), "contained");
+	assert_string_equal(dedup_verdict_name(DEDUP_CONTAINS), "contains");
+	p.min_containment = 2.0;
+	assert_int_equal(dedup_compare(&p, &brief, &full, NULL, NULL),
+	    DEDUP_DISTINCT);
+	dedup_params_default(&p);
+
+	/* A fifth: a story inside a digest, not a brief of it. */
+	s = first_words(t, 100);
+	fp(s, NULL, &small);
+	free(s);
+	assert_true(dedup_containment(&small, &full) > 0.95);
+	assert_int_equal(dedup_compare(&p, &small, &full, NULL, NULL),
+	    DEDUP_DISTINCT);
+	/* A third, but a teaser's length. */
+	s = first_words(t, 50);
+	fp(s, NULL, &small);
+	free(s);
+	s = first_words(t, 150);
+	fp(s, NULL, &mixed);
+	free(s);
+	assert_true(small.nshingles < p.containment_shingles);
+	assert_int_equal(dedup_compare(&p, &small, &mixed, NULL, NULL),
+	    DEDUP_DISTINCT);
+	/* Half of it is the longer text's, half its own. */
+	buf_init(&b, 1 << 20);
+	s = first_words(t, 100);
+	assert_int_equal(buf_printf(&b, "%s", s), BUF_OK);
+	free(s);
+	s = first_words(u, 100);
+	assert_int_equal(buf_printf(&b, "%s", s), BUF_OK);
+	free(s);
+	fp(b.data, NULL, &mixed);
+	buf_free(&b);
+	assert_true(dedup_containment(&mixed, &full) < p.min_containment);
+	assert_int_equal(dedup_compare(&p, &mixed, &full, NULL, NULL),
+	    DEDUP_DISTINCT);
+	/* A fingerprint from before sketches: containment is not known. */
+	unknown = full;
+	memset(unknown.sketch, DEDUP_SKETCH_EMPTY, sizeof(unknown.sketch));
+	assert_true(dedup_containment(&brief, &unknown) == 0);
+	assert_true(dedup_containment(&unknown, &brief) == 0);
+	free(t);
+	free(u);
+}
+
+/* A story of tests/dupset (run from the repository root), as one text. */
+static char *
+dupset_story(const char *name, size_t paras, const char *from,
+    const char *to)
+{
+	char		 path[256];
+	struct buf	 b;
+	FILE		*f;
+	char		 line[4096], *t, *at;
+	size_t		 n = 0;
+
+	assert_true(snprintf(path, sizeof(path), "tests/dupset/stories/%s",
+	    name) < (int)sizeof(path));
+	if ((f = fopen(path, "r")) == NULL)
+		fail_msg("cannot open %s (run from the repository root)", path);
+	buf_init(&b, 1 << 20);
+	/* The title, then one paragraph a line between blank lines. */
+	assert_non_null(fgets(line, sizeof(line), f));
+	while (n < paras && fgets(line, sizeof(line), f) != NULL) {
+		if (line[0] == '\n')
+			continue;
+		assert_int_equal(buf_printf(&b, "%s\n", line), BUF_OK);
+		n++;
+	}
+	fclose(f);
+	assert_non_null(t = buf_steal(&b));
+	buf_free(&b);
+	/* One edit, a word for another of the same length. */
+	if (from != NULL && (at = strstr(t, from)) != NULL) {
+		assert_int_equal(strlen(from), strlen(to));
+		memcpy(at, to, strlen(to));
+	}
+	return t;
+}
+
+/*
+ * Chinese and Japanese do not space their words, Korean spaces phrases:
+ * read as character bigrams, a copy with a few characters changed is a
+ * near duplicate, a brief is contained, two stories on one topic stay
+ * two.
+ */
+static void
+test_cjk(void **unused)
+{
+	static const struct {
+		const char	*a, *b;		/* one topic */
+		const char	*from, *to;	/* a copy's edit */
+	} langs[] = {
+		{ "41-lanjiang-floods.txt", "42-lanjiang-relief.txt",
+		    "四万名", "五万名" },
+		{ "43-kanto-rail.txt", "44-kanto-typhoon.txt",
+		    "十万人", "八万人" },
+		{ "45-hanbit-strike.txt", "46-hanbit-wages.txt",
+		    "3천 대", "4천 대" },
+	};
+	struct dedup_params	 p;
+	struct dedup_fp		 a, copy, brief, other, w;
+	char			*t;
+	size_t			 i;
+
+	(void)unused;
+	dedup_params_default(&p);
 	/* 今天 天天 天气 气很 很好: five units, three shingles. */
 	fp("今天天气很好", NULL, &w);
 	assert_int_equal(w.nshingles, 3);
 	/* 日本 本の, then a word of Latin letters, then が alone. */
 	fp("日本のiPhone15が", NULL, &w);
 	assert_int_equal(w.nshingles, 2);
+	for (i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
+		fp(t = dupset_story(langs[i].a, 6, NULL, NULL), NULL, &a);
+		free(t);
+		fp(t = dupset_story(langs[i].a, 5, langs[i].from,
+		    langs[i].to), NULL, &copy);
+		assert_non_null(strstr(t, langs[i].to));
+		free(t);
+		fp(t = dupset_story(langs[i].a, 2, NULL, NULL), NULL, &brief);
+		free(t);
+		fp(t = dupset_story(langs[i].b, 6, NULL, NULL), NULL, &other);
+		free(t);
+		assert_true(a.nshingles > 200);
+		assert_int_equal(dedup_compare(&p, &a, &copy, NULL, NULL),
+		    DEDUP_NEAR);
+		assert_int_equal(dedup_compare(&p, &brief, &a, NULL, NULL),
+		    DEDUP_CONTAINED);
+		assert_int_equal(dedup_compare(&p, &a, &other, NULL, NULL),
+		    DEDUP_DISTINCT);
+	}
 }
 
 static void
@@ -369,6 +528,7 @@ test_index_params(void **unused)
 	dedup_params_default(&p);
 	p.max_distance = 0;
 	p.far_similarity = 2.0;
+	p.min_containment = 2.0;
 	assert_non_null(x = dedup_new(&p));
 	fp(t, NULL, &a);
 	t[strlen(t) / 2] = '\0';
@@ -377,6 +537,14 @@ test_index_params(void **unused)
 	assert_int_equal(dedup_add(x, "full", 1, &a), 0);
 	assert_int_equal(dedup_find(x, &b, &m), 0);
 	assert_int_equal(dedup_find(x, &a, &m), 1);
+	dedup_free(x);
+	/* Containment alone keeps the bands: the first half is a part. */
+	p.min_containment = 0.7;
+	assert_non_null(x = dedup_new(&p));
+	assert_int_equal(dedup_add(x, "full", 1, &a), 0);
+	assert_int_equal(dedup_find(x, &b, &m), 1);
+	assert_int_equal(m.verdict, DEDUP_CONTAINED);
+	assert_true(m.containment > 0.9);
 	dedup_free(x);
 	free(t);
 }
@@ -429,7 +597,8 @@ main(void)
 		cmocka_unit_test(test_titles_only),
 		cmocka_unit_test(test_tiny_texts),
 		cmocka_unit_test(test_teasers),
-		cmocka_unit_test(test_cjk_bigrams),
+		cmocka_unit_test(test_containment),
+		cmocka_unit_test(test_cjk),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_index_best),
 		cmocka_unit_test(test_index_titles),

@@ -149,6 +149,53 @@ test_fp_damaged(void **state)
 	state_close(st);
 }
 
+/*
+ * A database of schema 8: its fingerprints have no sketch, and load with
+ * an empty (unknown) one; a sketch of the wrong length is damage.
+ */
+static void
+test_fp_before_sketches(void **state)
+{
+	struct fixture	*fx = *state;
+	struct state	*st;
+	struct dedup_fp	 a, want;
+	struct loaded	 l;
+	sqlite3		*db;
+
+	assert_int_equal(dedup_fingerprint("The council met on Monday to "
+	    "discuss the budget for the coming year.", NULL, &a), 0);
+	st = open_ok(fx->db);
+	assert_int_equal(state_fp_save(st, "aaaaaaaaaaaaaaaa", 1, &a, NULL),
+	    0);
+	state_close(st);
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE fingerprints DROP"
+	    " COLUMN sketch; PRAGMA user_version = 8", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+	st = open_ok(fx->db);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(state_fp_load(st, 0, load_cb, &l), 0);
+	assert_int_equal(l.n, 1);
+	want = a;
+	memset(want.sketch, DEDUP_SKETCH_EMPTY, sizeof(want.sketch));
+	assert_memory_equal(&l.fp[0], &want, sizeof(want));
+	assert_true(dedup_containment(&l.fp[0], &a) == 0);
+	state_close(st);
+
+	/* The migration gave the column back: it can be damaged. */
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE fingerprints SET sketch ="
+	    " x'0102'", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	st = open_ok(fx->db);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(state_fp_load(st, 0, load_cb, &l), -1);
+	assert_non_null(strstr(state_errmsg(st), "damaged"));
+	state_close(st);
+}
+
 struct seen {
 	char	 feed[4][32];
 	char	 url[4][64];
@@ -266,6 +313,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fp_roundtrip, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fp_damaged, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fp_before_sketches, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sightings, setup,
 		    teardown),
