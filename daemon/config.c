@@ -107,6 +107,8 @@ static const struct key global_keys[] = {
 	    offsetof(struct config, dup_similarity), 0, 1, "0 to 1" },
 	{ "duplicate_far_similarity", K_RATIO,
 	    offsetof(struct config, dup_far_similarity), 0, 1, "0 to 1" },
+	{ "duplicate_containment", K_RATIO,
+	    offsetof(struct config, dup_containment), 0, 1, "0 to 1" },
 	{ "max_interval", K_DURATION, offsetof(struct config, max_interval),
 	    INTERVAL_MIN, MAX_INTERVAL_MAX, "1s to 30d" },
 	{ "adaptive", K_BOOL, offsetof(struct config, adaptive), 0, 1, NULL },
@@ -1082,6 +1084,7 @@ config_new(const char *path)
 	conf->dup_distance = dp.max_distance;
 	conf->dup_similarity = dp.min_similarity;
 	conf->dup_far_similarity = dp.far_similarity;
+	conf->dup_containment = dp.min_containment;
 	return conf;
 }
 

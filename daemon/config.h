@@ -59,6 +59,7 @@ struct config {
 	unsigned	 dup_distance;	/* SimHash bits (store/dedup.h) */
 	double		 dup_similarity; /* MinHash Jaccard estimate */
 	double		 dup_far_similarity;
+	double		 dup_containment; /* brief in its full story */
 	struct config_feed *feeds;
 	size_t		 nfeeds;
 };

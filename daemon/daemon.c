@@ -688,6 +688,7 @@ daemon_load_dups(struct daemon *d)
 	p.max_distance = d->cfg->dup_distance;
 	p.min_similarity = d->cfg->dup_similarity;
 	p.far_similarity = d->cfg->dup_far_similarity;
+	p.min_containment = d->cfg->dup_containment;
 	if ((d->dups = dedup_new(&p)) == NULL) {
 		log_err("duplicate index: out of memory");
 		return -1;

@@ -109,12 +109,15 @@ static const char usage_resume[] =
 
 static const char usage_compare[] =
 "usage: feedspool compare [--max-distance N] [--min-similarity X]\n"
-"                         [--far-similarity X] A B\n"
+"                         [--far-similarity X] [--min-containment X] A B\n"
 "\n"
 "Compare two stories: plain-text files, or story JSON files from the spool\n"
 "(their \"text\", else title and summary).  Prints the SimHash distance,\n"
-"the MinHash similarity and the decision under the thresholds (defaults\n"
-"as the daemon's).  Exits 0 for duplicate, 1 for distinct, 2 on errors.\n";
+"the similarity of their shingle sets, the share of the shorter story's\n"
+"shingles found in the longer one (containment) and the decision under\n"
+"the thresholds (defaults as the daemon's): \"contained\" when A is a part\n"
+"of B (a brief of it), \"contains\" when B is a part of A.  Exits 0 for\n"
+"duplicate, 1 for distinct, 2 on errors.\n";
 
 static int
 help_wanted(int argc, char **argv)
@@ -393,6 +396,7 @@ cmd_compare(int argc, char **argv)
 		{ "max-distance",	required_argument, NULL, 'k' },
 		{ "min-similarity",	required_argument, NULL, 'j' },
 		{ "far-similarity",	required_argument, NULL, 'f' },
+		{ "min-containment",	required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct dedup_params	 p;
@@ -412,6 +416,9 @@ cmd_compare(int argc, char **argv)
 		else if (ch == 'f' &&
 		    compare_number(optarg, 2, &p.far_similarity) == 0)
 			continue;
+		else if (ch == 'c' &&
+		    compare_number(optarg, 2, &p.min_containment) == 0)
+			continue;
 		else {
 			fputs(usage_compare, stderr);
 			return 2;
@@ -425,7 +432,8 @@ cmd_compare(int argc, char **argv)
 	    compare_load(argv[optind + 1], &b) == -1)
 		return 2;
 	v = dedup_compare(&p, &a, &b, &d, &sim);
-	printf("distance: %u\nsimilarity: %.3f\ndecision: %s (%s)\n", d, sim,
+	printf("distance: %u\nsimilarity: %.3f\ncontainment: %.3f\n"
+	    "decision: %s (%s)\n", d, sim, dedup_containment(&a, &b),
 	    v == DEDUP_DISTINCT ? "distinct" : "duplicate",
 	    dedup_verdict_name(v));
 	return v == DEDUP_DISTINCT ? 1 : 0;

@@ -31,10 +31,27 @@ grep -q '^decision: duplicate (near)$' "$T/out" || fail "shortened: $(cat "$T/ou
     "$T/short.txt" >"$T/out"
 assert_eq 1 $? "exit status with strict thresholds"
 
+# A brief, the first two paragraphs: a part of the story, either way round.
+head -n 5 "$A" >"$T/brief.txt"
+"$FEEDSPOOL" compare "$T/brief.txt" "$A" >"$T/out" ||
+	fail "brief: exit $?: $(cat "$T/out")"
+grep -q '^containment: 1\.000$' "$T/out" || fail "brief: $(cat "$T/out")"
+grep -q '^decision: duplicate (contained)$' "$T/out" || fail "brief: $(cat "$T/out")"
+"$FEEDSPOOL" compare "$A" "$T/brief.txt" >"$T/out" ||
+	fail "full story: exit $?: $(cat "$T/out")"
+grep -q '^decision: duplicate (contains)$' "$T/out" || fail "full story: $(cat "$T/out")"
+# Near enough by similarity too (0.45), so both are turned off.
+"$FEEDSPOOL" compare --min-containment 1.5 "$T/brief.txt" "$A" >"$T/out"
+grep -q '^decision: duplicate (near)$' "$T/out" || fail "brief: $(cat "$T/out")"
+"$FEEDSPOOL" compare --min-containment 1.5 --far-similarity 1.5 \
+    "$T/brief.txt" "$A" >"$T/out"
+assert_eq 1 $? "exit status with containment and far similarity off"
+
 # Two stories on the same election: distinct.
 "$FEEDSPOOL" compare "$A" "$B" >"$T/out"
 assert_eq 1 $? "exit status for two stories"
 grep -q '^decision: distinct (distinct)$' "$T/out" || fail "distinct: $(cat "$T/out")"
+grep -q '^containment: 0\.[0-4]' "$T/out" || fail "distinct: $(cat "$T/out")"
 
 # Title and summary stand in for a missing text.
 "$FEEDSPOOL" compare "$T/b.json" "$T/short.txt" >"$T/out"
