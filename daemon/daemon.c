@@ -236,6 +236,11 @@ daemon_fate(void *arg, const struct story *s, enum ingest_fate fate)
 		    s->feed_name != NULL ? s->feed_name : "?", s->id,
 		    s->url != NULL ? s->url : "", fate == INGEST_DUP_MARKED ?
 		    "spooled marked" : "recorded, not spooled");
+	else if (s->revision <= 1 && s->supersedes != NULL)
+		log_info("feed %s: story %s <%s> is a fuller text of story %s, "
+		    "spooled superseding it",
+		    s->feed_name != NULL ? s->feed_name : "?", s->id,
+		    s->url != NULL ? s->url : "", s->supersedes);
 	if (fate != INGEST_DUP_DROPPED)
 		d->delivered++;
 }

@@ -429,10 +429,12 @@ candidate_make(struct candidate *c, const struct story *s)
 /*
  * The story c duplicates, by canonical URL (the item's or the page's) or
  * by text: 1 with orig and why set, 0 when none, -1 on a state error.
+ * *fuller: c is not a part of orig but orig a part of c (a brief of it).
  */
 static int
 ingest_find_dup(struct ingest *in, const struct candidate *c,
-    const char *self, char orig[STATE_ID_LEN + 1], const char **why)
+    const char *self, char orig[STATE_ID_LEN + 1], const char **why,
+    int *fuller)
 {
 	struct dedup_match	 m;
 	int			 rc;
@@ -455,6 +457,7 @@ ingest_find_dup(struct ingest *in, const struct candidate *c,
 	memcpy(orig, m.id, STATE_ID_LEN + 1);
 	orig[STATE_ID_LEN] = '\0';
 	*why = dedup_verdict_name(m.verdict);
+	*fuller = m.verdict == DEDUP_CONTAINS;
 	return 1;
 }
 
@@ -520,14 +523,34 @@ ingest_decide(struct ingest *in, struct spool_batch *b, struct delivery *d,
 	struct candidate	 c;
 	char			 orig[STATE_ID_LEN + 1];
 	const char		*why = NULL;
-	int			 dup = 0, rc = -1;
+	int			 dup = 0, fuller = 0, rc = -1;
 
 	d->fate = INGEST_DELIVERED;
 	candidate_make(&c, s);
 	/* A revision resembles the story it supersedes: that is the point. */
-	if (s->supersedes == NULL &&
-	    (dup = ingest_find_dup(in, &c, s->id, orig, &why)) == -1)
-		goto out;
+	if (s->revision <= 1) {
+		/* Made a fuller text by an attempt that failed: judged anew. */
+		if (s->supersedes != NULL) {
+			story_unsupersede(s);
+			d->json = NULL;
+		}
+		if ((dup = ingest_find_dup(in, &c, s->id, orig, &why,
+		    &fuller)) == -1)
+			goto out;
+	}
+	/*
+	 * The full text of a story delivered as a brief: a desk wants it, so
+	 * it is delivered as a new story superseding the brief.
+	 */
+	if (dup && fuller) {
+		if (story_supersede(s, orig, why) == -1) {
+			ingest_seterr(err, errlen, "story", "out of memory");
+			rc = -2;
+			goto out;
+		}
+		d->json = NULL;		/* it differs now */
+		dup = 0;
+	}
 	if (!dup) {
 		if (ingest_remember(in, &c, s, now) == -1)
 			goto out;

@@ -332,6 +332,23 @@ story_unmark(struct story *s)
 	s->duplicate_reason = NULL;
 }
 
+int
+story_supersede(struct story *s, const char *brief, const char *why)
+{
+	if (story_take(&s->supersedes, strdup(brief)) == -1)
+		return -1;
+	s->duplicate_reason = why;
+	return 0;
+}
+
+void
+story_unsupersede(struct story *s)
+{
+	free(s->supersedes);
+	s->supersedes = NULL;
+	s->duplicate_reason = NULL;
+}
+
 void
 story_free(struct story *s)
 {
@@ -630,8 +647,11 @@ story_dump_fields(struct jw *w, const struct story *s)
 	jw_int(w, "revision", s->revision);
 	jw_member(w, "supersedes", s->supersedes);
 	jw_member(w, "duplicate_of", s->duplicate_of);
-	/* Only a duplicate says why it is one. */
-	if (s->duplicate_of != NULL)
+	/*
+	 * Only a duplicate says why it is one, and a fuller text why it
+	 * supersedes a story of another item ("contains").
+	 */
+	if (s->duplicate_of != NULL || s->duplicate_reason != NULL)
 		jw_member(w, "duplicate_reason", s->duplicate_reason);
 	jw_close(w, '}');
 }

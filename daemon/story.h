@@ -90,9 +90,12 @@ struct story {
 	size_t			 word_count;
 	enum story_source	 source;
 	unsigned		 revision;	/* 1, then 2 ... */
-	char			*supersedes;	/* id of the revision before */
+	char			*supersedes;	/* id of the revision before, or
+						   of the brief a fuller text
+						   replaces (revision <= 1) */
 	char			*duplicate_of;	/* id of the original */
-	const char		*duplicate_reason; /* static string */
+	const char		*duplicate_reason; /* static string; also of a
+						   fuller text */
 	uint64_t		 content_hash;	/* story_content_hash() of the
 						   item; not in the file */
 };
@@ -128,6 +131,13 @@ int	 story_mark_duplicate(struct story *s, const char *orig,
 	    const char *why);
 /* Not a duplicate after all (an attempt to deliver it failed). */
 void	 story_unmark(struct story *);
+/*
+ * s is the fuller text of brief (an id, delivered from another item): s
+ * supersedes it, for the reason why (static).  story_unsupersede() undoes
+ * that (an attempt to deliver it failed).
+ */
+int	 story_supersede(struct story *s, const char *brief, const char *why);
+void	 story_unsupersede(struct story *);
 
 /* The story file: a malloc'd JSON text and its length, or NULL. */
 char	*story_dump(const struct story *, size_t *lenp);

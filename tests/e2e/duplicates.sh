@@ -2,7 +2,9 @@
 # same page, a light rewrite on another site) is one story file with
 # duplicates = drop, or one plus two marked copies with duplicates = mark,
 # across restarts; a related but different story stays; an item whose own
-# text changes gives a revision with updates = emit.
+# text changes gives a revision with updates = emit; a wire brief and its
+# full story in two feeds, in both orders: the brief after the full story
+# is a duplicate of it, the full story after the brief supersedes it.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/site" && cp -R "$FIXTURES/site/." "$T/site/" || fail "cannot copy the site"
@@ -96,6 +98,57 @@ CONFIG_EXTRA="fetch_articles = no"
 write_config "$T/upd.conf" wire=/feeds/dup-wire.xml
 sed -i 's|and aircraft, officials said.|and aircraft.|' "$T/site/feeds/dup-wire.xml"
 run_once "$T/upd.conf" upd4
+assert_file_count "$T/spool/new" 2
+
+# 4. A brief (the first 37% of the story, from the wire) and the full
+# story (from the city's paper), by their feeds' texts.
+CONFIG_EXTRA="fetch_articles = no"
+write_config "$T/full.conf" full=/feeds/dup-full.xml
+write_config "$T/brief.conf" brief=/feeds/dup-brief.xml
+write_config "$T/both.conf" full=/feeds/dup-full.xml brief=/feeds/dup-brief.xml
+by_feed() { jq -r "select(.feed.name == \"$1\") | $2" "$T"/spool/new/*; }
+
+# Full story first: the brief is a duplicate of it, recorded and dropped.
+rm -rf "$T/spool" "$T"/state.db*
+run_once "$T/full.conf" fb1
+full=$(jq -r .id "$T"/spool/new/*)
+run_once "$T/both.conf" fb2
+assert_file_count "$T/spool/new" 1
+grep -q "feed brief: story .* is a duplicate, recorded, not spooled" "$T/fb2.err" ||
+	fail "the brief was not a duplicate: $(cat "$T/fb2.err")"
+"$FEEDSPOOL" story -c "$T/both.conf" "$full" >"$T/story.out" || fail "story: $(cat "$T/story.out")"
+grep -q '^(2 sightings)$' "$T/story.out" || fail "brief sighting: $(cat "$T/story.out")"
+# ... or spooled marked, saying why.
+rm -rf "$T/spool" "$T"/state.db*
+CONFIG_EXTRA="fetch_articles = no
+duplicates = mark"
+write_config "$T/full.conf" full=/feeds/dup-full.xml
+write_config "$T/both.conf" full=/feeds/dup-full.xml brief=/feeds/dup-brief.xml
+run_once "$T/full.conf" fb3
+full=$(jq -r .id "$T"/spool/new/*)
+run_once "$T/both.conf" fb4
+assert_file_count "$T/spool/new" 2
+assert_eq "$full" "$(by_feed brief .duplicate_of)" "the brief's duplicate_of"
+assert_eq "contained" "$(by_feed brief .duplicate_reason)" "the brief's reason"
+assert_eq "null" "$(by_feed full .supersedes)" "the full story supersedes nothing"
+
+# Brief first: the full story comes as a new story superseding it, with
+# duplicates = drop too: a desk wants the fuller text.
+rm -rf "$T/spool" "$T"/state.db*
+CONFIG_EXTRA="fetch_articles = no"
+write_config "$T/both.conf" full=/feeds/dup-full.xml brief=/feeds/dup-brief.xml
+run_once "$T/brief.conf" bf1
+brief=$(jq -r .id "$T"/spool/new/*)
+run_once "$T/both.conf" bf2
+assert_file_count "$T/spool/new" 2
+assert_eq "$brief" "$(by_feed full .supersedes)" "the full story supersedes the brief"
+assert_eq "null" "$(by_feed full .duplicate_of)" "the full story is no duplicate"
+assert_eq "contains" "$(by_feed full .duplicate_reason)" "why it supersedes"
+assert_eq 1 "$(by_feed full .revision)" "the full story's item revision"
+grep -q "feed full: story .* is a fuller text of story $brief, spooled superseding it" "$T/bf2.err" ||
+	fail "no log of the fuller text: $(cat "$T/bf2.err")"
+# A restart changes nothing.
+run_once "$T/both.conf" bf3
 assert_file_count "$T/spool/new" 2
 stop_server
 exit 0

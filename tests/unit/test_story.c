@@ -320,6 +320,20 @@ test_load_round_trip(void **unused)
 	assert_string_equal(back->duplicate_of, "00000000000000cc");
 	story_free(back);
 	free(a);
+	/* Not a copy after all, but the fuller text of a brief. */
+	story_unmark(st);
+	assert_int_equal(story_supersede(st, "00000000000000dd", "contains"),
+	    0);
+	assert_non_null(a = story_dump(st, NULL));
+	assert_non_null(strstr(a, "\"supersedes\": \"00000000000000dd\""));
+	assert_non_null(strstr(a, "\"duplicate_of\": null"));
+	assert_non_null(strstr(a, "\"duplicate_reason\": \"contains\""));
+	free(a);
+	story_unsupersede(st);
+	assert_null(st->supersedes);
+	assert_non_null(a = story_dump(st, NULL));
+	assert_null(strstr(a, "duplicate_reason"));
+	free(a);
 	story_free(st);
 	assert_null(story_load("{\"schema\": 2}"));
 	assert_null(story_load("not json"));
