@@ -153,6 +153,8 @@ struct parcel {
 	int		 page;		/* its page is to be fetched */
 	ingest_page_fn	 page_fn;
 	void		*page_arg;
+	uint64_t	 key;		/* of its link, at the flush */
+	int		 waits;		/* for a page, at the flush */
 };
 
 struct ingest {
@@ -174,6 +176,7 @@ struct ingest {
 						   the next flush */
 	size_t			 nreleased, capreleased;
 	struct ingest_health	 health;
+	int			 tmp_clean;	/* start-up leftovers gone */
 };
 
 static void	parcel_clear(struct parcel *);
@@ -485,6 +488,8 @@ struct delivery {
 	size_t		 len;
 	int		 dup_mark;
 	int		 check;		/* judged (else spooled as stored) */
+	int		 later;		/* marked delivered once published */
+	const char	*row_json;	/* to store if it is to wait */
 	enum ingest_fate fate;		/* out */
 };
 
@@ -574,7 +579,8 @@ ingest_decide(struct ingest *in, struct spool_batch *b, struct delivery *d,
 			d->json = NULL;		/* it differs now */
 		}
 	}
-	if (state_item_delivered(in->st, s->id) == -1)
+	if ((!d->later || d->fate == INGEST_DUP_DROPPED) &&
+	    state_item_delivered(in->st, s->id) == -1)
 		goto out;
 	rc = 0;
 	if (d->fate != INGEST_DUP_DROPPED &&
@@ -913,8 +919,9 @@ ingest_item(struct ingest_doc *x, const struct feed_item *it)
 		goto out;
 	}
 	/* The pending row is whole, hash and all, before the spool is touched. */
+	/* Its JSON only if it is to wait: ingest_flush() knows. */
 	if (state_item_begin(st, x->sf.name, key, fr->story->id,
-	    x->now_ms / 1000, fr->name, fr->json) == -1 ||
+	    x->now_ms / 1000, fr->name, NULL) == -1 ||
 	    state_item_set_hash(st, fr->story->id,
 	    fr->story->content_hash) == -1)
 		goto state_error;
@@ -1090,64 +1097,274 @@ ingest_tell(struct ingest *in, const struct delivery *v, size_t n)
 		in->fate_fn(in->fate_arg, v[i].story, v[i].fate);
 }
 
-int
-ingest_flush(struct ingest *in, char *err, size_t errlen)
+/*
+ * The spool failed before the rows of v[0..n-1] were committed without
+ * their JSON: they get it, to wait (ingest_pending() delivers them).
+ * Returns 0 with the documents' transaction committed, or -3 with it
+ * rolled back (the documents are read again at their feeds' next poll).
+ */
+static int
+ingest_fresh_wait(struct ingest *in, const struct delivery *v, size_t n)
 {
-	struct delivery	*v;
+	char	*json;
+	size_t	 i, len;
+	int	 rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		if (v[i].row_json != NULL) {
+			rc = state_item_story(in->st, v[i].story->id,
+			    v[i].row_json);
+			continue;
+		}
+		if ((json = story_dump(v[i].story, &len)) == NULL) {
+			rc = -1;
+			break;
+		}
+		rc = state_item_story(in->st, v[i].story->id, json);
+		free(json);
+	}
+	if (rc == 0 && (state_feeds_release(in->st) == -1 ||
+	    state_commit(in->st) == -1))
+		rc = -1;
+	if (rc != 0)
+		state_rollback(in->st);
+	in->open = 0;
+	return rc == 0 ? 0 : -3;
+}
+
+/*
+ * The published stories of v marked delivered.  When the store fails here
+ * they are in new/ all the same; their rows, pending without JSON, are
+ * set right by the next ingest_pending().
+ */
+static void
+ingest_mark_delivered(struct ingest *in, const struct delivery *v,
+    size_t n)
+{
+	size_t	 i;
+	int	 rc;
+
+	rc = state_begin(in->st);
+	for (i = 0; i < n && rc == 0; i++)
+		if (v[i].fate != INGEST_DUP_DROPPED)
+			rc = state_item_delivered(in->st, v[i].story->id);
+	if (rc == 0 && (state_feeds_release(in->st) == -1 ||
+	    state_commit(in->st) == -1))
+		rc = -1;
+	if (rc != 0)
+		state_rollback(in->st);
+}
+
+/*
+ * Deliver v[0..n-1], new stories whose rows have no JSON, in the
+ * documents' open transaction: judged, written to tmp/ and made durable
+ * there, and only then the rows and decisions committed, so that a story
+ * is never written twice (row and file) and never lost: until it is
+ * renamed into new/, its file in tmp/ is the story (ingest_pending()
+ * moves it after a crash).  When the spool fails before the commit, the
+ * decisions are undone and the rows get their JSON, to wait.  Returns 0;
+ * -2 with err set when the spool failed (they wait, deliveries are
+ * failing from now on); -3 when the state store failed and nothing of the
+ * transaction holds (their feeds are read again).
+ */
+static int
+ingest_deliver_fresh(struct ingest *in, struct delivery *v, size_t n,
+    char *err, size_t errlen)
+{
+	struct spool_batch	*b;
+	const char		*name;
+	int64_t			 now = (int64_t)time(NULL);
+	size_t			 i;
+	int			 rc = 0, error = 0;
+
+	if ((b = spool_batch_new(in->sp)) == NULL) {
+		ingest_seterr(err, errlen, "spool", "out of memory");
+		rc = -2;
+	} else if (state_part_begin(in->st) == -1) {
+		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
+		rc = -2;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		v[i].later = 1;
+		if ((rc = ingest_decide(in, b, &v[i], now, err,
+		    errlen)) == -1) {
+			ingest_seterr(err, errlen, "state",
+			    state_errmsg(in->st));
+			rc = -2;
+		}
+	}
+	if (rc == 0 && spool_batch_sync(b, err, errlen) == -1)
+		rc = -2;
+	if (rc != 0) {
+		if (b != NULL) {
+			error = spool_batch_failure(b, &name);
+			ingest_blame(b, v, n, err, errlen);
+			(void)state_part_end(in->st, 0);
+		}
+		spool_batch_free(b);
+		if (ingest_fresh_wait(in, v, n) == -3)
+			return -3;
+		ingest_failed(in, err, error);
+		return -2;
+	}
+	if (state_part_end(in->st, 1) == -1 ||
+	    state_feeds_release(in->st) == -1 || state_commit(in->st) == -1) {
+		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
+		state_rollback(in->st);
+		in->open = 0;
+		spool_batch_free(b);
+		return -3;
+	}
+	in->open = 0;
+	/* Committed without their JSON: the files are the stories now. */
+	spool_batch_keep(b);
+	if (spool_batch_publish(b, err, errlen) == -1) {
+		error = spool_batch_failure(b, &name);
+		ingest_blame(b, v, n, err, errlen);
+		spool_batch_free(b);
+		ingest_failed(in, err, error);
+		return -2;
+	}
+	spool_batch_free(b);
+	ingest_mark_delivered(in, v, n);
+	return 0;
+}
+
+/*
+ * Which stories of the outbox wait (for their page, or for the page of
+ * their link, which another story went for): their rows get their JSON,
+ * in the documents' transaction.  The others go in v; *n of them.
+ */
+static int
+ingest_sort_out(struct ingest *in, struct delivery *v, size_t *n)
+{
 	struct parcel	*pc;
-	uint64_t	 key;
+	size_t		 i;
+
+	*n = 0;
+	for (i = 0; i < in->nout; i++) {
+		pc = &in->out[i];
+		pc->key = pc->story->supersedes == NULL ?
+		    url_key(pc->story->url) : 0;
+		pc->waits = url_away(in, pc->key) || (pc->page &&
+		    pc->page_fn != NULL && pc->host != NULL &&
+		    pc->story->url != NULL);
+		if (pc->waits) {
+			if (pc->json != NULL && state_item_story(in->st,
+			    pc->story->id, pc->json) == -1)
+				return -1;
+			continue;
+		}
+		v[*n].story = pc->story;
+		v[*n].name = pc->name;
+		v[*n].json = pc->json;
+		v[*n].row_json = pc->json;
+		v[*n].len = pc->len;
+		v[*n].dup_mark = pc->dup_mark;
+		v[*n].check = 1;
+		(*n)++;
+	}
+	return 0;
+}
+
+/*
+ * The stories that wait, once their rows are in: parked for the page of
+ * their link, or handed over for their own.  Those that cannot be (out of
+ * memory, a page refused) are delivered now, from their rows' JSON.
+ */
+static int
+ingest_send_out(struct ingest *in, struct delivery *late, char *err,
+    size_t errlen)
+{
+	struct parcel	*pc;
 	size_t		 i, n = 0;
 	int		 rc = 0;
 
-	if (!in->open && in->nreleased == 0)
-		return 0;
-	/*
-	 * The rows first: no story may reach the spool without its row.
-	 * A feed whose answer brought no new story has its validators now.
-	 */
-	if (in->open && (state_feeds_release(in->st) == -1 ||
-	    state_commit(in->st) == -1)) {
-		in->open = 0;
-		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
-		state_rollback(in->st);
-		parcels_clear(in);
-		return -2;
-	}
-	in->open = 0;
-	/* Out of memory: they wait in their rows for the next start. */
-	(void)ingest_take_released(in);
-	if (in->nout == 0)
-		return 0;
-	if ((v = calloc(in->nout, sizeof(*v))) == NULL) {
-		ingest_seterr(err, errlen, "ingest", "out of memory");
-		parcels_clear(in);
-		return -2;
-	}
 	for (i = 0; i < in->nout; i++) {
 		pc = &in->out[i];
-		/* A link out for another story's page: wait for it. */
-		key = pc->story->supersedes == NULL ? url_key(pc->story->url) : 0;
-		if (url_away(in, key) && ingest_park(in, pc, key) == 0)
+		if (!pc->waits)
+			continue;
+		if (url_away(in, pc->key) && ingest_park(in, pc, pc->key) == 0)
 			continue;
 		if (pc->page && ingest_hand_over(in, pc->page_fn, pc->page_arg,
 		    pc->dup_mark, pc->name, pc->host, &pc->story))
 			continue;
-		v[n].story = pc->story;
-		v[n].name = pc->name;
-		v[n].json = pc->json;
-		v[n].len = pc->len;
-		v[n].dup_mark = pc->dup_mark;
-		v[n].check = 1;
+		late[n].story = pc->story;
+		late[n].name = pc->name;
+		late[n].json = pc->json;
+		late[n].len = pc->len;
+		late[n].dup_mark = pc->dup_mark;
+		late[n].check = 1;
 		n++;
 	}
-	/* While deliveries fail, the stories wait in their rows. */
+	if (n == 0)
+		return 0;
 	if (in->health.failing)
 		in->health.waiting += n;
-	else if ((rc = ingest_deliver(in, v, n, err, errlen)) == 0)
-		ingest_tell(in, v, n);
-	free(v);
-	parcels_clear(in);
+	else if ((rc = ingest_deliver(in, late, n, err, errlen)) == 0)
+		ingest_tell(in, late, n);
 	return rc;
+}
+
+int
+ingest_flush(struct ingest *in, char *err, size_t errlen)
+{
+	struct delivery	*v = NULL, *late = NULL;
+	size_t		 n = 0;
+	int		 rc = 0;
+
+	if (!in->open && in->nreleased == 0)
+		return 0;
+	/* Out of memory: they wait in their rows for the next start. */
+	(void)ingest_take_released(in);
+	if (!in->open) {
+		if (state_begin(in->st) == -1) {
+			ingest_seterr(err, errlen, "state",
+			    state_errmsg(in->st));
+			parcels_clear(in);
+			return -2;
+		}
+		in->open = 1;
+	}
+	if (in->nout > 0 && ((v = calloc(in->nout, sizeof(*v))) == NULL ||
+	    (late = calloc(in->nout, sizeof(*late))) == NULL)) {
+		ingest_seterr(err, errlen, "ingest", "out of memory");
+		rc = -3;
+	} else if (ingest_sort_out(in, v, &n) == -1) {
+		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
+		rc = -3;
+	}
+	if (rc == -3) {
+		state_rollback(in->st);
+		in->open = 0;
+	} else if (in->health.failing || n == 0) {
+		/* While deliveries fail, the stories wait in their rows. */
+		if ((rc = ingest_fresh_wait(in, v, n)) == -3)
+			ingest_seterr(err, errlen, "state",
+			    state_errmsg(in->st));
+		else
+			in->health.waiting += in->health.failing ? n : 0;
+	} else if ((rc = ingest_deliver_fresh(in, v, n, err, errlen)) == 0)
+		ingest_tell(in, v, n);
+	/* Rows and all undone: their feeds are read again. */
+	if (rc != -3 && ingest_send_out(in, late, err, errlen) == -2)
+		rc = -2;
+	free(v);
+	free(late);
+	parcels_clear(in);
+	return rc == 0 ? 0 : -2;
+}
+
+int
+ingest_unflushed(const struct ingest *in, size_t *stories, size_t *bytes)
+{
+	size_t	 i, sum = 0;
+
+	for (i = 0; i < in->nout; i++)
+		sum += in->out[i].len;
+	*stories = in->nout + in->nreleased;
+	*bytes = sum;
+	return in->open || in->nreleased > 0;
 }
 
 /* Remember the page's short paragraphs, to find the host's boilerplate. */
@@ -1325,8 +1542,8 @@ ingest_collect(void *arg, const struct state_pending_row *row)
 	memcpy(p->id, row->id, strlen(row->id) + 1);
 	p->page_done = row->page_done;
 	p->name = strdup(row->spool_name);
-	p->json = strdup(row->json);
-	if (p->name == NULL || p->json == NULL) {
+	p->json = row->json != NULL ? strdup(row->json) : NULL;
+	if (p->name == NULL || (row->json != NULL && p->json == NULL)) {
 		free(p->name);
 		free(p->json);
 		goto oom;
@@ -1467,6 +1684,55 @@ ingest_readback(struct pending *pd, struct delivery *d, struct story *stub,
 	    s->feed_name != NULL && r->dup_mark_fn(r->arg, s->feed_name);
 }
 
+/*
+ * Rows without JSON: their files were durable in tmp/ when the rows were
+ * committed (ingest_deliver_fresh()), and are in new/ now, or still in
+ * tmp/ after a crash or a failure before their rename: moved into new/,
+ * the rows marked delivered.  Once they are all in, whatever is left in
+ * tmp/ at start-up is removed.  Returns how many, or -1 with err set.
+ */
+static int
+ingest_adopt(struct ingest *in, const struct pending_list *l, char *err,
+    size_t errlen)
+{
+	size_t	 i, n = 0;
+	int	 rc;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].json != NULL)
+			continue;
+		if (spool_adopt(in->sp, l->v[i].name, err, errlen) == -1) {
+			ingest_failed(in, err, errno);
+			return -1;
+		}
+		n++;
+	}
+	if (n > 0 && spool_sync_new(in->sp, err, errlen) == -1) {
+		ingest_failed(in, err, errno);
+		return -1;
+	}
+	if (!in->tmp_clean) {
+		if (spool_clean_tmp(in->sp, err, errlen) == -1)
+			return -1;
+		in->tmp_clean = 1;
+	}
+	if (n == 0)
+		return 0;
+	rc = state_begin(in->st);
+	for (i = 0; i < l->n && rc == 0; i++)
+		if (l->v[i].json == NULL)
+			rc = state_item_delivered(in->st, l->v[i].id);
+	if (rc == 0 && (state_feeds_release(in->st) == -1 ||
+	    state_commit(in->st) == -1))
+		rc = -1;
+	if (rc != 0) {
+		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
+		state_rollback(in->st);
+		return -1;
+	}
+	return (int)n;
+}
+
 int
 ingest_pending(struct ingest *in, const struct ingest_resume *r,
     size_t *queued, char *err, size_t errlen)
@@ -1476,7 +1742,7 @@ ingest_pending(struct ingest *in, const struct ingest_resume *r,
 	struct story		*stubs = NULL;
 	struct pending		*pd;
 	size_t			 i, n = 0, deferred = 0, requeued, done;
-	int			 rc = -1, taken, more;
+	int			 rc = -1, taken, more, adopted;
 
 	if (queued != NULL)
 		*queued = 0;
@@ -1494,6 +1760,8 @@ ingest_pending(struct ingest *in, const struct ingest_resume *r,
 		ingest_seterr(err, errlen, "ingest", "out of memory");
 		goto out;
 	}
+	if ((adopted = ingest_adopt(in, &l, err, errlen)) == -1)
+		goto out;
 	if (l.n > 0 && ((v = calloc(l.n, sizeof(*v))) == NULL ||
 	    (stubs = calloc(l.n, sizeof(*stubs))) == NULL)) {
 		ingest_seterr(err, errlen, "ingest", "out of memory");
@@ -1501,7 +1769,7 @@ ingest_pending(struct ingest *in, const struct ingest_resume *r,
 	}
 	for (i = 0; i < l.n; i++) {
 		pd = &l.v[i];
-		if (idset_has(&in->away, pd->id))
+		if (pd->json == NULL || idset_has(&in->away, pd->id))
 			continue;
 		pd->story = story_load(pd->json);
 		if (pd->story != NULL && strcmp(pd->story->id, pd->id) != 0) {
@@ -1524,7 +1792,7 @@ ingest_pending(struct ingest *in, const struct ingest_resume *r,
 		n++;
 	}
 	if (ingest_recover(in, v, n, &done, err, errlen) == 0) {
-		rc = (int)done;
+		rc = (int)done + adopted;
 		/* Not failing now: those that waited get their page. */
 		if (deferred > 0 && (more = ingest_pending(in, r, &requeued,
 		    err, errlen)) >= 0) {

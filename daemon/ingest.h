@@ -137,6 +137,12 @@ int	 ingest_document(struct ingest *, const struct ingest_feed *,
  * (ingest_pending() delivers them).
  */
 int	 ingest_flush(struct ingest *, char *err, size_t errlen);
+/*
+ * What waits for ingest_flush(): its stories (0 with only state writes
+ * open), and in *bytes the size of their rows.  Whether anything does.
+ */
+int	 ingest_unflushed(const struct ingest *, size_t *stories,
+	    size_t *bytes);
 
 /* A finished page: its body (NULL when the fetch failed) and whence. */
 struct ingest_page_result {

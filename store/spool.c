@@ -105,15 +105,16 @@ open_subdir(struct spool *sp, const char *name, int *created, char *err,
 }
 
 /*
- * Whatever is in tmp/ at start-up was being written when we last died;
- * its item is still pending in the state database and will be written
- * again, so the leftovers are only removed.  A leftover that cannot be
- * removed (a spool remounted read-only) is left: it is harmless, never
- * renamed, and replaced when its story is written again, and the daemon
- * must start to keep polling while the spool is unwritable.
+ * Whatever is in tmp/ at start-up, once the caller adopted what its
+ * records say is a story, was being written when we last died; its item
+ * is still pending in the state database with its JSON and will be
+ * written again, so the leftovers are only removed.  A leftover that
+ * cannot be removed (a spool remounted read-only) is left: it is harmless,
+ * never renamed, and replaced when its story is written again, and the
+ * daemon must start to keep polling while the spool is unwritable.
  */
-static int
-clean_tmp(struct spool *sp, char *err, size_t errlen)
+int
+spool_clean_tmp(struct spool *sp, char *err, size_t errlen)
 {
 	DIR		*d;
 	struct dirent	*de;
@@ -194,9 +195,6 @@ spool_open(const char *dir, struct spool **out, char *err, size_t errlen)
 		    strerror(errno));
 		goto out_close;
 	}
-	if (clean_tmp(sp, err, errlen) == -1)
-		goto out_close;
-
 	*out = sp;
 	return 0;
 
@@ -356,6 +354,8 @@ struct spool_batch {
 	char		**names;	/* written to tmp/, not yet renamed */
 	size_t		  n, cap;
 	size_t		  renamed;	/* names[0..renamed-1] are in new/ */
+	int		  synced;	/* every file durable in tmp/ */
+	int		  kept;		/* the caller answers for them */
 	int		  error;	/* errno of the failure, 0 none */
 	char		 *failed;	/* the file it was about, or NULL */
 };
@@ -464,15 +464,46 @@ spool_batch_add(struct spool_batch *b, const char *name, const void *data,
 int
 spool_batch_commit(struct spool_batch *b, char *err, size_t errlen)
 {
-	struct spool	*sp = b->sp;
-	const char	*name;
+	if (spool_batch_sync(b, err, errlen) == -1)
+		return -1;
+	return spool_batch_publish(b, err, errlen);
+}
 
-	if (b->n == 0)
+int
+spool_batch_sync(struct spool_batch *b, char *err, size_t errlen)
+{
+	struct spool	*sp = b->sp;
+
+	if (b->n == 0 || b->synced)
 		return 0;
 	if (syncfs(sp->tmpfd) == -1) {
 		seterr(err, errlen, "spool: syncfs %s: %s", sp->path,
 		    strerror(errno));
 		batch_failed(b, NULL, errno);
+		return -1;
+	}
+	b->synced = 1;
+	return 0;
+}
+
+void
+spool_batch_keep(struct spool_batch *b)
+{
+	b->kept = 1;
+}
+
+int
+spool_batch_publish(struct spool_batch *b, char *err, size_t errlen)
+{
+	struct spool	*sp = b->sp;
+	const char	*name;
+
+	if (b->n == 0)
+		return 0;
+	if (!b->synced) {
+		seterr(err, errlen, "spool: %s: publishing a batch not "
+		    "flushed", sp->path);
+		batch_failed(b, NULL, EINVAL);
 		return -1;
 	}
 	for (; b->renamed < b->n; b->renamed++) {
@@ -501,13 +532,49 @@ spool_batch_free(struct spool_batch *b)
 	if (b == NULL)
 		return;
 	for (i = 0; i < b->n; i++) {
-		if (i >= b->renamed)
+		if (i >= b->renamed && !b->kept)
 			(void)unlinkat(b->sp->tmpfd, b->names[i], 0);
 		free(b->names[i]);
 	}
 	free(b->names);
 	free(b->failed);
 	free(b);
+}
+
+int
+spool_adopt(struct spool *sp, const char *name, char *err, size_t errlen)
+{
+	int	 saved;
+
+	if (!valid_name(name)) {
+		seterr(err, errlen, "spool: invalid name %s", name);
+		errno = EINVAL;
+		return -1;
+	}
+	if (renameat(sp->tmpfd, name, sp->newfd, name) == -1 &&
+	    errno != ENOENT) {
+		saved = errno;
+		seterr(err, errlen, "spool: rename %s/tmp/%s: %s", sp->path,
+		    name, strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int
+spool_sync_new(struct spool *sp, char *err, size_t errlen)
+{
+	int	 saved;
+
+	if (fsync(sp->newfd) == -1) {
+		saved = errno;
+		seterr(err, errlen, "spool: fsync %s/new: %s", sp->path,
+		    strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -16,11 +16,23 @@ struct spool;
 
 /*
  * Open (creating tmp/, new/ and cur/ as needed) the spool at dir.  Leftovers
- * in tmp/ from an earlier crash are removed.
+ * in tmp/ from an earlier crash are left for spool_clean_tmp(), once the
+ * caller has moved those its records say are stories (spool_adopt()).
  */
 int	 spool_open(const char *dir, struct spool **out, char *err,
 	    size_t errlen);
 void	 spool_close(struct spool *);
+/* Remove every file left in tmp/ (one that cannot be is left alone). */
+int	 spool_clean_tmp(struct spool *, char *err, size_t errlen);
+/*
+ * A story whose file a batch made durable in tmp/ (spool_batch_sync()) but
+ * did not publish: tmp/NAME renamed into new/, 0 when it was not in tmp/
+ * (published already).  Returns 0, or -1 with err set and errno kept; after
+ * the last, spool_sync_new() makes the names durable.
+ */
+int	 spool_adopt(struct spool *, const char *name, char *err,
+	    size_t errlen);
+int	 spool_sync_new(struct spool *, char *err, size_t errlen);
 
 /* "<unix-ms>.<id>.json"; returns 0, or -1 if len is too small. */
 int	 spool_name(char *buf, size_t len, int64_t unix_ms, const char *id);
@@ -37,9 +49,12 @@ int	 spool_deliver(struct spool *, const char *name, const void *data,
  * written to tmp/ by spool_batch_add(); spool_batch_commit() flushes the
  * file system once (syncfs), renames every file into new/ and fsyncs
  * new/ once.  A power cut before the commit returns leaves files in tmp/
- * (removed at the next start) or whole files in new/, never a partial
- * one; the caller marks the stories delivered only after it returned 0.
- * spool_batch_free() removes what was written but not committed.
+ * or whole files in new/, never a partial one; the caller marks the
+ * stories delivered only after it returned 0.  spool_batch_sync() and
+ * spool_batch_publish() are its two halves, for a caller that records
+ * between them that the files are durable in tmp/: it says so with
+ * spool_batch_keep(), and spool_batch_free() then leaves them for
+ * spool_adopt(); otherwise it removes what was written but not committed.
  */
 struct spool_batch;
 
@@ -48,6 +63,9 @@ int	 spool_batch_add(struct spool_batch *, const char *name,
 	    const void *data, size_t len, char *err, size_t errlen);
 size_t	 spool_batch_count(const struct spool_batch *);
 int	 spool_batch_commit(struct spool_batch *, char *err, size_t errlen);
+int	 spool_batch_sync(struct spool_batch *, char *err, size_t errlen);
+int	 spool_batch_publish(struct spool_batch *, char *err, size_t errlen);
+void	 spool_batch_keep(struct spool_batch *);
 void	 spool_batch_free(struct spool_batch *);
 /*
  * After a failed add or commit: the errno of the failure (ENOSPC, EROFS,

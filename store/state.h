@@ -4,10 +4,13 @@
  * the last poll, and per item whether its story was delivered to the spool.
  *
  * Delivery protocol (crash safety): state_item_begin() stores a new item as
- * pending, with its story id, spool name and the story JSON, before anything
- * is written to the spool; state_item_delivered() marks it delivered after
- * the spool's rename.  After a crash, state_pending() hands back every
- * pending story so it can be delivered again under the same name.
+ * pending, with its story id and spool name, and with the story JSON unless
+ * the caller commits the row only once the story's file is durable in the
+ * spool's tmp/ (then the file is the story: no need to write it twice);
+ * state_item_delivered() marks it delivered after the spool's rename.
+ * After a crash, state_pending() hands back every pending story, to be
+ * delivered again under the same name from its JSON, or, without one, its
+ * file moved from tmp/ to new/ (or found there already).
  */
 #ifndef FEEDSPOOL_STATE_H
 #define FEEDSPOOL_STATE_H
@@ -90,11 +93,13 @@ int	 state_item_begin(struct state *, const char *feed, const char *key,
 	    const char *id, int64_t first_seen, const char *spool_name,
 	    const char *json);
 int	 state_item_delivered(struct state *, const char *id);
+/* A pending item's story JSON, stored after all: it is to wait. */
+int	 state_item_story(struct state *, const char *id, const char *json);
 /* A pending story as stored. */
 struct state_pending_row {
 	const char	*id;
 	const char	*spool_name;
-	const char	*json;
+	const char	*json;		/* NULL: its file is the story */
 	int		 page_done;	/* its page was tried (restory) */
 };
 /* Every pending story, oldest first; cb returning -1 stops. */

@@ -68,7 +68,16 @@ check_delivered() {
 			{ echo "$name"; break; }
 	done
 }
-mid=0 mid_pending=0 tries=0
+# A pending row without its JSON stands for a file in tmp/ (durable before
+# the row was) or already in new/: that file is the story.
+check_unstored() {
+	sqlite3 "$T/state.db" "SELECT spool_name FROM items WHERE status = 'pending' AND story IS NULL" |
+	while read -r name; do
+		[ -f "$T/spool/tmp/$name" ] || [ -f "$T/spool/new/$name" ] ||
+			{ echo "$name"; break; }
+	done
+}
+mid=0 mid_pending=0 tries=0 unstored=0
 while { [ "$mid" -lt 5 ] || [ "$mid_pending" -lt 3 ]; } &&
     [ "$tries" -lt 20 ]; do
 	tries=$((tries + 1))
@@ -97,10 +106,16 @@ while { [ "$mid" -lt 5 ] || [ "$mid_pending" -lt 3 ]; } &&
 		lost=$(check_delivered)
 		[ -z "$lost" ] || fail "story $lost counted delivered while its batch was cut"
 	fi
+	lost=$(check_unstored)
+	[ -z "$lost" ] || fail "story $lost pending without its JSON, and its file in neither tmp/ nor new/"
+	stored=$(sqlite3 "$T/state.db" "SELECT count(*) FROM items WHERE status = 'pending' AND story IS NULL")
+	[ "$stored" -gt 0 ] && unstored=$((unstored + 1))
 done
 [ "$mid" -ge 5 ] || fail "only $mid kills landed in the middle of a batch"
 [ "$mid_pending" -ge 3 ] ||
 	fail "only $mid_pending kills landed while pending stories were delivered again"
+[ "$unstored" -ge 1 ] ||
+	fail "no kill left stories pending with their file in tmp/ standing for them"
 "$FEEDSPOOL" run -c "$T/batch.conf" --once >"$T/batch.out" 2>>"$T/batch.err" ||
 	fail "after the batch kills: $(tail -n 5 "$T/batch.err")"
 check_spool

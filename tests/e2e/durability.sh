@@ -1,7 +1,9 @@
 # Power-loss order of a delivery, read off the system calls (strace): a
 # power cut keeps only what was flushed, so for every story file
 #   its bytes are flushed (syncfs of the spool, or fsync of the file) after
-#   its last write and before its rename into new/;
+#   its last write and before its rename into new/, and before the state
+#   database's WAL is next flushed (a pending row without the story's JSON
+#   may be durable only once the file that stands for it is);
 #   new/ is fsynced after the rename and before the state database's WAL is
 #   next flushed (the flush that makes "delivered" durable);
 # and the stories of one document share their flushes (a batch), so a feed
@@ -82,6 +84,9 @@ call ~ /^rename/ && index($0, spool "/new") {
 (call == "fsync" || call == "fdatasync") && p ~ /-wal$/ {
 	for (n in undirsynced)
 		{ print "WAL flushed before new/ held " n " durably"; bad = 1 }
+	for (n in written)
+		if (synced[n] < written[n])
+			{ print "WAL flushed before the bytes of " n; bad = 1 }
 	walsyncs++
 }
 (call == "fsync" || call == "fdatasync") && index(p, spool "/tmp/") == 1 {

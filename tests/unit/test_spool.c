@@ -203,7 +203,7 @@ test_tmp_leftovers_removed(void **state)
 {
 	struct fixture	*fx = *state;
 	struct spool	*sp;
-	char		 path[8192];
+	char		 path[8192], err[512] = "";
 
 	sp = open_ok(fx->spool);
 	spool_close(sp);
@@ -216,11 +216,58 @@ test_tmp_leftovers_removed(void **state)
 	write_file(path, "delivered");
 	assert_int_equal(count_entries(fx->spool, "tmp"), 2);
 
+	/* Opening leaves them: the caller's records may claim some. */
 	sp = open_ok(fx->spool);
+	assert_int_equal(count_entries(fx->spool, "tmp"), 2);
+	assert_int_equal(spool_clean_tmp(sp, err, sizeof(err)), 0);
 	spool_close(sp);
 	assert_int_equal(count_entries(fx->spool, "tmp"), 0);
 	/* new/ is never touched. */
 	assert_int_equal(count_entries(fx->spool, "new"), 1);
+}
+
+/*
+ * A batch in two halves: durable in tmp/, then published.  One kept after
+ * its sync is not removed when given up, and spool_adopt() moves it.
+ */
+static void
+test_batch_keep_adopt(void **state)
+{
+	struct fixture		*fx = *state;
+	struct spool		*sp;
+	struct spool_batch	*b;
+	char			 err[512] = "";
+
+	sp = open_ok(fx->spool);
+	assert_non_null(b = spool_batch_new(sp));
+	assert_int_equal(spool_batch_add(b, "1.aaaa.json", "one", 3, err,
+	    sizeof(err)), 0);
+	/* Not before it is flushed. */
+	assert_int_equal(spool_batch_publish(b, err, sizeof(err)), -1);
+	assert_int_equal(spool_batch_sync(b, err, sizeof(err)), 0);
+	spool_batch_keep(b);
+	spool_batch_free(b);
+	assert_int_equal(count_entries(fx->spool, "tmp"), 1);
+	assert_int_equal(count_entries(fx->spool, "new"), 0);
+
+	assert_int_equal(spool_adopt(sp, "1.aaaa.json", err, sizeof(err)), 0);
+	/* Adopted already, or taken by a reader: nothing to do. */
+	assert_int_equal(spool_adopt(sp, "1.aaaa.json", err, sizeof(err)), 0);
+	assert_int_equal(spool_adopt(sp, "9.none.json", err, sizeof(err)), 0);
+	assert_int_equal(spool_adopt(sp, "../x", err, sizeof(err)), -1);
+	assert_int_equal(spool_sync_new(sp, err, sizeof(err)), 0);
+	assert_file(fx->spool, "new", "1.aaaa.json", "one", 3);
+	assert_int_equal(count_entries(fx->spool, "tmp"), 0);
+
+	/* Synced, published in a second step. */
+	assert_non_null(b = spool_batch_new(sp));
+	assert_int_equal(spool_batch_add(b, "2.bbbb.json", "two", 3, err,
+	    sizeof(err)), 0);
+	assert_int_equal(spool_batch_sync(b, err, sizeof(err)), 0);
+	assert_int_equal(spool_batch_publish(b, err, sizeof(err)), 0);
+	spool_batch_free(b);
+	assert_file(fx->spool, "new", "2.bbbb.json", "two", 3);
+	spool_close(sp);
 }
 
 /* A batch: nothing in new/ before the commit, everything after it. */
@@ -424,6 +471,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_deliver,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tmp_leftovers_removed,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_keep_adopt,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_redelivery_replaces,
 		    setup, teardown),

@@ -95,14 +95,14 @@ test_wal_and_user_version(void **state)
 	raw_query(fx->db, "PRAGMA journal_mode", v, sizeof(v));
 	assert_string_equal(v, "wal");
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "9");
+	assert_string_equal(v, "10");
 	state_close(st);
 
 	/* Reopening a current database does not re-run the schema. */
 	st = open_ok(fx->db);
 	state_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "9");
+	assert_string_equal(v, "10");
 }
 
 static void
@@ -749,7 +749,7 @@ test_migration_from_1(void **state)
 	assert_int_equal(state_title_seen(st, "a.example", "tag", 1), 0);
 	state_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "9");
+	assert_string_equal(v, "10");
 	raw_query(fx->db, "SELECT tag FROM title_seen", v, sizeof(v));
 	assert_string_equal(v, "tag");
 }
