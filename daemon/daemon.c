@@ -45,6 +45,11 @@ static void	daemon_health(struct daemon *);
 
 /* A one-shot run waits this long at most for a transfer to be allowed. */
 #define DAEMON_ONCE_WAIT_MS	60000
+/* The group commit (daemon_settle): how long and how much may wait. */
+#define DAEMON_FLUSH_MIN_MS	20
+#define DAEMON_FLUSH_MAX_MS	1000
+#define DAEMON_FLUSH_STORIES	1024
+#define DAEMON_FLUSH_BYTES	((size_t)8 << 20)
 
 /* Deliveries that failed are tried again after 1 s, 2 s, ... up to 60 s. */
 #define DAEMON_RETRY_MIN_MS	1000
@@ -261,6 +266,65 @@ daemon_flush(struct daemon *d)
 		    "their next poll)", err);
 }
 
+/* Everything waiting flushed: the documents' stories, then the pages'. */
+static void
+daemon_flush_all(struct daemon *d)
+{
+	int64_t	 t0 = daemon_now_ms();
+
+	evtimer_del(d->flush_timer);
+	d->flush_since = 0;
+	daemon_flush(d);
+	pages_deliver(d);
+	d->flush_cost = daemon_now_ms() - t0;
+}
+
+/*
+ * The group commit.  A flush costs a few fsyncs whatever it carries (tens
+ * of ms each on a journalled disk behind a VM), so what comes in while
+ * transfers still run waits for what they bring: the flush runs when none
+ * is in flight, when DAEMON_FLUSH_STORIES or _BYTES wait, or after four
+ * times what the last flush took (at most a fifth of the time goes to
+ * flushing), between DAEMON_FLUSH_MIN_MS and _MAX_MS after the first
+ * thing began to wait.  Nothing is at risk meanwhile: the validators of
+ * those documents wait in the same uncommitted transaction, so after a
+ * crash their feeds are read again.
+ */
+static void
+daemon_settle(struct daemon *d)
+{
+	struct pagejob		*j;
+	struct timeval		 tv;
+	size_t			 stories, bytes;
+	int64_t			 now = daemon_now_ms(), delay;
+	int			 waiting;
+
+	waiting = ingest_unflushed(d->ingest, &stories, &bytes);
+	TAILQ_FOREACH(j, &d->finished, entry) {
+		waiting = 1;
+		stories++;
+	}
+	if (!waiting)
+		return;
+	if (d->flush_since == 0)
+		d->flush_since = now;
+	delay = d->flush_cost * 4;
+	if (delay < DAEMON_FLUSH_MIN_MS)
+		delay = DAEMON_FLUSH_MIN_MS;
+	if (delay > DAEMON_FLUSH_MAX_MS)
+		delay = DAEMON_FLUSH_MAX_MS;
+	if (d->transfers == 0 || d->stopping ||
+	    stories >= DAEMON_FLUSH_STORIES || bytes >= DAEMON_FLUSH_BYTES ||
+	    now - d->flush_since >= delay) {
+		daemon_flush_all(d);
+		return;
+	}
+	if (!evtimer_pending(d->flush_timer, NULL)) {
+		tv = ms_to_tv(delay - (now - d->flush_since));
+		evtimer_add(d->flush_timer, &tv);
+	}
+}
+
 /* What the spool's trouble is called in the log and in status. */
 static const char *
 daemon_spool_trouble(int error)
@@ -315,6 +379,8 @@ daemon_retry(struct daemon *d)
 	int64_t	 since = ingest_health(d->ingest)->since;
 	int	 n;
 
+	/* What waits to be flushed goes first (its transaction is open). */
+	daemon_flush_all(d);
 	d->retry_at = daemon_now_ms();
 	n = pages_redeliver(d, &queued, err, sizeof(err));
 	if (n >= 0 && !ingest_health(d->ingest)->failing) {
@@ -380,6 +446,20 @@ daemon_health(struct daemon *d)
 }
 
 static void
+daemon_flush_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	struct daemon	*d = arg;
+
+	(void)fd;
+	(void)kind;
+	daemon_flush_all(d);
+	daemon_health(d);
+	daemon_notify_status(d);
+	daemon_schedule(d);
+	daemon_maybe_exit(d);
+}
+
+static void
 daemon_retry_cb(evutil_socket_t fd, short kind, void *arg)
 {
 	struct daemon	*d = arg;
@@ -411,8 +491,7 @@ daemon_check_multi(struct daemon *d)
 		/* Tells the poll or the page, which may free f. */
 		fetch_done(f, msg->data.result);
 	}
-	daemon_flush(d);
-	pages_deliver(d);
+	daemon_settle(d);
 	daemon_health(d);
 	daemon_prune_dups(d);
 	daemon_notify_status(d);
@@ -758,11 +837,13 @@ daemon_setup_events(struct daemon *d)
 	d->sched_timer = evtimer_new(d->base, daemon_sched_timer_cb, d);
 	d->grace_timer = evtimer_new(d->base, daemon_grace_cb, d);
 	d->retry_timer = evtimer_new(d->base, daemon_retry_cb, d);
+	d->flush_timer = evtimer_new(d->base, daemon_flush_cb, d);
 	d->sig_term = evsignal_new(d->base, SIGTERM, daemon_stop_cb, d);
 	d->sig_int = evsignal_new(d->base, SIGINT, daemon_stop_cb, d);
 	d->sig_hup = evsignal_new(d->base, SIGHUP, daemon_hup_cb, d);
 	if (d->curl_timer == NULL || d->sched_timer == NULL ||
 	    d->grace_timer == NULL || d->retry_timer == NULL ||
+	    d->flush_timer == NULL ||
 	    d->sig_term == NULL ||
 	    d->sig_int == NULL || d->sig_hup == NULL)
 		return -1;
@@ -810,6 +891,8 @@ daemon_teardown(struct daemon *d)
 		event_free(d->grace_timer);
 	if (d->retry_timer != NULL)
 		event_free(d->retry_timer);
+	if (d->flush_timer != NULL)
+		event_free(d->flush_timer);
 	if (d->watchdog != NULL)
 		event_free(d->watchdog);
 	if (d->sig_term != NULL)

@@ -119,6 +119,9 @@ struct daemon {
 	struct pagelist		 finished;	/* to deliver as one batch */
 	int			 stopping;
 	struct event		*retry_timer;	/* deliveries, while failing */
+	struct event		*flush_timer;	/* the group commit's delay */
+	int64_t			 flush_since;	/* ms: the first thing waiting */
+	int64_t			 flush_cost;	/* ms the last flush took */
 	struct event		*watchdog;	/* WATCHDOG=1, under WatchdogSec= */
 	int64_t			 retry_ms;	/* its backoff */
 	int64_t			 retry_at;	/* the last try, ms */
