@@ -320,7 +320,11 @@ poll_ingest(struct daemon *d, struct feedrt *fr,
 	return rc == 0 ? 0 : -1;
 }
 
-/* Asking the configured url again, the moved one having failed. */
+/*
+ * Asking the configured url again, the moved one having failed.  Without
+ * the moved url's validators: they are another resource's, and its
+ * Last-Modified could get a 304 from the configured url for news.
+ */
 static void
 poll_move_back(struct feedrt *fr, struct state_feed *sf)
 {
@@ -328,6 +332,12 @@ poll_move_back(struct feedrt *fr, struct state_feed *sf)
 	    "again", fr->name, sf->moved_to, fr->url);
 	sf->polling_moved = 0;
 	sf->moved_polls = 0;
+	free(sf->etag);
+	free(sf->last_modified);
+	free(sf->held_etag);
+	free(sf->held_last_modified);
+	sf->etag = sf->last_modified = NULL;
+	sf->held_etag = sf->held_last_modified = NULL;
 }
 
 /*

@@ -90,6 +90,19 @@ out=$(curl -s -o "$T/body" -w '%{http_code} %{num_redirects}' -L \
 assert_eq "200 4" "$out" "redirect chain"
 grep -q '<rss' "$T/body" || fail "redirect chain: not the feed at the end"
 
+# /seq/: a step per request, the last repeating; a redirect step goes to
+# the path, whose own count includes the requests served through the old
+assert_eq 308 "$(get "$BASE/seq/308,200/seq/200,404,200/feeds/world.xml")" "seq 308"
+assert_eq "/seq/200,404,200/feeds/world.xml" "$(hdr Location)" "seq 308 Location"
+assert_eq 200 "$(get "$BASE/seq/200,404,200/feeds/world.xml")" "seq target, 1st"
+assert_eq 404 "$(get "$BASE/seq/200,404,200/feeds/world.xml")" "seq target, 2nd"
+assert_eq 200 "$(get "$BASE/seq/308,200/seq/200,404,200/feeds/world.xml")" "seq 308, 2nd"
+grep -q '<rss' "$T/body" || fail "seq: the old url does not serve the feed"
+assert_eq 200 "$(get "$BASE/seq/308,200/seq/200,404,200/feeds/world.xml")" "seq 308, 3rd"
+assert_eq 200 "$(get "$BASE/seq/200,404,200/feeds/world.xml")" "seq target, 5th"
+assert_eq 301 "$(get "$BASE/seq/301/feeds/world.xml")" "seq 301"
+assert_eq "/feeds/world.xml" "$(hdr Location)" "seq 301 Location"
+
 # gzip
 assert_eq 200 "$(get "$BASE/gzip/feeds/world.xml" -H 'Accept-Encoding: gzip')" \
     "gzip"

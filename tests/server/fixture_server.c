@@ -27,7 +27,12 @@
  *                         step (the last one repeats): 200 serves PATH;
  *                         a status code answers it, with Retry-After N
  *                         seconds for CODEraN, or as an HTTP date N seconds
- *                         ahead for CODErdN (e.g. /seq/200,429ra60,410/x)
+ *                         ahead for CODErdN (e.g. /seq/200,429ra60,410/x);
+ *                         301, 302, 307 and 308 redirect to PATH.  The
+ *                         count is per path, of every request reaching
+ *                         it: /seq/301,200/seq/200,404,200/x moves to
+ *                         /seq/200,404,200/x, whose second request fails,
+ *                         and its third, through the old url, does not
  *   /cache/N/PATH         PATH with Cache-Control: max-age=N
  *   /expires/N/PATH       PATH with Expires N seconds ahead (and a Date)
  *
@@ -735,7 +740,11 @@ serve_seq(struct server *srv, struct evhttp_request *req, const char *full,
 	}
 	if (code == 0)
 		dispatch(srv, req, rest, o);
-	else if (code == 304)
+	else if (code == 301 || code == 302 || code == 307 || code == 308) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Location", rest);
+		reply_text(srv, req, (int)code, "sequence step\n");
+	} else if (code == 304)
 		reply(srv, req, (int)code, NULL);
 	else
 		reply_text(srv, req, (int)code, "sequence step\n");
