@@ -9,6 +9,7 @@
 
 #include <utf8proc.h>
 
+#include "parsers/buf.h"
 #include "parsers/words.h"
 
 #define FNV_OFFSET	UINT64_C(0xcbf29ce484222325)
@@ -166,38 +167,87 @@ valid_copy(const char *s, size_t len)
 	return out;
 }
 
-char *
-words_fold(const char *s, size_t len)
+/* ASCII folded: its case lowered, NULs dropped (as valid_copy() does). */
+static size_t
+fold_ascii(char *out, const char *s, size_t len)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if (s[i] != '\0')
+			out[n++] = s[i] >= 'A' && s[i] <= 'Z' ?
+			    (char)(s[i] - 'A' + 'a') : s[i];
+	return n;
+}
+
+/* s[0..len), no ASCII in it, folded by utf8proc and put at the end of b. */
+static int
+fold_run(struct buf *b, const char *s, size_t len)
 {
 	utf8proc_uint8_t	*out = NULL;
 	char			*v;
-	size_t			 i, n;
+	int			 rc;
+
+	if ((v = valid_copy(s, len)) == NULL)
+		return -1;
+	rc = utf8proc_map((const utf8proc_uint8_t *)v, 0, &out,
+	    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT |
+	    UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK) < 0 ||
+	    buf_addstr(b, (const char *)out) != BUF_OK ? -1 : 0;
+	free(out);
+	free(v);
+	return rc;
+}
+
+char *
+words_fold(const char *s, size_t len)
+{
+	struct buf	 b;
+	size_t		 i, j;
+	char		*v;
 
 	/*
 	 * ASCII is its own NFKC form and has no marks: folding it only
-	 * lowers its case (and drops NULs, as valid_copy() does).  Most
-	 * lines are ASCII, and utf8proc costs a hundred times more.
+	 * lowers its case.  Most lines are ASCII, and utf8proc costs a
+	 * hundred times more.
 	 */
 	for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
 		continue;
 	if (i == len) {
 		if (len == SIZE_MAX || (v = malloc(len + 1)) == NULL)
 			return NULL;
-		for (i = n = 0; i < len; i++)
-			if (s[i] != '\0')
-				v[n++] = s[i] >= 'A' && s[i] <= 'Z' ?
-				    (char)(s[i] - 'A' + 'a') : s[i];
-		v[n] = '\0';
+		v[fold_ascii(v, s, len)] = '\0';
 		return v;
 	}
-	if ((v = valid_copy(s, len)) == NULL)
-		return NULL;
-	if (utf8proc_map((const utf8proc_uint8_t *)v, 0, &out,
-	    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT |
-	    UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK) < 0)
-		out = NULL;
-	free(v);
-	return (char *)out;
+	/*
+	 * The others have runs of ASCII too (a curly quote in an English
+	 * line): those fold alone, and only the runs between them go to
+	 * utf8proc.  The same bytes as folding the whole line: an ASCII
+	 * character is a starter that nothing before it composes with, and
+	 * what a mark after it would compose into loses the mark again
+	 * (STRIPMARK), so NFKC never looks across the edge of a run.
+	 */
+	/* Folding may lengthen a run many times ("ﬄ" is "ffl"). */
+	buf_init(&b, SIZE_MAX / 2);
+	for (i = 0; i < len; i = j) {
+		for (j = i; j < len && ((unsigned char)s[j] < 0x80) ==
+		    ((unsigned char)s[i] < 0x80); j++)
+			continue;
+		if ((unsigned char)s[i] >= 0x80) {
+			if (fold_run(&b, s + i, j - i) == -1)
+				goto fail;
+		} else if (j - i > 0) {
+			if (buf_add(&b, s + i, j - i) != BUF_OK)
+				goto fail;
+			b.len -= (j - i) - fold_ascii(b.data + b.len - (j - i),
+			    s + i, j - i);
+			b.data[b.len] = '\0';
+		}
+	}
+	return buf_steal(&b);
+fail:
+	buf_free(&b);
+	return NULL;
 }
 
 char *

@@ -235,6 +235,59 @@ test_fold_ascii(void **state)
 	free(got);
 }
 
+/*
+ * words_fold() folds ASCII runs by itself and hands utf8proc only what
+ * lies between them: the same bytes as utf8proc over the whole text, on
+ * random texts of every piece the edge of a run could split badly (an
+ * ASCII letter and the mark after it, Hangul jamo, ligatures, sharp s,
+ * Greek final sigma, fullwidth and circled forms, marks alone).
+ */
+static void
+test_fold_runs(void **state)
+{
+	static const char *const piece[] = {
+		"a", "E", "z ", " ", "1", ".", "\xcc\x81", "\xcc\xa7",
+		"\xcd\x85", "\xc3\xa9", "\xc3\x89", "e\xcc\x81",
+		"\xc3\x9f", "\xef\xac\x84", "\xce\xa3", "\xcf\x82",
+		"\xe1\x84\x80", "\xe1\x85\xa1", "\xe1\x86\xa8",
+		"\xea\xb0\x80", "\xef\xbc\xa1", "\xe2\x91\xa0",
+		"\xe2\x80\x99", "\xe2\x80\x9c", "\xe2\x84\xab",
+		"\xe2\x84\xa6", "\xd8\xa7\xd9\x8b", "\xe0\xa4\x95",
+		"\xe0\xa4\xbf", "\xe4\xb8\xad", "\xf0\x9f\x98\x80",
+		"\xc4\xb0", "\xe1\xba\x9e", "n\xcc\x83", "\xe0\xbe\xb2",
+	};
+	utf8proc_uint8_t	*want;
+	uint64_t		 x = 0x9e3779b97f4a7c15ULL;
+	char			 in[256], *got;
+	size_t			 i, k, n, len;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		len = 0;
+		in[0] = '\0';
+		for (k = 0; k < 12; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			n = strlen(piece[x % (sizeof(piece) / sizeof(piece[0]))]);
+			memcpy(in + len, piece[x % (sizeof(piece) /
+			    sizeof(piece[0]))], n + 1);
+			len += n;
+		}
+		want = NULL;
+		assert_true(utf8proc_map((const utf8proc_uint8_t *)in, 0,
+		    &want, UTF8PROC_NULLTERM | UTF8PROC_STABLE |
+		    UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
+		    UTF8PROC_STRIPMARK) >= 0);
+		assert_non_null(got = words_fold(in, len));
+		if (strcmp(got, (const char *)want) != 0)
+			fail_msg("words_fold(\"%s\") = \"%s\", utf8proc: \"%s\"",
+			    in, got, (const char *)want);
+		free(got);
+		free(want);
+	}
+}
+
 static void
 check_line_key(const char *s, const char *want)
 {
@@ -323,6 +376,7 @@ main(void)
 		cmocka_unit_test(test_is_char),
 		cmocka_unit_test(test_is_cjk),
 		cmocka_unit_test(test_fold_ascii),
+		cmocka_unit_test(test_fold_runs),
 		cmocka_unit_test(test_iter_punctuation),
 		cmocka_unit_test(test_iter_scripts),
 		cmocka_unit_test(test_iter_emoji_invalid),
