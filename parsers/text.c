@@ -19,12 +19,20 @@
 #define TEXT_MAX	(16 * 1024 * 1024)	/* output cap */
 #define TEXT_DEPTH	256			/* deeper nesting is ignored */
 
+/*
+ * The parser's SAX events are walked as they come: no tree is built (it
+ * cost more than the parse itself), and the depth is counted as a tree
+ * walk would see it.
+ */
 struct walk {
 	struct buf	 out;
 	bool		 oneline;	/* titles: paragraph breaks are spaces */
 	bool		 plain;		/* input had no markup at all */
 	bool		 space;		/* a space is due before the next text */
 	bool		 brk;		/* a paragraph break is due */
+	unsigned	 nl;		/* newlines in the white space so far */
+	int		 depth;		/* elements open */
+	int		 skip;		/* depth inside a skipped one, or 0 */
 	int		 err;
 };
 
@@ -63,34 +71,39 @@ emit(struct walk *w, const char *p, size_t n)
 		w->err = rc;
 }
 
-/* Append one text node, collapsing white space (NBSP counts as space). */
-static void
-add_text(struct walk *w, const unsigned char *s)
+/* White space (NBSP counts): a space is due, or in plain text a break. */
+static size_t
+blank_at(struct walk *w, const unsigned char *s, size_t len)
 {
-	size_t	 n, nl;
+	size_t	 n;
 
-	while (*s != '\0') {
-		n = 0;
-		nl = 0;
-		for (;;) {
-			if (s[n] == ' ' || s[n] == '\t' || s[n] == '\r' ||
-			    s[n] == '\f' || s[n] == '\v') {
-				n++;
-			} else if (s[n] == '\n') {
-				nl++;
-				n++;
-			} else if (s[n] == 0xc2 && s[n + 1] == 0xa0) {
-				n += 2;
-			} else
-				break;
-		}
-		if (n > 0) {
-			if (w->out.len > 0)
-				w->space = true;
-			/* In plain text a blank line is a paragraph break. */
-			if (w->plain && nl >= 2 && w->out.len > 0)
-				w->brk = true;
-			s += n;
+	if (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\f' ||
+	    s[0] == '\v')
+		n = 1;
+	else if (s[0] == '\n') {
+		w->nl++;
+		n = 1;
+	} else if (s[0] == 0xc2 && len > 1 && s[1] == 0xa0)
+		n = 2;
+	else
+		return 0;
+	if (w->out.len > 0)
+		w->space = true;
+	/* In plain text a blank line is a paragraph break. */
+	if (w->plain && w->nl >= 2 && w->out.len > 0)
+		w->brk = true;
+	return n;
+}
+
+/* Append text, collapsing white space; it may come in many pieces. */
+static void
+add_text(struct walk *w, const unsigned char *s, size_t len)
+{
+	size_t	 i = 0, n, run;
+
+	while (i < len) {
+		if ((n = blank_at(w, s + i, len - i)) > 0) {
+			i += n;
 			continue;
 		}
 		if (w->brk && w->out.len > 0)
@@ -98,49 +111,80 @@ add_text(struct walk *w, const unsigned char *s)
 		else if (w->space && w->out.len > 0)
 			emit(w, " ", 1);
 		w->brk = w->space = false;
-		emit(w, (const char *)s, 1);
-		s++;
+		w->nl = 0;
+		for (run = i + 1; run < len && s[run] > ' ' && s[run] != 0xc2;
+		    run++)
+			continue;
+		emit(w, (const char *)s + i, run - i);
+		i = run;
 	}
 }
 
-static void
-walk_node(struct walk *w, xmlNode *node, int depth)
+static struct walk *
+walk_of(void *ctx)
 {
-	xmlNode	*n;
-	bool	 block;
+	return ((htmlParserCtxt *)ctx)->_private;
+}
 
-	if (depth > TEXT_DEPTH)
+static void
+on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+	struct walk	*w = walk_of(ctx);
+	int		 depth = w->depth++;
+
+	(void)atts;
+	/* libxml2 looks for each end tag among all the open elements */
+	if (w->depth > XMLCAP_STACK)
+		xmlStopParser(ctx);
+	if (w->skip != 0 || depth > TEXT_DEPTH)
 		return;
-	for (n = node; n != NULL && w->err == BUF_OK; n = n->next) {
-		switch (n->type) {
-		case XML_TEXT_NODE:
-		case XML_CDATA_SECTION_NODE:
-			if (n->content != NULL)
-				add_text(w, n->content);
-			break;
-		case XML_ELEMENT_NODE:
-			if (in_list(skipped, n->name))
-				break;
-			block = in_list(blocks, n->name);
-			if (block)
-				w->brk = true;
-			walk_node(w, n->children, depth + 1);
-			if (block)
-				w->brk = true;
-			break;
-		default:
-			break;
-		}
+	if (in_list(skipped, name))
+		w->skip = w->depth;
+	else if (in_list(blocks, name))
+		w->brk = true;
+}
+
+static void
+on_end(void *ctx, const xmlChar *name)
+{
+	struct walk	*w = walk_of(ctx);
+	int		 depth = --w->depth;
+
+	if (w->skip != 0) {
+		if (w->skip == depth + 1)
+			w->skip = 0;
+		return;
 	}
+	if (depth <= TEXT_DEPTH && in_list(blocks, name))
+		w->brk = true;
+}
+
+static void
+on_text(void *ctx, const xmlChar *s, int len)
+{
+	struct walk	*w = walk_of(ctx);
+
+	/* Outside every element a tree has no place for text: dropped. */
+	if (w->skip == 0 && w->depth > 0 && w->depth <= TEXT_DEPTH &&
+	    len > 0 && w->err == BUF_OK)
+		add_text(w, s, (size_t)len);
+}
+
+/* HTML's own is a no-op too (blanks come as characters, keepBlanks). */
+static void
+on_blanks(void *ctx, const xmlChar *s, int len)
+{
+	(void)ctx;
+	(void)s;
+	(void)len;
 }
 
 static char *
 convert(const char *html, size_t len, bool oneline)
 {
 	struct walk	 w;
-	struct xmlcap	 cap;
 	struct xmloom	 wo;
-	htmlDocPtr	 doc;
+	htmlParserCtxt	*ctxt;
 	char		*ret, *copy;
 	int		 opts;
 
@@ -166,13 +210,20 @@ convert(const char *html, size_t len, bool oneline)
 	memcpy(copy, html, len);
 	copy[len] = '\0';
 	xmloom_begin(&wo);
-	xmlcap_init(&cap, XMLCAP_TREE, 0);
-	doc = xmlcap_html(copy, len, NULL, opts, &cap);
-	free(copy);
-	if (doc != NULL) {
-		walk_node(&w, doc->children, 0);
-		xmlFreeDoc(doc);
+	if ((ctxt = xmlcap_html_ctxt(copy, len, NULL, opts)) != NULL) {
+		memset(ctxt->sax, 0, sizeof(*ctxt->sax));
+		ctxt->sax->startElement = on_start;
+		ctxt->sax->endElement = on_end;
+		ctxt->sax->characters = on_text;
+		ctxt->sax->cdataBlock = on_text;
+		ctxt->sax->ignorableWhitespace = on_blanks;
+		ctxt->_private = &w;
+		htmlParseDocument(ctxt);
+		if (ctxt->myDoc != NULL)
+			xmlFreeDoc(ctxt->myDoc);
+		htmlFreeParserCtxt(ctxt);
 	}
+	free(copy);
 	/* A fragment libxml2 could not read whole has no text to give. */
 	if (xmloom_end(&wo))
 		w.err = BUF_NOMEM;

@@ -367,12 +367,10 @@ html_ctxt_copy(const char *s, size_t len)
 	return ctxt;
 }
 
-xmlDoc *
-xmlcap_html(const char *s, size_t len, const char *url, int opts,
-    struct xmlcap *cap)
+htmlParserCtxt *
+xmlcap_html_ctxt(const char *s, size_t len, const char *url, int opts)
 {
 	htmlParserCtxt	*ctxt;
-	xmlDoc		*doc;
 	bool		 utf8;
 
 	if (len == 0 || len > INT_MAX)
@@ -390,6 +388,18 @@ xmlcap_html(const char *s, size_t len, const char *url, int opts,
 		htmlFreeParserCtxt(ctxt);
 		return NULL;
 	}
+	return ctxt;
+}
+
+xmlDoc *
+xmlcap_html(const char *s, size_t len, const char *url, int opts,
+    struct xmlcap *cap)
+{
+	htmlParserCtxt	*ctxt;
+	xmlDoc		*doc;
+
+	if ((ctxt = xmlcap_html_ctxt(s, len, url, opts)) == NULL)
+		return NULL;
 	xmlcap_attach(cap, ctxt);
 	htmlParseDocument(ctxt);
 	doc = ctxt->myDoc;

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
@@ -57,5 +58,13 @@ void	 xmlcap_attach(struct xmlcap *, xmlParserCtxt *);
  */
 xmlDoc	*xmlcap_html(const char *s, size_t len, const char *url, int opts,
 	    struct xmlcap *);
+
+/*
+ * The parser context xmlcap_html() reads s with, its options set, for a
+ * caller that takes the SAX events itself and builds no tree (ctxt->sax
+ * is its to replace).  NULL as for xmlcap_html().
+ */
+htmlParserCtxt *xmlcap_html_ctxt(const char *s, size_t len,
+	    const char *url, int opts);
 
 #endif
