@@ -1050,6 +1050,23 @@ atom_person(struct pctx *p, xmlNode *n, struct feed_person *who)
 		parse_person(p, node_text(p, n), who);
 }
 
+/*
+ * The URL of an Atom link: its href, or when it has none, the text it holds
+ * (<link rel="alternate">http://...</link>, the way RSS writes links).  One
+ * with neither is no link, so that the next one can be the entry's.
+ */
+static char *
+link_href(struct pctx *p, xmlNode *el)
+{
+	xmlChar	*owned;
+
+	if (attr_value(el, "href", NULL, &owned) != NULL) {
+		xmlFree(owned);
+		return resolve(p, el, node_attr(p, el, "href"));
+	}
+	return resolve(p, el, node_text(p, el));
+}
+
 static void
 add_link(struct pctx *p, struct feed_link **arr, size_t *n, xmlNode *el,
     char *href, const char *rel)
@@ -1085,7 +1102,7 @@ feed_href(struct pctx *p, xmlNode *el)
 	char	*r;
 
 	if ((x = xmlGetProp(el, (const xmlChar *)"href")) == NULL)
-		return NULL;
+		return link_href(p, el);
 	if ((r = take_xml(p, x)) != NULL || p->oom)
 		return resolve(p, el, r);
 	if ((base = xmlNodeGetBase(p->xdoc, el)) == NULL)
@@ -1349,7 +1366,9 @@ item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 		    node_text(p, c));
 	else if (is_el(p, c, NS_DC, "date") ||
 	    is_el(p, c, NS_DCTERMS, "issued") ||
-	    is_el(p, c, NS_DCTERMS, "created"))
+	    is_el(p, c, NS_DCTERMS, "created") ||
+	    is_el(p, c, NS_DCTERMS, "date") ||
+	    is_el(p, c, NS_DCTERMS, "available"))
 		set_date(&it->published, node_text(p, c));
 	else if (is_el(p, c, NS_DCTERMS, "modified"))
 		set_date(&it->updated, node_text(p, c));
@@ -1417,6 +1436,10 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 		set_date(&d->updated, node_text(p, c));
 	} else if (is_el(p, c, NS_DCTERMS, "modified"))
 		set_date(&d->updated, node_text(p, c));
+	else if (is_el(p, c, NS_DCTERMS, "issued") ||
+	    is_el(p, c, NS_DCTERMS, "created") ||
+	    is_el(p, c, NS_DCTERMS, "date"))
+		set_date(&d->published, node_text(p, c));
 	else if (is_el(p, c, NS_ITUNES, "category"))
 		add_itunes_category(p, &d->categories, &d->ncategories, c, 0);
 	else if (is_el(p, c, NS_ITUNES, "keywords"))
@@ -1449,6 +1472,21 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 }
 
 /* --- RSS 0.9x, 2.0 and 1.0 ----------------------------------------- */
+
+/* The rdf:about of an RSS 1.0 item, absolute as an identifier is. */
+static char *
+rdf_about(struct pctx *p, xmlNode *n)
+{
+	const char	*v;
+	xmlChar		*owned;
+	char		*r;
+
+	if ((v = attr_value(n, "about", NS_RDF, &owned)) == NULL)
+		return NULL;
+	r = dup_trim(p, v);
+	xmlFree(owned);
+	return resolve_as(p, n, r, true);
+}
 
 static void
 rss_item(struct pctx *p, xmlNode *n)
@@ -1508,6 +1546,9 @@ rss_item(struct pctx *p, xmlNode *n)
 		free(it->id);
 		it->id = guid;
 	}
+	/* RDF names each item with rdf:about: its id when it has no other. */
+	if (it->id == NULL && p->kind == KIND_RDF)
+		it->id = rdf_about(p, n);
 	free(perma);
 	if (it->language == NULL)
 		it->language = take_xml(p, xmlNodeGetLang(n));
@@ -1591,8 +1632,8 @@ rss_channel(struct pctx *p, xmlNode *n)
 		else if (is_el(p, c, NATIVE, "category"))
 			add_category(p, &d->categories, &d->ncategories,
 			    node_text(p, c), node_attr(p, c, "domain"), NULL);
-		else if (is_el(p, c, NATIVE, "managingEditor") &&
-		    d->author == NULL) {
+		else if ((is_el(p, c, NATIVE, "managingEditor") ||
+		    is_el(p, c, NATIVE, "author")) && d->author == NULL) {
 			if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
 				p->oom = true;
 			else
@@ -1658,8 +1699,8 @@ atom_item_el(struct pctx *p, struct feed_item *it, xmlNode *c)
 		if (rel != NULL && strcmp(rel, "enclosure") == 0)
 			add_enclosure(p, it, c, "href", "length");
 		free(rel);
-		add_link(p, &it->links, &it->nlinks, c,
-		    resolve(p, c, node_attr(p, c, "href")), "alternate");
+		add_link(p, &it->links, &it->nlinks, c, link_href(p, c),
+		    "alternate");
 	} else if (is_atom(p, c, "updated") || is_atom(p, c, "modified"))
 		set_date(&it->updated, node_text(p, c));
 	else if (is_atom(p, c, "published") || is_atom(p, c, "issued") ||

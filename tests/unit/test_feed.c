@@ -244,7 +244,8 @@ test_rss10(void **state)
 	assert_string_equal(it->authors[0].name, "Claude");
 	assert_int_equal(it->ncategories, 1);
 	assert_string_equal(it->categories[0].term, "science");
-	assert_null(it->id);
+	/* rdf:about names the item: its id, not an invented one */
+	assert_string_equal(it->id, "http://example.net/a");
 	feed_free(d);
 }
 

@@ -82,11 +82,59 @@ test_namespaced_roots(void **state)
 	feed_free(d);
 }
 
+static void
+assert_date(int64_t t, const char *want)
+{
+	char	 buf[DATE_RFC3339_LEN];
+
+	assert_int_equal(date_format(t, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, want);
+}
+
+/*
+ * Family 2: href-less Atom links, rdf:about, Dublin Core terms dates, the
+ * channel's own author.
+ */
+static void
+test_missed_fields(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	d = parse_fixture("atom-links.xml");
+	assert_string_equal(d->link, "http://example.com/");
+	assert_int_equal(d->nitems, 3);
+	assert_string_equal(d->items[0].link, "http://example.com/1");
+	assert_int_equal(d->items[1].nlinks, 1);
+	assert_string_equal(d->items[1].link, "http://example.com/2");
+	assert_string_equal(d->items[2].link, "http://example.com/3");
+	assert_int_equal(d->items[2].nenclosures, 1);
+	feed_free(d);
+
+	d = parse_fixture("rdf-fields.rdf");
+	assert_date(d->published, "2002-01-12T02:15:32Z");
+	assert_date(d->updated, "2002-09-28T20:01:19Z");
+	assert_int_equal(d->nitems, 2);
+	assert_string_equal(d->items[0].id, "http://example.com/about/1");
+	assert_date(d->items[0].published, "2002-09-28T20:01:19Z");
+	assert_date(d->items[0].updated, "2002-09-29T10:00:00Z");
+	/* dc:identifier is the item's own say: rdf:about only stands in */
+	assert_string_equal(d->items[1].id, "urn:x:2");
+	feed_free(d);
+
+	d = parse_fixture("rss-channel-author.xml");
+	assert_non_null(d->author);
+	assert_string_equal(d->author->name, "Example Editor");
+	assert_string_equal(d->author->email, "editor@example.com");
+	feed_free(d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_namespaced_roots),
+		cmocka_unit_test(test_missed_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
