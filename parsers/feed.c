@@ -1840,28 +1840,68 @@ atom_feed(struct pctx *p, xmlNode *n)
 
 /* --- entry points -------------------------------------------------- */
 
+/*
+ * RSS 0.91 came twice: Netscape's, whose documents name its DTD, and
+ * UserLand's, which has none.
+ */
+static bool
+netscape_dtd(const xmlDoc *xdoc)
+{
+	const xmlDtd	*dtd = xdoc->intSubset;
+
+	if (dtd == NULL)
+		return false;
+	return (dtd->ExternalID != NULL && strcasestr((const char *)
+	    dtd->ExternalID, "netscape") != NULL) || (dtd->SystemID != NULL &&
+	    strcasestr((const char *)dtd->SystemID, "netscape") != NULL);
+}
+
+/* The version token of <rss version="...">, as feedparser names them. */
 static const char *
-rss_version(xmlNode *root)
+rss_version(const xmlDoc *xdoc, xmlNode *root)
 {
 	static const struct {
 		const char	*attr;
 		const char	*token;
 	} v[] = {
-		{ "0.90", "rss090" }, { "0.91", "rss091" },
-		{ "0.92", "rss092" }, { "0.93", "rss093" },
-		{ "0.94", "rss094" },
+		{ "0.90", "rss090" }, { "0.92", "rss092" },
+		{ "0.93", "rss093" }, { "0.94", "rss094" },
 	};
-	xmlChar	*ver;
-	size_t	 i;
-	const char *tok = "rss20";
+	xmlChar		*ver;
+	const char	*s, *tok = "rss";	/* no version, or unknown */
+	size_t		 i;
 
 	if ((ver = xmlGetProp(root, (const xmlChar *)"version")) == NULL)
 		return tok;
+	s = (const char *)ver;
+	if (s[0] == '2' && (s[1] == '\0' || s[1] == '.'))
+		tok = "rss20";
+	else if (strcmp(s, "0.91") == 0)
+		tok = netscape_dtd(xdoc) ? "rss091n" : "rss091u";
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		if (strcmp((const char *)ver, v[i].attr) == 0)
+		if (strcmp(s, v[i].attr) == 0)
 			tok = v[i].token;
 	xmlFree(ver);
 	return tok;
+}
+
+/* Whether an RDF document is RSS 0.90: its root or a child in 0.90's
+ * namespace (an empty one only says so on the root). */
+static bool
+rdf_is_090(xmlNode *root)
+{
+	const xmlNs	*ns;
+	const xmlNode	*c;
+
+	for (ns = root->nsDef; ns != NULL; ns = ns->next)
+		if (ns->href != NULL &&
+		    strcmp((const char *)ns->href, NS_RSS090) == 0)
+			return true;
+	for (c = root->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+		    strcmp((const char *)c->ns->href, NS_RSS090) == 0)
+			return true;
+	return false;
 }
 
 /* Whether root could be a feed's: detect() says which. */
@@ -1879,23 +1919,18 @@ static int
 detect(struct pctx *p, xmlNode *root)
 {
 	const char	*uri, *name = (const char *)root->name;
-	xmlNode		*c;
 	xmlChar		*ver;
 
 	uri = root->ns != NULL ? (const char *)root->ns->href : NULL;
 	if (strcmp(name, "rss") == 0 && (uri == NULL || rss_uri(uri))) {
 		p->kind = KIND_RSS;
-		p->doc->version = rss_version(root);
+		p->doc->version = rss_version(p->xdoc, root);
 		return 0;
 	}
 	if (strcmp(name, "RDF") == 0 && uri != NULL &&
 	    strcmp(uri, NS_RDF) == 0) {
 		p->kind = KIND_RDF;
-		p->doc->version = "rss10";
-		for (c = root->children; c != NULL; c = c->next)
-			if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
-			    strcmp((const char *)c->ns->href, NS_RSS090) == 0)
-				p->doc->version = "rss090";
+		p->doc->version = rdf_is_090(root) ? "rss090" : "rss10";
 		return 0;
 	}
 	if (strcmp(name, "feed") == 0 || strcmp(name, "entry") == 0) {

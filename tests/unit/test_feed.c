@@ -381,7 +381,7 @@ test_base_and_fixes(void **state)
 	    "<link>/home</link><item><title>Fish & Chips &copy=2 <3</title>"
 	    "<link>a/b.html</link><guid>x</guid></item></channel></rss>",
 	    "http://example.com/dir/feed.xml", &d), 0);
-	assert_string_equal(d->version, "rss091");
+	assert_string_equal(d->version, "rss091u");
 	assert_string_equal(d->link, "http://example.com/home");
 	assert_string_equal(d->items[0].link,
 	    "http://example.com/dir/a/b.html");

@@ -129,12 +129,58 @@ test_missed_fields(void **state)
 	feed_free(d);
 }
 
+static const char *
+version_of(const char *xml)
+{
+	static char	 tok[16];
+	struct feed_doc	*d = NULL;
+	char		 err[256];
+
+	if (feed_parse(xml, strlen(xml), NULL, NULL, &d, err,
+	    sizeof(err)) != 0)
+		fail_msg("%s: %s", xml, err);
+	assert_true(strlen(d->version) < sizeof(tok));
+	memcpy(tok, d->version, strlen(d->version) + 1);
+	feed_free(d);
+	return tok;
+}
+
+/* Family 3: version names as feedparser gives them. */
+static void
+test_version_names(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	d = parse_fixture("rss091n.xml");
+	assert_string_equal(d->version, "rss091n");
+	assert_string_equal(d->title, "Netscape 0.91");
+	feed_free(d);
+	d = parse_fixture("rss090.rdf");
+	assert_string_equal(d->version, "rss090");
+	feed_free(d);
+	assert_string_equal(version_of("<rss version=\"0.91\"><channel>"
+	    "<title>t</title></channel></rss>"), "rss091u");
+	assert_string_equal(version_of("<rss><channel><title>t</title>"
+	    "</channel></rss>"), "rss");
+	assert_string_equal(version_of("<rss version=\"7\"><channel/></rss>"),
+	    "rss");
+	assert_string_equal(version_of("<rss version=\"2.0.1\"><channel/>"
+	    "</rss>"), "rss20");
+	assert_string_equal(version_of("<rss version=\"0.92\"><channel/>"
+	    "</rss>"), "rss092");
+	assert_string_equal(version_of("<rdf:RDF xmlns:rdf=\"http://www.w3.org"
+	    "/1999/02/22-rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\">"
+	    "<channel/></rdf:RDF>"), "rss10");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_namespaced_roots),
 		cmocka_unit_test(test_missed_fields),
+		cmocka_unit_test(test_version_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
