@@ -83,6 +83,8 @@ struct pctx {
 	/* iTunes/DC summaries: used only when the format's own is missing */
 	char		*feed_summary;
 	char		*item_summary;
+	/* an RSS item's second summary (<description> and <summary>) */
+	char		*item_alt;
 	/* dc:publisher: the feed's author only when nobody else is */
 	char		*publisher;
 };
@@ -648,19 +650,110 @@ plain_title(struct pctx *p, char *s)
 	return t;
 }
 
-/* The children of n serialised as markup (Atom type="xhtml"). */
+/* Whether the n bytes at s name one of HTML's void elements. */
+static bool
+html_void(const char *s, size_t n)
+{
+	static const char *const v[] = { "area", "base", "basefont", "br",
+	    "col", "embed", "frame", "hr", "img", "input", "isindex",
+	    "keygen", "link", "meta", "param", "source", "track", "wbr" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (strlen(v[i]) == n && strncasecmp(s, v[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* Where the markup that is not a tag at s ("<!--", "<![CDATA[", "<?",
+ * "<!") ends, or NULL when s begins a tag. */
+static const char *
+skip_special(const char *s)
+{
+	const char	*e;
+
+	if (strncmp(s, "<!--", 4) == 0)
+		return (e = strstr(s + 4, "-->")) != NULL ? e + 3 : NULL;
+	if (strncmp(s, "<![CDATA[", 9) == 0)
+		return (e = strstr(s + 9, "]]>")) != NULL ? e + 3 : NULL;
+	if (s[1] == '?')
+		return (e = strstr(s + 2, "?>")) != NULL ? e + 2 : NULL;
+	if (s[1] == '!')
+		return (e = strchr(s + 2, '>')) != NULL ? e + 1 : NULL;
+	return s;
+}
+
+/*
+ * libxml2 writes every empty element <br/>, and <p/> for <p></p>, which
+ * HTML reads as a paragraph that never ends.  As feeds write HTML (and as
+ * XHTML's HTML-compatible form has it), void elements become <br /> and
+ * any other empty element gets its end tag.  In libxml2's output '<' and
+ * '>' are escaped in text and attribute values, so "/>" ends an empty
+ * element but in comments, CDATA sections and processing instructions,
+ * which are copied as they are.
+ */
 static char *
-inner_xml(struct pctx *p, xmlNode *n)
+html_empty_tags(struct pctx *p, char *html)
+{
+	struct buf	 b;
+	const char	*s, *end, *done, *skip;
+	size_t		 nlen;
+	int		 rc = BUF_OK;
+
+	if (html == NULL || strstr(html, "/>") == NULL)
+		return html;
+	buf_init(&b, 2 * (size_t)FEED_MAX_FIELD);
+	for (s = done = html; rc == BUF_OK && (s = strchr(s, '<')) != NULL;) {
+		if ((skip = skip_special(s)) == NULL)
+			break;
+		if (skip != s) {
+			s = skip;
+			continue;
+		}
+		if ((end = strchr(s, '>')) == NULL)
+			break;
+		nlen = strcspn(s + 1, " \t\r\n/>");
+		if (end[-1] == '/' && nlen > 0 && end - 1 > s + nlen) {
+			rc = buf_add(&b, done, (size_t)(end - 1 - done));
+			if (rc == BUF_OK && html_void(s + 1, nlen))
+				rc = buf_addstr(&b, " />");
+			else if (rc == BUF_OK)
+				rc = buf_printf(&b, "></%.*s>", (int)nlen, s + 1);
+			done = end + 1;
+		}
+		s = end + 1;
+	}
+	if (rc == BUF_OK)
+		rc = buf_addstr(&b, done);
+	if (rc != BUF_OK) {
+		/* out of room: as libxml2 wrote it will do */
+		if (rc == BUF_NOMEM)
+			p->oom = true;
+		buf_free(&b);
+		return html;
+	}
+	free(html);
+	html = dup_trim(p, b.data != NULL ? b.data : "");
+	buf_free(&b);
+	return html;
+}
+
+/*
+ * The children of n serialised as markup (Atom type="xhtml", naked HTML,
+ * xhtml:body), as HTML writes empty elements unless as_xml.  unwrap: the
+ * content is wrapped in an xhtml:div that is not part of it (Atom).
+ */
+static char *
+inner_markup(struct pctx *p, xmlNode *n, bool unwrap, bool as_xml)
 {
 	xmlBuffer	*xb;
 	xmlNode		*c;
 	char		*r;
 
-	/* The content is wrapped in an xhtml:div that is not part of it. */
-	for (c = n->children; c != NULL; c = c->next)
+	for (c = n->children; unwrap && c != NULL; c = c->next)
 		if (c->type == XML_ELEMENT_NODE)
 			break;
-	if (c != NULL && strcmp((const char *)c->name, "div") == 0 &&
+	if (unwrap && c != NULL && strcmp((const char *)c->name, "div") == 0 &&
 	    c->ns != NULL && strcmp((const char *)c->ns->href, NS_XHTML) == 0)
 		n = c;
 	if ((xb = xmlBufferCreate()) == NULL) {
@@ -671,7 +764,13 @@ inner_xml(struct pctx *p, xmlNode *n)
 		xmlNodeDump(xb, p->xdoc, c, 0, 0);
 	r = dup_trim(p, (const char *)xmlBufferContent(xb));
 	xmlBufferFree(xb);
-	return r;
+	return as_xml ? r : html_empty_tags(p, r);
+}
+
+static char *
+inner_xml(struct pctx *p, xmlNode *n)
+{
+	return inner_markup(p, n, true, false);
 }
 
 /* "href" or "src" followed by '=' and a quote at s; sets *vlen to the
@@ -972,7 +1071,8 @@ atom_text(struct pctx *p, xmlNode *n, bool plain)
 	if (html && (div = html_in_div(n)) != NULL)
 		s = node_text(p, div);
 	else
-		s = xhtml || xml ? inner_xml(p, n) : node_markup(p, n, false);
+		s = xhtml || xml ? inner_markup(p, n, true, xml) :
+		    node_markup(p, n, false);
 	if (b64)
 		s = base64_decode(p, s);
 	if (!plain)
@@ -1354,12 +1454,31 @@ add_itunes_category(struct pctx *p, struct feed_category **arr, size_t *n,
 }
 
 
+/*
+ * A summary of an item.  An RSS item that has two (<description> and
+ * <summary>, or atom:summary) has the first as summary and the second as
+ * its content when it has no other, as feedparser reads it.
+ */
+static void
+add_summary(struct pctx *p, struct feed_item *it, char *s)
+{
+	if (it->summary == NULL)
+		it->summary = s;
+	else if (p->kind != KIND_ATOM)
+		set_str(&p->item_alt, s);
+	else
+		free(s);
+}
+
 static bool
 item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 {
 	if (is_el(p, c, NS_CONTENT, "encoded"))
 		set_str(&it->content,
 		    resolve_html(p, c, node_markup(p, c, true)));
+	else if (is_el(p, c, NS_XHTML, "body"))
+		set_str(&it->content, resolve_html(p, c,
+		    inner_markup(p, c, false, false)));
 	else if (is_el(p, c, NS_DC, "creator") ||
 	    is_el(p, c, NS_DC, "author") || is_el(p, c, NS_ITUNES, "author"))
 		add_person_str(p, &it->authors, &it->nauthors,
@@ -1508,8 +1627,9 @@ rss_item(struct pctx *p, xmlNode *n)
 			set_str(&it->title, plain_title(p, node_text(p, c)));
 		else if (is_el(p, c, NATIVE, "link"))
 			set_str(&it->link, resolve(p, c, node_text(p, c)));
-		else if (is_el(p, c, NATIVE, "description"))
-			set_str(&it->summary,
+		else if (is_el(p, c, NATIVE, "description") ||
+		    is_el(p, c, NATIVE, "summary"))
+			add_summary(p, it,
 			    resolve_html(p, c, node_markup(p, c, false)));
 		else if (is_el(p, c, NATIVE, "guid")) {
 			if (guid == NULL) {
@@ -1713,7 +1833,7 @@ atom_item_el(struct pctx *p, struct feed_item *it, xmlNode *c)
 		    sizeof(*who))) != NULL)
 			atom_person(p, c, who);
 	} else if (is_atom(p, c, "summary"))
-		set_str(&it->summary, atom_text(p, c, false));
+		add_summary(p, it, atom_text(p, c, false));
 	else if (is_atom(p, c, "content"))
 		set_str(&it->content, atom_text(p, c, false));
 	else if (is_atom(p, c, "rights"))
@@ -1736,6 +1856,8 @@ item_finish(struct pctx *p, struct feed_item *it)
 {
 	set_str(&it->summary, p->item_summary);
 	p->item_summary = NULL;
+	set_str(&it->content, p->item_alt);
+	p->item_alt = NULL;
 	/* An item only ever updated was first published then, as far as
 	 * anyone can tell. */
 	if (it->published == FEED_NODATE)
@@ -2127,6 +2249,7 @@ parse_utf8(const char *data, size_t len, const char *base,
 	feed_free(p.doc);
 	free(p.feed_summary);
 	free(p.item_summary);
+	free(p.item_alt);
 	free(p.publisher);
 	if (p.xdoc != NULL)
 		xmlFreeDoc(p.xdoc);

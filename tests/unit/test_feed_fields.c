@@ -174,6 +174,35 @@ test_version_names(void **state)
 	    "<channel/></rdf:RDF>"), "rss10");
 }
 
+/*
+ * Family 4: an RSS item's second summary is its content when it has none,
+ * xhtml:body is content, and empty elements of naked HTML are written as
+ * HTML writes them (<br />, <p></p>), escaped HTML as the feed wrote it.
+ */
+static void
+test_summaries_and_markup(void **state)
+{
+	struct feed_doc		*d;
+	struct feed_item	*it;
+
+	(void)state;
+	d = parse_fixture("rss-summaries.xml");
+	assert_int_equal(d->nitems, 6);
+	it = d->items;
+	assert_string_equal(it[0].summary, "Example description");
+	assert_string_equal(it[0].content, "Example summary");
+	assert_string_equal(it[1].summary, "Atom summary");
+	assert_string_equal(it[1].content, "Second description");
+	assert_string_equal(it[2].summary, "Only one");
+	assert_string_equal(it[2].content, "The content");
+	assert_string_equal(it[3].summary, "With a body");
+	assert_string_equal(it[3].content, "<p>Example content</p>");
+	assert_string_equal(it[4].summary, "<b>x</b><br />y<br />z"
+	    "<img src=\"http://example.com/a.png\" /><p></p><!-- a/> -->");
+	assert_string_equal(it[5].summary, "<b>x</b><br />y<br>");
+	feed_free(d);
+}
+
 int
 main(void)
 {
@@ -181,6 +210,7 @@ main(void)
 		cmocka_unit_test(test_namespaced_roots),
 		cmocka_unit_test(test_missed_fields),
 		cmocka_unit_test(test_version_names),
+		cmocka_unit_test(test_summaries_and_markup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
