@@ -70,6 +70,11 @@ static const char *const rss2_ns[] = {
 	"http://blogs.law.harvard.edu/tech/rss",
 };
 
+/* The media types of feed_doc's *_type fields. */
+#define TYPE_TEXT	"text/plain"
+#define TYPE_HTML	"text/html"
+#define TYPE_XHTML	"application/xhtml+xml"
+
 /* "No namespace or the RSS/Atom one of this document": see native(). */
 #define NATIVE		NULL
 
@@ -82,9 +87,12 @@ struct pctx {
 	bool		 oom;
 	/* iTunes/DC summaries: used only when the format's own is missing */
 	char		*feed_summary;
+	const char	*feed_summary_type;
 	char		*item_summary;
+	const char	*item_summary_type;
 	/* an RSS item's second summary (<description> and <summary>) */
 	char		*item_alt;
+	const char	*item_alt_type;
 	/* dc:publisher: the feed's author only when nobody else is */
 	char		*publisher;
 };
@@ -365,6 +373,17 @@ set_str(char **dst, char *v)
 	if (*dst == NULL)
 		*dst = v;
 	else
+		free(v);
+}
+
+/* set_str for a field and its type (a static string). */
+static void
+set_typed(char **dst, const char **tdst, char *v, const char *type)
+{
+	if (*dst == NULL && v != NULL) {
+		*dst = v;
+		*tdst = type;
+	} else
 		free(v);
 }
 
@@ -1039,9 +1058,12 @@ html_in_div(xmlNode *n)
 	return div;
 }
 
-/* Atom text construct: kept as (X)HTML, or made plain for titles. */
+/*
+ * Atom text construct: kept as (X)HTML, or made plain for titles.  *kind
+ * (unless NULL) is what it was: TYPE_TEXT, TYPE_HTML or TYPE_XHTML.
+ */
 static char *
-atom_text(struct pctx *p, xmlNode *n, bool plain)
+atom_text(struct pctx *p, xmlNode *n, bool plain, const char **kind)
 {
 	xmlNode	*div;
 	char	*type, *mode, *s;
@@ -1067,6 +1089,8 @@ atom_text(struct pctx *p, xmlNode *n, bool plain)
 	xml = !xhtml && type != NULL && strstr(type, "xml") != NULL;
 	free(type);
 	free(mode);
+	if (kind != NULL)
+		*kind = xhtml ? TYPE_XHTML : html ? TYPE_HTML : TYPE_TEXT;
 	/* Unescaped markup in type="html" is kept as markup. */
 	if (html && (div = html_in_div(n)) != NULL)
 		s = node_text(p, div);
@@ -1080,6 +1104,20 @@ atom_text(struct pctx *p, xmlNode *n, bool plain)
 	if (xhtml || html)
 		return plain_title(p, s);
 	return collapse(p, s);
+}
+
+/* The first Atom text construct of its kind into *dst, its type *tdst. */
+static void
+set_atom_text(struct pctx *p, xmlNode *n, bool plain, char **dst,
+    const char **tdst)
+{
+	const char	*kind = TYPE_TEXT;
+	char		*v;
+
+	if (*dst != NULL)
+		return;
+	v = atom_text(p, n, plain, &kind);
+	set_typed(dst, tdst, v, kind);
 }
 
 /* "x@y (Name)", "Name <x@y>", "x@y" or "Name". */
@@ -1460,25 +1498,42 @@ add_itunes_category(struct pctx *p, struct feed_category **arr, size_t *n,
  * its content when it has no other, as feedparser reads it.
  */
 static void
-add_summary(struct pctx *p, struct feed_item *it, char *s)
+add_summary(struct pctx *p, struct feed_item *it, char *s, const char *type)
 {
 	if (it->summary == NULL)
-		it->summary = s;
+		set_typed(&it->summary, &it->summary_type, s, type);
 	else if (p->kind != KIND_ATOM)
-		set_str(&p->item_alt, s);
+		set_typed(&p->item_alt, &p->item_alt_type, s, type);
 	else
 		free(s);
+}
+
+/* set_str for an item's content and its media type. */
+static void
+set_content(struct pctx *p, struct feed_item *it, char *v, const char *type)
+{
+	if (it->content != NULL || v == NULL) {
+		free(v);
+		return;
+	}
+	it->content = v;
+	free(it->content_type);
+	if ((it->content_type = strdup(type)) == NULL)
+		p->oom = true;
 }
 
 static bool
 item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 {
 	if (is_el(p, c, NS_CONTENT, "encoded"))
-		set_str(&it->content,
-		    resolve_html(p, c, node_markup(p, c, true)));
+		set_content(p, it, resolve_html(p, c, node_markup(p, c, true)),
+		    TYPE_HTML);
 	else if (is_el(p, c, NS_XHTML, "body"))
-		set_str(&it->content, resolve_html(p, c,
-		    inner_markup(p, c, false, false)));
+		set_content(p, it, resolve_html(p, c,
+		    inner_markup(p, c, false, false)), TYPE_XHTML);
+	else if (is_el(p, c, NS_DC, "contributor"))
+		add_person_str(p, &it->contributors, &it->ncontributors,
+		    node_text(p, c));
 	else if (is_el(p, c, NS_DC, "creator") ||
 	    is_el(p, c, NS_DC, "author") || is_el(p, c, NS_ITUNES, "author"))
 		add_person_str(p, &it->authors, &it->nauthors,
@@ -1500,10 +1555,14 @@ item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 	else if (is_el(p, c, NS_DC, "language"))
 		set_str(&it->language, node_text(p, c));
 	else if (is_el(p, c, NS_DC, "title"))
-		set_str(&it->title, plain_title(p, node_text(p, c)));
-	else if (is_el(p, c, NS_DC, "description") ||
-	    is_el(p, c, NS_ITUNES, "summary"))
-		set_str(&p->item_summary, node_text(p, c));
+		set_typed(&it->title, &it->title_type,
+		    plain_title(p, node_text(p, c)), TYPE_TEXT);
+	else if (is_el(p, c, NS_DC, "description"))
+		set_typed(&p->item_summary, &p->item_summary_type,
+		    node_text(p, c), TYPE_HTML);
+	else if (is_el(p, c, NS_ITUNES, "summary"))
+		set_typed(&p->item_summary, &p->item_summary_type,
+		    node_text(p, c), TYPE_TEXT);
 	else if (is_el(p, c, NS_DC, "identifier"))
 		set_str(&it->id, node_text(p, c));
 	else if (is_el(p, c, NS_DC, "rights"))
@@ -1580,11 +1639,18 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 		add_category(p, &d->categories, &d->ncategories,
 		    node_text(p, c), NULL, NULL);
 	else if (is_el(p, c, NS_DC, "title"))
-		set_str(&d->title, plain_title(p, node_text(p, c)));
-	else if (is_el(p, c, NS_DC, "description") ||
-	    is_el(p, c, NS_ITUNES, "summary") ||
+		set_typed(&d->title, &d->title_type,
+		    plain_title(p, node_text(p, c)), TYPE_TEXT);
+	else if (is_el(p, c, NS_DC, "description"))
+		set_typed(&p->feed_summary, &p->feed_summary_type,
+		    node_text(p, c), TYPE_HTML);
+	else if (is_el(p, c, NS_ITUNES, "summary") ||
 	    is_el(p, c, NS_ITUNES, "subtitle"))
-		set_str(&p->feed_summary, node_text(p, c));
+		set_typed(&p->feed_summary, &p->feed_summary_type,
+		    node_text(p, c), TYPE_TEXT);
+	else if (is_el(p, c, NS_DC, "contributor"))
+		add_person_str(p, &d->contributors, &d->ncontributors,
+		    node_text(p, c));
 	else
 		return false;
 	return true;
@@ -1624,13 +1690,14 @@ rss_item(struct pctx *p, xmlNode *n)
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		if (is_el(p, c, NATIVE, "title"))
-			set_str(&it->title, plain_title(p, node_text(p, c)));
+			set_typed(&it->title, &it->title_type,
+			    plain_title(p, node_text(p, c)), TYPE_TEXT);
 		else if (is_el(p, c, NATIVE, "link"))
 			set_str(&it->link, resolve(p, c, node_text(p, c)));
 		else if (is_el(p, c, NATIVE, "description") ||
 		    is_el(p, c, NATIVE, "summary"))
-			add_summary(p, it,
-			    resolve_html(p, c, node_markup(p, c, false)));
+			add_summary(p, it, resolve_html(p, c,
+			    node_markup(p, c, false)), TYPE_HTML);
 		else if (is_el(p, c, NATIVE, "guid")) {
 			if (guid == NULL) {
 				/* an earlier guid without text had one too */
@@ -1646,8 +1713,11 @@ rss_item(struct pctx *p, xmlNode *n)
 		else if (is_el(p, c, NATIVE, "category"))
 			add_category(p, &it->categories, &it->ncategories,
 			    node_text(p, c), node_attr(p, c, "domain"), NULL);
-		else if (is_el(p, c, NATIVE, "enclosure"))
+		else if (is_el(p, c, NATIVE, "enclosure")) {
 			add_enclosure(p, it, c, "url", "length");
+			add_link(p, &it->links, &it->nlinks, c,
+			    resolve(p, c, node_attr(p, c, "url")), "enclosure");
+		}
 		else if (is_el(p, c, NATIVE, "comments"))
 			set_str(&it->comments, resolve(p, c, node_text(p, c)));
 		else if (!atom_item_el(p, it, c))
@@ -1732,11 +1802,13 @@ rss_channel(struct pctx *p, xmlNode *n)
 		if (is_el(p, c, NATIVE, "item"))
 			rss_item(p, c);
 		else if (is_el(p, c, NATIVE, "title"))
-			set_str(&d->title, plain_title(p, node_text(p, c)));
+			set_typed(&d->title, &d->title_type,
+			    plain_title(p, node_text(p, c)), TYPE_TEXT);
 		else if (is_el(p, c, NATIVE, "link"))
 			set_str(&d->link, resolve(p, c, node_text(p, c)));
 		else if (is_el(p, c, NATIVE, "description"))
-			set_str(&d->summary, node_markup(p, c, false));
+			set_typed(&d->summary, &d->summary_type,
+			    node_markup(p, c, false), TYPE_HTML);
 		else if (is_el(p, c, NATIVE, "language"))
 			set_str(&d->language, node_text(p, c));
 		else if (is_el(p, c, NATIVE, "copyright"))
@@ -1775,7 +1847,8 @@ rss_channel(struct pctx *p, xmlNode *n)
 		d->link = pick_link(p, d->links, d->nlinks);
 	if (d->language == NULL)
 		d->language = take_xml(p, xmlNodeGetLang(n));
-	set_str(&d->summary, p->feed_summary);
+	set_typed(&d->summary, &d->summary_type, p->feed_summary,
+	    p->feed_summary_type);
 	p->feed_summary = NULL;
 	/* The technical contact is the author only when nobody else is. */
 	fallback_author(p, d, p->publisher);
@@ -1803,15 +1876,60 @@ rss_root(struct pctx *p, xmlNode *root)
 
 /* --- Atom 0.3 and 1.0 ---------------------------------------------- */
 
+/*
+ * The media type of an Atom content: as its type says, text, html and
+ * xhtml (kind, as atom_text read it) spelled as media types.
+ */
+static char *
+atom_media_type(struct pctx *p, xmlNode *n, const char *kind)
+{
+	char	*type, *r;
+
+	type = node_attr(p, n, "type");
+	if (type != NULL && strcmp(type, "text") != 0 &&
+	    strcmp(type, "html") != 0 && strcmp(type, "xhtml") != 0)
+		return type;
+	free(type);
+	if ((r = strdup(kind)) == NULL)
+		p->oom = true;
+	return r;
+}
+
+/*
+ * atom:content, the first one: inline, or out of line at src (RFC 4287
+ * 4.1.3.2: then it is empty, and its type says what src serves).
+ */
+static void
+atom_content(struct pctx *p, struct feed_item *it, xmlNode *c)
+{
+	const char	*kind = TYPE_TEXT;
+	char		*v;
+
+	if (it->content != NULL || it->content_src != NULL)
+		return;
+	if ((v = node_attr(p, c, "src")) != NULL) {
+		it->content_src = resolve(p, c, v);
+		free(it->content_type);
+		it->content_type = node_attr(p, c, "type");
+		return;
+	}
+	if ((v = atom_text(p, c, false, &kind)) == NULL)
+		return;
+	it->content = v;
+	free(it->content_type);
+	it->content_type = atom_media_type(p, c, kind);
+}
+
 /* An Atom element of an entry (or of an RSS item borrowing it). */
 static bool
 atom_item_el(struct pctx *p, struct feed_item *it, xmlNode *c)
 {
 	struct feed_person	*who;
-	char			*rel;
+	const char		*kind = TYPE_TEXT;
+	char			*rel, *v;
 
 	if (is_atom(p, c, "title"))
-		set_str(&it->title, atom_text(p, c, true));
+		set_atom_text(p, c, true, &it->title, &it->title_type);
 	else if (is_atom(p, c, "id"))
 		set_str(&it->id, atom_id(p, c));
 	else if (is_atom(p, c, "link")) {
@@ -1826,18 +1944,21 @@ atom_item_el(struct pctx *p, struct feed_item *it, xmlNode *c)
 	else if (is_atom(p, c, "published") || is_atom(p, c, "issued") ||
 	    is_atom(p, c, "created"))
 		set_date(&it->published, node_text(p, c));
-	else if (is_atom(p, c, "author") || is_atom(p, c, "contributor")) {
-		if (is_atom(p, c, "contributor") && it->nauthors > 0)
-			return true;
+	else if (is_atom(p, c, "author")) {
 		if ((who = grow(p, &it->authors, &it->nauthors,
 		    sizeof(*who))) != NULL)
 			atom_person(p, c, who);
-	} else if (is_atom(p, c, "summary"))
-		add_summary(p, it, atom_text(p, c, false));
-	else if (is_atom(p, c, "content"))
-		set_str(&it->content, atom_text(p, c, false));
+	} else if (is_atom(p, c, "contributor")) {
+		if ((who = grow(p, &it->contributors, &it->ncontributors,
+		    sizeof(*who))) != NULL)
+			atom_person(p, c, who);
+	} else if (is_atom(p, c, "summary")) {
+		v = atom_text(p, c, false, &kind);
+		add_summary(p, it, v, kind);
+	} else if (is_atom(p, c, "content"))
+		atom_content(p, it, c);
 	else if (is_atom(p, c, "rights"))
-		set_str(&it->rights, atom_text(p, c, false));
+		set_str(&it->rights, atom_text(p, c, false, NULL));
 	else if (is_atom(p, c, "category"))
 		add_category(p, &it->categories, &it->ncategories,
 		    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
@@ -1847,16 +1968,32 @@ atom_item_el(struct pctx *p, struct feed_item *it, xmlNode *c)
 	return true;
 }
 
+/* Which of TYPE_TEXT, TYPE_HTML and TYPE_XHTML a media type is nearest. */
+static const char *
+text_kind(const char *type)
+{
+	if (type == NULL)
+		return TYPE_HTML;
+	if (strstr(type, "xhtml") != NULL)
+		return TYPE_XHTML;
+	if (strstr(type, "html") != NULL)
+		return TYPE_HTML;
+	return TYPE_TEXT;
+}
+
 /*
  * Readers show the description when there is no content and the other way
- * round; do it once here so every consumer agrees.
+ * round; do it once here so every consumer agrees.  The copy keeps its
+ * type: content_type then says what content is, not what content_src is.
  */
 static void
 item_finish(struct pctx *p, struct feed_item *it)
 {
-	set_str(&it->summary, p->item_summary);
+	set_typed(&it->summary, &it->summary_type, p->item_summary,
+	    p->item_summary_type);
 	p->item_summary = NULL;
-	set_str(&it->content, p->item_alt);
+	if (p->item_alt != NULL)
+		set_content(p, it, p->item_alt, p->item_alt_type);
 	p->item_alt = NULL;
 	/* An item only ever updated was first published then, as far as
 	 * anyone can tell. */
@@ -1864,12 +2001,19 @@ item_finish(struct pctx *p, struct feed_item *it)
 		it->published = it->updated;
 	if (it->link == NULL)
 		it->link = pick_link(p, it->links, it->nlinks);
-	if (it->summary == NULL && it->content != NULL &&
-	    (it->summary = strdup(it->content)) == NULL)
-		p->oom = true;
-	if (it->content == NULL && it->summary != NULL &&
-	    (it->content = strdup(it->summary)) == NULL)
-		p->oom = true;
+	if (it->summary == NULL && it->content != NULL) {
+		if ((it->summary = strdup(it->content)) == NULL)
+			p->oom = true;
+		it->summary_type = text_kind(it->content_type);
+	}
+	if (it->content == NULL && it->summary != NULL) {
+		if ((it->content = strdup(it->summary)) == NULL)
+			p->oom = true;
+		free(it->content_type);
+		if ((it->content_type = strdup(it->summary_type != NULL ?
+		    it->summary_type : TYPE_HTML)) == NULL)
+			p->oom = true;
+	}
 }
 
 static void
@@ -1894,12 +2038,51 @@ atom_entry(struct pctx *p, xmlNode *n)
 	set_str(&it->language, take_xml(p, xmlNodeGetLang(n)));
 }
 
+/*
+ * The people and pictures of an Atom feed: every author (the first is also
+ * the feed's author), contributors, icon and logo (the first of them also
+ * the feed's image, as RSS has one).
+ */
+static bool
+atom_feed_extra(struct pctx *p, struct feed_doc *d, xmlNode *c)
+{
+	struct feed_person	*who;
+	bool			 author = is_atom(p, c, "author");
+
+	if (author || is_atom(p, c, "contributor")) {
+		if ((who = author ? grow(p, &d->authors, &d->nauthors,
+		    sizeof(*who)) : grow(p, &d->contributors,
+		    &d->ncontributors, sizeof(*who))) != NULL)
+			atom_person(p, c, who);
+		if (!author || d->author != NULL)
+			return true;
+		if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
+			p->oom = true;
+		else
+			atom_person(p, c, d->author);
+		return true;
+	}
+	if (is_atom(p, c, "icon"))
+		set_str(&d->icon, resolve(p, c, node_text(p, c)));
+	else if (is_atom(p, c, "logo"))
+		set_str(&d->logo, resolve(p, c, node_text(p, c)));
+	else
+		return false;
+	if (d->image != NULL)
+		return true;
+	if ((d->image = calloc(1, sizeof(*d->image))) == NULL)
+		p->oom = true;
+	else
+		d->image->url = resolve(p, c, node_text(p, c));
+	return true;
+}
+
 /* An Atom element of a feed (or of an RSS channel borrowing it). */
 static bool
 atom_feed_el(struct pctx *p, struct feed_doc *d, xmlNode *c)
 {
 	if (is_atom(p, c, "title"))
-		set_str(&d->title, atom_text(p, c, true));
+		set_atom_text(p, c, true, &d->title, &d->title_type);
 	else if (is_atom(p, c, "id"))
 		set_str(&d->id, atom_id(p, c));
 	else if (is_atom(p, c, "updated") || is_atom(p, c, "modified"))
@@ -1907,34 +2090,20 @@ atom_feed_el(struct pctx *p, struct feed_doc *d, xmlNode *c)
 	else if (is_atom(p, c, "published") || is_atom(p, c, "issued"))
 		set_date(&d->published, node_text(p, c));
 	else if (is_atom(p, c, "subtitle") || is_atom(p, c, "tagline"))
-		set_str(&d->summary, atom_text(p, c, false));
+		set_atom_text(p, c, false, &d->summary, &d->summary_type);
 	else if (is_atom(p, c, "rights") || is_atom(p, c, "copyright"))
-		set_str(&d->rights, atom_text(p, c, false));
+		set_str(&d->rights, atom_text(p, c, false, NULL));
 	else if (is_atom(p, c, "generator"))
 		set_str(&d->generator, node_text(p, c));
-	else if (is_atom(p, c, "author")) {
-		if (d->author != NULL)
-			return true;
-		if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
-			p->oom = true;
-		else
-			atom_person(p, c, d->author);
-	} else if (is_atom(p, c, "category"))
+	else if (is_atom(p, c, "category"))
 		add_category(p, &d->categories, &d->ncategories,
 		    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
 		    node_attr(p, c, "label"));
-	else if (is_atom(p, c, "logo") || is_atom(p, c, "icon")) {
-		if (d->image != NULL)
-			return true;
-		if ((d->image = calloc(1, sizeof(*d->image))) == NULL)
-			p->oom = true;
-		else
-			d->image->url = resolve(p, c, node_text(p, c));
-	} else if (is_atom(p, c, "link"))
+	else if (is_atom(p, c, "link"))
 		add_link(p, &d->links, &d->nlinks, c, feed_href(p, c),
 		    "alternate");
 	else
-		return false;
+		return atom_feed_extra(p, d, c);
 	return true;
 }
 
@@ -1954,7 +2123,8 @@ atom_feed(struct pctx *p, xmlNode *n)
 	}
 	set_str(&d->link, pick_link(p, d->links, d->nlinks));
 	set_str(&d->language, take_xml(p, xmlNodeGetLang(n)));
-	set_str(&d->summary, p->feed_summary);
+	set_typed(&d->summary, &d->summary_type, p->feed_summary,
+	    p->feed_summary_type);
 	p->feed_summary = NULL;
 	fallback_author(p, d, p->publisher);
 	p->publisher = NULL;
@@ -2084,6 +2254,8 @@ feed_free(struct feed_doc *d)
 		return;
 #define FREE_PERSON(x) do { free((x)->name); free((x)->email); \
 	    free((x)->uri); } while (0)
+#define FREE_PEOPLE(a, n) do { for (j = 0; j < (n); j++) { \
+	    FREE_PERSON(&(a)[j]); } free(a); } while (0)
 #define FREE_LINKS(a, n) do { for (j = 0; j < (n); j++) { \
 	    free((a)[j].href); free((a)[j].rel); free((a)[j].type); \
 	    free((a)[j].title); } free(a); } while (0)
@@ -2095,11 +2267,12 @@ feed_free(struct feed_doc *d)
 		free(it->title);
 		free(it->link);
 		free(it->id);
-		for (j = 0; j < it->nauthors; j++)
-			FREE_PERSON(&it->authors[j]);
-		free(it->authors);
+		FREE_PEOPLE(it->authors, it->nauthors);
+		FREE_PEOPLE(it->contributors, it->ncontributors);
 		free(it->summary);
 		free(it->content);
+		free(it->content_type);
+		free(it->content_src);
 		for (j = 0; j < it->nenclosures; j++) {
 			free(it->enclosures[j].url);
 			free(it->enclosures[j].type);
@@ -2119,7 +2292,11 @@ feed_free(struct feed_doc *d)
 	if (d->author != NULL)
 		FREE_PERSON(d->author);
 	free(d->author);
+	FREE_PEOPLE(d->authors, d->nauthors);
+	FREE_PEOPLE(d->contributors, d->ncontributors);
 	free(d->summary);
+	free(d->icon);
+	free(d->logo);
 	free(d->language);
 	free(d->rights);
 	free(d->generator);
@@ -2133,6 +2310,7 @@ feed_free(struct feed_doc *d)
 	FREE_LINKS(d->links, d->nlinks);
 	FREE_CATS(d->categories, d->ncategories);
 #undef FREE_PERSON
+#undef FREE_PEOPLE
 #undef FREE_LINKS
 #undef FREE_CATS
 	free(d);

@@ -13,6 +13,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
+
+#include "daemon/story.h"
 
 #include "parsers/date.h"
 #include "parsers/feed.h"
@@ -203,6 +206,112 @@ test_summaries_and_markup(void **state)
 	feed_free(d);
 }
 
+static void
+assert_person(const struct feed_person *who, const char *name,
+    const char *email, const char *uri)
+{
+#define EQ(a, b) do { if ((b) == NULL) assert_null(a); \
+	else assert_string_equal((a), (b)); } while (0)
+	EQ(who->name, name);
+	EQ(who->email, email);
+	EQ(who->uri, uri);
+#undef EQ
+}
+
+/* The name of the first author in the story file that item makes. */
+static void
+assert_story_author(const struct feed_item *it, const char *want)
+{
+	struct story_feed	 sf = { "f", "http://example.com/feed", "F",
+	    NULL };
+	struct story		*st;
+	json_t			*o, *a;
+	json_error_t		 e;
+	char			*s;
+
+	assert_non_null(st = story_from_item("0123456789abcdef", &sf, it, 0,
+	    NULL, 1, NULL));
+	assert_non_null(s = story_dump(st, NULL));
+	story_free(st);
+	assert_non_null(o = json_loads(s, 0, &e));
+	a = json_array_get(json_object_get(o, "authors"), 0);
+	assert_string_equal(json_string_value(json_object_get(a, "name")),
+	    want);
+	json_decref(o);
+	free(s);
+}
+
+/*
+ * Family 5: contributors, every author of a feed, icon and logo, the types
+ * of title, summary and content, content_src, rel of RSS enclosures.
+ */
+static void
+test_new_fields(void **state)
+{
+	struct feed_doc		*d;
+	struct feed_item	*it;
+	char			*json;
+
+	(void)state;
+	d = parse_fixture("atom-people.xml");
+	assert_string_equal(d->title_type, "text/html");
+	assert_string_equal(d->summary_type, "application/xhtml+xml");
+	assert_int_equal(d->nauthors, 2);
+	assert_person(&d->authors[0], "Ann", "ann@example.com", NULL);
+	assert_person(&d->authors[1], "Bob", NULL, "http://example.com/bob");
+	assert_person(d->author, "Ann", "ann@example.com", NULL);
+	assert_int_equal(d->ncontributors, 1);
+	assert_person(&d->contributors[0], "Cy", NULL, NULL);
+	assert_string_equal(d->icon, "http://example.com/favicon.ico");
+	assert_string_equal(d->logo, "http://example.com/logo.png");
+	assert_int_equal(d->nitems, 4);
+	it = d->items;
+	/* a contributor is no author, wherever it stands */
+	assert_int_equal(it[0].nauthors, 1);
+	assert_person(&it[0].authors[0], "Eve", NULL, NULL);
+	assert_int_equal(it[0].ncontributors, 1);
+	assert_person(&it[0].contributors[0], "Dee", "dee@example.com", NULL);
+	assert_string_equal(it[0].title_type, "text/plain");
+	assert_string_equal(it[0].summary_type, "text/html");
+	assert_string_equal(it[0].content_type, "application/xhtml+xml");
+	assert_null(it[0].content_src);
+	assert_string_equal(it[1].title, "XH");
+	assert_string_equal(it[1].title_type, "application/xhtml+xml");
+	assert_null(it[1].content);
+	assert_string_equal(it[1].content_src, "http://example.com/2.pdf");
+	assert_string_equal(it[1].content_type, "application/pdf");
+	/* a summary copied into content keeps its type */
+	assert_string_equal(it[2].content, "just text");
+	assert_string_equal(it[2].summary_type, "text/plain");
+	assert_string_equal(it[2].content_type, "text/plain");
+	/* the story file's authors: the contributor only when no author */
+	assert_int_equal(it[3].nauthors, 0);
+	assert_story_author(&it[0], "Eve");
+	assert_story_author(&it[3], "Hal");
+	assert_non_null(json = feed_to_json(d));
+	assert_non_null(strstr(json, "\"logo\": \"http://example.com/logo.png\""));
+	assert_non_null(strstr(json, "\"content_src\": "
+	    "\"http://example.com/2.pdf\""));
+	free(json);
+	feed_free(d);
+
+	d = parse_fixture("rss-people.xml");
+	assert_string_equal(d->title_type, "text/plain");
+	assert_int_equal(d->ncontributors, 1);
+	assert_person(&d->contributors[0], "Fay", "fay@example.com", NULL);
+	it = d->items;
+	assert_int_equal(it[0].ncontributors, 1);
+	assert_person(&it[0].contributors[0], "Gus", NULL, NULL);
+	assert_string_equal(it[0].summary_type, "text/html");
+	assert_int_equal(it[0].nlinks, 1);
+	assert_string_equal(it[0].links[0].href, "http://example.com/1.mp3");
+	assert_string_equal(it[0].links[0].rel, "enclosure");
+	assert_string_equal(it[0].links[0].type, "audio/mpeg");
+	/* an enclosure is not the item's link */
+	assert_null(it[0].link);
+	feed_free(d);
+}
+
 int
 main(void)
 {
@@ -211,6 +320,7 @@ main(void)
 		cmocka_unit_test(test_missed_fields),
 		cmocka_unit_test(test_version_names),
 		cmocka_unit_test(test_summaries_and_markup),
+		cmocka_unit_test(test_new_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
