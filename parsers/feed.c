@@ -737,7 +737,8 @@ html_empty_tags(struct pctx *p, char *html)
 			if (rc == BUF_OK && html_void(s + 1, nlen))
 				rc = buf_addstr(&b, " />");
 			else if (rc == BUF_OK)
-				rc = buf_printf(&b, "></%.*s>", (int)nlen, s + 1);
+				rc = buf_printf(&b, "></%.*s>", (int)nlen,
+				    s + 1);
 			done = end + 1;
 		}
 		s = end + 1;

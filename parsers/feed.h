@@ -141,8 +141,8 @@ struct feed_doc {
 	char			*generator;
 	struct feed_schedule	 schedule;
 	struct feed_image	*image;		/* NULL when none */
-	char			*icon;		/* atom:icon, atom:logo */
-	char			*logo;
+	char			*icon;		/* atom:icon */
+	char			*logo;		/* atom:logo */
 	struct feed_link	*links;
 	size_t			 nlinks;
 	struct feed_category	*categories;

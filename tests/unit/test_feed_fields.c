@@ -289,7 +289,8 @@ test_new_fields(void **state)
 	assert_story_author(&it[0], "Eve");
 	assert_story_author(&it[3], "Hal");
 	assert_non_null(json = feed_to_json(d));
-	assert_non_null(strstr(json, "\"logo\": \"http://example.com/logo.png\""));
+	assert_non_null(strstr(json, "\"logo\": "
+	    "\"http://example.com/logo.png\""));
 	assert_non_null(strstr(json, "\"content_src\": "
 	    "\"http://example.com/2.pdf\""));
 	free(json);
