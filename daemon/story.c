@@ -159,19 +159,32 @@ story_take(char **slot, char *v)
 	return 0;
 }
 
+/*
+ * The story's authors: the item's, or when it names none, its first
+ * contributor (as the parser took an Atom contributor before it kept them
+ * apart), so that the story still has a byline.
+ */
+static const struct feed_person *
+story_people(const struct feed_item *it, size_t *n)
+{
+	*n = it->nauthors > 0 ? it->nauthors : it->ncontributors > 0 ? 1 : 0;
+	return it->nauthors > 0 ? it->authors : it->contributors;
+}
+
 static int
 story_copy_lists(struct story *s, const struct feed_item *it)
 {
-	size_t	 i;
-	int	 bad = 0;
+	const struct feed_person	*who;
+	size_t				 i, n;
+	int				 bad = 0;
 
-	if (it->nauthors > 0 &&
-	    (s->authors = calloc(it->nauthors, sizeof(*s->authors))) == NULL)
+	who = story_people(it, &n);
+	if (n > 0 && (s->authors = calloc(n, sizeof(*s->authors))) == NULL)
 		return -1;
-	for (i = 0; i < it->nauthors; i++, s->nauthors++) {
-		s->authors[i].name = story_dup(it->authors[i].name, &bad);
-		s->authors[i].email = story_dup(it->authors[i].email, &bad);
-		s->authors[i].uri = story_dup(it->authors[i].uri, &bad);
+	for (i = 0; i < n; i++, s->nauthors++) {
+		s->authors[i].name = story_dup(who[i].name, &bad);
+		s->authors[i].email = story_dup(who[i].email, &bad);
+		s->authors[i].uri = story_dup(who[i].uri, &bad);
 	}
 	if (it->ncategories > 0 && (s->categories = calloc(it->ncategories,
 	    sizeof(*s->categories))) == NULL)
@@ -199,8 +212,10 @@ story_from_item(const char *id, const struct story_feed *sf,
     unsigned revision, const char *supersedes)
 {
 	struct story	*s;
+	const struct feed_person *who;
 	const char	*lang, *byline;
 	char		*raw;
+	size_t		 n;
 	int		 bad = 0;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -209,7 +224,8 @@ story_from_item(const char *id, const struct story_feed *sf,
 		goto fail;
 	memcpy(s->id, id, strlen(id) + 1);
 	lang = it->language != NULL ? it->language : sf->language;
-	byline = it->nauthors > 0 ? it->authors[0].name : NULL;
+	who = story_people(it, &n);
+	byline = n > 0 ? who[0].name : NULL;
 	if (it->title != NULL && (s->title = story_clean_title(it->title, lang,
 	    NULL, sf->title, h)) == NULL)
 		goto fail;

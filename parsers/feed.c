@@ -63,6 +63,18 @@
 #define NS_SY		"http://purl.org/rss/1.0/modules/syndication/"
 #define NS_SLASH	"http://purl.org/rss/1.0/modules/slash/"
 
+/* Namespaces RSS 2.0 was put in by its publishers at one time or another. */
+static const char *const rss2_ns[] = {
+	"http://backend.userland.com/rss2",
+	"http://backend.userland.com/rss",
+	"http://blogs.law.harvard.edu/tech/rss",
+};
+
+/* The media types of feed_doc's *_type fields. */
+#define TYPE_TEXT	"text/plain"
+#define TYPE_HTML	"text/html"
+#define TYPE_XHTML	"application/xhtml+xml"
+
 /* "No namespace or the RSS/Atom one of this document": see native(). */
 #define NATIVE		NULL
 
@@ -75,7 +87,12 @@ struct pctx {
 	bool		 oom;
 	/* iTunes/DC summaries: used only when the format's own is missing */
 	char		*feed_summary;
+	const char	*feed_summary_type;
 	char		*item_summary;
+	const char	*item_summary_type;
+	/* an RSS item's second summary (<description> and <summary>) */
+	char		*item_alt;
+	const char	*item_alt_type;
 	/* dc:publisher: the feed's author only when nobody else is */
 	char		*publisher;
 };
@@ -86,6 +103,24 @@ static void	item_finish(struct pctx *, struct feed_item *);
 
 /* --- small helpers ------------------------------------------------- */
 
+/* Whether uri is one of RSS's own namespaces (0.90, 1.0, 2.0). */
+static bool
+rss_uri(const char *uri)
+{
+	size_t	 i;
+
+	if (strcmp(uri, NS_RSS10) == 0 || strcmp(uri, NS_RSS090) == 0)
+		return true;
+	for (i = 0; i < sizeof(rss2_ns) / sizeof(rss2_ns[0]); i++)
+		if (strcmp(uri, rss2_ns[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Whether n is in the document's own vocabulary: no namespace, or one of
+ * its format's, with whatever prefix (<r:item xmlns:r="...rss2">).
+ */
 static bool
 native(const struct pctx *p, const xmlNode *n)
 {
@@ -97,7 +132,7 @@ native(const struct pctx *p, const xmlNode *n)
 	if (p->kind == KIND_ATOM)
 		return strcmp(uri, NS_ATOM10) == 0 ||
 		    strcmp(uri, NS_ATOM03) == 0;
-	return strcmp(uri, NS_RSS10) == 0 || strcmp(uri, NS_RSS090) == 0;
+	return rss_uri(uri);
 }
 
 /*
@@ -338,6 +373,17 @@ set_str(char **dst, char *v)
 	if (*dst == NULL)
 		*dst = v;
 	else
+		free(v);
+}
+
+/* set_str for a field and its type (a static string). */
+static void
+set_typed(char **dst, const char **tdst, char *v, const char *type)
+{
+	if (*dst == NULL && v != NULL) {
+		*dst = v;
+		*tdst = type;
+	} else
 		free(v);
 }
 
@@ -623,19 +669,111 @@ plain_title(struct pctx *p, char *s)
 	return t;
 }
 
-/* The children of n serialised as markup (Atom type="xhtml"). */
+/* Whether the n bytes at s name one of HTML's void elements. */
+static bool
+html_void(const char *s, size_t n)
+{
+	static const char *const v[] = { "area", "base", "basefont", "br",
+	    "col", "embed", "frame", "hr", "img", "input", "isindex",
+	    "keygen", "link", "meta", "param", "source", "track", "wbr" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (strlen(v[i]) == n && strncasecmp(s, v[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* Where the markup that is not a tag at s ("<!--", "<![CDATA[", "<?",
+ * "<!") ends, or NULL when s begins a tag. */
+static const char *
+skip_special(const char *s)
+{
+	const char	*e;
+
+	if (strncmp(s, "<!--", 4) == 0)
+		return (e = strstr(s + 4, "-->")) != NULL ? e + 3 : NULL;
+	if (strncmp(s, "<![CDATA[", 9) == 0)
+		return (e = strstr(s + 9, "]]>")) != NULL ? e + 3 : NULL;
+	if (s[1] == '?')
+		return (e = strstr(s + 2, "?>")) != NULL ? e + 2 : NULL;
+	if (s[1] == '!')
+		return (e = strchr(s + 2, '>')) != NULL ? e + 1 : NULL;
+	return s;
+}
+
+/*
+ * libxml2 writes every empty element <br/>, and <p/> for <p></p>, which
+ * HTML reads as a paragraph that never ends.  As feeds write HTML (and as
+ * XHTML's HTML-compatible form has it), void elements become <br /> and
+ * any other empty element gets its end tag.  In libxml2's output '<' and
+ * '>' are escaped in text and attribute values, so "/>" ends an empty
+ * element but in comments, CDATA sections and processing instructions,
+ * which are copied as they are.
+ */
 static char *
-inner_xml(struct pctx *p, xmlNode *n)
+html_empty_tags(struct pctx *p, char *html)
+{
+	struct buf	 b;
+	const char	*s, *end, *done, *skip;
+	size_t		 nlen;
+	int		 rc = BUF_OK;
+
+	if (html == NULL || strstr(html, "/>") == NULL)
+		return html;
+	buf_init(&b, 2 * (size_t)FEED_MAX_FIELD);
+	for (s = done = html; rc == BUF_OK && (s = strchr(s, '<')) != NULL;) {
+		if ((skip = skip_special(s)) == NULL)
+			break;
+		if (skip != s) {
+			s = skip;
+			continue;
+		}
+		if ((end = strchr(s, '>')) == NULL)
+			break;
+		nlen = strcspn(s + 1, " \t\r\n/>");
+		if (end[-1] == '/' && nlen > 0 && end - 1 > s + nlen) {
+			rc = buf_add(&b, done, (size_t)(end - 1 - done));
+			if (rc == BUF_OK && html_void(s + 1, nlen))
+				rc = buf_addstr(&b, " />");
+			else if (rc == BUF_OK)
+				rc = buf_printf(&b, "></%.*s>", (int)nlen,
+				    s + 1);
+			done = end + 1;
+		}
+		s = end + 1;
+	}
+	if (rc == BUF_OK)
+		rc = buf_addstr(&b, done);
+	if (rc != BUF_OK) {
+		/* out of room: as libxml2 wrote it will do */
+		if (rc == BUF_NOMEM)
+			p->oom = true;
+		buf_free(&b);
+		return html;
+	}
+	free(html);
+	html = dup_trim(p, b.data != NULL ? b.data : "");
+	buf_free(&b);
+	return html;
+}
+
+/*
+ * The children of n serialised as markup (Atom type="xhtml", naked HTML,
+ * xhtml:body), as HTML writes empty elements unless as_xml.  unwrap: the
+ * content is wrapped in an xhtml:div that is not part of it (Atom).
+ */
+static char *
+inner_markup(struct pctx *p, xmlNode *n, bool unwrap, bool as_xml)
 {
 	xmlBuffer	*xb;
 	xmlNode		*c;
 	char		*r;
 
-	/* The content is wrapped in an xhtml:div that is not part of it. */
-	for (c = n->children; c != NULL; c = c->next)
+	for (c = n->children; unwrap && c != NULL; c = c->next)
 		if (c->type == XML_ELEMENT_NODE)
 			break;
-	if (c != NULL && strcmp((const char *)c->name, "div") == 0 &&
+	if (unwrap && c != NULL && strcmp((const char *)c->name, "div") == 0 &&
 	    c->ns != NULL && strcmp((const char *)c->ns->href, NS_XHTML) == 0)
 		n = c;
 	if ((xb = xmlBufferCreate()) == NULL) {
@@ -646,7 +784,13 @@ inner_xml(struct pctx *p, xmlNode *n)
 		xmlNodeDump(xb, p->xdoc, c, 0, 0);
 	r = dup_trim(p, (const char *)xmlBufferContent(xb));
 	xmlBufferFree(xb);
-	return r;
+	return as_xml ? r : html_empty_tags(p, r);
+}
+
+static char *
+inner_xml(struct pctx *p, xmlNode *n)
+{
+	return inner_markup(p, n, true, false);
 }
 
 /* "href" or "src" followed by '=' and a quote at s; sets *vlen to the
@@ -915,9 +1059,12 @@ html_in_div(xmlNode *n)
 	return div;
 }
 
-/* Atom text construct: kept as (X)HTML, or made plain for titles. */
+/*
+ * Atom text construct: kept as (X)HTML, or made plain for titles.  *kind
+ * (unless NULL) is what it was: TYPE_TEXT, TYPE_HTML or TYPE_XHTML.
+ */
 static char *
-atom_text(struct pctx *p, xmlNode *n, bool plain)
+atom_text(struct pctx *p, xmlNode *n, bool plain, const char **kind)
 {
 	xmlNode	*div;
 	char	*type, *mode, *s;
@@ -943,11 +1090,14 @@ atom_text(struct pctx *p, xmlNode *n, bool plain)
 	xml = !xhtml && type != NULL && strstr(type, "xml") != NULL;
 	free(type);
 	free(mode);
+	if (kind != NULL)
+		*kind = xhtml ? TYPE_XHTML : html ? TYPE_HTML : TYPE_TEXT;
 	/* Unescaped markup in type="html" is kept as markup. */
 	if (html && (div = html_in_div(n)) != NULL)
 		s = node_text(p, div);
 	else
-		s = xhtml || xml ? inner_xml(p, n) : node_markup(p, n, false);
+		s = xhtml || xml ? inner_markup(p, n, true, xml) :
+		    node_markup(p, n, false);
 	if (b64)
 		s = base64_decode(p, s);
 	if (!plain)
@@ -955,6 +1105,20 @@ atom_text(struct pctx *p, xmlNode *n, bool plain)
 	if (xhtml || html)
 		return plain_title(p, s);
 	return collapse(p, s);
+}
+
+/* The first Atom text construct of its kind into *dst, its type *tdst. */
+static void
+set_atom_text(struct pctx *p, xmlNode *n, bool plain, char **dst,
+    const char **tdst)
+{
+	const char	*kind = TYPE_TEXT;
+	char		*v;
+
+	if (*dst != NULL)
+		return;
+	v = atom_text(p, n, plain, &kind);
+	set_typed(dst, tdst, v, kind);
 }
 
 /* "x@y (Name)", "Name <x@y>", "x@y" or "Name". */
@@ -1025,6 +1189,23 @@ atom_person(struct pctx *p, xmlNode *n, struct feed_person *who)
 		parse_person(p, node_text(p, n), who);
 }
 
+/*
+ * The URL of an Atom link: its href, or when it has none, the text it holds
+ * (<link rel="alternate">http://...</link>, the way RSS writes links).  One
+ * with neither is no link, so that the next one can be the entry's.
+ */
+static char *
+link_href(struct pctx *p, xmlNode *el)
+{
+	xmlChar	*owned;
+
+	if (attr_value(el, "href", NULL, &owned) != NULL) {
+		xmlFree(owned);
+		return resolve(p, el, node_attr(p, el, "href"));
+	}
+	return resolve(p, el, node_text(p, el));
+}
+
 static void
 add_link(struct pctx *p, struct feed_link **arr, size_t *n, xmlNode *el,
     char *href, const char *rel)
@@ -1060,7 +1241,7 @@ feed_href(struct pctx *p, xmlNode *el)
 	char	*r;
 
 	if ((x = xmlGetProp(el, (const xmlChar *)"href")) == NULL)
-		return NULL;
+		return link_href(p, el);
 	if ((r = take_xml(p, x)) != NULL || p->oom)
 		return resolve(p, el, r);
 	if ((base = xmlNodeGetBase(p->xdoc, el)) == NULL)
@@ -1312,19 +1493,57 @@ add_itunes_category(struct pctx *p, struct feed_category **arr, size_t *n,
 }
 
 
+/*
+ * A summary of an item.  An RSS item that has two (<description> and
+ * <summary>, or atom:summary) has the first as summary and the second as
+ * its content when it has no other, as feedparser reads it.
+ */
+static void
+add_summary(struct pctx *p, struct feed_item *it, char *s, const char *type)
+{
+	if (it->summary == NULL)
+		set_typed(&it->summary, &it->summary_type, s, type);
+	else if (p->kind != KIND_ATOM)
+		set_typed(&p->item_alt, &p->item_alt_type, s, type);
+	else
+		free(s);
+}
+
+/* set_str for an item's content and its media type. */
+static void
+set_content(struct pctx *p, struct feed_item *it, char *v, const char *type)
+{
+	if (it->content != NULL || v == NULL) {
+		free(v);
+		return;
+	}
+	it->content = v;
+	free(it->content_type);
+	if ((it->content_type = strdup(type)) == NULL)
+		p->oom = true;
+}
+
 static bool
 item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 {
 	if (is_el(p, c, NS_CONTENT, "encoded"))
-		set_str(&it->content,
-		    resolve_html(p, c, node_markup(p, c, true)));
+		set_content(p, it, resolve_html(p, c, node_markup(p, c, true)),
+		    TYPE_HTML);
+	else if (is_el(p, c, NS_XHTML, "body"))
+		set_content(p, it, resolve_html(p, c,
+		    inner_markup(p, c, false, false)), TYPE_XHTML);
+	else if (is_el(p, c, NS_DC, "contributor"))
+		add_person_str(p, &it->contributors, &it->ncontributors,
+		    node_text(p, c));
 	else if (is_el(p, c, NS_DC, "creator") ||
 	    is_el(p, c, NS_DC, "author") || is_el(p, c, NS_ITUNES, "author"))
 		add_person_str(p, &it->authors, &it->nauthors,
 		    node_text(p, c));
 	else if (is_el(p, c, NS_DC, "date") ||
 	    is_el(p, c, NS_DCTERMS, "issued") ||
-	    is_el(p, c, NS_DCTERMS, "created"))
+	    is_el(p, c, NS_DCTERMS, "created") ||
+	    is_el(p, c, NS_DCTERMS, "date") ||
+	    is_el(p, c, NS_DCTERMS, "available"))
 		set_date(&it->published, node_text(p, c));
 	else if (is_el(p, c, NS_DCTERMS, "modified"))
 		set_date(&it->updated, node_text(p, c));
@@ -1337,10 +1556,14 @@ item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 	else if (is_el(p, c, NS_DC, "language"))
 		set_str(&it->language, node_text(p, c));
 	else if (is_el(p, c, NS_DC, "title"))
-		set_str(&it->title, plain_title(p, node_text(p, c)));
-	else if (is_el(p, c, NS_DC, "description") ||
-	    is_el(p, c, NS_ITUNES, "summary"))
-		set_str(&p->item_summary, node_text(p, c));
+		set_typed(&it->title, &it->title_type,
+		    plain_title(p, node_text(p, c)), TYPE_TEXT);
+	else if (is_el(p, c, NS_DC, "description"))
+		set_typed(&p->item_summary, &p->item_summary_type,
+		    node_text(p, c), TYPE_HTML);
+	else if (is_el(p, c, NS_ITUNES, "summary"))
+		set_typed(&p->item_summary, &p->item_summary_type,
+		    node_text(p, c), TYPE_TEXT);
 	else if (is_el(p, c, NS_DC, "identifier"))
 		set_str(&it->id, node_text(p, c));
 	else if (is_el(p, c, NS_DC, "rights"))
@@ -1392,6 +1615,10 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 		set_date(&d->updated, node_text(p, c));
 	} else if (is_el(p, c, NS_DCTERMS, "modified"))
 		set_date(&d->updated, node_text(p, c));
+	else if (is_el(p, c, NS_DCTERMS, "issued") ||
+	    is_el(p, c, NS_DCTERMS, "created") ||
+	    is_el(p, c, NS_DCTERMS, "date"))
+		set_date(&d->published, node_text(p, c));
 	else if (is_el(p, c, NS_ITUNES, "category"))
 		add_itunes_category(p, &d->categories, &d->ncategories, c, 0);
 	else if (is_el(p, c, NS_ITUNES, "keywords"))
@@ -1413,17 +1640,39 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 		add_category(p, &d->categories, &d->ncategories,
 		    node_text(p, c), NULL, NULL);
 	else if (is_el(p, c, NS_DC, "title"))
-		set_str(&d->title, plain_title(p, node_text(p, c)));
-	else if (is_el(p, c, NS_DC, "description") ||
-	    is_el(p, c, NS_ITUNES, "summary") ||
+		set_typed(&d->title, &d->title_type,
+		    plain_title(p, node_text(p, c)), TYPE_TEXT);
+	else if (is_el(p, c, NS_DC, "description"))
+		set_typed(&p->feed_summary, &p->feed_summary_type,
+		    node_text(p, c), TYPE_HTML);
+	else if (is_el(p, c, NS_ITUNES, "summary") ||
 	    is_el(p, c, NS_ITUNES, "subtitle"))
-		set_str(&p->feed_summary, node_text(p, c));
+		set_typed(&p->feed_summary, &p->feed_summary_type,
+		    node_text(p, c), TYPE_TEXT);
+	else if (is_el(p, c, NS_DC, "contributor"))
+		add_person_str(p, &d->contributors, &d->ncontributors,
+		    node_text(p, c));
 	else
 		return false;
 	return true;
 }
 
 /* --- RSS 0.9x, 2.0 and 1.0 ----------------------------------------- */
+
+/* The rdf:about of an RSS 1.0 item, absolute as an identifier is. */
+static char *
+rdf_about(struct pctx *p, xmlNode *n)
+{
+	const char	*v;
+	xmlChar		*owned;
+	char		*r;
+
+	if ((v = attr_value(n, "about", NS_RDF, &owned)) == NULL)
+		return NULL;
+	r = dup_trim(p, v);
+	xmlFree(owned);
+	return resolve_as(p, n, r, true);
+}
 
 static void
 rss_item(struct pctx *p, xmlNode *n)
@@ -1442,12 +1691,14 @@ rss_item(struct pctx *p, xmlNode *n)
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		if (is_el(p, c, NATIVE, "title"))
-			set_str(&it->title, plain_title(p, node_text(p, c)));
+			set_typed(&it->title, &it->title_type,
+			    plain_title(p, node_text(p, c)), TYPE_TEXT);
 		else if (is_el(p, c, NATIVE, "link"))
 			set_str(&it->link, resolve(p, c, node_text(p, c)));
-		else if (is_el(p, c, NATIVE, "description"))
-			set_str(&it->summary,
-			    resolve_html(p, c, node_markup(p, c, false)));
+		else if (is_el(p, c, NATIVE, "description") ||
+		    is_el(p, c, NATIVE, "summary"))
+			add_summary(p, it, resolve_html(p, c,
+			    node_markup(p, c, false)), TYPE_HTML);
 		else if (is_el(p, c, NATIVE, "guid")) {
 			if (guid == NULL) {
 				/* an earlier guid without text had one too */
@@ -1463,8 +1714,11 @@ rss_item(struct pctx *p, xmlNode *n)
 		else if (is_el(p, c, NATIVE, "category"))
 			add_category(p, &it->categories, &it->ncategories,
 			    node_text(p, c), node_attr(p, c, "domain"), NULL);
-		else if (is_el(p, c, NATIVE, "enclosure"))
+		else if (is_el(p, c, NATIVE, "enclosure")) {
 			add_enclosure(p, it, c, "url", "length");
+			add_link(p, &it->links, &it->nlinks, c,
+			    resolve(p, c, node_attr(p, c, "url")), "enclosure");
+		}
 		else if (is_el(p, c, NATIVE, "comments"))
 			set_str(&it->comments, resolve(p, c, node_text(p, c)));
 		else if (!atom_item_el(p, it, c))
@@ -1483,6 +1737,9 @@ rss_item(struct pctx *p, xmlNode *n)
 		free(it->id);
 		it->id = guid;
 	}
+	/* RDF names each item with rdf:about: its id when it has no other. */
+	if (it->id == NULL && p->kind == KIND_RDF)
+		it->id = rdf_about(p, n);
 	free(perma);
 	if (it->language == NULL)
 		it->language = take_xml(p, xmlNodeGetLang(n));
@@ -1546,11 +1803,13 @@ rss_channel(struct pctx *p, xmlNode *n)
 		if (is_el(p, c, NATIVE, "item"))
 			rss_item(p, c);
 		else if (is_el(p, c, NATIVE, "title"))
-			set_str(&d->title, plain_title(p, node_text(p, c)));
+			set_typed(&d->title, &d->title_type,
+			    plain_title(p, node_text(p, c)), TYPE_TEXT);
 		else if (is_el(p, c, NATIVE, "link"))
 			set_str(&d->link, resolve(p, c, node_text(p, c)));
 		else if (is_el(p, c, NATIVE, "description"))
-			set_str(&d->summary, node_markup(p, c, false));
+			set_typed(&d->summary, &d->summary_type,
+			    node_markup(p, c, false), TYPE_HTML);
 		else if (is_el(p, c, NATIVE, "language"))
 			set_str(&d->language, node_text(p, c));
 		else if (is_el(p, c, NATIVE, "copyright"))
@@ -1566,8 +1825,8 @@ rss_channel(struct pctx *p, xmlNode *n)
 		else if (is_el(p, c, NATIVE, "category"))
 			add_category(p, &d->categories, &d->ncategories,
 			    node_text(p, c), node_attr(p, c, "domain"), NULL);
-		else if (is_el(p, c, NATIVE, "managingEditor") &&
-		    d->author == NULL) {
+		else if ((is_el(p, c, NATIVE, "managingEditor") ||
+		    is_el(p, c, NATIVE, "author")) && d->author == NULL) {
 			if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
 				p->oom = true;
 			else
@@ -1589,7 +1848,8 @@ rss_channel(struct pctx *p, xmlNode *n)
 		d->link = pick_link(p, d->links, d->nlinks);
 	if (d->language == NULL)
 		d->language = take_xml(p, xmlNodeGetLang(n));
-	set_str(&d->summary, p->feed_summary);
+	set_typed(&d->summary, &d->summary_type, p->feed_summary,
+	    p->feed_summary_type);
 	p->feed_summary = NULL;
 	/* The technical contact is the author only when nobody else is. */
 	fallback_author(p, d, p->publisher);
@@ -1617,15 +1877,60 @@ rss_root(struct pctx *p, xmlNode *root)
 
 /* --- Atom 0.3 and 1.0 ---------------------------------------------- */
 
+/*
+ * The media type of an Atom content: as its type says, text, html and
+ * xhtml (kind, as atom_text read it) spelled as media types.
+ */
+static char *
+atom_media_type(struct pctx *p, xmlNode *n, const char *kind)
+{
+	char	*type, *r;
+
+	type = node_attr(p, n, "type");
+	if (type != NULL && strcmp(type, "text") != 0 &&
+	    strcmp(type, "html") != 0 && strcmp(type, "xhtml") != 0)
+		return type;
+	free(type);
+	if ((r = strdup(kind)) == NULL)
+		p->oom = true;
+	return r;
+}
+
+/*
+ * atom:content, the first one: inline, or out of line at src (RFC 4287
+ * 4.1.3.2: then it is empty, and its type says what src serves).
+ */
+static void
+atom_content(struct pctx *p, struct feed_item *it, xmlNode *c)
+{
+	const char	*kind = TYPE_TEXT;
+	char		*v;
+
+	if (it->content != NULL || it->content_src != NULL)
+		return;
+	if ((v = node_attr(p, c, "src")) != NULL) {
+		it->content_src = resolve(p, c, v);
+		free(it->content_type);
+		it->content_type = node_attr(p, c, "type");
+		return;
+	}
+	if ((v = atom_text(p, c, false, &kind)) == NULL)
+		return;
+	it->content = v;
+	free(it->content_type);
+	it->content_type = atom_media_type(p, c, kind);
+}
+
 /* An Atom element of an entry (or of an RSS item borrowing it). */
 static bool
 atom_item_el(struct pctx *p, struct feed_item *it, xmlNode *c)
 {
 	struct feed_person	*who;
-	char			*rel;
+	const char		*kind = TYPE_TEXT;
+	char			*rel, *v;
 
 	if (is_atom(p, c, "title"))
-		set_str(&it->title, atom_text(p, c, true));
+		set_atom_text(p, c, true, &it->title, &it->title_type);
 	else if (is_atom(p, c, "id"))
 		set_str(&it->id, atom_id(p, c));
 	else if (is_atom(p, c, "link")) {
@@ -1633,25 +1938,28 @@ atom_item_el(struct pctx *p, struct feed_item *it, xmlNode *c)
 		if (rel != NULL && strcmp(rel, "enclosure") == 0)
 			add_enclosure(p, it, c, "href", "length");
 		free(rel);
-		add_link(p, &it->links, &it->nlinks, c,
-		    resolve(p, c, node_attr(p, c, "href")), "alternate");
+		add_link(p, &it->links, &it->nlinks, c, link_href(p, c),
+		    "alternate");
 	} else if (is_atom(p, c, "updated") || is_atom(p, c, "modified"))
 		set_date(&it->updated, node_text(p, c));
 	else if (is_atom(p, c, "published") || is_atom(p, c, "issued") ||
 	    is_atom(p, c, "created"))
 		set_date(&it->published, node_text(p, c));
-	else if (is_atom(p, c, "author") || is_atom(p, c, "contributor")) {
-		if (is_atom(p, c, "contributor") && it->nauthors > 0)
-			return true;
+	else if (is_atom(p, c, "author")) {
 		if ((who = grow(p, &it->authors, &it->nauthors,
 		    sizeof(*who))) != NULL)
 			atom_person(p, c, who);
-	} else if (is_atom(p, c, "summary"))
-		set_str(&it->summary, atom_text(p, c, false));
-	else if (is_atom(p, c, "content"))
-		set_str(&it->content, atom_text(p, c, false));
+	} else if (is_atom(p, c, "contributor")) {
+		if ((who = grow(p, &it->contributors, &it->ncontributors,
+		    sizeof(*who))) != NULL)
+			atom_person(p, c, who);
+	} else if (is_atom(p, c, "summary")) {
+		v = atom_text(p, c, false, &kind);
+		add_summary(p, it, v, kind);
+	} else if (is_atom(p, c, "content"))
+		atom_content(p, it, c);
 	else if (is_atom(p, c, "rights"))
-		set_str(&it->rights, atom_text(p, c, false));
+		set_str(&it->rights, atom_text(p, c, false, NULL));
 	else if (is_atom(p, c, "category"))
 		add_category(p, &it->categories, &it->ncategories,
 		    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
@@ -1661,27 +1969,52 @@ atom_item_el(struct pctx *p, struct feed_item *it, xmlNode *c)
 	return true;
 }
 
+/* Which of TYPE_TEXT, TYPE_HTML and TYPE_XHTML a media type is nearest. */
+static const char *
+text_kind(const char *type)
+{
+	if (type == NULL)
+		return TYPE_HTML;
+	if (strstr(type, "xhtml") != NULL)
+		return TYPE_XHTML;
+	if (strstr(type, "html") != NULL)
+		return TYPE_HTML;
+	return TYPE_TEXT;
+}
+
 /*
  * Readers show the description when there is no content and the other way
- * round; do it once here so every consumer agrees.
+ * round; do it once here so every consumer agrees.  The copy keeps its
+ * type: content_type then says what content is, not what content_src is.
  */
 static void
 item_finish(struct pctx *p, struct feed_item *it)
 {
-	set_str(&it->summary, p->item_summary);
+	set_typed(&it->summary, &it->summary_type, p->item_summary,
+	    p->item_summary_type);
 	p->item_summary = NULL;
+	if (p->item_alt != NULL)
+		set_content(p, it, p->item_alt, p->item_alt_type);
+	p->item_alt = NULL;
 	/* An item only ever updated was first published then, as far as
 	 * anyone can tell. */
 	if (it->published == FEED_NODATE)
 		it->published = it->updated;
 	if (it->link == NULL)
 		it->link = pick_link(p, it->links, it->nlinks);
-	if (it->summary == NULL && it->content != NULL &&
-	    (it->summary = strdup(it->content)) == NULL)
-		p->oom = true;
-	if (it->content == NULL && it->summary != NULL &&
-	    (it->content = strdup(it->summary)) == NULL)
-		p->oom = true;
+	if (it->summary == NULL && it->content != NULL) {
+		if ((it->summary = strdup(it->content)) == NULL)
+			p->oom = true;
+		it->summary_type = text_kind(it->content_type);
+	}
+	if (it->content == NULL && it->summary != NULL) {
+		if ((it->content = strdup(it->summary)) == NULL)
+			p->oom = true;
+		free(it->content_type);
+		if ((it->content_type = strdup(it->summary_type != NULL ?
+		    it->summary_type : TYPE_HTML)) == NULL)
+			p->oom = true;
+	}
 }
 
 static void
@@ -1706,12 +2039,51 @@ atom_entry(struct pctx *p, xmlNode *n)
 	set_str(&it->language, take_xml(p, xmlNodeGetLang(n)));
 }
 
+/*
+ * The people and pictures of an Atom feed: every author (the first is also
+ * the feed's author), contributors, icon and logo (the first of them also
+ * the feed's image, as RSS has one).
+ */
+static bool
+atom_feed_extra(struct pctx *p, struct feed_doc *d, xmlNode *c)
+{
+	struct feed_person	*who;
+	bool			 author = is_atom(p, c, "author");
+
+	if (author || is_atom(p, c, "contributor")) {
+		if ((who = author ? grow(p, &d->authors, &d->nauthors,
+		    sizeof(*who)) : grow(p, &d->contributors,
+		    &d->ncontributors, sizeof(*who))) != NULL)
+			atom_person(p, c, who);
+		if (!author || d->author != NULL)
+			return true;
+		if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
+			p->oom = true;
+		else
+			atom_person(p, c, d->author);
+		return true;
+	}
+	if (is_atom(p, c, "icon"))
+		set_str(&d->icon, resolve(p, c, node_text(p, c)));
+	else if (is_atom(p, c, "logo"))
+		set_str(&d->logo, resolve(p, c, node_text(p, c)));
+	else
+		return false;
+	if (d->image != NULL)
+		return true;
+	if ((d->image = calloc(1, sizeof(*d->image))) == NULL)
+		p->oom = true;
+	else
+		d->image->url = resolve(p, c, node_text(p, c));
+	return true;
+}
+
 /* An Atom element of a feed (or of an RSS channel borrowing it). */
 static bool
 atom_feed_el(struct pctx *p, struct feed_doc *d, xmlNode *c)
 {
 	if (is_atom(p, c, "title"))
-		set_str(&d->title, atom_text(p, c, true));
+		set_atom_text(p, c, true, &d->title, &d->title_type);
 	else if (is_atom(p, c, "id"))
 		set_str(&d->id, atom_id(p, c));
 	else if (is_atom(p, c, "updated") || is_atom(p, c, "modified"))
@@ -1719,34 +2091,20 @@ atom_feed_el(struct pctx *p, struct feed_doc *d, xmlNode *c)
 	else if (is_atom(p, c, "published") || is_atom(p, c, "issued"))
 		set_date(&d->published, node_text(p, c));
 	else if (is_atom(p, c, "subtitle") || is_atom(p, c, "tagline"))
-		set_str(&d->summary, atom_text(p, c, false));
+		set_atom_text(p, c, false, &d->summary, &d->summary_type);
 	else if (is_atom(p, c, "rights") || is_atom(p, c, "copyright"))
-		set_str(&d->rights, atom_text(p, c, false));
+		set_str(&d->rights, atom_text(p, c, false, NULL));
 	else if (is_atom(p, c, "generator"))
 		set_str(&d->generator, node_text(p, c));
-	else if (is_atom(p, c, "author")) {
-		if (d->author != NULL)
-			return true;
-		if ((d->author = calloc(1, sizeof(*d->author))) == NULL)
-			p->oom = true;
-		else
-			atom_person(p, c, d->author);
-	} else if (is_atom(p, c, "category"))
+	else if (is_atom(p, c, "category"))
 		add_category(p, &d->categories, &d->ncategories,
 		    node_attr(p, c, "term"), node_attr(p, c, "scheme"),
 		    node_attr(p, c, "label"));
-	else if (is_atom(p, c, "logo") || is_atom(p, c, "icon")) {
-		if (d->image != NULL)
-			return true;
-		if ((d->image = calloc(1, sizeof(*d->image))) == NULL)
-			p->oom = true;
-		else
-			d->image->url = resolve(p, c, node_text(p, c));
-	} else if (is_atom(p, c, "link"))
+	else if (is_atom(p, c, "link"))
 		add_link(p, &d->links, &d->nlinks, c, feed_href(p, c),
 		    "alternate");
 	else
-		return false;
+		return atom_feed_extra(p, d, c);
 	return true;
 }
 
@@ -1766,7 +2124,8 @@ atom_feed(struct pctx *p, xmlNode *n)
 	}
 	set_str(&d->link, pick_link(p, d->links, d->nlinks));
 	set_str(&d->language, take_xml(p, xmlNodeGetLang(n)));
-	set_str(&d->summary, p->feed_summary);
+	set_typed(&d->summary, &d->summary_type, p->feed_summary,
+	    p->feed_summary_type);
 	p->feed_summary = NULL;
 	fallback_author(p, d, p->publisher);
 	p->publisher = NULL;
@@ -1774,28 +2133,68 @@ atom_feed(struct pctx *p, xmlNode *n)
 
 /* --- entry points -------------------------------------------------- */
 
+/*
+ * RSS 0.91 came twice: Netscape's, whose documents name its DTD, and
+ * UserLand's, which has none.
+ */
+static bool
+netscape_dtd(const xmlDoc *xdoc)
+{
+	const xmlDtd	*dtd = xdoc->intSubset;
+
+	if (dtd == NULL)
+		return false;
+	return (dtd->ExternalID != NULL && strcasestr((const char *)
+	    dtd->ExternalID, "netscape") != NULL) || (dtd->SystemID != NULL &&
+	    strcasestr((const char *)dtd->SystemID, "netscape") != NULL);
+}
+
+/* The version token of <rss version="...">, as feedparser names them. */
 static const char *
-rss_version(xmlNode *root)
+rss_version(const xmlDoc *xdoc, xmlNode *root)
 {
 	static const struct {
 		const char	*attr;
 		const char	*token;
 	} v[] = {
-		{ "0.90", "rss090" }, { "0.91", "rss091" },
-		{ "0.92", "rss092" }, { "0.93", "rss093" },
-		{ "0.94", "rss094" },
+		{ "0.90", "rss090" }, { "0.92", "rss092" },
+		{ "0.93", "rss093" }, { "0.94", "rss094" },
 	};
-	xmlChar	*ver;
-	size_t	 i;
-	const char *tok = "rss20";
+	xmlChar		*ver;
+	const char	*s, *tok = "rss";	/* no version, or unknown */
+	size_t		 i;
 
 	if ((ver = xmlGetProp(root, (const xmlChar *)"version")) == NULL)
 		return tok;
+	s = (const char *)ver;
+	if (s[0] == '2' && (s[1] == '\0' || s[1] == '.'))
+		tok = "rss20";
+	else if (strcmp(s, "0.91") == 0)
+		tok = netscape_dtd(xdoc) ? "rss091n" : "rss091u";
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		if (strcmp((const char *)ver, v[i].attr) == 0)
+		if (strcmp(s, v[i].attr) == 0)
 			tok = v[i].token;
 	xmlFree(ver);
 	return tok;
+}
+
+/* Whether an RDF document is RSS 0.90: its root or a child in 0.90's
+ * namespace (an empty one only says so on the root). */
+static bool
+rdf_is_090(xmlNode *root)
+{
+	const xmlNs	*ns;
+	const xmlNode	*c;
+
+	for (ns = root->nsDef; ns != NULL; ns = ns->next)
+		if (ns->href != NULL &&
+		    strcmp((const char *)ns->href, NS_RSS090) == 0)
+			return true;
+	for (c = root->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+		    strcmp((const char *)c->ns->href, NS_RSS090) == 0)
+			return true;
+	return false;
 }
 
 /* Whether root could be a feed's: detect() says which. */
@@ -1813,23 +2212,18 @@ static int
 detect(struct pctx *p, xmlNode *root)
 {
 	const char	*uri, *name = (const char *)root->name;
-	xmlNode		*c;
 	xmlChar		*ver;
 
 	uri = root->ns != NULL ? (const char *)root->ns->href : NULL;
-	if (strcmp(name, "rss") == 0 && uri == NULL) {
+	if (strcmp(name, "rss") == 0 && (uri == NULL || rss_uri(uri))) {
 		p->kind = KIND_RSS;
-		p->doc->version = rss_version(root);
+		p->doc->version = rss_version(p->xdoc, root);
 		return 0;
 	}
 	if (strcmp(name, "RDF") == 0 && uri != NULL &&
 	    strcmp(uri, NS_RDF) == 0) {
 		p->kind = KIND_RDF;
-		p->doc->version = "rss10";
-		for (c = root->children; c != NULL; c = c->next)
-			if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
-			    strcmp((const char *)c->ns->href, NS_RSS090) == 0)
-				p->doc->version = "rss090";
+		p->doc->version = rdf_is_090(root) ? "rss090" : "rss10";
 		return 0;
 	}
 	if (strcmp(name, "feed") == 0 || strcmp(name, "entry") == 0) {
@@ -1861,6 +2255,8 @@ feed_free(struct feed_doc *d)
 		return;
 #define FREE_PERSON(x) do { free((x)->name); free((x)->email); \
 	    free((x)->uri); } while (0)
+#define FREE_PEOPLE(a, n) do { for (j = 0; j < (n); j++) { \
+	    FREE_PERSON(&(a)[j]); } free(a); } while (0)
 #define FREE_LINKS(a, n) do { for (j = 0; j < (n); j++) { \
 	    free((a)[j].href); free((a)[j].rel); free((a)[j].type); \
 	    free((a)[j].title); } free(a); } while (0)
@@ -1872,11 +2268,12 @@ feed_free(struct feed_doc *d)
 		free(it->title);
 		free(it->link);
 		free(it->id);
-		for (j = 0; j < it->nauthors; j++)
-			FREE_PERSON(&it->authors[j]);
-		free(it->authors);
+		FREE_PEOPLE(it->authors, it->nauthors);
+		FREE_PEOPLE(it->contributors, it->ncontributors);
 		free(it->summary);
 		free(it->content);
+		free(it->content_type);
+		free(it->content_src);
 		for (j = 0; j < it->nenclosures; j++) {
 			free(it->enclosures[j].url);
 			free(it->enclosures[j].type);
@@ -1896,7 +2293,11 @@ feed_free(struct feed_doc *d)
 	if (d->author != NULL)
 		FREE_PERSON(d->author);
 	free(d->author);
+	FREE_PEOPLE(d->authors, d->nauthors);
+	FREE_PEOPLE(d->contributors, d->ncontributors);
 	free(d->summary);
+	free(d->icon);
+	free(d->logo);
 	free(d->language);
 	free(d->rights);
 	free(d->generator);
@@ -1910,6 +2311,7 @@ feed_free(struct feed_doc *d)
 	FREE_LINKS(d->links, d->nlinks);
 	FREE_CATS(d->categories, d->ncategories);
 #undef FREE_PERSON
+#undef FREE_PEOPLE
 #undef FREE_LINKS
 #undef FREE_CATS
 	free(d);
@@ -2026,6 +2428,7 @@ parse_utf8(const char *data, size_t len, const char *base,
 	feed_free(p.doc);
 	free(p.feed_summary);
 	free(p.item_summary);
+	free(p.item_alt);
 	free(p.publisher);
 	if (p.xdoc != NULL)
 		xmlFreeDoc(p.xdoc);

@@ -5,6 +5,9 @@
  * UTF-8, owned by the document, NULL when absent.  Titles are plain text;
  * summaries and contents keep their (X)HTML.  Links are absolute where a base
  * could be found.  Dates are seconds since the epoch, UTC, or FEED_NODATE.
+ * A *_type is the media type the feed gave the field (text/plain, text/html,
+ * application/xhtml+xml), NULL when the field is absent; a title is plain
+ * text whatever its title_type.
  */
 #ifndef FEEDSPOOL_FEED_H
 #define FEEDSPOOL_FEED_H
@@ -50,14 +53,26 @@ struct feed_image {
 
 struct feed_item {
 	char			*title;
+	const char		*title_type;	/* static */
 	char			*link;
 	char			*id;		/* guid / atom:id, never invented */
 	int64_t			 published;
 	int64_t			 updated;
 	struct feed_person	*authors;
 	size_t			 nauthors;
+	/* atom:contributor, dc:contributor */
+	struct feed_person	*contributors;
+	size_t			 ncontributors;
 	char			*summary;
+	const char		*summary_type;	/* static */
 	char			*content;
+	/*
+	 * The type of content, or when there is none, of the content out
+	 * of line at content_src (Atom <content src="..." type="...">):
+	 * any media type.
+	 */
+	char			*content_type;
+	char			*content_src;
 	struct feed_enclosure	*enclosures;
 	size_t			 nenclosures;
 	struct feed_category	*categories;
@@ -108,17 +123,26 @@ struct feed_doc {
 	/* Attributes over the caps, left out before parsing (recovered). */
 	size_t			 attrs_dropped;
 	char			*title;
+	const char		*title_type;	/* static */
 	char			*link;
 	char			*id;
 	int64_t			 updated;
 	int64_t			 published;
 	struct feed_person	*author;	/* NULL when none */
+	/* every Atom author of the feed; author is the first */
+	struct feed_person	*authors;
+	size_t			 nauthors;
+	struct feed_person	*contributors;
+	size_t			 ncontributors;
 	char			*summary;
+	const char		*summary_type;	/* static */
 	char			*language;
 	char			*rights;
 	char			*generator;
 	struct feed_schedule	 schedule;
 	struct feed_image	*image;		/* NULL when none */
+	char			*icon;		/* atom:icon */
+	char			*logo;		/* atom:logo */
 	struct feed_link	*links;
 	size_t			 nlinks;
 	struct feed_category	*categories;

@@ -118,6 +118,25 @@ jperson(const struct feed_person *p)
 	return o;
 }
 
+/* A list of people, [] when there is none. */
+static json_t *
+jpeople(const struct feed_person *p, size_t n)
+{
+	json_t	*a;
+	size_t	 i;
+	int	 bad = 0;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < n && !bad; i++)
+		append(a, jperson(&p[i]), &bad);
+	if (bad) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
 static json_t *
 jlinks(const struct feed_link *l, size_t n)
 {
@@ -200,26 +219,27 @@ jenclosures(const struct feed_enclosure *e, size_t n)
 static json_t *
 jitem(const struct feed_item *it)
 {
-	json_t	*o, *authors;
-	size_t	 i;
+	json_t	*o;
 	int	 bad = 0;
 
 	if ((o = json_object()) == NULL)
 		return NULL;
 	put(o, "title", jstr(it->title), &bad);
+	put(o, "title_type", jstr(it->title_type), &bad);
 	put(o, "link", jstr(it->link), &bad);
 	put(o, "id", jstr(it->id), &bad);
 	put(o, "published", jdate(it->published), &bad);
 	put(o, "updated", jdate(it->updated), &bad);
 	put(o, "author", jperson(it->nauthors > 0 ? &it->authors[0] : NULL),
 	    &bad);
-	if ((authors = json_array()) == NULL)
-		bad = 1;
-	for (i = 0; authors != NULL && i < it->nauthors; i++)
-		append(authors, jperson(&it->authors[i]), &bad);
-	put(o, "authors", authors, &bad);
+	put(o, "authors", jpeople(it->authors, it->nauthors), &bad);
+	put(o, "contributors", jpeople(it->contributors, it->ncontributors),
+	    &bad);
 	put(o, "summary", jstr(it->summary), &bad);
+	put(o, "summary_type", jstr(it->summary_type), &bad);
 	put(o, "content", jstr(it->content), &bad);
+	put(o, "content_type", jstr(it->content_type), &bad);
+	put(o, "content_src", jstr(it->content_src), &bad);
 	put(o, "enclosures", jenclosures(it->enclosures, it->nenclosures),
 	    &bad);
 	put(o, "categories", jcategories(it->categories, it->ncategories),
@@ -303,17 +323,26 @@ jfeed(const struct feed_doc *d)
 	if ((o = json_object()) == NULL)
 		return NULL;
 	put(o, "title", jstr(d->title), &bad);
+	put(o, "title_type", jstr(d->title_type), &bad);
 	put(o, "link", jstr(d->link), &bad);
 	put(o, "id", jstr(d->id), &bad);
 	put(o, "updated", jdate(d->updated), &bad);
 	put(o, "published", jdate(d->published), &bad);
 	put(o, "author", jperson(d->author), &bad);
+	/* RSS has one author at most: authors is [author] then. */
+	put(o, "authors", d->nauthors > 0 ? jpeople(d->authors, d->nauthors) :
+	    jpeople(d->author, d->author != NULL ? 1 : 0), &bad);
+	put(o, "contributors", jpeople(d->contributors, d->ncontributors),
+	    &bad);
 	put(o, "summary", jstr(d->summary), &bad);
+	put(o, "summary_type", jstr(d->summary_type), &bad);
 	put(o, "language", jstr(d->language), &bad);
 	put(o, "rights", jstr(d->rights), &bad);
 	put(o, "generator", jstr(d->generator), &bad);
 	put(o, "schedule", jschedule(&d->schedule), &bad);
 	put(o, "image", jimage(d->image), &bad);
+	put(o, "icon", jstr(d->icon), &bad);
+	put(o, "logo", jstr(d->logo), &bad);
 	put(o, "links", jlinks(d->links, d->nlinks), &bad);
 	put(o, "categories", jcategories(d->categories, d->ncategories),
 	    &bad);

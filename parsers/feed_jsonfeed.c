@@ -192,8 +192,15 @@ add_items(struct jctx *c, struct feed_doc *d, json_t *items)
 		it->link = jurl(c, ji, "url");
 		it->title = jget(c, ji, "title");
 		it->summary = jget(c, ji, "summary");
-		if ((it->content = jget(c, ji, "content_html")) == NULL)
-			it->content = jget(c, ji, "content_text");
+		/* JSON Feed's title and summary are plain text */
+		it->title_type = it->title != NULL ? "text/plain" : NULL;
+		it->summary_type = it->summary != NULL ? "text/plain" : NULL;
+		if ((it->content = jget(c, ji, "content_html")) != NULL)
+			it->content_type = strdup("text/html");
+		else if ((it->content = jget(c, ji, "content_text")) != NULL)
+			it->content_type = strdup("text/plain");
+		if (it->content != NULL && it->content_type == NULL)
+			return -1;
 		it->published = jdate(c, ji, "date_published");
 		it->updated = jdate(c, ji, "date_modified");
 		/* Like Atom, an entry without a date of change has not
@@ -259,8 +266,10 @@ feed_jsonfeed_parse(const char *data, size_t len, const char *base,
 	d->updated = d->published = FEED_NODATE;
 	feed_schedule_clear(&d->schedule);
 	d->title = jget(&c, root, "title");
+	d->title_type = d->title != NULL ? "text/plain" : NULL;
 	d->link = jurl(&c, root, "home_page_url");
 	d->summary = jget(&c, root, "description");
+	d->summary_type = d->summary != NULL ? "text/plain" : NULL;
 	d->language = jget(&c, root, "language");
 	if ((v = json_object_get(root, "feed_url")) != NULL &&
 	    json_is_string(v)) {

@@ -244,7 +244,8 @@ test_rss10(void **state)
 	assert_string_equal(it->authors[0].name, "Claude");
 	assert_int_equal(it->ncategories, 1);
 	assert_string_equal(it->categories[0].term, "science");
-	assert_null(it->id);
+	/* rdf:about names the item: its id, not an invented one */
+	assert_string_equal(it->id, "http://example.net/a");
 	feed_free(d);
 }
 
@@ -380,7 +381,7 @@ test_base_and_fixes(void **state)
 	    "<link>/home</link><item><title>Fish & Chips &copy=2 <3</title>"
 	    "<link>a/b.html</link><guid>x</guid></item></channel></rss>",
 	    "http://example.com/dir/feed.xml", &d), 0);
-	assert_string_equal(d->version, "rss091");
+	assert_string_equal(d->version, "rss091u");
 	assert_string_equal(d->link, "http://example.com/home");
 	assert_string_equal(d->items[0].link,
 	    "http://example.com/dir/a/b.html");
