@@ -723,6 +723,7 @@ struct body {
 	char	*bkey;		/* the byline, without "By" */
 	char	**lines;
 	size_t	 nlines;
+	size_t	 longest;	/* of the lines, in bytes */
 };
 
 static void
@@ -751,10 +752,14 @@ body_init(struct body *b, const char *title, const char *byline,
 	if (nlines > 0 &&
 	    (b->lines = calloc(nlines, sizeof(*b->lines))) == NULL)
 		goto out_free;
-	for (i = 0; i < nlines; i++, b->nlines++)
-		if (lines[i] != NULL &&
-		    (b->lines[i] = words_line_key(lines[i])) == NULL)
+	for (i = 0; i < nlines; i++, b->nlines++) {
+		if (lines[i] == NULL)
+			continue;
+		if ((b->lines[i] = words_line_key(lines[i])) == NULL)
 			goto out_free;
+		if (strlen(b->lines[i]) > b->longest)
+			b->longest = strlen(b->lines[i]);
+	}
 	return 0;
 
  out_free:
@@ -767,9 +772,15 @@ static int
 is_recurring(const struct body *b, const char *line)
 {
 	char	*k;
-	size_t	 i;
+	size_t	 i, alnum;
 	int	 r = 0;
 
+	/*
+	 * Most lines are paragraphs, longer than anything recurring: told
+	 * so without their key (folding is most of the cost of a body).
+	 */
+	if (words_not_boilerplate(line, &alnum) && alnum > b->longest)
+		return 0;
 	if ((k = words_line_key(line)) == NULL)
 		return -1;
 	for (i = 0; r == 0 && i < b->nlines; i++)

@@ -359,10 +359,7 @@ strip_decor(const char *s, size_t *len)
 	return s;
 }
 
-bool
-words_boilerplate(const char *key)
-{
-	static const char *const exact[] = {
+static const char *const boiler_exact[] = {
 		"share", "share this", "share this article",
 		"share this story", "share this page", "share on facebook",
 		"share on twitter", "share on x", "share on linkedin",
@@ -374,11 +371,31 @@ words_boilerplate(const char *key)
 		"related articles", "related stories", "related content",
 		"more on this story", "skip to content", "continue reading",
 		"most read", "follow us", NULL
-	};
-	static const char *const cookie[] = {
-		"we use cookies", "this site uses cookies",
-		"this website uses cookies", NULL
-	};
+};
+/* The longest of them, in bytes. */
+static size_t
+boiler_exact_max(void)
+{
+	static size_t	 max;
+	size_t		 i, m = 0;
+
+	if (max != 0)
+		return max;
+	for (i = 0; boiler_exact[i] != NULL; i++)
+		if (strlen(boiler_exact[i]) > m)
+			m = strlen(boiler_exact[i]);
+	return max = m;
+}
+
+static const char *const boiler_cookie[] = {
+	"we use cookies", "this site uses cookies",
+	"this website uses cookies", NULL
+};
+
+bool
+words_boilerplate(const char *key)
+{
+	const char	*const *exact = boiler_exact, *const *cookie = boiler_cookie;
 	const char	*k;
 	size_t		 i, len = strlen(key);
 
@@ -393,6 +410,32 @@ words_boilerplate(const char *key)
 		    memcmp(k, cookie[i], strlen(cookie[i])) == 0)
 			return true;
 	return false;
+}
+
+bool
+words_not_boilerplate(const char *s, size_t *alnum)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n = 0;
+	int			 first = 0;
+
+	for (; *p != '\0'; p++) {
+		if ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z')
+			n++;
+		else if (*p >= '0' && *p <= '9')
+			n++;
+		else
+			continue;
+		/* The first one, when only ASCII decoration came before. */
+		if (n == 1 && strspn(s, " :.!-*>") == (size_t)((const char *)p -
+		    s))
+			first = *p | 0x20;
+	}
+	*alnum = n;
+	if (n <= boiler_exact_max())
+		return false;
+	/* A cookie notice begins "we" or "this" (its key, once stripped). */
+	return n > COOKIE_BYTES || (first != 0 && first != 'w' && first != 't');
 }
 
 /* Hashing and counting */

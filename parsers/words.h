@@ -81,6 +81,13 @@ char	*words_line_key(const char *line);
  * cookie notice?  Bullets, arrows and colons around it do not count.
  */
 bool	 words_boilerplate(const char *key);
+/*
+ * Whether no line key of s can be boilerplate by words_boilerplate(),
+ * told from s itself, without folding it: it has more ASCII letters and
+ * digits (each one byte of its key, none of them decoration) than any
+ * phrase but a cookie notice, and cannot begin like one.
+ */
+bool	 words_not_boilerplate(const char *s, size_t *alnum);
 
 /*
  * 64-bit FNV-1a of len bytes, continuing from seed (0: start afresh, from

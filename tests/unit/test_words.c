@@ -288,6 +288,55 @@ test_fold_runs(void **state)
 	}
 }
 
+/*
+ * words_not_boilerplate() never clears a line words_boilerplate() would
+ * find: random lines of phrases, cookie notices, decoration, digits, marks
+ * and long paragraphs.
+ */
+static void
+test_not_boilerplate(void **state)
+{
+	static const char *const piece[] = {
+		"Share this article", "advertisement - scroll to continue",
+		"We use cookies", "This website uses cookies", " to give you ",
+		"the best experience on our site and to show you relevant ads",
+		"- ", "\xe2\x80\xa2 ", ": ", "\xe2\x80\x9c", "1234 ",
+		"Subscribe", "e\xcc\x81", "\xef\xac\x81", "W", "t",
+		"lorem ipsum dolor sit amet consectetur adipiscing elit sed do ",
+		"eiusmod tempor incididunt ut labore et dolore magna aliqua ut ",
+		"enim ad minim veniam quis nostrud exercitation ullamco laboris ",
+		"nisi ut aliquip ex ea commodo consequat duis aute irure dolor ",
+	};
+	uint64_t	 x = 0x853c49e6748fea9bULL;
+	char		 line[4096], *k;
+	size_t		 i, j, n, len, alnum, cleared = 0;
+	size_t		 np = sizeof(piece) / sizeof(piece[0]);
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		len = 0;
+		line[0] = '\0';
+		for (j = 0; j < 1 + i % 16; j++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			n = strlen(piece[x % np]);
+			memcpy(line + len, piece[x % np], n + 1);
+			len += n;
+		}
+		if (!words_not_boilerplate(line, &alnum))
+			continue;
+		cleared++;
+		assert_non_null(k = words_line_key(line));
+		if (words_boilerplate(k))
+			fail_msg("\"%s\" cleared, but its key is boilerplate",
+			    line);
+		assert_true(alnum <= strlen(k));
+		free(k);
+	}
+	assert_true(cleared > 1000);
+}
+
 static void
 check_line_key(const char *s, const char *want)
 {
@@ -377,6 +426,7 @@ main(void)
 		cmocka_unit_test(test_is_cjk),
 		cmocka_unit_test(test_fold_ascii),
 		cmocka_unit_test(test_fold_runs),
+		cmocka_unit_test(test_not_boilerplate),
 		cmocka_unit_test(test_iter_punctuation),
 		cmocka_unit_test(test_iter_scripts),
 		cmocka_unit_test(test_iter_emoji_invalid),
