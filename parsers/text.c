@@ -49,13 +49,18 @@ static const char *const blocks[] = {
 	"center", NULL
 };
 
+/*
+ * The HTML parser gives names in lower case: compared as bytes, after
+ * their first letter (most names are in neither list).
+ */
 static bool
 in_list(const char *const *list, const xmlChar *name)
 {
 	size_t	 i;
 
 	for (i = 0; list[i] != NULL; i++)
-		if (xmlStrcasecmp(name, (const xmlChar *)list[i]) == 0)
+		if (list[i][0] == (char)name[0] &&
+		    strcmp((const char *)name, list[i]) == 0)
 			return true;
 	return false;
 }

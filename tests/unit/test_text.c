@@ -247,7 +247,8 @@ test_as_tree(void **state)
 		"&amp;", "&nbsp;", "&eacute;", "&#8217;", "&bogus;", "& ", "a<b",
 		"<", ">", "caf\xc3\xa9", "\xe2\x80\x9cq\xe2\x80\x9d", "</x>",
 		"<blockquote>", "<pre>  a\n  b</pre>", "<html>", "<body>",
-		"<center>", "\x01", "\xc2", "x\xc2\xa0y",
+		"<center>", "\x01", "\xc2", "x\xc2\xa0y", "<P>", "</P>",
+		"<DIV class=a>", "<Br>", "<SCRIPT>s</SCRIPT>", "<sTyLe>x</style>",
 		"lorem ipsum dolor sit amet consectetur adipiscing elit sed "
 		"do eiusmod tempor incididunt ut labore et dolore magna aliqua "
 		"ut enim ad minim veniam quis nostrud exercitation ullamco "
