@@ -48,8 +48,8 @@ static void	daemon_health(struct daemon *);
 /* The group commit (daemon_settle): how long and how much may wait. */
 #define DAEMON_FLUSH_MIN_MS	20
 #define DAEMON_FLUSH_MAX_MS	1000
-#define DAEMON_FLUSH_STORIES	1024
-#define DAEMON_FLUSH_BYTES	((size_t)8 << 20)
+#define DAEMON_FLUSH_STORIES	256
+#define DAEMON_FLUSH_BYTES	((size_t)4 << 20)
 
 /* Deliveries that failed are tried again after 1 s, 2 s, ... up to 60 s. */
 #define DAEMON_RETRY_MIN_MS	1000
