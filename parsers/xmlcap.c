@@ -76,20 +76,23 @@ charge(void *ctx, size_t n)
  * The names a callback brings, when the dictionary grew since the last
  * one: its entries, and these names' bytes (some may be old: it errs
  * high).  HTML trees copy their names; XML ones point into the dictionary.
+ * The attribute names are atts[0], atts[step] ... natts of them.
  */
 static size_t
-names_cost(void *ctx, const xmlChar *name, const xmlChar **atts, int step)
+names_cost(void *ctx, const xmlChar *name, const xmlChar **atts, int natts,
+    int step)
 {
 	xmlParserCtxt	*ctxt = ctx;
 	struct xmlcap	*cap = cap_of(ctx);
 	size_t		 n, cost;
+	int		 i;
 
 	if (ctxt->dict == NULL || (n = xmlDictSize(ctxt->dict)) <= cap->names)
 		return 0;
 	cost = (n - cap->names) * DICT_ENTRY + chunk_str(name);
 	cap->names = n;
-	for (; atts != NULL && atts[0] != NULL; atts += step)
-		cost += chunk_str(atts[0]);
+	for (i = 0; i < natts; i++)
+		cost += chunk_str(atts[i * step]);
 	return cost;
 }
 
@@ -114,15 +117,16 @@ html_element_cost(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
 	struct xmlcap	*cap = cap_of(ctx);
 	size_t		 cost;
+	int		 i;
 
-	cost = chunk(sizeof(xmlNode)) + chunk_str(name) + cap->per_element +
-	    names_cost(ctx, name, atts, 2);
-	for (; atts != NULL && atts[0] != NULL; atts += 2) {
-		cost += chunk(sizeof(xmlAttr)) + chunk_str(atts[0]);
-		if (atts[1] != NULL)
-			cost += chunk(sizeof(xmlNode)) + chunk_str(atts[1]);
+	cost = chunk(sizeof(xmlNode)) + chunk_str(name) + cap->per_element;
+	for (i = 0; atts != NULL && atts[2 * i] != NULL; i++) {
+		cost += chunk(sizeof(xmlAttr)) + chunk_str(atts[2 * i]);
+		if (atts[2 * i + 1] != NULL)
+			cost += chunk(sizeof(xmlNode)) +
+			    chunk_str(atts[2 * i + 1]);
 	}
-	return cost;
+	return cost + names_cost(ctx, name, atts, i, 2);
 }
 
 static void
@@ -166,7 +170,7 @@ xml_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	int		 i;
 
 	cost = chunk(sizeof(xmlNode)) + cap->per_element +
-	    names_cost(ctx, localname, atts, 5);
+	    names_cost(ctx, localname, atts, natts, 5);
 	for (i = 0; i < nns; i++)
 		cost += chunk(sizeof(xmlNs)) + chunk_str(ns[2 * i]) +
 		    chunk_str(ns[2 * i + 1]);
