@@ -13,6 +13,7 @@
 #include "parsers/date.h"
 #include "parsers/feed.h"
 #include "parsers/feed_jsonfeed.h"
+#include "parsers/jsoncap.h"
 #include "parsers/jsonio.h"
 #include "parsers/url.h"
 
@@ -236,6 +237,12 @@ feed_jsonfeed_parse(const char *data, size_t len, const char *base,
 	bool		 oom;
 
 	*out = NULL;
+	/* "{}," is 3 bytes of text and some 250 bytes loaded */
+	if (!jsoncap_fits(data, len, JSONCAP_FEED)) {
+		snprintf(err, errlen, "JSON Feed too large: more than %lu MiB "
+		    "once loaded", JSONCAP_FEED >> 20);
+		return -1;
+	}
 	if ((root = jsonio_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr,
 	    &oom)) == NULL) {
 		if (oom)
