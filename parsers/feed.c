@@ -1928,9 +1928,13 @@ feed_notes(struct pctx *p, const struct feed_xml_notes *n)
 	return 0;
 }
 
-/* feed_parse once the text is UTF-8. */
+/*
+ * feed_parse once the text is UTF-8.  owned, when not NULL, is the buf
+ * that data is in (so data[len] is '\0'): libxml2 reads it in place, and
+ * it is freed here, as soon as a rewritten copy takes its place.
+ */
 static int
-parse_utf8(const char *data, size_t len, const char *base,
+parse_utf8(const char *data, size_t len, char *owned, const char *base,
     struct feed_doc **out, char *err, size_t errlen)
 {
 	struct pctx		 p;
@@ -1950,23 +1954,27 @@ parse_utf8(const char *data, size_t len, const char *base,
 	}
 	if (len == 0) {
 		snprintf(err, errlen, "not a feed: empty document");
-		return -1;
+		goto out;
 	}
-	if (*data == '{')
-		return feed_jsonfeed_parse(data, len, base, out, err, errlen);
+	if (*data == '{') {
+		rc = feed_jsonfeed_parse(data, len, base, out, err, errlen);
+		goto out;
+	}
 	/* HTML entities XML does not know become character references. */
 	if (feed_xml_fix_entities(data, len, &fixed, &flen) == -1) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		goto out;
 	}
 	if (fixed != NULL) {
+		free(owned);
+		owned = fixed;
 		data = fixed;
 		len = flen;
 	}
  again:
 	root = NULL;
-	if (len > 0 && (xr = feed_xml_read(data, len, base, &p.xdoc,
-	    &notes)) == 0 && p.xdoc != NULL)
+	if (len > 0 && (xr = feed_xml_read(data, len, owned != NULL, base,
+	    &p.xdoc, &notes)) == 0 && p.xdoc != NULL)
 		root = xmlDocGetRootElement(p.xdoc);
 	/* Out of memory is not a document to read again from its feed. */
 	if (xr == FEED_XML_NOMEM) {
@@ -2029,7 +2037,7 @@ parse_utf8(const char *data, size_t len, const char *base,
 	free(p.publisher);
 	if (p.xdoc != NULL)
 		xmlFreeDoc(p.xdoc);
-	free(fixed);
+	free(owned);
 	return rc;
 }
 
@@ -2062,7 +2070,7 @@ feed_parse(const char *data, size_t len, const char *base,
 	 * field without a word.
 	 */
 	xmloom_begin(&w);
-	rc = parse_utf8(data, len, base, out, err, errlen);
+	rc = parse_utf8(data, len, text, base, out, err, errlen);
 	if (xmloom_end(&w)) {
 		feed_free(*out);
 		*out = NULL;
@@ -2072,6 +2080,5 @@ feed_parse(const char *data, size_t len, const char *base,
 	/* Bytes read in another charset than the document said. */
 	if (rc == 0 && guessed)
 		(*out)->recovered = true;
-	free(text);
 	return rc;
 }

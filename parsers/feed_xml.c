@@ -1149,12 +1149,36 @@ ent_resolve(xmlDoc *doc, struct feed_xml_notes *notes)
 }
 
 /*
- * The pull parser, its tree within cap.  *wellformed as libxml2 found
- * it; a tree cut at the cap is returned all the same.
+ * xmlCtxtReadMemory(ctxt, s, len, base, NULL, options set), but reading
+ * s where it is (s[len] is '\0'), not in a copy of libxml2's own.
+ */
+static xmlDoc *
+read_in_place(xmlParserCtxt *ctxt, const char *s, size_t len,
+    const char *base, const struct xmlcap *cap)
+{
+	xmlDoc	*doc = NULL;
+
+	if (xmlcap_input(ctxt, s, len) == -1 || (base != NULL &&
+	    (ctxt->input->filename = (char *)xmlStrdup(
+	    (const xmlChar *)base)) == NULL))
+		return NULL;
+	xmlParseDocument(ctxt);
+	if (ctxt->wellFormed || ctxt->recovery || cap->cut)
+		doc = ctxt->myDoc;
+	else if (ctxt->myDoc != NULL)
+		xmlFreeDoc(ctxt->myDoc);
+	ctxt->myDoc = NULL;
+	return doc;
+}
+
+/*
+ * The pull parser, its tree within cap.  s is read in place when inplace
+ * (s[len] is then '\0'), else libxml2 reads a copy.  *wellformed as
+ * libxml2 found it; a tree cut at the cap is returned all the same.
  */
 static xmlDoc *
 read_once(const char *s, size_t len, const char *base, int opts,
-    struct xmlcap *cap, bool *wellformed)
+    bool inplace, struct xmlcap *cap, bool *wellformed)
 {
 	xmlParserCtxt	*ctxt;
 	xmlDoc		*doc;
@@ -1163,6 +1187,7 @@ read_once(const char *s, size_t len, const char *base, int opts,
 	if ((ctxt = xmlNewParserCtxt()) == NULL)
 		return NULL;
 	sax_hooks(ctxt);
+	xmlCtxtUseOptions(ctxt, opts);
 	xmlcap_init(cap, XMLCAP_TREE, 0);
 	xmlcap_attach(cap, ctxt);
 	/*
@@ -1170,7 +1195,10 @@ read_once(const char *s, size_t len, const char *base, int opts,
 	 * is.  libxml2's "UTF-8" converter would convert all of it at once,
 	 * into one more copy.
 	 */
-	doc = xmlCtxtReadMemory(ctxt, s, (int)len, base, NULL, opts);
+	if (inplace)
+		doc = read_in_place(ctxt, s, len, base, cap);
+	else
+		doc = xmlCtxtReadMemory(ctxt, s, (int)len, base, NULL, opts);
 	*wellformed = ctxt->wellFormed != 0;
 	xmlFreeParserCtxt(ctxt);
 	return doc;
@@ -1243,8 +1271,8 @@ read_push(const char *s, size_t len, const char *base, int opts,
  * recovered.
  */
 static xmlDoc *
-read_doc(const char *s, size_t len, const char *base, bool *recovered,
-    const struct xmloom *w, bool *oom)
+read_doc(const char *s, size_t len, bool inplace, const char *base,
+    bool *recovered, const struct xmloom *w, bool *oom)
 {
 	struct xmlcap	 cap;
 	xmlDoc		*doc;
@@ -1267,7 +1295,7 @@ read_doc(const char *s, size_t len, const char *base, bool *recovered,
 		return doc;
 	}
 	/* Not well-formed for the push parser: the pull parser decides. */
-	doc = read_once(s, len, base, opts, &cap, &wf);
+	doc = read_once(s, len, base, opts, inplace, &cap, &wf);
 	if (doc != NULL && (wf || cap.cut)) {
 		*recovered = cap.cut;
 		return doc;
@@ -1289,23 +1317,24 @@ read_doc(const char *s, size_t len, const char *base, bool *recovered,
 	if (wrapped != NULL && wlen <= INT_MAX) {
 		s = wrapped;
 		len = wlen;
-		doc = read_once(s, len, base, opts, &cap, &wf);
+		inplace = true;		/* a buf: its '\0' is there */
+		doc = read_once(s, len, base, opts, inplace, &cap, &wf);
 		if (doc != NULL && !wf && !cap.cut) {
 			xmlFreeDoc(doc);
 			doc = NULL;
 		}
 	}
 	if (doc == NULL && !xmloom_seen(w))
-		doc = read_once(s, len, base, opts | XML_PARSE_RECOVER, &cap,
-		    &wf);
+		doc = read_once(s, len, base, opts | XML_PARSE_RECOVER,
+		    inplace, &cap, &wf);
 	free(wrapped);
 	*recovered = doc != NULL;
 	return doc;
 }
 
 int
-feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
-    struct feed_xml_notes *notes)
+feed_xml_read(const char *s, size_t len, bool inplace, const char *base,
+    xmlDoc **out, struct feed_xml_notes *notes)
 {
 	struct xmloom	 w;
 	xmlDoc		*doc;
@@ -1323,9 +1352,10 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
 	if (bounded != NULL) {
 		s = bounded;
 		len = blen;
+		inplace = true;		/* a buf */
 	}
 	xmloom_begin(&w);
-	doc = read_doc(s, len, base, &notes->recovered, &w, &oom);
+	doc = read_doc(s, len, inplace, base, &notes->recovered, &w, &oom);
 	free(bounded);
 	if (doc != NULL && ent_resolve(doc, notes) == -1)
 		oom = true;

@@ -317,36 +317,36 @@ xmlcap_attach(struct xmlcap *cap, xmlParserCtxt *ctxt)
 #undef WRAP
 }
 
-/*
- * The context htmlCreateMemoryParserCtxt makes, but reading s where it
- * is: libxml2 would copy it into a buffer of its own (and copy it once
- * more through its UTF-8 "converter").  The input has no buffer at all,
- * as libxml2's own inputs of entity text have none: its static buffers
- * are no help (libxml2 2.9 rewinds wrongly into them when it shrinks its
- * input), and reading s a chunk at a time cuts attribute values longer
- * than a chunk.  The parser stops at the '\0' at s[len].
- */
-static htmlParserCtxt *
-html_ctxt(const char *s, size_t len)
+int
+xmlcap_input(xmlParserCtxt *ctxt, const char *s, size_t len)
 {
-	htmlParserCtxt	*ctxt;
 	xmlParserInput	*in;
 
-	if ((ctxt = htmlNewParserCtxt()) == NULL)
-		return NULL;
-	if ((in = xmlNewInputStream(ctxt)) == NULL)
-		goto out_ctxt;
+	if (len > INT_MAX || (in = xmlNewInputStream(ctxt)) == NULL)
+		return -1;
 	in->base = in->cur = (const xmlChar *)s;
 	in->end = in->base + len;
 	in->length = (int)len;
 	if (inputPush(ctxt, in) < 0) {
 		xmlFreeInputStream(in);
-		goto out_ctxt;
+		return -1;
+	}
+	return 0;
+}
+
+/* The context htmlCreateMemoryParserCtxt makes, reading s in place. */
+static htmlParserCtxt *
+html_ctxt(const char *s, size_t len)
+{
+	htmlParserCtxt	*ctxt;
+
+	if ((ctxt = htmlNewParserCtxt()) == NULL)
+		return NULL;
+	if (xmlcap_input(ctxt, s, len) == -1) {
+		htmlFreeParserCtxt(ctxt);
+		return NULL;
 	}
 	return ctxt;
-out_ctxt:
-	htmlFreeParserCtxt(ctxt);
-	return NULL;
 }
 
 /*

@@ -111,6 +111,9 @@ static const struct shape shapes[] = {
 	{ "feed: broken", FEED, RSS,
 	    "<item><title>t</title><description><p>Some <b>raw</b> html<br>"
 	    " &nbsp; &eacute;</description></item>\n", RSS_END, false },
+	{ "feed: Latin-1", FEED, "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
+	    RSS, "<item><title>\xe9t\xe9 &eacute;</title><description>\xe0 "
+	    "\xe9t\xe9 &nbsp;<br></description></item>\n", RSS_END, false },
 	{ "feed: entities", FEED, "<!DOCTYPE rss [<!ENTITY e \"" ENT2K
 	    "\">]>" RSS, "<item><title>&e;</title></item>\n", RSS_END, false },
 	{ "json: items", FEED, JSONFEED, "{\"id\":\"1\",\"title\":\"t\"},",
