@@ -45,6 +45,7 @@
 #define FEED_MAX_FIELD	(1024 * 1024)
 #define FEED_MAX_DOC	((size_t)INT_MAX)
 #define FEED_MAX_DEPTH	256
+#define FEED_MAX_LANG	64	/* bytes of a language tag (BCP 47: 35 or so) */
 #define FEED_MAX_TTL	(366 * 24 * 60)		/* minutes: a year */
 #define FEED_MAX_FREQUENCY 1000000
 
@@ -78,6 +79,8 @@ struct pctx {
 	char		*item_summary;
 	/* dc:publisher: the feed's author only when nobody else is */
 	char		*publisher;
+	/* bytes URL resolution may still add to the fields, in all */
+	size_t		 room;
 };
 
 static bool	atom_item_el(struct pctx *, struct feed_item *, xmlNode *);
@@ -218,6 +221,41 @@ dup_trim(struct pctx *p, const char *s)
 {
 	return dup_field(p, s, false);
 }
+
+/*
+ * A language tag, or NULL for none or a longer one than any tag is: every
+ * story of the feed carries its feed's language, every item its
+ * feed's xml:lang.
+ */
+static char *
+lang_field(char *s)
+{
+	if (s != NULL && strlen(s) > FEED_MAX_LANG) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * Whether a field may grow from was to now bytes.  A relative URL
+ * resolved against a long xml:base takes its length, in every link and
+ * every HTML attribute under it: what resolving adds to a document's
+ * fields is at most the document's size (1 MiB at least), past which
+ * URLs stay as written.
+ */
+static bool
+room_for(struct pctx *p, size_t was, size_t now)
+{
+	if (now <= was)
+		return true;
+	if (now - was > p->room)
+		return false;
+	p->room -= now - was;
+	return true;
+}
+
+
 
 /* Take a libxml2 string, return ours. */
 static char *
@@ -395,6 +433,14 @@ base_at(struct pctx *p, xmlNode *n, bool skip_bad, char **owned)
 			v = xml_base(p, n, &vo);
 	if (v == NULL)
 		return (const char *)p->xdoc->URL;
+	/*
+	 * One longer than resolving may still add (room_for) is none: links
+	 * stay as written, and it is not read again for each of them.
+	 */
+	if (strnlen(v, p->room + 1) > p->room) {
+		free(vo);
+		return NULL;
+	}
 	if (url_is_absolute(v) || (outer = base_at(p, n, true, &oo)) ==
 	    NULL) {
 		*owned = vo;
@@ -475,6 +521,10 @@ resolve_as(struct pctx *p, xmlNode *n, char *url, bool as_id)
 	free(owned);
 	if (r == NULL) {
 		p->oom = true;
+		return url;
+	}
+	if (!room_for(p, strlen(url), strlen(r))) {
+		free(r);
 		return url;
 	}
 	free(url);
@@ -745,7 +795,8 @@ resolve_html(struct pctx *p, xmlNode *n, char *html)
 	free(owned);
 	if (rc == BUF_NOMEM)
 		p->oom = true;
-	if (rc != BUF_OK || done == html) {
+	if (rc != BUF_OK || done == html ||
+	    !room_for(p, strlen(html), b.len)) {
 		/* unchanged, or out of room: as it was will do */
 		buf_free(&b);
 		return html;
@@ -876,8 +927,8 @@ atom_id(struct pctx *p, xmlNode *n)
 	buf_init(&b, SIZE_MAX - 1);
 	rc = url_join(&b, id, strlen(id), base);
 	free(owned);
-	if (rc != BUF_OK) {
-		if (rc != URL_BADREF && rc != URL_BADBASE)
+	if (rc != BUF_OK || !room_for(p, strlen(id), b.len)) {
+		if (rc != BUF_OK && rc != URL_BADREF && rc != URL_BADBASE)
 			p->oom = true;
 		buf_free(&b);
 		return id;
@@ -1063,10 +1114,15 @@ feed_href(struct pctx *p, xmlNode *el)
 		return NULL;
 	if ((r = take_xml(p, x)) != NULL || p->oom)
 		return resolve(p, el, r);
+	/* href="": the base itself, which the document holds only once */
 	if ((base = xmlNodeGetBase(p->xdoc, el)) == NULL)
 		return NULL;
 	if ((r = url_absolute((const char *)base, NULL)) == NULL)
 		p->oom = true;
+	else if (!room_for(p, 0, strlen(r))) {
+		free(r);
+		r = NULL;
+	}
 	xmlFree(base);
 	return r;
 }
@@ -1335,7 +1391,7 @@ item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 		add_keywords(p, &it->categories, &it->ncategories,
 		    node_text(p, c));
 	else if (is_el(p, c, NS_DC, "language"))
-		set_str(&it->language, node_text(p, c));
+		set_str(&it->language, lang_field(node_text(p, c)));
 	else if (is_el(p, c, NS_DC, "title"))
 		set_str(&it->title, plain_title(p, node_text(p, c)));
 	else if (is_el(p, c, NS_DC, "description") ||
@@ -1398,7 +1454,7 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 		add_keywords(p, &d->categories, &d->ncategories,
 		    node_text(p, c));
 	else if (is_el(p, c, NS_DC, "language"))
-		set_str(&d->language, node_text(p, c));
+		set_str(&d->language, lang_field(node_text(p, c)));
 	else if (is_el(p, c, NS_DC, "rights"))
 		set_str(&d->rights, node_text(p, c));
 	else if (is_el(p, c, NS_SY, "updatePeriod"))
@@ -1485,7 +1541,7 @@ rss_item(struct pctx *p, xmlNode *n)
 	}
 	free(perma);
 	if (it->language == NULL)
-		it->language = take_xml(p, xmlNodeGetLang(n));
+		it->language = lang_field(take_xml(p, xmlNodeGetLang(n)));
 }
 
 static void
@@ -1552,7 +1608,7 @@ rss_channel(struct pctx *p, xmlNode *n)
 		else if (is_el(p, c, NATIVE, "description"))
 			set_str(&d->summary, node_markup(p, c, false));
 		else if (is_el(p, c, NATIVE, "language"))
-			set_str(&d->language, node_text(p, c));
+			set_str(&d->language, lang_field(node_text(p, c)));
 		else if (is_el(p, c, NATIVE, "copyright"))
 			set_str(&d->rights, node_text(p, c));
 		else if (is_el(p, c, NATIVE, "generator"))
@@ -1588,7 +1644,7 @@ rss_channel(struct pctx *p, xmlNode *n)
 	if (d->link == NULL)
 		d->link = pick_link(p, d->links, d->nlinks);
 	if (d->language == NULL)
-		d->language = take_xml(p, xmlNodeGetLang(n));
+		d->language = lang_field(take_xml(p, xmlNodeGetLang(n)));
 	set_str(&d->summary, p->feed_summary);
 	p->feed_summary = NULL;
 	/* The technical contact is the author only when nobody else is. */
@@ -1703,7 +1759,7 @@ atom_entry(struct pctx *p, xmlNode *n)
 			(void)item_common(p, it, c);
 	}
 	item_finish(p, it);
-	set_str(&it->language, take_xml(p, xmlNodeGetLang(n)));
+	set_str(&it->language, lang_field(take_xml(p, xmlNodeGetLang(n))));
 }
 
 /* An Atom element of a feed (or of an RSS channel borrowing it). */
@@ -1765,7 +1821,7 @@ atom_feed(struct pctx *p, xmlNode *n)
 			(void)feed_common(p, d, c);
 	}
 	set_str(&d->link, pick_link(p, d->links, d->nlinks));
-	set_str(&d->language, take_xml(p, xmlNodeGetLang(n)));
+	set_str(&d->language, lang_field(take_xml(p, xmlNodeGetLang(n))));
 	set_str(&d->summary, p->feed_summary);
 	p->feed_summary = NULL;
 	fallback_author(p, d, p->publisher);
@@ -1946,6 +2002,7 @@ parse_utf8(const char *data, size_t len, char *owned, const char *base,
 	bool			 junk = false;
 
 	memset(&p, 0, sizeof(p));
+	p.room = len > FEED_MAX_FIELD ? len : FEED_MAX_FIELD;
 	/* Blank lines before the XML declaration make it an error. */
 	while (len > 0 && (*data == ' ' || *data == '\t' || *data == '\r' ||
 	    *data == '\n')) {

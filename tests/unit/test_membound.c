@@ -43,20 +43,24 @@
 #define DOC		(16 * MIB)	/* n, the size of the documents */
 #define ALLOWED		(96 * MIB + 2 * DOC)
 #define MARGIN		(16 * MIB)	/* malloc's slack, the generator's */
+#define AS_MAX		(4096 * MIB)	/* a child's address space */
+
+#define PAD		(1 * MIB)	/* one long value (pad_unit) */
+
+enum kind { PAGE, FEED };
 
 /*
- * JSONLD: a page whose head is followed by a JSON-LD block of LD_BYTES
- * of empty objects, the most extraction reads of one (a text node of
- * more than 10 MB is more than libxml2 builds without XML_PARSE_HUGE).
+ * head, then pad, pad_unit repeated to PAD bytes and pad_end when there
+ * is a pad, then unit repeated to n bytes in all, then tail.
  */
-enum kind { PAGE, JSONLD, FEED };
-#define LD_BYTES	(4 * MIB)
-
 struct shape {
 	const char	*name;
 	enum kind	 kind;
 	const char	*head;
-	const char	*unit;	/* repeated to DOC bytes */
+	const char	*pad;
+	const char	*pad_unit;
+	const char	*pad_end;
+	const char	*unit;
 	const char	*tail;
 	bool		 refused;	/* the parser is to turn it down */
 };
@@ -76,52 +80,91 @@ struct shape {
 #define RSS_ITEM_END	"</item>" RSS_END
 
 static const struct shape shapes[] = {
-	{ "many tiny elements", PAGE, "<html><body><p>", "<b>x</b>",
-	    "</p></body></html>", false },
-	{ "siblings", PAGE, "<html><body>", "<div></div>", "</body></html>",
-	    false },
-	{ "deep nesting", PAGE, "<html><body><p>Some text.</p>", "<div>",
-	    "", false },
-	{ "one huge attribute", PAGE, "<html><body><div title=\"", "A",
-	    "\"><p>text</p></div></body></html>", false },
-	{ "attributes", PAGE, "<html><body><p>",
-	    "<span class=\"c\" data-x=\"yyyyyyyyyyyyyyyy\">z</span>",
-	    "</p></body></html>", false },
-	{ "paragraphs", PAGE, "<html><body>", "<p>Lorem ipsum dolor sit "
-	    "amet, consectetur adipiscing elit, sed do.</p>\n",
-	    "</body></html>", false },
-	{ "comments", PAGE, "<html><body><p>x", "<!-- a comment -->",
-	    "</p></body></html>", false },
-	{ "JSON-LD", JSONLD, "<html><head><title>t</title>", "<p>Lorem ipsum "
-	    "dolor sit amet, consectetur adipiscing elit, sed do.</p>\n",
-	    "</body></html>", false },
-	{ "feed: empty elements", FEED, RSS_ITEM, "<x/>", RSS_ITEM_END, false },
-	{ "feed: attributes", FEED, RSS_ITEM,
-	    "<x a=\"1\" b=\"2\" c=\"3\" d=\"4\" e=\"5\" f=\"6\"/>",
-	    RSS_ITEM_END, false },
-	{ "feed: namespaces", FEED, RSS_ITEM, "<x xmlns:a=\"u\" a:b=\"c\"/>",
-	    RSS_ITEM_END, false },
-	{ "feed: deep nesting", FEED, RSS_ITEM, "<x>", "", false },
-	{ "feed: text nodes", FEED, RSS_ITEM, "<x>y</x>", RSS_ITEM_END, false },
-	{ "feed: comments", FEED, RSS_ITEM, "<!--c-->", RSS_ITEM_END, false },
-	{ "feed: items", FEED, RSS,
-	    "<item><title>An item</title><link>https://example.org/a</link>"
-	    "<description>A sentence or two of text.</description></item>\n",
-	    RSS_END, false },
-	{ "feed: broken", FEED, RSS,
-	    "<item><title>t</title><description><p>Some <b>raw</b> html<br>"
-	    " &nbsp; &eacute;</description></item>\n", RSS_END, false },
-	{ "feed: Latin-1", FEED, "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
-	    RSS, "<item><title>\xe9t\xe9 &eacute;</title><description>\xe0 "
-	    "\xe9t\xe9 &nbsp;<br></description></item>\n", RSS_END, false },
-	{ "feed: entities", FEED, "<!DOCTYPE rss [<!ENTITY e \"" ENT2K
-	    "\">]>" RSS, "<item><title>&e;</title></item>\n", RSS_END, false },
-	{ "json: items", FEED, JSONFEED, "{\"id\":\"1\",\"title\":\"t\"},",
-	    "{}]}", true },
-	{ "json: tiny values", FEED, JSONFEED "{\"id\":\"1\",\"tags\":[",
-	    "0,", "0]}]}", true },
-	{ "json: long texts", FEED, JSONFEED, "{\"id\":\"1\",\"content_html\":"
-	    "\"" ENT2K "\"},", "{}]}", false },
+	{ .name = "many tiny elements", .kind = PAGE,
+	    .head = "<html><body><p>", .unit = "<b>x</b>",
+	    .tail = "</p></body></html>" },
+	{ .name = "siblings", .kind = PAGE, .head = "<html><body>",
+	    .unit = "<div></div>", .tail = "</body></html>" },
+	{ .name = "deep nesting", .kind = PAGE,
+	    .head = "<html><body><p>Some text.</p>", .unit = "<div>",
+	    .tail = "" },
+	{ .name = "one huge attribute", .kind = PAGE,
+	    .head = "<html><body><div title=\"", .unit = "A",
+	    .tail = "\"><p>text</p></div></body></html>" },
+	{ .name = "attributes", .kind = PAGE, .head = "<html><body><p>",
+	    .unit = "<span class=\"c\" data-x=\"yyyyyyyyyyyyyyyy\">z</span>",
+	    .tail = "</p></body></html>" },
+	{ .name = "paragraphs", .kind = PAGE, .head = "<html><body>",
+	    .unit = "<p>Lorem ipsum dolor sit amet, consectetur adipiscing "
+	    "elit, sed do.</p>\n",
+	    .tail = "</body></html>" },
+	{ .name = "comments", .kind = PAGE, .head = "<html><body><p>x",
+	    .unit = "<!-- a comment -->", .tail = "</p></body></html>" },
+	{ .name = "JSON-LD", .kind = PAGE,
+	    .head = "<html><head><title>t</title>",
+	    .pad = "<script type=\"application/ld+json\">[",
+	    .pad_unit = "{},", .pad_end = "{}]</script></head><body>",
+	    .unit = "<p>Lorem ipsum dolor sit amet, consectetur adipiscing "
+	    "elit, sed do.</p>\n",
+	    .tail = "</body></html>" },
+	{ .name = "feed: empty elements", .kind = FEED, .head = RSS_ITEM,
+	    .unit = "<x/>", .tail = RSS_ITEM_END },
+	{ .name = "feed: attributes", .kind = FEED, .head = RSS_ITEM,
+	    .unit = "<x a=\"1\" b=\"2\" c=\"3\" d=\"4\" e=\"5\" f=\"6\"/>",
+	    .tail = RSS_ITEM_END },
+	{ .name = "feed: namespaces", .kind = FEED, .head = RSS_ITEM,
+	    .unit = "<x xmlns:a=\"u\" a:b=\"c\"/>", .tail = RSS_ITEM_END },
+	{ .name = "feed: deep nesting", .kind = FEED, .head = RSS_ITEM,
+	    .unit = "<x>", .tail = "" },
+	{ .name = "feed: text nodes", .kind = FEED, .head = RSS_ITEM,
+	    .unit = "<x>y</x>", .tail = RSS_ITEM_END },
+	{ .name = "feed: comments", .kind = FEED, .head = RSS_ITEM,
+	    .unit = "<!--c-->", .tail = RSS_ITEM_END },
+	{ .name = "feed: items", .kind = FEED, .head = RSS,
+	    .unit = "<item><title>An item</title><link>https://example.org/a"
+	    "</link><description>A sentence or two of text.</description>"
+	    "</item>\n",
+	    .tail = RSS_END },
+	{ .name = "feed: broken", .kind = FEED, .head = RSS,
+	    .unit = "<item><title>t</title><description><p>Some <b>raw</b> "
+	    "html<br> &nbsp; &eacute;</description></item>\n",
+	    .tail = RSS_END },
+	{ .name = "feed: Latin-1", .kind = FEED,
+	    .head = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>" RSS,
+	    .unit = "<item><title>\xe9t\xe9 &eacute;</title><description>"
+	    "\xe0 \xe9t\xe9 &nbsp;<br></description></item>\n",
+	    .tail = RSS_END },
+	{ .name = "feed: entities", .kind = FEED,
+	    .head = "<!DOCTYPE rss [<!ENTITY e \"" ENT2K "\">]>" RSS,
+	    .unit = "<item><title>&e;</title></item>\n", .tail = RSS_END },
+	{ .name = "feed: long xml:base", .kind = FEED,
+	    .head = "<feed xmlns=\"http://www.w3.org/2005/Atom\"",
+	    .pad = " xml:base=\"http://example.org/", .pad_unit = "a",
+	    .pad_end = "/\"><title>t</title>",
+	    .unit = "<entry><id>e</id><title>x</title><link href=\"p\"/>"
+	    "<link href=\"\"/><content type=\"html\">&lt;a href=\"x\"&gt;"
+	    "y&lt;/a&gt;</content></entry>\n", .tail = "</feed>" },
+	{ .name = "feed: long xml:lang", .kind = FEED,
+	    .head = "<feed xmlns=\"http://www.w3.org/2005/Atom\"",
+	    .pad = " xml:lang=\"en-", .pad_unit = "a",
+	    .pad_end = "\"><title>t</title>",
+	    .unit = "<entry><id>e</id><title>x</title></entry>\n",
+	    .tail = "</feed>" },
+	{ .name = "json: feed's author", .kind = FEED,
+	    .head = "{\"version\":\"https://jsonfeed.org/version/1.1\","
+	    "\"title\":\"t\"", .pad = ",\"authors\":[{\"name\":\"",
+	    .pad_unit = "a", .pad_end = "\"}],\"items\":[",
+	    .unit = "{\"id\":\"1\",\"content_text\":\"" ENT2K "\"},",
+	    .tail = "{}]}" },
+	{ .name = "json: items", .kind = FEED, .head = JSONFEED,
+	    .unit = "{\"id\":\"1\",\"title\":\"t\"},", .tail = "{}]}",
+	    .refused = true },
+	{ .name = "json: tiny values", .kind = FEED,
+	    .head = JSONFEED "{\"id\":\"1\",\"tags\":[", .unit = "0,",
+	    .tail = "0]}]}", .refused = true },
+	{ .name = "json: long texts", .kind = FEED, .head = JSONFEED,
+	    .unit = "{\"id\":\"1\",\"content_html\":\"" ENT2K "\"},",
+	    .tail = "{}]}" },
 };
 
 /* The document, read as the daemon reads it; 0 when that went well. */
@@ -131,21 +174,26 @@ child(const struct shape *s, size_t size)
 	struct buf	 b;
 	struct extract	*x = NULL;
 	struct feed_doc	*d = NULL;
+	struct rlimit	 rl;
 	char		 err[256];
 	int		 rc;
 
+	/* A document the parsers do not bound fails here, not the machine. */
+	rl.rlim_cur = rl.rlim_max = AS_MAX;
+	if (setrlimit(RLIMIT_AS, &rl) == -1)
+		return 1;
 	buf_init(&b, size + strlen(s->head) + strlen(s->unit) +
-	    strlen(s->tail) + 256);
+	    strlen(s->tail) + (s->pad != NULL ? strlen(s->pad) +
+	    strlen(s->pad_unit) + strlen(s->pad_end) : 0) + 1);
 	if (buf_addstr(&b, s->head) != BUF_OK)
 		return 1;
-	if (s->kind == JSONLD) {
-		if (buf_addstr(&b, "<script type=\"application/ld+json\">[") !=
-		    BUF_OK)
+	if (s->pad != NULL) {
+		if (buf_addstr(&b, s->pad) != BUF_OK)
 			return 1;
-		while (b.len < LD_BYTES && b.len < size)
-			if (buf_addstr(&b, "{},") != BUF_OK)
+		while (b.len < PAD && b.len < size)
+			if (buf_addstr(&b, s->pad_unit) != BUF_OK)
 				return 1;
-		if (buf_addstr(&b, "{}]</script></head><body>") != BUF_OK)
+		if (buf_addstr(&b, s->pad_end) != BUF_OK)
 			return 1;
 	}
 	while (b.len < size)
@@ -153,7 +201,7 @@ child(const struct shape *s, size_t size)
 			return 1;
 	if (buf_addstr(&b, s->tail) != BUF_OK)
 		return 1;
-	if (s->kind != FEED) {
+	if (s->kind == PAGE) {
 		rc = extract_page(b.data, b.len, NULL, &x, err, sizeof(err));
 		extract_free(x);
 	} else {
