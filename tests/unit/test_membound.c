@@ -45,13 +45,14 @@
 #define MARGIN		(16 * MIB)	/* malloc's slack, the generator's */
 #define AS_MAX		(4096 * MIB)	/* a child's address space */
 
-#define PAD		(1 * MIB)	/* one long value (pad_unit) */
+#define PAD		(1 * MIB)	/* one long value, unless pad_size */
 
 enum kind { PAGE, FEED };
 
 /*
- * head, then pad, pad_unit repeated to PAD bytes and pad_end when there
- * is a pad, then unit repeated to n bytes in all, then tail.
+ * head, then pad, pad_unit repeated to pad_size (or PAD) bytes and
+ * pad_end when there is a pad, then unit repeated to n bytes in all, then
+ * tail.
  */
 struct shape {
 	const char	*name;
@@ -60,6 +61,7 @@ struct shape {
 	const char	*pad;
 	const char	*pad_unit;
 	const char	*pad_end;
+	size_t		 pad_size;
 	const char	*unit;
 	const char	*tail;
 	bool		 refused;	/* the parser is to turn it down */
@@ -104,6 +106,8 @@ static const struct shape shapes[] = {
 	    .head = "<html><head><title>t</title>",
 	    .pad = "<script type=\"application/ld+json\">[",
 	    .pad_unit = "{},", .pad_end = "{}]</script></head><body>",
+	    /* the most extraction reads of a block (extract_meta.c) */
+	    .pad_size = 4 * MIB,
 	    .unit = "<p>Lorem ipsum dolor sit amet, consectetur adipiscing "
 	    "elit, sed do.</p>\n",
 	    .tail = "</body></html>" },
@@ -190,7 +194,8 @@ child(const struct shape *s, size_t size)
 	if (s->pad != NULL) {
 		if (buf_addstr(&b, s->pad) != BUF_OK)
 			return 1;
-		while (b.len < PAD && b.len < size)
+		while (b.len < (s->pad_size != 0 ? s->pad_size : PAD) &&
+		    b.len < size)
 			if (buf_addstr(&b, s->pad_unit) != BUF_OK)
 				return 1;
 		if (buf_addstr(&b, s->pad_end) != BUF_OK)
