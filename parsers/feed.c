@@ -46,6 +46,7 @@
 #define FEED_MAX_DOC	((size_t)INT_MAX)
 #define FEED_MAX_DEPTH	256
 #define FEED_MAX_LANG	64	/* bytes of a language tag (BCP 47: 35 or so) */
+#define FEED_MAX_TITLE	4096	/* bytes of the feed's own title */
 #define FEED_MAX_TTL	(366 * 24 * 60)		/* minutes: a year */
 #define FEED_MAX_FREQUENCY 1000000
 
@@ -2098,6 +2099,24 @@ parse_utf8(const char *data, size_t len, char *owned, const char *base,
 	return rc;
 }
 
+/*
+ * The feed's title, cut to FEED_MAX_TITLE bytes on a character boundary:
+ * every story of the feed carries a copy of it, and ten thousand items
+ * of a few bytes each would make gigabytes of a title of a megabyte.
+ */
+static void
+cut_title(char *t)
+{
+	size_t	 n;
+
+	if (t == NULL || (n = strlen(t)) <= FEED_MAX_TITLE)
+		return;
+	n = FEED_MAX_TITLE;
+	while (n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80)
+		n--;
+	t[n] = '\0';
+}
+
 int
 feed_parse(const char *data, size_t len, const char *base,
     const char *charset, struct feed_doc **out, char *err, size_t errlen)
@@ -2137,5 +2156,7 @@ feed_parse(const char *data, size_t len, const char *base,
 	/* Bytes read in another charset than the document said. */
 	if (rc == 0 && guessed)
 		(*out)->recovered = true;
+	if (rc == 0)
+		cut_title((*out)->title);
 	return rc;
 }

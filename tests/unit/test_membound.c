@@ -265,11 +265,94 @@ test_bound(void **state)
 	assert_int_equal(over, 0);
 }
 
+/* head, unit repeated to n bytes, tail, parsed: the feed. */
+static struct feed_doc *
+parse_made(const char *head, const char *unit, size_t n, const char *mid,
+    const char *tail)
+{
+	struct buf	 b;
+	struct feed_doc	*d = NULL;
+	char		 err[256];
+
+	buf_init(&b, SIZE_MAX - 1);
+	assert_int_equal(buf_addstr(&b, head), BUF_OK);
+	while (b.len < n)
+		assert_int_equal(buf_addstr(&b, unit), BUF_OK);
+	assert_int_equal(buf_addstr(&b, mid), BUF_OK);
+	assert_int_equal(buf_addstr(&b, tail), BUF_OK);
+	if (feed_parse(b.data, b.len, NULL, NULL, &d, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	buf_free(&b);
+	return d;
+}
+
+#define ATOM		"<feed xmlns=\"http://www.w3.org/2005/Atom\""
+#define ENTRIES		"<entry><id>urn:1</id><link href=\"p\"/></entry>" \
+			"<entry><id>urn:2</id><link href=\"p\"/></entry>" \
+			"<entry><id>urn:3</id><link href=\"p\"/></entry>"
+
+/*
+ * What each story or item would carry a copy of is bounded, not only the
+ * document: the feed's title (4 KiB), a language tag (64 bytes), what
+ * relative links take of a long xml:base and items of a JSON Feed's
+ * author (the document's size in all, 1 MiB at least).  Ordinary values
+ * pass whole.
+ */
+static void
+test_inherited(void **state)
+{
+	struct feed_doc	*d;
+
+	(void)state;
+	d = parse_made("<rss version=\"2.0\"><channel><title>", "t", 2 * MIB,
+	    "</title>", "<item><title>i</title></item>" RSS_END);
+	assert_int_equal(strlen(d->title), 4096);
+	feed_free(d);
+
+	d = parse_made(ATOM " xml:lang=\"en-", "a", 200, "\"><title>t</title>",
+	    ENTRIES "</feed>");
+	assert_null(d->language);
+	assert_null(d->items[0].language);
+	feed_free(d);
+	d = parse_made(ATOM " xml:lang=\"en-GB\"><title>t</title>", "", 0, "",
+	    ENTRIES "</feed>");
+	assert_string_equal(d->items[2].language, "en-GB");
+	feed_free(d);
+
+	/* 2 MiB of base, room for one link: the others stay as written */
+	d = parse_made(ATOM " xml:base=\"http://example.org/", "a", 2 * MIB,
+	    "/\"><title>t</title>", ENTRIES "</feed>");
+	assert_int_equal(d->nitems, 3);
+	assert_true(strlen(d->items[0].link) > MIB);
+	assert_string_equal(d->items[1].link, "p");
+	assert_string_equal(d->items[2].link, "p");
+	feed_free(d);
+	d = parse_made(ATOM " xml:base=\"http://example.org/a/\"><title>t"
+	    "</title>", "", 0, "", ENTRIES "</feed>");
+	assert_string_equal(d->items[2].link, "http://example.org/a/p");
+	feed_free(d);
+
+	/* an author of 1 MiB, room for one item's copy */
+	d = parse_made("{\"version\":\"https://jsonfeed.org/version/1.1\","
+	    "\"title\":\"t\",\"authors\":[{\"name\":\"", "a", MIB - 16,
+	    "\"}],", "\"items\":[{\"id\":\"1\"},{\"id\":\"2\"}]}");
+	assert_int_equal(d->nitems, 2);
+	assert_int_equal(d->items[0].nauthors, 1);
+	assert_int_equal(d->items[1].nauthors, 0);
+	feed_free(d);
+	d = parse_made("{\"version\":\"https://jsonfeed.org/version/1.1\","
+	    "\"title\":\"t\",\"authors\":[{\"name\":\"Ann\"}],", "", 0, "",
+	    "\"items\":[{\"id\":\"1\"},{\"id\":\"2\"}]}");
+	assert_string_equal(d->items[1].authors[0].name, "Ann");
+	feed_free(d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bound),
+		cmocka_unit_test(test_inherited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
