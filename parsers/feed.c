@@ -17,7 +17,13 @@
  *			at most 4 KiB, 1 MiB for the whole document, and
  *			drops any other reference (nested, markup, external),
  *			noted in feed_doc; no DTD or external entity is ever
- *			loaded, no network.
+ *			loaded, no network;
+ *   the tree		of at most XMLCAP_TREE bytes (xmlcap.h): a document
+ *			is read up to where its tree would take more;
+ *   what every item	or story carries a copy of: the feed's title,
+ *			FEED_MAX_TITLE bytes; a language tag, FEED_MAX_LANG;
+ *			what resolving links against xml:base adds, the
+ *			document's size in all (p->room).
  */
 #include <limits.h>
 #include <stdbool.h>
@@ -255,8 +261,6 @@ room_for(struct pctx *p, size_t was, size_t now)
 	p->room -= now - was;
 	return true;
 }
-
-
 
 /* Take a libxml2 string, return ours. */
 static char *
