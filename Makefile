@@ -96,7 +96,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB)
 # (tests/unit/oom.h), which also stand in for the libraries' allocators.
 OOM_WRAP = malloc calloc realloc reallocarray free strdup strndup \
            asprintf vasprintf utf8proc_map iconv_open fdopendir \
-           xmlCtxtReadMemory xmlParseChunk htmlReadMemory \
+           xmlCtxtReadMemory xmlParseChunk xmlParseDocument htmlReadMemory \
            htmlParseDocument htmlNewParserCtxt json_loadb
 $(BUILD)/tests/test_oom: ALL_LDFLAGS += $(OOM_WRAP:%=-Wl,--wrap=%)
 

@@ -14,6 +14,7 @@
 #include "parsers/date.h"
 #include "parsers/extract_int.h"
 #include "parsers/feed.h"
+#include "parsers/jsoncap.h"
 #include "parsers/jsonio.h"
 #include "parsers/url.h"
 
@@ -347,9 +348,14 @@ json_ld(struct meta *m, const xmlNode *n)
 		m->oom = true;
 		return;
 	}
-	/* Broken JSON-LD is no metadata; JSON-LD unread for want of memory
-	 * is metadata lost. */
-	if ((root = jsonio_loadb(s, strlen(s), JSON_DECODE_ANY, NULL,
+	/*
+	 * Broken JSON-LD is no metadata; JSON-LD unread for want of memory
+	 * is metadata lost.  One that would take more than JSONCAP_LD as
+	 * jansson's values ("{}," is 3 bytes here, 250 loaded) is not read.
+	 */
+	oom = false;
+	if (jsoncap_fits(s, strlen(s), JSONCAP_LD) &&
+	    (root = jsonio_loadb(s, strlen(s), JSON_DECODE_ANY, NULL,
 	    &oom)) != NULL) {
 		ld_visit(m, root, 0);
 		json_decref(root);

@@ -17,7 +17,13 @@
  *			at most 4 KiB, 1 MiB for the whole document, and
  *			drops any other reference (nested, markup, external),
  *			noted in feed_doc; no DTD or external entity is ever
- *			loaded, no network.
+ *			loaded, no network;
+ *   the tree		of at most XMLCAP_TREE bytes (xmlcap.h): a document
+ *			is read up to where its tree would take more;
+ *   what every item	or story carries a copy of: the feed's title,
+ *			FEED_MAX_TITLE bytes; a language tag, FEED_MAX_LANG;
+ *			what resolving links against xml:base adds, the
+ *			document's size in all (p->room).
  */
 #include <limits.h>
 #include <stdbool.h>
@@ -45,6 +51,8 @@
 #define FEED_MAX_FIELD	(1024 * 1024)
 #define FEED_MAX_DOC	((size_t)INT_MAX)
 #define FEED_MAX_DEPTH	256
+#define FEED_MAX_LANG	64	/* bytes of a language tag (BCP 47: 35 or so) */
+#define FEED_MAX_TITLE	4096	/* bytes of the feed's own title */
 #define FEED_MAX_TTL	(366 * 24 * 60)		/* minutes: a year */
 #define FEED_MAX_FREQUENCY 1000000
 
@@ -95,6 +103,8 @@ struct pctx {
 	const char	*item_alt_type;
 	/* dc:publisher: the feed's author only when nobody else is */
 	char		*publisher;
+	/* bytes URL resolution may still add to the fields, in all */
+	size_t		 room;
 };
 
 static bool	atom_item_el(struct pctx *, struct feed_item *, xmlNode *);
@@ -252,6 +262,39 @@ static char *
 dup_trim(struct pctx *p, const char *s)
 {
 	return dup_field(p, s, false);
+}
+
+/*
+ * A language tag, or NULL for none or a longer one than any tag is: every
+ * story of the feed carries its feed's language, every item its
+ * feed's xml:lang.
+ */
+static char *
+lang_field(char *s)
+{
+	if (s != NULL && strlen(s) > FEED_MAX_LANG) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * Whether a field may grow from was to now bytes.  A relative URL
+ * resolved against a long xml:base takes its length, in every link and
+ * every HTML attribute under it: what resolving adds to a document's
+ * fields is at most the document's size (1 MiB at least), past which
+ * URLs stay as written.
+ */
+static bool
+room_for(struct pctx *p, size_t was, size_t now)
+{
+	if (now <= was)
+		return true;
+	if (now - was > p->room)
+		return false;
+	p->room -= now - was;
+	return true;
 }
 
 /* Take a libxml2 string, return ours. */
@@ -441,6 +484,14 @@ base_at(struct pctx *p, xmlNode *n, bool skip_bad, char **owned)
 			v = xml_base(p, n, &vo);
 	if (v == NULL)
 		return (const char *)p->xdoc->URL;
+	/*
+	 * One longer than resolving may still add (room_for) is none: links
+	 * stay as written, and it is not read again for each of them.
+	 */
+	if (strnlen(v, p->room + 1) > p->room) {
+		free(vo);
+		return NULL;
+	}
 	if (url_is_absolute(v) || (outer = base_at(p, n, true, &oo)) ==
 	    NULL) {
 		*owned = vo;
@@ -521,6 +572,10 @@ resolve_as(struct pctx *p, xmlNode *n, char *url, bool as_id)
 	free(owned);
 	if (r == NULL) {
 		p->oom = true;
+		return url;
+	}
+	if (!room_for(p, strlen(url), strlen(r))) {
+		free(r);
 		return url;
 	}
 	free(url);
@@ -889,7 +944,8 @@ resolve_html(struct pctx *p, xmlNode *n, char *html)
 	free(owned);
 	if (rc == BUF_NOMEM)
 		p->oom = true;
-	if (rc != BUF_OK || done == html) {
+	if (rc != BUF_OK || done == html ||
+	    !room_for(p, strlen(html), b.len)) {
 		/* unchanged, or out of room: as it was will do */
 		buf_free(&b);
 		return html;
@@ -1020,8 +1076,8 @@ atom_id(struct pctx *p, xmlNode *n)
 	buf_init(&b, SIZE_MAX - 1);
 	rc = url_join(&b, id, strlen(id), base);
 	free(owned);
-	if (rc != BUF_OK) {
-		if (rc != URL_BADREF && rc != URL_BADBASE)
+	if (rc != BUF_OK || !room_for(p, strlen(id), b.len)) {
+		if (rc != BUF_OK && rc != URL_BADREF && rc != URL_BADBASE)
 			p->oom = true;
 		buf_free(&b);
 		return id;
@@ -1244,10 +1300,15 @@ feed_href(struct pctx *p, xmlNode *el)
 		return link_href(p, el);
 	if ((r = take_xml(p, x)) != NULL || p->oom)
 		return resolve(p, el, r);
+	/* href="": the base itself, which the document holds only once */
 	if ((base = xmlNodeGetBase(p->xdoc, el)) == NULL)
 		return NULL;
 	if ((r = url_absolute((const char *)base, NULL)) == NULL)
 		p->oom = true;
+	else if (!room_for(p, 0, strlen(r))) {
+		free(r);
+		r = NULL;
+	}
 	xmlFree(base);
 	return r;
 }
@@ -1554,7 +1615,7 @@ item_common(struct pctx *p, struct feed_item *it, xmlNode *c)
 		add_keywords(p, &it->categories, &it->ncategories,
 		    node_text(p, c));
 	else if (is_el(p, c, NS_DC, "language"))
-		set_str(&it->language, node_text(p, c));
+		set_str(&it->language, lang_field(node_text(p, c)));
 	else if (is_el(p, c, NS_DC, "title"))
 		set_typed(&it->title, &it->title_type,
 		    plain_title(p, node_text(p, c)), TYPE_TEXT);
@@ -1625,7 +1686,7 @@ feed_common(struct pctx *p, struct feed_doc *d, xmlNode *c)
 		add_keywords(p, &d->categories, &d->ncategories,
 		    node_text(p, c));
 	else if (is_el(p, c, NS_DC, "language"))
-		set_str(&d->language, node_text(p, c));
+		set_str(&d->language, lang_field(node_text(p, c)));
 	else if (is_el(p, c, NS_DC, "rights"))
 		set_str(&d->rights, node_text(p, c));
 	else if (is_el(p, c, NS_SY, "updatePeriod"))
@@ -1742,7 +1803,7 @@ rss_item(struct pctx *p, xmlNode *n)
 		it->id = rdf_about(p, n);
 	free(perma);
 	if (it->language == NULL)
-		it->language = take_xml(p, xmlNodeGetLang(n));
+		it->language = lang_field(take_xml(p, xmlNodeGetLang(n)));
 }
 
 static void
@@ -1811,7 +1872,7 @@ rss_channel(struct pctx *p, xmlNode *n)
 			set_typed(&d->summary, &d->summary_type,
 			    node_markup(p, c, false), TYPE_HTML);
 		else if (is_el(p, c, NATIVE, "language"))
-			set_str(&d->language, node_text(p, c));
+			set_str(&d->language, lang_field(node_text(p, c)));
 		else if (is_el(p, c, NATIVE, "copyright"))
 			set_str(&d->rights, node_text(p, c));
 		else if (is_el(p, c, NATIVE, "generator"))
@@ -1847,7 +1908,7 @@ rss_channel(struct pctx *p, xmlNode *n)
 	if (d->link == NULL)
 		d->link = pick_link(p, d->links, d->nlinks);
 	if (d->language == NULL)
-		d->language = take_xml(p, xmlNodeGetLang(n));
+		d->language = lang_field(take_xml(p, xmlNodeGetLang(n)));
 	set_typed(&d->summary, &d->summary_type, p->feed_summary,
 	    p->feed_summary_type);
 	p->feed_summary = NULL;
@@ -2036,7 +2097,7 @@ atom_entry(struct pctx *p, xmlNode *n)
 			(void)item_common(p, it, c);
 	}
 	item_finish(p, it);
-	set_str(&it->language, take_xml(p, xmlNodeGetLang(n)));
+	set_str(&it->language, lang_field(take_xml(p, xmlNodeGetLang(n))));
 }
 
 /*
@@ -2123,7 +2184,7 @@ atom_feed(struct pctx *p, xmlNode *n)
 			(void)feed_common(p, d, c);
 	}
 	set_str(&d->link, pick_link(p, d->links, d->nlinks));
-	set_str(&d->language, take_xml(p, xmlNodeGetLang(n)));
+	set_str(&d->language, lang_field(take_xml(p, xmlNodeGetLang(n))));
 	set_typed(&d->summary, &d->summary_type, p->feed_summary,
 	    p->feed_summary_type);
 	p->feed_summary = NULL;
@@ -2330,9 +2391,13 @@ feed_notes(struct pctx *p, const struct feed_xml_notes *n)
 	return 0;
 }
 
-/* feed_parse once the text is UTF-8. */
+/*
+ * feed_parse once the text is UTF-8.  owned, when not NULL, is the buf
+ * that data is in (so data[len] is '\0'): libxml2 reads it in place, and
+ * it is freed here, as soon as a rewritten copy takes its place.
+ */
 static int
-parse_utf8(const char *data, size_t len, const char *base,
+parse_utf8(const char *data, size_t len, char *owned, const char *base,
     struct feed_doc **out, char *err, size_t errlen)
 {
 	struct pctx		 p;
@@ -2344,6 +2409,7 @@ parse_utf8(const char *data, size_t len, const char *base,
 	bool			 junk = false;
 
 	memset(&p, 0, sizeof(p));
+	p.room = len > FEED_MAX_FIELD ? len : FEED_MAX_FIELD;
 	/* Blank lines before the XML declaration make it an error. */
 	while (len > 0 && (*data == ' ' || *data == '\t' || *data == '\r' ||
 	    *data == '\n')) {
@@ -2352,23 +2418,27 @@ parse_utf8(const char *data, size_t len, const char *base,
 	}
 	if (len == 0) {
 		snprintf(err, errlen, "not a feed: empty document");
-		return -1;
+		goto out;
 	}
-	if (*data == '{')
-		return feed_jsonfeed_parse(data, len, base, out, err, errlen);
+	if (*data == '{') {
+		rc = feed_jsonfeed_parse(data, len, base, out, err, errlen);
+		goto out;
+	}
 	/* HTML entities XML does not know become character references. */
 	if (feed_xml_fix_entities(data, len, &fixed, &flen) == -1) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		goto out;
 	}
 	if (fixed != NULL) {
+		free(owned);
+		owned = fixed;
 		data = fixed;
 		len = flen;
 	}
  again:
 	root = NULL;
-	if (len > 0 && (xr = feed_xml_read(data, len, base, &p.xdoc,
-	    &notes)) == 0 && p.xdoc != NULL)
+	if (len > 0 && (xr = feed_xml_read(data, len, owned != NULL, base,
+	    &p.xdoc, &notes)) == 0 && p.xdoc != NULL)
 		root = xmlDocGetRootElement(p.xdoc);
 	/* Out of memory is not a document to read again from its feed. */
 	if (xr == FEED_XML_NOMEM) {
@@ -2432,8 +2502,26 @@ parse_utf8(const char *data, size_t len, const char *base,
 	free(p.publisher);
 	if (p.xdoc != NULL)
 		xmlFreeDoc(p.xdoc);
-	free(fixed);
+	free(owned);
 	return rc;
+}
+
+/*
+ * The feed's title, cut to FEED_MAX_TITLE bytes on a character boundary:
+ * every story of the feed carries a copy of it, and ten thousand items
+ * of a few bytes each would make gigabytes of a title of a megabyte.
+ */
+static void
+cut_title(char *t)
+{
+	size_t	 n;
+
+	if (t == NULL || (n = strlen(t)) <= FEED_MAX_TITLE)
+		return;
+	n = FEED_MAX_TITLE;
+	while (n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80)
+		n--;
+	t[n] = '\0';
 }
 
 int
@@ -2465,7 +2553,7 @@ feed_parse(const char *data, size_t len, const char *base,
 	 * field without a word.
 	 */
 	xmloom_begin(&w);
-	rc = parse_utf8(data, len, base, out, err, errlen);
+	rc = parse_utf8(data, len, text, base, out, err, errlen);
 	if (xmloom_end(&w)) {
 		feed_free(*out);
 		*out = NULL;
@@ -2475,6 +2563,7 @@ feed_parse(const char *data, size_t len, const char *base,
 	/* Bytes read in another charset than the document said. */
 	if (rc == 0 && guessed)
 		(*out)->recovered = true;
-	free(text);
+	if (rc == 0)
+		cut_title((*out)->title);
 	return rc;
 }

@@ -13,15 +13,19 @@
 #include "parsers/date.h"
 #include "parsers/feed.h"
 #include "parsers/feed_jsonfeed.h"
+#include "parsers/jsoncap.h"
 #include "parsers/jsonio.h"
 #include "parsers/url.h"
 
 #define JF_MAX_ITEMS	10000
 #define JF_MAX_FIELD	(1024 * 1024)
+#define JF_MAX_LANG	64	/* bytes of a language tag, as in feed.c */
 
 struct jctx {
 	const char	*base;
 	bool		 oom;
+	/* bytes the feed's author may still take in items, in all */
+	size_t		 room;
 };
 
 /* A copy of a JSON string member (numbers too: ids may be numbers). */
@@ -168,6 +172,45 @@ add_attachments(struct jctx *c, struct feed_item *it, json_t *v)
 	return 0;
 }
 
+/* A language tag, none when longer than any tag is (feed.c). */
+static char *
+jlang(struct jctx *c, json_t *o)
+{
+	char	*s;
+
+	if ((s = jget(c, o, "language")) != NULL && strlen(s) > JF_MAX_LANG) {
+		free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+/*
+ * The feed's author, for an item without one of its own (as in Atom):
+ * within c->room in all, since a long name copied into each item of a
+ * short feed made gigabytes.  Past it the item has no author.  -1 when
+ * out of memory.
+ */
+static int
+feed_author(struct jctx *c, struct feed_item *it, const struct feed_person *a)
+{
+	size_t	 n;
+
+	n = (a->name != NULL ? strlen(a->name) : 0) +
+	    (a->uri != NULL ? strlen(a->uri) : 0);
+	if (n > c->room)
+		return 0;
+	c->room -= n;
+	if ((it->authors = calloc(1, sizeof(*it->authors))) == NULL)
+		return -1;
+	it->nauthors = 1;
+	if ((a->name != NULL && (it->authors->name = strdup(a->name)) ==
+	    NULL) || (a->uri != NULL && (it->authors->uri = strdup(a->uri)) ==
+	    NULL))
+		return -1;
+	return 0;
+}
+
 static int
 add_items(struct jctx *c, struct feed_doc *d, json_t *items)
 {
@@ -207,22 +250,16 @@ add_items(struct jctx *c, struct feed_doc *d, json_t *items)
 		 * changed since it was published. */
 		if (it->updated == FEED_NODATE)
 			it->updated = it->published;
-		it->language = jget(c, ji, "language");
-		/* No author of its own: the feed's (as in Atom). */
-		if ((a = jauthor(ji)) != NULL || d->author != NULL) {
+		it->language = jlang(c, ji);
+		if ((a = jauthor(ji)) != NULL) {
 			if ((it->authors = calloc(1, sizeof(*it->authors))) ==
 			    NULL)
 				return -1;
 			it->nauthors = 1;
-			if (a != NULL)
-				set_person(c, it->authors, a);
-			else if ((d->author->name != NULL &&
-			    (it->authors->name = strdup(d->author->name)) ==
-			    NULL) || (d->author->uri != NULL &&
-			    (it->authors->uri = strdup(d->author->uri)) ==
-			    NULL))
-				return -1;
-		}
+			set_person(c, it->authors, a);
+		} else if (d->author != NULL &&
+		    feed_author(c, it, d->author) == -1)
+			return -1;
 		if (add_tags(it, json_object_get(ji, "tags")) == -1 ||
 		    add_attachments(c, it,
 		    json_object_get(ji, "attachments")) == -1)
@@ -235,7 +272,8 @@ int
 feed_jsonfeed_parse(const char *data, size_t len, const char *base,
     struct feed_doc **out, char *err, size_t errlen)
 {
-	struct jctx	 c = { base, false };
+	struct jctx	 c = { base, false, len > JF_MAX_FIELD ? len :
+			    JF_MAX_FIELD };
 	struct feed_doc	*d = NULL;
 	json_error_t	 jerr;
 	json_t		*root, *a, *v;
@@ -243,6 +281,12 @@ feed_jsonfeed_parse(const char *data, size_t len, const char *base,
 	bool		 oom;
 
 	*out = NULL;
+	/* "{}," is 3 bytes of text and some 250 bytes loaded */
+	if (!jsoncap_fits(data, len, JSONCAP_FEED)) {
+		snprintf(err, errlen, "JSON Feed too large: more than %lu MiB "
+		    "once loaded", JSONCAP_FEED >> 20);
+		return -1;
+	}
 	if ((root = jsonio_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr,
 	    &oom)) == NULL) {
 		if (oom)
@@ -270,7 +314,7 @@ feed_jsonfeed_parse(const char *data, size_t len, const char *base,
 	d->link = jurl(&c, root, "home_page_url");
 	d->summary = jget(&c, root, "description");
 	d->summary_type = d->summary != NULL ? "text/plain" : NULL;
-	d->language = jget(&c, root, "language");
+	d->language = jlang(&c, root);
 	if ((v = json_object_get(root, "feed_url")) != NULL &&
 	    json_is_string(v)) {
 		if ((d->links = calloc(1, sizeof(*d->links))) == NULL)

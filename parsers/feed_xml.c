@@ -18,6 +18,7 @@
 
 #include "parsers/buf.h"
 #include "parsers/feed_xml.h"
+#include "parsers/xmlcap.h"
 #include "parsers/xmloom.h"
 
 #define ENTITY_NAME_MAX	32
@@ -1147,9 +1148,37 @@ ent_resolve(xmlDoc *doc, struct feed_xml_notes *notes)
 	return rc;
 }
 
+/*
+ * xmlCtxtReadMemory(ctxt, s, len, base, NULL, options set), but reading
+ * s where it is (s[len] is '\0'), not in a copy of libxml2's own.
+ */
 static xmlDoc *
-read_once(const char *s, size_t len, const char *base, const char *enc,
-    int opts, bool *wellformed)
+read_in_place(xmlParserCtxt *ctxt, const char *s, size_t len,
+    const char *base, const struct xmlcap *cap)
+{
+	xmlDoc	*doc = NULL;
+
+	if (xmlcap_input(ctxt, s, len) == -1 || (base != NULL &&
+	    (ctxt->input->filename = (char *)xmlStrdup(
+	    (const xmlChar *)base)) == NULL))
+		return NULL;
+	xmlParseDocument(ctxt);
+	if (ctxt->wellFormed || ctxt->recovery || cap->cut)
+		doc = ctxt->myDoc;
+	else if (ctxt->myDoc != NULL)
+		xmlFreeDoc(ctxt->myDoc);
+	ctxt->myDoc = NULL;
+	return doc;
+}
+
+/*
+ * The pull parser, its tree within cap.  s is read in place when inplace
+ * (s[len] is then '\0'), else libxml2 reads a copy.  *wellformed as
+ * libxml2 found it; a tree cut at the cap is returned all the same.
+ */
+static xmlDoc *
+read_once(const char *s, size_t len, const char *base, int opts,
+    bool inplace, struct xmlcap *cap, bool *wellformed)
 {
 	xmlParserCtxt	*ctxt;
 	xmlDoc		*doc;
@@ -1158,7 +1187,18 @@ read_once(const char *s, size_t len, const char *base, const char *enc,
 	if ((ctxt = xmlNewParserCtxt()) == NULL)
 		return NULL;
 	sax_hooks(ctxt);
-	doc = xmlCtxtReadMemory(ctxt, s, (int)len, base, enc, opts);
+	xmlCtxtUseOptions(ctxt, opts);
+	xmlcap_init(cap, XMLCAP_TREE, 0);
+	xmlcap_attach(cap, ctxt);
+	/*
+	 * No encoding named: the text is UTF-8 (charset.c) and read as it
+	 * is.  libxml2's "UTF-8" converter would convert all of it at once,
+	 * into one more copy.
+	 */
+	if (inplace)
+		doc = read_in_place(ctxt, s, len, base, cap);
+	else
+		doc = xmlCtxtReadMemory(ctxt, s, (int)len, base, NULL, opts);
 	*wellformed = ctxt->wellFormed != 0;
 	xmlFreeParserCtxt(ctxt);
 	return doc;
@@ -1168,11 +1208,13 @@ read_once(const char *s, size_t len, const char *base, const char *enc,
  * The first, strict pass through the push parser, which builds the same
  * tree as xmlCtxtReadMemory but reads CDATA sections and character data a
  * block at a time, not a character at a time (the feeds' HTML sits in
- * CDATA).  The document is fed in PUSH_CHUNK pieces as a transfer would.
- * NULL unless the document is well-formed.
+ * CDATA).  The document is fed in PUSH_CHUNK pieces as a transfer would,
+ * and libxml2 keeps only the piece it is reading.  NULL unless the
+ * document is well-formed or its tree was cut at the cap.
  */
 static xmlDoc *
-read_push(const char *s, size_t len, const char *base, int opts)
+read_push(const char *s, size_t len, const char *base, int opts,
+    struct xmlcap *cap)
 {
 	xmlParserCtxt	*ctxt;
 	xmlDoc		*doc;
@@ -1184,6 +1226,8 @@ read_push(const char *s, size_t len, const char *base, int opts)
 		return NULL;
 	sax_hooks(ctxt);
 	xmlCtxtUseOptions(ctxt, opts);
+	xmlcap_init(cap, XMLCAP_TREE, 0);
+	xmlcap_attach(cap, ctxt);
 	/*
 	 * The text is valid UTF-8 (charset.c): read as it is, no converter.
 	 * The URL is set as xmlCtxtReadMemory sets it.
@@ -1195,14 +1239,14 @@ read_push(const char *s, size_t len, const char *base, int opts)
 	    (ctxt->input->filename = (char *)xmlStrdup(
 	    (const xmlChar *)base)) == NULL)
 		goto fail;
-	for (off = 0; off < len; off += n) {
+	for (off = 0; off < len && !cap->cut; off += n) {
 		n = len - off < PUSH_CHUNK ? len - off : PUSH_CHUNK;
-		if (xmlParseChunk(ctxt, s + off, (int)n, 0) != 0)
+		if (xmlParseChunk(ctxt, s + off, (int)n, 0) != 0 && !cap->cut)
 			goto fail;
 	}
-	if (xmlParseChunk(ctxt, NULL, 0, 1) != 0)
+	if (!cap->cut && xmlParseChunk(ctxt, NULL, 0, 1) != 0)
 		goto fail;
-	wf = ctxt->wellFormed != 0;
+	wf = ctxt->wellFormed != 0 || cap->cut;
 	doc = ctxt->myDoc;
 	ctxt->myDoc = NULL;
 	xmlFreeParserCtxt(ctxt);
@@ -1222,12 +1266,15 @@ read_push(const char *s, size_t len, const char *base, int opts)
 /*
  * The passes of feed_xml_read, strict first, stopped as soon as libxml2
  * ran out of memory: a document it could not read whole is no reason to
- * read it leniently, and a lenient pass would hide the failure.
+ * read it leniently, and a lenient pass would hide the failure.  A tree
+ * cut at its cap ends the passes too: what came before is the feed,
+ * recovered.
  */
 static xmlDoc *
-read_doc(const char *s, size_t len, const char *base, bool *recovered,
-    const struct xmloom *w, bool *oom)
+read_doc(const char *s, size_t len, bool inplace, const char *base,
+    bool *recovered, const struct xmloom *w, bool *oom)
 {
+	struct xmlcap	 cap;
 	xmlDoc		*doc;
 	char		*wrapped = NULL;
 	size_t		 wlen = 0;
@@ -1242,13 +1289,17 @@ read_doc(const char *s, size_t len, const char *base, bool *recovered,
 	opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR |
 	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC;
 	/* COMPACT: short text inside its node, one malloc less each. */
-	if ((doc = read_push(s, len, base, opts | XML_PARSE_COMPACT)) !=
-	    NULL || xmloom_seen(w))
+	if ((doc = read_push(s, len, base, opts | XML_PARSE_COMPACT,
+	    &cap)) != NULL || xmloom_seen(w)) {
+		*recovered = doc != NULL && cap.cut;
 		return doc;
+	}
 	/* Not well-formed for the push parser: the pull parser decides. */
-	doc = read_once(s, len, base, "UTF-8", opts, &wf);
-	if (doc != NULL && wf)
+	doc = read_once(s, len, base, opts, inplace, &cap, &wf);
+	if (doc != NULL && (wf || cap.cut)) {
+		*recovered = cap.cut;
 		return doc;
+	}
 	if (doc != NULL)
 		xmlFreeDoc(doc);
 	if (xmloom_seen(w))
@@ -1266,23 +1317,24 @@ read_doc(const char *s, size_t len, const char *base, bool *recovered,
 	if (wrapped != NULL && wlen <= INT_MAX) {
 		s = wrapped;
 		len = wlen;
-		doc = read_once(s, len, base, "UTF-8", opts, &wf);
-		if (doc != NULL && !wf) {
+		inplace = true;		/* a buf: its '\0' is there */
+		doc = read_once(s, len, base, opts, inplace, &cap, &wf);
+		if (doc != NULL && !wf && !cap.cut) {
 			xmlFreeDoc(doc);
 			doc = NULL;
 		}
 	}
 	if (doc == NULL && !xmloom_seen(w))
-		doc = read_once(s, len, base, "UTF-8",
-		    opts | XML_PARSE_RECOVER, &wf);
+		doc = read_once(s, len, base, opts | XML_PARSE_RECOVER,
+		    inplace, &cap, &wf);
 	free(wrapped);
 	*recovered = doc != NULL;
 	return doc;
 }
 
 int
-feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
-    struct feed_xml_notes *notes)
+feed_xml_read(const char *s, size_t len, bool inplace, const char *base,
+    xmlDoc **out, struct feed_xml_notes *notes)
 {
 	struct xmloom	 w;
 	xmlDoc		*doc;
@@ -1300,9 +1352,10 @@ feed_xml_read(const char *s, size_t len, const char *base, xmlDoc **out,
 	if (bounded != NULL) {
 		s = bounded;
 		len = blen;
+		inplace = true;		/* a buf */
 	}
 	xmloom_begin(&w);
-	doc = read_doc(s, len, base, &notes->recovered, &w, &oom);
+	doc = read_doc(s, len, inplace, base, &notes->recovered, &w, &oom);
 	free(bounded);
 	if (doc != NULL && ent_resolve(doc, notes) == -1)
 		oom = true;

@@ -57,11 +57,14 @@ struct feed_xml_notes {
  * the tree is replaced by its decoded text when the entity is internal, of
  * text only and at most 4 KiB (an undeclared HTML entity is its
  * character), within 1 MiB for the document; any other by nothing, noted.
+ * The tree takes at most XMLCAP_TREE (xmlcap.h): a document whose tree
+ * would take more is read up to there, and recovered.  inplace: s[len]
+ * is '\0', and libxml2 may read s where it is, not a copy.
  * -1 when it is no XML at all, FEED_XML_NOMEM when out of memory,
  * libxml2's own included (then it is not read again leniently).
  */
 #define FEED_XML_NOMEM	(-2)
-int	 feed_xml_read(const char *, size_t, const char *base, xmlDoc **,
-	    struct feed_xml_notes *);
+int	 feed_xml_read(const char *, size_t, bool inplace, const char *base,
+	    xmlDoc **, struct feed_xml_notes *);
 
 #endif

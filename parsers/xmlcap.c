@@ -76,20 +76,23 @@ charge(void *ctx, size_t n)
  * The names a callback brings, when the dictionary grew since the last
  * one: its entries, and these names' bytes (some may be old: it errs
  * high).  HTML trees copy their names; XML ones point into the dictionary.
+ * The attribute names are atts[0], atts[step] ... natts of them.
  */
 static size_t
-names_cost(void *ctx, const xmlChar *name, const xmlChar **atts, int step)
+names_cost(void *ctx, const xmlChar *name, const xmlChar **atts, int natts,
+    int step)
 {
 	xmlParserCtxt	*ctxt = ctx;
 	struct xmlcap	*cap = cap_of(ctx);
 	size_t		 n, cost;
+	int		 i;
 
 	if (ctxt->dict == NULL || (n = xmlDictSize(ctxt->dict)) <= cap->names)
 		return 0;
 	cost = (n - cap->names) * DICT_ENTRY + chunk_str(name);
 	cap->names = n;
-	for (; atts != NULL && atts[0] != NULL; atts += step)
-		cost += chunk_str(atts[0]);
+	for (i = 0; i < natts; i++)
+		cost += chunk_str(atts[i * step]);
 	return cost;
 }
 
@@ -114,15 +117,16 @@ html_element_cost(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
 	struct xmlcap	*cap = cap_of(ctx);
 	size_t		 cost;
+	int		 i;
 
-	cost = chunk(sizeof(xmlNode)) + chunk_str(name) + cap->per_element +
-	    names_cost(ctx, name, atts, 2);
-	for (; atts != NULL && atts[0] != NULL; atts += 2) {
-		cost += chunk(sizeof(xmlAttr)) + chunk_str(atts[0]);
-		if (atts[1] != NULL)
-			cost += chunk(sizeof(xmlNode)) + chunk_str(atts[1]);
+	cost = chunk(sizeof(xmlNode)) + chunk_str(name) + cap->per_element;
+	for (i = 0; atts != NULL && atts[2 * i] != NULL; i++) {
+		cost += chunk(sizeof(xmlAttr)) + chunk_str(atts[2 * i]);
+		if (atts[2 * i + 1] != NULL)
+			cost += chunk(sizeof(xmlNode)) +
+			    chunk_str(atts[2 * i + 1]);
 	}
-	return cost;
+	return cost + names_cost(ctx, name, atts, i, 2);
 }
 
 static void
@@ -166,7 +170,7 @@ xml_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	int		 i;
 
 	cost = chunk(sizeof(xmlNode)) + cap->per_element +
-	    names_cost(ctx, localname, atts, 5);
+	    names_cost(ctx, localname, atts, natts, 5);
 	for (i = 0; i < nns; i++)
 		cost += chunk(sizeof(xmlNs)) + chunk_str(ns[2 * i]) +
 		    chunk_str(ns[2 * i + 1]);
@@ -313,36 +317,36 @@ xmlcap_attach(struct xmlcap *cap, xmlParserCtxt *ctxt)
 #undef WRAP
 }
 
-/*
- * The context htmlCreateMemoryParserCtxt makes, but reading s where it
- * is: libxml2 would copy it into a buffer of its own (and copy it once
- * more through its UTF-8 "converter").  The input has no buffer at all,
- * as libxml2's own inputs of entity text have none: its static buffers
- * are no help (libxml2 2.9 rewinds wrongly into them when it shrinks its
- * input), and reading s a chunk at a time cuts attribute values longer
- * than a chunk.  The parser stops at the '\0' at s[len].
- */
-static htmlParserCtxt *
-html_ctxt(const char *s, size_t len)
+int
+xmlcap_input(xmlParserCtxt *ctxt, const char *s, size_t len)
 {
-	htmlParserCtxt	*ctxt;
 	xmlParserInput	*in;
 
-	if ((ctxt = htmlNewParserCtxt()) == NULL)
-		return NULL;
-	if ((in = xmlNewInputStream(ctxt)) == NULL)
-		goto out_ctxt;
+	if (len > INT_MAX || (in = xmlNewInputStream(ctxt)) == NULL)
+		return -1;
 	in->base = in->cur = (const xmlChar *)s;
 	in->end = in->base + len;
 	in->length = (int)len;
 	if (inputPush(ctxt, in) < 0) {
 		xmlFreeInputStream(in);
-		goto out_ctxt;
+		return -1;
+	}
+	return 0;
+}
+
+/* The context htmlCreateMemoryParserCtxt makes, reading s in place. */
+static htmlParserCtxt *
+html_ctxt(const char *s, size_t len)
+{
+	htmlParserCtxt	*ctxt;
+
+	if ((ctxt = htmlNewParserCtxt()) == NULL)
+		return NULL;
+	if (xmlcap_input(ctxt, s, len) == -1) {
+		htmlFreeParserCtxt(ctxt);
+		return NULL;
 	}
 	return ctxt;
-out_ctxt:
-	htmlFreeParserCtxt(ctxt);
-	return NULL;
 }
 
 /*

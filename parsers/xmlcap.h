@@ -51,6 +51,17 @@ void	 xmlcap_init(struct xmlcap *, size_t max, size_t per_element);
 void	 xmlcap_attach(struct xmlcap *, xmlParserCtxt *);
 
 /*
+ * Make s[0..len) ctxt's input, read where it is: libxml2 would copy it
+ * into a buffer of its own (and copy it again through its UTF-8
+ * "converter").  The input has no buffer at all, as libxml2's inputs of
+ * entity text have none; its static buffers are no help (libxml2 2.9
+ * rewinds wrongly into them when it shrinks its input), and reading s a
+ * chunk at a time cuts attribute values longer than a chunk.  The parser
+ * stops at the '\0' that s[len] must be.  -1 when out of memory.
+ */
+int	 xmlcap_input(xmlParserCtxt *, const char *s, size_t len);
+
+/*
  * An HTML document parsed within cap as htmlReadMemory(s, len, url,
  * "UTF-8", opts) parses it, with any <meta> charset ignored, but where it
  * is: libxml2 makes no copy of s when s is UTF-8.  s[len] must be '\0'.

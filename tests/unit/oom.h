@@ -404,11 +404,13 @@ __wrap_fdopendir(int fd)
 xmlDoc	*__real_xmlCtxtReadMemory(xmlParserCtxt *, const char *, int,
 	    const char *, const char *, int);
 int	 __real_xmlParseChunk(xmlParserCtxt *, const char *, int, int);
+int	 __real_xmlParseDocument(xmlParserCtxt *);
 htmlDocPtr __real_htmlReadMemory(const char *, int, const char *,
 	    const char *, int);
 xmlDoc	*__wrap_xmlCtxtReadMemory(xmlParserCtxt *, const char *, int,
 	    const char *, const char *, int);
 int	 __wrap_xmlParseChunk(xmlParserCtxt *, const char *, int, int);
+int	 __wrap_xmlParseDocument(xmlParserCtxt *);
 htmlDocPtr __wrap_htmlReadMemory(const char *, int, const char *,
 	    const char *, int);
 int	 __real_htmlParseDocument(htmlParserCtxtPtr);
@@ -437,6 +439,18 @@ __wrap_xmlParseChunk(xmlParserCtxt *ctxt, const char *s, int len, int end)
 
 	oom.shelter++;
 	rc = __real_xmlParseChunk(ctxt, s, len, end);
+	oom.shelter--;
+	return rc;
+}
+
+/* feed_xml.c's way in for a document it reads in place */
+int
+__wrap_xmlParseDocument(xmlParserCtxt *ctxt)
+{
+	int	 rc;
+
+	oom.shelter++;
+	rc = __real_xmlParseDocument(ctxt);
 	oom.shelter--;
 	return rc;
 }
