@@ -177,6 +177,8 @@ struct ingest {
 	size_t			 nreleased, capreleased;
 	struct ingest_health	 health;
 	int			 tmp_clean;	/* start-up leftovers gone */
+	int			(*dups_load)(void *);	/* not yet run */
+	void			*dups_arg;
 };
 
 static void	parcel_clear(struct parcel *);
@@ -344,6 +346,13 @@ ingest_take_released(struct ingest *in)
 		*pc = in->released[--in->nreleased];
 	}
 	return 0;
+}
+
+void
+ingest_defer_dups(struct ingest *in, int (*load)(void *), void *arg)
+{
+	in->dups_load = load;
+	in->dups_arg = arg;
 }
 
 /* Unflushed documents are dropped: their rows were never committed. */
@@ -529,7 +538,15 @@ ingest_decide(struct ingest *in, struct spool_batch *b, struct delivery *d,
 	char			 orig[STATE_ID_LEN + 1];
 	const char		*why = NULL;
 	int			 dup = 0, fuller = 0, rc = -1;
+	int			(*load)(void *);
 
+	/* Once: a failure leaves what was read (duplicates missed, no more). */
+	if (in->dups_load != NULL) {
+		load = in->dups_load;
+		in->dups_load = NULL;
+		if (load(in->dups_arg) == -1)
+			return -1;
+	}
 	d->fate = INGEST_DELIVERED;
 	candidate_make(&c, s);
 	/* A revision resembles the story it supersedes: that is the point. */

@@ -111,6 +111,13 @@ typedef void	(*ingest_fate_fn)(void *, const struct story *,
  */
 struct ingest	*ingest_new(struct state *, struct spool *,
 		    struct dedup_index *, ingest_fate_fn, void *);
+/*
+ * The index is filled by load(arg) when a story is first judged, not
+ * before: a run whose polls bring nothing new (all 304) never reads it.
+ * load returns 0, or -1 with the state's error set.
+ */
+void		 ingest_defer_dups(struct ingest *, int (*load)(void *),
+		    void *arg);
 /* Documents not flushed are dropped (their rows were never committed). */
 void		 ingest_free(struct ingest *);
 

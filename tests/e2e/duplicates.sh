@@ -147,8 +147,13 @@ assert_eq "contains" "$(by_feed full .duplicate_reason)" "why it supersedes"
 assert_eq 1 "$(by_feed full .revision)" "the full story's item revision"
 grep -q "feed full: story .* is a fuller text of story $brief, spooled superseding it" "$T/bf2.err" ||
 	fail "no log of the fuller text: $(cat "$T/bf2.err")"
-# A restart changes nothing.
+# A restart changes nothing, and with no new story the duplicate index is
+# not even read (it is, in the run that judged the full story).
 run_once "$T/both.conf" bf3
 assert_file_count "$T/spool/new" 2
+grep -q "duplicate index: 1 stories" "$T/bf2.err" ||
+	fail "the index was not read to judge the full story: $(cat "$T/bf2.err")"
+! grep -q "duplicate index:" "$T/bf3.err" ||
+	fail "the index was read with nothing to judge: $(grep 'duplicate index' "$T/bf3.err")"
 stop_server
 exit 0
