@@ -32,6 +32,9 @@
 #define PARA_MIN	25	/* a scored paragraph has this much */
 #define SIBLING_MIN	100	/* a sibling block joins with this much */
 #define SCORE_LEVELS	8	/* ancestors a paragraph scores for */
+#define SHAPE_LEVELS	8	/* wrappers climbed for blocks of one shape */
+#define LOOSE_MIN	80	/* loose text in a block scores as a paragraph */
+#define SHAPE_MIN	50	/* text of a block of the article's shape */
 
 struct tagkind {
 	const char	*name;
@@ -480,26 +483,47 @@ paragraph(const struct xnode *x)
 	return x->kind == XK_BLOCK && !x->blocks && x->own_text >= PARA_MIN;
 }
 
+/*
+ * Text written straight into a block that also has block children ("<div>
+ * <div><img></div>Text<br><br>Text</div>"): a paragraph without its <p>.
+ */
+static bool
+loose_text(const struct xnode *x)
+{
+	return !x->out && x->kind == XK_BLOCK && x->blocks &&
+	    x->own_text >= LOOSE_MIN;
+}
+
+/* A paragraph of text characters scores for its ancestors from a on. */
+static void
+score_paragraph(struct xnode *a, size_t text, size_t commas)
+{
+	double	 s;
+	int	 level;
+
+	s = 1.0 + (double)commas + (text / 100 < 3 ? (double)(text / 100) :
+	    3.0);
+	/* Readability's dividers: 1, 2, then 3 per level */
+	for (level = 0; a != NULL && level < SCORE_LEVELS; level++,
+	    a = a->parent)
+		add_score(a, s / (level == 0 ? 1 : level == 1 ? 2 :
+		    level * 3));
+}
+
 /* Readability's scoring; returns the best candidate or NULL. */
 static struct xnode *
 score(struct ectx *c)
 {
-	struct xnode	*x, *a, *best = NULL;
-	double		 s;
+	struct xnode	*x, *best = NULL;
 	size_t		 i;
-	int		 level;
 
 	for (i = 0; i < c->nnodes; i++) {
 		x = &c->nodes[i];
-		if (!paragraph(x) || x->parent == NULL)
-			continue;
-		s = 1.0 + (double)x->commas +
-		    (x->text / 100 < 3 ? (double)(x->text / 100) : 3.0);
-		/* Readability's dividers: 1, 2, then 3 per level */
-		for (level = 0, a = x->parent; a != NULL &&
-		    level < SCORE_LEVELS; level++, a = a->parent)
-			add_score(a, s / (level == 0 ? 1 : level == 1 ? 2 :
-			    level * 3));
+		if (paragraph(x) && x->parent != NULL)
+			score_paragraph(x->parent, x->text, x->commas);
+		else if (loose_text(x))
+			/* its text as the paragraph Readability makes of it */
+			score_paragraph(x, x->own_text, x->own_commas);
 	}
 	for (i = 0; i < c->nnodes; i++) {
 		x = &c->nodes[i];
@@ -563,6 +587,92 @@ article_body(struct ectx *c)
 	return best;
 }
 
+/* Length of the first word of a class attribute, 0 when it has none. */
+static size_t
+first_class(const xmlNode *n, const char **start)
+{
+	const char	*v;
+	size_t		 len;
+
+	if ((v = (const char *)extract_attr(n, "class")) == NULL)
+		return 0;
+	while (isspace((unsigned char)*v))
+		v++;
+	for (len = 0; v[len] != '\0' && !isspace((unsigned char)v[len]); len++)
+		;
+	*start = v;
+	return len;
+}
+
+/*
+ * Do two elements have the same shape: the same tag and the same first
+ * class word?  A CMS writes an article as a run of such blocks (text,
+ * image, text, video, text), one of which the scoring picks.
+ */
+static bool
+same_shape(const xmlNode *a, const xmlNode *b)
+{
+	const char	*ca, *cb;
+	size_t		 la, lb;
+
+	if (a->type != XML_ELEMENT_NODE || b->type != XML_ELEMENT_NODE ||
+	    strcmp((const char *)a->name, (const char *)b->name) != 0)
+		return false;
+	if ((la = first_class(a, &ca)) == 0 || (lb = first_class(b, &cb)) == 0)
+		return false;
+	return la == lb && memcmp(ca, cb, la) == 0;
+}
+
+/* A block of the article's shape that holds prose, not links. */
+static bool
+shape_sibling(const struct xnode *s, const struct xnode *top)
+{
+	return s != top && !s->out && s->candidate &&
+	    s->text >= SHAPE_MIN && link_density(s) < 0.3 &&
+	    same_shape(s->n, top->n);
+}
+
+static bool
+has_shape_siblings(const struct xnode *x)
+{
+	xmlNode	*n;
+
+	if (x->parent == NULL)
+		return false;
+	for (n = x->parent->n->children; n != NULL; n = n->next)
+		if (xn(n) != NULL && shape_sibling(xn(n), x))
+			return true;
+	return false;
+}
+
+static bool
+semantic(const struct xnode *x)
+{
+	return extract_is(x->n, "article") || extract_is(x->n, "main") ||
+	    extract_is(x->n, "body") || extract_is(x->n, "html");
+}
+
+/*
+ * The block of top's shape among its siblings, top itself or a thin
+ * wrapper around it (one that adds little text) a few levels up; top when
+ * there is none.
+ */
+static struct xnode *
+shape_block(struct xnode *top)
+{
+	struct xnode	*a;
+	int		 level;
+
+	for (a = top, level = 0; level < SHAPE_LEVELS && a->parent != NULL &&
+	    !semantic(a); level++, a = a->parent) {
+		if (has_shape_siblings(a))
+			return a;
+		if (a->parent->text > a->text + a->text / 2 + SIBLING_MIN)
+			break;
+	}
+	return top;
+}
+
 /*
  * Choose the elements holding the article: the best candidate and its
  * qualifying siblings, or the semantic container around it (articleBody,
@@ -594,6 +704,8 @@ select_roots(struct ectx *c, xmlNode ***rootsp, size_t *nrootsp)
 		if (x != NULL && !x->out && top->text * 20 >= x->text)
 			top = x;
 	}
+	if (top != sem && !semantic(top))
+		top = shape_block(top);
 	cap = 1;
 	if (top->parent != NULL && top != sem)
 		for (n = top->parent->n->children; n != NULL; n = n->next)
@@ -608,7 +720,8 @@ select_roots(struct ectx *c, xmlNode ***rootsp, size_t *nrootsp)
 		threshold = top->score * 0.2 > 10 ? top->score * 0.2 : 10;
 		for (n = top->parent->n->children; n != NULL; n = n->next) {
 			if ((s = xn(n)) == NULL ||
-			    !sibling_qualifies(s, top, threshold))
+			    (!sibling_qualifies(s, top, threshold) &&
+			    !shape_sibling(s, top)))
 				continue;
 			roots[nroots++] = n;
 		}

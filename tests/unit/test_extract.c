@@ -607,6 +607,46 @@ test_deep(void **state)
 	extract_free(x);
 }
 
+/*
+ * An article written as a run of blocks of one shape (text, ad, image,
+ * text) keeps every text block, not only the one the scoring picked.
+ */
+static void
+test_modules(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "modules.html");
+	assert_has(x->text, "For thirty-one years, Ada Lindqvist");
+	assert_has(x->text, "the oil cans and a barometer");
+	assert_has(x->text, "What did the light teach you?");
+	assert_has(x->text, "its clockwork and its keeper.");
+	assert_hasnt(x->text, "Advertisement");
+	assert_hasnt(x->text, "More interviews");
+	assert_hasnt(x->text, "all the news from the shore");
+	extract_free(x);
+}
+
+/* Text written straight into a div beside a block child is a paragraph. */
+static void
+test_loose_text(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "loose-text.html");
+	assert_string_equal(x->text,
+	    "Taken with a small refractor, stopped down, the cluster shows "
+	    "long star spikes and deep blue nebulae, while the dust around it "
+	    "hardly shows at all.\n\n"
+	    "Camera: a cooled colour sensor, forty exposures of three minutes "
+	    "each, stacked and stretched, with flats and darks.\n\n"
+	    "Place: a hill above the village, far from its street lights, on a "
+	    "clear and moonless night.");
+	extract_free(x);
+}
+
 int
 main(void)
 {
@@ -628,6 +668,8 @@ main(void)
 		cmocka_unit_test(test_paragraph_filter),
 		cmocka_unit_test(test_unclosed_nav),
 		cmocka_unit_test(test_deep),
+		cmocka_unit_test(test_modules),
+		cmocka_unit_test(test_loose_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
