@@ -16,6 +16,7 @@
 #define KICKER_MAX	80	/* longer lines above the headline stay */
 #define TAIL_MAX	60	/* a heading opening the tail is short */
 #define TAIL_AFTER	250	/* and follows this much of the article */
+#define PROSE_MIN	80	/* a paragraph the article goes on with */
 
 /* Elements that group paragraphs in the HTML, outermost first. */
 enum group { G_QUOTE, G_FIGURE, G_TABLE, G_ROW, G_LIST, G_COUNT };
@@ -28,6 +29,7 @@ struct block {
 	size_t		 imgs;
 	bool		 space;		/* a space is due before more text */
 	const char	*tag;		/* p, h2, li, td, ... */
+	xmlNode		*elem;		/* the block element it comes from */
 	xmlNode		*group[G_COUNT];
 };
 
@@ -37,6 +39,7 @@ struct para {
 	char		*html;
 	size_t		 chars;
 	const char	*tag;
+	xmlNode		*box;		/* the element around its block */
 	xmlNode		*group[G_COUNT];
 	bool		 heading;	/* or a short line ending in ':' */
 	bool		 caption;	/* of a figure: HTML only */
@@ -380,6 +383,7 @@ flush(struct render *r)
 	memset(p, 0, sizeof(*p));
 	p->chars = b->chars;
 	p->tag = b->tag;
+	p->box = b->elem != NULL ? b->elem->parent : NULL;
 	p->heading = heading_like(b);
 	p->tail = p->drop = tail;
 	p->caption = b->group[G_FIGURE] != NULL ||
@@ -424,12 +428,60 @@ judge_context(struct render *r)
 	}
 }
 
-/* Everything from a heading that opens the page's tail on goes. */
+/* Prose: a paragraph long enough to be the article's. */
+static bool
+prose(const struct para *p)
+{
+	return !p->drop && !p->heading && p->chars >= PROSE_MIN &&
+	    p->box != NULL;
+}
+
+/* Does a paragraph before i sit in box, as the article's prose? */
+static bool
+article_box(const struct render *r, size_t i, const xmlNode *box)
+{
+	while (i-- > 0)
+		if (prose(&r->paras[i]) && r->paras[i].box == box)
+			return true;
+	return false;
+}
+
+/*
+ * The paragraph after a tail heading at i where the article goes on: prose
+ * in the same element as prose before the heading, when the heading is
+ * not, so the "Most read" box was set into the article, not after it.  0
+ * when there is none.
+ */
+static size_t
+article_resumes(const struct render *r, size_t i)
+{
+	size_t	 j;
+
+	/* a tail heading among the article's paragraphs ends it */
+	if (r->paras[i].box == NULL || article_box(r, i, r->paras[i].box))
+		return 0;
+	for (j = i + 1; j < r->npara; j++)
+		if (prose(&r->paras[j]) &&
+		    article_box(r, i, r->paras[j].box))
+			break;
+	if (j == r->npara)
+		return 0;
+	/* the article's own headings just before it stay */
+	while (j > i + 1 && r->paras[j - 1].box == r->paras[j].box &&
+	    !r->paras[j - 1].tail)
+		j--;
+	return j;
+}
+
+/*
+ * Everything from a heading that opens the page's tail on goes, unless
+ * the article resumes after it: then only the box the heading opens.
+ */
 static void
 cut_tail(struct render *r)
 {
 	struct para	*p;
-	size_t		 i, j, before = 0;
+	size_t		 i, j, end, before = 0;
 
 	for (i = 0; i < r->npara; i++) {
 		p = &r->paras[i];
@@ -438,9 +490,13 @@ cut_tail(struct render *r)
 				before += p->chars;
 			continue;
 		}
-		for (j = i; j < r->npara; j++)
+		if ((end = article_resumes(r, i)) == 0)
+			end = r->npara;
+		for (j = i; j < end; j++)
 			r->paras[j].drop = true;
-		return;
+		if (end == r->npara)
+			return;
+		i = end - 1;
 	}
 }
 
@@ -555,6 +611,7 @@ walk_block(struct render *r, struct xnode *x, int depth)
 		break;
 	default:
 		r->b.tag = block_tag(x->n, r->b.tag);
+		r->b.elem = x->n;
 		break;
 	}
 	if (g != G_COUNT)
@@ -563,6 +620,7 @@ walk_block(struct render *r, struct xnode *x, int depth)
 	flush(r);
 	memcpy(r->b.group, saved.group, sizeof(r->b.group));
 	r->b.tag = saved.tag;
+	r->b.elem = saved.elem;
 }
 
 static void

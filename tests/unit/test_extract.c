@@ -647,6 +647,34 @@ test_loose_text(void **state)
 	extract_free(x);
 }
 
+/*
+ * A "Most read" box set into the article does not end it; the comments
+ * after it do.
+ */
+static void
+test_inline_box(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "inline-box.html");
+	assert_string_equal(x->text,
+	    "The generators of the city's three hospitals have fuel for two "
+	    "more days, their directors said on Tuesday, and the nurseries "
+	    "will be the first wards to lose power.\n\n"
+	    "Doctors have begun to move patients to the few clinics that "
+	    "still have electricity, although the roads between them are "
+	    "crowded and often closed.\n\n"
+	    "Cancer patients\n\n"
+	    "More than ten thousand cancer patients depend on treatments that "
+	    "stopped when the only specialised hospital closed its doors last "
+	    "week.\n\n"
+	    "Its director said that the most serious cases were sent home with "
+	    "what medicines were left, and that nobody knows how many of them "
+	    "are still alive.");
+	extract_free(x);
+}
+
 int
 main(void)
 {
@@ -670,6 +698,7 @@ main(void)
 		cmocka_unit_test(test_deep),
 		cmocka_unit_test(test_modules),
 		cmocka_unit_test(test_loose_text),
+		cmocka_unit_test(test_inline_box),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
