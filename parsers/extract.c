@@ -33,6 +33,8 @@
 #define SIBLING_MIN	100	/* a sibling block joins with this much */
 #define SCORE_LEVELS	8	/* ancestors a paragraph scores for */
 #define SHAPE_LEVELS	8	/* wrappers climbed for blocks of one shape */
+#define LD_MIN		500	/* a JSON-LD articleBody this long may win */
+#define LD_TIMES	3	/* when the extraction is this much shorter */
 #define LOOSE_MIN	80	/* loose text in a block scores as a paragraph */
 #define SHAPE_MIN	50	/* text of a block of the article's shape */
 
@@ -815,6 +817,32 @@ keep_longer(struct result *best, struct result *cand)
 	buf_reset(&cand->html);
 }
 
+/*
+ * The page's JSON-LD articleBody instead of what the page's elements gave:
+ * when it is plain text (markup in it would need a parser of its own),
+ * long, and LD_TIMES longer than the extraction, which then missed most
+ * of the article (a page that builds it by script, or in many parts).
+ */
+static bool
+ld_better(const struct ectx *c, const struct result *best)
+{
+	const char	*s = c->ldbody;
+	size_t		 len, words = 0;
+
+	if (s == NULL || strstr(s, "</") != NULL)
+		return false;
+	for (len = 0; *s != '\0'; s++)
+		if (!isspace((unsigned char)*s)) {
+			len++;
+			if (isspace((unsigned char)s[1]) || s[1] == '\0')
+				words++;
+		}
+	if (len < LD_MIN || words < LD_MIN / 10)
+		return false;
+	return best->text.len <= SIZE_MAX / LD_TIMES &&
+	    best->text.len * LD_TIMES < len;
+}
+
 static int
 extract_run(struct ectx *c, xmlNode *root)
 {
@@ -850,6 +878,9 @@ extract_run(struct ectx *c, xmlNode *root)
 		}
 		keep_longer(&best, &alt);
 	}
+	if (ld_better(c, &best) &&
+	    extract_render_plain(c->ldbody, &best.text, &best.html) == -1)
+		goto out;
 	c->x->text = buf_steal(&best.text);
 	c->x->html = buf_steal(&best.html);
 	if (c->x->text == NULL || c->x->html == NULL)
@@ -956,6 +987,7 @@ out_doc:
 	free(c.nodes);
 	free(c.base);
 	free(c.headline);
+	free(c.ldbody);
 	if (c.doc != NULL)
 		xmlFreeDoc(c.doc);
 	if (xmloom_end(&w) && x != NULL) {

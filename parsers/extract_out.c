@@ -755,3 +755,59 @@ extract_render(struct ectx *c, xmlNode **roots, size_t nroots,
 	buf_free(&r.b.html);
 	return rc;
 }
+
+/* One line of plain text, white space collapsed, as a paragraph. */
+static void
+plain_line(struct render *r, const char *s, size_t n)
+{
+	size_t	 i, w;
+
+	buf_reset(&r->b.text);
+	for (i = 0; i < n;) {
+		if (isspace((unsigned char)s[i])) {
+			i++;
+			continue;
+		}
+		for (w = 0; i + w < n && !isspace((unsigned char)s[i + w]); w++)
+			;
+		if (r->b.text.len > 0)
+			add(r, &r->b.text, " ", 1);
+		add(r, &r->b.text, s + i, w);
+		i += w;
+	}
+	if (r->err != BUF_OK || r->b.text.len == 0)
+		return;
+	if (r->text->len > 0)
+		add(r, r->text, "\n\n", 2);
+	add(r, r->text, r->b.text.data, r->b.text.len);
+	adds(r, r->html, "<p>");
+	add_escaped(r, r->html, r->b.text.data, r->b.text.len);
+	adds(r, r->html, "</p>");
+}
+
+/*
+ * The article as the page's JSON-LD gives it (articleBody): plain text,
+ * its lines the paragraphs.  What does not fit the outputs is cut.
+ */
+int
+extract_render_plain(const char *s, struct buf *text, struct buf *html)
+{
+	struct render	 r;
+	const char	*nl;
+	int		 rc;
+
+	memset(&r, 0, sizeof(r));
+	r.text = text;
+	r.html = html;
+	buf_init(&r.b.text, BLOCK_MAX);
+	buf_reset(text);
+	buf_reset(html);
+	for (; *s != '\0' && r.err == BUF_OK; s = *nl == '\0' ? nl : nl + 1) {
+		if ((nl = strchr(s, '\n')) == NULL)
+			nl = s + strlen(s);
+		plain_line(&r, s, (size_t)(nl - s));
+	}
+	rc = r.err == BUF_NOMEM ? -1 : 0;
+	buf_free(&r.b.text);
+	return rc;
+}

@@ -675,6 +675,49 @@ test_inline_box(void **state)
 	extract_free(x);
 }
 
+/* The page gives its article in JSON-LD, its elements only the start. */
+static void
+test_ld_body(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "ld-body.html");
+	assert_has(x->text, "for most of the campaign.\n\nHer party won");
+	assert_has(x->text, "a difficult one.\n\nShe spoke");
+	assert_has(x->text, "with the budget and little else.");
+	assert_has(x->html, "<p>What comes next is harder: a budget");
+	extract_free(x);
+}
+
+/* An articleBody no longer than the text found stays unused. */
+static void
+test_ld_body_unused(void **state)
+{
+	static const char page[] =
+	    "<html><head><script type=\"application/ld+json\">"
+	    "{\"@type\": \"Article\", \"articleBody\": \"A summary that "
+	    "the page's JSON-LD gives as the article, long enough to count as "
+	    "one, which is forty words or more of plain text, written for the "
+	    "search engines rather than for the readers, who see something "
+	    "else: five hundred characters, at least, of text without markup "
+	    "in it, and without a single line break in the whole of it, "
+	    "from its start to its very end, here.\"}</script></head><body>"
+	    "<article><p>The article on the page is another text, long enough "
+	    "to be found, with commas, and a full stop.</p>"
+	    "<p>Its second paragraph is as long as the first one, or longer, "
+	    "which makes the page's own text win.</p>"
+	    "<p>A third one, to make it longer than a third of the summary, "
+	    "which it is, now, by some way.</p></article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_has(x->text, "The article on the page is another text");
+	assert_hasnt(x->text, "A summary");
+	extract_free(x);
+}
+
 int
 main(void)
 {
@@ -699,6 +742,8 @@ main(void)
 		cmocka_unit_test(test_modules),
 		cmocka_unit_test(test_loose_text),
 		cmocka_unit_test(test_inline_box),
+		cmocka_unit_test(test_ld_body),
+		cmocka_unit_test(test_ld_body_unused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
