@@ -900,6 +900,36 @@ extract_page(const char *html, size_t len, const char *url,
 }
 
 /*
+ * NUL bytes in a page's text (there are pages with a few) would end it for
+ * the parser: they go, as browsers drop them from text.  *owned is the
+ * decoded copy or NULL; a copy is made only for a page that has them.
+ */
+static int
+drop_nuls(const char **html, size_t *len, char **owned)
+{
+	const char	*s = *html;
+	char		*d;
+	size_t		 i, n;
+
+	if (memchr(s, '\0', *len) == NULL)
+		return 0;
+	/* in place in the decoded copy, never shifted right */
+	if ((d = *owned) != s && (d = malloc(*len + 1)) == NULL)
+		return -1;
+	for (i = n = 0; i < *len; i++)
+		if (s[i] != '\0')
+			d[n++] = s[i];
+	d[n] = '\0';
+	if (d != *owned) {
+		free(*owned);
+		*owned = d;
+	}
+	*html = d;
+	*len = n;
+	return 0;
+}
+
+/*
  * The page as a tree.  It is decoded here rather than by libxml2, which
  * reads charset labels strictly: a "gb2312" page with one GBK character
  * would lose the rest of its text.  The parser reads it in place; a
@@ -924,6 +954,10 @@ parse_page(const char *html, size_t len, const char *url,
 	}
 	if (charset_html_utf8(&html, &len, charset, INT_MAX, &text) == -1) {
 		snprintf(err, errlen, "page too large as UTF-8");
+		return -1;
+	}
+	if (drop_nuls(&html, &len, &text) == -1) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	opts = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |

@@ -718,6 +718,26 @@ test_ld_body_unused(void **state)
 	extract_free(x);
 }
 
+/* A NUL byte in a page does not end it. */
+static void
+test_nul_byte(void **state)
+{
+	static const char page[] =
+	    "<html><body><article><p>The first paragraph of the article, "
+	    "long enough to be found, with commas, too.\0</p>"
+	    "<p>The second paragraph comes after the NUL byte, and it is as "
+	    "long as the first one, or longer.</p></article></body></html>";
+	struct extract	*x = NULL;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(extract_page(page, sizeof(page) - 1, PAGE_URL, &x,
+	    err, sizeof(err)), 0);
+	assert_has(x->text, "The first paragraph");
+	assert_has(x->text, "comes after the NUL byte");
+	extract_free(x);
+}
+
 int
 main(void)
 {
@@ -744,6 +764,7 @@ main(void)
 		cmocka_unit_test(test_inline_box),
 		cmocka_unit_test(test_ld_body),
 		cmocka_unit_test(test_ld_body_unused),
+		cmocka_unit_test(test_nul_byte),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
