@@ -35,6 +35,9 @@
 #define SHAPE_LEVELS	8	/* wrappers climbed for blocks of one shape */
 #define LD_MIN		500	/* a JSON-LD articleBody this long may win */
 #define LD_TIMES	3	/* when the extraction is this much shorter */
+#define LEAD_MIN	50	/* a lead before the article has this much */
+#define LEAD_MAX	1000	/* and no more */
+#define LEAD_LEVELS	3	/* ancestors of the article searched for it */
 #define LOOSE_MIN	80	/* loose text in a block scores as a paragraph */
 #define SHAPE_MIN	50	/* text of a block of the article's shape */
 
@@ -675,6 +678,39 @@ shape_block(struct xnode *top)
 	return top;
 }
 
+/* Could x be the article's lead paragraph: short prose, no links? */
+static bool
+lead_like(const struct xnode *x)
+{
+	return !x->out && (x->kind == XK_BLOCK || x->kind == XK_QUOTE) &&
+	    x->text >= LEAD_MIN && x->text <= LEAD_MAX &&
+	    x->links * 10 < x->text;
+}
+
+/*
+ * The element just before the article's first one, or before one of its
+ * first few ancestors when that has nothing before it: a lead or teaser
+ * that CMSs write apart from the body (itemprop=description, "excerpt",
+ * "teaser").  NULL when it does not look like one.
+ */
+static struct xnode *
+lead_block(struct xnode *first)
+{
+	struct xnode	*a, *s;
+	xmlNode		*n;
+	int		 level;
+
+	for (a = first, level = 0; a != NULL && a->parent != NULL &&
+	    level < LEAD_LEVELS; level++, a = a->parent) {
+		for (n = a->n->prev; n != NULL; n = n->prev)
+			if ((s = xn(n)) != NULL && !s->out && s->text > 0)
+				return lead_like(s) ? s : NULL;
+		if (semantic(a->parent))
+			break;
+	}
+	return NULL;
+}
+
 /*
  * Choose the elements holding the article: the best candidate and its
  * qualifying siblings, or the semantic container around it (articleBody,
@@ -708,7 +744,7 @@ select_roots(struct ectx *c, xmlNode ***rootsp, size_t *nrootsp)
 	}
 	if (top != sem && !semantic(top))
 		top = shape_block(top);
-	cap = 1;
+	cap = 2;
 	if (top->parent != NULL && top != sem)
 		for (n = top->parent->n->children; n != NULL; n = n->next)
 			cap++;
@@ -727,6 +763,11 @@ select_roots(struct ectx *c, xmlNode ***rootsp, size_t *nrootsp)
 				continue;
 			roots[nroots++] = n;
 		}
+	}
+	if (nroots > 0 && (s = lead_block(xn(roots[0]))) != NULL) {
+		memmove(roots + 1, roots, nroots * sizeof(*roots));
+		roots[0] = s->n;
+		nroots++;
 	}
 	*rootsp = roots;
 	*nrootsp = nroots;

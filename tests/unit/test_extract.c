@@ -738,6 +738,26 @@ test_nul_byte(void **state)
 	extract_free(x);
 }
 
+/* The lead written apart from the article's body opens the text. */
+static void
+test_lead(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "lead.html");
+	assert_string_equal(x->text,
+	    "The president invites the country's volunteers to a reception "
+	    "every January; this year our chair was among them.\n\n"
+	    "The president thanked the young people who run the youth clubs, "
+	    "the summer camps and the sports days, most of them without pay "
+	    "and in their spare time.\n\n"
+	    "Our chair used the evening to ask for a law that would give "
+	    "volunteers a day off work each year, an idea the president said "
+	    "he would take to the cabinet.");
+	extract_free(x);
+}
+
 int
 main(void)
 {
@@ -765,6 +785,7 @@ main(void)
 		cmocka_unit_test(test_ld_body),
 		cmocka_unit_test(test_ld_body_unused),
 		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_lead),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
