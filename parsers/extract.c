@@ -777,8 +777,9 @@ select_roots(struct ectx *c, xmlNode ***rootsp, size_t *nrootsp)
 /*
  * Layout wrappers ("content-sidebar-wrap", a page-wide <form>) may say
  * boilerplate while holding the article: an element that contains an
- * <article>, <main> or articleBody with a good part of the page's text is
- * not dropped for its class or tag.  Runs on the loose totals.
+ * <article>, <main> or articleBody with a good part of the page's text, or
+ * a block whose class says article with most of it as prose, is not
+ * dropped for its class or tag.  Runs on the loose totals.
  */
 static void
 rescue_wrappers(struct ectx *c)
@@ -797,6 +798,9 @@ rescue_wrappers(struct ectx *c)
 		if (a->out || a->text * 10 < page->text * 3)
 			continue;
 		if (!extract_is(a->n, "article") && !extract_is(a->n, "main") &&
+		    ((a->flags & XN_POSITIVE) == 0 ||
+		    a->text * 10 < page->text * 6 ||
+		    link_density(a) >= 0.2) &&
 		    ((v = extract_attr(a->n, "itemprop")) == NULL ||
 		    xmlStrstr(v, (const xmlChar *)"articleBody") == NULL))
 			continue;

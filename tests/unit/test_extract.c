@@ -758,6 +758,44 @@ test_lead(void **state)
 	extract_free(x);
 }
 
+/*
+ * A wrapper whose class says sidebar holds the article: a positive block
+ * with most of the page's prose inside it keeps it.
+ */
+static void
+test_wrapper_positive(void **state)
+{
+	static const char page[] =
+	    "<html><body><div class=\"sidebar-wrapper\"><div class=\"post"
+	    "\"><div class=\"entry-content\">"
+	    "<p>The first paragraph of the post is long enough to be the "
+	    "article, with commas, and a full stop at its end.</p>"
+	    "<p>The second paragraph of the post is as long as the first one, "
+	    "with a comma or two, and another full stop.</p>"
+	    "<p>The third paragraph, to give the post most of the page's "
+	    "text, which it has, with commas, by now.</p>"
+	    "<p>A fourth paragraph, because the box below is long, and the "
+	    "post must still hold most of the text.</p>"
+	    "<p>A fifth and last paragraph, with a comma, ends the post here, "
+	    "before the box of the portal.</p>"
+	    "</div></div></div><div class=\"trust\"><p>Our portal was "
+	    "certified by an auditor for the quality of its advice, its "
+	    "search options and the transparency of its offers.</p>"
+	    "<p>It was the first portal of its kind to be certified by the "
+	    "auditor, who checked its advice, how current it is, its search "
+	    "options, its transparency and how clearly it is laid out.</p>"
+	    "</div>"
+	    "</body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_has(x->text, "The first paragraph of the post");
+	assert_has(x->text, "The third paragraph");
+	assert_hasnt(x->text, "certified by an auditor");
+	extract_free(x);
+}
+
 int
 main(void)
 {
@@ -786,6 +824,7 @@ main(void)
 		cmocka_unit_test(test_ld_body_unused),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_lead),
+		cmocka_unit_test(test_wrapper_positive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
