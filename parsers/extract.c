@@ -38,6 +38,9 @@
 #define LEAD_MIN	50	/* a lead before the article has this much */
 #define LEAD_MAX	1000	/* and no more */
 #define LEAD_LEVELS	3	/* ancestors of the article searched for it */
+#define ALT_TOP		5	/* runners-up looked at */
+#define ALT_MIN		3	/* of them in one ancestor make it the article */
+#define ALT_SHARE	0.75	/* of the best score, for a runner-up */
 #define LOOSE_MIN	80	/* loose text in a block scores as a paragraph */
 #define SHAPE_MIN	50	/* text of a block of the article's shape */
 
@@ -515,6 +518,49 @@ score_paragraph(struct xnode *a, size_t text, size_t commas)
 		    level * 3));
 }
 
+static bool ancestor_of(const struct xnode *, const struct xnode *);
+
+/*
+ * Readability's check of the runners-up: when several candidates score
+ * nearly as well as the best (the parts of an article split by ads and
+ * media), the nearest ancestor of the best that holds ALT_MIN of them is
+ * the article.
+ */
+static struct xnode *
+common_ancestor(struct ectx *c, struct xnode *best)
+{
+	struct xnode	*alt[ALT_TOP], *x, *a;
+	size_t		 i, j, nalt = 0, n;
+
+	for (i = 0; i < c->nnodes; i++) {
+		x = &c->nodes[i];
+		if (!x->candidate || x->out || x == best ||
+		    x->score < best->score * ALT_SHARE ||
+		    ancestor_of(x, best) || ancestor_of(best, x))
+			continue;
+		/* keep the ALT_TOP best, by insertion */
+		for (j = nalt; j > 0 && alt[j - 1]->score < x->score; j--)
+			if (j < ALT_TOP)
+				alt[j] = alt[j - 1];
+		if (j < ALT_TOP) {
+			alt[j] = x;
+			if (nalt < ALT_TOP)
+				nalt++;
+		}
+	}
+	if (nalt < ALT_MIN)
+		return best;
+	for (a = best->parent; a != NULL && !extract_is(a->n, "body");
+	    a = a->parent) {
+		for (n = 0, j = 0; j < nalt; j++)
+			if (ancestor_of(a, alt[j]))
+				n++;
+		if (n >= ALT_MIN)
+			return a;
+	}
+	return best;
+}
+
 /* Readability's scoring; returns the best candidate or NULL. */
 static struct xnode *
 score(struct ectx *c)
@@ -538,7 +584,7 @@ score(struct ectx *c)
 		if (best == NULL || x->score > best->score)
 			best = x;
 	}
-	return best;
+	return best != NULL ? common_ancestor(c, best) : NULL;
 }
 
 /* Is a sibling of the best candidate part of the article too? */

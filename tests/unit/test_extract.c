@@ -796,6 +796,25 @@ test_wrapper_positive(void **state)
 	extract_free(x);
 }
 
+/*
+ * An article in three parts between an ad and a picture, in blocks of no
+ * common shape, keeps its three parts.
+ */
+static void
+test_split(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "split.html");
+	assert_has(x->text, "The old bridge over the river");
+	assert_has(x->text, "The inspectors had measured");
+	assert_has(x->text, "unless somebody asked him to.");
+	assert_hasnt(x->text, "Advertisement");
+	assert_hasnt(x->text, "Riverside Times");
+	extract_free(x);
+}
+
 int
 main(void)
 {
@@ -825,6 +844,7 @@ main(void)
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_lead),
 		cmocka_unit_test(test_wrapper_positive),
+		cmocka_unit_test(test_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
