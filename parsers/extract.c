@@ -40,7 +40,7 @@
 #define LEAD_LEVELS	3	/* ancestors of the article searched for it */
 #define ALT_TOP		5	/* runners-up looked at */
 #define ALT_MIN		3	/* of them in one ancestor make it the article */
-#define ALT_SHARE	0.75	/* of the best score, for a runner-up */
+#define ALT_SHARE	0.6	/* of the best score, for a runner-up */
 #define LOOSE_MIN	80	/* loose text in a block scores as a paragraph */
 #define SHAPE_MIN	50	/* text of a block of the article's shape */
 
@@ -522,9 +522,9 @@ static bool ancestor_of(const struct xnode *, const struct xnode *);
 
 /*
  * Readability's check of the runners-up: when several candidates score
- * nearly as well as the best (the parts of an article split by ads and
- * media), the nearest ancestor of the best that holds ALT_MIN of them is
- * the article.
+ * nearly as well as the best (ALT_SHARE of it: the parts of an article
+ * split by ads and media), the nearest ancestor of the best that holds
+ * ALT_MIN of them is the article.
  */
 static struct xnode *
 common_ancestor(struct ectx *c, struct xnode *best)
