@@ -223,6 +223,32 @@ add_text(struct render *r, const unsigned char *s)
 	}
 }
 
+/*
+ * Do the n bytes of s equal the lower-case pat, ignoring case in ASCII
+ * and in the letters of Latin-1 (UTF-8 C3 80-9E, "Ü" as "ü"), so that
+ * "Über den Autor" and "À lire aussi" match as "about the author" does?
+ */
+static bool
+same_folded(const char *s, const char *pat, size_t n)
+{
+	const unsigned char	*a = (const unsigned char *)s;
+	const unsigned char	*b = (const unsigned char *)pat;
+	size_t			 i;
+	unsigned char		 c;
+
+	for (i = 0; i < n; i++) {
+		c = a[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		else if (i > 0 && a[i - 1] == 0xc3 && c >= 0x80 && c <= 0x9e &&
+		    c != 0x97)
+			c = (unsigned char)(c + 0x20);
+		if (c != b[i])
+			return false;
+	}
+	return true;
+}
+
 static bool
 in_list(const char *s, size_t len, const char *const *list, bool prefix)
 {
@@ -230,8 +256,7 @@ in_list(const char *s, size_t len, const char *const *list, bool prefix)
 
 	for (i = 0; list[i] != NULL; i++) {
 		n = strlen(list[i]);
-		if (prefix ? len >= n && strncasecmp(s, list[i], n) == 0 :
-		    len == n && strncasecmp(s, list[i], n) == 0)
+		if ((prefix ? len >= n : len == n) && same_folded(s, list[i], n))
 			return true;
 	}
 	return false;

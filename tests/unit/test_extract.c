@@ -815,6 +815,31 @@ test_split(void **state)
 	extract_free(x);
 }
 
+/* Lines of the lists match in any case, "Über" as "über" too. */
+static void
+test_folded_case(void **state)
+{
+	static const char page[] =
+	    "<html><body><article>"
+	    "<p>Der erste Absatz des Artikels ist lang genug, um gefunden zu "
+	    "werden, mit Kommas, und einem Punkt.</p>"
+	    "<p>Der zweite Absatz ist ebenso lang wie der erste, oder noch "
+	    "länger, mit einem Komma, und noch einem Punkt.</p>"
+	    "<p>Der dritte Absatz ist der letzte des Artikels, mit einem "
+	    "Komma, und er endet hier, vor dem Kasten.</p>"
+	    "<h3>Über den Autor</h3>"
+	    "<p>Der Autor schreibt seit zwanzig Jahren über Wein, Reisen und "
+	    "gutes Essen, am liebsten aus Südtirol.</p>"
+	    "</article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_has(x->text, "Der dritte Absatz");
+	assert_hasnt(x->text, "Autor");
+	extract_free(x);
+}
+
 int
 main(void)
 {
@@ -845,6 +870,7 @@ main(void)
 		cmocka_unit_test(test_lead),
 		cmocka_unit_test(test_wrapper_positive),
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_folded_case),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
