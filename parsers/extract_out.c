@@ -44,6 +44,7 @@ struct para {
 	bool		 heading;	/* or a short line ending in ':' */
 	bool		 caption;	/* of a figure: HTML only */
 	bool		 tail;		/* opens the page's tail */
+	bool		 boxhead;	/* opens a box of links or notes */
 	bool		 drop;
 };
 
@@ -125,6 +126,19 @@ static const char *const tail_starts[] = {
 	"contenido relacionado", "te puede interesar", "lo más leído",
 	"más noticias", "zobacz także", "czytaj także", "czytaj też",
 	"komentarze", "articoli correlati", "leggi anche", NULL
+};
+
+/*
+ * Headings that open a box of links or notes, which the article may go
+ * on after: the heading and the short lines after it go, up to the next
+ * heading or paragraph of prose.
+ */
+static const char *const box_starts[] = {
+	"further reading", "explore further", "see also", "more on this topic",
+	"weitere informationen", "weiterführende informationen",
+	"weiterführende links", "zum weiterlesen", "mehr zum thema",
+	"verwandte themen", "à découvrir", "voir aussi", "leia também",
+	"veja também", "inne artykuły", NULL
 };
 
 /* Words a date line may be made of, besides numbers. */
@@ -385,14 +399,17 @@ flush(struct render *r)
 	struct block	*b = &r->b;
 	struct para	*p, *np;
 	size_t		 ncap;
-	bool		 tail;
+	bool		 tail, boxhead;
 
 	if (r->err != BUF_OK || r->full || (b->chars == 0 && b->imgs == 0))
 		goto reset;
 	/* a tail heading is kept, out of the output, for cut_tail() */
 	tail = b->chars > 0 && b->chars <= TAIL_MAX &&
 	    in_list(b->text.data, b->text.len, tail_starts, true);
-	if (!tail && boilerplate(r))
+	/* so is a box heading, for drop_boxes() */
+	boxhead = !tail && b->chars > 0 && b->chars <= TAIL_MAX &&
+	    in_list(b->text.data, b->text.len, box_starts, true);
+	if (!tail && !boxhead && boilerplate(r))
 		goto reset;
 	if (r->npara == r->paracap) {
 		ncap = r->paracap == 0 ? 64 : r->paracap * 2;
@@ -411,6 +428,7 @@ flush(struct render *r)
 	p->box = b->elem != NULL ? b->elem->parent : NULL;
 	p->heading = heading_like(b);
 	p->tail = p->drop = tail;
+	p->boxhead = boxhead;
 	p->caption = b->group[G_FIGURE] != NULL ||
 	    strcmp(b->tag, "figcaption") == 0;
 	memcpy(p->group, b->group, sizeof(p->group));
@@ -496,6 +514,23 @@ article_resumes(const struct render *r, size_t i)
 	    !r->paras[j - 1].tail)
 		j--;
 	return j;
+}
+
+/* A box heading and its short lines go; prose or a heading ends the box. */
+static void
+drop_boxes(struct render *r)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < r->npara; i++) {
+		if (!r->paras[i].boxhead)
+			continue;
+		r->paras[i].drop = true;
+		for (j = i + 1; j < r->npara && !r->paras[j].heading &&
+		    !prose(&r->paras[j]); j++)
+			r->paras[j].drop = true;
+		i = j - 1;
+	}
 }
 
 /*
@@ -768,6 +803,7 @@ extract_render(struct ectx *c, xmlNode **roots, size_t nroots,
 	flush(&r);
 	judge_context(&r);
 	cut_tail(&r);
+	drop_boxes(&r);
 	write_paras(&r);
 	if (r.err == BUF_NOMEM)
 		rc = -1;

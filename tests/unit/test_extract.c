@@ -840,6 +840,35 @@ test_folded_case(void **state)
 	extract_free(x);
 }
 
+/*
+ * A "See also" box in the article goes with its short lines; the article
+ * goes on after it.
+ */
+static void
+test_box_heading(void **state)
+{
+	static const char page[] =
+	    "<html><body><article>"
+	    "<p>The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.</p>"
+	    "<h3>See also</h3>"
+	    "<p>Our dossier on bridges</p>"
+	    "<p>The council's report</p>"
+	    "<p>The second paragraph of the article comes after the box, and "
+	    "it is as long as the first one, or longer.</p>"
+	    "</article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_string_equal(x->text,
+	    "The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.\n\n"
+	    "The second paragraph of the article comes after the box, and it "
+	    "is as long as the first one, or longer.");
+	extract_free(x);
+}
+
 int
 main(void)
 {
@@ -871,6 +900,7 @@ main(void)
 		cmocka_unit_test(test_wrapper_positive),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_folded_case),
+		cmocka_unit_test(test_box_heading),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
