@@ -138,7 +138,10 @@ static const char *const box_starts[] = {
 	"weitere informationen", "weiterführende informationen",
 	"weiterführende links", "zum weiterlesen", "mehr zum thema",
 	"verwandte themen", "à découvrir", "voir aussi", "leia também",
-	"veja também", "inne artykuły", NULL
+	"veja também", "inne artykuły", "mehr zu ", "more about",
+	"more information", "weiterführend", "zusatzinformationen",
+	"quellen", "sources", "related links", "useful links",
+	"nützliche links", "links zum thema", NULL
 };
 
 /* Words a date line may be made of, besides numbers. */
