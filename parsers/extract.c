@@ -37,6 +37,7 @@
 #define LD_TIMES	3	/* when the extraction is this much shorter */
 #define LEAD_MIN	50	/* a lead before the article has this much */
 #define LEAD_MAX	1000	/* and no more */
+#define LEAD_SKIP	2	/* short lines passed over on the way to it */
 #define LEAD_LEVELS	3	/* ancestors of the article searched for it */
 #define ALT_TOP		5	/* runners-up looked at */
 #define ALT_MIN		3	/* of them in one ancestor make it the article */
@@ -744,13 +745,21 @@ lead_block(struct xnode *first)
 {
 	struct xnode	*a, *s;
 	xmlNode		*n;
-	int		 level;
+	int		 level, skip;
 
 	for (a = first, level = 0; a != NULL && a->parent != NULL &&
 	    level < LEAD_LEVELS; level++, a = a->parent) {
-		for (n = a->n->prev; n != NULL; n = n->prev)
-			if ((s = xn(n)) != NULL && !s->out && s->text > 0)
-				return lead_like(s) ? s : NULL;
+		for (n = a->n->prev, skip = 0; n != NULL; n = n->prev) {
+			if ((s = xn(n)) == NULL || s->out || s->text == 0)
+				continue;
+			if (lead_like(s))
+				return s;
+			/* a date or a caption may stand between them, not
+			 * the headline: the lead comes after it */
+			if (s->text >= LEAD_MIN || s->kind == XK_HEADING ||
+			    (s->flags & XN_HEADLINE) != 0 || ++skip > LEAD_SKIP)
+				return NULL;
+		}
 		if (semantic(a->parent))
 			break;
 	}
