@@ -158,7 +158,12 @@ static const char *const date_words[] = {
 	"am", "pm", "um", "uhr", "at", "on", "updated", "published", "posted",
 	"veröffentlicht", "aktualisiert", "stand", "le", "à", "h", "utc",
 	"gmt", "cet", "cest", "mez", "mesz", "est", "edt", "pst", "de", "of",
-	"the", "min", "read", "ago", NULL
+	"the", "min", "read", "ago", "publiziert", "erschienen", "datum",
+	"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
+	"agosto", "septiembre", "octubre", "noviembre", "diciembre",
+	"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca",
+	"lipca", "sierpnia", "września", "października", "listopada",
+	"grudnia", NULL
 };
 
 static void

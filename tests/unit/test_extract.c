@@ -869,6 +869,32 @@ test_box_heading(void **state)
 	extract_free(x);
 }
 
+/* Date lines in Spanish, Polish and "Publiziert:" are dates too. */
+static void
+test_date_lines(void **state)
+{
+	static const char page[] =
+	    "<html><body><article>"
+	    "<p>16 marca 2021</p>"
+	    "<p>Publiziert: 03.04.2020, 12:35</p>"
+	    "<p>12 de marzo de 2022</p>"
+	    "<p>The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.</p>"
+	    "<p>The second paragraph of the article is as long as the first "
+	    "one, or longer, with a comma.</p>"
+	    "</article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_string_equal(x->text,
+	    "The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.\n\n"
+	    "The second paragraph of the article is as long as the first one, "
+	    "or longer, with a comma.");
+	extract_free(x);
+}
+
 int
 main(void)
 {
@@ -901,6 +927,7 @@ main(void)
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_folded_case),
 		cmocka_unit_test(test_box_heading),
+		cmocka_unit_test(test_date_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
