@@ -32,6 +32,18 @@
 #define PARA_MIN	25	/* a scored paragraph has this much */
 #define SIBLING_MIN	100	/* a sibling block joins with this much */
 #define SCORE_LEVELS	8	/* ancestors a paragraph scores for */
+#define SHAPE_LEVELS	8	/* wrappers climbed for blocks of one shape */
+#define LD_MIN		500	/* a JSON-LD articleBody this long may win */
+#define LD_TIMES	3	/* when the extraction is this much shorter */
+#define LEAD_MIN	50	/* a lead before the article has this much */
+#define LEAD_MAX	1000	/* and no more */
+#define LEAD_SKIP	2	/* short lines passed over on the way to it */
+#define LEAD_LEVELS	3	/* ancestors of the article searched for it */
+#define ALT_TOP		5	/* runners-up looked at */
+#define ALT_MIN		3	/* of them in one ancestor make it the article */
+#define ALT_SHARE	0.6	/* of the best score, for a runner-up */
+#define LOOSE_MIN	80	/* loose text in a block scores as a paragraph */
+#define SHAPE_MIN	50	/* text of a block of the article's shape */
 
 struct tagkind {
 	const char	*name;
@@ -480,26 +492,90 @@ paragraph(const struct xnode *x)
 	return x->kind == XK_BLOCK && !x->blocks && x->own_text >= PARA_MIN;
 }
 
+/*
+ * Text written straight into a block that also has block children ("<div>
+ * <div><img></div>Text<br><br>Text</div>"): a paragraph without its <p>.
+ */
+static bool
+loose_text(const struct xnode *x)
+{
+	return !x->out && x->kind == XK_BLOCK && x->blocks &&
+	    x->own_text >= LOOSE_MIN;
+}
+
+/* A paragraph of text characters scores for its ancestors from a on. */
+static void
+score_paragraph(struct xnode *a, size_t text, size_t commas)
+{
+	double	 s;
+	int	 level;
+
+	s = 1.0 + (double)commas + (text / 100 < 3 ? (double)(text / 100) :
+	    3.0);
+	/* Readability's dividers: 1, 2, then 3 per level */
+	for (level = 0; a != NULL && level < SCORE_LEVELS; level++,
+	    a = a->parent)
+		add_score(a, s / (level == 0 ? 1 : level == 1 ? 2 :
+		    level * 3));
+}
+
+static bool ancestor_of(const struct xnode *, const struct xnode *);
+
+/*
+ * Readability's check of the runners-up: when several candidates score
+ * nearly as well as the best (ALT_SHARE of it: the parts of an article
+ * split by ads and media), the nearest ancestor of the best that holds
+ * ALT_MIN of them is the article.
+ */
+static struct xnode *
+common_ancestor(struct ectx *c, struct xnode *best)
+{
+	struct xnode	*alt[ALT_TOP], *x, *a;
+	size_t		 i, j, nalt = 0, n;
+
+	for (i = 0; i < c->nnodes; i++) {
+		x = &c->nodes[i];
+		if (!x->candidate || x->out || x == best ||
+		    x->score < best->score * ALT_SHARE ||
+		    ancestor_of(x, best) || ancestor_of(best, x))
+			continue;
+		/* keep the ALT_TOP best, by insertion */
+		for (j = nalt; j > 0 && alt[j - 1]->score < x->score; j--)
+			if (j < ALT_TOP)
+				alt[j] = alt[j - 1];
+		if (j < ALT_TOP) {
+			alt[j] = x;
+			if (nalt < ALT_TOP)
+				nalt++;
+		}
+	}
+	if (nalt < ALT_MIN)
+		return best;
+	for (a = best->parent; a != NULL && !extract_is(a->n, "body");
+	    a = a->parent) {
+		for (n = 0, j = 0; j < nalt; j++)
+			if (ancestor_of(a, alt[j]))
+				n++;
+		if (n >= ALT_MIN)
+			return a;
+	}
+	return best;
+}
+
 /* Readability's scoring; returns the best candidate or NULL. */
 static struct xnode *
 score(struct ectx *c)
 {
-	struct xnode	*x, *a, *best = NULL;
-	double		 s;
+	struct xnode	*x, *best = NULL;
 	size_t		 i;
-	int		 level;
 
 	for (i = 0; i < c->nnodes; i++) {
 		x = &c->nodes[i];
-		if (!paragraph(x) || x->parent == NULL)
-			continue;
-		s = 1.0 + (double)x->commas +
-		    (x->text / 100 < 3 ? (double)(x->text / 100) : 3.0);
-		/* Readability's dividers: 1, 2, then 3 per level */
-		for (level = 0, a = x->parent; a != NULL &&
-		    level < SCORE_LEVELS; level++, a = a->parent)
-			add_score(a, s / (level == 0 ? 1 : level == 1 ? 2 :
-			    level * 3));
+		if (paragraph(x) && x->parent != NULL)
+			score_paragraph(x->parent, x->text, x->commas);
+		else if (loose_text(x))
+			/* its text as the paragraph Readability makes of it */
+			score_paragraph(x, x->own_text, x->own_commas);
 	}
 	for (i = 0; i < c->nnodes; i++) {
 		x = &c->nodes[i];
@@ -509,7 +585,7 @@ score(struct ectx *c)
 		if (best == NULL || x->score > best->score)
 			best = x;
 	}
-	return best;
+	return best != NULL ? common_ancestor(c, best) : NULL;
 }
 
 /* Is a sibling of the best candidate part of the article too? */
@@ -563,6 +639,133 @@ article_body(struct ectx *c)
 	return best;
 }
 
+/* Length of the first word of a class attribute, 0 when it has none. */
+static size_t
+first_class(const xmlNode *n, const char **start)
+{
+	const char	*v;
+	size_t		 len;
+
+	if ((v = (const char *)extract_attr(n, "class")) == NULL)
+		return 0;
+	while (isspace((unsigned char)*v))
+		v++;
+	for (len = 0; v[len] != '\0' && !isspace((unsigned char)v[len]); len++)
+		;
+	*start = v;
+	return len;
+}
+
+/*
+ * Do two elements have the same shape: the same tag and the same first
+ * class word?  A CMS writes an article as a run of such blocks (text,
+ * image, text, video, text), one of which the scoring picks.
+ */
+static bool
+same_shape(const xmlNode *a, const xmlNode *b)
+{
+	const char	*ca, *cb;
+	size_t		 la, lb;
+
+	if (a->type != XML_ELEMENT_NODE || b->type != XML_ELEMENT_NODE ||
+	    strcmp((const char *)a->name, (const char *)b->name) != 0)
+		return false;
+	if ((la = first_class(a, &ca)) == 0 || (lb = first_class(b, &cb)) == 0)
+		return false;
+	return la == lb && memcmp(ca, cb, la) == 0;
+}
+
+/* A block of the article's shape that holds prose, not links. */
+static bool
+shape_sibling(const struct xnode *s, const struct xnode *top)
+{
+	return s != top && !s->out && s->candidate &&
+	    s->text >= SHAPE_MIN && link_density(s) < 0.3 &&
+	    same_shape(s->n, top->n);
+}
+
+static bool
+has_shape_siblings(const struct xnode *x)
+{
+	xmlNode	*n;
+
+	if (x->parent == NULL)
+		return false;
+	for (n = x->parent->n->children; n != NULL; n = n->next)
+		if (xn(n) != NULL && shape_sibling(xn(n), x))
+			return true;
+	return false;
+}
+
+static bool
+semantic(const struct xnode *x)
+{
+	return extract_is(x->n, "article") || extract_is(x->n, "main") ||
+	    extract_is(x->n, "body") || extract_is(x->n, "html");
+}
+
+/*
+ * The block of top's shape among its siblings, top itself or a thin
+ * wrapper around it (one that adds little text) a few levels up; top when
+ * there is none.
+ */
+static struct xnode *
+shape_block(struct xnode *top)
+{
+	struct xnode	*a;
+	int		 level;
+
+	for (a = top, level = 0; level < SHAPE_LEVELS && a->parent != NULL &&
+	    !semantic(a); level++, a = a->parent) {
+		if (has_shape_siblings(a))
+			return a;
+		if (a->parent->text > a->text + a->text / 2 + SIBLING_MIN)
+			break;
+	}
+	return top;
+}
+
+/* Could x be the article's lead paragraph: short prose, no links? */
+static bool
+lead_like(const struct xnode *x)
+{
+	return !x->out && (x->kind == XK_BLOCK || x->kind == XK_QUOTE) &&
+	    x->text >= LEAD_MIN && x->text <= LEAD_MAX &&
+	    x->links * 10 < x->text;
+}
+
+/*
+ * The element just before the article's first one, or before one of its
+ * first few ancestors when that has nothing before it: a lead or teaser
+ * that CMSs write apart from the body (itemprop=description, "excerpt",
+ * "teaser").  NULL when it does not look like one.
+ */
+static struct xnode *
+lead_block(struct xnode *first)
+{
+	struct xnode	*a, *s;
+	xmlNode		*n;
+	int		 level, skip;
+
+	for (a = first, level = 0; a != NULL && a->parent != NULL &&
+	    level < LEAD_LEVELS; level++, a = a->parent) {
+		for (n = a->n->prev, skip = 0; n != NULL; n = n->prev) {
+			if ((s = xn(n)) == NULL || s->out || s->text == 0)
+				continue;
+			if (lead_like(s))
+				return s;
+			/* a date or a caption may stand between them, not
+			 * the headline: the lead comes after it */
+			if (s->text >= LEAD_MIN || s->kind == XK_HEADING ||
+			    (s->flags & XN_HEADLINE) != 0 || ++skip > LEAD_SKIP)
+				return NULL;
+		}
+		if (semantic(a->parent))
+			break;
+	}
+	return NULL;
+}
+
 /*
  * Choose the elements holding the article: the best candidate and its
  * qualifying siblings, or the semantic container around it (articleBody,
@@ -594,7 +797,9 @@ select_roots(struct ectx *c, xmlNode ***rootsp, size_t *nrootsp)
 		if (x != NULL && !x->out && top->text * 20 >= x->text)
 			top = x;
 	}
-	cap = 1;
+	if (top != sem && !semantic(top))
+		top = shape_block(top);
+	cap = 2;
 	if (top->parent != NULL && top != sem)
 		for (n = top->parent->n->children; n != NULL; n = n->next)
 			cap++;
@@ -608,10 +813,16 @@ select_roots(struct ectx *c, xmlNode ***rootsp, size_t *nrootsp)
 		threshold = top->score * 0.2 > 10 ? top->score * 0.2 : 10;
 		for (n = top->parent->n->children; n != NULL; n = n->next) {
 			if ((s = xn(n)) == NULL ||
-			    !sibling_qualifies(s, top, threshold))
+			    (!sibling_qualifies(s, top, threshold) &&
+			    !shape_sibling(s, top)))
 				continue;
 			roots[nroots++] = n;
 		}
+	}
+	if (nroots > 0 && (s = lead_block(xn(roots[0]))) != NULL) {
+		memmove(roots + 1, roots, nroots * sizeof(*roots));
+		roots[0] = s->n;
+		nroots++;
 	}
 	*rootsp = roots;
 	*nrootsp = nroots;
@@ -621,8 +832,9 @@ select_roots(struct ectx *c, xmlNode ***rootsp, size_t *nrootsp)
 /*
  * Layout wrappers ("content-sidebar-wrap", a page-wide <form>) may say
  * boilerplate while holding the article: an element that contains an
- * <article>, <main> or articleBody with a good part of the page's text is
- * not dropped for its class or tag.  Runs on the loose totals.
+ * <article>, <main> or articleBody with a good part of the page's text, or
+ * a block whose class says article with most of it as prose, is not
+ * dropped for its class or tag.  Runs on the loose totals.
  */
 static void
 rescue_wrappers(struct ectx *c)
@@ -641,6 +853,9 @@ rescue_wrappers(struct ectx *c)
 		if (a->out || a->text * 10 < page->text * 3)
 			continue;
 		if (!extract_is(a->n, "article") && !extract_is(a->n, "main") &&
+		    ((a->flags & XN_POSITIVE) == 0 ||
+		    a->text * 10 < page->text * 6 ||
+		    link_density(a) >= 0.2) &&
 		    ((v = extract_attr(a->n, "itemprop")) == NULL ||
 		    xmlStrstr(v, (const xmlChar *)"articleBody") == NULL))
 			continue;
@@ -702,6 +917,32 @@ keep_longer(struct result *best, struct result *cand)
 	buf_reset(&cand->html);
 }
 
+/*
+ * The page's JSON-LD articleBody instead of what the page's elements gave:
+ * when it is plain text (markup in it would need a parser of its own),
+ * long, and LD_TIMES longer than the extraction, which then missed most
+ * of the article (a page that builds it by script, or in many parts).
+ */
+static bool
+ld_better(const struct ectx *c, const struct result *best)
+{
+	const char	*s = c->ldbody;
+	size_t		 len, words = 0;
+
+	if (s == NULL || strstr(s, "</") != NULL)
+		return false;
+	for (len = 0; *s != '\0'; s++)
+		if (!isspace((unsigned char)*s)) {
+			len++;
+			if (isspace((unsigned char)s[1]) || s[1] == '\0')
+				words++;
+		}
+	if (len < LD_MIN || words < LD_MIN / 10)
+		return false;
+	return best->text.len <= SIZE_MAX / LD_TIMES &&
+	    best->text.len * LD_TIMES < len;
+}
+
 static int
 extract_run(struct ectx *c, xmlNode *root)
 {
@@ -737,6 +978,9 @@ extract_run(struct ectx *c, xmlNode *root)
 		}
 		keep_longer(&best, &alt);
 	}
+	if (ld_better(c, &best) &&
+	    extract_render_plain(c->ldbody, &best.text, &best.html) == -1)
+		goto out;
 	c->x->text = buf_steal(&best.text);
 	c->x->html = buf_steal(&best.html);
 	if (c->x->text == NULL || c->x->html == NULL)
@@ -753,6 +997,36 @@ extract_page(const char *html, size_t len, const char *url,
     struct extract **out, char *err, size_t errlen)
 {
 	return extract_page_charset(html, len, url, NULL, out, err, errlen);
+}
+
+/*
+ * NUL bytes in a page's text (there are pages with a few) would end it for
+ * the parser: they go, as browsers drop them from text.  *owned is the
+ * decoded copy or NULL; a copy is made only for a page that has them.
+ */
+static int
+drop_nuls(const char **html, size_t *len, char **owned)
+{
+	const char	*s = *html;
+	char		*d;
+	size_t		 i, n;
+
+	if (memchr(s, '\0', *len) == NULL)
+		return 0;
+	/* in place in the decoded copy, never shifted right */
+	if ((d = *owned) != s && (d = malloc(*len + 1)) == NULL)
+		return -1;
+	for (i = n = 0; i < *len; i++)
+		if (s[i] != '\0')
+			d[n++] = s[i];
+	d[n] = '\0';
+	if (d != *owned) {
+		free(*owned);
+		*owned = d;
+	}
+	*html = d;
+	*len = n;
+	return 0;
 }
 
 /*
@@ -780,6 +1054,10 @@ parse_page(const char *html, size_t len, const char *url,
 	}
 	if (charset_html_utf8(&html, &len, charset, INT_MAX, &text) == -1) {
 		snprintf(err, errlen, "page too large as UTF-8");
+		return -1;
+	}
+	if (drop_nuls(&html, &len, &text) == -1) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	opts = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
@@ -843,6 +1121,7 @@ out_doc:
 	free(c.nodes);
 	free(c.base);
 	free(c.headline);
+	free(c.ldbody);
 	if (c.doc != NULL)
 		xmlFreeDoc(c.doc);
 	if (xmloom_end(&w) && x != NULL) {

@@ -14,6 +14,7 @@
 #include "parsers/extract.h"
 
 #define EXTRACT_DEPTH	256	/* deeper nesting is ignored */
+#define EXTRACT_LD_MAX	(1024 * 1024)	/* JSON-LD articleBody kept */
 
 /* Why an element is left out (xnode.flags). */
 #define XN_TAG		0x01	/* script, style, nav, ...: always */
@@ -68,6 +69,7 @@ struct ectx {
 	size_t		 nnodes;
 	unsigned	 drop;		/* flags that leave an element out */
 	char		*headline;	/* h1 / title text, to keep out */
+	char		*ldbody;	/* JSON-LD articleBody or NULL */
 	struct extract	*x;
 };
 
@@ -85,5 +87,8 @@ char		*extract_node_text(const xmlNode *, size_t cap);
 int		 extract_meta(struct ectx *);
 int		 extract_render(struct ectx *, xmlNode **, size_t,
 		    struct buf *, struct buf *);
+/* Plain text, a paragraph a line, as text and HTML; -1 out of memory. */
+int		 extract_render_plain(const char *, struct buf *,
+		    struct buf *);
 
 #endif

@@ -35,6 +35,7 @@ struct meta {
 	char	*canonical;
 	char	*h1;
 	xmlNode	*h1node;
+	char	*body;		/* the longest JSON-LD articleBody */
 	bool	 oom;		/* a field lost for want of memory */
 };
 
@@ -297,6 +298,37 @@ ld_string(struct meta *m, json_t *o, const char *key)
 	return dup_field(m, json_string_value(v));
 }
 
+/*
+ * Keep the article's articleBody when it is the longest yet, cut at
+ * EXTRACT_LD_MAX bytes on a character boundary.
+ */
+static void
+ld_body(struct meta *m, json_t *o)
+{
+	json_t		*v = json_object_get(o, "articleBody");
+	const char	*s;
+	size_t		 len;
+	char		*d;
+
+	if (!json_is_string(v))
+		return;
+	s = json_string_value(v);
+	len = json_string_length(v);
+	if (len > EXTRACT_LD_MAX) {
+		len = EXTRACT_LD_MAX;
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	if (m->body != NULL && strlen(m->body) >= len)
+		return;
+	if ((d = strndup(s, len)) == NULL) {
+		m->oom = true;
+		return;
+	}
+	free(m->body);
+	m->body = d;
+}
+
 static void
 ld_visit(struct meta *m, json_t *v, int depth)
 {
@@ -321,6 +353,7 @@ ld_visit(struct meta *m, json_t *v, int depth)
 	offer(&m->title[S_GOOD], ld_string(m, v, "headline"));
 	offer(&m->published[S_BEST], ld_string(m, v, "datePublished"));
 	offer(&m->modified[S_BEST], ld_string(m, v, "dateModified"));
+	ld_body(m, v);
 	if ((e = json_object_get(v, "publisher")) != NULL &&
 	    json_is_object(e))
 		offer(&m->site[S_GOOD], ld_string(m, e, "name"));
@@ -520,6 +553,7 @@ extract_meta(struct ectx *c)
 	x->published = take_date(m.published);
 	x->modified = take_date(m.modified);
 	x->canonical_url = m.canonical;
+	c->ldbody = m.body;
 	headline(c, &m);
 	free_slots(m.title);
 	free_slots(m.site);

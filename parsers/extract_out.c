@@ -16,6 +16,7 @@
 #define KICKER_MAX	80	/* longer lines above the headline stay */
 #define TAIL_MAX	60	/* a heading opening the tail is short */
 #define TAIL_AFTER	250	/* and follows this much of the article */
+#define PROSE_MIN	80	/* a paragraph the article goes on with */
 
 /* Elements that group paragraphs in the HTML, outermost first. */
 enum group { G_QUOTE, G_FIGURE, G_TABLE, G_ROW, G_LIST, G_COUNT };
@@ -28,6 +29,7 @@ struct block {
 	size_t		 imgs;
 	bool		 space;		/* a space is due before more text */
 	const char	*tag;		/* p, h2, li, td, ... */
+	xmlNode		*elem;		/* the block element it comes from */
 	xmlNode		*group[G_COUNT];
 };
 
@@ -37,10 +39,12 @@ struct para {
 	char		*html;
 	size_t		 chars;
 	const char	*tag;
+	xmlNode		*box;		/* the element around its block */
 	xmlNode		*group[G_COUNT];
 	bool		 heading;	/* or a short line ending in ':' */
 	bool		 caption;	/* of a figure: HTML only */
 	bool		 tail;		/* opens the page's tail */
+	bool		 boxhead;	/* opens a box of links or notes */
 	bool		 drop;
 };
 
@@ -124,6 +128,22 @@ static const char *const tail_starts[] = {
 	"komentarze", "articoli correlati", "leggi anche", NULL
 };
 
+/*
+ * Headings that open a box of links or notes, which the article may go
+ * on after: the heading and the short lines after it go, up to the next
+ * heading or paragraph of prose.
+ */
+static const char *const box_starts[] = {
+	"further reading", "explore further", "see also", "more on this topic",
+	"weitere informationen", "weiterführende informationen",
+	"weiterführende links", "zum weiterlesen", "mehr zum thema",
+	"verwandte themen", "à découvrir", "voir aussi", "leia também",
+	"veja também", "inne artykuły", "mehr zu ", "more about",
+	"more information", "weiterführend", "zusatzinformationen",
+	"quellen", "sources", "related links", "useful links",
+	"nützliche links", "links zum thema", NULL
+};
+
 /* Words a date line may be made of, besides numbers. */
 static const char *const date_words[] = {
 	"jan", "january", "feb", "february", "mar", "march", "apr", "april",
@@ -138,7 +158,12 @@ static const char *const date_words[] = {
 	"am", "pm", "um", "uhr", "at", "on", "updated", "published", "posted",
 	"veröffentlicht", "aktualisiert", "stand", "le", "à", "h", "utc",
 	"gmt", "cet", "cest", "mez", "mesz", "est", "edt", "pst", "de", "of",
-	"the", "min", "read", "ago", NULL
+	"the", "min", "read", "ago", "publiziert", "erschienen", "datum",
+	"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
+	"agosto", "septiembre", "octubre", "noviembre", "diciembre",
+	"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca",
+	"lipca", "sierpnia", "września", "października", "listopada",
+	"grudnia", NULL
 };
 
 static void
@@ -220,6 +245,32 @@ add_text(struct render *r, const unsigned char *s)
 	}
 }
 
+/*
+ * Do the n bytes of s equal the lower-case pat, ignoring case in ASCII
+ * and in the letters of Latin-1 (UTF-8 C3 80-9E, "Ü" as "ü"), so that
+ * "Über den Autor" and "À lire aussi" match as "about the author" does?
+ */
+static bool
+same_folded(const char *s, const char *pat, size_t n)
+{
+	const unsigned char	*a = (const unsigned char *)s;
+	const unsigned char	*b = (const unsigned char *)pat;
+	size_t			 i;
+	unsigned char		 c;
+
+	for (i = 0; i < n; i++) {
+		c = a[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		else if (i > 0 && a[i - 1] == 0xc3 && c >= 0x80 && c <= 0x9e &&
+		    c != 0x97)
+			c = (unsigned char)(c + 0x20);
+		if (c != b[i])
+			return false;
+	}
+	return true;
+}
+
 static bool
 in_list(const char *s, size_t len, const char *const *list, bool prefix)
 {
@@ -227,8 +278,7 @@ in_list(const char *s, size_t len, const char *const *list, bool prefix)
 
 	for (i = 0; list[i] != NULL; i++) {
 		n = strlen(list[i]);
-		if (prefix ? len >= n && strncasecmp(s, list[i], n) == 0 :
-		    len == n && strncasecmp(s, list[i], n) == 0)
+		if ((prefix ? len >= n : len == n) && same_folded(s, list[i], n))
 			return true;
 	}
 	return false;
@@ -357,14 +407,17 @@ flush(struct render *r)
 	struct block	*b = &r->b;
 	struct para	*p, *np;
 	size_t		 ncap;
-	bool		 tail;
+	bool		 tail, boxhead;
 
 	if (r->err != BUF_OK || r->full || (b->chars == 0 && b->imgs == 0))
 		goto reset;
 	/* a tail heading is kept, out of the output, for cut_tail() */
 	tail = b->chars > 0 && b->chars <= TAIL_MAX &&
 	    in_list(b->text.data, b->text.len, tail_starts, true);
-	if (!tail && boilerplate(r))
+	/* so is a box heading, for drop_boxes() */
+	boxhead = !tail && b->chars > 0 && b->chars <= TAIL_MAX &&
+	    in_list(b->text.data, b->text.len, box_starts, true);
+	if (!tail && !boxhead && boilerplate(r))
 		goto reset;
 	if (r->npara == r->paracap) {
 		ncap = r->paracap == 0 ? 64 : r->paracap * 2;
@@ -380,8 +433,10 @@ flush(struct render *r)
 	memset(p, 0, sizeof(*p));
 	p->chars = b->chars;
 	p->tag = b->tag;
+	p->box = b->elem != NULL ? b->elem->parent : NULL;
 	p->heading = heading_like(b);
 	p->tail = p->drop = tail;
+	p->boxhead = boxhead;
 	p->caption = b->group[G_FIGURE] != NULL ||
 	    strcmp(b->tag, "figcaption") == 0;
 	memcpy(p->group, b->group, sizeof(p->group));
@@ -424,12 +479,77 @@ judge_context(struct render *r)
 	}
 }
 
-/* Everything from a heading that opens the page's tail on goes. */
+/* Prose: a paragraph long enough to be the article's. */
+static bool
+prose(const struct para *p)
+{
+	return !p->drop && !p->heading && p->chars >= PROSE_MIN &&
+	    p->box != NULL;
+}
+
+/* Does a paragraph before i sit in box, as the article's prose? */
+static bool
+article_box(const struct render *r, size_t i, const xmlNode *box)
+{
+	while (i-- > 0)
+		if (prose(&r->paras[i]) && r->paras[i].box == box)
+			return true;
+	return false;
+}
+
+/*
+ * The paragraph after a tail heading at i where the article goes on: prose
+ * in the same element as prose before the heading, when the heading is
+ * not, so the "Most read" box was set into the article, not after it.  0
+ * when there is none.
+ */
+static size_t
+article_resumes(const struct render *r, size_t i)
+{
+	size_t	 j;
+
+	/* a tail heading among the article's paragraphs ends it */
+	if (r->paras[i].box == NULL || article_box(r, i, r->paras[i].box))
+		return 0;
+	for (j = i + 1; j < r->npara; j++)
+		if (prose(&r->paras[j]) &&
+		    article_box(r, i, r->paras[j].box))
+			break;
+	if (j == r->npara)
+		return 0;
+	/* the article's own headings just before it stay */
+	while (j > i + 1 && r->paras[j - 1].box == r->paras[j].box &&
+	    !r->paras[j - 1].tail)
+		j--;
+	return j;
+}
+
+/* A box heading and its short lines go; prose or a heading ends the box. */
+static void
+drop_boxes(struct render *r)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < r->npara; i++) {
+		if (!r->paras[i].boxhead)
+			continue;
+		r->paras[i].drop = true;
+		for (j = i + 1; j < r->npara && !r->paras[j].heading &&
+		    !prose(&r->paras[j]); j++)
+			r->paras[j].drop = true;
+		i = j - 1;
+	}
+}
+
+/*
+ * Everything from a heading that opens the page's tail on goes, unless
+ * the article resumes after it: then only the box the heading opens.
+ */
 static void
 cut_tail(struct render *r)
 {
 	struct para	*p;
-	size_t		 i, j, before = 0;
+	size_t		 i, j, end, before = 0;
 
 	for (i = 0; i < r->npara; i++) {
 		p = &r->paras[i];
@@ -438,9 +558,13 @@ cut_tail(struct render *r)
 				before += p->chars;
 			continue;
 		}
-		for (j = i; j < r->npara; j++)
+		if ((end = article_resumes(r, i)) == 0)
+			end = r->npara;
+		for (j = i; j < end; j++)
 			r->paras[j].drop = true;
-		return;
+		if (end == r->npara)
+			return;
+		i = end - 1;
 	}
 }
 
@@ -555,6 +679,7 @@ walk_block(struct render *r, struct xnode *x, int depth)
 		break;
 	default:
 		r->b.tag = block_tag(x->n, r->b.tag);
+		r->b.elem = x->n;
 		break;
 	}
 	if (g != G_COUNT)
@@ -563,6 +688,7 @@ walk_block(struct render *r, struct xnode *x, int depth)
 	flush(r);
 	memcpy(r->b.group, saved.group, sizeof(r->b.group));
 	r->b.tag = saved.tag;
+	r->b.elem = saved.elem;
 }
 
 static void
@@ -685,6 +811,7 @@ extract_render(struct ectx *c, xmlNode **roots, size_t nroots,
 	flush(&r);
 	judge_context(&r);
 	cut_tail(&r);
+	drop_boxes(&r);
 	write_paras(&r);
 	if (r.err == BUF_NOMEM)
 		rc = -1;
@@ -695,5 +822,61 @@ extract_render(struct ectx *c, xmlNode **roots, size_t nroots,
 	free(r.paras);
 	buf_free(&r.b.text);
 	buf_free(&r.b.html);
+	return rc;
+}
+
+/* One line of plain text, white space collapsed, as a paragraph. */
+static void
+plain_line(struct render *r, const char *s, size_t n)
+{
+	size_t	 i, w;
+
+	buf_reset(&r->b.text);
+	for (i = 0; i < n;) {
+		if (isspace((unsigned char)s[i])) {
+			i++;
+			continue;
+		}
+		for (w = 0; i + w < n && !isspace((unsigned char)s[i + w]); w++)
+			;
+		if (r->b.text.len > 0)
+			add(r, &r->b.text, " ", 1);
+		add(r, &r->b.text, s + i, w);
+		i += w;
+	}
+	if (r->err != BUF_OK || r->b.text.len == 0)
+		return;
+	if (r->text->len > 0)
+		add(r, r->text, "\n\n", 2);
+	add(r, r->text, r->b.text.data, r->b.text.len);
+	adds(r, r->html, "<p>");
+	add_escaped(r, r->html, r->b.text.data, r->b.text.len);
+	adds(r, r->html, "</p>");
+}
+
+/*
+ * The article as the page's JSON-LD gives it (articleBody): plain text,
+ * its lines the paragraphs.  What does not fit the outputs is cut.
+ */
+int
+extract_render_plain(const char *s, struct buf *text, struct buf *html)
+{
+	struct render	 r;
+	const char	*nl;
+	int		 rc;
+
+	memset(&r, 0, sizeof(r));
+	r.text = text;
+	r.html = html;
+	buf_init(&r.b.text, BLOCK_MAX);
+	buf_reset(text);
+	buf_reset(html);
+	for (; *s != '\0' && r.err == BUF_OK; s = *nl == '\0' ? nl : nl + 1) {
+		if ((nl = strchr(s, '\n')) == NULL)
+			nl = s + strlen(s);
+		plain_line(&r, s, (size_t)(nl - s));
+	}
+	rc = r.err == BUF_NOMEM ? -1 : 0;
+	buf_free(&r.b.text);
 	return rc;
 }

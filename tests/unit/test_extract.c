@@ -607,6 +607,294 @@ test_deep(void **state)
 	extract_free(x);
 }
 
+/*
+ * An article written as a run of blocks of one shape (text, ad, image,
+ * text) keeps every text block, not only the one the scoring picked.
+ */
+static void
+test_modules(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "modules.html");
+	assert_has(x->text, "For thirty-one years, Ada Lindqvist");
+	assert_has(x->text, "the oil cans and a barometer");
+	assert_has(x->text, "What did the light teach you?");
+	assert_has(x->text, "its clockwork and its keeper.");
+	assert_hasnt(x->text, "Advertisement");
+	assert_hasnt(x->text, "More interviews");
+	assert_hasnt(x->text, "all the news from the shore");
+	extract_free(x);
+}
+
+/* Text written straight into a div beside a block child is a paragraph. */
+static void
+test_loose_text(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "loose-text.html");
+	assert_string_equal(x->text,
+	    "Taken with a small refractor, stopped down, the cluster shows "
+	    "long star spikes and deep blue nebulae, while the dust around it "
+	    "hardly shows at all.\n\n"
+	    "Camera: a cooled colour sensor, forty exposures of three minutes "
+	    "each, stacked and stretched, with flats and darks.\n\n"
+	    "Place: a hill above the village, far from its street lights, on a "
+	    "clear and moonless night.");
+	extract_free(x);
+}
+
+/*
+ * A "Most read" box set into the article does not end it; the comments
+ * after it do.
+ */
+static void
+test_inline_box(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "inline-box.html");
+	assert_string_equal(x->text,
+	    "The generators of the city's three hospitals have fuel for two "
+	    "more days, their directors said on Tuesday, and the nurseries "
+	    "will be the first wards to lose power.\n\n"
+	    "Doctors have begun to move patients to the few clinics that "
+	    "still have electricity, although the roads between them are "
+	    "crowded and often closed.\n\n"
+	    "Cancer patients\n\n"
+	    "More than ten thousand cancer patients depend on treatments that "
+	    "stopped when the only specialised hospital closed its doors last "
+	    "week.\n\n"
+	    "Its director said that the most serious cases were sent home with "
+	    "what medicines were left, and that nobody knows how many of them "
+	    "are still alive.");
+	extract_free(x);
+}
+
+/* The page gives its article in JSON-LD, its elements only the start. */
+static void
+test_ld_body(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "ld-body.html");
+	assert_has(x->text, "for most of the campaign.\n\nHer party won");
+	assert_has(x->text, "a difficult one.\n\nShe spoke");
+	assert_has(x->text, "with the budget and little else.");
+	assert_has(x->html, "<p>What comes next is harder: a budget");
+	extract_free(x);
+}
+
+/* An articleBody no longer than the text found stays unused. */
+static void
+test_ld_body_unused(void **state)
+{
+	static const char page[] =
+	    "<html><head><script type=\"application/ld+json\">"
+	    "{\"@type\": \"Article\", \"articleBody\": \"A summary that "
+	    "the page's JSON-LD gives as the article, long enough to count as "
+	    "one, which is forty words or more of plain text, written for the "
+	    "search engines rather than for the readers, who see something "
+	    "else: five hundred characters, at least, of text without markup "
+	    "in it, and without a single line break in the whole of it, "
+	    "from its start to its very end, here.\"}</script></head><body>"
+	    "<article><p>The article on the page is another text, long enough "
+	    "to be found, with commas, and a full stop.</p>"
+	    "<p>Its second paragraph is as long as the first one, or longer, "
+	    "which makes the page's own text win.</p>"
+	    "<p>A third one, to make it longer than a third of the summary, "
+	    "which it is, now, by some way.</p></article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_has(x->text, "The article on the page is another text");
+	assert_hasnt(x->text, "A summary");
+	extract_free(x);
+}
+
+/* A NUL byte in a page does not end it. */
+static void
+test_nul_byte(void **state)
+{
+	static const char page[] =
+	    "<html><body><article><p>The first paragraph of the article, "
+	    "long enough to be found, with commas, too.\0</p>"
+	    "<p>The second paragraph comes after the NUL byte, and it is as "
+	    "long as the first one, or longer.</p></article></body></html>";
+	struct extract	*x = NULL;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(extract_page(page, sizeof(page) - 1, PAGE_URL, &x,
+	    err, sizeof(err)), 0);
+	assert_has(x->text, "The first paragraph");
+	assert_has(x->text, "comes after the NUL byte");
+	extract_free(x);
+}
+
+/* The lead written apart from the article's body opens the text. */
+static void
+test_lead(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "lead.html");
+	assert_string_equal(x->text,
+	    "The president invites the country's volunteers to a reception "
+	    "every January; this year our chair was among them.\n\n"
+	    "The president thanked the young people who run the youth clubs, "
+	    "the summer camps and the sports days, most of them without pay "
+	    "and in their spare time.\n\n"
+	    "Our chair used the evening to ask for a law that would give "
+	    "volunteers a day off work each year, an idea the president said "
+	    "he would take to the cabinet.");
+	extract_free(x);
+}
+
+/*
+ * A wrapper whose class says sidebar holds the article: a positive block
+ * with most of the page's prose inside it keeps it.
+ */
+static void
+test_wrapper_positive(void **state)
+{
+	static const char page[] =
+	    "<html><body><div class=\"sidebar-wrapper\"><div class=\"post"
+	    "\"><div class=\"entry-content\">"
+	    "<p>The first paragraph of the post is long enough to be the "
+	    "article, with commas, and a full stop at its end.</p>"
+	    "<p>The second paragraph of the post is as long as the first one, "
+	    "with a comma or two, and another full stop.</p>"
+	    "<p>The third paragraph, to give the post most of the page's "
+	    "text, which it has, with commas, by now.</p>"
+	    "<p>A fourth paragraph, because the box below is long, and the "
+	    "post must still hold most of the text.</p>"
+	    "<p>A fifth and last paragraph, with a comma, ends the post here, "
+	    "before the box of the portal.</p>"
+	    "</div></div></div><div class=\"trust\"><p>Our portal was "
+	    "certified by an auditor for the quality of its advice, its "
+	    "search options and the transparency of its offers.</p>"
+	    "<p>It was the first portal of its kind to be certified by the "
+	    "auditor, who checked its advice, how current it is, its search "
+	    "options, its transparency and how clearly it is laid out.</p>"
+	    "</div>"
+	    "</body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_has(x->text, "The first paragraph of the post");
+	assert_has(x->text, "The third paragraph");
+	assert_hasnt(x->text, "certified by an auditor");
+	extract_free(x);
+}
+
+/*
+ * An article in three parts between an ad and a picture, in blocks of no
+ * common shape, keeps its three parts.
+ */
+static void
+test_split(void **state)
+{
+	struct extract	*x;
+
+	(void)state;
+	x = extract_file(PAGES "split.html");
+	assert_has(x->text, "The old bridge over the river");
+	assert_has(x->text, "The inspectors had measured");
+	assert_has(x->text, "unless somebody asked him to.");
+	assert_hasnt(x->text, "Advertisement");
+	assert_hasnt(x->text, "Riverside Times");
+	extract_free(x);
+}
+
+/* Lines of the lists match in any case, "Über" as "über" too. */
+static void
+test_folded_case(void **state)
+{
+	static const char page[] =
+	    "<html><body><article>"
+	    "<p>Der erste Absatz des Artikels ist lang genug, um gefunden zu "
+	    "werden, mit Kommas, und einem Punkt.</p>"
+	    "<p>Der zweite Absatz ist ebenso lang wie der erste, oder noch "
+	    "länger, mit einem Komma, und noch einem Punkt.</p>"
+	    "<p>Der dritte Absatz ist der letzte des Artikels, mit einem "
+	    "Komma, und er endet hier, vor dem Kasten.</p>"
+	    "<h3>Über den Autor</h3>"
+	    "<p>Der Autor schreibt seit zwanzig Jahren über Wein, Reisen und "
+	    "gutes Essen, am liebsten aus Südtirol.</p>"
+	    "</article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_has(x->text, "Der dritte Absatz");
+	assert_hasnt(x->text, "Autor");
+	extract_free(x);
+}
+
+/*
+ * A "See also" box in the article goes with its short lines; the article
+ * goes on after it.
+ */
+static void
+test_box_heading(void **state)
+{
+	static const char page[] =
+	    "<html><body><article>"
+	    "<p>The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.</p>"
+	    "<h3>See also</h3>"
+	    "<p>Our dossier on bridges</p>"
+	    "<p>The council's report</p>"
+	    "<p>The second paragraph of the article comes after the box, and "
+	    "it is as long as the first one, or longer.</p>"
+	    "</article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_string_equal(x->text,
+	    "The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.\n\n"
+	    "The second paragraph of the article comes after the box, and it "
+	    "is as long as the first one, or longer.");
+	extract_free(x);
+}
+
+/* Date lines in Spanish, Polish and "Publiziert:" are dates too. */
+static void
+test_date_lines(void **state)
+{
+	static const char page[] =
+	    "<html><body><article>"
+	    "<p>16 marca 2021</p>"
+	    "<p>Publiziert: 03.04.2020, 12:35</p>"
+	    "<p>12 de marzo de 2022</p>"
+	    "<p>The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.</p>"
+	    "<p>The second paragraph of the article is as long as the first "
+	    "one, or longer, with a comma.</p>"
+	    "</article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_string_equal(x->text,
+	    "The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.\n\n"
+	    "The second paragraph of the article is as long as the first one, "
+	    "or longer, with a comma.");
+	extract_free(x);
+}
+
 int
 main(void)
 {
@@ -628,6 +916,18 @@ main(void)
 		cmocka_unit_test(test_paragraph_filter),
 		cmocka_unit_test(test_unclosed_nav),
 		cmocka_unit_test(test_deep),
+		cmocka_unit_test(test_modules),
+		cmocka_unit_test(test_loose_text),
+		cmocka_unit_test(test_inline_box),
+		cmocka_unit_test(test_ld_body),
+		cmocka_unit_test(test_ld_body_unused),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_lead),
+		cmocka_unit_test(test_wrapper_positive),
+		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_folded_case),
+		cmocka_unit_test(test_box_heading),
+		cmocka_unit_test(test_date_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
