@@ -55,4 +55,16 @@ if [ "$rc" -ne 0 ]; then
 	echo "note: systemd-analyze exited $rc about other units:" >&2
 	cat "$T/verify.out" >&2
 fi
+# The sandbox's exposure, where this systemd can judge a unit file alone
+# (--offline, systemd 250 and later).
+if SYSTEMD_LOG_LEVEL=warning systemd-analyze security --offline=yes \
+    "$T/units/feedspool.service" >"$T/security.out" 2>&1; then
+	level=$(sed -n 's/.*Overall exposure level for feedspool.service: \([0-9.]*\).*/\1/p' "$T/security.out")
+	[ -n "$level" ] || fail "no exposure level in: $(tail -n 2 "$T/security.out")"
+	awk -v l="$level" 'BEGIN { exit !(l <= 1.2) }' ||
+		fail "exposure $level, above 1.2: $(grep '✗' "$T/security.out" | head -n 5)"
+	echo "exposure $level"
+else
+	echo "note: systemd-analyze security --offline cannot run here" >&2
+fi
 echo "PASS: systemd_verify"
