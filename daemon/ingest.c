@@ -177,11 +177,14 @@ struct ingest {
 	size_t			 nreleased, capreleased;
 	struct ingest_health	 health;
 	int			 tmp_clean;	/* start-up leftovers gone */
+	int			 lazy;		/* the open transaction holds
+						   feed state alone */
 	int			(*dups_load)(void *);	/* not yet run */
 	void			*dups_arg;
 };
 
 static void	parcel_clear(struct parcel *);
+static int	ingest_end_lazy(struct ingest *);
 
 struct ingest *
 ingest_new(struct state *st, struct spool *sp, struct dedup_index *dups,
@@ -1011,6 +1014,9 @@ ingest_store(struct ingest_doc *x, const struct feed_doc *doc)
 	size_t		 i;
 	int		 rc = 0;
 
+	/* Stories want a flushed commit: what was held goes alone first. */
+	if (ingest_end_lazy(x->in) == -1)
+		goto state_error;
 	if (!x->in->open) {
 		if (state_begin(st) == -1)
 			goto state_error;
@@ -1332,6 +1338,13 @@ ingest_flush(struct ingest *in, char *err, size_t errlen)
 
 	if (!in->open && in->nreleased == 0)
 		return 0;
+	/* Feed state alone (304s): no flush of its own, as state_feed_save. */
+	if (ingest_end_lazy(in) == -1) {
+		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
+		return -2;
+	}
+	if (!in->open && in->nreleased == 0)
+		return 0;
 	/* Out of memory: they wait in their rows for the next start. */
 	(void)ingest_take_released(in);
 	if (!in->open) {
@@ -1370,6 +1383,34 @@ ingest_flush(struct ingest *in, char *err, size_t errlen)
 	free(late);
 	parcels_clear(in);
 	return rc == 0 ? 0 : -2;
+}
+
+int
+ingest_hold(struct ingest *in)
+{
+	if (in->open)
+		return 0;
+	if (state_begin_lazy(in->st) == -1)
+		return -1;
+	in->open = 1;
+	in->lazy = 1;
+	return 0;
+}
+
+/* The feed state held (ingest_hold) committed, not flushed. */
+static int
+ingest_end_lazy(struct ingest *in)
+{
+	int	 rc;
+
+	if (!in->open || !in->lazy)
+		return 0;
+	in->open = in->lazy = 0;
+	if ((rc = state_feeds_release(in->st)) == -1)
+		state_rollback(in->st);
+	if (state_commit_lazy(in->st) == -1)
+		rc = -1;
+	return rc;
 }
 
 int

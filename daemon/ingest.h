@@ -145,6 +145,13 @@ int	 ingest_document(struct ingest *, const struct ingest_feed *,
  */
 int	 ingest_flush(struct ingest *, char *err, size_t errlen);
 /*
+ * The caller's next state writes (a feed's state after a 304, say) join
+ * the transaction of the next flush instead of a commit of their own:
+ * the polls that end together cost one flush.  0, or -1 (they commit
+ * alone then).
+ */
+int	 ingest_hold(struct ingest *);
+/*
  * What waits for ingest_flush(): its stories (0 with only state writes
  * open), and in *bytes the size of their rows.  Whether anything does.
  */

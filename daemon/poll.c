@@ -527,6 +527,8 @@ poll_record(struct daemon *d, struct feedrt *fr, const struct fetch_result *r,
 		log_warnx("feed %s: 410 Gone: no longer polled; `feedspool "
 		    "resume %s` (or a new url in the configuration) polls it "
 		    "again", fr->name, fr->name);
+	/* With the others that end together: one commit (daemon_settle). */
+	(void)ingest_hold(d->ingest);
 	if (state_feed_save(d->state, fr->name, &sf) == -1)
 		log_warnx("feed %s: state: %s", fr->name, state_errmsg(d->state));
 	state_feed_clear(&sf);

@@ -1232,6 +1232,34 @@ state_commit(struct state *st)
 	return stmt_exec(st, ST_COMMIT, "commit");
 }
 
+int
+state_begin_lazy(struct state *st)
+{
+	if (exec_sql(st, "PRAGMA synchronous = NORMAL", "synchronous") == -1)
+		return -1;
+	if (state_begin(st) == -1) {
+		(void)exec_sql(st, "PRAGMA synchronous = FULL", "synchronous");
+		return -1;
+	}
+	return 0;
+}
+
+int
+state_commit_lazy(struct state *st)
+{
+	int	 rc;
+
+	if ((rc = state_commit(st)) == -1)
+		state_rollback(st);
+	/* Keep the commit's error: it says what went wrong. */
+	if (sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL,
+	    NULL) != SQLITE_OK && rc == 0) {
+		state_sqlerr(st, "synchronous");
+		rc = -1;
+	}
+	return rc;
+}
+
 void
 state_rollback(struct state *st)
 {

@@ -222,6 +222,14 @@ void	 state_story_clear(struct state_story *);
 /* Group many writes into one transaction. */
 int	 state_begin(struct state *);
 int	 state_commit(struct state *);
+/*
+ * A transaction whose commit is not flushed (synchronous=NORMAL), for
+ * feed state alone (see state_feed_save()): durable with the next FULL
+ * commit.  state_commit_lazy() ends it (rolled back when the commit
+ * fails) and makes commits FULL again.
+ */
+int	 state_begin_lazy(struct state *);
+int	 state_commit_lazy(struct state *);
 void	 state_rollback(struct state *);
 /*
  * A part of the transaction begun, that can be undone alone:
