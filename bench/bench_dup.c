@@ -4,6 +4,10 @@
  *
  *   build/rel/bench/bench_dup [WINDOW]      (default 100000 stories)
  *
+ * `make bench BENCH_ARGS=N` hands every bench the same N (a number of
+ * feeds for bench_parse): any WINDOW from 1 is taken, so a small N gives
+ * a small index here too rather than an error.
+ *
  * WINDOW synthetic stories (seeded, the same on every run: 250-550 words
  * drawn with a Zipf law from a vocabulary of made-up words, so common
  * words repeat the way they do in prose) are fingerprinted into an index.
@@ -14,6 +18,7 @@
  * interleaved, and the best round (in CPU time) counts.  Memory per
  * indexed story is dedup_memory() / dedup_count().
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -243,9 +248,11 @@ main(int argc, char **argv)
 	int			 r, rc = 1;
 
 	if (argc > 1) {
+		errno = 0;
 		window = (size_t)strtoul(argv[1], &end, 10);
-		if (*end != '\0' || window < 1000) {
-			fprintf(stderr, "usage: bench_dup [WINDOW >= 1000]\n");
+		if (errno != 0 || end == argv[1] || *end != '\0' ||
+		    window == 0 || window > SIZE_MAX / 2) {
+			fprintf(stderr, "usage: bench_dup [WINDOW >= 1]\n");
 			return 1;
 		}
 	}

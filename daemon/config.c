@@ -114,6 +114,8 @@ static const struct key global_keys[] = {
 	{ "adaptive", K_BOOL, offsetof(struct config, adaptive), 0, 1, NULL },
 	{ "moved_after", K_COUNT, offsetof(struct config, moved_after),
 	    1, 100, "1 to 100" },
+	{ "log_level", K_CHOICE, offsetof(struct config, log_level),
+	    0, 4, "err|warning|notice|info|debug" },
 };
 
 /* The index in feed_keys is the bit in parse.fset. */
@@ -1076,6 +1078,7 @@ config_new(const char *path)
 	conf->max_interval = CONFIG_DEFAULT_MAX_INTERVAL;
 	conf->adaptive = 1;
 	conf->moved_after = CONFIG_DEFAULT_MOVED_AFTER;
+	conf->log_level = CONFIG_LOG_INFO;
 	conf->allow_private_articles = 0;
 	conf->dup_mark = 0;
 	conf->updates_emit = 0;

@@ -60,6 +60,8 @@ struct config {
 	double		 dup_similarity; /* MinHash Jaccard estimate */
 	double		 dup_far_similarity;
 	double		 dup_containment; /* brief in its full story */
+	int		 log_level;	/* err|warning|notice|info|debug as 0-4:
+					   CONFIG_LOG_LEVEL() is log.h's */
 	struct config_feed *feeds;
 	size_t		 nfeeds;
 };
@@ -79,6 +81,9 @@ struct config {
 #define CONFIG_DEFAULT_MAX_INTERVAL	86400
 #define CONFIG_DEFAULT_MOVED_AFTER	1
 #define CONFIG_DEFAULT_DUP_WINDOW	(7 * 86400)
+#define CONFIG_LOG_INFO			3
+/* The syslog level of log_level (err is 3). */
+#define CONFIG_LOG_LEVEL(cfg)		((cfg)->log_level + 3)
 /* A placeholder: every installation should name its own contact. */
 #define CONFIG_DEFAULT_USER_AGENT	"https://github.com/feedspool/feedspool"
 

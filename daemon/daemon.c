@@ -30,6 +30,7 @@
 #include "daemon/fetch.h"
 #include "daemon/ingest.h"
 #include "daemon/log.h"
+#include "daemon/report.h"
 #include "daemon/sched.h"
 #include "daemon/story.h"
 #include "parsers/date.h"
@@ -236,6 +237,8 @@ daemon_fate(void *arg, const struct story *s, enum ingest_fate fate)
 {
 	struct daemon	*d = arg;
 
+	report_story(d->report, s->feed_name != NULL ? s->feed_name : "?", s,
+	    fate);
 	if (fate != INGEST_DELIVERED)
 		log_info("feed %s: story %s <%s> is a duplicate, %s",
 		    s->feed_name != NULL ? s->feed_name : "?", s->id,
@@ -717,6 +720,7 @@ daemon_apply(struct daemon *d, struct config *cfg)
 	}
 	sched_limits(d->sched, cfg->max_transfers, cfg->per_host);
 	sched_host_gap(d->sched, (int64_t)cfg->host_gap * 1000);
+	log_setdefault((enum log_level)CONFIG_LOG_LEVEL(cfg));
 	if (strcmp(cfg->spool, d->cfg->spool) != 0 ||
 	    strcmp(cfg->state, d->cfg->state) != 0)
 		log_warnx("reload: a new spool or state path takes effect at "
@@ -919,6 +923,7 @@ daemon_teardown(struct daemon *d)
 	if (d->base != NULL)
 		event_base_free(d->base);
 	sched_free(d->sched);
+	report_free(d->report);
 	ingest_free(d->ingest);
 	dedup_free(d->dups);
 	state_close(d->state);
@@ -926,15 +931,20 @@ daemon_teardown(struct daemon *d)
 	config_free(d->cfg);
 }
 
+/* run --once: a line per feed, and the total (daemon/report.c). */
 static void
 daemon_print_summary(struct daemon *d)
 {
 	struct feedrt	*fr;
+	size_t		 pending = 0;
+	int64_t		 oldest;
 
 	TAILQ_FOREACH(fr, &d->feeds, entry)
-		printf("%s: %s\n", fr->name, fr->polls > 0 || fr->parked ?
-		    fr->summary : "not polled");
-	fflush(stdout);
+		report_feed(d->report, fr->name, fr->url, fr->polls > 0 ||
+		    fr->parked ? fr->summary : NULL);
+	if (state_pending_count(d->state, &pending, &oldest) == -1)
+		pending = 0;
+	report_end(d->report, pending);
 }
 
 /* Replace a config path with a command-line override. */
@@ -971,11 +981,17 @@ daemon_run(const struct daemon_opts *opts)
 		free(errors);
 		return DAEMON_EXIT_CONFIG;
 	}
+	log_setdefault((enum log_level)CONFIG_LOG_LEVEL(d.cfg));
 	if (daemon_override(&d.cfg->spool, opts->spool) == -1 ||
 	    daemon_override(&d.cfg->state, opts->state) == -1) {
 		log_err("%s: settings too long or out of memory", opts->config);
 		config_free(d.cfg);
 		return DAEMON_EXIT_CONFIG;
+	}
+	if (opts->once && (d.report = report_new(d.cfg->nfeeds,
+	    opts->json)) == NULL) {
+		log_err("run --once: out of memory");
+		goto out;
 	}
 	if (daemon_open_store(&d, d.cfg->spool, d.cfg->state) == -1)
 		goto out;

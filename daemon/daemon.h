@@ -11,6 +11,7 @@ struct daemon_opts {
 	const char	*spool;		/* overrides the config's spool */
 	const char	*state;		/* overrides the config's state */
 	int		 once;		/* poll every feed once, then exit */
+	int		 json;		/* once: report as JSON lines */
 };
 
 /* Exit status for the process. */

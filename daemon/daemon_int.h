@@ -27,6 +27,7 @@ struct fetch;
 struct fetch_result;
 struct ingest;
 struct ingest_page;
+struct report;
 struct sched;
 struct sched_entry;
 struct spool;
@@ -129,6 +130,7 @@ struct daemon {
 	struct spool_space	 space;		/* at the last failure */
 	unsigned		 transfers;
 	uint64_t		 delivered;
+	struct report		*report;	/* run --once's output, or NULL */
 };
 
 /* daemon.c */

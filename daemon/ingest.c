@@ -589,15 +589,14 @@ ingest_decide(struct ingest *in, struct spool_batch *b, struct delivery *d,
 		    now) == -1)
 			goto out;
 		d->fate = d->dup_mark ? INGEST_DUP_MARKED : INGEST_DUP_DROPPED;
-		if (d->dup_mark) {
-			if (story_mark_duplicate(s, orig, why) == -1) {
-				ingest_seterr(err, errlen, "story",
-				    "out of memory");
-				rc = -2;
-				goto out;
-			}
-			d->json = NULL;		/* it differs now */
+		/* Dropped too: who is told its fate learns of which. */
+		if (story_mark_duplicate(s, orig, why) == -1) {
+			ingest_seterr(err, errlen, "story", "out of memory");
+			rc = -2;
+			goto out;
 		}
+		if (d->dup_mark)
+			d->json = NULL;		/* it differs now */
 	}
 	if ((!d->later || d->fate == INGEST_DUP_DROPPED) &&
 	    state_item_delivered(in->st, s->id) == -1)

@@ -14,6 +14,7 @@
 #include "daemon/log.h"
 
 static enum log_level	 log_max = LOG_LVL_INFO;
+static int		 log_forced;	/* -v or -q: the config's is ignored */
 static int		 log_tty = -1;	/* unknown yet */
 
 static const char *const log_names[] = {
@@ -40,6 +41,14 @@ void
 log_setlevel(enum log_level lvl)
 {
 	log_max = lvl;
+	log_forced = 1;
+}
+
+void
+log_setdefault(enum log_level lvl)
+{
+	if (!log_forced)
+		log_max = lvl;
 }
 
 static void

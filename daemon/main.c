@@ -52,14 +52,18 @@ static const char usage_main[] =
 "  feedspool COMMAND --help\n";
 
 static const char usage_run[] =
-"usage: feedspool run [-c FILE] [--once] [--spool DIR] [--state FILE] [-v]\n"
+"usage: feedspool run [-c FILE] [--once [--json]] [--spool DIR]\n"
+"                     [--state FILE] [-v | -q]\n"
 "\n"
 "Run the daemon in the foreground, logging to stderr.\n"
 "  -c, --config FILE  configuration (default " FEEDSPOOL_CONFIG_PATH ")\n"
 "      --once         poll every feed once, print a line per feed, exit\n"
 "      --spool DIR    spool directory, instead of the configured one\n"
 "      --state FILE   state database, instead of the configured one\n"
-"  -v, --verbose      log debug messages too\n"
+"      --json         with --once: one JSON object per line on stdout, for\n"
+"                     each story and each feed, then a summary\n"
+"  -v, --verbose      log debug messages too (instead of log_level)\n"
+"  -q, --quiet        log only warnings and errors (instead of log_level)\n"
 "SIGHUP reloads the configuration; SIGTERM stops after the transfers in\n"
 "flight (at most a few seconds).\n";
 
@@ -87,17 +91,23 @@ static const char usage_check[] =
 "its file and line.  Exits 1 on errors.\n";
 
 static const char usage_story[] =
-"usage: feedspool story [-c FILE] [--state FILE] ID\n"
+"usage: feedspool story [-c FILE] [--state FILE] [--json] ID\n"
 "\n"
 "Show what the state database knows of story ID (the 16 hex digits of its\n"
 "file name): its feed and revision, its spool file, and every place it\n"
-"was seen (its own item and each duplicate of it).  Exits 1 when there is\n"
-"no such story.\n";
+"was seen (its own item and each duplicate of it).  --json prints it as\n"
+"one JSON object on one line.  Exits 1 when there is no such story.\n";
 
 static const char usage_status[] =
-"usage: feedspool status [-c FILE] [--state FILE]\n"
+"usage: feedspool status [-c FILE] [--state FILE] [--json]\n"
 "\n"
-"Print, for every configured feed, the result of its last poll.\n";
+"Print, for every configured feed, the result of its last poll, when it\n"
+"is polled next and why, and how long it has been silent (no new item)\n"
+"against its usual cadence: SILENT when more than 4 times that and more\n"
+"than a day.  Then the spool's health.\n"
+"  --json   one JSON object per line: one per feed, then the spool's\n"
+"Exits 0; 3 when a feed fails or is gone or the spool fails; 2 when the\n"
+"state database does not exist or cannot be read.\n";
 
 static const char usage_resume[] =
 "usage: feedspool resume [-c FILE] [--state FILE] NAME\n"
@@ -109,14 +119,16 @@ static const char usage_resume[] =
 
 static const char usage_compare[] =
 "usage: feedspool compare [--max-distance N] [--min-similarity X]\n"
-"                         [--far-similarity X] [--min-containment X] A B\n"
+"                         [--far-similarity X] [--min-containment X]\n"
+"                         [--json] A B\n"
 "\n"
 "Compare two stories: plain-text files, or story JSON files from the spool\n"
 "(their \"text\", else title and summary).  Prints the SimHash distance,\n"
 "the similarity of their shingle sets, the share of the shorter story's\n"
 "shingles found in the longer one (containment) and the decision under\n"
 "the thresholds (defaults as the daemon's): \"contained\" when A is a part\n"
-"of B (a brief of it), \"contains\" when B is a part of A.  Exits 0 for\n"
+"of B (a brief of it), \"contains\" when B is a part of A.  --json prints\n"
+"the same as one JSON object on one line.  Exits 0 for\n"
 "duplicate, 1 for distinct, 2 on errors.\n";
 
 static int
@@ -139,6 +151,8 @@ cmd_run(int argc, char **argv)
 		{ "spool",	required_argument, NULL, 's' },
 		{ "state",	required_argument, NULL, 'd' },
 		{ "verbose",	no_argument,	   NULL, 'v' },
+		{ "quiet",	no_argument,	   NULL, 'q' },
+		{ "json",	no_argument,	   NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct daemon_opts	 o;
@@ -146,7 +160,7 @@ cmd_run(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.config = FEEDSPOOL_CONFIG_PATH;
-	while ((ch = getopt_long(argc, argv, "c:v", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:vq", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			o.config = optarg;
@@ -163,12 +177,18 @@ cmd_run(int argc, char **argv)
 		case 'v':
 			log_setlevel(LOG_LVL_DEBUG);
 			break;
+		case 'q':
+			log_setlevel(LOG_LVL_WARNING);
+			break;
+		case 'j':
+			o.json = 1;
+			break;
 		default:
 			fputs(usage_run, stderr);
 			return 1;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (o.json && !o.once)) {
 		fputs(usage_run, stderr);
 		return 1;
 	}
@@ -325,6 +345,25 @@ out:
 	return rc;
 }
 
+/* One line of JSON on stdout (o is taken); -1 when it cannot be made. */
+static int
+print_json_line(json_t *o)
+{
+	char	*line;
+
+	line = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(6)) : NULL;
+	json_decref(o);
+	if (line == NULL) {
+		fprintf(stderr, "feedspool: out of memory, or text not in "
+		    "UTF-8\n");
+		return -1;
+	}
+	puts(line);
+	free(line);
+	return 0;
+}
+
 /*
  * A story file's text and title: a spool JSON object's "text" (else its
  * title and summary), or the whole file as plain text.
@@ -397,14 +436,15 @@ cmd_compare(int argc, char **argv)
 		{ "min-similarity",	required_argument, NULL, 'j' },
 		{ "far-similarity",	required_argument, NULL, 'f' },
 		{ "min-containment",	required_argument, NULL, 'c' },
+		{ "json",		no_argument,	   NULL, 'J' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct dedup_params	 p;
 	struct dedup_fp		 a, b;
 	enum dedup_verdict	 v;
 	unsigned		 d;
-	double			 sim, k;
-	int			 ch;
+	double			 sim, k, cont;
+	int			 ch, json = 0;
 
 	dedup_params_default(&p);
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -419,6 +459,8 @@ cmd_compare(int argc, char **argv)
 		else if (ch == 'c' &&
 		    compare_number(optarg, 2, &p.min_containment) == 0)
 			continue;
+		else if (ch == 'J')
+			json = 1;
 		else {
 			fputs(usage_compare, stderr);
 			return 2;
@@ -432,20 +474,30 @@ cmd_compare(int argc, char **argv)
 	    compare_load(argv[optind + 1], &b) == -1)
 		return 2;
 	v = dedup_compare(&p, &a, &b, &d, &sim);
-	printf("distance: %u\nsimilarity: %.3f\ncontainment: %.3f\n"
-	    "decision: %s (%s)\n", d, sim, dedup_containment(&a, &b),
-	    v == DEDUP_DISTINCT ? "distinct" : "duplicate",
-	    dedup_verdict_name(v));
+	cont = dedup_containment(&a, &b);
+	if (!json)
+		printf("distance: %u\nsimilarity: %.3f\ncontainment: %.3f\n"
+		    "decision: %s (%s)\n", d, sim, cont,
+		    v == DEDUP_DISTINCT ? "distinct" : "duplicate",
+		    dedup_verdict_name(v));
+	else if (print_json_line(json_pack("{s:s, s:s, s:s, s:i, s:f, s:f, "
+	    "s:s, s:s}", "type", "compare", "a", argv[optind],
+	    "b", argv[optind + 1], "distance", (int)d, "similarity", sim,
+	    "containment", cont, "decision", v == DEDUP_DISTINCT ?
+	    "distinct" : "duplicate", "reason", dedup_verdict_name(v))) == -1)
+		return 2;
 	return v == DEDUP_DISTINCT ? 1 : 0;
 }
 
+/* -c, --state (when state is not NULL), --json (when json is not NULL). */
 static int
 config_option(int argc, char **argv, const char *usage, const char **path,
-    const char **state, int nargs)
+    const char **state, int *json, int nargs)
 {
 	static const struct option longopts[] = {
 		{ "config",	required_argument, NULL, 'c' },
 		{ "state",	required_argument, NULL, 'd' },
+		{ "json",	no_argument,	   NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int	 ch;
@@ -456,6 +508,8 @@ config_option(int argc, char **argv, const char *usage, const char **path,
 			*path = optarg;
 		else if (ch == 'd' && state != NULL)
 			*state = optarg;
+		else if (ch == 'j' && json != NULL)
+			*json = 1;
 		else {
 			fputs(usage, stderr);
 			return -1;
@@ -475,7 +529,7 @@ cmd_check_config(int argc, char **argv)
 	const char	*path;
 	char		*errors = NULL;
 
-	if (config_option(argc, argv, usage_check, &path, NULL, 0) == -1)
+	if (config_option(argc, argv, usage_check, &path, NULL, NULL, 0) == -1)
 		return 1;
 	if (config_load(path, &cfg, &errors) == -1) {
 		fputs(errors != NULL ? errors : "out of memory\n", stderr);
@@ -575,50 +629,189 @@ status_next(const struct state_feed *sf, char *buf, size_t len)
 }
 
 /*
- * One feed's line: ok, FAILING (backing off, or rate-limited until T), or
- * GONE, with its last and next poll and why; then where it moved.
- * Returns 1 when the feed is in trouble.
+ * A feed is flagged silent when its last new item is this many times its
+ * usual cadence ago, and at least STATUS_SILENT_MIN: a feed that posts
+ * hourly can pause a night without anyone minding.
+ */
+#define STATUS_SILENT_FACTOR	4
+#define STATUS_SILENT_MIN	86400
+
+/* How long a feed has been silent, against its learned cadence. */
+struct status_silence {
+	int64_t	 last_new;	/* unix seconds, 0: never a new item */
+	int64_t	 silent;	/* seconds since last_new */
+	int	 alert;		/* much longer than its cadence */
+};
+
+static void
+status_silence(struct state *st, const char *name,
+    const struct state_feed *sf, int64_t now, struct status_silence *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (state_feed_last_new(st, name, &out->last_new) == -1 ||
+	    out->last_new <= 0) {
+		out->last_new = 0;
+		return;
+	}
+	out->silent = now > out->last_new ? now - out->last_new : 0;
+	out->alert = sf->cadence > 0 && out->silent > STATUS_SILENT_MIN &&
+	    out->silent / STATUS_SILENT_FACTOR > sf->cadence;
+}
+
+/* ", silent 3d (usually every 6h)", flagged when much longer. */
+static void
+status_silence_text(const struct state_feed *sf,
+    const struct status_silence *si, char *buf, size_t len)
+{
+	char	 span[32], usual[32];
+
+	buf[0] = '\0';
+	if (si->last_new == 0)
+		return;
+	status_span(si->silent, span, sizeof(span));
+	if (sf->cadence <= 0) {
+		(void)snprintf(buf, len, ", silent %s", span);
+		return;
+	}
+	status_span(sf->cadence, usual, sizeof(usual));
+	(void)snprintf(buf, len, ", %s %s (usually every %s%s)",
+	    si->alert ? "SILENT" : "silent", span, usual, si->alert ?
+	    ": much longer than usual" : "");
+}
+
+/* The ok line, or FAILING (backing off, or rate-limited until T). */
+static void
+status_feed_text(const struct config_feed *cf, const struct state_feed *sf,
+    const struct status_silence *si)
+{
+	char	 last[DATE_RFC3339_LEN], until[DATE_RFC3339_LEN];
+	char	 next[160], silence[128];
+
+	status_time(sf->last_poll, last, sizeof(last));
+	status_next(sf, next, sizeof(next));
+	status_silence_text(sf, si, silence, sizeof(silence));
+	if (sf->gone)
+		printf("%-20s GONE  %s  last %s; not polled: `feedspool resume "
+		    "%s` polls it again  %s\n", cf->name, sf->last_error != NULL ?
+		    sf->last_error : "HTTP 410", last, cf->name, cf->url);
+	else if (sf->last_error != NULL) {
+		status_time(sf->retry_until, until, sizeof(until));
+		printf("%-20s FAILING  %s  last %s, %u failure%s in a row, "
+		    "%s%s%s%s  %s\n", cf->name, sf->last_error, last,
+		    sf->failures, sf->failures == 1 ? "" : "s", next,
+		    sf->retry_until > 0 ? ", rate-limited until " : "",
+		    sf->retry_until > 0 ? until : "", silence, cf->url);
+	} else
+		printf("%-20s ok (%ld)  last %s, %s, %" PRIu64 " stories%s  %s\n",
+		    cf->name, sf->last_status, last, next, sf->items_total,
+		    silence, cf->url);
+	if (sf->moved_to != NULL)
+		printf("%-20s moved permanently to %s: update its url in the "
+		    "configuration%s\n", "", sf->moved_to, sf->polling_moved ?
+		    " (polled there directly)" : "");
+}
+
+/* A unix time as a JSON number, or null when there is none. */
+static json_t *
+status_json_time(int64_t t)
+{
+	return t > 0 ? json_integer((json_int_t)t) : json_null();
+}
+
+/* The feed's object of status --json (sf NULL: never polled). */
+static int
+status_feed_json(const struct config_feed *cf, const struct state_feed *sf,
+    const struct status_silence *si)
+{
+	static const struct state_feed		 none;
+	static const struct status_silence	 quiet;
+	const char				*word = "never_polled";
+
+	if (sf != NULL)
+		word = sf->gone ? "gone" : sf->last_error != NULL ?
+		    "failing" : "ok";
+	else {
+		sf = &none;
+		si = &quiet;
+	}
+	return print_json_line(json_pack("{s:s, s:s, s:s, s:s, s:o, s:s?, "
+	    "s:i, s:o, s:o, s:s?, s:o, s:o, s:I, s:o, s:o, s:b, s:s?, s:b}",
+	    "type", "feed", "feed", cf->name, "url", cf->url, "state", word,
+	    "http_status", sf->last_status > 0 ?
+	    json_integer(sf->last_status) : json_null(),
+	    "error", sf->last_error, "failures", (int)sf->failures,
+	    "last_poll", status_json_time(sf->last_poll),
+	    "next_poll", status_json_time(sf->next_poll),
+	    "next_why", sf->next_why != NULL || sf == &none ? sf->next_why :
+	    "interval",
+	    "retry_until", status_json_time(sf->retry_until),
+	    "cadence", sf->cadence > 0 ? json_integer(sf->cadence) :
+	    json_null(),
+	    "stories", (json_int_t)sf->items_total,
+	    "last_new", status_json_time(si->last_new),
+	    "silent", si->last_new > 0 ? json_integer(si->silent) :
+	    json_null(), "silent_alert", si->alert,
+	    "moved_to", sf->moved_to, "polling_moved", sf->polling_moved));
+}
+
+/*
+ * One feed's line (or JSON object): ok, FAILING, GONE or never polled,
+ * its last and next poll and why, how long it has been silent; then
+ * where it moved.  Returns 1 when the feed is in trouble (failing or
+ * gone; a silent feed is flagged, not in trouble), -1 on errors.
  */
 static int
-status_feed(struct state *st, const struct config_feed *cf)
+status_feed(struct state *st, const struct config_feed *cf, int json,
+    int64_t now)
 {
 	struct state_feed	 sf;
-	char			 last[DATE_RFC3339_LEN], until[DATE_RFC3339_LEN];
-	char			 next[160];
-	int			 bad = 0;
+	struct status_silence	 si;
+	int			 rc;
 
 	memset(&sf, 0, sizeof(sf));
 	if (state_feed_load(st, cf->name, &sf) == -1 || sf.last_poll == 0 ||
 	    sf.url == NULL || strcmp(sf.url, cf->url) != 0) {
-		printf("%-20s never polled  %s\n", cf->name, cf->url);
+		if (json)
+			rc = status_feed_json(cf, NULL, NULL);
+		else {
+			printf("%-20s never polled  %s\n", cf->name, cf->url);
+			rc = 0;
+		}
 		state_feed_clear(&sf);
-		return 0;
+		return rc;
 	}
-	status_time(sf.last_poll, last, sizeof(last));
-	status_next(&sf, next, sizeof(next));
-	if (sf.gone) {
-		bad = 1;
-		printf("%-20s GONE  %s  last %s; not polled: `feedspool resume "
-		    "%s` polls it again  %s\n", cf->name, sf.last_error != NULL ?
-		    sf.last_error : "HTTP 410", last, cf->name, cf->url);
-	} else if (sf.last_error != NULL) {
-		bad = 1;
-		status_time(sf.retry_until, until, sizeof(until));
-		printf("%-20s FAILING  %s  last %s, %u failure%s in a row, "
-		    "%s%s%s  %s\n", cf->name, sf.last_error, last, sf.failures,
-		    sf.failures == 1 ? "" : "s", next,
-		    sf.retry_until > 0 ? ", rate-limited until " : "",
-		    sf.retry_until > 0 ? until : "", cf->url);
+	status_silence(st, cf->name, &sf, now, &si);
+	rc = sf.gone || sf.last_error != NULL;
+	if (json) {
+		if (status_feed_json(cf, &sf, &si) == -1)
+			rc = -1;
 	} else
-		printf("%-20s ok (%ld)  last %s, %s, %" PRIu64 " stories  %s\n",
-		    cf->name, sf.last_status, last, next, sf.items_total,
-		    cf->url);
-	if (sf.moved_to != NULL)
-		printf("%-20s moved permanently to %s: update its url in the "
-		    "configuration%s\n", "", sf.moved_to, sf.polling_moved ?
-		    " (polled there directly)" : "");
+		status_feed_text(cf, &sf, &si);
 	state_feed_clear(&sf);
-	return bad;
+	return rc;
+}
+
+/* The spool's object of status --json; 1 when failing, -1 on errors. */
+static int
+status_spool_json(struct state *st)
+{
+	char	*msg = NULL;
+	size_t	 n = 0;
+	int64_t	 since = 0, oldest = 0;
+	int	 rc;
+
+	rc = state_health_get(st, "spool", &msg, &since);
+	if (state_pending_count(st, &n, &oldest) == -1)
+		n = 0;
+	if (print_json_line(json_pack("{s:s, s:s, s:s?, s:o, s:I, s:o}",
+	    "type", "spool", "state", rc == 1 ? "failing" : "ok",
+	    "error", rc == 1 ? msg : NULL,
+	    "since", status_json_time(rc == 1 ? since : 0),
+	    "pending", (json_int_t)n,
+	    "oldest_pending", status_json_time(oldest))) == -1)
+		rc = -1;
+	free(msg);
+	return rc == 1 || rc == -1 ? rc : 0;
 }
 
 static int
@@ -629,9 +822,11 @@ cmd_status(int argc, char **argv)
 	const char		*path, *statepath = NULL;
 	char			*errors = NULL;
 	size_t			 i;
-	int			 bad = 0;
+	int64_t			 now = (int64_t)time(NULL);
+	int			 bad = 0, err = 0, json = 0, rc;
 
-	if (config_option(argc, argv, usage_status, &path, &statepath, 0) == -1)
+	if (config_option(argc, argv, usage_status, &path, &statepath, &json,
+	    0) == -1)
 		return 1;
 	if (config_load(path, &cfg, &errors) == -1) {
 		fputs(errors != NULL ? errors : "out of memory\n", stderr);
@@ -644,12 +839,17 @@ cmd_status(int argc, char **argv)
 		config_free(cfg);
 		return 2;
 	}
-	for (i = 0; i < cfg->nfeeds; i++)
-		bad += status_feed(st, &cfg->feeds[i]);
-	bad += status_spool(st);
+	for (i = 0; i < cfg->nfeeds; i++) {
+		rc = status_feed(st, &cfg->feeds[i], json, now);
+		bad += rc == 1;
+		err += rc == -1;
+	}
+	rc = json ? status_spool_json(st) : status_spool(st);
+	bad += rc == 1;
+	err += rc == -1;
 	state_close(st);
 	config_free(cfg);
-	return bad > 0 ? 3 : 0;
+	return err > 0 ? 2 : bad > 0 ? 3 : 0;
 }
 
 static int
@@ -662,7 +862,8 @@ cmd_resume(int argc, char **argv)
 	char			*errors = NULL;
 	int			 rc = 1;
 
-	if (config_option(argc, argv, usage_resume, &path, &statepath, 1) == -1)
+	if (config_option(argc, argv, usage_resume, &path, &statepath, NULL,
+	    1) == -1)
 		return 1;
 	name = argv[argc - 1];
 	if (config_load(path, &cfg, &errors) == -1) {
@@ -704,6 +905,71 @@ cmd_resume(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * The story's file in the spool, still in new/ or taken to cur/: its
+ * parsed JSON, its path in path; NULL when it is in neither.
+ */
+static json_t *
+story_file_load(const char *spool, const char *name, char *path,
+    size_t len)
+{
+	static const char *const dirs[] = { "new", "cur" };
+	json_t		*o;
+	json_error_t	 jerr;
+	size_t		 i;
+	int		 n;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		n = snprintf(path, len, "%s/%s/%s", spool, dirs[i], name);
+		if (n < 0 || (size_t)n >= len)
+			break;
+		if ((o = json_load_file(path, 0, &jerr)) != NULL)
+			return o;
+	}
+	path[0] = '\0';
+	return NULL;
+}
+
+static const char *
+story_field(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static void
+story_text(const char *id, const struct state_story *info, json_t *file,
+    const char *path)
+{
+	char	 when[DATE_RFC3339_LEN];
+
+	status_time(info->first_seen, when, sizeof(when));
+	printf("story       %s\n", id);
+	printf("feed        %s (revision %u)\n", info->feed, info->revision);
+	printf("item        %s\n", info->key);
+	printf("first seen  %s\n", when);
+	printf("delivered   %s\n", info->delivered ? "yes" : "pending");
+	if (file == NULL)
+		printf("file        %s (taken out of the spool)\n",
+		    info->spool_name);
+	else {
+		printf("file        %s\n", path);
+		printf("title       %s\n", story_field(file, "title") != NULL ?
+		    story_field(file, "title") : "-");
+		printf("url         %s\n", story_field(file, "url") != NULL ?
+		    story_field(file, "url") : "-");
+	}
+	printf("seen at:\n");
+}
+
+/* state_sightings() callback of story --json: arg is the array. */
+static int
+story_sighting_json(void *arg, const char *feed, const char *url,
+    int64_t seen)
+{
+	return json_array_append_new(arg, json_pack("{s:s, s:s?, s:I}",
+	    "feed", feed, "url", url, "seen", (json_int_t)seen));
+}
+
 static int
 story_sighting(void *arg, const char *feed, const char *url, int64_t seen)
 {
@@ -715,35 +981,32 @@ story_sighting(void *arg, const char *feed, const char *url, int64_t seen)
 	return 0;
 }
 
-/* The story's file in the spool: still in new/, or taken to cur/. */
-static void
-story_file(const char *spool, const char *name)
+/* story --json: the story's one object; 0, or 2 on errors. */
+static int
+story_json(struct state *st, const char *id, const struct state_story *info,
+    json_t *file, const char *path)
 {
-	static const char *const dirs[] = { "new", "cur" };
-	json_t		*o;
-	json_error_t	 jerr;
-	char		 path[4096];
-	size_t		 i;
-	int		 n;
+	json_t	*seen;
 
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		n = snprintf(path, sizeof(path), "%s/%s/%s", spool, dirs[i],
-		    name);
-		if (n < 0 || (size_t)n >= sizeof(path))
-			return;
-		if ((o = json_load_file(path, 0, &jerr)) == NULL)
-			continue;
-		printf("file        %s\n", path);
-		printf("title       %s\n",
-		    json_string_value(json_object_get(o, "title")) != NULL ?
-		    json_string_value(json_object_get(o, "title")) : "-");
-		printf("url         %s\n",
-		    json_string_value(json_object_get(o, "url")) != NULL ?
-		    json_string_value(json_object_get(o, "url")) : "-");
-		json_decref(o);
-		return;
+	if ((seen = json_array()) == NULL)
+		goto out_nomem;
+	if (state_sightings(st, id, story_sighting_json, seen) == -1) {
+		fprintf(stderr, "feedspool: %s\n", state_errmsg(st));
+		json_decref(seen);
+		return 2;
 	}
-	printf("file        %s (taken out of the spool)\n", name);
+	return print_json_line(json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, "
+	    "s:b, s:s, s:s?, s:s?, s:s?, s:s?, s:o}", "type", "story",
+	    "id", id, "feed", info->feed, "revision", (int)info->revision,
+	    "item", info->key, "first_seen", (json_int_t)info->first_seen,
+	    "delivered", info->delivered, "spool_name", info->spool_name,
+	    "file", file != NULL ? path : NULL,
+	    "title", story_field(file, "title"), "url", story_field(file, "url"),
+	    "duplicate_of", story_field(file, "duplicate_of"),
+	    "sightings", seen)) == -1 ? 2 : 0;
+ out_nomem:
+	fprintf(stderr, "feedspool: out of memory\n");
+	return 2;
 }
 
 static int
@@ -752,12 +1015,14 @@ cmd_story(int argc, char **argv)
 	struct config		*cfg;
 	struct state		*st;
 	struct state_story	 info;
+	json_t			*file;
 	const char		*path, *statepath = NULL, *id;
-	char			*errors = NULL, when[DATE_RFC3339_LEN];
+	char			*errors = NULL, fpath[4096];
 	unsigned		 seen = 0;
-	int			 rc;
+	int			 rc, json = 0;
 
-	if (config_option(argc, argv, usage_story, &path, &statepath, 1) == -1)
+	if (config_option(argc, argv, usage_story, &path, &statepath, &json,
+	    1) == -1)
 		return 2;
 	id = argv[argc - 1];
 	if (config_load(path, &cfg, &errors) == -1) {
@@ -780,21 +1045,21 @@ cmd_story(int argc, char **argv)
 		rc = rc == 0 ? 1 : 2;
 		goto out;
 	}
-	status_time(info.first_seen, when, sizeof(when));
-	printf("story       %s\n", id);
-	printf("feed        %s (revision %u)\n", info.feed, info.revision);
-	printf("item        %s\n", info.key);
-	printf("first seen  %s\n", when);
-	printf("delivered   %s\n", info.delivered ? "yes" : "pending");
-	story_file(cfg->spool, info.spool_name);
-	printf("seen at:\n");
-	if (state_sightings(st, id, story_sighting, &seen) == -1) {
-		fprintf(stderr, "feedspool: %s\n", state_errmsg(st));
-		rc = 2;
-	} else {
-		printf("(%u sighting%s)\n", seen, seen == 1 ? "" : "s");
-		rc = 0;
+	file = story_file_load(cfg->spool, info.spool_name, fpath,
+	    sizeof(fpath));
+	if (json)
+		rc = story_json(st, id, &info, file, fpath);
+	else {
+		story_text(id, &info, file, fpath);
+		if (state_sightings(st, id, story_sighting, &seen) == -1) {
+			fprintf(stderr, "feedspool: %s\n", state_errmsg(st));
+			rc = 2;
+		} else {
+			printf("(%u sighting%s)\n", seen, seen == 1 ? "" : "s");
+			rc = 0;
+		}
 	}
+	json_decref(file);
 	state_story_clear(&info);
 out:
 	state_close(st);

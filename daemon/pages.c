@@ -15,6 +15,7 @@
 #include "daemon/fetch.h"
 #include "daemon/ingest.h"
 #include "daemon/log.h"
+#include "daemon/report.h"
 #include "daemon/sched.h"
 
 static void	pages_start_job(struct daemon *, struct job *);
@@ -81,6 +82,7 @@ pages_log(struct daemon *d, const struct pagejob *j,
 {
 	const struct ingest_page	*p = j->page;
 
+	report_story(d->report, p->feed, p->story, pr->fate);
 	if (pr->fate == INGEST_KEPT) {
 		log_debug("feed %s: story %s: waiting for the spool, %s",
 		    p->feed, p->id, pr->used ? "with its page" :

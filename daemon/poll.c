@@ -16,6 +16,7 @@
 #include "daemon/fetch.h"
 #include "daemon/ingest.h"
 #include "daemon/log.h"
+#include "daemon/report.h"
 #include "daemon/nextpoll.h"
 #include "daemon/sched.h"
 #include "parsers/date.h"
@@ -556,6 +557,7 @@ poll_report(struct feedrt *fr, const struct fetch_result *r, int ok,
 		    "error: %s (%u consecutive failure%s), %.2fs", err,
 		    failures, failures == 1 ? "" : "s", r->seconds);
 	(void)n;	/* for humans: a cut line is acceptable */
+	report_poll(fr->d->report, fr->name, r, ok, c, err);
 	if (ok && (c->entities_dropped > 0 || c->attrs_dropped > 0))
 		poll_log_dropped(fr, c);
 	else if (ok)

@@ -83,6 +83,7 @@ enum stmt {
 	ST_HEALTH_SET,
 	ST_HEALTH_CLEAR,
 	ST_HEALTH_GET,
+	ST_FEED_LAST_NEW,
 	ST__COUNT
 };
 
@@ -242,6 +243,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    "DELETE FROM health WHERE what = ?1",
 	[ST_HEALTH_GET] =
 	    "SELECT message, since FROM health WHERE what = ?1",
+	/* The primary key (feed, key) keeps this to the feed's own rows. */
+	[ST_FEED_LAST_NEW] =
+	    "SELECT max(first_seen) FROM items WHERE feed = ?1",
 };
 
 /*
@@ -1151,6 +1155,24 @@ state_pending_count(struct state *st, size_t *n, int64_t *oldest)
 	else {
 		*n = (size_t)sqlite3_column_int64(s, 0);
 		*oldest = sqlite3_column_int64(s, 1);
+		ret = 0;
+	}
+	stmt_done(s);
+	return ret;
+}
+
+int
+state_feed_last_new(struct state *st, const char *name, int64_t *t)
+{
+	sqlite3_stmt	*s = st->stmt[ST_FEED_LAST_NEW];
+	int		 ret = -1;
+
+	*t = 0;
+	if (bind_text(s, 1, name) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW)
+		state_sqlerr(st, "feed last new");
+	else {
+		*t = sqlite3_column_int64(s, 0);	/* NULL: 0 */
 		ret = 0;
 	}
 	stmt_done(s);

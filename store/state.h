@@ -80,6 +80,12 @@ int	 state_feed_foreach(struct state *,
 	    int (*cb)(void *, const char *name, const struct state_feed *),
 	    void *arg);
 
+/*
+ * When the feed last brought a new item (its newest first_seen, unix
+ * seconds; 0 when none), for `feedspool status`.
+ */
+int	 state_feed_last_new(struct state *, const char *name, int64_t *t);
+
 /* Items, by (feed name, item key). */
 int	 state_item_status(struct state *, const char *feed, const char *key,
 	    enum state_item_status *out);

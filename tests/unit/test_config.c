@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "daemon/config.h"
+#include "daemon/log.h"
 
 struct tdir {
 	char	 path[64];
@@ -250,6 +251,33 @@ test_defaults(void **state)
 	conf = load_ok(*state, "empty.conf");
 	assert_int_equal(conf->nfeeds, 0);
 	config_free(conf);
+}
+
+/* log_level: a word, its syslog level through CONFIG_LOG_LEVEL(). */
+static void
+test_log_level(void **state)
+{
+	struct config	*conf;
+
+	put(*state, "main.conf", "[feedspool]\n");
+	conf = load_ok(*state, "main.conf");
+	assert_int_equal(CONFIG_LOG_LEVEL(conf), LOG_LVL_INFO);
+	config_free(conf);
+	put(*state, "main.conf", "[feedspool]\nlog_level = Warning\n");
+	conf = load_ok(*state, "main.conf");
+	assert_int_equal(CONFIG_LOG_LEVEL(conf), LOG_LVL_WARNING);
+	config_free(conf);
+	put(*state, "main.conf", "[feedspool]\nlog_level = err\n");
+	conf = load_ok(*state, "main.conf");
+	assert_int_equal(CONFIG_LOG_LEVEL(conf), LOG_LVL_ERR);
+	config_free(conf);
+	put(*state, "main.conf", "[feedspool]\nlog_level = debug\n");
+	conf = load_ok(*state, "main.conf");
+	assert_int_equal(CONFIG_LOG_LEVEL(conf), LOG_LVL_DEBUG);
+	config_free(conf);
+	put(*state, "main.conf", "[feedspool]\nlog_level = 7\n");
+	load_bad(*state, "main.conf", "@/main.conf:2: log_level: '7' is not "
+	    "one of err|warning|notice|info|debug\n");
 }
 
 /* Globals after the feeds still become the feeds' defaults. */
@@ -763,6 +791,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_globals_after_feeds,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_level, setup,
+		    teardown),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test_setup_teardown(test_include, setup, teardown),
