@@ -9,7 +9,8 @@
 #                        polling benchmark bench/poll.sh (nginx, curl)
 #   make fuzz            build the libFuzzer targets with clang and run each
 #                        for FUZZ_SECONDS (default 60)
-#   make install         binary, example config, systemd unit (PREFIX, DESTDIR)
+#   make install         binary, example config, systemd unit, man pages
+#                        (PREFIX, DESTDIR)
 #
 # Knobs: CFLAGS, LDFLAGS, PREFIX, DESTDIR, WERROR=1 (warnings are errors),
 # SANITIZE=1 (ASan+UBSan build in build/san/).
@@ -21,6 +22,7 @@ SYSCONFDIR ?= /etc
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+MANDIR    ?= $(PREFIX)/share/man
 DESTDIR   ?=
 
 CC        ?= cc
@@ -65,6 +67,7 @@ SERVER    = $(BUILD)/tests/fixture-server
 BIN       = $(BUILD)/feedspool
 
 .PHONY: all deps check check-run check-san unit e2e run demo install uninstall \
+        install-man \
         clean bench fuzz systemd-verify
 .DEFAULT_GOAL := all
 
@@ -194,7 +197,16 @@ $(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 systemd-verify:
 	@sh tests/e2e/systemd_verify.sh
 
-install: feedspool
+MAN1 = man/feedspool.1
+MAN5 = man/feedspool.conf.5 man/feedspool-spool.5
+
+# The man pages alone (no build): tests/e2e/man.sh installs them this way.
+install-man:
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+
+install: feedspool install-man
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/feedspool $(DESTDIR)$(UNITDIR) \
 	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 0755 feedspool $(DESTDIR)$(BINDIR)/feedspool
@@ -212,7 +224,8 @@ install: feedspool
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/feedspool $(DESTDIR)$(UNITDIR)/feedspool.service \
-	    $(DESTDIR)$(SYSUSERSDIR)/feedspool.conf $(DESTDIR)$(TMPFILESDIR)/feedspool.conf
+	    $(DESTDIR)$(SYSUSERSDIR)/feedspool.conf $(DESTDIR)$(TMPFILESDIR)/feedspool.conf \
+	    $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
 
 clean:
 	rm -rf build feedspool feedspool.tmp

@@ -50,6 +50,7 @@ enum ktype {
 	K_PATH,
 	K_CONTACT,
 	K_URL,
+	K_TEXT,		/* a label: no control characters */
 	K_DURATION,
 	K_COUNT,
 	K_SIZE,
@@ -129,7 +130,8 @@ enum {
 	FK_UPDATES,
 	FK_FOLLOW_SCHEDULE,
 	FK_MAX_INTERVAL,
-	FK_ADAPTIVE
+	FK_ADAPTIVE,
+	FK_CATEGORY
 };
 
 static const struct key feed_keys[] = {
@@ -157,6 +159,8 @@ static const struct key feed_keys[] = {
 	    INTERVAL_MIN, MAX_INTERVAL_MAX, "1s to 30d" },
 	[FK_ADAPTIVE] = { "adaptive", K_BOOL,
 	    offsetof(struct config_feed, adaptive), 0, 1, NULL },
+	[FK_CATEGORY] = { "category", K_TEXT,
+	    offsetof(struct config_feed, category), 0, 0, NULL },
 };
 
 #define NGLOBAL_KEYS	(sizeof(global_keys) / sizeof(global_keys[0]))
@@ -413,6 +417,13 @@ check_string(struct pfile *f, const struct key *k, const char *v)
 			return -1;
 		}
 		return 0;
+	case K_TEXT:
+		for (; *v != '\0'; v++)
+			if ((unsigned char)*v < 0x20 || *v == 0x7f) {
+				ferr(f, "%s: control characters", k->name);
+				return -1;
+			}
+		return 0;
 	default:
 		return -1;
 	}
@@ -489,6 +500,7 @@ set_value(struct pfile *f, const struct key *k, void *base, const char *v)
 	case K_PATH:
 	case K_CONTACT:
 	case K_URL:
+	case K_TEXT:
 		if (check_string(f, k, v) == -1)
 			return;
 		if ((s = strdup(v)) == NULL) {
@@ -1144,6 +1156,7 @@ config_free(struct config *conf)
 	for (i = 0; i < conf->nfeeds; i++) {
 		free(conf->feeds[i].name);
 		free(conf->feeds[i].url);
+		free(conf->feeds[i].category);
 		free(conf->feeds[i].file);
 	}
 	free(conf->feeds);

@@ -24,6 +24,8 @@ struct config_feed {
 	int		 follow_schedule; /* the feed's ttl, sy:, skipHours */
 	unsigned	 max_interval;	/* seconds: the longest wait */
 	int		 adaptive;	/* learn the feed's cadence */
+	char		*category;	/* "a/b": a label, from OPML outlines;
+					   NULL when none */
 	char		*file;		/* where the section starts */
 	unsigned	 line;
 };

@@ -19,6 +19,7 @@
 
 #include "daemon/config.h"
 #include "daemon/daemon.h"
+#include "daemon/feedcmd.h"
 #include "daemon/log.h"
 #include "parsers/buf.h"
 #include "parsers/date.h"
@@ -47,6 +48,10 @@ static const char usage_main[] =
 "  resume        poll a feed again that is gone (410) or backing off\n"
 "  compare       tell whether two stories are duplicates\n"
 "  story         show a story and every place it was seen\n"
+"  add           add a feed, found from a web page's address\n"
+"  remove        remove a feed that add or import-opml wrote\n"
+"  import-opml   add the feeds of an OPML file\n"
+"  export-opml   print the configured feeds as OPML\n"
 "\n"
 "  feedspool --version\n"
 "  feedspool COMMAND --help\n";
@@ -1125,6 +1130,18 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "resume") == 0 && help_wanted(argc, argv)) {
 		fputs(usage_resume, stdout);
 		return 0;
+	} else if (strcmp(cmd, "add") == 0 && help_wanted(argc, argv)) {
+		fputs(feedcmd_usage_add, stdout);
+		return 0;
+	} else if (strcmp(cmd, "remove") == 0 && help_wanted(argc, argv)) {
+		fputs(feedcmd_usage_remove, stdout);
+		return 0;
+	} else if (strcmp(cmd, "import-opml") == 0 && help_wanted(argc, argv)) {
+		fputs(feedcmd_usage_import, stdout);
+		return 0;
+	} else if (strcmp(cmd, "export-opml") == 0 && help_wanted(argc, argv)) {
+		fputs(feedcmd_usage_export, stdout);
+		return 0;
 	} else if (strcmp(cmd, "compare") == 0) {
 		if (help_wanted(argc, argv)) {
 			fputs(usage_compare, stdout);
@@ -1153,6 +1170,14 @@ main(int argc, char **argv)
 		rc = cmd_story(argc, argv);
 	else if (strcmp(cmd, "resume") == 0)
 		rc = cmd_resume(argc, argv);
+	else if (strcmp(cmd, "add") == 0)
+		rc = feedcmd_add(argc, argv, FEEDSPOOL_CONFIG_PATH);
+	else if (strcmp(cmd, "remove") == 0)
+		rc = feedcmd_remove(argc, argv, FEEDSPOOL_CONFIG_PATH);
+	else if (strcmp(cmd, "import-opml") == 0)
+		rc = feedcmd_import_opml(argc, argv, FEEDSPOOL_CONFIG_PATH);
+	else if (strcmp(cmd, "export-opml") == 0)
+		rc = feedcmd_export_opml(argc, argv, FEEDSPOOL_CONFIG_PATH);
 	else {
 		fprintf(stderr, "feedspool: unknown command '%s'\n", cmd);
 		fputs(usage_main, stderr);

@@ -492,6 +492,28 @@ test_unknown_key(void **state)
 	    "@/main.conf:8: unknown key 'frobnicate' in [feedspool]\n");
 }
 
+/* category: a label from OPML, kept as written; no control bytes. */
+static void
+test_category(void **state)
+{
+	struct config			*conf;
+	const struct config_feed	*f;
+
+	put(*state, "main.conf",
+	    "[a]\nurl = https://example.org/a\ncategory = World News/Europe\n"
+	    "[b]\nurl = https://example.org/b\n");
+	conf = load_ok(*state, "main.conf");
+	assert_non_null(f = config_feed_find(conf, "a"));
+	assert_string_equal(f->category, "World News/Europe");
+	assert_non_null(f = config_feed_find(conf, "b"));
+	assert_null(f->category);
+	config_free(conf);
+	put(*state, "bad.conf", "[a]\nurl = https://example.org/a\n"
+	    "category = x\x01y\n");
+	load_bad(*state, "bad.conf",
+	    "@/bad.conf:3: category: control characters\n");
+}
+
 static void
 test_missing_url(void **state)
 {
@@ -819,6 +841,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_too_many_errors,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_include_odd_dir,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_category,
 		    setup, teardown),
 		cmocka_unit_test(test_bundled),
 	};
