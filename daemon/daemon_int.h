@@ -27,6 +27,7 @@ struct fetch;
 struct fetch_result;
 struct ingest;
 struct ingest_page;
+struct metrics;
 struct sched;
 struct sched_entry;
 struct spool;
@@ -78,6 +79,7 @@ struct feedrt {
 	struct fetch		*fetch;		/* the poll in flight */
 	int			 removed;	/* by a reload, while in flight */
 	unsigned		 polls;
+	unsigned		 failures;	/* in a row, as last polled */
 	char			 summary[512];	/* of the last poll */
 };
 TAILQ_HEAD(feedlist, feedrt);
@@ -129,6 +131,7 @@ struct daemon {
 	struct spool_space	 space;		/* at the last failure */
 	unsigned		 transfers;
 	uint64_t		 delivered;
+	struct metrics		*metrics;	/* NULL: none kept */
 };
 
 /* daemon.c */
