@@ -145,12 +145,14 @@ sed 's/^interval = 1m$/interval = 3s/' "$T/serve.conf" >"$T/serve.tmp" &&
 "$FEEDSPOOL" run -c "$T/serve.conf" --spool "$T/spool3" --state "$T/state3.db" \
     >"$T/run3.out" 2>"$T/run3.err" &
 pid=$!
+# It polls every 3 s until told to stop: told on any way out.
+trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; e2e_cleanup' EXIT
 i=0
 mport=
 while [ -z "$mport" ]; do
 	mport=$(sed -n 's|.*metrics: http://127\.0\.0\.1:\([0-9][0-9]*\)/metrics.*|\1|p' "$T/run3.err")
 	i=$((i + 1))
-	[ "$i" -le 100 ] || { kill "$pid"; fail "no metrics address logged: $(cat "$T/run3.err")"; }
+	[ "$i" -le 100 ] || fail "no metrics address logged: $(cat "$T/run3.err")"
 	kill -0 "$pid" 2>/dev/null || fail "daemon exited: $(cat "$T/run3.err")"
 	nap
 done
@@ -169,11 +171,12 @@ i=0
 while curl -s -o "$T/h2" "$murl/metrics" &&
     [ "$(metric "$T/h2" 'feedspool_polls_total{result="ok"}')" != 2 ]; do
 	i=$((i + 1))
-	[ "$i" -le 300 ] || { kill "$pid"; fail "the two feeds not polled in 30 s"; }
+	[ "$i" -le 300 ] || fail "the two feeds not polled in 30 s"
 	nap
 done
 kill -TERM "$pid"
 wait "$pid" || fail "daemon exited $? after SIGTERM: $(cat "$T/run3.err")"
+trap e2e_cleanup EXIT
 # At exit, the file has the last word.
 check_format "$T/metrics.prom"
 assert_eq 2 "$(metric "$T/metrics.prom" 'feedspool_polls_total{result="ok"}')" "polls ok, at exit"
