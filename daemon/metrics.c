@@ -539,6 +539,7 @@ int
 metrics_file(struct metrics *m, struct event_base *base, const char *path)
 {
 	struct timeval	 tv = { METRICS_FILE_SEC, 0 };
+	int		 saved;
 
 	if ((m->path = strdup(path)) == NULL ||
 	    asprintf(&m->tmp, "%s.tmp", path) < 0) {
@@ -551,5 +552,13 @@ metrics_file(struct metrics *m, struct event_base *base, const char *path)
 		errno = ENOMEM;
 		return -1;
 	}
-	return metrics_flush(m);
+	if (metrics_flush(m) == -1) {
+		/* Refused at the start: no second try at exit. */
+		saved = errno;
+		free(m->path);
+		m->path = NULL;
+		errno = saved;
+		return -1;
+	}
+	return 0;
 }

@@ -150,7 +150,7 @@ trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; e2e_cleanup' EXIT
 i=0
 mport=
 while [ -z "$mport" ]; do
-	mport=$(sed -n 's|.*metrics: http://127\.0\.0\.1:\([0-9][0-9]*\)/metrics.*|\1|p' "$T/run3.err")
+	mport=$(sed -n 's|.*metrics: http://127\.0\.0\.1:\([0-9][0-9]*\)/metrics.*|\1|p' "$T/run3.err" 2>/dev/null)
 	i=$((i + 1))
 	[ "$i" -le 100 ] || fail "no metrics address logged: $(cat "$T/run3.err")"
 	kill -0 "$pid" 2>/dev/null || fail "daemon exited: $(cat "$T/run3.err")"
@@ -193,6 +193,13 @@ write_config "$T/taken.conf" world=/feeds/world.xml
 assert_eq 1 "$?" "exit status with metrics_listen taken"
 grep -q "metrics_listen 127.0.0.1:$PORT: cannot listen" "$T/taken.err" ||
 	fail "port taken: $(cat "$T/taken.err")"
+# A metrics_file that cannot be written: said once, exit 1.
+CONFIG_EXTRA="metrics_file = $T/no/such/dir/feedspool.prom"
+write_config "$T/nofile.conf" world=/feeds/world.xml
+"$FEEDSPOOL" run -c "$T/nofile.conf" --once >/dev/null 2>"$T/nofile.err"
+assert_eq 1 "$?" "exit status with metrics_file unwritable"
+assert_eq 1 "$(grep -c "metrics_file $T/no/such/dir/feedspool.prom: No such file" "$T/nofile.err")" \
+    "unwritable metrics_file reported once: $(cat "$T/nofile.err")"
 stop_server
 
 # Bad values: file and line named, as for every configuration error.
