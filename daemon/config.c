@@ -11,7 +11,11 @@
  * errors itself.  The handler then only deals with keys.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -55,6 +59,7 @@ enum ktype {
 	K_COUNT,
 	K_SIZE,
 	K_BOOL,
+	K_LISTEN,	/* [HOST:]PORT, config_parse_listen(), a string */
 	K_CHOICE,	/* one of the words of range, "a|b": stored as its index */
 	K_RATIO		/* a decimal from 0 to 1, stored as a double */
 };
@@ -117,6 +122,10 @@ static const struct key global_keys[] = {
 	    1, 100, "1 to 100" },
 	{ "log_level", K_CHOICE, offsetof(struct config, log_level),
 	    0, 4, "err|warning|notice|info|debug" },
+	{ "metrics_listen", K_LISTEN, offsetof(struct config, metrics_listen),
+	    0, 0, NULL },
+	{ "metrics_file", K_PATH, offsetof(struct config, metrics_file),
+	    0, 0, NULL },
 };
 
 /* The index in feed_keys is the bit in parse.fset. */
@@ -392,6 +401,9 @@ is_http_url(const char *s)
 static int
 check_string(struct pfile *f, const struct key *k, const char *v)
 {
+	char		 host[CONFIG_LISTEN_HOST_MAX];
+	unsigned	 port;
+
 	switch (k->type) {
 	case K_PATH:
 		if (*v == '\0' || !is_token(v, "")) {
@@ -404,6 +416,14 @@ check_string(struct pfile *f, const struct key *k, const char *v)
 		if (!is_http_url(v)) {
 			ferr(f, "%s: '%s' is not an http:// or https:// URL",
 			    k->name, v);
+			return -1;
+		}
+		return 0;
+	case K_LISTEN:
+		if (config_parse_listen(v, host, sizeof(host), &port) == -1) {
+			ferr(f, "%s: '%s' is not PORT, ADDRESS:PORT or "
+			    "[IPV6-ADDRESS]:PORT (an address literal, port 0 "
+			    "to 65535)", k->name, v);
 			return -1;
 		}
 		return 0;
@@ -501,6 +521,7 @@ set_value(struct pfile *f, const struct key *k, void *base, const char *v)
 	case K_CONTACT:
 	case K_URL:
 	case K_TEXT:
+	case K_LISTEN:
 		if (check_string(f, k, v) == -1)
 			return;
 		if ((s = strdup(v)) == NULL) {
@@ -1165,6 +1186,8 @@ config_free(struct config *conf)
 	free(conf->state);
 	free(conf->user_agent);
 	free(conf->user_agent_header);
+	free(conf->metrics_listen);
+	free(conf->metrics_file);
 	free(conf);
 }
 
@@ -1179,4 +1202,57 @@ config_feed_find(const struct config *conf, const char *name)
 		if (strcmp(conf->feeds[i].name, name) == 0)
 			return &conf->feeds[i];
 	return NULL;
+}
+
+/* The port after the address: digits only, 0 to 65535. */
+static int
+parse_port(const char *s, unsigned *port)
+{
+	unsigned long	 n = 0;
+
+	if (*s == '\0' || strlen(s) > 5)
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		n = n * 10 + (unsigned long)(*s - '0');
+	}
+	if (n > 65535)
+		return -1;
+	*port = (unsigned)n;
+	return 0;
+}
+
+int
+config_parse_listen(const char *v, char *host, size_t hostlen, unsigned *port)
+{
+	unsigned char	 addr[sizeof(struct in6_addr)];
+	const char	*colon, *h = v;
+	size_t		 len;
+	int		 v6 = 0;
+
+	if (v[0] == '[') {
+		if ((colon = strstr(v, "]:")) == NULL)
+			return -1;
+		h = v + 1;
+		len = (size_t)(colon - h);
+		colon++;
+		v6 = 1;
+	} else if ((colon = strrchr(v, ':')) != NULL) {
+		len = (size_t)(colon - v);
+	} else {
+		/* A port alone listens on loopback only. */
+		h = "127.0.0.1";
+		len = strlen(h);
+	}
+	if (parse_port(colon != NULL ? colon + 1 : v, port) == -1 ||
+	    len == 0 || len >= hostlen)
+		return -1;
+	memcpy(host, h, len);
+	host[len] = '\0';
+	if (!v6 && strcmp(host, "localhost") == 0)
+		return 0;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, host, addr) != 1)
+		return -1;
+	return 0;
 }

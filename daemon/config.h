@@ -64,6 +64,8 @@ struct config {
 	double		 dup_containment; /* brief in its full story */
 	int		 log_level;	/* err|warning|notice|info|debug as 0-4:
 					   CONFIG_LOG_LEVEL() is log.h's */
+	char		*metrics_listen; /* "[HOST:]PORT", or NULL: off */
+	char		*metrics_file;	/* textfile to rewrite, or NULL */
 	struct config_feed *feeds;
 	size_t		 nfeeds;
 };
@@ -102,5 +104,14 @@ const struct config_feed *config_feed_find(const struct config *,
 /* Parse "90", "30s", "15m", "2h" into seconds; "512k", "8M" into bytes. */
 int	 config_parse_duration(const char *, unsigned *);
 int	 config_parse_size(const char *, size_t *);
+
+/*
+ * "PORT", "ADDR:PORT" or "[ADDR6]:PORT", an address literal (or
+ * localhost): host (CONFIG_LISTEN_HOST_MAX bytes) is 127.0.0.1 when only
+ * the port is given; port 0 means any free one.  Returns 0 or -1.
+ */
+#define CONFIG_LISTEN_HOST_MAX	64
+int	 config_parse_listen(const char *, char *host, size_t hostlen,
+	    unsigned *port);
 
 #endif

@@ -31,6 +31,7 @@
 #include "daemon/ingest.h"
 #include "daemon/log.h"
 #include "daemon/report.h"
+#include "daemon/metrics.h"
 #include "daemon/sched.h"
 #include "daemon/story.h"
 #include "parsers/date.h"
@@ -233,12 +234,17 @@ daemon_sock_cb(CURL *easy, curl_socket_t s, int what, void *arg,
 
 /* ingest_fate_fn: a story of the documents flushed, delivered or not. */
 static void
-daemon_fate(void *arg, const struct story *s, enum ingest_fate fate)
+daemon_fate(void *arg, const struct story *s, enum ingest_fate fate,
+    const char *why)
 {
 	struct daemon	*d = arg;
 
 	report_story(d->report, s->feed_name != NULL ? s->feed_name : "?", s,
 	    fate);
+	if (fate == INGEST_DUP_MARKED || fate == INGEST_DUP_DROPPED)
+		metrics_duplicate(d->metrics, why, fate == INGEST_DUP_MARKED);
+	if (fate == INGEST_DELIVERED || fate == INGEST_DUP_MARKED)
+		metrics_delivered(d->metrics);
 	if (fate != INGEST_DELIVERED)
 		log_info("feed %s: story %s <%s> is a duplicate, %s",
 		    s->feed_name != NULL ? s->feed_name : "?", s->id,
@@ -686,6 +692,15 @@ daemon_reconfigure(struct daemon *d, struct feedrt *fr,
 	free(old_url);
 }
 
+/* Whether two settings that may be unset are the same. */
+static int
+daemon_same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
 /* Swap in a new configuration: feeds added, removed or changed. */
 static void
 daemon_apply(struct daemon *d, struct config *cfg)
@@ -725,6 +740,10 @@ daemon_apply(struct daemon *d, struct config *cfg)
 	    strcmp(cfg->state, d->cfg->state) != 0)
 		log_warnx("reload: a new spool or state path takes effect at "
 		    "the next restart");
+	if (!daemon_same(cfg->metrics_listen, d->cfg->metrics_listen) ||
+	    !daemon_same(cfg->metrics_file, d->cfg->metrics_file))
+		log_warnx("reload: a new metrics_listen or metrics_file takes "
+		    "effect at the next restart");
 	log_notice("reloaded %s: %zu feeds, %zu added, %zu removed",
 	    cfg->path, cfg->nfeeds, added, removed);
 }
@@ -846,6 +865,58 @@ daemon_open_store(struct daemon *d, const char *spool, const char *state)
 	return 0;
 }
 
+/* metrics_gauges_fn: what the daemon holds now. */
+static void
+daemon_gauges(void *arg, struct metrics_gauges *g)
+{
+	struct daemon	*d = arg;
+	struct feedrt	*fr;
+	struct pagejob	*j;
+	size_t		 n;
+	int64_t		 oldest;
+
+	TAILQ_FOREACH(fr, &d->feeds, entry) {
+		if (fr->removed)
+			continue;
+		g->feeds++;
+		if (fr->failures > 0)
+			g->feeds_failing++;
+		if (fr->fetch == NULL && !fr->parked &&
+		    !(d->opts->once && fr->polls > 0))
+			g->queued[METRICS_FEED]++;
+	}
+	TAILQ_FOREACH(j, &d->pages, entry)
+		if (j->fetch == NULL)
+			g->queued[METRICS_PAGE]++;
+	g->transfers = d->transfers;
+	if (state_pending_count(d->state, &n, &oldest) == 0)
+		g->pending = (int64_t)n;
+}
+
+/* The metrics kept, served on metrics_listen, written to metrics_file. */
+static int
+daemon_setup_metrics(struct daemon *d)
+{
+	char	 err[512];
+
+	if ((d->metrics = metrics_new(daemon_gauges, d)) == NULL) {
+		log_err("metrics: out of memory");
+		return -1;
+	}
+	if (d->cfg->metrics_listen != NULL && metrics_serve(d->metrics,
+	    d->base, d->cfg->metrics_listen, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		return -1;
+	}
+	if (d->cfg->metrics_file != NULL && metrics_file(d->metrics, d->base,
+	    d->cfg->metrics_file) == -1) {
+		log_err("metrics_file %s: %s", d->cfg->metrics_file,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 daemon_setup_events(struct daemon *d)
 {
@@ -890,6 +961,9 @@ daemon_teardown(struct daemon *d)
 	if (d->ingest != NULL && d->sched != NULL) {
 		daemon_flush(d);
 		pages_drop(d, 1);
+		/* Last, with what those deliveries counted. */
+		if (metrics_flush(d->metrics) == -1)
+			log_warn("metrics_file %s", d->cfg->metrics_file);
 	}
 	while ((fr = TAILQ_FIRST(&d->feeds)) != NULL) {
 		TAILQ_REMOVE(&d->feeds, fr, entry);
@@ -902,6 +976,7 @@ daemon_teardown(struct daemon *d)
 	}
 	if (d->multi != NULL)
 		curl_multi_cleanup(d->multi);
+	metrics_free(d->metrics);
 	if (d->curl_timer != NULL)
 		event_free(d->curl_timer);
 	if (d->sched_timer != NULL)
@@ -998,6 +1073,10 @@ daemon_run(const struct daemon_opts *opts)
 	if ((d.sched = sched_new(d.cfg->max_transfers, d.cfg->per_host)) ==
 	    NULL || daemon_setup_events(&d) == -1) {
 		log_err("cannot set up the event loop: out of memory");
+		goto out;
+	}
+	if (daemon_setup_metrics(&d) == -1) {
+		rc = DAEMON_EXIT_CONFIG;
 		goto out;
 	}
 	/* One pass over every feed: per_host and the gap keep hosts calm. */

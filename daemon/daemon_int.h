@@ -28,6 +28,7 @@ struct fetch_result;
 struct ingest;
 struct ingest_page;
 struct report;
+struct metrics;
 struct sched;
 struct sched_entry;
 struct spool;
@@ -79,6 +80,7 @@ struct feedrt {
 	struct fetch		*fetch;		/* the poll in flight */
 	int			 removed;	/* by a reload, while in flight */
 	unsigned		 polls;
+	unsigned		 failures;	/* in a row, as last polled */
 	char			 summary[512];	/* of the last poll */
 };
 TAILQ_HEAD(feedlist, feedrt);
@@ -131,6 +133,7 @@ struct daemon {
 	unsigned		 transfers;
 	uint64_t		 delivered;
 	struct report		*report;	/* run --once's output, or NULL */
+	struct metrics		*metrics;	/* NULL: none kept */
 };
 
 /* daemon.c */

@@ -565,6 +565,10 @@ fetch_finish(struct fetch *f, CURLcode code)
 
 	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_easy_getinfo(f->easy, CURLINFO_TOTAL_TIME, &r->seconds);
+	if (curl_easy_getinfo(f->easy, CURLINFO_SIZE_DOWNLOAD_T,
+	    &r->received) != CURLE_OK)
+		r->received = 0;
+	r->code = code;
 	curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &url);
 	r->final_url = url;
 	r->body = f->body.data != NULL ? f->body.data : "";

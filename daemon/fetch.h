@@ -43,6 +43,9 @@ struct fetch_result {
 	long		 fresh;		/* Cache-Control max-age or Expires:
 					   seconds fresh, -1 when none */
 	double		 seconds;	/* total time */
+	CURLcode	 code;		/* curl's verdict on the transfer */
+	curl_off_t	 received;	/* body bytes as they came (before
+					   decompression) */
 	int		 too_big;	/* aborted at max_body */
 	int		 refused;	/* a non-public address was refused */
 	int		 moved;		/* reached final_url by permanent

@@ -503,6 +503,7 @@ struct delivery {
 	int		 later;		/* marked delivered once published */
 	const char	*row_json;	/* to store if it is to wait */
 	enum ingest_fate fate;		/* out */
+	const char	*why;		/* out: a duplicate's reason (static) */
 };
 
 /* The file of d, dumped now unless the pending row's bytes are it. */
@@ -551,6 +552,7 @@ ingest_decide(struct ingest *in, struct spool_batch *b, struct delivery *d,
 			return -1;
 	}
 	d->fate = INGEST_DELIVERED;
+	d->why = NULL;
 	candidate_make(&c, s);
 	/* A revision resembles the story it supersedes: that is the point. */
 	if (s->revision <= 1) {
@@ -589,6 +591,7 @@ ingest_decide(struct ingest *in, struct spool_batch *b, struct delivery *d,
 		    now) == -1)
 			goto out;
 		d->fate = d->dup_mark ? INGEST_DUP_MARKED : INGEST_DUP_DROPPED;
+		d->why = why;
 		/* Dropped too: who is told its fate learns of which. */
 		if (story_mark_duplicate(s, orig, why) == -1) {
 			ingest_seterr(err, errlen, "story", "out of memory");
@@ -1116,7 +1119,7 @@ ingest_tell(struct ingest *in, const struct delivery *v, size_t n)
 	size_t	 i;
 
 	for (i = 0; in->fate_fn != NULL && i < n; i++)
-		in->fate_fn(in->fate_arg, v[i].story, v[i].fate);
+		in->fate_fn(in->fate_arg, v[i].story, v[i].fate, v[i].why);
 }
 
 /*
@@ -1555,8 +1558,10 @@ ingest_pages_done(struct ingest *in, struct ingest_page *const *pv,
 		state_rollback(in->st);
 	if (rc == 1)
 		ingest_keep_pages(in, pv, r, n);
-	for (i = 0; rc == 0 && i < n; i++)
+	for (i = 0; rc == 0 && i < n; i++) {
 		r[i].fate = v[i].fate;
+		r[i].why = v[i].why;
+	}
 	hints_clear(&hints);
 	free(v);
 	return rc;

@@ -100,9 +100,12 @@ struct ingest_counts {
 					   (nextpoll_cadence), 0 unknown */
 };
 
-/* Told of each story ingest_flush() delivered, or found a duplicate. */
+/*
+ * Told of each story ingest_flush() delivered, or found a duplicate, and
+ * then why (a static string: "same URL", a dedup verdict name), else NULL.
+ */
 typedef void	(*ingest_fate_fn)(void *, const struct story *,
-		    enum ingest_fate);
+		    enum ingest_fate, const char *why);
 
 /*
  * The context of every call: where stories are recorded and spooled, the
@@ -167,6 +170,7 @@ struct ingest_page_result {
 	int		 deferred;	/* not fetched, to be fetched later */
 	int		 used;		/* out: the page's text won */
 	enum ingest_fate fate;		/* out */
+	const char	*why;		/* out: a duplicate's reason (static) */
 };
 
 /*

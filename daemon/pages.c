@@ -16,6 +16,7 @@
 #include "daemon/ingest.h"
 #include "daemon/log.h"
 #include "daemon/report.h"
+#include "daemon/metrics.h"
 #include "daemon/sched.h"
 
 static void	pages_start_job(struct daemon *, struct job *);
@@ -93,11 +94,16 @@ pages_log(struct daemon *d, const struct pagejob *j,
 		log_info("feed %s: story %s <%s> is a duplicate, %s", p->feed,
 		    p->id, p->url, pr->fate == INGEST_DUP_MARKED ?
 		    "spooled marked" : "recorded, not spooled");
-		if (pr->fate == INGEST_DUP_MARKED)
+		metrics_duplicate(d->metrics, pr->why,
+		    pr->fate == INGEST_DUP_MARKED);
+		if (pr->fate == INGEST_DUP_MARKED) {
 			d->delivered++;
+			metrics_delivered(d->metrics);
+		}
 		return;
 	}
 	d->delivered++;
+	metrics_delivered(d->metrics);
 	if (j->result != NULL)
 		log_debug("feed %s: page %s: %s, %.2fs", p->feed, p->url,
 		    pr->used ? "article text" : "feed text kept",
@@ -220,6 +226,7 @@ pages_done(struct daemon *d, struct pagejob *j)
 	char				 buf[256];
 
 	daemon_host_answered(d, j->se, r);
+	metrics_transfer(d->metrics, METRICS_PAGE, r);
 	if ((why = pages_problem(r, buf, sizeof(buf))) != NULL) {
 		pages_finish(d, j, NULL, why);
 		return;

@@ -17,6 +17,7 @@
 #include "daemon/ingest.h"
 #include "daemon/log.h"
 #include "daemon/report.h"
+#include "daemon/metrics.h"
 #include "daemon/nextpoll.h"
 #include "daemon/sched.h"
 #include "parsers/date.h"
@@ -592,6 +593,9 @@ poll_done(struct daemon *d, struct feedrt *fr)
 		    ", told to retry later" : "");
 	(void)n;	/* err is for humans: a cut message is acceptable */
 	next = poll_record(d, fr, r, ok, &c, err, now, &failures);
+	fr->failures = failures;
+	metrics_poll(d->metrics, metrics_poll_class(r, ok));
+	metrics_transfer(d->metrics, METRICS_FEED, r);
 	poll_report(fr, r, ok, &c, err, failures);
 	if (next == DAEMON_ONCE_NEVER)
 		fr->parked = 1;
