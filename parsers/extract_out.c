@@ -17,6 +17,9 @@
 #define TAIL_MAX	60	/* a heading opening the tail is short */
 #define TAIL_AFTER	250	/* and follows this much of the article */
 #define PROSE_MIN	80	/* a paragraph the article goes on with */
+#define CAPTION_MAX	200	/* a caption with a credit is no longer */
+#define CREDIT_MAX	45	/* bytes of a credit, its mark included */
+#define CREDIT_LINE_MIN	20
 
 /* Elements that group paragraphs in the HTML, outermost first. */
 enum group { G_QUOTE, G_FIGURE, G_TABLE, G_ROW, G_LIST, G_COUNT };
@@ -322,6 +325,35 @@ date_line(const char *s, size_t len)
 	return digits;
 }
 
+/* Marks after which a caption names its photographer or agency. */
+static const char *const credit_marks[] = {
+	"©", "foto:", "photo:", "bild:", "credit:", "fotos:", "photos:",
+	"crédits photos", "fotocredit:", "bildquelle:", NULL
+};
+
+/*
+ * A caption written as a paragraph: a short line that ends in a credit
+ * ("... in Bremen. © CAE", "... | Foto: Andina").  The credit is short and
+ * the line stops with it (no sentence after it); a credit at the start
+ * is boiler_starts' case.
+ */
+static bool
+credit_line(const char *s, size_t len)
+{
+	size_t	 i, rest;
+
+	if (len < CREDIT_LINE_MIN)
+		return false;
+	for (i = len; i-- > 0;) {
+		if (!in_list(s + i, len - i, credit_marks, true))
+			continue;
+		rest = len - i;
+		return i > 0 && rest <= CREDIT_MAX &&
+		    memmem(s + i, rest, ". ", 2) == NULL;
+	}
+	return false;
+}
+
 /* The paragraph filter: is the current paragraph boilerplate? */
 static bool
 boilerplate(struct render *r)
@@ -337,6 +369,8 @@ boilerplate(struct render *r)
 	if (b->links * 5 > b->chars * 2)
 		return true;
 	if (b->chars < 50 && b->links * 10 > b->chars * 3)
+		return true;
+	if (b->chars <= CAPTION_MAX && credit_line(s, len))
 		return true;
 	if (b->chars > 100)
 		return false;

@@ -895,6 +895,34 @@ test_date_lines(void **state)
 	extract_free(x);
 }
 
+/*
+ * A caption set as a paragraph, its credit at the end, goes; a sentence
+ * that mentions a photo stays.
+ */
+static void
+test_credit_lines(void **state)
+{
+	static const char page[] =
+	    "<html><body><article>"
+	    "<p>The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.</p>"
+	    "<p>The new bridge over the river at dusk. | \xc2\xa9 Jane Doe/Agency</p>"
+	    "<p>Pupils return to school in March. Foto: Andina</p>"
+	    "<p>The second paragraph says the photo: was taken in May, and it "
+	    "goes on for a while.</p>"
+	    "</article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_string_equal(x->text,
+	    "The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.\n\n"
+	    "The second paragraph says the photo: was taken in May, and it "
+	    "goes on for a while.");
+	extract_free(x);
+}
+
 int
 main(void)
 {
@@ -928,6 +956,7 @@ main(void)
 		cmocka_unit_test(test_folded_case),
 		cmocka_unit_test(test_box_heading),
 		cmocka_unit_test(test_date_lines),
+		cmocka_unit_test(test_credit_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
