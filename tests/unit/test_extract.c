@@ -923,6 +923,47 @@ test_credit_lines(void **state)
 	extract_free(x);
 }
 
+/*
+ * The calls to install the site's app or get its newsletter that end an
+ * article go; a mention of Twitter within it stays, and so does a post
+ * that is one such line.
+ */
+static void
+test_promo_lines(void **state)
+{
+	static const char page[] =
+	    "<html><body><article>"
+	    "<p>The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.</p>"
+	    "<p>The mayor wrote on Twitter that the second paragraph is as "
+	    "long as the first one, or longer.</p>"
+	    "<p>The third paragraph ends the article, and it has a comma in "
+	    "it, as prose does.</p>"
+	    "<p>Get the latest stories on your phone with our app.</p>"
+	    "<p>Never miss the latest news: sign up to our newsletter!</p>"
+	    "</article></body></html>";
+	static const char post[] =
+	    "<html><body><article>"
+	    "<p>Our new app is out today, for phones and for tablets, and it is "
+	    "free.</p>"
+	    "</article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_string_equal(x->text,
+	    "The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.\n\n"
+	    "The mayor wrote on Twitter that the second paragraph is as long "
+	    "as the first one, or longer.\n\n"
+	    "The third paragraph ends the article, and it has a comma in it, "
+	    "as prose does.");
+	extract_free(x);
+	x = extract_string(post);
+	assert_has(x->text, "Our new app is out today");
+	extract_free(x);
+}
+
 int
 main(void)
 {
@@ -957,6 +998,7 @@ main(void)
 		cmocka_unit_test(test_box_heading),
 		cmocka_unit_test(test_date_lines),
 		cmocka_unit_test(test_credit_lines),
+		cmocka_unit_test(test_promo_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
