@@ -129,7 +129,11 @@ static const char *const tail_starts[] = {
 	"les plus lus", "noticias relacionadas", "notas relacionadas",
 	"contenido relacionado", "te puede interesar", "lo más leído",
 	"más noticias", "zobacz także", "czytaj także", "czytaj też",
-	"komentarze", "articoli correlati", "leggi anche", NULL
+	"komentarze", "articoli correlati", "leggi anche", "no comments",
+	"keine kommentare", "schreibe einen kommentar",
+	"hinterlasse einen kommentar", "laisser un commentaire",
+	"deja un comentario", "dodaj komentarz", "themen im artikel",
+	"themen in diesem artikel", NULL
 };
 
 /*

@@ -964,6 +964,32 @@ test_promo_lines(void **state)
 	extract_free(x);
 }
 
+/* "Keine Kommentare", "Schreibe einen Kommentar" open the tail too. */
+static void
+test_comment_tail(void **state)
+{
+	static const char page[] =
+	    "<html><body><article>"
+	    "<p>Der erste Absatz des Artikels ist lang genug, um gefunden zu "
+	    "werden, mit Kommas, und einem Punkt.</p>"
+	    "<p>Der zweite Absatz ist ebenso lang wie der erste, oder noch "
+	    "länger, mit einem Komma, und noch einem Punkt.</p>"
+	    "<p>Der dritte Absatz ist der letzte des Artikels, mit einem "
+	    "Komma, und er endet hier, vor dem Kasten.</p>"
+	    "<h3>Schreibe einen Kommentar</h3>"
+	    "<p>Deine E-Mail-Adresse wird nicht veröffentlicht, und dein "
+	    "Name erscheint neben deinem Kommentar.</p>"
+	    "</article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_has(x->text, "Der dritte Absatz");
+	assert_hasnt(x->text, "Kommentar");
+	assert_hasnt(x->text, "E-Mail-Adresse");
+	extract_free(x);
+}
+
 int
 main(void)
 {
@@ -999,6 +1025,7 @@ main(void)
 		cmocka_unit_test(test_date_lines),
 		cmocka_unit_test(test_credit_lines),
 		cmocka_unit_test(test_promo_lines),
+		cmocka_unit_test(test_comment_tail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
