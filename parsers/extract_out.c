@@ -17,6 +17,10 @@
 #define TAIL_MAX	60	/* a heading opening the tail is short */
 #define TAIL_AFTER	250	/* and follows this much of the article */
 #define PROSE_MIN	80	/* a paragraph the article goes on with */
+#define CAPTION_MAX	200	/* a caption with a credit is no longer */
+#define CREDIT_MAX	45	/* bytes of a credit, its mark included */
+#define CREDIT_LINE_MIN	20	/* shorter lines are a credit alone */
+#define PROMO_MAX	160	/* a call to subscribe or follow is short */
 
 /* Elements that group paragraphs in the HTML, outermost first. */
 enum group { G_QUOTE, G_FIGURE, G_TABLE, G_ROW, G_LIST, G_COUNT };
@@ -125,7 +129,11 @@ static const char *const tail_starts[] = {
 	"les plus lus", "noticias relacionadas", "notas relacionadas",
 	"contenido relacionado", "te puede interesar", "lo más leído",
 	"más noticias", "zobacz także", "czytaj także", "czytaj też",
-	"komentarze", "articoli correlati", "leggi anche", NULL
+	"komentarze", "articoli correlati", "leggi anche", "no comments",
+	"keine kommentare", "schreibe einen kommentar",
+	"hinterlasse einen kommentar", "laisser un commentaire",
+	"deja un comentario", "dodaj komentarz", "themen im artikel",
+	"themen in diesem artikel", NULL
 };
 
 /*
@@ -142,6 +150,21 @@ static const char *const box_starts[] = {
 	"more information", "weiterführend", "zusatzinformationen",
 	"quellen", "sources", "related links", "useful links",
 	"nützliche links", "links zum thema", NULL
+};
+
+/*
+ * Starts of the words of a call to subscribe, follow or install, at the
+ * end of an article: "Follow us on Twitter", "Siguenos en Telegram",
+ * "Get the latest news with our app", "Zapraszamy do subskrypcji".
+ */
+static const char *const promo_starts[] = {
+	"newsletter", "subscri", "abonn", "suscri", "subskryp", "telegram",
+	"whatsapp", "instagram", "facebook", "twitter", "youtube", NULL
+};
+
+/* Whole words of such a call. */
+static const char *const promo_words[] = {
+	"app", "apps", NULL
 };
 
 /* Words a date line may be made of, besides numbers. */
@@ -322,6 +345,35 @@ date_line(const char *s, size_t len)
 	return digits;
 }
 
+/* Marks after which a caption names its photographer or agency. */
+static const char *const credit_marks[] = {
+	"©", "foto:", "photo:", "bild:", "credit:", "fotos:", "photos:",
+	"crédits photos", "fotocredit:", "bildquelle:", NULL
+};
+
+/*
+ * A caption written as a paragraph: a short line that ends in a credit
+ * ("... in Bremen. © CAE", "... | Foto: Andina").  The credit is short and
+ * the line stops with it (no sentence after it); a credit at the start
+ * is boiler_starts' case.
+ */
+static bool
+credit_line(const char *s, size_t len)
+{
+	size_t	 i, rest;
+
+	if (len < CREDIT_LINE_MIN)
+		return false;
+	for (i = len; i-- > 0;) {
+		if (!in_list(s + i, len - i, credit_marks, true))
+			continue;
+		rest = len - i;
+		return i > 0 && rest <= CREDIT_MAX &&
+		    memmem(s + i, rest, ". ", 2) == NULL;
+	}
+	return false;
+}
+
 /* The paragraph filter: is the current paragraph boilerplate? */
 static bool
 boilerplate(struct render *r)
@@ -337,6 +389,8 @@ boilerplate(struct render *r)
 	if (b->links * 5 > b->chars * 2)
 		return true;
 	if (b->chars < 50 && b->links * 10 > b->chars * 3)
+		return true;
+	if (b->chars <= CAPTION_MAX && credit_line(s, len))
 		return true;
 	if (b->chars > 100)
 		return false;
@@ -565,6 +619,65 @@ cut_tail(struct render *r)
 		if (end == r->npara)
 			return;
 		i = end - 1;
+	}
+}
+
+static bool
+word_byte(unsigned char c)
+{
+	return isalnum(c) || c >= 0x80;
+}
+
+/* A paragraph that goes into the text. */
+static bool
+text_para(const struct para *p)
+{
+	return !p->drop && p->chars > 0 && !p->caption;
+}
+
+/* Does a word of the paragraph's text start or make a promo word? */
+static bool
+promo_line(const char *s, size_t len)
+{
+	size_t	 i, n;
+
+	for (i = 0; i < len; i++) {
+		if (i > 0 && word_byte((unsigned char)s[i - 1]))
+			continue;
+		if (in_list(s + i, len - i, promo_starts, true))
+			return true;
+		for (n = 0; i + n < len && word_byte((unsigned char)s[i + n]);
+		    n++)
+			;
+		if (in_list(s + i, n, promo_words, false))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The short calls to subscribe, follow the site or install its app that
+ * end an article go, from the last paragraph up to the first that is
+ * not one.  Only at the end: within the article "said on Twitter" is
+ * the story.
+ */
+static void
+drop_promos(struct render *r)
+{
+	struct para	*p;
+	size_t		 i, first;
+
+	/* the article's first paragraph stays: a short post may be a tweet */
+	for (first = 0; first < r->npara; first++)
+		if (text_para(&r->paras[first]))
+			break;
+	for (i = r->npara; i-- > first + 1;) {
+		p = &r->paras[i];
+		if (!text_para(p))
+			continue;
+		if (p->chars > PROMO_MAX || !promo_line(p->text, strlen(p->text)))
+			return;
+		p->drop = true;
 	}
 }
 
@@ -812,6 +925,7 @@ extract_render(struct ectx *c, xmlNode **roots, size_t nroots,
 	judge_context(&r);
 	cut_tail(&r);
 	drop_boxes(&r);
+	drop_promos(&r);
 	write_paras(&r);
 	if (r.err == BUF_NOMEM)
 		rc = -1;

@@ -895,6 +895,101 @@ test_date_lines(void **state)
 	extract_free(x);
 }
 
+/*
+ * A caption set as a paragraph, its credit at the end, goes; a sentence
+ * that mentions a photo stays.
+ */
+static void
+test_credit_lines(void **state)
+{
+	static const char page[] =
+	    "<html><body><article>"
+	    "<p>The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.</p>"
+	    "<p>The new bridge over the river at dusk. | \xc2\xa9 Jane Doe/Agency</p>"
+	    "<p>Pupils return to school in March. Foto: Andina</p>"
+	    "<p>The second paragraph says the photo: was taken in May, and it "
+	    "goes on for a while.</p>"
+	    "</article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_string_equal(x->text,
+	    "The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.\n\n"
+	    "The second paragraph says the photo: was taken in May, and it "
+	    "goes on for a while.");
+	extract_free(x);
+}
+
+/*
+ * The calls to install the site's app or get its newsletter that end an
+ * article go; a mention of Twitter within it stays, and so does a post
+ * that is one such line.
+ */
+static void
+test_promo_lines(void **state)
+{
+	static const char page[] =
+	    "<html><body><article>"
+	    "<p>The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.</p>"
+	    "<p>The mayor wrote on Twitter that the second paragraph is as "
+	    "long as the first one, or longer.</p>"
+	    "<p>The third paragraph ends the article, and it has a comma in "
+	    "it, as prose does.</p>"
+	    "<p>Get the latest stories on your phone with our app.</p>"
+	    "<p>Never miss the latest news: sign up to our newsletter!</p>"
+	    "</article></body></html>";
+	static const char post[] =
+	    "<html><body><article>"
+	    "<p>Our new app is out today, for phones and for tablets, and it is "
+	    "free.</p>"
+	    "</article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_string_equal(x->text,
+	    "The first paragraph of the article is long enough to be found, "
+	    "with commas, and a full stop.\n\n"
+	    "The mayor wrote on Twitter that the second paragraph is as long "
+	    "as the first one, or longer.\n\n"
+	    "The third paragraph ends the article, and it has a comma in it, "
+	    "as prose does.");
+	extract_free(x);
+	x = extract_string(post);
+	assert_has(x->text, "Our new app is out today");
+	extract_free(x);
+}
+
+/* "Keine Kommentare", "Schreibe einen Kommentar" open the tail too. */
+static void
+test_comment_tail(void **state)
+{
+	static const char page[] =
+	    "<html><body><article>"
+	    "<p>Der erste Absatz des Artikels ist lang genug, um gefunden zu "
+	    "werden, mit Kommas, und einem Punkt.</p>"
+	    "<p>Der zweite Absatz ist ebenso lang wie der erste, oder noch "
+	    "länger, mit einem Komma, und noch einem Punkt.</p>"
+	    "<p>Der dritte Absatz ist der letzte des Artikels, mit einem "
+	    "Komma, und er endet hier, vor dem Kasten.</p>"
+	    "<h3>Schreibe einen Kommentar</h3>"
+	    "<p>Deine E-Mail-Adresse wird nicht veröffentlicht, und dein "
+	    "Name erscheint neben deinem Kommentar.</p>"
+	    "</article></body></html>";
+	struct extract	*x;
+
+	(void)state;
+	x = extract_string(page);
+	assert_has(x->text, "Der dritte Absatz");
+	assert_hasnt(x->text, "Kommentar");
+	assert_hasnt(x->text, "E-Mail-Adresse");
+	extract_free(x);
+}
+
 int
 main(void)
 {
@@ -928,6 +1023,9 @@ main(void)
 		cmocka_unit_test(test_folded_case),
 		cmocka_unit_test(test_box_heading),
 		cmocka_unit_test(test_date_lines),
+		cmocka_unit_test(test_credit_lines),
+		cmocka_unit_test(test_promo_lines),
+		cmocka_unit_test(test_comment_tail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
