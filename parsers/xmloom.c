@@ -24,7 +24,7 @@ xmloom_error(void *arg, XMLOOM_ERROR *e)
 	struct xmloom	*w = arg;
 
 	/*
-	 * libxml2 before 2.11 reports a text node past XML_MAX_TEXT_LENGTH
+	 * libxml2 2.9 reports a text node past XML_MAX_TEXT_LENGTH
 	 * (10,000,000 bytes, without XML_PARSE_HUGE) as out of memory: the
 	 * text is only cut there.
 	 */
