@@ -169,14 +169,14 @@ $(POLL_GEN): bench/poll/poll_gen.c $(BENCH_LIBSRCS) $(wildcard bench/*.h) $(LIB)
 # (tests/fuzz/run); fails when a target crashes.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= feed date page
+FUZZ_TARGETS ?= feed date page story norm boiler htmlclean url
 FUZZ         = build/fuzz
 FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS) -O1 -g \
                $(FUZZ_SAN)
 # The targets reach only the parsers: their sources are compiled in with
-# coverage instrumentation.
+# coverage instrumentation (fuzz_story adds daemon/story.c, below).
 FUZZ_OBJS    = $(patsubst %.c,$(FUZZ)/obj/%.o,$(wildcard parsers/*.c))
 FUZZ_BINS    = $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -191,6 +191,11 @@ $(FUZZ)/obj/%.o: %.c $(wildcard */*.h)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lm
+
+# Story building is the daemon's: its one module, on top of the parsers.
+$(FUZZ)/fuzz_story: tests/fuzz/fuzz_story.c $(FUZZ_OBJS) $(FUZZ)/obj/daemon/story.o
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lm
 

@@ -16,7 +16,10 @@
  * (and, on a second line, its JSON).  The ratios baseline/feedspool are
  * what the issue sets targets for (0.6 of xmlReader, 0.8 of SAX2).  Memory: the feeds are generated one at a time and parsed in
  * sequence, once over the corpus and then three times more; peak RSS after
- * 1x and after 4x must stay the same.
+ * 1x and after 4x must stay the same.  Last, hostile documents (issue 13)
+ * at HOSTILE_N, 2x and 4x that many attributes on one element, entities
+ * declared and used, or elements of distinct names: time per byte must stay flat as the size grows, its
+ * ratio to the smallest size near 1 (2 for a quadratic, 4 at 4x).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -42,6 +45,7 @@
 #define TARGET_SAX	0.8	/* of the SAX2 baseline */
 #define SAX_CHUNK	(16 * 1024)
 #define FEED_CAP	(16 * 1024 * 1024)
+#define HOSTILE_N	25000	/* attributes or entities, then 2x, 4x */
 
 enum mode {
 	MODE_BASELINE,
@@ -366,6 +370,109 @@ speed_bench(size_t n)
 	return rc;
 }
 
+/* One <item> with n attributes. */
+static int
+hostile_attrs(struct buf *b, size_t n)
+{
+	size_t	i;
+	int	rc;
+
+	rc = buf_addstr(b, "<rss version=\"2.0\"><channel><title>h</title>"
+	    "<item");
+	for (i = 0; i < n && rc == BUF_OK; i++)
+		rc = buf_printf(b, " a%zu=\"x\"", i);
+	if (rc == BUF_OK)
+		rc = buf_addstr(b, "><title>t</title></item></channel></rss>");
+	return rc;
+}
+
+/* n entities declared, each used once: n distinct names. */
+static int
+hostile_entities(struct buf *b, size_t n)
+{
+	size_t	i;
+	int	rc;
+
+	rc = buf_addstr(b, "<!DOCTYPE rss [");
+	for (i = 0; i < n && rc == BUF_OK; i++)
+		rc = buf_printf(b, "<!ENTITY e%zu \"x\">", i);
+	if (rc == BUF_OK)
+		rc = buf_addstr(b, "]><rss version=\"2.0\"><channel><title>h"
+		    "</title><item><title>t</title><description>");
+	for (i = 0; i < n && rc == BUF_OK; i++)
+		rc = buf_printf(b, "&e%zu;", i);
+	if (rc == BUF_OK)
+		rc = buf_addstr(b, "</description></item></channel></rss>");
+	return rc;
+}
+
+/*
+ * n elements of distinct names in one description: libxml2 2.9 interns
+ * every name in a dictionary whose buckets stop growing at 16,384.
+ */
+static int
+hostile_names(struct buf *b, size_t n)
+{
+	size_t	i;
+	int	rc;
+
+	rc = buf_addstr(b, "<rss version=\"2.0\"><channel><title>h</title>"
+	    "<item><title>t</title><description>");
+	for (i = 0; i < n && rc == BUF_OK; i++)
+		rc = buf_printf(b, "<x%zu/>", i);
+	if (rc == BUF_OK)
+		rc = buf_addstr(b, "</description></item></channel></rss>");
+	return rc;
+}
+
+/* Best of ROUNDS parses of each shape at HOSTILE_N, 2x, 4x. */
+static int
+hostile_bench(void)
+{
+	static const struct {
+		const char	*name;
+		int		(*gen)(struct buf *, size_t);
+	} shapes[] = {
+		{ "attributes on one element", hostile_attrs },
+		{ "entities declared and used", hostile_entities },
+		{ "distinct element names", hostile_names },
+	};
+	struct tally	 t;
+	struct buf	 b;
+	double		 best, secs, first = 0, start;
+	size_t		 k, n;
+	int		 round;
+
+	for (k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++)
+		for (n = HOSTILE_N; n <= 4 * HOSTILE_N; n *= 2) {
+			buf_init(&b, FEED_CAP);
+			if (shapes[k].gen(&b, n) != BUF_OK)
+				goto fail;
+			best = -1;
+			for (round = 0; round < ROUNDS; round++) {
+				memset(&t, 0, sizeof(t));
+				start = now();
+				if (feedspool_one(b.data, b.len, false,
+				    &t) == -1)
+					goto fail;
+				if ((secs = now() - start) < best || best < 0)
+					best = secs;
+			}
+			secs = best * 1e9 / (double)b.len;	/* ns/byte */
+			if (n == HOSTILE_N)
+				first = secs;
+			printf("hostile: %6zu %-28s %8zu B %7.1f ms "
+			    "%6.1f ns/B   ratio %.2f\n", n, shapes[k].name,
+			    b.len, best * 1e3, secs, secs / first);
+			buf_free(&b);
+		}
+	return 0;
+ fail:
+	buf_free(&b);
+	fprintf(stderr, "bench_parse: hostile document failed\n");
+	return -1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -388,7 +495,8 @@ main(int argc, char *argv[])
 	}
 	xmlInitParser();
 	/* Memory first: afterwards the whole corpus sits in memory. */
-	if (memory_bench((size_t)n) == -1 || speed_bench((size_t)n) == -1)
+	if (memory_bench((size_t)n) == -1 || speed_bench((size_t)n) == -1 ||
+	    hostile_bench() == -1)
 		return 1;
 	xmlCleanupParser();
 	return 0;

@@ -3,6 +3,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <libxml/globals.h>
 #include <libxml/xmlerror.h>
@@ -22,7 +23,13 @@ xmloom_error(void *arg, XMLOOM_ERROR *e)
 {
 	struct xmloom	*w = arg;
 
-	if (e != NULL && e->code == XML_ERR_NO_MEMORY)
+	/*
+	 * libxml2 2.9 reports a text node past XML_MAX_TEXT_LENGTH
+	 * (10,000,000 bytes, without XML_PARSE_HUGE) as out of memory: the
+	 * text is only cut there.
+	 */
+	if (e != NULL && e->code == XML_ERR_NO_MEMORY && (e->message == NULL ||
+	    strstr(e->message, "huge text node") == NULL))
 		w->oom = true;
 	if (w->prev != NULL)
 		w->prev(w->prev_ctx, e);
