@@ -1108,38 +1108,35 @@ state_feeds_release(struct state *st)
 	return stmt_exec(st, ST_FEEDS_RELEASE, "feeds release");
 }
 
-int
-state_item_restory(struct state *st, const char *id, const char *json)
+/* A statement taking a story id and its JSON. */
+static int
+item_with_story(struct state *st, enum stmt which, const char *what,
+    const char *id, const char *json)
 {
-	sqlite3_stmt	*s = st->stmt[ST_ITEM_RESTORY];
+	sqlite3_stmt	*s = st->stmt[which];
 	int		 rc;
 
 	rc = bind_text(s, 1, id);
 	if (rc == SQLITE_OK)
 		rc = bind_text(s, 2, json);
 	if (rc != SQLITE_OK) {
-		state_sqlerr(st, "item restory");
+		state_sqlerr(st, what);
 		stmt_done(s);
 		return -1;
 	}
-	return stmt_exec(st, ST_ITEM_RESTORY, "item restory");
+	return stmt_exec(st, which, what);
+}
+
+int
+state_item_restory(struct state *st, const char *id, const char *json)
+{
+	return item_with_story(st, ST_ITEM_RESTORY, "item restory", id, json);
 }
 
 int
 state_item_story(struct state *st, const char *id, const char *json)
 {
-	sqlite3_stmt	*s = st->stmt[ST_ITEM_STORY];
-	int		 rc;
-
-	rc = bind_text(s, 1, id);
-	if (rc == SQLITE_OK)
-		rc = bind_text(s, 2, json);
-	if (rc != SQLITE_OK) {
-		state_sqlerr(st, "item story");
-		stmt_done(s);
-		return -1;
-	}
-	return stmt_exec(st, ST_ITEM_STORY, "item story");
+	return item_with_story(st, ST_ITEM_STORY, "item story", id, json);
 }
 
 int
