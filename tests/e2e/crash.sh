@@ -83,6 +83,7 @@ while { [ "$mid" -lt 5 ] || [ "$mid_pending" -lt 3 ]; } &&
 	tries=$((tries + 1))
 	pending=0
 	[ -f "$T/state.db" ] && pending=$(sqlite3 "$T/state.db" "SELECT count(*) FROM items WHERE status = 'pending'")
+	before=$(find "$T/spool/new" -type f 2>/dev/null | wc -l)
 	ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" strace -f -qq -o /dev/null -e trace=renameat,renameat2 \
 	    -e inject=renameat,renameat2:delay_enter=5000 \
 	    "$FEEDSPOOL" run -c "$T/batch.conf" 2>>"$T/batch.err" &
@@ -93,7 +94,16 @@ while { [ "$mid" -lt 5 ] || [ "$mid_pending" -lt 3 ]; } &&
 		[ "$n" -le 300 ] || fail "no batch began: $(tail -n 3 "$T/batch.err")"
 		sleep 0.02
 	done
-	sleep "0.$((tries % 7 + 2))"
+	# The rows are committed once every file of the batch is flushed in
+	# tmp/ (slow under the sanitizers): the kill is to land among the
+	# renames that follow, which strace slows down.
+	n=0
+	until [ "$(find "$T/spool/new" -type f | wc -l)" -gt "$before" ]; do
+		n=$((n + 1))
+		[ "$n" -le 1000 ] || fail "no rename began: $(tail -n 3 "$T/batch.err")"
+		sleep 0.02
+	done
+	sleep "0.$((tries % 5 + 1))"
 	pkill -9 -P "$spid" feedspool
 	wait "$spid" 2>/dev/null
 	check_spool
@@ -110,6 +120,12 @@ while { [ "$mid" -lt 5 ] || [ "$mid_pending" -lt 3 ]; } &&
 	[ -z "$lost" ] || fail "story $lost pending without its JSON, and its file in neither tmp/ nor new/"
 	stored=$(sqlite3 "$T/state.db" "SELECT count(*) FROM items WHERE status = 'pending' AND story IS NULL")
 	[ "$stored" -gt 0 ] && unstored=$((unstored + 1))
+	# The batch ended before the kill: the next try begins a new one.
+	if [ "$done_n" -eq "$BATCH" ]; then
+		check_spool
+		assert_file_count "$T/spool/new" "$BATCH"
+		rm -rf "$T/spool" "$T"/state.db*
+	fi
 done
 [ "$mid" -ge 5 ] || fail "only $mid kills landed in the middle of a batch"
 [ "$mid_pending" -ge 3 ] ||
