@@ -624,9 +624,9 @@ feedcmd_url_configured(const struct config *cfg, const char *url)
 	return NULL;
 }
 
-/* Read an OPML file (or stdin) whole. */
-static int
-import_read(const char *path, struct buf *b)
+/* The whole of a file, or of stdin for "-", within b's cap. */
+int
+feedcmd_read_input(const char *path, struct buf *b)
 {
 	FILE	*fp;
 	char	 chunk[65536];
@@ -641,8 +641,8 @@ import_read(const char *path, struct buf *b)
 	}
 	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
 		if (buf_add(b, chunk, n) != BUF_OK) {
-			fprintf(stderr, "feedspool: %s: larger than %lu bytes "
-			    "or out of memory\n", path, OPML_MAX_INPUT);
+			fprintf(stderr, "feedspool: %s: larger than %zu bytes "
+			    "or out of memory\n", path, b->cap);
 			rc = -1;
 		}
 	if (rc == 0 && ferror(fp)) {
@@ -826,7 +826,7 @@ feedcmd_import_opml(int argc, char **argv, const char *config)
 	    1, 1) == -1)
 		return 1;
 	buf_init(&in, OPML_MAX_INPUT);
-	if (import_read(argv[optind], &in) == -1)
+	if (feedcmd_read_input(argv[optind], &in) == -1)
 		goto out_buf;
 	if (opml_read(in.data != NULL ? in.data : "", in.len, &feeds, &n,
 	    err, sizeof(err)) == -1) {

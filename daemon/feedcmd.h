@@ -14,9 +14,16 @@ extern const char feedcmd_usage_remove[];
 extern const char feedcmd_usage_import[];
 extern const char feedcmd_usage_export[];
 
+struct buf;
+
 int	 feedcmd_add(int argc, char **argv, const char *config);
 int	 feedcmd_remove(int argc, char **argv, const char *config);
 int	 feedcmd_import_opml(int argc, char **argv, const char *config);
 int	 feedcmd_export_opml(int argc, char **argv, const char *config);
+/*
+ * The whole of a file, or of stdin for "-", into b (at most its cap):
+ * 0, or -1 with the reason on stderr.
+ */
+int	 feedcmd_read_input(const char *path, struct buf *b);
 
 #endif

@@ -200,37 +200,6 @@ cmd_run(int argc, char **argv)
 	return daemon_run(&o);
 }
 
-/* The whole of a file, or of stdin for "-". */
-static int
-read_input(const char *path, struct buf *b)
-{
-	FILE	*fp;
-	char	 chunk[65536];
-	size_t	 n;
-	int	 rc = 0;
-
-	if (strcmp(path, "-") == 0)
-		fp = stdin;
-	else if ((fp = fopen(path, "rb")) == NULL) {
-		fprintf(stderr, "feedspool: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (buf_add(b, chunk, n) != BUF_OK) {
-			fprintf(stderr, "feedspool: %s: larger than %lu bytes "
-			    "or out of memory\n", path, PARSE_MAX_INPUT);
-			rc = -1;
-			break;
-		}
-	if (rc == 0 && ferror(fp)) {
-		fprintf(stderr, "feedspool: %s: %s\n", path, strerror(errno));
-		rc = -1;
-	}
-	if (fp != stdin)
-		fclose(fp);
-	return rc;
-}
-
 static int
 cmd_parse(int argc, char **argv)
 {
@@ -263,7 +232,7 @@ cmd_parse(int argc, char **argv)
 		return 1;
 	}
 	buf_init(&in, PARSE_MAX_INPUT);
-	if (read_input(argv[optind], &in) == -1)
+	if (feedcmd_read_input(argv[optind], &in) == -1)
 		goto out;
 	if (feed_parse(in.data != NULL ? in.data : "", in.len, base, charset,
 	    &doc, err, sizeof(err)) == -1) {
@@ -327,7 +296,7 @@ cmd_extract(int argc, char **argv)
 		return 1;
 	}
 	buf_init(&in, PARSE_MAX_INPUT);
-	if (read_input(argv[optind], &in) == -1)
+	if (feedcmd_read_input(argv[optind], &in) == -1)
 		goto out;
 	if (extract_page(in.data != NULL ? in.data : "", in.len, url, &x,
 	    err, sizeof(err)) == -1) {
@@ -384,7 +353,7 @@ compare_load(const char *path, struct dedup_fp *fp)
 
 	buf_init(&in, PARSE_MAX_INPUT);
 	buf_init(&t, PARSE_MAX_INPUT);
-	if (read_input(path, &in) == -1)
+	if (feedcmd_read_input(path, &in) == -1)
 		goto out_free;
 	text = in.data != NULL ? in.data : "";
 	title = NULL;
