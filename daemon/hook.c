@@ -429,8 +429,15 @@ hook_timer_cb(evutil_socket_t fd, short kind, void *arg)
 		hooks_tell_idle(h);
 		return;
 	}
-	if (j->state != HOOK_RUNNING || j->killed)
+	if (j->state != HOOK_RUNNING)
 		return;
+	if (j->killed) {
+		/* A backstop: its SIGCHLD should have come by now. */
+		hooks_reap(h);
+		hooks_kick(h);
+		hooks_tell_idle(h);
+		return;
+	}
 	if (!j->timed_out) {
 		j->timed_out = 1;
 		(void)kill(-j->pid, SIGTERM);
@@ -439,6 +446,7 @@ hook_timer_cb(evutil_socket_t fd, short kind, void *arg)
 	}
 	j->killed = 1;
 	(void)kill(-j->pid, SIGKILL);
+	evtimer_add(&j->timer, &tv);
 }
 
 struct hooks *

@@ -265,8 +265,12 @@ tail_events(struct tail *t, int ifd)
 	ssize_t				 len;
 	char				*p;
 
-	if ((len = read(ifd, buf, sizeof(buf))) == -1)
-		return errno == EINTR || errno == EAGAIN ? 0 : -1;
+	if ((len = read(ifd, buf, sizeof(buf))) == -1) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 0;
+		perror("feedspool: inotify");
+		return -1;
+	}
 	for (p = buf; p < buf + len;
 	    p += sizeof(struct inotify_event) + ev->len) {
 		ev = (const struct inotify_event *)(void *)p;
