@@ -31,6 +31,7 @@
 
 #include <ini.h>
 
+#include "cmdline.h"
 #include "config.h"
 #include "store/dedup.h"
 
@@ -61,7 +62,8 @@ enum ktype {
 	K_BOOL,
 	K_LISTEN,	/* [HOST:]PORT, config_parse_listen(), a string */
 	K_CHOICE,	/* one of the words of range, "a|b": stored as its index */
-	K_RATIO		/* a decimal from 0 to 1, stored as a double */
+	K_RATIO,	/* a decimal from 0 to 1, stored as a double */
+	K_ARGV		/* a command (cmdline.h) or none: a char ** */
 };
 
 struct key {
@@ -126,6 +128,13 @@ static const struct key global_keys[] = {
 	    0, 0, NULL },
 	{ "metrics_file", K_PATH, offsetof(struct config, metrics_file),
 	    0, 0, NULL },
+	{ "exec", K_ARGV, offsetof(struct config, exec), 0, 0, NULL },
+	{ "exec_max", K_COUNT, offsetof(struct config, exec_max),
+	    1, 64, "1 to 64" },
+	{ "exec_timeout", K_DURATION, offsetof(struct config, exec_timeout),
+	    1, 3600, "1s to 1h" },
+	{ "exec_tries", K_COUNT, offsetof(struct config, exec_tries),
+	    1, 20, "1 to 20" },
 };
 
 /* The index in feed_keys is the bit in parse.fset. */
@@ -140,7 +149,8 @@ enum {
 	FK_FOLLOW_SCHEDULE,
 	FK_MAX_INTERVAL,
 	FK_ADAPTIVE,
-	FK_CATEGORY
+	FK_CATEGORY,
+	FK_EXEC
 };
 
 static const struct key feed_keys[] = {
@@ -170,6 +180,8 @@ static const struct key feed_keys[] = {
 	    offsetof(struct config_feed, adaptive), 0, 1, NULL },
 	[FK_CATEGORY] = { "category", K_TEXT,
 	    offsetof(struct config_feed, category), 0, 0, NULL },
+	[FK_EXEC] = { "exec", K_ARGV, offsetof(struct config_feed, exec),
+	    0, 0, NULL },
 };
 
 #define NGLOBAL_KEYS	(sizeof(global_keys) / sizeof(global_keys[0]))
@@ -505,6 +517,27 @@ parse_ratio(const char *v, double *out)
 	return 0;
 }
 
+/* A command, or "none" (NULL): parsed now, so errors have their line. */
+static void
+set_argv(struct pfile *f, const struct key *k, char ***field, const char *v)
+{
+	char		**argv = NULL;
+	const char	*why;
+	int		 rc;
+
+	if (strcmp(v, "none") != 0 &&
+	    (rc = cmdline_split(v, &argv, &why)) != 0) {
+		if (rc == -2)
+			f->p->oom = 1;
+		else
+			ferr(f, "%s: %s (a command and its arguments, quoted "
+			    "with '...', \"...\" or \\, or none)", k->name, why);
+		return;
+	}
+	cmdline_free(*field);
+	*field = argv;
+}
+
 /* Parse v per k into the field of base; errors are reported here. */
 static void
 set_value(struct pfile *f, const struct key *k, void *base, const char *v)
@@ -567,6 +600,9 @@ set_value(struct pfile *f, const struct key *k, void *base, const char *v)
 			return;
 		}
 		*(int *)(void *)field = (int)n;
+		return;
+	case K_ARGV:
+		set_argv(f, k, (char ***)(void *)field, v);
 		return;
 	case K_RATIO:
 		if (parse_ratio(v, (double *)(void *)field) == -1)
@@ -727,6 +763,8 @@ set_feed(struct pfile *f, const char *name, const char *value)
 		return;
 	}
 	*set |= 1U << i;
+	if (i == FK_EXEC)
+		feed->exec_own = 1;
 	set_value(f, &feed_keys[i], feed, value);
 }
 
@@ -1071,6 +1109,8 @@ finish(struct parse *p)
 			feed->max_interval = conf->max_interval;
 		if (!(set & (1U << FK_ADAPTIVE)))
 			feed->adaptive = conf->adaptive;
+		if (!feed->exec_own)
+			feed->exec = conf->exec;
 	}
 	n = asprintf(&conf->user_agent_header, "feedspool/%s (+%s)",
 	    FEEDSPOOL_VERSION, conf->user_agent);
@@ -1112,6 +1152,9 @@ config_new(const char *path)
 	conf->adaptive = 1;
 	conf->moved_after = CONFIG_DEFAULT_MOVED_AFTER;
 	conf->log_level = CONFIG_LOG_INFO;
+	conf->exec_max = CONFIG_DEFAULT_EXEC_MAX;
+	conf->exec_timeout = CONFIG_DEFAULT_EXEC_TIMEOUT;
+	conf->exec_tries = CONFIG_DEFAULT_EXEC_TRIES;
 	conf->allow_private_articles = 0;
 	conf->dup_mark = 0;
 	conf->updates_emit = 0;
@@ -1179,6 +1222,8 @@ config_free(struct config *conf)
 		free(conf->feeds[i].url);
 		free(conf->feeds[i].category);
 		free(conf->feeds[i].file);
+		if (conf->feeds[i].exec_own)
+			cmdline_free(conf->feeds[i].exec);
 	}
 	free(conf->feeds);
 	free(conf->path);
@@ -1188,6 +1233,7 @@ config_free(struct config *conf)
 	free(conf->user_agent_header);
 	free(conf->metrics_listen);
 	free(conf->metrics_file);
+	cmdline_free(conf->exec);
 	free(conf);
 }
 

@@ -26,6 +26,10 @@ struct config_feed {
 	int		 adaptive;	/* learn the feed's cadence */
 	char		*category;	/* "a/b": a label, from OPML outlines;
 					   NULL when none */
+	char		**exec;		/* the hook's argv (daemon/cmdline.h),
+					   NULL: none; the global one unless
+					   exec_own */
+	int		 exec_own;	/* set in the section (maybe none) */
 	char		*file;		/* where the section starts */
 	unsigned	 line;
 };
@@ -66,6 +70,11 @@ struct config {
 					   CONFIG_LOG_LEVEL() is log.h's */
 	char		*metrics_listen; /* "[HOST:]PORT", or NULL: off */
 	char		*metrics_file;	/* textfile to rewrite, or NULL */
+	char		**exec;		/* hook for each story spooled: argv,
+					   NULL: none (daemon/hook.h) */
+	unsigned	 exec_max;	/* hooks running at once */
+	unsigned	 exec_timeout;	/* seconds before a hook is killed */
+	unsigned	 exec_tries;	/* runs of a failing hook in all */
 	struct config_feed *feeds;
 	size_t		 nfeeds;
 };
@@ -85,6 +94,9 @@ struct config {
 #define CONFIG_DEFAULT_MAX_INTERVAL	86400
 #define CONFIG_DEFAULT_MOVED_AFTER	1
 #define CONFIG_DEFAULT_DUP_WINDOW	(7 * 86400)
+#define CONFIG_DEFAULT_EXEC_MAX		4
+#define CONFIG_DEFAULT_EXEC_TIMEOUT	60
+#define CONFIG_DEFAULT_EXEC_TRIES	4
 #define CONFIG_LOG_INFO			3
 /* The syslog level of log_level (err is 3). */
 #define CONFIG_LOG_LEVEL(cfg)		((cfg)->log_level + 3)

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +23,14 @@
 
 #include <curl/curl.h>
 #include <event2/event.h>
+#include <jansson.h>
 #include <systemd/sd-daemon.h>
 
 #include "daemon/config.h"
 #include "daemon/daemon.h"
 #include "daemon/daemon_int.h"
 #include "daemon/fetch.h"
+#include "daemon/hook.h"
 #include "daemon/ingest.h"
 #include "daemon/log.h"
 #include "daemon/report.h"
@@ -257,6 +260,80 @@ daemon_fate(void *arg, const struct story *s, enum ingest_fate fate,
 		    s->url != NULL ? s->url : "", s->supersedes);
 	if (fate != INGEST_DUP_DROPPED)
 		d->delivered++;
+}
+
+/* The feed of a story file in new/ (adopted after a crash), or NULL. */
+static char *
+daemon_file_feed(struct daemon *d, const char *name)
+{
+	char		 path[PATH_MAX];
+	json_t		*j;
+	const char	*feed;
+	char		*copy = NULL;
+	int		 n;
+
+	n = snprintf(path, sizeof(path), "%s/new/%s", d->cfg->spool, name);
+	if (n < 0 || (size_t)n >= sizeof(path) ||
+	    (j = json_load_file(path, 0, NULL)) == NULL)
+		return NULL;
+	feed = json_string_value(json_object_get(json_object_get(j, "feed"),
+	    "name"));
+	if (feed != NULL)
+		copy = strdup(feed);
+	json_decref(j);
+	return copy;
+}
+
+/* ingest_spooled_fn: a story is in new/ for good: its feed's hook runs. */
+static void
+daemon_spooled(void *arg, const char *id, const char *feed,
+    const char *name)
+{
+	struct daemon			*d = arg;
+	const struct config_feed	*cf;
+	char *const			*argv;
+	char				*found = NULL;
+
+	if (d->hooks == NULL)
+		return;
+	if (feed == NULL)
+		feed = found = daemon_file_feed(d, name);
+	cf = config_feed_find(d->cfg, feed);
+	argv = cf != NULL ? cf->exec : d->cfg->exec;
+	if (argv != NULL)
+		(void)hooks_add(d->hooks, argv, id, feed, name);
+	free(found);
+}
+
+/* The last hook ended. */
+static void
+daemon_hooks_idle(void *arg)
+{
+	daemon_maybe_exit(arg);
+}
+
+/*
+ * The hooks, given the spool's absolute path (a hook may change its
+ * directory).  Before the first delivery: pages_resume() delivers too.
+ */
+static int
+daemon_setup_hooks(struct daemon *d)
+{
+	char	 abs[PATH_MAX];
+
+	if (realpath(d->cfg->spool, abs) == NULL) {
+		log_warn("spool %s", d->cfg->spool);
+		return -1;
+	}
+	if ((d->hooks = hooks_new(d->base, abs, daemon_hooks_idle, d)) ==
+	    NULL) {
+		log_err("hooks: out of memory");
+		return -1;
+	}
+	hooks_configure(d->hooks, d->cfg->exec_max, d->cfg->exec_timeout,
+	    d->cfg->exec_tries);
+	ingest_on_spooled(d->ingest, daemon_spooled, d);
+	return 0;
 }
 
 /*
@@ -587,7 +664,8 @@ daemon_once_finished(struct daemon *d)
 static void
 daemon_maybe_exit(struct daemon *d)
 {
-	if (d->transfers > 0)
+	/* Stopping, only those running are left (hooks_stop()). */
+	if (d->transfers > 0 || hooks_busy(d->hooks) > 0)
 		return;
 	if (d->stopping || (d->opts->once && daemon_once_finished(d)))
 		event_base_loopexit(d->base, NULL);
@@ -632,8 +710,10 @@ daemon_grace_cb(evutil_socket_t fd, short kind, void *arg)
 
 	(void)fd;
 	(void)kind;
-	log_warnx("abandoning %u transfer%s still running after %ds",
-	    d->transfers, d->transfers == 1 ? "" : "s", DAEMON_GRACE_SEC);
+	if (d->transfers > 0)
+		log_warnx("abandoning %u transfer%s still running after %ds",
+		    d->transfers, d->transfers == 1 ? "" : "s",
+		    DAEMON_GRACE_SEC);
 	event_base_loopexit(d->base, NULL);
 }
 
@@ -653,9 +733,11 @@ daemon_stop_cb(evutil_socket_t sig, short kind, void *arg)
 	sd_notify(0, "STOPPING=1");
 	evtimer_del(d->sched_timer);
 	pages_drop(d, 0);
-	log_notice("signal %d: stopping, %u transfer%s in flight", (int)sig,
-	    d->transfers, d->transfers == 1 ? "" : "s");
-	if (d->transfers == 0) {
+	hooks_stop(d->hooks);
+	log_notice("signal %d: stopping, %u transfer%s in flight, %zu hook%s "
+	    "running", (int)sig, d->transfers, d->transfers == 1 ? "" : "s",
+	    hooks_running(d->hooks), hooks_running(d->hooks) == 1 ? "" : "s");
+	if (d->transfers == 0 && hooks_running(d->hooks) == 0) {
 		event_base_loopexit(d->base, NULL);
 		return;
 	}
@@ -735,6 +817,8 @@ daemon_apply(struct daemon *d, struct config *cfg)
 	}
 	sched_limits(d->sched, cfg->max_transfers, cfg->per_host);
 	sched_host_gap(d->sched, (int64_t)cfg->host_gap * 1000);
+	hooks_configure(d->hooks, cfg->exec_max, cfg->exec_timeout,
+	    cfg->exec_tries);
 	log_setdefault((enum log_level)CONFIG_LOG_LEVEL(cfg));
 	if (strcmp(cfg->spool, d->cfg->spool) != 0 ||
 	    strcmp(cfg->state, d->cfg->state) != 0)
@@ -965,6 +1049,9 @@ daemon_teardown(struct daemon *d)
 		if (metrics_flush(d->metrics) == -1)
 			log_warn("metrics_file %s", d->cfg->metrics_file);
 	}
+	/* Stories the last flush delivered get none: logged as not run. */
+	hooks_free(d->hooks);
+	d->hooks = NULL;
 	while ((fr = TAILQ_FIRST(&d->feeds)) != NULL) {
 		TAILQ_REMOVE(&d->feeds, fr, entry);
 		if (fr->fetch != NULL) {
@@ -1079,6 +1166,8 @@ daemon_run(const struct daemon_opts *opts)
 		rc = DAEMON_EXIT_CONFIG;
 		goto out;
 	}
+	if (daemon_setup_hooks(&d) == -1)
+		goto out;
 	/* One pass over every feed: per_host and the gap keep hosts calm. */
 	sched_spread(d.sched, !opts->once);
 	sched_host_gap(d.sched, (int64_t)d.cfg->host_gap * 1000);

@@ -25,6 +25,7 @@ struct event;
 struct event_base;
 struct fetch;
 struct fetch_result;
+struct hooks;
 struct ingest;
 struct ingest_page;
 struct report;
@@ -134,6 +135,7 @@ struct daemon {
 	uint64_t		 delivered;
 	struct report		*report;	/* run --once's output, or NULL */
 	struct metrics		*metrics;	/* NULL: none kept */
+	struct hooks		*hooks;		/* exec = (daemon/hook.h) */
 };
 
 /* daemon.c */

@@ -163,6 +163,8 @@ struct ingest {
 	struct dedup_index	*dups;
 	ingest_fate_fn		 fate_fn;
 	void			*fate_arg;
+	ingest_spooled_fn	 spooled_fn;
+	void			*spooled_arg;
 	int			 open;		/* documents' rows not committed */
 	struct parcel		*out;		/* their stories */
 	size_t			 nout, capout;
@@ -200,6 +202,13 @@ ingest_new(struct state *st, struct spool *sp, struct dedup_index *dups,
 	in->fate_fn = fate_fn;
 	in->fate_arg = fate_arg;
 	return in;
+}
+
+void
+ingest_on_spooled(struct ingest *in, ingest_spooled_fn fn, void *arg)
+{
+	in->spooled_fn = fn;
+	in->spooled_arg = arg;
 }
 
 static void
@@ -638,6 +647,22 @@ ingest_blame(const struct spool_batch *b, const struct delivery *v,
 	}
 }
 
+/* Tell who asked of each file of v[0..n-1] now in new/ and committed. */
+static void
+ingest_spooled(struct ingest *in, const struct delivery *v, size_t n)
+{
+	const struct story	*s;
+	size_t			 i;
+
+	for (i = 0; in->spooled_fn != NULL && i < n; i++) {
+		s = v[i].story;
+		if (v[i].check && v[i].fate == INGEST_DUP_DROPPED)
+			continue;
+		in->spooled_fn(in->spooled_arg, s->id, s->feed_name,
+		    v[i].name);
+	}
+}
+
 /*
  * Deliver v[0..n-1] as one batch, in the transaction the caller began:
  * decisions and "delivered" rows in it, the files flushed together, the
@@ -689,6 +714,8 @@ ingest_deliver_begun(struct ingest *in, struct delivery *v, size_t n,
 		ingest_failed(in, err, error);
 	}
 	spool_batch_free(b);
+	if (rc == 0)
+		ingest_spooled(in, v, n);
 	return rc == 0 ? 0 : -2;
 }
 
@@ -1162,7 +1189,7 @@ ingest_fresh_wait(struct ingest *in, const struct delivery *v, size_t n)
  * they are in new/ all the same; their rows, pending without JSON, are
  * set right by the next ingest_pending().
  */
-static void
+static int
 ingest_mark_delivered(struct ingest *in, const struct delivery *v,
     size_t n)
 {
@@ -1178,6 +1205,7 @@ ingest_mark_delivered(struct ingest *in, const struct delivery *v,
 		rc = -1;
 	if (rc != 0)
 		state_rollback(in->st);
+	return rc;
 }
 
 /*
@@ -1251,7 +1279,9 @@ ingest_deliver_fresh(struct ingest *in, struct delivery *v, size_t n,
 		return -2;
 	}
 	spool_batch_free(b);
-	ingest_mark_delivered(in, v, n);
+	/* Else ingest_pending() adopts them, and tells of them then. */
+	if (ingest_mark_delivered(in, v, n) == 0)
+		ingest_spooled(in, v, n);
 	return 0;
 }
 
@@ -1792,6 +1822,10 @@ ingest_adopt(struct ingest *in, const struct pending_list *l, char *err,
 		state_rollback(in->st);
 		return -1;
 	}
+	for (i = 0; in->spooled_fn != NULL && i < l->n; i++)
+		if (l->v[i].json == NULL)
+			in->spooled_fn(in->spooled_arg, l->v[i].id, NULL,
+			    l->v[i].name);
 	return (int)n;
 }
 

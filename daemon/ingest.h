@@ -121,6 +121,16 @@ struct ingest	*ingest_new(struct state *, struct spool *,
  */
 void		 ingest_defer_dups(struct ingest *, int (*load)(void *),
 		    void *arg);
+/*
+ * Told of each story file once it is durable in new/ and its row is
+ * committed delivered (a fresh batch, a page's, one delivered again, one
+ * adopted from tmp/ after a crash): its id, its feed's name (NULL for an
+ * adopted one: the file says) and its name in the spool.  At most once
+ * per story, unless the state store failed to record it delivered.
+ */
+typedef void	(*ingest_spooled_fn)(void *, const char *id, const char *feed,
+		    const char *name);
+void		 ingest_on_spooled(struct ingest *, ingest_spooled_fn, void *);
 /* Documents not flushed are dropped (their rows were never committed). */
 void		 ingest_free(struct ingest *);
 

@@ -21,6 +21,7 @@
 #include "daemon/daemon.h"
 #include "daemon/feedcmd.h"
 #include "daemon/log.h"
+#include "daemon/tail.h"
 #include "parsers/buf.h"
 #include "parsers/date.h"
 #include "parsers/extract.h"
@@ -52,6 +53,7 @@ static const char usage_main[] =
 "  remove        remove a feed that add or import-opml wrote\n"
 "  import-opml   add the feeds of an OPML file\n"
 "  export-opml   print the configured feeds as OPML\n"
+"  tail          print the stories in new/, and those that arrive (-f)\n"
 "\n"
 "  feedspool --version\n"
 "  feedspool COMMAND --help\n";
@@ -1111,6 +1113,13 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "export-opml") == 0 && help_wanted(argc, argv)) {
 		fputs(feedcmd_usage_export, stdout);
 		return 0;
+	} else if (strcmp(cmd, "tail") == 0) {
+		/* A reader of the spool: no network, no XML. */
+		if (help_wanted(argc, argv)) {
+			fputs(tail_usage, stdout);
+			return 0;
+		}
+		return tail_main(argc, argv, FEEDSPOOL_CONFIG_PATH);
 	} else if (strcmp(cmd, "compare") == 0) {
 		if (help_wanted(argc, argv)) {
 			fputs(usage_compare, stdout);
