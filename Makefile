@@ -29,7 +29,8 @@ CC        ?= cc
 CFLAGS    ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 
-PKGS      = libcurl libxml-2.0 libevent sqlite3 jansson inih libutf8proc libsystemd
+PKGS      = libcurl libxml-2.0 libevent sqlite3 jansson inih libutf8proc libsystemd \
+            libexttextcat
 TEST_PKGS = cmocka zlib
 
 WARN = -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \
@@ -52,7 +53,10 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
+# Where libexttextcat-data keeps its language models (parsers/langid.c).
+TEXTCAT_DATA ?= $(shell $(PKG_CONFIG) --variable=pkgdatadir libexttextcat 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DFEEDSPOOL_VERSION='"$(VERSION)"' -I. \
+             $(if $(TEXTCAT_DATA),-DLANGID_DATA='"$(TEXTCAT_DATA)/"') \
              $(WARN) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN)
 
