@@ -9,7 +9,8 @@
 #                        polling benchmark bench/poll.sh (nginx, curl)
 #   make fuzz            build the libFuzzer targets with clang and run each
 #                        for FUZZ_SECONDS (default 60)
-#   make install         binary, example config, systemd unit, man pages
+#   make install         binary, example config, systemd unit, man pages,
+#                        the story file's JSON Schema
 #                        (PREFIX, DESTDIR)
 #
 # Knobs: CFLAGS, LDFLAGS, PREFIX, DESTDIR, WERROR=1 (warnings are errors),
@@ -23,6 +24,7 @@ UNITDIR   ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share/feedspool
 DESTDIR   ?=
 
 CC        ?= cc
@@ -217,8 +219,9 @@ install-man:
 
 install: feedspool install-man
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/feedspool $(DESTDIR)$(UNITDIR) \
-	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DATADIR)
 	install -m 0755 feedspool $(DESTDIR)$(BINDIR)/feedspool
+	install -m 0644 etc/story.schema.json $(DESTDIR)$(DATADIR)/story.schema.json
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/feedspool/feedspool.conf ]; then \
 	    echo "keeping $(DESTDIR)$(SYSCONFDIR)/feedspool/feedspool.conf"; \
 	else \
@@ -234,6 +237,7 @@ install: feedspool install-man
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/feedspool $(DESTDIR)$(UNITDIR)/feedspool.service \
 	    $(DESTDIR)$(SYSUSERSDIR)/feedspool.conf $(DESTDIR)$(TMPFILESDIR)/feedspool.conf \
+	    $(DESTDIR)$(DATADIR)/story.schema.json \
 	    $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
 
 clean:

@@ -26,7 +26,7 @@ for f in "$T"/spool/new/*; do
 	echo "$name" | grep -Eq '^[0-9]{13}\.[0-9a-f]{16}\.json$' || fail "bad name $name"
 	id=$(jq -r .id "$f")
 	assert_eq "$(echo "$name" | cut -d. -f2)" "$id" "id in $name"
-	assert_eq 2 "$(jq .schema "$f")" "schema of $name"
+	assert_eq 3 "$(jq .schema "$f")" "schema of $name"
 	jq -e '.fetched | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")' "$f" >/dev/null ||
 		fail "$name: fetched is not RFC 3339"
 done
@@ -41,7 +41,12 @@ assert_eq "2023-06-13T08:00:00Z" "$(jq -r .published "$s")" "published"
 assert_eq "null" "$(jq -r .updated "$s")" "updated"
 assert_eq "World" "$(jq -r '.categories[0]' "$s")" "categories"
 assert_eq "en" "$(jq -r .language "$s")" "language"
+assert_eq "feed" "$(jq -r .language_source "$s")" "language_source"
 jq -r .text "$s" | grep -q "reopened to passenger ferries" || fail "text"
+# A description and no content element: content null, as the feed gave it.
+jq -e '.summary | test("reopened to passenger ferries")' "$s" >/dev/null ||
+	fail "summary: $(jq .summary "$s")"
+assert_eq "null" "$(jq -r .content "$s")" "content"
 
 # Atom and RDF come through with their own fields.
 n=$(jq -r 'select(.feed.name == "atom") | .title' "$T"/spool/new/* | grep -c .)
