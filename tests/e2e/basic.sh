@@ -53,6 +53,14 @@ n=$(jq -r 'select(.feed.name == "atom") | .title' "$T"/spool/new/* | grep -c .)
 assert_eq 2 "$n" "atom stories"
 n=$(jq -r 'select(.feed.name == "rdf") | .published' "$T"/spool/new/* | grep -c 'Z$')
 assert_eq 2 "$n" "rdf stories with a date"
+# The RDF feed declares no language: detected from the text.
+n=$(jq -r 'select(.feed.name == "rdf") | "\(.language) \(.language_source)"' \
+    "$T"/spool/new/* | grep -c '^en detected$')
+assert_eq 2 "$n" "rdf stories with a detected language"
+# An Atom entry with content and no summary: summary null.
+n=$(jq -r 'select(.feed.name == "atom" and .summary == null) | .content' \
+    "$T"/spool/new/* | grep -c .)
+assert_eq 1 "$n" "atom stories with content and no summary"
 n=$(jq -r 'select(.feed.name == "seed") | .url' "$T"/spool/new/* | grep -c "^$BASE/news/blinken-beijing.html$")
 assert_eq 1 "$n" "seed story url"
 
