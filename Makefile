@@ -9,7 +9,8 @@
 #                        polling benchmark bench/poll.sh (nginx, curl)
 #   make fuzz            build the libFuzzer targets with clang and run each
 #                        for FUZZ_SECONDS (default 60)
-#   make install         binary, example config, systemd unit, man pages
+#   make install         binary, example config, systemd unit, man pages,
+#                        the story file's JSON Schema
 #                        (PREFIX, DESTDIR)
 #
 # Knobs: CFLAGS, LDFLAGS, PREFIX, DESTDIR, WERROR=1 (warnings are errors),
@@ -23,13 +24,15 @@ UNITDIR   ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share/feedspool
 DESTDIR   ?=
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 
-PKGS      = libcurl libxml-2.0 libevent sqlite3 jansson inih libutf8proc libsystemd
+PKGS      = libcurl libxml-2.0 libevent sqlite3 jansson inih libutf8proc libsystemd \
+            libexttextcat
 TEST_PKGS = cmocka zlib
 
 WARN = -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \
@@ -52,7 +55,10 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
+# Where libexttextcat-data keeps its language models (parsers/langid.c).
+TEXTCAT_DATA ?= $(shell $(PKG_CONFIG) --variable=pkgdatadir libexttextcat 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DFEEDSPOOL_VERSION='"$(VERSION)"' -I. \
+             $(if $(TEXTCAT_DATA),-DLANGID_DATA='"$(TEXTCAT_DATA)/"') \
              $(WARN) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN)
 
@@ -213,8 +219,9 @@ install-man:
 
 install: feedspool install-man
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/feedspool $(DESTDIR)$(UNITDIR) \
-	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DATADIR)
 	install -m 0755 feedspool $(DESTDIR)$(BINDIR)/feedspool
+	install -m 0644 etc/story.schema.json $(DESTDIR)$(DATADIR)/story.schema.json
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/feedspool/feedspool.conf ]; then \
 	    echo "keeping $(DESTDIR)$(SYSCONFDIR)/feedspool/feedspool.conf"; \
 	else \
@@ -230,6 +237,7 @@ install: feedspool install-man
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/feedspool $(DESTDIR)$(UNITDIR)/feedspool.service \
 	    $(DESTDIR)$(SYSUSERSDIR)/feedspool.conf $(DESTDIR)$(TMPFILESDIR)/feedspool.conf \
+	    $(DESTDIR)$(DATADIR)/story.schema.json \
 	    $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
 
 clean:

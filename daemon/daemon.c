@@ -38,6 +38,7 @@
 #include "daemon/sched.h"
 #include "daemon/story.h"
 #include "parsers/date.h"
+#include "parsers/langid.h"
 #include "store/dedup.h"
 #include "store/spool.h"
 #include "store/state.h"
@@ -1180,6 +1181,11 @@ daemon_run(const struct daemon_opts *opts)
 	log_notice("feedspool %s: %zu feeds, spool %s, state %s%s",
 	    FEEDSPOOL_VERSION, d.cfg->nfeeds, d.cfg->spool, d.cfg->state,
 	    opts->once ? ", polling once" : "");
+	/* The models load now, not at the first story: a missing package
+	 * is told at once. */
+	if (!langid_available())
+		log_warnx("language detection is off: cannot read the language "
+		    "models of libexttextcat-data");
 	sd_notify(0, "READY=1");
 	daemon_notify_status(&d);
 	daemon_schedule(&d);

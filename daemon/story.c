@@ -14,6 +14,7 @@
 #include "parsers/extract.h"
 #include "parsers/htmlclean.h"
 #include "parsers/jsonio.h"
+#include "parsers/langid.h"
 #include "parsers/norm.h"
 #include "parsers/text.h"
 #include "parsers/words.h"
@@ -206,6 +207,42 @@ story_copy_lists(struct story *s, const struct feed_item *it)
 	return bad ? -1 : 0;
 }
 
+/*
+ * Where nothing declares the story's language, a guess from its title and
+ * text, or none.  The guess is only a label: the text was normalised as
+ * of no declared language (norm tells English by itself), so a story
+ * reads the same whether the guess is made or not.  0, or -1 when out of
+ * memory.
+ */
+static int
+story_detect_language(struct story *s)
+{
+	char	 tag[LANGID_TAG_MAX];
+
+	/* (A pending row of schema 2 has a language and no source.) */
+	if ((s->language_source != STORY_LANG_NONE &&
+	    s->language_source != STORY_LANG_DETECTED) ||
+	    (s->language_source == STORY_LANG_NONE && s->language != NULL))
+		return 0;
+	if (!langid_guess(s->title, s->text, tag, sizeof(tag))) {
+		free(s->language);
+		s->language = NULL;
+		s->language_source = STORY_LANG_NONE;
+		return 0;
+	}
+	if (story_take(&s->language, strdup(tag)) == -1)
+		return -1;
+	s->language_source = STORY_LANG_DETECTED;
+	return 0;
+}
+
+/* The language the story declares (item, feed or page), or NULL. */
+static const char *
+story_declared_language(const struct story *s)
+{
+	return s->language_source == STORY_LANG_DETECTED ? NULL : s->language;
+}
+
 struct story *
 story_from_item(const char *id, const struct story_feed *sf,
     const struct feed_item *it, int64_t fetched, const struct story_hints *h,
@@ -224,6 +261,8 @@ story_from_item(const char *id, const struct story_feed *sf,
 		goto fail;
 	memcpy(s->id, id, strlen(id) + 1);
 	lang = it->language != NULL ? it->language : sf->language;
+	s->language_source = it->language != NULL ? STORY_LANG_ITEM :
+	    sf->language != NULL ? STORY_LANG_FEED : STORY_LANG_NONE;
 	who = story_people(it, &n);
 	byline = n > 0 ? who[0].name : NULL;
 	if (it->title != NULL && (s->title = story_clean_title(it->title, lang,
@@ -242,8 +281,9 @@ story_from_item(const char *id, const struct story_feed *sf,
 	s->feed_title = story_dup(sf->title, &bad);
 	s->url = story_dup(it->link, &bad);
 	s->guid = story_dup(it->id, &bad);
-	s->summary = story_dup(it->summary, &bad);
-	s->content = story_dup(it->content, &bad);
+	/* The parser's copy of one for the other is no field of the feed. */
+	s->summary = it->summary_copied ? NULL : story_dup(it->summary, &bad);
+	s->content = it->content_copied ? NULL : story_dup(it->content, &bad);
 	s->language = story_dup(lang, &bad);
 	s->supersedes = story_dup(supersedes, &bad);
 	s->published = it->published;
@@ -252,7 +292,8 @@ story_from_item(const char *id, const struct story_feed *sf,
 	s->word_count = words_count(s->text);
 	s->source = STORY_FROM_FEED;
 	s->revision = revision;
-	if (bad || story_copy_lists(s, it) == -1)
+	if (bad || story_copy_lists(s, it) == -1 ||
+	    story_detect_language(s) == -1)
 		goto fail;
 	return s;
 fail:
@@ -278,8 +319,11 @@ static int
 story_page_text(struct story *s, const struct extract *ex,
     const struct story_hints *h, int *used)
 {
-	const char	*lang = s->language != NULL ? s->language : ex->language;
+	const char	*lang = story_declared_language(s);
 	char		*text, *html;
+
+	if (lang == NULL)
+		lang = ex->language;
 
 	if (ex->text == NULL)
 		return 0;
@@ -311,14 +355,23 @@ story_add_page(struct story *s, const struct extract *ex,
 	const char	*cur;
 
 	*used = 0;
-	if (story_fill(&s->language, ex->language) == -1)
-		return -1;
+	/* The page's declared language, where the feed's declared none. */
+	if (ex->language != NULL && *ex->language != '\0' &&
+	    story_declared_language(s) == NULL) {
+		if (story_take(&s->language, strdup(ex->language)) == -1)
+			return -1;
+		s->language_source = STORY_LANG_PAGE;
+	}
 	/* Title: the feed's, or the page's, without a site tag. */
 	if ((cur = s->title != NULL ? s->title : ex->title) != NULL &&
-	    story_take(&s->title, story_clean_title(cur, s->language,
-	    ex->site_name, s->feed_title, h)) == -1)
+	    story_take(&s->title, story_clean_title(cur,
+	    story_declared_language(s), ex->site_name, s->feed_title,
+	    h)) == -1)
 		return -1;
 	if (story_page_text(s, ex, h, used) == -1)
+		return -1;
+	/* A guess from the feed's text is made again from the page's. */
+	if (*used && story_detect_language(s) == -1)
 		return -1;
 	if (s->published == FEED_NODATE)
 		s->published = ex->published;
@@ -629,6 +682,19 @@ story_dump_lists(struct jw *w, const struct story *s)
 	jw_close(w, ']');
 }
 
+static const char *const story_lang_names[] = {
+	[STORY_LANG_NONE] = NULL, [STORY_LANG_ITEM] = "item",
+	[STORY_LANG_FEED] = "feed", [STORY_LANG_PAGE] = "page",
+	[STORY_LANG_DETECTED] = "detected"
+};
+
+static const char *
+story_lang_name(enum story_lang l)
+{
+	return (size_t)l < sizeof(story_lang_names) /
+	    sizeof(story_lang_names[0]) ? story_lang_names[l] : NULL;
+}
+
 /* The fields in the order of the file (README "Story files"). */
 static void
 story_dump_fields(struct jw *w, const struct story *s)
@@ -653,6 +719,7 @@ story_dump_fields(struct jw *w, const struct story *s)
 	jw_member(w, "content", s->content);
 	jw_member(w, "text", s->text);
 	jw_member(w, "language", s->language);
+	jw_member(w, "language_source", story_lang_name(s->language_source));
 	jw_member(w, "html", s->html);
 	jw_member(w, "byline", s->byline);
 	jw_member(w, "site_name", s->site_name);
@@ -755,6 +822,7 @@ story_load_fields(struct story *s, json_t *o)
 	json_t		*f = json_object_get(o, "feed");
 	const char	*id = json_string_value(json_object_get(o, "id"));
 	const char	*src;
+	enum story_lang	 l;
 	int		 bad = 0;
 
 	if (id == NULL || strlen(id) > STORY_ID_LEN || !json_is_object(f))
@@ -783,6 +851,10 @@ story_load_fields(struct story *s, json_t *o)
 	    "word_count"));
 	s->revision = (unsigned)json_integer_value(json_object_get(o,
 	    "revision"));
+	src = json_string_value(json_object_get(o, "language_source"));
+	for (l = STORY_LANG_ITEM; src != NULL && l <= STORY_LANG_DETECTED; l++)
+		if (strcmp(src, story_lang_name(l)) == 0)
+			s->language_source = l;
 	src = json_string_value(json_object_get(o, "text_source"));
 	s->source = src != NULL && strcmp(src, "article") == 0 ?
 	    STORY_FROM_ARTICLE : STORY_FROM_FEED;

@@ -19,7 +19,7 @@
 
 struct extract;
 
-#define STORY_SCHEMA	2
+#define STORY_SCHEMA	3
 /* Keys longer than this are replaced by their hash. */
 #define STORY_KEY_MAX	1024
 #define STORY_ID_LEN	16
@@ -58,6 +58,15 @@ enum story_source {
 	STORY_FROM_ARTICLE
 };
 
+/* Where the story's language came from ("language_source" in the file). */
+enum story_lang {
+	STORY_LANG_NONE,	/* none declared, none detected: null */
+	STORY_LANG_ITEM,	/* the item's xml:lang / dc:language */
+	STORY_LANG_FEED,	/* the feed's <language>, xml:lang ... */
+	STORY_LANG_PAGE,	/* the article page's <html lang> */
+	STORY_LANG_DETECTED	/* guessed from title and text (langid) */
+};
+
 /*
  * Every string is malloc'd and owned by the story, or NULL (null in the
  * file).  Dates are unix seconds or FEED_NODATE.
@@ -79,10 +88,11 @@ struct story {
 	size_t			 ncategories;
 	struct story_media	*enclosures;
 	size_t			 nenclosures;
-	char			*summary;	/* exactly as the feed gave it */
-	char			*content;
+	char			*summary;	/* exactly as the feed gave it, */
+	char			*content;	/* NULL when it gave none */
 	char			*text;		/* cleaned and normalised */
 	char			*language;
+	enum story_lang		 language_source;
 	char			*html;		/* the article's, cleaned */
 	char			*byline;
 	char			*site_name;

@@ -2067,10 +2067,12 @@ item_finish(struct pctx *p, struct feed_item *it)
 		if ((it->summary = strdup(it->content)) == NULL)
 			p->oom = true;
 		it->summary_type = text_kind(it->content_type);
+		it->summary_copied = true;
 	}
 	if (it->content == NULL && it->summary != NULL) {
 		if ((it->content = strdup(it->summary)) == NULL)
 			p->oom = true;
+		it->content_copied = true;
 		free(it->content_type);
 		if ((it->content_type = strdup(it->summary_type != NULL ?
 		    it->summary_type : TYPE_HTML)) == NULL)

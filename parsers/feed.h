@@ -73,6 +73,12 @@ struct feed_item {
 	 */
 	char			*content_type;
 	char			*content_src;
+	/*
+	 * The item had no summary (no content) of its own: the field is the
+	 * other one's copy, as readers show it (README, Conventions).
+	 */
+	bool			 summary_copied;
+	bool			 content_copied;
 	struct feed_enclosure	*enclosures;
 	size_t			 nenclosures;
 	struct feed_category	*categories;

@@ -26,7 +26,7 @@ for f in "$T"/spool/new/*; do
 	echo "$name" | grep -Eq '^[0-9]{13}\.[0-9a-f]{16}\.json$' || fail "bad name $name"
 	id=$(jq -r .id "$f")
 	assert_eq "$(echo "$name" | cut -d. -f2)" "$id" "id in $name"
-	assert_eq 2 "$(jq .schema "$f")" "schema of $name"
+	assert_eq 3 "$(jq .schema "$f")" "schema of $name"
 	jq -e '.fetched | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")' "$f" >/dev/null ||
 		fail "$name: fetched is not RFC 3339"
 done
@@ -41,13 +41,26 @@ assert_eq "2023-06-13T08:00:00Z" "$(jq -r .published "$s")" "published"
 assert_eq "null" "$(jq -r .updated "$s")" "updated"
 assert_eq "World" "$(jq -r '.categories[0]' "$s")" "categories"
 assert_eq "en" "$(jq -r .language "$s")" "language"
+assert_eq "feed" "$(jq -r .language_source "$s")" "language_source"
 jq -r .text "$s" | grep -q "reopened to passenger ferries" || fail "text"
+# A description and no content element: content null, as the feed gave it.
+jq -e '.summary | test("reopened to passenger ferries")' "$s" >/dev/null ||
+	fail "summary: $(jq .summary "$s")"
+assert_eq "null" "$(jq -r .content "$s")" "content"
 
 # Atom and RDF come through with their own fields.
 n=$(jq -r 'select(.feed.name == "atom") | .title' "$T"/spool/new/* | grep -c .)
 assert_eq 2 "$n" "atom stories"
 n=$(jq -r 'select(.feed.name == "rdf") | .published' "$T"/spool/new/* | grep -c 'Z$')
 assert_eq 2 "$n" "rdf stories with a date"
+# The RDF feed declares no language: detected from the text.
+n=$(jq -r 'select(.feed.name == "rdf") | "\(.language) \(.language_source)"' \
+    "$T"/spool/new/* | grep -c '^en detected$')
+assert_eq 2 "$n" "rdf stories with a detected language"
+# An Atom entry with content and no summary: summary null.
+n=$(jq -r 'select(.feed.name == "atom" and .summary == null) | .content' \
+    "$T"/spool/new/* | grep -c .)
+assert_eq 1 "$n" "atom stories with content and no summary"
 n=$(jq -r 'select(.feed.name == "seed") | .url' "$T"/spool/new/* | grep -c "^$BASE/news/blinken-beijing.html$")
 assert_eq 1 "$n" "seed story url"
 

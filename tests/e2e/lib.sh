@@ -27,7 +27,8 @@
 
 set -u
 
-E2E_DIR=$(cd "$(dirname "$0")" && pwd)
+# (A script of a test's own, outside tests/e2e, sets E2E_DIR before.)
+: "${E2E_DIR:=$(cd "$(dirname "$0")" && pwd)}"
 TOP_DIR=$(cd "$E2E_DIR/../.." && pwd)
 FIXTURES="$TOP_DIR/tests/fixtures"
 : "${FEEDSPOOL:=$TOP_DIR/feedspool}"
@@ -43,13 +44,34 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/feedspool-e2e.XXXXXX") || {
 	exit 1
 }
 
+# Every story a test leaves in a spool (new/, or cur/ where a consumer
+# moved it) must validate against etc/story.schema.json: one python
+# process for all of them.  Prints the file and the error of each one
+# that does not.
+validate_stories() {
+	vs_list=$T/.stories
+	find "$T" \( -path '*/new/*.json' -o -path '*/cur/*.json*' \) -type f \
+	    >"$vs_list" 2>/dev/null
+	[ -s "$vs_list" ] || return 0
+	command -v python3 >/dev/null 2>&1 ||
+	    { echo "FAIL: no python3 to validate the stories" >&2; return 1; }
+	tr '\n' '\0' <"$vs_list" | xargs -0 python3 \
+	    "$E2E_DIR/story_schema.py" "$TOP_DIR/etc/story.schema.json" >&2 ||
+	    { echo "FAIL: stories that do not validate (above)" >&2; return 1; }
+}
+
 e2e_cleanup() {
+	e2e_rc=$?
+	if [ "$e2e_rc" -eq 0 ] && ! validate_stories; then
+		e2e_rc=1
+	fi
 	if [ -n "$SERVER_PID" ]; then
 		kill -TERM "$SERVER_PID" 2>/dev/null
 		wait "$SERVER_PID" 2>/dev/null
 		SERVER_PID=
 	fi
 	rm -rf "$T"
+	exit "$e2e_rc"
 }
 trap e2e_cleanup EXIT
 trap 'exit 130' INT

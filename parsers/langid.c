@@ -1,0 +1,185 @@
+/*
+ * langid: a story's language from its text, by libexttextcat.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <textcat.h>
+#include <utf8proc.h>
+
+#include "parsers/langid.h"
+
+#ifndef LANGID_DATA
+#define LANGID_DATA	"/usr/share/libexttextcat/"
+#endif
+
+/* exttextcat's names that are no BCP 47 tag once "-utf8" is cut. */
+static const struct {
+	const char	*tc;
+	const char	*tag;
+} langid_names[] = {
+	{ "zh-CN", "zh-Hans" }, { "zh-TW", "zh-Hant" },
+	{ "az-cyrillic", "az-Cyrl" }, { "ha-NG", "ha" }
+};
+
+/*
+ * Regional languages whose models overlap a neighbour's so much that
+ * they come with nearly every text of it (Scots with English,
+ * Luxembourgish and Low German with German, Rusyn with Russian and
+ * Ukrainian ...): never an answer, and no reason to doubt the other.
+ */
+static const char *const langid_shadows[] = {
+	"sco", "lb", "nds", "rm", "fy", "rue"
+};
+
+static void	*langid_h;
+static int	 langid_tried;
+
+static void *
+langid_handle(void)
+{
+	if (!langid_tried) {
+		langid_tried = 1;
+		langid_h = special_textcat_Init(LANGID_DATA "fpdb.conf",
+		    LANGID_DATA);
+		if (langid_h != NULL)
+			textcat_SetProperty(langid_h, TCPROP_UTF8AWARE, TC_TRUE);
+	}
+	return langid_h;
+}
+
+int
+langid_available(void)
+{
+	return langid_handle() != NULL;
+}
+
+/*
+ * The tag of an exttextcat name ("en--utf8", "emk-Latn-utf8", "zh-CN-utf8")
+ * into tag; -1 when it does not fit.
+ */
+static int
+langid_tag(const char *name, char *tag, size_t size)
+{
+	size_t	 n, i;
+
+	n = strlen(name);
+	if (n >= 5 && strcmp(name + n - 5, "-utf8") == 0)
+		n -= 5;
+	while (n > 0 && name[n - 1] == '-')
+		n--;
+	if (n == 0 || n >= size)
+		return -1;
+	memcpy(tag, name, n);
+	tag[n] = '\0';
+	for (i = 0; i < sizeof(langid_names) / sizeof(langid_names[0]); i++)
+		if (strcmp(tag, langid_names[i].tc) == 0) {
+			if (strlen(langid_names[i].tag) >= size)
+				return -1;
+			memcpy(tag, langid_names[i].tag,
+			    strlen(langid_names[i].tag) + 1);
+			break;
+		}
+	return 0;
+}
+
+static int
+langid_shadow(const char *tag)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(langid_shadows) / sizeof(langid_shadows[0]); i++)
+		if (strcmp(tag, langid_shadows[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Length of the language subtag of tag ("zh" of "zh-Hans"). */
+static size_t
+langid_primary(const char *tag)
+{
+	return strcspn(tag, "-");
+}
+
+/*
+ * Append s to in at *len, at most up to cap and cut where a UTF-8
+ * character begins; counts the letters copied into *chars.
+ */
+static void
+langid_add(char *in, size_t *len, size_t cap, const char *s, size_t *chars)
+{
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 n;
+	size_t			 slen = strlen(s), off = 0;
+
+	while (off < slen && *len < cap) {
+		n = utf8proc_iterate((const utf8proc_uint8_t *)s + off,
+		    (utf8proc_ssize_t)(slen - off), &cp);
+		if (n <= 0 || cp == 0) {
+			n = 1;		/* a byte that is no UTF-8: a space */
+			cp = ' ';
+		}
+		if ((size_t)n > cap - *len)
+			break;
+		if (cp == ' ' && n == 1)
+			in[*len] = ' ';
+		else
+			memcpy(in + *len, s + off, (size_t)n);
+		*len += (size_t)n;
+		off += (size_t)n;
+		if (utf8proc_category(cp) <= UTF8PROC_CATEGORY_LO)
+			(*chars)++;
+	}
+}
+
+int
+langid_guess(const char *title, const char *text, char *tag, size_t size)
+{
+	char		 in[LANGID_MAX_INPUT], t[LANGID_TAG_MAX];
+	candidate_t	*cand;
+	void		*h;
+	size_t		 len = 0, chars = 0;
+	int		 n, i, rc = 0;
+
+	if (size > 0)
+		*tag = '\0';
+	if (title != NULL)
+		langid_add(in, &len, sizeof(in) - 1, title, &chars);
+	if (title != NULL && text != NULL && len < sizeof(in) - 1)
+		in[len++] = '\n';
+	if (text != NULL)
+		langid_add(in, &len, sizeof(in) - 1, text, &chars);
+	if (chars < LANGID_MIN_CHARS || (h = langid_handle()) == NULL ||
+	    (cand = textcat_GetClassifyFullOutput(h)) == NULL)
+		return 0;
+	in[len] = '\0';
+	n = textcat_ClassifyFull(h, in, len, cand);
+	/*
+	 * The candidates (more than one when the best few score alike),
+	 * shadows left out, must all be one language; of two scripts of one
+	 * language (zh-Hans, zh-Hant) only the language is sure.
+	 */
+	for (i = 0; i < n; i++) {
+		if (langid_tag(cand[i].name, t, sizeof(t)) == -1) {
+			rc = 0;
+			break;
+		}
+		if (langid_shadow(t))
+			continue;
+		if (rc == 0) {
+			if (strlen(t) >= size)
+				break;
+			memcpy(tag, t, strlen(t) + 1);
+			rc = 1;
+		} else if (langid_primary(t) != langid_primary(tag) ||
+		    strncmp(t, tag, langid_primary(tag)) != 0) {
+			rc = 0;
+			break;
+		} else if (strcmp(t, tag) != 0)
+			tag[langid_primary(tag)] = '\0';
+	}
+	if (!rc && size > 0)
+		*tag = '\0';
+	textcat_ReleaseClassifyFullOutput(h, cand);
+	return rc;
+}

@@ -1,0 +1,44 @@
+/*
+ * langid: the language of a text that declares none, guessed from its
+ * character n-grams by libexttextcat with the language models Debian
+ * ships (libexttextcat-data, read once, on the first guess).
+ *
+ * The answer is a BCP 47 tag as feeds write them: the ISO 639-1 code where
+ * the language has one ("en", "de"), else ISO 639-3 ("ast"), with a script
+ * where exttextcat tells two apart ("zh-Hans", "uz-Cyrl").  No answer for a
+ * text of fewer than LANGID_MIN_CHARS letters, nor when the classifier is
+ * unsure (its best candidates are different languages), nor when the
+ * models cannot be read.  A few regional languages whose models shadow a
+ * neighbour's (Scots, Luxembourgish, Low German, Romansh, Frisian, Rusyn)
+ * are never an answer: they came with most English and German texts.
+ *
+ * Measured on 928 pages of an extraction corpus by their html lang: of
+ * texts of up to 1000 characters 96.1% agree, 2.5% differ (most of them
+ * pages that declare the wrong language), 1.4% get no answer; of texts
+ * cut to 200 characters 88.5%, 2.2% and 9.4%.  A guess costs about 4
+ * million instructions (1 to 2 ms); the models load in 60 million.
+ */
+#ifndef FEEDSPOOL_LANGID_H
+#define FEEDSPOOL_LANGID_H
+
+#include <stddef.h>
+
+/* Below this many word characters a guess is wrong too often. */
+#define LANGID_MIN_CHARS	40
+/* The classifier reads at most this many bytes of a text. */
+#define LANGID_MAX_INPUT	1024
+/* Room for any tag langid_guess() writes. */
+#define LANGID_TAG_MAX		16
+
+/*
+ * The language of a story's title and text (either NULL): 1 and the tag
+ * in tag (of size LANGID_TAG_MAX or more), or 0 and "" when there is no
+ * answer.
+ */
+int	 langid_guess(const char *title, const char *text, char *tag,
+	    size_t size);
+
+/* 1 when the language models could be read (they are on the first call). */
+int	 langid_available(void);
+
+#endif
