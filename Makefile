@@ -29,7 +29,8 @@ CC        ?= cc
 CFLAGS    ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 
-PKGS      = libcurl libxml-2.0 libevent sqlite3 jansson inih libutf8proc libsystemd
+PKGS      = libcurl libxml-2.0 libevent sqlite3 jansson inih libutf8proc libsystemd \
+            libpcre2-8
 TEST_PKGS = cmocka zlib
 
 WARN = -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \
