@@ -145,9 +145,9 @@ watch_where(struct watch *wt, unsigned where)
 }
 
 size_t
-watch_size(const struct watch *wt)
+watch_size(const struct watch *wt, size_t i)
 {
-	return wt->nw > 0 ? wt->w[wt->nw - 1].size : 0;
+	return i < wt->nw ? wt->w[i].size : 0;
 }
 
 /* A new item of the current watch, or NULL (out of memory). */
@@ -509,6 +509,21 @@ watch_match(struct watch *wt, const struct watch_text *t,
 	if (rc == -1)
 		*nhits = 0;
 	return rc;
+}
+
+int
+watch_drops(const struct watch_hit *hits, size_t nhits, int keep,
+    const size_t *drop, size_t ndrop)
+{
+	size_t	 i, j;
+
+	if (keep && nhits == 0)
+		return 1;
+	for (i = 0; i < nhits; i++)
+		for (j = 0; j < ndrop; j++)
+			if (hits[i].index == drop[j])
+				return 1;
+	return 0;
 }
 
 int

@@ -70,8 +70,8 @@ int		 watch_term(struct watch *, const char *term, int exclude);
  */
 int		 watch_pattern(struct watch *, const char *re, char *err,
 		    size_t errlen);
-/* How many terms and patterns (not excludes) the current watch has. */
-size_t		 watch_size(const struct watch *);
+/* How many terms and patterns (not excludes) a watch has. */
+size_t		 watch_size(const struct watch *, size_t index);
 /* After the last watch: 0, or -1 out of memory. */
 int		 watch_ready(struct watch *);
 
@@ -92,5 +92,13 @@ int		 watch_match(struct watch *, const struct watch_text *t,
  */
 int		 watch_story(struct watch *, struct story *s,
 		    const struct watch_hit **hits, size_t *nhits);
+
+/*
+ * Whether a story with these hits is spooled: not when keep (keep =
+ * watch) and nothing matched, nor when one of the watches drop[] (drop =
+ * W,...: indices) matched.  1 to drop it, 0 to spool it.
+ */
+int		 watch_drops(const struct watch_hit *hits, size_t nhits,
+		    int keep, const size_t *drop, size_t ndrop);
 
 #endif

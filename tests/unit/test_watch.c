@@ -153,7 +153,7 @@ test_patterns(void **state)
 	assert_int_equal(watch_pattern(wt, "(unclosed", err, sizeof(err)), 1);
 	assert_non_null(strstr(err, "offset 9"));
 	assert_non_null(strstr(err, "missing closing parenthesis"));
-	assert_int_equal(watch_size(wt), 2);
+	assert_int_equal(watch_size(wt, 0), 2);
 	assert_int_equal(watch_ready(wt), 0);
 	assert_int_equal(match(wt, "SEMICONDUCTORS and more", NULL, &h), 1);
 	assert_string_equal(h->terms[0], "\\bsemiconductor(s)?\\b");
@@ -237,7 +237,7 @@ test_no_words(void **state)
 	assert_int_equal(watch_begin(wt, "w"), 0);
 	assert_int_equal(watch_term(wt, " -- ", 0), 1);
 	assert_int_equal(watch_term(wt, "", 1), 1);
-	assert_int_equal(watch_size(wt), 0);
+	assert_int_equal(watch_size(wt, 0), 0);
 	assert_int_equal(watch_ready(wt), 0);
 	assert_int_equal(match(wt, "anything", NULL, NULL), 0);
 	watch_free(wt);
