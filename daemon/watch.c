@@ -277,9 +277,11 @@ watch_slot(const struct watch *wt, const char *p, size_t len, uint64_t hash)
 		sl = &wt->tab[i];
 		if (sl->head == 0)
 			return sl;
+		/* The hash first: the term itself is one more cache line. */
+		if (sl->hash != hash)
+			continue;
 		first = &wt->it[sl->head - 1].words[0];
-		if (sl->hash == hash && first->len == len &&
-		    memcmp(first->p, p, len) == 0)
+		if (first->len == len && memcmp(first->p, p, len) == 0)
 			return sl;
 	}
 }
@@ -456,9 +458,20 @@ watch_collect(struct watch *wt)
 {
 	const struct witem	*it;
 	struct watch_hit	*h = NULL;
-	size_t			 i, nh = 0, nt = 0;
+	size_t			 i, j, k, nh = 0, nt = 0;
 
-	qsort(wt->touched, wt->ntouched, sizeof(*wt->touched), cmp_size);
+	/* A story hits a few items: insertion sort, qsort past that. */
+	if (wt->ntouched > 32)
+		qsort(wt->touched, wt->ntouched, sizeof(*wt->touched),
+		    cmp_size);
+	else
+		for (i = 1; i < wt->ntouched; i++)
+			for (j = i; j > 0 && wt->touched[j - 1] >
+			    wt->touched[j]; j--) {
+				k = wt->touched[j];
+				wt->touched[j] = wt->touched[j - 1];
+				wt->touched[j - 1] = k;
+			}
 	for (i = 0; i < wt->ntouched; i++) {
 		it = &wt->it[wt->touched[i]];
 		if (it->exclude)
