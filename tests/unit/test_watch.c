@@ -321,6 +321,27 @@ test_story(void **state)
 	watch_free(wt);
 }
 
+/* keep = watch and drop = W,... on the hits of a story. */
+static void
+test_drops(void **state)
+{
+	struct watch_hit	 h[2];
+	static const size_t	 drop1[] = { 1 };
+	static const size_t	 drop2[] = { 3, 0 };
+
+	(void)state;
+	memset(h, 0, sizeof(h));
+	h[0].index = 0;
+	h[1].index = 2;
+	assert_int_equal(watch_drops(h, 0, 0, NULL, 0), 0);
+	assert_int_equal(watch_drops(h, 0, 1, NULL, 0), 1);
+	assert_int_equal(watch_drops(h, 2, 1, NULL, 0), 0);
+	assert_int_equal(watch_drops(h, 2, 1, drop1, 1), 0);
+	assert_int_equal(watch_drops(h, 2, 0, drop2, 2), 1);
+	assert_int_equal(watch_drops(&h[1], 1, 1, drop2, 2), 0);
+	assert_int_equal(watch_drops(h, 0, 0, drop2, 2), 0);
+}
+
 int
 main(void)
 {
@@ -335,6 +356,7 @@ main(void)
 		cmocka_unit_test(test_no_words),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_story),
+		cmocka_unit_test(test_drops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
