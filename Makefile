@@ -32,7 +32,7 @@ CFLAGS    ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 
 PKGS      = libcurl libxml-2.0 libevent sqlite3 jansson inih libutf8proc libsystemd \
-            libexttextcat
+            libexttextcat libpcre2-8
 TEST_PKGS = cmocka zlib
 
 WARN = -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \

@@ -33,6 +33,7 @@
 
 #include "cmdline.h"
 #include "config.h"
+#include "daemon/watch.h"
 #include "store/dedup.h"
 
 #ifndef FEEDSPOOL_VERSION
@@ -135,6 +136,9 @@ static const struct key global_keys[] = {
 	    1, 3600, "1s to 1h" },
 	{ "exec_tries", K_COUNT, offsetof(struct config, exec_tries),
 	    1, 20, "1 to 20" },
+	{ "keep", K_CHOICE, offsetof(struct config, keep_watch),
+	    0, 1, "all|watch" },
+	{ "drop", K_TEXT, offsetof(struct config, drop_names), 0, 0, NULL },
 };
 
 /* The index in feed_keys is the bit in parse.fset. */
@@ -150,7 +154,9 @@ enum {
 	FK_MAX_INTERVAL,
 	FK_ADAPTIVE,
 	FK_CATEGORY,
-	FK_EXEC
+	FK_EXEC,
+	FK_KEEP,
+	FK_DROP
 };
 
 static const struct key feed_keys[] = {
@@ -182,6 +188,10 @@ static const struct key feed_keys[] = {
 	    offsetof(struct config_feed, category), 0, 0, NULL },
 	[FK_EXEC] = { "exec", K_ARGV, offsetof(struct config_feed, exec),
 	    0, 0, NULL },
+	[FK_KEEP] = { "keep", K_CHOICE,
+	    offsetof(struct config_feed, keep_watch), 0, 1, "all|watch" },
+	[FK_DROP] = { "drop", K_TEXT,
+	    offsetof(struct config_feed, drop_names), 0, 0, NULL },
 };
 
 #define NGLOBAL_KEYS	(sizeof(global_keys) / sizeof(global_keys[0]))
@@ -215,6 +225,7 @@ enum sect {
 	SECT_NONE,		/* before the first section */
 	SECT_GLOBAL,		/* [feedspool] */
 	SECT_FEED,
+	SECT_WATCH,		/* [watch NAME] */
 	SECT_SKIP		/* a bad section, already reported */
 };
 
@@ -228,6 +239,7 @@ struct pfile {
 	unsigned	 nsyntax;
 	enum sect	 sect;
 	size_t		 feed;		/* index, when sect is SECT_FEED */
+	size_t		 watch;		/* index, when sect is SECT_WATCH */
 };
 
 static void	 errf(struct parse *, const char *, unsigned, const char *, ...)
@@ -765,7 +777,160 @@ set_feed(struct pfile *f, const char *name, const char *value)
 	*set |= 1U << i;
 	if (i == FK_EXEC)
 		feed->exec_own = 1;
+	if (i == FK_DROP)
+		feed->drop_line = f->lineno;
 	set_value(f, &feed_keys[i], feed, value);
+}
+
+/*
+ * The next term of a list at *sp into buf: a term runs to the next comma,
+ * blanks around it trimmed, or is quoted ("a, b": inside the quotes \"
+ * is a quote and \\ a backslash).  1 with *sp past it and its comma, 0
+ * at the end, -1 with *why set on a bad list.
+ */
+static int
+next_term(const char **sp, char *buf, const char **why)
+{
+	const char	*s = *sp;
+	char		*b = buf;
+	int		 quoted = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0')
+		return 0;
+	if (*s == '"') {
+		quoted = 1;
+		for (s++; *s != '"'; s++) {
+			if (*s == '\0') {
+				*why = "a quote is not closed";
+				return -1;
+			}
+			if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
+				s++;
+			*b++ = *s;
+		}
+		for (s++; *s == ' ' || *s == '\t'; s++)
+			;
+		if (*s != ',' && *s != '\0') {
+			*why = "text after a quoted term";
+			return -1;
+		}
+	} else {
+		while (*s != ',' && *s != '\0')
+			*b++ = *s++;
+		while (b > buf && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+	}
+	*b = '\0';
+	if (!quoted && b == buf) {
+		*why = "an empty term";
+		return -1;
+	}
+	if (*s == ',') {
+		s++;
+		if (*s == '\0') {
+			*why = "an empty term after the last comma";
+			return -1;
+		}
+	}
+	*sp = s;
+	return 1;
+}
+
+/* terms = or exclude = of a watch: a list, see next_term(). */
+static void
+watch_terms(struct pfile *f, const char *key, const char *v, int exclude)
+{
+	struct watch	*wt = f->p->conf->watch;
+	const char	*why = NULL;
+	char		*buf;
+	size_t		 n = 0;
+	int		 rc;
+
+	if ((buf = malloc(strlen(v) + 1)) == NULL) {
+		f->p->oom = 1;
+		return;
+	}
+	while ((rc = next_term(&v, buf, &why)) == 1) {
+		n++;
+		if ((rc = watch_term(wt, buf, exclude)) == -1) {
+			f->p->oom = 1;
+			break;
+		}
+		if (rc == 1)
+			ferr(f, "%s: '%s' has no word to match", key, buf);
+	}
+	if (rc == -1 && why != NULL)
+		ferr(f, "%s: %s", key, why);
+	else if (rc == 0 && n == 0)
+		ferr(f, "%s: no term", key);
+	free(buf);
+}
+
+/* where = title, text, categories: a list of those. */
+static void
+watch_where_key(struct pfile *f, const char *v)
+{
+	static const char *const names[] = { "title", "text", "categories" };
+	struct config_watch	*cw = &f->p->conf->watches[f->watch];
+	unsigned		 where = 0, i;
+	size_t			 len;
+
+	if (cw->where_set) {
+		ferr(f, "where: already set in [watch %s]", cw->name);
+		return;
+	}
+	cw->where_set = 1;
+	for (;;) {
+		v += strspn(v, " \t");
+		len = strcspn(v, ", \t");
+		for (i = 0; i < 3; i++)
+			if (strlen(names[i]) == len &&
+			    memcmp(v, names[i], len) == 0)
+				break;
+		if (i == 3) {
+			ferr(f, "where: '%.*s' is not title, text or "
+			    "categories", (int)(len > 40 ? 40 : len), v);
+			return;
+		}
+		where |= 1U << i;
+		v += len;
+		v += strspn(v, " \t");
+		if (*v == '\0')
+			break;
+		if (*v++ != ',') {
+			ferr(f, "where: a list of title, text, categories");
+			return;
+		}
+	}
+	watch_where(f->p->conf->watch, where);
+}
+
+static void
+set_watch(struct pfile *f, const char *name, const char *value)
+{
+	struct watch	*wt = f->p->conf->watch;
+	char		 err[300];
+	int		 rc;
+
+	if (strcmp(name, "terms") == 0)
+		watch_terms(f, name, value, 0);
+	else if (strcmp(name, "exclude") == 0)
+		watch_terms(f, name, value, 1);
+	else if (strcmp(name, "patterns") == 0) {
+		if (*value == '\0')
+			ferr(f, "patterns: empty pattern");
+		else if ((rc = watch_pattern(wt, value, err,
+		    sizeof(err))) == -1)
+			f->p->oom = 1;
+		else if (rc == 1)
+			ferr(f, "patterns: '%s': %s", value, err);
+	} else if (strcmp(name, "where") == 0)
+		watch_where_key(f, value);
+	else
+		ferr(f, "unknown key '%s' in [watch %s]", name,
+		    f->p->conf->watches[f->watch].name);
 }
 
 static int
@@ -784,6 +949,9 @@ handle_key(void *arg, const char *section, const char *name,
 		break;
 	case SECT_FEED:
 		set_feed(f, name, value);
+		break;
+	case SECT_WATCH:
+		set_watch(f, name, value);
 		break;
 	case SECT_SKIP:
 		break;
@@ -811,6 +979,62 @@ is_feed_name(const char *s, size_t len)
 	return 1;
 }
 
+/*
+ * [watch NAME]: a new watch, the one its keys go to.  Its name is a feed
+ * name's alphabet (it is shown in logs and story files).
+ */
+static void
+watch_section(struct pfile *f, const char *s, size_t len)
+{
+	struct config		*conf = f->p->conf;
+	struct config_watch	*cw, *nv;
+	size_t			 i;
+
+	while (len > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	if (!is_feed_name(s, len)) {
+		ferr(f, "bad watch name [watch %.*s] (1 to %d letters, digits, "
+		    "'.', '_' or '-', not starting with '.' or '-')",
+		    (int)(len > 80 ? 80 : len), s, FEED_NAME_MAX);
+		return;
+	}
+	for (i = 0; i < conf->nwatches; i++) {
+		cw = &conf->watches[i];
+		if (strlen(cw->name) == len && memcmp(cw->name, s, len) == 0) {
+			ferr(f, "[watch %s] already defined at %s:%u",
+			    cw->name, cw->file, cw->line);
+			return;
+		}
+	}
+	if (conf->watch == NULL && (conf->watch = watch_new()) == NULL)
+		goto oom;
+	if ((nv = reallocarray(conf->watches, conf->nwatches + 1,
+	    sizeof(*nv))) == NULL)
+		goto oom;
+	conf->watches = nv;
+	cw = &conf->watches[conf->nwatches];
+	memset(cw, 0, sizeof(*cw));
+	if ((cw->name = strndup(s, len)) == NULL ||
+	    (cw->file = strdup(f->path)) == NULL) {
+		free(cw->name);
+		free(cw->file);
+		goto oom;
+	}
+	cw->line = f->lineno;
+	if (watch_begin(conf->watch, cw->name) == -1) {
+		free(cw->name);
+		free(cw->file);
+		goto oom;
+	}
+	f->watch = conf->nwatches++;
+	f->sect = SECT_WATCH;
+	return;
+oom:
+	f->p->oom = 1;
+}
+
 static void
 section_begin(struct pfile *f, const char *s, size_t len)
 {
@@ -823,6 +1047,12 @@ section_begin(struct pfile *f, const char *s, size_t len)
 	f->sect = SECT_SKIP;
 	if (len == strlen("feedspool") && memcmp(s, "feedspool", len) == 0) {
 		f->sect = SECT_GLOBAL;
+		return;
+	}
+	/* A feed's name has no blank: "watch" and a blank is a watch. */
+	if (len > 6 && memcmp(s, "watch", 5) == 0 && (s[5] == ' ' ||
+	    s[5] == '\t')) {
+		watch_section(f, s + 6, len - 6);
 		return;
 	}
 	if (!is_feed_name(s, len)) {
@@ -1074,6 +1304,126 @@ out:
 	return ret;
 }
 
+/* Where a global key was set, or NULL: its index found by name. */
+static const char *
+global_where(const struct parse *p, const char *name, unsigned *line)
+{
+	size_t	 i;
+
+	for (i = 0; i < NGLOBAL_KEYS; i++)
+		if (strcmp(global_keys[i].name, name) == 0) {
+			*line = p->gline[i];
+			return p->gfile[i];
+		}
+	*line = 0;
+	return NULL;
+}
+
+/*
+ * drop = WATCH[,WATCH...] (or none) as watch indices into *out; an
+ * unknown watch is an error at file:line.
+ */
+static void
+resolve_drop(struct parse *p, const char *names, const char *file,
+    unsigned line, size_t **out, size_t *nout)
+{
+	const struct watch	*wt = p->conf->watch;
+	char			*copy, *tok, *next, *end;
+	size_t			*v;
+	long			 w;
+
+	*out = NULL;
+	*nout = 0;
+	if (names == NULL)
+		return;
+	if ((copy = strdup(names)) == NULL ||
+	    (v = calloc(strlen(names) / 2 + 1, sizeof(*v))) == NULL) {
+		free(copy);
+		p->oom = 1;
+		return;
+	}
+	*out = v;
+	for (tok = copy; tok != NULL; tok = next) {
+		if ((next = strchr(tok, ',')) != NULL)
+			*next++ = '\0';
+		tok += strspn(tok, " \t");
+		for (end = tok + strlen(tok); end > tok && (end[-1] == ' ' ||
+		    end[-1] == '\t'); end--)
+			;
+		*end = '\0';
+		if (strcmp(tok, "none") == 0 && *nout == 0 && next == NULL)
+			break;
+		if (*tok == '\0') {
+			errf(p, file, line, "drop: an empty watch name");
+			break;
+		}
+		if ((w = watch_find(wt, tok)) == -1) {
+			errf(p, file, line, "drop: no [watch %s]", tok);
+			continue;
+		}
+		v[(*nout)++] = (size_t)w;
+	}
+	free(copy);
+}
+
+/* A copy of the default drop list for a feed without its own. */
+static void
+copy_drop(struct parse *p, struct config_feed *feed)
+{
+	struct config	*conf = p->conf;
+
+	if (conf->ndrop == 0)
+		return;
+	if ((feed->drop = calloc(conf->ndrop, sizeof(*feed->drop))) == NULL) {
+		p->oom = 1;
+		return;
+	}
+	memcpy(feed->drop, conf->drop, conf->ndrop * sizeof(*feed->drop));
+	feed->ndrop = conf->ndrop;
+}
+
+/* The watches compiled, every keep and drop checked against them. */
+static void
+finish_watches(struct parse *p)
+{
+	struct config		*conf = p->conf;
+	struct config_feed	*feed;
+	struct config_watch	*cw;
+	const char		*file;
+	unsigned		 line;
+	size_t			 i;
+
+	for (i = 0; i < conf->nwatches; i++) {
+		cw = &conf->watches[i];
+		if (watch_size(conf->watch, i) == 0)
+			errf(p, cw->file, cw->line, "[watch %s] has no terms "
+			    "or patterns", cw->name);
+	}
+	if (conf->watch != NULL && watch_ready(conf->watch) == -1)
+		p->oom = 1;
+	if (conf->keep_watch && conf->nwatches == 0 &&
+	    (file = global_where(p, "keep", &line)) != NULL)
+		errf(p, file, line, "keep = watch, but there is no "
+		    "[watch NAME] section");
+	file = global_where(p, "drop", &line);
+	resolve_drop(p, conf->drop_names, file, line, &conf->drop,
+	    &conf->ndrop);
+	for (i = 0; i < conf->nfeeds; i++) {
+		feed = &conf->feeds[i];
+		if (!(p->fset[i] & (1U << FK_KEEP)))
+			feed->keep_watch = conf->keep_watch;
+		else if (feed->keep_watch && conf->nwatches == 0)
+			errf(p, feed->file, feed->line, "feed [%s]: keep = "
+			    "watch, but there is no [watch NAME] section",
+			    feed->name);
+		if (p->fset[i] & (1U << FK_DROP))
+			resolve_drop(p, feed->drop_names, feed->file,
+			    feed->drop_line, &feed->drop, &feed->ndrop);
+		else
+			copy_drop(p, feed);
+	}
+}
+
 /* After every file: what needs all of them read first. */
 static void
 finish(struct parse *p)
@@ -1112,6 +1462,7 @@ finish(struct parse *p)
 		if (!feed->exec_own)
 			feed->exec = conf->exec;
 	}
+	finish_watches(p);
 	n = asprintf(&conf->user_agent_header, "feedspool/%s (+%s)",
 	    FEEDSPOOL_VERSION, conf->user_agent);
 	if (n < 0) {
@@ -1221,11 +1572,21 @@ config_free(struct config *conf)
 		free(conf->feeds[i].name);
 		free(conf->feeds[i].url);
 		free(conf->feeds[i].category);
+		free(conf->feeds[i].drop);
+		free(conf->feeds[i].drop_names);
 		free(conf->feeds[i].file);
 		if (conf->feeds[i].exec_own)
 			cmdline_free(conf->feeds[i].exec);
 	}
 	free(conf->feeds);
+	for (i = 0; i < conf->nwatches; i++) {
+		free(conf->watches[i].name);
+		free(conf->watches[i].file);
+	}
+	free(conf->watches);
+	watch_free(conf->watch);
+	free(conf->drop);
+	free(conf->drop_names);
 	free(conf->path);
 	free(conf->spool);
 	free(conf->state);

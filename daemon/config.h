@@ -1,8 +1,10 @@
 /*
  * config: read feedspool.conf (INI, through inih).
  *
- * [feedspool] holds the global settings; every other section is one feed,
- * named by the section, with a required url and optional overrides.
+ * [feedspool] holds the global settings; [watch NAME] sections are watch
+ * terms (daemon/watch.h); every other section is one feed, named by the
+ * section, with a required url and optional overrides.  A feed's name has
+ * no blanks, so "watch NAME" is never one (a feed may be named "watch").
  * `include = PATTERN` (in [feedspool]) reads more files, a glob relative to
  * the including file's directory.  Unknown keys, bad values, duplicate feeds
  * are errors naming file and line; all errors of a file are collected.
@@ -11,6 +13,8 @@
 #define FEEDSPOOL_CONFIG_H
 
 #include <stddef.h>
+
+struct watch;
 
 struct config_feed {
 	char		*name;
@@ -30,8 +34,23 @@ struct config_feed {
 					   NULL: none; the global one unless
 					   exec_own */
 	int		 exec_own;	/* set in the section (maybe none) */
+	int		 keep_watch;	/* keep = watch: only stories that
+					   match a watch are spooled */
+	size_t		*drop;		/* drop = W,...: stories matching
+					   these watches (indices) are not */
+	size_t		 ndrop;
+	char		*drop_names;	/* as given */
+	unsigned	 drop_line;
 	char		*file;		/* where the section starts */
 	unsigned	 line;
+};
+
+/* A [watch NAME] section; its terms are in config.watch. */
+struct config_watch {
+	char		*name;
+	char		*file;
+	unsigned	 line;
+	int		 where_set;
 };
 
 struct config {
@@ -75,8 +94,15 @@ struct config {
 	unsigned	 exec_max;	/* hooks running at once */
 	unsigned	 exec_timeout;	/* seconds before a hook is killed */
 	unsigned	 exec_tries;	/* runs of a failing hook in all */
+	int		 keep_watch;	/* default keep = watch */
+	char		*drop_names;	/* default drop, as given */
+	size_t		*drop;		/* and as watch indices */
+	size_t		 ndrop;
 	struct config_feed *feeds;
 	size_t		 nfeeds;
+	struct config_watch *watches;
+	size_t		 nwatches;
+	struct watch	*watch;		/* compiled, or NULL: no watches */
 };
 
 /* Defaults, also documented in etc/feedspool.conf and the README. */

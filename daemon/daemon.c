@@ -37,6 +37,7 @@
 #include "daemon/metrics.h"
 #include "daemon/sched.h"
 #include "daemon/story.h"
+#include "daemon/watch.h"
 #include "parsers/date.h"
 #include "parsers/langid.h"
 #include "store/dedup.h"
@@ -236,6 +237,44 @@ daemon_sock_cb(CURL *easy, curl_socket_t s, int what, void *arg,
 	return 0;
 }
 
+/* A story keep/drop left out of the spool, in the log. */
+void
+daemon_log_watch_drop(const struct story *s)
+{
+	log_info("feed %s: story %s <%s> %s%s, recorded, not spooled",
+	    s->feed_name != NULL ? s->feed_name : "?", s->id,
+	    s->url != NULL ? s->url : "", s->nwatch > 0 ?
+	    "matches watch " : "matches no watch (keep = watch)",
+	    s->nwatch > 0 ? s->watch[0].name : "");
+}
+
+/*
+ * ingest_watch_fn: the story's watches, and whether its feed's keep and
+ * drop (the defaults for a feed no longer configured) leave it out.  The
+ * watches are the running config's: a reload rebuilds them.
+ */
+static int
+daemon_watch(void *arg, struct story *s)
+{
+	struct daemon			*d = arg;
+	const struct config		*cfg = d->cfg;
+	const struct config_feed	*cf;
+	const struct watch_hit		*hits;
+	size_t				 nhits;
+
+	if (cfg->watch == NULL) {
+		story_clear_watch(s);
+		return 0;
+	}
+	if (watch_story(cfg->watch, s, &hits, &nhits) == -1)
+		return -1;
+	if ((cf = config_feed_find(cfg, s->feed_name)) != NULL)
+		return watch_drops(hits, nhits, cf->keep_watch, cf->drop,
+		    cf->ndrop);
+	return watch_drops(hits, nhits, cfg->keep_watch, cfg->drop,
+	    cfg->ndrop);
+}
+
 /* ingest_fate_fn: a story of the documents flushed, delivered or not. */
 static void
 daemon_fate(void *arg, const struct story *s, enum ingest_fate fate,
@@ -245,6 +284,10 @@ daemon_fate(void *arg, const struct story *s, enum ingest_fate fate,
 
 	report_story(d->report, s->feed_name != NULL ? s->feed_name : "?", s,
 	    fate);
+	if (fate == INGEST_WATCH_DROPPED) {
+		daemon_log_watch_drop(s);
+		return;
+	}
 	if (fate == INGEST_DUP_MARKED || fate == INGEST_DUP_DROPPED)
 		metrics_duplicate(d->metrics, why, fate == INGEST_DUP_MARKED);
 	if (fate == INGEST_DELIVERED || fate == INGEST_DUP_MARKED)
@@ -947,6 +990,7 @@ daemon_open_store(struct daemon *d, const char *spool, const char *state)
 		return -1;
 	}
 	ingest_defer_dups(d->ingest, daemon_fill_dups, d);
+	ingest_set_watch(d->ingest, daemon_watch, d);
 	return 0;
 }
 

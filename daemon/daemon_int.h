@@ -18,6 +18,7 @@
 
 struct config;
 struct config_feed;
+struct story;
 struct daemon;
 struct daemon_opts;
 struct dedup_index;
@@ -157,6 +158,7 @@ void		 daemon_host_answered(struct daemon *, struct sched_entry *se,
 const char	*poll_http_reason(long status);
 void		 feedrt_free(struct feedrt *);
 int		 feedrt_configure(struct feedrt *, const struct config_feed *);
+void		 daemon_log_watch_drop(const struct story *);
 int		 poll_add_feed(struct daemon *, const struct config_feed *);
 struct feedrt	*poll_find_feed(struct daemon *, const char *name);
 /* A reload changed fr's settings (it was old_url, old_interval). */

@@ -183,6 +183,8 @@ struct ingest {
 						   feed state alone */
 	int			(*dups_load)(void *);	/* not yet run */
 	void			*dups_arg;
+	ingest_watch_fn		 watch_fn;
+	void			*watch_arg;
 };
 
 static void	parcel_clear(struct parcel *);
@@ -358,6 +360,13 @@ ingest_take_released(struct ingest *in)
 		*pc = in->released[--in->nreleased];
 	}
 	return 0;
+}
+
+void
+ingest_set_watch(struct ingest *in, ingest_watch_fn fn, void *arg)
+{
+	in->watch_fn = fn;
+	in->watch_arg = arg;
 }
 
 void
@@ -537,6 +546,38 @@ ingest_add_file(struct spool_batch *b, const struct delivery *d,
 }
 
 /*
+ * The watches of d's story, matched now that its text is final: 1 when
+ * it is dropped (recorded delivered, as a dropped duplicate is, so that it
+ * is not fetched or judged again; not remembered for the duplicate checks,
+ * since it is not in the spool), 0 when it goes on to be judged, -1 on a
+ * state error, -2 out of memory (err set).
+ */
+static int
+ingest_watch(struct ingest *in, struct delivery *d, char *err,
+    size_t errlen)
+{
+	struct story	*s = d->story;
+	size_t		 had = s->nwatch;
+	int		 rc;
+
+	if (in->watch_fn == NULL)
+		return 0;
+	if ((rc = in->watch_fn(in->watch_arg, s)) == -1) {
+		ingest_seterr(err, errlen, "story", "out of memory");
+		return -2;
+	}
+	/* The pending row's bytes were dumped before the match. */
+	if (had > 0 || s->nwatch > 0)
+		d->json = NULL;
+	if (rc == 0)
+		return 0;
+	d->fate = INGEST_WATCH_DROPPED;
+	if (state_item_delivered(in->st, s->id) == -1)
+		return -1;
+	return 1;
+}
+
+/*
  * Decide what d is and record it, inside the batch's transaction: an
  * original (remembered, spooled), or a duplicate (a sighting of the
  * original; dropped, or spooled marked).  Returns 0, -1 on a state
@@ -562,6 +603,9 @@ ingest_decide(struct ingest *in, struct spool_batch *b, struct delivery *d,
 	}
 	d->fate = INGEST_DELIVERED;
 	d->why = NULL;
+	if ((rc = ingest_watch(in, d, err, errlen)) != 0)
+		return rc == 1 ? 0 : rc;
+	rc = -1;
 	candidate_make(&c, s);
 	/* A revision resembles the story it supersedes: that is the point. */
 	if (s->revision <= 1) {
@@ -1198,7 +1242,7 @@ ingest_mark_delivered(struct ingest *in, const struct delivery *v,
 
 	rc = state_begin(in->st);
 	for (i = 0; i < n && rc == 0; i++)
-		if (v[i].fate != INGEST_DUP_DROPPED)
+		if (!INGEST_FATE_DROPPED(v[i].fate))
 			rc = state_item_delivered(in->st, v[i].story->id);
 	if (rc == 0 && (state_feeds_release(in->st) == -1 ||
 	    state_commit(in->st) == -1))

@@ -69,8 +69,13 @@ enum ingest_fate {
 	INGEST_DELIVERED,
 	INGEST_DUP_DROPPED,	/* a duplicate, recorded as a sighting */
 	INGEST_DUP_MARKED,	/* a duplicate, spooled with duplicate_of */
-	INGEST_KEPT		/* pending: deliveries are failing */
+	INGEST_KEPT,		/* pending: deliveries are failing */
+	INGEST_WATCH_DROPPED	/* not spooled (keep/drop), recorded */
 };
+
+/* A story not spooled: a duplicate dropped, or dropped by its watches. */
+#define INGEST_FATE_DROPPED(f)	((f) == INGEST_DUP_DROPPED || \
+				 (f) == INGEST_WATCH_DROPPED)
 
 /* Whether deliveries fail, and why: ingest_pending() is to try again. */
 struct ingest_health {
@@ -131,6 +136,13 @@ void		 ingest_defer_dups(struct ingest *, int (*load)(void *),
 typedef void	(*ingest_spooled_fn)(void *, const char *id, const char *feed,
 		    const char *name);
 void		 ingest_on_spooled(struct ingest *, ingest_spooled_fn, void *);
+/*
+ * Matches s against the watch terms when it is judged for delivery (its
+ * page merged, so its text final) and records what matched in it: 1 when
+ * it is not to be spooled (keep/drop), 0 when it is, -1 out of memory.
+ */
+typedef int	(*ingest_watch_fn)(void *, struct story *);
+void		 ingest_set_watch(struct ingest *, ingest_watch_fn, void *);
 /* Documents not flushed are dropped (their rows were never committed). */
 void		 ingest_free(struct ingest *);
 

@@ -90,6 +90,10 @@ pages_log(struct daemon *d, const struct pagejob *j,
 		    "with the feed's text");
 		return;
 	}
+	if (pr->fate == INGEST_WATCH_DROPPED) {
+		daemon_log_watch_drop(p->story);
+		return;
+	}
 	if (pr->fate != INGEST_DELIVERED) {
 		log_info("feed %s: story %s <%s> is a duplicate, %s", p->feed,
 		    p->id, p->url, pr->fate == INGEST_DUP_MARKED ?

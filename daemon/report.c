@@ -40,6 +40,7 @@ struct report_entry {
 	size_t			 dups;		/* marked or not */
 	size_t			 marked;
 	size_t			 kept;		/* pending: the spool failed */
+	size_t			 watch_dropped;	/* left out by keep/drop */
 };
 
 struct report {
@@ -49,6 +50,7 @@ struct report {
 	struct report_entry	**buckets;
 	size_t			 feeds, polled, failed;	/* report_feed() */
 	size_t			 fresh, spooled, dups, marked;
+	size_t			 watch_dropped;
 };
 
 struct report *
@@ -158,6 +160,8 @@ report_fate_name(enum ingest_fate fate)
 		return "duplicate";
 	case INGEST_DUP_MARKED:
 		return "duplicate_marked";
+	case INGEST_WATCH_DROPPED:
+		return "dropped_by_watch";
 	default:
 		return "pending";
 	}
@@ -201,6 +205,8 @@ report_story(struct report *rp, const char *feed, const struct story *s,
 			e->marked++;
 		if (fate == INGEST_KEPT)
 			e->kept++;
+		if (fate == INGEST_WATCH_DROPPED)
+			e->watch_dropped++;
 	}
 	if (!rp->json)
 		return;
@@ -223,6 +229,9 @@ report_fates_text(const struct report_entry *e, char *buf, size_t len)
 	if (n >= 0 && (size_t)n < len && e->marked > 0)
 		n += snprintf(buf + n, len - (size_t)n, " (%zu spooled "
 		    "marked)", e->marked);
+	if (n >= 0 && (size_t)n < len && e->watch_dropped > 0)
+		n += snprintf(buf + n, len - (size_t)n, ", %zu dropped by "
+		    "watch", e->watch_dropped);
 	if (n >= 0 && (size_t)n < len && e->kept > 0)
 		(void)snprintf(buf + n, len - (size_t)n, ", %zu waiting for "
 		    "the spool", e->kept);
@@ -237,14 +246,15 @@ report_feed_json(const char *feed, const char *url, const char *summary,
 	if (e == NULL)
 		e = &none;
 	return json_pack("{s:s, s:s?, s:s?, s:s, s:o, s:s?, s:I, s:I, s:I, "
-	    "s:I, s:I, s:f, s:s?}", "type", "feed", "feed", feed, "url", url,
+	    "s:I, s:I, s:I, s:f, s:s?}", "type", "feed", "feed", feed, "url", url,
 	    "result", report_result_names[summary != NULL ? e->result :
 	    REPORT_NOT_POLLED], "status", e->status > 0 ?
 	    json_integer(e->status) : json_null(), "error",
 	    e->result == REPORT_ERROR ? e->error : NULL,
 	    "items", (json_int_t)e->items, "new", (json_int_t)e->fresh,
 	    "duplicates", (json_int_t)e->dups, "duplicates_marked",
-	    (json_int_t)e->marked, "spooled", (json_int_t)e->spooled,
+	    (json_int_t)e->marked, "dropped_by_watch",
+	    (json_int_t)e->watch_dropped, "spooled", (json_int_t)e->spooled,
 	    "seconds", e->seconds, "summary", summary);
 }
 
@@ -268,12 +278,14 @@ report_feed(struct report *rp, const char *feed, const char *url,
 		rp->spooled += e->spooled;
 		rp->dups += e->dups;
 		rp->marked += e->marked;
+		rp->watch_dropped += e->watch_dropped;
 	}
 	if (rp->json) {
 		report_print(rp, report_feed_json(feed, url, summary, e));
 		return;
 	}
-	if (e != NULL && (e->fresh > 0 || e->spooled > 0 || e->dups > 0))
+	if (e != NULL && (e->fresh > 0 || e->spooled > 0 || e->dups > 0 ||
+	    e->watch_dropped > 0))
 		report_fates_text(e, fates, sizeof(fates));
 	printf("%s: %s%s\n", feed, summary != NULL ? summary : "not polled",
 	    fates);
@@ -286,13 +298,14 @@ report_end(struct report *rp, size_t pending)
 		return;
 	if (rp->json)
 		report_print(rp, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, "
-		    "s:I, s:I}", "type", "summary",
+		    "s:I, s:I, s:I}", "type", "summary",
 		    "feeds", (json_int_t)rp->feeds,
 		    "polled", (json_int_t)rp->polled,
 		    "failed", (json_int_t)rp->failed,
 		    "new", (json_int_t)rp->fresh,
 		    "duplicates", (json_int_t)rp->dups,
 		    "duplicates_marked", (json_int_t)rp->marked,
+		    "dropped_by_watch", (json_int_t)rp->watch_dropped,
 		    "spooled", (json_int_t)rp->spooled,
 		    "pending", (json_int_t)pending));
 	else {
@@ -301,6 +314,8 @@ report_end(struct report *rp, size_t pending)
 		    rp->fresh, rp->dups, rp->dups == 1 ? "" : "s");
 		if (rp->marked > 0)
 			printf(" (%zu spooled marked)", rp->marked);
+		if (rp->watch_dropped > 0)
+			printf(", %zu dropped by watch", rp->watch_dropped);
 		printf(", %zu spooled", rp->spooled);
 		if (pending > 0)
 			printf(", %zu pending", pending);

@@ -418,6 +418,57 @@ story_unsupersede(struct story *s)
 	s->duplicate_reason = NULL;
 }
 
+static void
+story_watch_free(struct story_watch *w)
+{
+	size_t	 i;
+
+	for (i = 0; i < w->nterms; i++)
+		free(w->terms[i]);
+	free(w->terms);
+	free(w->name);
+}
+
+void
+story_clear_watch(struct story *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->nwatch; i++)
+		story_watch_free(&s->watch[i]);
+	free(s->watch);
+	s->watch = NULL;
+	s->nwatch = 0;
+}
+
+int
+story_add_watch(struct story *s, const char *name, const char *const *terms,
+    size_t nterms, unsigned where)
+{
+	struct story_watch	*nv, w;
+	size_t			 i;
+
+	memset(&w, 0, sizeof(w));
+	w.where = where;
+	if ((w.name = strdup(name)) == NULL ||
+	    (nterms > 0 && (w.terms = calloc(nterms, sizeof(*w.terms))) == NULL))
+		goto oom;
+	for (i = 0; i < nterms; i++) {
+		if ((w.terms[i] = strdup(terms[i])) == NULL)
+			goto oom;
+		w.nterms++;
+	}
+	if (s->nwatch == SIZE_MAX ||
+	    (nv = reallocarray(s->watch, s->nwatch + 1, sizeof(*nv))) == NULL)
+		goto oom;
+	s->watch = nv;
+	s->watch[s->nwatch++] = w;
+	return 0;
+oom:
+	story_watch_free(&w);
+	return -1;
+}
+
 void
 story_free(struct story *s)
 {
@@ -425,6 +476,7 @@ story_free(struct story *s)
 
 	if (s == NULL)
 		return;
+	story_clear_watch(s);
 	for (i = 0; i < s->nauthors; i++) {
 		free(s->authors[i].name);
 		free(s->authors[i].email);
@@ -695,6 +747,47 @@ story_lang_name(enum story_lang l)
 	    sizeof(story_lang_names[0]) ? story_lang_names[l] : NULL;
 }
 
+/*
+ * The watches it matched; no "watch" member at all when none did (or none
+ * is configured), so that files without watches stay as they were.
+ */
+static void
+story_dump_watch(struct jw *w, const struct story *s)
+{
+	static const char *const where[] = { "title", "text", "categories" };
+	const struct story_watch *sw;
+	size_t			 i, j;
+
+	if (s->nwatch == 0)
+		return;
+	jw_key(w, "watch");
+	jw_open(w, '[');
+	for (i = 0; i < s->nwatch; i++) {
+		sw = &s->watch[i];
+		jw_next(w);
+		jw_open(w, '{');
+		jw_member(w, "name", sw->name);
+		jw_key(w, "terms");
+		jw_open(w, '[');
+		for (j = 0; j < sw->nterms; j++)
+			if (story_utf8_valid(sw->terms[j])) {
+				jw_next(w);
+				jw_str(w, sw->terms[j]);
+			}
+		jw_close(w, ']');
+		jw_key(w, "where");
+		jw_open(w, '[');
+		for (j = 0; j < 3; j++)
+			if (sw->where & (1U << j)) {
+				jw_next(w);
+				jw_str(w, where[j]);
+			}
+		jw_close(w, ']');
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
 /* The fields in the order of the file (README "Story files"). */
 static void
 story_dump_fields(struct jw *w, const struct story *s)
@@ -736,6 +829,7 @@ story_dump_fields(struct jw *w, const struct story *s)
 	 */
 	if (s->duplicate_of != NULL || s->duplicate_reason != NULL)
 		jw_member(w, "duplicate_reason", s->duplicate_reason);
+	story_dump_watch(w, s);
 	jw_close(w, '}');
 }
 
@@ -778,6 +872,57 @@ story_get_date(json_t *o, const char *key)
 	return t;
 }
 
+/* What "where" of a watch says, as STORY_WHERE_* bits. */
+static unsigned
+story_load_where(json_t *a)
+{
+	static const char *const where[] = { "title", "text", "categories" };
+	json_t		*e;
+	const char	*v;
+	size_t		 i, j;
+	unsigned	 bits = 0;
+
+	json_array_foreach(a, i, e) {
+		if ((v = json_string_value(e)) == NULL)
+			continue;
+		for (j = 0; j < 3; j++)
+			if (strcmp(v, where[j]) == 0)
+				bits |= 1U << j;
+	}
+	return bits;
+}
+
+/* The watches of a story file; what is not one of ours is left out. */
+static int
+story_load_watch(struct story *s, json_t *a)
+{
+	const char	**terms, *name;
+	json_t		*e, *t, *v;
+	size_t		 i, j, n;
+	int		 rc;
+
+	json_array_foreach(a, i, e) {
+		if ((name = json_string_value(json_object_get(e,
+		    "name"))) == NULL)
+			continue;
+		t = json_object_get(e, "terms");
+		terms = NULL;
+		if (json_array_size(t) > 0 && (terms = calloc(json_array_size(t),
+		    sizeof(*terms))) == NULL)
+			return -1;
+		n = 0;
+		json_array_foreach(t, j, v)
+			if (json_is_string(v))
+				terms[n++] = json_string_value(v);
+		rc = story_add_watch(s, name, terms, n,
+		    story_load_where(json_object_get(e, "where")));
+		free(terms);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 story_load_lists(struct story *s, json_t *o)
 {
@@ -813,7 +958,9 @@ story_load_lists(struct story *s, json_t *o)
 		s->enclosures[i].length = story_get(e, "length", &bad);
 		s->nenclosures++;
 	}
-	return bad ? -1 : 0;
+	if (bad || story_load_watch(s, json_object_get(o, "watch")) == -1)
+		return -1;
+	return 0;
 }
 
 static int

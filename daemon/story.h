@@ -52,6 +52,21 @@ struct story_media {
 	char		*length;
 };
 
+/*
+ * A watch the story matched (daemon/watch.h): its name, the terms and
+ * patterns that matched, as configured, and where (STORY_WHERE_* bits).
+ */
+#define STORY_WHERE_TITLE	0x01
+#define STORY_WHERE_TEXT	0x02
+#define STORY_WHERE_CATEGORIES	0x04
+
+struct story_watch {
+	char		*name;
+	char		**terms;
+	size_t		 nterms;
+	unsigned	 where;
+};
+
 /* Where the story's text came from. */
 enum story_source {
 	STORY_FROM_FEED,
@@ -108,6 +123,8 @@ struct story {
 						   fuller text */
 	uint64_t		 content_hash;	/* story_content_hash() of the
 						   item; not in the file */
+	struct story_watch	*watch;		/* the watches it matched */
+	size_t			 nwatch;
 };
 
 /*
@@ -148,6 +165,14 @@ void	 story_unmark(struct story *);
  */
 int	 story_supersede(struct story *s, const char *brief, const char *why);
 void	 story_unsupersede(struct story *);
+
+/*
+ * One more watch s matched (copies of name and terms); 0, or -1 out of
+ * memory (s unchanged).  story_clear_watch() forgets them all.
+ */
+int	 story_add_watch(struct story *s, const char *name,
+	    const char *const *terms, size_t nterms, unsigned where);
+void	 story_clear_watch(struct story *);
 
 /* The story file: a malloc'd JSON text and its length, or NULL. */
 char	*story_dump(const struct story *, size_t *lenp);

@@ -21,6 +21,7 @@
 
 #include "daemon/config.h"
 #include "daemon/log.h"
+#include "daemon/watch.h"
 
 struct tdir {
 	char	 path[64];
@@ -805,11 +806,136 @@ test_bundled(void **state)
 	config_free(conf);
 }
 
+/* [watch NAME] sections, their lists, and keep and drop per feed. */
+static void
+test_watch_sections(void **state)
+{
+	struct config			*conf;
+	const struct config_feed	*f;
+	const struct watch_hit		*hits;
+	struct watch_text		 t;
+	size_t				 n;
+
+	put(*state, "w.conf",
+	    "[feedspool]\n"
+	    "drop = sport\n"
+	    "keep = watch\n"
+	    "[watch asia]\n"
+	    "terms = Taiwan, \"Red Sea\" , \"a, b \\\"q\\\"\"\n"
+	    "terms = export controls\n"
+	    "patterns = \\bchips?\\b\n"
+	    "exclude = Taiwan Semiconductor\n"
+	    "where = title , categories\n"
+	    "[watch sport]\n"
+	    "terms = football\n"
+	    "[f1]\n"
+	    "url = http://example.org/a\n"
+	    "[f2]\n"
+	    "url = http://example.org/b\n"
+	    "keep = all\n"
+	    "drop = none\n"
+	    "[f3]\n"
+	    "url = http://example.org/c\n"
+	    "drop = asia , sport\n"
+	    "[watch]\n"
+	    "url = http://example.org/w\n");
+	conf = load_ok(*state, "w.conf");
+	assert_int_equal(conf->nwatches, 2);
+	assert_string_equal(conf->watches[0].name, "asia");
+	assert_int_equal(conf->watches[0].line, 4);
+	assert_int_equal(watch_count(conf->watch), 2);
+	assert_int_equal(watch_size(conf->watch, 0), 5);
+	assert_int_equal(watch_size(conf->watch, 1), 1);
+	assert_int_equal(conf->keep_watch, 1);
+	assert_int_equal(conf->ndrop, 1);
+	assert_int_equal(conf->drop[0], 1);
+	/* A feed may be named "watch": no blank, no watch. */
+	assert_non_null(config_feed_find(conf, "watch"));
+	assert_non_null(f = config_feed_find(conf, "f1"));
+	assert_int_equal(f->keep_watch, 1);
+	assert_int_equal(f->ndrop, 1);
+	assert_int_equal(f->drop[0], 1);
+	assert_non_null(f = config_feed_find(conf, "f2"));
+	assert_int_equal(f->keep_watch, 0);
+	assert_int_equal(f->ndrop, 0);
+	assert_non_null(f = config_feed_find(conf, "f3"));
+	assert_int_equal(f->ndrop, 2);
+	assert_int_equal(f->drop[0], 0);
+	assert_int_equal(f->drop[1], 1);
+	/* The quoted term, its quotes and comma kept, as one phrase. */
+	memset(&t, 0, sizeof(t));
+	t.title = "A, B \"Q\" and chips";
+	t.text = "Taiwan";	/* not where asia looks */
+	assert_int_equal(watch_match(conf->watch, &t, &hits, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(hits[0].nterms, 2);
+	assert_string_equal(hits[0].terms[0], "a, b \"q\"");
+	assert_string_equal(hits[0].terms[1], "\\bchips?\\b");
+	assert_int_equal(hits[0].where, WATCH_TITLE);
+	config_free(conf);
+}
+
+static void
+test_watch_errors(void **state)
+{
+	put(*state, "c.conf",
+	    "[feedspool]\n"
+	    "url = x\n"
+	    "[watch a]\n"
+	    "where = title\n"
+	    "where = text\n"
+	    "color = red\n"
+	    "terms = \"open\n"
+	    "terms = \"x\" y\n"
+	    "terms = a,,b\n"
+	    "terms = --\n"
+	    "terms =\n"
+	    "patterns = a{2,1}\n"
+	    "[watch a]\n"
+	    "[watch b]\n"
+	    "[watch bad name!]\n"
+	    "[f]\n"
+	    "url = http://example.org/\n"
+	    "drop = a, nope\n"
+	    "keep = sometimes\n");
+	load_bad(*state, "c.conf",
+	    "@/c.conf:2: unknown key 'url' in [feedspool]\n"
+	    "@/c.conf:5: where: already set in [watch a]\n"
+	    "@/c.conf:6: unknown key 'color' in [watch a]\n"
+	    "@/c.conf:7: terms: a quote is not closed\n"
+	    "@/c.conf:8: terms: text after a quoted term\n"
+	    "@/c.conf:9: terms: an empty term\n"
+	    "@/c.conf:10: terms: '--' has no word to match\n"
+	    "@/c.conf:11: terms: no term\n"
+	    "@/c.conf:12: patterns: 'a{2,1}': offset 5: numbers out of "
+	    "order in {} quantifier\n"
+	    "@/c.conf:13: [watch a] already defined at @/c.conf:3\n"
+	    "@/c.conf:15: bad watch name [watch bad name!] (1 to 64 letters, "
+	    "digits, '.', '_' or '-', not starting with '.' or '-')\n"
+	    "@/c.conf:19: keep: 'sometimes' is not one of all|watch\n"
+	    "@/c.conf:14: [watch b] has no terms or patterns\n"
+	    "@/c.conf:18: drop: no [watch nope]\n");
+	put(*state, "k.conf",
+	    "[feedspool]\n"
+	    "keep = watch\n"
+	    "[f]\n"
+	    "url = http://example.org/\n"
+	    "keep = watch\n");
+	load_bad(*state, "k.conf",
+	    "@/k.conf:2: keep = watch, but there is no [watch NAME] section\n"
+	    "@/k.conf:3: feed [f]: keep = watch, but there is no "
+	    "[watch NAME] section\n");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_all_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch_sections, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_watch_errors, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_globals_after_feeds,
 		    setup, teardown),
