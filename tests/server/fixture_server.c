@@ -33,6 +33,7 @@
  *                         it: /seq/301,200/seq/200,404,200/x moves to
  *                         /seq/200,404,200/x, whose second request fails,
  *                         and its third, through the old url, does not
+ *   /redirect-to/HOST:PORT/PATH  302 to http://HOST:PORT/PATH: another host
  *   /cache/N/PATH         PATH with Cache-Control: max-age=N
  *   /expires/N/PATH       PATH with Expires N seconds ahead (and a Date)
  *
@@ -1198,13 +1199,38 @@ prefix(const char *path, const char *pre, const char **rest)
 	return 1;
 }
 
+/* 302 to http://HOST:PORT/PATH, for redirects that leave the host. */
+static void
+serve_redirect_to(struct server *srv, struct evhttp_request *req,
+    const char *arg)
+{
+	const char	*slash = strchr(arg, '/');
+	char		 loc[2048];
+	int		 len;
+
+	if (slash == NULL || slash == arg) {
+		reply_text(srv, req, 400, "bad redirect\n");
+		return;
+	}
+	len = snprintf(loc, sizeof(loc), "http://%s", arg);
+	if (len < 0 || (size_t)len >= sizeof(loc)) {
+		reply_text(srv, req, 400, "path too long\n");
+		return;
+	}
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Location",
+	    loc);
+	reply_text(srv, req, 302, "redirecting\n");
+}
+
 static void
 dispatch(struct server *srv, struct evhttp_request *req, const char *path,
     struct opts o)
 {
 	const char *rest;
 
-	if (prefix(path, "/status/", &rest))
+	if (prefix(path, "/redirect-to/", &rest))
+		serve_redirect_to(srv, req, rest);
+	else if (prefix(path, "/status/", &rest))
 		serve_status(srv, req, rest);
 	else if (prefix(path, "/redirect/", &rest))
 		serve_redirect(srv, req, rest, 0);
