@@ -404,7 +404,7 @@ is_http_url(const char *s)
 static int
 check_string(struct pfile *f, const struct key *k, const char *v)
 {
-	char		 host[CONFIG_LISTEN_HOST_MAX];
+	char		 host[CONFIG_LISTEN_HOST_MAX], *shown;
 	unsigned	 port;
 
 	switch (k->type) {
@@ -417,8 +417,11 @@ check_string(struct pfile *f, const struct key *k, const char *v)
 		return 0;
 	case K_URL:
 		if (!is_http_url(v)) {
+			/* Without a password it may hold. */
+			shown = url_strip_userinfo(v);
 			ferr(f, "%s: '%s' is not an http:// or https:// URL",
-			    k->name, v);
+			    k->name, shown != NULL ? shown : "");
+			free(shown);
 			return -1;
 		}
 		return 0;
@@ -748,8 +751,11 @@ set_request(struct pfile *f, struct config_request *rq,
 		if (strcasecmp(value, "none") == 0)
 			v = strdup("");
 		else if (!is_proxy_url(value)) {
+			v = url_strip_userinfo(value);
 			ferr(f, "proxy: '%s' is not none or an http://, "
-			    "https://, socks4(a):// or socks5(h):// URL", value);
+			    "https://, socks4(a):// or socks5(h):// URL",
+			    v != NULL ? v : "");
+			free(v);
 			return 1;
 		} else
 			v = strdup(value);
