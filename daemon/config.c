@@ -793,7 +793,7 @@ pct_decode(const char *s, size_t len, int *bad)
 	if ((r = malloc(len + 1)) == NULL)
 		return NULL;
 	for (i = 0, w = r; i < len; i++) {
-		if (s[i] == '%' && i + 2 < len + 1 &&
+		if (s[i] == '%' && i + 2 < len &&
 		    isxdigit((unsigned char)s[i + 1]) &&
 		    isxdigit((unsigned char)s[i + 2])) {
 			hi = (unsigned)(isdigit((unsigned char)s[i + 1]) ?

@@ -570,9 +570,60 @@ fetch_url_escape(const char *url)
 }
 
 /*
+ * Whether no_proxy (or NO_PROXY) names url's host: "*", the host, or a
+ * domain it is in (".example.org" or "example.org"), as libcurl reads it
+ * for names; address ranges are not read (a literal is matched as text).
+ */
+static int
+fetch_no_proxy(const char *url)
+{
+	const char	*np, *e, *end;
+	char		*origin, *host;
+	size_t		 hl, el;
+	int		 hit = 0;
+
+	if ((np = getenv("no_proxy")) == NULL || *np == '\0')
+		np = getenv("NO_PROXY");
+	if (np == NULL || *np == '\0')
+		return 0;
+	if ((origin = fetch_origin(url)) == NULL)
+		return 0;
+	host = origin;
+	*strrchr(host, ':') = '\0';
+	if (*host == '[') {
+		host++;
+		host[strcspn(host, "]")] = '\0';
+	}
+	hl = strlen(host);
+	for (e = np; *e != '\0' && !hit; e = *end == ',' ? end + 1 : end) {
+		while (*e == ' ' || *e == '\t')
+			e++;
+		end = e + strcspn(e, ",");
+		for (el = (size_t)(end - e); el > 0 && (e[el - 1] == ' ' ||
+		    e[el - 1] == '\t'); el--)
+			;
+		if (el == 1 && *e == '*') {
+			hit = 1;
+			continue;
+		}
+		if (el > 0 && *e == '.') {
+			e++;
+			el--;
+		}
+		if (el == 0 || el > hl)
+			continue;
+		hit = strncasecmp(host + hl - el, e, el) == 0 &&
+		    (el == hl || host[hl - el - 1] == '.');
+	}
+	free(origin);
+	return hit;
+}
+
+/*
  * The proxy libcurl would take from the environment for url's scheme
  * (http_proxy, https_proxy or HTTPS_PROXY, then all_proxy or ALL_PROXY;
- * not HTTP_PROXY, which a CGI environment lets a client set), or NULL.
+ * not HTTP_PROXY, which a CGI environment lets a client set), or NULL:
+ * none, or no_proxy names the host.
  */
 static const char *
 fetch_env_proxy(const char *url)
@@ -585,9 +636,10 @@ fetch_env_proxy(const char *url)
 	const char		*p;
 
 	v = strncasecmp(url, "https:", 6) == 0 ? https : http;
+	/* (not for a host no_proxy names: see fetch_no_proxy) */
 	for (; *v != NULL; v++)
 		if ((p = getenv(*v)) != NULL && *p != '\0')
-			return p;
+			return fetch_no_proxy(url) ? NULL : p;
 	return NULL;
 }
 

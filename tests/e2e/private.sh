@@ -160,6 +160,7 @@ SERVER_PID=
 start_server --proxy-map "news.example=127.0.0.1:$ORIGIN_PORT"
 PROXY=$PORT
 PORT=$ORIGIN_PORT
+BASE=http://127.0.0.1:$PORT
 feed px.xml "http://news.example/news/p1.html" "http://127.0.0.1:$PORT/news/p2.html" \
     "http://news.example/redirect-to/127.0.0.1:$PORT/news/p3.html" \
     "http://localhost:$PORT/news/p4.html"
@@ -173,7 +174,18 @@ timeout = 5
 proxy = http://127.0.0.1:$PROXY
 metrics_file = $T/metrics2.prom"
 write_config "$T/proxy.conf" viaproxy=http://news.example/feeds/px.xml
+cp "$T/proxy.conf" "$T/none.conf"
+feed hdr2.xml
+cat >>"$T/proxy.conf" <<EOF
+
+[pxhdr]
+url = http://news.example/hdr/feeds/hdr2.xml
+header = X-Api-Key: $KEY
+EOF
 "$FEEDSPOOL" run -c "$T/proxy.conf" --once >"$T/run2.out" 2>"$T/run2.err"
+# The feed's header lines go through the proxy to the server.
+assert_eq 1 "$(proxy_log "^GET	http://news.example/hdr/feeds/hdr2.xml	200	.*apikey=$KEY\$")" \
+    "header through the proxy"
 assert_eq 1 "$(proxy_log "^GET	http://news.example/feeds/px.xml	200	")" "feed through the proxy"
 assert_eq 1 "$(proxy_log "^GET	http://news.example/news/p1.html	200	")" "page through the proxy"
 assert_eq article "$(text_source px.xml-1)" "p1 page"
@@ -192,11 +204,11 @@ assert_eq 1 "$(proxy_log "^GET	http://news.example/redirect-to/")" "p3's first r
 # proxy = none in the feed: no proxy, so news.example does not resolve.
 no_secrets
 rm -rf "$T/spool" "$T/state.db"*
-cat >>"$T/proxy.conf" <<EOF
+cat >>"$T/none.conf" <<EOF
 proxy = none
 EOF
 before=$(proxy_log .)
-"$FEEDSPOOL" run -c "$T/proxy.conf" --once >"$T/run3.out" 2>"$T/run3.err"
+"$FEEDSPOOL" run -c "$T/none.conf" --once >"$T/run3.out" 2>"$T/run3.err"
 assert_eq "$before" "$(proxy_log .)" "requests at the proxy with proxy = none"
 
 # 3. The proxy from the environment (http_proxy), with the guard on.
@@ -204,10 +216,28 @@ rm -rf "$T/spool" "$T/state.db"*
 CONFIG_EXTRA="log_level = debug
 timeout = 5"
 write_config "$T/env.conf" envproxy=http://news.example/feeds/px2.xml
-http_proxy="http://127.0.0.1:$PROXY" "$FEEDSPOOL" run -c "$T/env.conf" --once \
+# (tests/run sets no_proxy='*', which would keep the feed from the proxy)
+env -u no_proxy -u NO_PROXY http_proxy="http://127.0.0.1:$PROXY" "$FEEDSPOOL" run -c "$T/env.conf" --once \
     >"$T/run4.out" 2>"$T/run4.err"
 assert_eq 1 "$(proxy_log "^GET	http://news.example/news/p5.html	200	")" "page through http_proxy"
 assert_eq article "$(text_source px2.xml-1)" "p5 page"
+# A no_proxy of the usual kind: the feed on 127.0.0.1 straight, its page on
+# news.example through the proxy, one in a no_proxy domain not.
+rm -rf "$T/spool" "$T/state.db"*
+cp "$FIXTURES/site/news/chess-final.html" "$T/site/news/p6.html" || fail cp
+feed px3.xml "http://news.example/news/p6.html" "http://www.direct.test/news/p7.html"
+write_config "$T/env.conf" envproxy=/feeds/px3.xml
+before=$(count_log "^GET	/feeds/px3.xml	200	.*host=127.0.0.1:$PORT	")
+env -u NO_PROXY no_proxy="localhost, 127.0.0.1,.direct.test" \
+    http_proxy="http://127.0.0.1:$PROXY" "$FEEDSPOOL" run -c "$T/env.conf" \
+    --once >"$T/run5.out" 2>"$T/run5.err"
+grep -q "^GET	/feeds/px3.xml	200	.*host=127.0.0.1:$PORT	" "$T/origin1.log" ||
+	fail "px3 not fetched straight: $(cat "$T/run5.err")"
+assert_eq 0 "$(proxy_log "px3.xml")" "px3 at the proxy"
+assert_eq 1 "$(proxy_log "^GET	http://news.example/news/p6.html	200	")" "p6 through the proxy"
+assert_eq article "$(text_source px3.xml-1)" "p6 page"
+assert_eq 0 "$(proxy_log "direct.test")" "p7 at the proxy"
+assert_eq feed "$(text_source px3.xml-2)" "p7 page"
 
 no_secrets
 stop_server
