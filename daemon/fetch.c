@@ -655,6 +655,7 @@ fetch_proxy(struct fetch *f, const struct fetch_opts *o)
 {
 	CURL		*e = f->easy;
 	const char	*proxy = o->proxy;
+	char		*remote = NULL;
 	int		 bad = 0;
 
 	if (proxy == NULL) {
@@ -665,7 +666,20 @@ fetch_proxy(struct fetch *f, const struct fetch_opts *o)
 		if (proxy == NULL)
 			proxy = "";
 	}
-	bad |= curl_easy_setopt(e, CURLOPT_PROXY, proxy) != CURLE_OK;
+	/*
+	 * Through socks4:// or socks5:// libcurl resolves the target itself
+	 * and hands the proxy an address, after (and apart from) the guard's
+	 * look-up: with the guard on, the proxy resolves (socks4a, socks5h).
+	 */
+	if (o->public_only && strncasecmp(proxy, "socks4://", 9) == 0 &&
+	    asprintf(&remote, "socks4a://%s", proxy + 9) < 0)
+		return -1;
+	if (o->public_only && strncasecmp(proxy, "socks5://", 9) == 0 &&
+	    asprintf(&remote, "socks5h://%s", proxy + 9) < 0)
+		return -1;
+	bad |= curl_easy_setopt(e, CURLOPT_PROXY, remote != NULL ? remote :
+	    proxy) != CURLE_OK;
+	free(remote);
 	if (*proxy != '\0') {
 		bad |= curl_easy_setopt(e, CURLOPT_NOPROXY, "") != CURLE_OK;
 		f->via_proxy = 1;
