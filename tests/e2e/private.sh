@@ -123,6 +123,10 @@ grep -q "^userinfo .* ok (200) .*http://127.0.0.1:$PORT/ui/feeds/ui.xml" "$T/sta
 assert_eq "http://127.0.0.1:$PORT/ui/feeds/ui.xml" \
     "$(jq -r 'select(.feed == "userinfo") | .url' "$T/status.json")" "status --json url"
 grep -q "^nologin .*FAILING" "$T/status.txt" || fail "nologin not failing"
+"$FEEDSPOOL" export-opml -c "$T/feedspool.conf" >"$T/run1-export.out" 2>&1 ||
+	fail "export-opml: $(cat "$T/run1-export.out")"
+grep -q "xmlUrl=\"http://127.0.0.1:$PORT/ui/feeds/ui.xml\"" "$T/run1-export.out" ||
+	fail "export-opml: $(cat "$T/run1-export.out")"
 grep -q 'level=debug\|^<7>' "$T/run1.err" || fail "no debug lines in the log"
 
 # A state from before: the feed's url stored with its login keeps its state.
