@@ -1357,7 +1357,29 @@ rules_check(struct server *srv, struct evhttp_request *req, const char **path)
 struct forward {
 	struct server		*srv;
 	struct evhttp_request	*req;
+	struct evhttp_connection *conn;
 };
+
+/* libevent may still use the connection as the callback returns. */
+static void
+forward_free_conn(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	evhttp_connection_free(arg);
+}
+
+/* Done with fw: its connection freed from the loop, right after. */
+static void
+forward_end(struct forward *fw)
+{
+	struct timeval	 now = { 0, 0 };
+
+	if (event_base_once(fw->srv->base, -1, EV_TIMEOUT, forward_free_conn,
+	    fw->conn, &now) == -1)
+		fprintf(stderr, "fixture-server: a proxy connection leaks\n");
+	free(fw);
+}
 
 /* The origin's answer, back to the client as it came. */
 static void
@@ -1371,7 +1393,7 @@ forward_done(struct evhttp_request *resp, void *arg)
 	if (resp == NULL || (code = evhttp_request_get_response_code(resp)) ==
 	    0) {
 		reply_text(fw->srv, fw->req, 502, "origin unreachable\n");
-		free(fw);
+		forward_end(fw);
 		return;
 	}
 	TAILQ_FOREACH(h, evhttp_request_get_input_headers(resp), next)
@@ -1380,7 +1402,7 @@ forward_done(struct evhttp_request *resp, void *arg)
 		    strcasecmp(h->key, "Content-Length") != 0)
 			evhttp_add_header(out, h->key, h->value);
 	reply(fw->srv, fw->req, code, evhttp_request_get_input_buffer(resp));
-	free(fw);
+	forward_end(fw);
 }
 
 /* GET http://HOST[:PORT]/PATH: to the mapped address, or 127.0.0.1. */
@@ -1441,9 +1463,10 @@ forward(struct server *srv, struct evhttp_request *req,
 		    strcasecmp(h->key, "Connection") != 0)
 			evhttp_add_header(evhttp_request_get_output_headers(out),
 			    h->key, h->value);
-	evhttp_connection_free_on_completion(conn);
+	fw->conn = conn;
 	if (evhttp_make_request(conn, out, EVHTTP_REQ_GET, target) == -1) {
-		/* libevent freed out, and with it the connection. */
+		/* libevent freed out; the connection is ours. */
+		evhttp_connection_free(conn);
 		free(fw);
 		reply_text(srv, req, 502, "cannot forward\n");
 	}
