@@ -34,6 +34,7 @@
 #include "cmdline.h"
 #include "config.h"
 #include "daemon/watch.h"
+#include "parsers/url.h"
 #include "store/dedup.h"
 
 #ifndef FEEDSPOOL_VERSION
@@ -213,6 +214,8 @@ struct parse {
 	size_t		 feedcap;
 	const char	*gfile[NGLOBAL_KEYS];	/* where a global was set */
 	unsigned	 gline[NGLOBAL_KEYS];
+	const char	*gpass_file;	/* where [feedspool]'s password is */
+	unsigned	 gpass_line;
 	struct seen	*seen;
 	size_t		 nseen;
 	char		*err;
@@ -425,7 +428,7 @@ is_http_url(const char *s)
 static int
 check_string(struct pfile *f, const struct key *k, const char *v)
 {
-	char		 host[CONFIG_LISTEN_HOST_MAX];
+	char		 host[CONFIG_LISTEN_HOST_MAX], *shown;
 	unsigned	 port;
 
 	switch (k->type) {
@@ -438,8 +441,11 @@ check_string(struct pfile *f, const struct key *k, const char *v)
 		return 0;
 	case K_URL:
 		if (!is_http_url(v)) {
+			/* Without a password it may hold. */
+			shown = url_strip_userinfo(v);
 			ferr(f, "%s: '%s' is not an http:// or https:// URL",
-			    k->name, v);
+			    k->name, shown != NULL ? shown : "");
+			free(shown);
 			return -1;
 		}
 		return 0;
@@ -548,6 +554,429 @@ set_argv(struct pfile *f, const struct key *k, char ***field, const char *v)
 	}
 	cmdline_free(*field);
 	*field = argv;
+}
+
+/* Request settings: header, username, password(_file), proxy, user_agent. */
+
+#define PASSWORD_FILE_MAX	4096
+#define HEADER_LINE_MAX		4000
+
+/* Headers curl writes itself from the transfer: not the operator's. */
+static const char *const header_reserved[] = {
+	"host", "content-length", "transfer-encoding", "connection",
+	"expect", "te", "upgrade", "if-none-match", "if-modified-since",
+	"accept-encoding", "range", "proxy-authorization"
+};
+
+/* RFC 9110 tchar: what a header name is made of. */
+static int
+is_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* No control character (a tab is fine): nothing to split a request with. */
+static int
+is_field_text(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* "Name: value", normalised to one blank after the colon, or NULL. */
+static char *
+header_line(struct pfile *f, const char *v, int *bad)
+{
+	const char	*colon, *val;
+	char		*line;
+	size_t		 nlen, i;
+
+	*bad = 1;
+	if ((colon = strchr(v, ':')) == NULL || colon == v)
+		return NULL;
+	nlen = (size_t)(colon - v);
+	for (i = 0; i < nlen; i++)
+		if (!is_tchar((unsigned char)v[i]))
+			return NULL;
+	for (val = colon + 1; *val == ' ' || *val == '\t'; val++)
+		;
+	if (*val == '\0' || !is_field_text(val) || strlen(v) > HEADER_LINE_MAX)
+		return NULL;
+	for (i = 0; i < sizeof(header_reserved) / sizeof(header_reserved[0]);
+	    i++)
+		if (strlen(header_reserved[i]) == nlen &&
+		    strncasecmp(v, header_reserved[i], nlen) == 0) {
+			/* The value is never shown: it may be a secret. */
+			ferr(f, "header: %.*s is set by feedspool itself", (int)nlen,
+			    v);
+			*bad = 2;
+			return NULL;
+		}
+	*bad = 0;
+	if (asprintf(&line, "%.*s: %s", (int)nlen, v, val) < 0) {
+		f->p->oom = 1;
+		return NULL;
+	}
+	return line;
+}
+
+static void
+set_header(struct pfile *f, struct config_request *rq, const char *v)
+{
+	char	*line, **nh;
+	int	 bad;
+
+	if (rq->nheaders >= CONFIG_HEADERS_MAX) {
+		ferr(f, "header: more than %d in one section",
+		    CONFIG_HEADERS_MAX);
+		return;
+	}
+	if ((line = header_line(f, v, &bad)) == NULL) {
+		if (bad == 1)
+			ferr(f, "header: not 'Name: value' (a header name, a "
+			    "colon, a value of at most %d bytes without control "
+			    "characters)", HEADER_LINE_MAX);
+		return;
+	}
+	if ((nh = reallocarray(rq->headers, rq->nheaders + 1,
+	    sizeof(*nh))) == NULL) {
+		free(line);
+		f->p->oom = 1;
+		return;
+	}
+	rq->headers = nh;
+	rq->headers[rq->nheaders++] = line;
+	rq->set |= CONFIG_RQ_HEADERS;
+}
+
+/* The password in path (relative to f's directory), one line. */
+static char *
+read_password_file(struct pfile *f, const char *path)
+{
+	char		 buf[PASSWORD_FILE_MAX + 2], *full = NULL, *pw = NULL;
+	const char	*slash;
+	FILE		*fp;
+	size_t		 n;
+	int		 len;
+
+	slash = strrchr(f->path, '/');
+	if (*path != '/' && slash != NULL) {
+		len = (int)(slash - f->path);
+		if (asprintf(&full, "%.*s/%s", len, f->path, path) < 0) {
+			f->p->oom = 1;
+			return NULL;
+		}
+		path = full;
+	}
+	if ((fp = fopen(path, "re")) == NULL) {
+		ferr(f, "password_file: cannot read '%s': %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	if (ferror(fp))
+		ferr(f, "password_file: cannot read '%s': %s", path,
+		    strerror(errno));
+	else if (n > PASSWORD_FILE_MAX)
+		ferr(f, "password_file: '%s' is longer than %d bytes", path,
+		    PASSWORD_FILE_MAX);
+	else {
+		buf[n] = '\0';
+		if (n > 0 && buf[n - 1] == '\n')
+			buf[--n] = '\0';
+		if (n > 0 && buf[n - 1] == '\r')
+			buf[--n] = '\0';
+		if (strlen(buf) != n || !is_field_text(buf))
+			ferr(f, "password_file: '%s' is not one line of text",
+			    path);
+		else if ((pw = strdup(buf)) == NULL)
+			f->p->oom = 1;
+	}
+	fclose(fp);
+out:
+	explicit_bzero(buf, sizeof(buf));
+	free(full);
+	return pw;
+}
+
+static int
+is_proxy_url(const char *v)
+{
+	static const char *const schemes[] = { "http://", "https://",
+	    "socks4://", "socks4a://", "socks5://", "socks5h://" };
+	size_t		 i, n;
+
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		n = strlen(schemes[i]);
+		if (strncasecmp(v, schemes[i], n) == 0)
+			return v[n] != '\0' && strchr("/?#", v[n]) == NULL &&
+			    is_token(v, "");
+	}
+	return 0;
+}
+
+static void
+set_secret(char **slot, char *v)
+{
+	if (*slot != NULL) {
+		explicit_bzero(*slot, strlen(*slot));
+		free(*slot);
+	}
+	*slot = v;
+}
+
+/*
+ * A request setting of rq (feed is NULL in [feedspool]).  Returns 0 when
+ * name is none of them.
+ */
+static int
+set_request(struct pfile *f, struct config_request *rq,
+    struct config_feed *feed, const char *name, const char *value)
+{
+	static const struct key	 contact = { "user_agent", K_CONTACT, 0, 0,
+	    0, NULL };
+	unsigned		 bit;
+	char			*v = NULL;
+
+	if (strcmp(name, "header") == 0) {
+		set_header(f, rq, value);
+		return 1;
+	}
+	if (strcmp(name, "username") == 0)
+		bit = CONFIG_RQ_USERNAME;
+	else if (strcmp(name, "password") == 0 ||
+	    strcmp(name, "password_file") == 0)
+		bit = CONFIG_RQ_PASSWORD;
+	else if (strcmp(name, "proxy") == 0)
+		bit = CONFIG_RQ_PROXY;
+	else if (feed != NULL && strcmp(name, "user_agent") == 0)
+		bit = CONFIG_RQ_USER_AGENT;
+	else
+		return 0;
+	if ((bit & (CONFIG_RQ_USERNAME | CONFIG_RQ_PASSWORD)) &&
+	    (rq->set & CONFIG_RQ_URL_LOGIN)) {
+		ferr(f, "%s: the url has a user name and password already: "
+		    "use one or the other", name);
+		return 1;
+	}
+	if (rq->set & bit) {
+		ferr(f, "%s: already set in %s%s%s", name, feed != NULL ? "[" :
+		    "[feedspool]", feed != NULL ? feed->name : "",
+		    feed != NULL ? "]" : "");
+		return 1;
+	}
+	switch (bit) {
+	case CONFIG_RQ_USERNAME:
+		if (*value == '\0' || strchr(value, ':') != NULL ||
+		    !is_field_text(value)) {
+			ferr(f, "username: empty, or with a ':' or control "
+			    "characters");
+			return 1;
+		}
+		v = strdup(value);
+		break;
+	case CONFIG_RQ_PASSWORD:
+		if (strcmp(name, "password_file") == 0) {
+			if ((v = read_password_file(f, value)) == NULL)
+				return 1;
+		} else if (!is_field_text(value)) {
+			ferr(f, "password: control characters");
+			return 1;
+		} else
+			v = strdup(value);
+		if (feed == NULL) {
+			f->p->gpass_file = f->path;
+			f->p->gpass_line = f->lineno;
+		}
+		break;
+	case CONFIG_RQ_PROXY:
+		if (strcasecmp(value, "none") == 0)
+			v = strdup("");
+		else if (!is_proxy_url(value)) {
+			v = url_strip_userinfo(value);
+			ferr(f, "proxy: '%s' is not none or an http://, "
+			    "https://, socks4(a):// or socks5(h):// URL",
+			    v != NULL ? v : "");
+			free(v);
+			return 1;
+		} else
+			v = strdup(value);
+		break;
+	case CONFIG_RQ_USER_AGENT:
+		if (check_string(f, &contact, value) == -1)
+			return 1;
+		v = strdup(value);
+		break;
+	}
+	if (v == NULL) {
+		f->p->oom = 1;
+		return 1;
+	}
+	rq->set |= bit;
+	if (bit == CONFIG_RQ_USERNAME)
+		set_secret(&rq->username, v);
+	else if (bit == CONFIG_RQ_PASSWORD)
+		set_secret(&rq->password, v);
+	else if (bit == CONFIG_RQ_PROXY)
+		set_secret(&rq->proxy, v);
+	else
+		set_secret(&feed->user_agent, v);
+	return 1;
+}
+
+/* Percent-decoded s[0..len), malloc'd; NULL (*bad set) on a control char. */
+static char *
+pct_decode(const char *s, size_t len, int *bad)
+{
+	char		*r, *w;
+	size_t		 i;
+	unsigned	 hi, lo;
+
+	if ((r = malloc(len + 1)) == NULL)
+		return NULL;
+	for (i = 0, w = r; i < len; i++) {
+		if (s[i] == '%' && i + 2 < len &&
+		    isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2])) {
+			hi = (unsigned)(isdigit((unsigned char)s[i + 1]) ?
+			    s[i + 1] - '0' : (tolower((unsigned char)s[i + 1]) -
+			    'a' + 10));
+			lo = (unsigned)(isdigit((unsigned char)s[i + 2]) ?
+			    s[i + 2] - '0' : (tolower((unsigned char)s[i + 2]) -
+			    'a' + 10));
+			*w++ = (char)(hi << 4 | lo);
+			i += 2;
+		} else
+			*w++ = s[i];
+	}
+	*w = '\0';
+	if ((size_t)(w - r) != strlen(r) || !is_field_text(r)) {
+		free(r);
+		*bad = 1;
+		return NULL;
+	}
+	return r;
+}
+
+int
+config_url_login(const char *url, char **clean, char **user, char **pass)
+{
+	const char	*ui, *colon;
+	size_t		 off, len;
+	int		 bad = 0;
+
+	*clean = *user = *pass = NULL;
+	if (!url_userinfo(url, &off, &len))
+		return 0;
+	ui = url + off;
+	len--;		/* the '@' */
+	colon = memchr(ui, ':', len);
+	if ((*user = pct_decode(ui, colon != NULL ? (size_t)(colon - ui) :
+	    len, &bad)) == NULL)
+		goto fail;
+	if (colon != NULL && (*pass = pct_decode(colon + 1,
+	    len - (size_t)(colon + 1 - ui), &bad)) == NULL)
+		goto fail;
+	if ((*clean = url_strip_userinfo(url)) == NULL)
+		goto fail;
+	return 1;
+fail:
+	free(*user);
+	if (*pass != NULL)
+		explicit_bzero(*pass, strlen(*pass));
+	free(*pass);
+	*user = *pass = NULL;
+	return -1;
+}
+
+/* A feed's url with userinfo: the login taken out of it. */
+static void
+feed_url_login(struct pfile *f, struct config_feed *feed)
+{
+	char	*clean, *user, *pass;
+	int	 rc;
+
+	if ((rc = config_url_login(feed->url, &clean, &user, &pass)) == 0)
+		return;
+	if (rc == -1) {
+		/* Not the URL: it holds the password. */
+		ferr(f, "url: its user name or password is not text");
+		return;
+	}
+	free(feed->url);
+	feed->url = clean;
+	if (feed->req.set & (CONFIG_RQ_USERNAME | CONFIG_RQ_PASSWORD)) {
+		ferr(f, "url: has a user name and password, and username or "
+		    "password is set too: use one or the other");
+		free(user);
+		set_secret(&pass, NULL);
+		return;
+	}
+	set_secret(&feed->req.username, user);
+	set_secret(&feed->req.password, pass != NULL ? pass : strdup(""));
+	if (feed->req.password == NULL)
+		f->p->oom = 1;
+	feed->req.set |= CONFIG_RQ_URL_LOGIN;
+}
+
+static void
+request_free(struct config_request *rq)
+{
+	size_t	 i;
+
+	for (i = 0; i < rq->nheaders; i++) {
+		explicit_bzero(rq->headers[i], strlen(rq->headers[i]));
+		free(rq->headers[i]);
+	}
+	free(rq->headers);
+	free(rq->username);
+	if (rq->password != NULL)
+		explicit_bzero(rq->password, strlen(rq->password));
+	free(rq->password);
+	free(rq->proxy);
+	memset(rq, 0, sizeof(*rq));
+}
+
+static int
+dup_or_null(const char *s, char **out)
+{
+	*out = NULL;
+	if (s == NULL)
+		return 0;
+	return (*out = strdup(s)) == NULL ? -1 : 0;
+}
+
+/* What a feed did not set of its own, from [feedspool]. Returns -1: OOM. */
+static int
+request_inherit(struct config_request *rq, const struct config_request *g)
+{
+	size_t	 i;
+
+	if (!(rq->set & CONFIG_RQ_HEADERS) && g->nheaders > 0) {
+		if ((rq->headers = calloc(g->nheaders,
+		    sizeof(*rq->headers))) == NULL)
+			return -1;
+		for (i = 0; i < g->nheaders; i++) {
+			if ((rq->headers[i] = strdup(g->headers[i])) == NULL)
+				return -1;
+			rq->nheaders++;
+		}
+	}
+	if (!(rq->set & (CONFIG_RQ_USERNAME | CONFIG_RQ_URL_LOGIN |
+	    CONFIG_RQ_PASSWORD)) &&
+	    (dup_or_null(g->username, &rq->username) == -1 ||
+	    dup_or_null(g->password, &rq->password) == -1))
+		return -1;
+	if (rq->username != NULL && rq->password == NULL &&
+	    (rq->password = strdup("")) == NULL)
+		return -1;
+	if (!(rq->set & CONFIG_RQ_PROXY) &&
+	    dup_or_null(g->proxy, &rq->proxy) == -1)
+		return -1;
+	return 0;
 }
 
 /* Parse v per k into the field of base; errors are reported here. */
@@ -739,6 +1168,8 @@ set_global(struct pfile *f, const char *name, const char *value)
 		do_include(f, value);
 		return;
 	}
+	if (set_request(f, &p->conf->req, NULL, name, value))
+		return;
 	for (i = 0; i < NGLOBAL_KEYS; i++)
 		if (strcmp(name, global_keys[i].name) == 0)
 			break;
@@ -763,6 +1194,8 @@ set_feed(struct pfile *f, const char *name, const char *value)
 	unsigned		*set = &f->p->fset[f->feed];
 	size_t			 i;
 
+	if (set_request(f, &feed->req, feed, name, value))
+		return;
 	for (i = 0; i < NFEED_KEYS; i++)
 		if (strcmp(name, feed_keys[i].name) == 0)
 			break;
@@ -780,6 +1213,8 @@ set_feed(struct pfile *f, const char *name, const char *value)
 	if (i == FK_DROP)
 		feed->drop_line = f->lineno;
 	set_value(f, &feed_keys[i], feed, value);
+	if (i == FK_URL && feed->url != NULL)
+		feed_url_login(f, feed);
 }
 
 /*
@@ -1424,6 +1859,41 @@ finish_watches(struct parse *p)
 	}
 }
 
+/* The request settings of every feed, [feedspool]'s where it has none. */
+static void
+finish_requests(struct parse *p)
+{
+	struct config		*conf = p->conf;
+	struct config_feed	*feed;
+	size_t			 i;
+	int			 n;
+
+	if ((conf->req.set & CONFIG_RQ_PASSWORD) &&
+	    !(conf->req.set & CONFIG_RQ_USERNAME))
+		errf(p, p->gpass_file, p->gpass_line, "password without "
+		    "username in [feedspool]");
+	for (i = 0; i < conf->nfeeds; i++) {
+		feed = &conf->feeds[i];
+		if ((feed->req.set & CONFIG_RQ_PASSWORD) &&
+		    !(feed->req.set & CONFIG_RQ_USERNAME))
+			errf(p, feed->file, feed->line, "feed [%s]: password "
+			    "without username", feed->name);
+		if (request_inherit(&feed->req, &conf->req) == -1)
+			p->oom = 1;
+		if (feed->user_agent != NULL)
+			n = asprintf(&feed->user_agent_header,
+			    "feedspool/%s (+%s)", FEEDSPOOL_VERSION,
+			    feed->user_agent);
+		else
+			n = asprintf(&feed->user_agent_header, "%s",
+			    conf->user_agent_header);
+		if (n < 0) {
+			feed->user_agent_header = NULL;
+			p->oom = 1;
+		}
+	}
+}
+
 /* After every file: what needs all of them read first. */
 static void
 finish(struct parse *p)
@@ -1468,7 +1938,9 @@ finish(struct parse *p)
 	if (n < 0) {
 		conf->user_agent_header = NULL;
 		p->oom = 1;
+		return;
 	}
+	finish_requests(p);
 }
 
 static struct config *
@@ -1577,7 +2049,11 @@ config_free(struct config *conf)
 		free(conf->feeds[i].file);
 		if (conf->feeds[i].exec_own)
 			cmdline_free(conf->feeds[i].exec);
+		free(conf->feeds[i].user_agent);
+		free(conf->feeds[i].user_agent_header);
+		request_free(&conf->feeds[i].req);
 	}
+	request_free(&conf->req);
 	free(conf->feeds);
 	for (i = 0; i < conf->nwatches; i++) {
 		free(conf->watches[i].name);

@@ -15,6 +15,27 @@
 #include <stddef.h>
 
 struct watch;
+/*
+ * How a feed is asked for ([feedspool]'s settings are the default of every
+ * feed).  These hold secrets: header values and the password are never
+ * logged or shown.
+ */
+#define CONFIG_HEADERS_MAX	32
+struct config_request {
+	char		**headers;	/* "Name: value" lines, nheaders */
+	size_t		  nheaders;
+	char		 *username;	/* NULL: no login */
+	char		 *password;	/* with username, maybe "" */
+	char		 *proxy;	/* a proxy URL, "" for none, NULL: as
+					   the environment says */
+	unsigned	  set;		/* CONFIG_RQ_* given in the section */
+};
+#define CONFIG_RQ_HEADERS	0x01
+#define CONFIG_RQ_USERNAME	0x02
+#define CONFIG_RQ_PASSWORD	0x04	/* password or password_file */
+#define CONFIG_RQ_PROXY		0x08
+#define CONFIG_RQ_USER_AGENT	0x10	/* a feed's own user_agent */
+#define CONFIG_RQ_URL_LOGIN	0x20	/* the url had userinfo */
 
 struct config_feed {
 	char		*name;
@@ -41,6 +62,10 @@ struct config_feed {
 	size_t		 ndrop;
 	char		*drop_names;	/* as given */
 	unsigned	 drop_line;
+	struct config_request req;
+	char		*user_agent;	/* its own contact, or NULL */
+	char		*user_agent_header; /* always set: its own or the
+					       global one */
 	char		*file;		/* where the section starts */
 	unsigned	 line;
 };
@@ -70,6 +95,7 @@ struct config {
 					   before pages are no longer fetched */
 	char		*user_agent;	/* contact URL for the User-Agent */
 	char		*user_agent_header; /* "feedspool/VERSION (+CONTACT)" */
+	struct config_request req;	/* the feeds' default */
 	int		 fetch_articles; /* default for the feeds */
 	int		 allow_private_articles; /* article links may reach
 					    loopback/private addresses */
@@ -151,5 +177,14 @@ int	 config_parse_size(const char *, size_t *);
 #define CONFIG_LISTEN_HOST_MAX	64
 int	 config_parse_listen(const char *, char *host, size_t hostlen,
 	    unsigned *port);
+
+/*
+ * The user name and password of a URL's userinfo, percent-decoded, and
+ * the URL without it; each malloc'd (*pass NULL when there is no ':').
+ * Returns 1 when there was userinfo, 0 when none (nothing set), -1 when
+ * out of memory or the userinfo decodes to a control character.
+ */
+int	 config_url_login(const char *url, char **clean, char **user,
+	    char **pass);
 
 #endif

@@ -808,6 +808,7 @@ daemon_reconfigure(struct daemon *d, struct feedrt *fr,
 	char		*old_url;
 	unsigned	 old_interval = fr->interval;
 
+	fr->cf = cf;	/* the old configuration is freed next */
 	if ((old_url = strdup(fr->url)) == NULL ||
 	    feedrt_configure(fr, cf) == -1) {
 		log_err("feed %s: out of memory", fr->name);

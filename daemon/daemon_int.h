@@ -25,6 +25,7 @@ struct dedup_index;
 struct event;
 struct event_base;
 struct fetch;
+struct fetch_opts;
 struct fetch_result;
 struct hooks;
 struct ingest;
@@ -65,6 +66,7 @@ struct feedrt {
 	char			*name;
 	char			*url;
 	char			*host;
+	const struct config_feed *cf;	/* in d->cfg: its request settings */
 	unsigned		 interval;
 	unsigned		 timeout;
 	size_t			 max_body;
@@ -164,6 +166,13 @@ struct feedrt	*poll_find_feed(struct daemon *, const char *name);
 /* A reload changed fr's settings (it was old_url, old_interval). */
 void		 poll_reconfigured(struct daemon *, struct feedrt *,
 		    const char *old_url, unsigned old_interval);
+
+/*
+ * The request settings of fr for url: the feed's proxy and User-Agent,
+ * and its headers and login when url is on the feed's own host.
+ */
+void		 poll_request_opts(struct feedrt *fr, const char *url,
+		    struct fetch_opts *);
 
 /* pages.c */
 /*

@@ -82,6 +82,7 @@ get(const struct config *cfg, const char *url, int public_only)
 	memset(&o, 0, sizeof(o));
 	o.url = url;
 	o.user_agent = cfg->user_agent_header;
+	o.proxy = cfg->req.proxy;
 	o.timeout = cfg->timeout;
 	o.connect_timeout = cfg->connect_timeout;
 	o.max_redirects = cfg->max_redirects;

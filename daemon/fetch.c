@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 
 #include <ctype.h>
 #include <limits.h>
@@ -40,7 +41,11 @@ struct fetch {
 	int			 too_big;
 	int			 refused;
 	int			 public_only;
-	char			 refused_addr[INET6_ADDRSTRLEN];
+	int			 proxied;	/* public_only through a proxy */
+	int			 via_proxy;	/* maybe through one */
+	int			 cross;		/* a redirect left origin */
+	char			*origin;	/* host:port the headers are for */
+	char			 refused_addr[320];
 	char			 addr[INET6_ADDRSTRLEN];	/* first request's */
 	struct fetch_result	 res;
 };
@@ -305,7 +310,13 @@ fetch_opensocket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	struct fetch	*f = arg;
 	const void	*ip;
 
-	if (purpose == CURLSOCKTYPE_IPCXN &&
+	/*
+	 * Through a proxy every connection of the transfer is to the proxy
+	 * (CURLOPT_NOPROXY is "", see fetch_proxy()), which the operator
+	 * named: it may well be on 127.0.0.1.  What it is asked to reach is
+	 * checked in fetch_prereq().
+	 */
+	if (purpose == CURLSOCKTYPE_IPCXN && !f->proxied &&
 	    fetch_addr_private(&a->addr, a->addrlen)) {
 		f->refused = 1;
 		if (a->family == AF_INET)
@@ -341,12 +352,123 @@ fetch_ip_private(const char *ip)
 	return 1;
 }
 
+/* "host:port" of an http(s) URL, lower-cased, malloc'd; NULL if none. */
+static char *
+fetch_origin(const char *url)
+{
+	CURLU	*u;
+	char	*host = NULL, *port = NULL, *r = NULL;
+
+	if ((u = curl_url()) == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+	    CURLUE_OK && asprintf(&r, "%s:%s", host, port) < 0)
+		r = NULL;
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	if (r != NULL)
+		for (host = r; *host != '\0'; host++)
+			*host = (char)tolower((unsigned char)*host);
+	return r;
+}
+
+int
+fetch_same_origin(const char *a, const char *b)
+{
+	char	*oa, *ob;
+	int	 same;
+
+	oa = fetch_origin(a);
+	ob = fetch_origin(b);
+	same = oa != NULL && ob != NULL && strcmp(oa, ob) == 0;
+	free(oa);
+	free(ob);
+	return same;
+}
+
+/*
+ * Whether the host of url is one the guard refuses when a proxy reaches it
+ * for us: an address literal that is not public, or a name that resolves
+ * here to one.  A name that does not resolve here is the proxy's to
+ * resolve (and its network's to guard).  The name is looked up in the
+ * loop, blocking: only for article pages through a proxy.
+ */
+static int
+fetch_target_private(struct fetch *f, const char *url)
+{
+	struct addrinfo	 hints, *res = NULL, *ai;
+	CURLU		*u;
+	char		*host = NULL, *h;
+	size_t		 n;
+	int		 bad = 1;
+
+	if ((u = curl_url()) == NULL)
+		return 1;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		goto out;
+	h = host;
+	if (*h == '[') {
+		h++;
+		h[strcspn(h, "]%")] = '\0';
+	}
+	n = strlen(host);
+	if (n < sizeof(f->refused_addr))
+		memcpy(f->refused_addr, host, n + 1);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(h, NULL, &hints, &res) != 0) {
+		hints.ai_flags = 0;
+		if (getaddrinfo(h, NULL, &hints, &res) != 0) {
+			bad = 0;
+			res = NULL;
+			goto out;
+		}
+	}
+	bad = 0;
+	for (ai = res; ai != NULL && !bad; ai = ai->ai_next)
+		bad = fetch_addr_private(ai->ai_addr, ai->ai_addrlen);
+out:
+	if (res != NULL)
+		freeaddrinfo(res);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return bad;
+}
+
+/*
+ * The headers of a feed are for its own host: a redirect elsewhere is not
+ * followed with them (curl would send them on, except Authorization and
+ * Cookie).  The login curl itself keeps to the first host.
+ */
+static int
+fetch_origin_kept(struct fetch *f, const char *url)
+{
+	char	*o;
+	int	 same;
+
+	if (f->origin == NULL)
+		return 1;
+	o = fetch_origin(url);
+	same = o != NULL && strcmp(o, f->origin) == 0;
+	free(o);
+	f->cross = !same;
+	return same;
+}
+
 /*
  * CURLOPT_PREREQFUNCTION: called on every request, also on a connection
  * reused from the cache (which never goes through the open-socket check),
  * with the address the request is about to go to.  The first request's is
  * kept: it is the URL's own host's (a redirect's belongs to another), the
- * one the scheduler counts that host's transfers against.
+ * one the scheduler counts that host's transfers against; through a proxy
+ * it is the proxy's, and not kept.  Through a proxy, the guard looks at
+ * the request's URL (a redirect's too) instead.
  */
 static int
 fetch_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port,
@@ -354,12 +476,24 @@ fetch_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port,
 {
 	struct fetch	*f = arg;
 	size_t		 n = strlen(primary_ip);
+	char		*url = NULL;
 
 	(void)local_ip;
 	(void)primary_port;
 	(void)local_port;
-	if (f->addr[0] == '\0' && n < sizeof(f->addr))
+	if (curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &url) !=
+	    CURLE_OK || url == NULL)
+		return CURL_PREREQFUNC_ABORT;
+	if (!fetch_origin_kept(f, url))
+		return CURL_PREREQFUNC_ABORT;
+	if (f->addr[0] == '\0' && !f->via_proxy && n < sizeof(f->addr))
 		memcpy(f->addr, primary_ip, n + 1);
+	if (f->proxied) {
+		if (!fetch_target_private(f, url))
+			return CURL_PREREQFUNC_OK;
+		f->refused = 1;
+		return CURL_PREREQFUNC_ABORT;
+	}
 	if (!f->public_only || !fetch_ip_private(primary_ip))
 		return CURL_PREREQFUNC_OK;
 	f->refused = 1;
@@ -435,6 +569,147 @@ fetch_url_escape(const char *url)
 	return r;
 }
 
+/*
+ * Whether no_proxy (or NO_PROXY) names url's host: "*", the host, or a
+ * domain it is in (".example.org" or "example.org"), as libcurl reads it
+ * for names; address ranges are not read (a literal is matched as text).
+ */
+static int
+fetch_no_proxy(const char *url)
+{
+	const char	*np, *e, *end;
+	char		*origin, *host;
+	size_t		 hl, el;
+	int		 hit = 0;
+
+	if ((np = getenv("no_proxy")) == NULL || *np == '\0')
+		np = getenv("NO_PROXY");
+	if (np == NULL || *np == '\0')
+		return 0;
+	if ((origin = fetch_origin(url)) == NULL)
+		return 0;
+	host = origin;
+	*strrchr(host, ':') = '\0';
+	if (*host == '[') {
+		host++;
+		host[strcspn(host, "]")] = '\0';
+	}
+	hl = strlen(host);
+	for (e = np; *e != '\0' && !hit; e = *end == ',' ? end + 1 : end) {
+		while (*e == ' ' || *e == '\t')
+			e++;
+		end = e + strcspn(e, ",");
+		for (el = (size_t)(end - e); el > 0 && (e[el - 1] == ' ' ||
+		    e[el - 1] == '\t'); el--)
+			;
+		if (el == 1 && *e == '*') {
+			hit = 1;
+			continue;
+		}
+		if (el > 0 && *e == '.') {
+			e++;
+			el--;
+		}
+		if (el == 0 || el > hl)
+			continue;
+		hit = strncasecmp(host + hl - el, e, el) == 0 &&
+		    (el == hl || host[hl - el - 1] == '.');
+	}
+	free(origin);
+	return hit;
+}
+
+/*
+ * The proxy libcurl would take from the environment for url's scheme
+ * (http_proxy, https_proxy or HTTPS_PROXY, then all_proxy or ALL_PROXY;
+ * not HTTP_PROXY, which a CGI environment lets a client set), or NULL:
+ * none, or no_proxy names the host.
+ */
+static const char *
+fetch_env_proxy(const char *url)
+{
+	static const char *const http[] = { "http_proxy", "all_proxy",
+	    "ALL_PROXY", NULL };
+	static const char *const https[] = { "https_proxy", "HTTPS_PROXY",
+	    "all_proxy", "ALL_PROXY", NULL };
+	const char *const	*v;
+	const char		*p;
+
+	v = strncasecmp(url, "https:", 6) == 0 ? https : http;
+	/* (not for a host no_proxy names: see fetch_no_proxy) */
+	for (; *v != NULL; v++)
+		if ((p = getenv(*v)) != NULL && *p != '\0')
+			return fetch_no_proxy(url) ? NULL : p;
+	return NULL;
+}
+
+/*
+ * The proxy: the configured one, none, or the environment's.  A proxy
+ * that is used takes every request of the transfer, redirects too
+ * (CURLOPT_NOPROXY ""), so that the guard knows every connection is to
+ * it; with the guard off and nothing configured libcurl reads the
+ * environment itself, no_proxy included.
+ */
+static int
+fetch_proxy(struct fetch *f, const struct fetch_opts *o)
+{
+	CURL		*e = f->easy;
+	const char	*proxy = o->proxy;
+	char		*remote = NULL;
+	int		 bad = 0;
+
+	if (proxy == NULL) {
+		f->via_proxy = fetch_env_proxy(o->url) != NULL;
+		if (!o->public_only)
+			return 0;
+		proxy = fetch_env_proxy(o->url);
+		if (proxy == NULL)
+			proxy = "";
+	}
+	/*
+	 * Through socks4:// or socks5:// libcurl resolves the target itself
+	 * and hands the proxy an address, after (and apart from) the guard's
+	 * look-up: with the guard on, the proxy resolves (socks4a, socks5h).
+	 */
+	if (o->public_only && strncasecmp(proxy, "socks4://", 9) == 0 &&
+	    asprintf(&remote, "socks4a://%s", proxy + 9) < 0)
+		return -1;
+	if (o->public_only && strncasecmp(proxy, "socks5://", 9) == 0 &&
+	    asprintf(&remote, "socks5h://%s", proxy + 9) < 0)
+		return -1;
+	bad |= curl_easy_setopt(e, CURLOPT_PROXY, remote != NULL ? remote :
+	    proxy) != CURLE_OK;
+	free(remote);
+	if (*proxy != '\0') {
+		bad |= curl_easy_setopt(e, CURLOPT_NOPROXY, "") != CURLE_OK;
+		f->via_proxy = 1;
+		f->proxied = o->public_only;
+	} else
+		f->via_proxy = 0;
+	return bad ? -1 : 0;
+}
+
+/* The login, sent as HTTP Basic; never to another host (curl's rule). */
+static int
+fetch_login(struct fetch *f, const struct fetch_opts *o)
+{
+	CURL	*e = f->easy;
+	int	 bad = 0;
+
+	bad |= curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L) != CURLE_OK;
+	/* The feed's headers go to the server, not in a CONNECT. */
+	bad |= curl_easy_setopt(e, CURLOPT_HEADEROPT,
+	    (long)CURLHEADER_SEPARATE) != CURLE_OK;
+	if (o->username == NULL)
+		return bad ? -1 : 0;
+	bad |= curl_easy_setopt(e, CURLOPT_USERNAME, o->username) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_PASSWORD,
+	    o->password != NULL ? o->password : "") != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) !=
+	    CURLE_OK;
+	return bad ? -1 : 0;
+}
+
 static int
 fetch_setopts(struct fetch *f, const struct fetch_opts *o)
 {
@@ -482,6 +757,8 @@ fetch_setopts(struct fetch *f, const struct fetch_opts *o)
 	    CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_PREREQDATA, f) != CURLE_OK;
 	f->public_only = o->public_only;
+	if (fetch_proxy(f, o) == -1 || fetch_login(f, o) == -1)
+		bad = 1;
 	if (o->public_only) {
 		bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION,
 		    fetch_opensocket) != CURLE_OK;
@@ -490,10 +767,25 @@ fetch_setopts(struct fetch *f, const struct fetch_opts *o)
 	return bad ? -1 : 0;
 }
 
+/* Whether one of the configured header lines is name's. */
+static int
+fetch_has_header(const struct fetch_opts *o, const char *name)
+{
+	size_t	 i, n = strlen(name);
+
+	for (i = 0; i < o->nheaders; i++)
+		if (strncasecmp(o->headers[i], name, n) == 0 &&
+		    o->headers[i][n] == ':')
+			return 1;
+	return 0;
+}
+
 struct fetch *
 fetch_new(const struct fetch_opts *o, fetch_done_fn done, void *arg)
 {
-	struct fetch	*f;
+	struct fetch		*f;
+	struct curl_slist	*l;
+	size_t			 i;
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return NULL;
@@ -512,9 +804,17 @@ fetch_new(const struct fetch_opts *o, fetch_done_fn done, void *arg)
 	    fetch_add_header(f, "If-Modified-Since", o->last_modified) == -1)
 		goto fail;
 	/* Feeds first, but take whatever the server has. */
-	if (fetch_add_header(f, "Accept", "application/rss+xml, "
+	if (!fetch_has_header(o, "Accept") &&
+	    fetch_add_header(f, "Accept", "application/rss+xml, "
 	    "application/atom+xml, application/rdf+xml, application/xml;q=0.9, "
 	    "text/xml;q=0.9, text/html;q=0.5, */*;q=0.1") == -1)
+		goto fail;
+	for (i = 0; i < o->nheaders; i++) {
+		if ((l = curl_slist_append(f->headers, o->headers[i])) == NULL)
+			goto fail;
+		f->headers = l;
+	}
+	if (o->nheaders > 0 && (f->origin = fetch_origin(o->url)) == NULL)
 		goto fail;
 	if (fetch_setopts(f, o) == -1)
 		goto fail;
@@ -532,6 +832,7 @@ fetch_free(struct fetch *f)
 	if (f->easy != NULL)
 		curl_easy_cleanup(f->easy);
 	curl_slist_free_all(f->headers);
+	free(f->origin);
 	buf_free(&f->body);
 	free(f->etag);
 	free(f->last_modified);
@@ -586,7 +887,11 @@ fetch_finish(struct fetch *f, CURLcode code)
 	    ((r->status >= 200 && r->status < 300) || r->status == 304);
 	if (r->ok)
 		return;
-	if (r->refused)
+	if (f->cross)
+		n = snprintf(r->error, sizeof(r->error), "redirect to another "
+		    "host not followed: the feed's header lines are for %s "
+		    "only", f->origin);
+	else if (r->refused)
 		n = snprintf(r->error, sizeof(r->error),
 		    "refused: %s is a loopback, private or otherwise "
 		    "non-public address (allow_private_articles is off)",

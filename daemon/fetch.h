@@ -26,6 +26,18 @@ struct fetch_opts {
 	size_t		 max_body;	/* bytes after decompression */
 	int		 public_only;	/* refuse loopback, private, link-local
 					   and multicast addresses */
+	/*
+	 * The feed's request settings, secrets among them: the caller gives
+	 * them only for the feed's own host (fetch_same_origin()), and a
+	 * redirect to another host is not followed with headers, nor sent
+	 * the login (CURLOPT_UNRESTRICTED_AUTH stays off).
+	 */
+	char *const	*headers;	/* "Name: value" lines */
+	size_t		 nheaders;
+	const char	*username;	/* HTTP Basic, NULL: none */
+	const char	*password;
+	const char	*proxy;		/* a URL, "" for none, NULL: as the
+					   environment says (see fetch.c) */
 };
 
 /* What a finished transfer produced. Strings belong to the fetch. */
@@ -82,6 +94,12 @@ int		 fetch_addr_private(const struct sockaddr *, socklen_t);
  * memory.
  */
 char		*fetch_url_escape(const char *url);
+
+/*
+ * Whether two http(s) URLs name the same host and port (the default port
+ * of the scheme when none is written): where a feed's secrets may go.
+ */
+int		 fetch_same_origin(const char *a, const char *b);
 
 /* The fetch of an easy handle, through CURLINFO_PRIVATE. */
 struct fetch	*fetch_of(CURL *);

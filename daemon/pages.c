@@ -176,6 +176,7 @@ static void
 pages_start(struct daemon *d, struct pagejob *j)
 {
 	struct fetch_opts	 o;
+	struct feedrt		*fr;
 
 	/* The story waits as the feed gave it; its page is fetched later. */
 	if (pages_held_back(d)) {
@@ -186,6 +187,9 @@ pages_start(struct daemon *d, struct pagejob *j)
 	memset(&o, 0, sizeof(o));
 	o.url = j->page->url;
 	o.user_agent = d->cfg->user_agent_header;
+	o.proxy = d->cfg->req.proxy;
+	if ((fr = poll_find_feed(d, j->page->feed)) != NULL)
+		poll_request_opts(fr, o.url, &o);
 	o.timeout = j->timeout;
 	o.connect_timeout = d->cfg->connect_timeout;
 	o.max_redirects = d->cfg->max_redirects;

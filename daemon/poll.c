@@ -64,6 +64,7 @@ feedrt_configure(struct feedrt *fr, const struct config_feed *cf)
 {
 	char	*url, *host;
 
+	fr->cf = cf;
 	if ((url = strdup(cf->url)) == NULL)
 		return -1;
 	if ((host = url_host(cf->url)) == NULL) {
@@ -220,6 +221,21 @@ poll_find_feed(struct daemon *d, const char *name)
 	return NULL;
 }
 
+void
+poll_request_opts(struct feedrt *fr, const char *url, struct fetch_opts *o)
+{
+	const struct config_request	*rq = &fr->cf->req;
+
+	o->user_agent = fr->cf->user_agent_header;
+	o->proxy = rq->proxy;
+	if (!fetch_same_origin(url, fr->url))
+		return;
+	o->headers = rq->headers;
+	o->nheaders = rq->nheaders;
+	o->username = rq->username;
+	o->password = rq->password;
+}
+
 static void
 poll_start(struct daemon *d, struct feedrt *fr)
 {
@@ -241,7 +257,7 @@ poll_start(struct daemon *d, struct feedrt *fr)
 		o.etag = sf.etag;
 		o.last_modified = sf.last_modified;
 	}
-	o.user_agent = d->cfg->user_agent_header;
+	poll_request_opts(fr, o.url, &o);
 	o.timeout = fr->timeout;
 	o.connect_timeout = d->cfg->connect_timeout;
 	o.max_redirects = d->cfg->max_redirects;

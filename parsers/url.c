@@ -657,3 +657,41 @@ url_absolute(const char *ref, const char *base)
 		return NULL;
 	return normalise(r);
 }
+
+int
+url_userinfo(const char *url, size_t *off, size_t *len)
+{
+	const char	*sep, *auth, *end, *at = NULL, *p;
+
+	if ((sep = strstr(url, "://")) == NULL)
+		return 0;
+	/* The scheme must come first: "?next=http://a@b" is no authority. */
+	if (strcspn(url, "/?#") < (size_t)(sep - url))
+		return 0;
+	auth = sep + 3;
+	end = auth + strcspn(auth, "/?#");
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at == NULL)
+		return 0;
+	*off = (size_t)(auth - url);
+	*len = (size_t)(at + 1 - auth);
+	return 1;
+}
+
+char *
+url_strip_userinfo(const char *url)
+{
+	size_t	 off, len, n;
+	char	*r;
+
+	if (!url_userinfo(url, &off, &len))
+		return strdup(url);
+	n = strlen(url) - len;
+	if ((r = malloc(n + 1)) == NULL)
+		return NULL;
+	memcpy(r, url, off);
+	memcpy(r + off, url + off + len, n - off + 1);
+	return r;
+}

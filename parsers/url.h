@@ -79,4 +79,18 @@ char	*url_resolve(const char *ref, const char *base);
  */
 char	*url_canonical(const char *url);
 
+/*
+ * Where the userinfo ("alice:s3cret@") of an absolute URL's authority is:
+ * *off and *len (the '@' included), or 0 when there is none.  It is what
+ * lies between "//" and the last '@' before the first of "/?#".
+ */
+int	 url_userinfo(const char *url, size_t *off, size_t *len);
+
+/*
+ * A copy of url without its userinfo, so that a password never gets shown
+ * or stored; a copy as it is when it has none.  malloc'd, NULL when out of
+ * memory.
+ */
+char	*url_strip_userinfo(const char *url);
+
 #endif

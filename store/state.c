@@ -19,6 +19,7 @@
 
 #include <sqlite3.h>
 
+#include "parsers/url.h"
 #include "parsers/words.h"
 #include "store/dedup.h"
 #include "store/state.h"
@@ -756,17 +757,35 @@ dup_column(sqlite3_stmt *s, int col, char **out)
 	return 0;
 }
 
+/*
+ * A feed's url or moved_to, without userinfo: an earlier version stored
+ * the url as configured, password and all, and a feed is known by its url
+ * (the url of its config now comes without it, see config.c).
+ */
+static int
+dup_url_column(sqlite3_stmt *s, int col, char **out)
+{
+	const unsigned char	*p;
+
+	*out = NULL;
+	if ((p = sqlite3_column_text(s, col)) == NULL)
+		return 0;
+	if ((*out = url_strip_userinfo((const char *)p)) == NULL)
+		return -1;
+	return 0;
+}
+
 /* Copy a row in FEED_COLUMNS order, starting at column col. */
 static int
 row_to_feed(struct state *st, sqlite3_stmt *s, int col,
     struct state_feed *f)
 {
 	memset(f, 0, sizeof(*f));
-	if (dup_column(s, col, &f->url) == -1 ||
+	if (dup_url_column(s, col, &f->url) == -1 ||
 	    dup_column(s, col + 1, &f->etag) == -1 ||
 	    dup_column(s, col + 2, &f->last_modified) == -1 ||
 	    dup_column(s, col + 4, &f->last_error) == -1 ||
-	    dup_column(s, col + 9, &f->moved_to) == -1 ||
+	    dup_url_column(s, col + 9, &f->moved_to) == -1 ||
 	    dup_column(s, col + 11, &f->held_etag) == -1 ||
 	    dup_column(s, col + 12, &f->held_last_modified) == -1 ||
 	    dup_column(s, col + 15, &f->next_why) == -1) {

@@ -31,7 +31,7 @@ done
 keys=$(sed -n 's/^[	 ]*\(\[FK_[A-Z_]*\] = \)\{0,1\}{ "\([a-z_]*\)", K_.*/\2/p' \
     "$TOP_DIR/daemon/config.c" | sort -u)
 [ "$(echo "$keys" | wc -l)" -gt 20 ] || fail "cannot read the keys of config.c: $keys"
-for k in $keys include; do
+for k in $keys include header username password password_file proxy; do
 	grep -q "Cm $k\\b" "$m5" || fail "feedspool.conf(5) lacks the key $k"
 done
 

@@ -165,15 +165,17 @@ assert_eq "host=127.0.0.1:$PORT" "$(printf '%s\n' "$line" | cut -f 10)" \
     "log: host field"
 printf '%s\n' "$line" | cut -f 11 | grep -Eq '^t=[0-9]{13}$' ||
     fail "log: t field: $line"
-assert_eq "inflight=1	hostflight=1" "$(printf '%s\n' "$line" | cut -f 12-)" \
+assert_eq "inflight=1	hostflight=1" "$(printf '%s\n' "$line" | cut -f 12-13)" \
     "log: a request alone"
+assert_eq "authz=-	apikey=-" "$(printf '%s\n' "$line" | cut -f 14-)" \
+    "log: authz and apikey fields"
 # in flight beside /slow: both to 127.0.0.1, or one to another Host
 line=$(grep "^GET	/page\.html	200	" "$T/requests.log" | tail -n 1)
-assert_eq "inflight=2	hostflight=2" "$(printf '%s\n' "$line" | cut -f 12-)" \
+assert_eq "inflight=2	hostflight=2" "$(printf '%s\n' "$line" | cut -f 12-13)" \
     "log: a request beside /slow"
 line=$(grep "^GET	/page\.html?other	200	" "$T/requests.log")
 assert_eq "host=other.example	inflight=2	hostflight=1" \
-    "$(printf '%s\n' "$line" | cut -f 10,12-)" "log: another Host beside /slow"
+    "$(printf '%s\n' "$line" | cut -f 10,12-13)" "log: another Host beside /slow"
 # /slow came in first, and was logged when it was answered, 2 s later
 slow_t=$(grep "^GET	/slow/2/feeds/rdf\.xml	200	" "$T/requests.log" |
     cut -f 11 | cut -c 3-)

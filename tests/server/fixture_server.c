@@ -33,8 +33,23 @@
  *                         it: /seq/301,200/seq/200,404,200/x moves to
  *                         /seq/200,404,200/x, whose second request fails,
  *                         and its third, through the old url, does not
+ *   /redirect-to/HOST:PORT/PATH  302 to http://HOST:PORT/PATH: another host
  *   /cache/N/PATH         PATH with Cache-Control: max-age=N
  *   /expires/N/PATH       PATH with Expires N seconds ahead (and a Date)
+ *
+ * Access rules (each repeatable, up to 8), checked before the routes:
+ *   --auth PREFIX=USER:PASS   a path starting with PREFIX wants HTTP Basic
+ *                         with USER:PASS (else 401 with WWW-Authenticate);
+ *                         the rest of the path is then routed as above
+ *                         (/basic/feeds/x.xml with --auth /basic=a:b)
+ *   --require-header PREFIX=NAME:VALUE  the same with a header (else 403)
+ *
+ * Forward proxy: a request with an absolute URI (GET http://HOST:PORT/PATH,
+ * as clients send to a proxy) is forwarded to the address that
+ * --proxy-map HOST=127.0.0.1:PORT (repeatable, up to 8) gives its host, or
+ * to 127.0.0.1 itself, with its headers (not the Proxy- ones), and the
+ * answer sent back; any other host gets 502.  It is logged as any request,
+ * its absolute URI in the URI field.
  *
  * In served .xml/.rss/.atom/.rdf/.html files the token @BASE@ is replaced
  * by http://127.0.0.1:PORT.  The ETag is a hash of the bytes sent, so it is
@@ -43,14 +58,16 @@
  * --log FILE appends one line per answered request, fields separated by a
  * tab:
  *   METHOD URI STATUS inm=V ims=V ua=V ae=V cookie=V referer=V host=V
- *   t=MS inflight=N hostflight=N
+ *   t=MS inflight=N hostflight=N authz=V apikey=V
  * where V is the request header's value or "-", MS the time the request
  * came in (unix milliseconds), N how many requests were in flight at that
  * moment (received and not answered yet, this one included), in all and
  * with the same Host header.  The server listens on one address, so
- * inflight is what a client's per-address limit may allow at most.
+ * inflight is what a client's per-address limit may allow at most; authz
+ * and apikey are the Authorization and X-Api-Key headers.
  */
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -67,6 +84,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -94,6 +112,17 @@ struct seqcount {
 };
 
 #define SEQ_PATHS	256
+#define RULES_MAX	8
+
+/* --auth, --require-header and --proxy-map: PREFIX (or HOST) = VALUE. */
+struct rule {
+	int		 kind;		/* 'a', 'h' or 'p', see rule_parse */
+	const char	*key;
+	size_t		 keylen;
+	char		*name;		/* header name; proxy: the address */
+	char		*value;		/* "Basic b64", the header's value;
+					   proxy: the port */
+};
 
 /* A request received and not answered yet. */
 struct inflight {
@@ -115,6 +144,10 @@ struct server {
 	struct seqcount		 seq[SEQ_PATHS];
 	unsigned		 nseq;
 	struct inflight		*inflight;	/* newest first */
+	struct rule		 rules[RULES_MAX];	/* auth and headers */
+	unsigned		 nrules;
+	struct rule		 maps[RULES_MAX];	/* proxy */
+	unsigned		 nmaps;
 };
 
 struct opts {
@@ -278,6 +311,8 @@ log_request(struct server *srv, struct evhttp_request *req, int code)
 		    f->t, f->all, f->same);
 	else
 		fputs("\tt=-\tinflight=-\thostflight=-", srv->log);
+	log_value(srv->log, "authz", req_header(req, "Authorization"));
+	log_value(srv->log, "apikey", req_header(req, "X-Api-Key"));
 	fputc('\n', srv->log);
 	fflush(srv->log);
 	free(f);
@@ -1164,13 +1199,38 @@ prefix(const char *path, const char *pre, const char **rest)
 	return 1;
 }
 
+/* 302 to http://HOST:PORT/PATH, for redirects that leave the host. */
+static void
+serve_redirect_to(struct server *srv, struct evhttp_request *req,
+    const char *arg)
+{
+	const char	*slash = strchr(arg, '/');
+	char		 loc[2048];
+	int		 len;
+
+	if (slash == NULL || slash == arg) {
+		reply_text(srv, req, 400, "bad redirect\n");
+		return;
+	}
+	len = snprintf(loc, sizeof(loc), "http://%s", arg);
+	if (len < 0 || (size_t)len >= sizeof(loc)) {
+		reply_text(srv, req, 400, "path too long\n");
+		return;
+	}
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Location",
+	    loc);
+	reply_text(srv, req, 302, "redirecting\n");
+}
+
 static void
 dispatch(struct server *srv, struct evhttp_request *req, const char *path,
     struct opts o)
 {
 	const char *rest;
 
-	if (prefix(path, "/status/", &rest))
+	if (prefix(path, "/redirect-to/", &rest))
+		serve_redirect_to(srv, req, rest);
+	else if (prefix(path, "/status/", &rest))
 		serve_status(srv, req, rest);
 	else if (prefix(path, "/redirect/", &rest))
 		serve_redirect(srv, req, rest, 0);
@@ -1204,6 +1264,215 @@ dispatch(struct server *srv, struct evhttp_request *req, const char *path,
 		serve_file(srv, req, path, o);
 }
 
+/* Access rules and the forward proxy. */
+
+static char *
+base64(const char *s)
+{
+	static const char	 tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 len = strlen(s), i;
+	char			*r, *w;
+	unsigned		 v;
+
+	if (len > (SIZE_MAX - 5) / 4 * 3 || (r = malloc((len + 2) / 3 * 4 +
+	    1)) == NULL)
+		return NULL;
+	for (i = 0, w = r; i < len; i += 3) {
+		v = (unsigned)p[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		*w++ = tab[v >> 18 & 63];
+		*w++ = tab[v >> 12 & 63];
+		*w++ = i + 1 < len ? tab[v >> 6 & 63] : '=';
+		*w++ = i + 2 < len ? tab[v & 63] : '=';
+	}
+	*w = '\0';
+	return r;
+}
+
+/*
+ * "KEY=A<sep>B" into r: kind 'a' (auth: value "Basic base64(A:B)"), 'h'
+ * (header A, value B) or 'p' (proxy map: address A, port B).
+ */
+static int
+rule_parse(struct rule *r, const char *arg, int kind)
+{
+	const char	*eq, *sep;
+	char		*b;
+
+	if ((eq = strchr(arg, '=')) == NULL || eq == arg ||
+	    (sep = strchr(eq + 1, ':')) == NULL || sep == eq + 1)
+		return -1;
+	r->kind = kind;
+	r->key = arg;
+	r->keylen = (size_t)(eq - arg);
+	if ((r->name = strndup(eq + 1, (size_t)(sep - eq - 1))) == NULL)
+		return -1;
+	if (kind != 'a')
+		r->value = strdup(sep + 1);
+	else if ((b = base64(eq + 1)) != NULL) {
+		if (asprintf(&r->value, "Basic %s", b) < 0)
+			r->value = NULL;
+		free(b);
+	}
+	return r->value == NULL ? -1 : 0;
+}
+
+/*
+ * The rules of path's prefix: 0 and *path past the prefix when met (or
+ * none applies), -1 when answered (401, 403).
+ */
+static int
+rules_check(struct server *srv, struct evhttp_request *req, const char **path)
+{
+	const struct rule	*r;
+	const char		*v;
+	unsigned		 i;
+
+	for (i = 0; i < srv->nrules; i++) {
+		r = &srv->rules[i];
+		if (strncmp(*path, r->key, r->keylen) != 0 ||
+		    (*path)[r->keylen] != '/')
+			continue;
+		v = req_header(req, r->kind == 'a' ? "Authorization" : r->name);
+		if (v != NULL && strcmp(v, r->value) == 0) {
+			*path += r->keylen;
+			return 0;
+		}
+		if (r->kind == 'a') {
+			evhttp_add_header(evhttp_request_get_output_headers(req),
+			    "WWW-Authenticate", "Basic realm=\"fixture\"");
+			reply_text(srv, req, 401, "login wanted\n");
+		} else
+			reply_text(srv, req, 403, "header wanted\n");
+		return -1;
+	}
+	return 0;
+}
+
+struct forward {
+	struct server		*srv;
+	struct evhttp_request	*req;
+	struct evhttp_connection *conn;
+};
+
+/* libevent may still use the connection as the callback returns. */
+static void
+forward_free_conn(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	evhttp_connection_free(arg);
+}
+
+/* Done with fw: its connection freed from the loop, right after. */
+static void
+forward_end(struct forward *fw)
+{
+	struct timeval	 now = { 0, 0 };
+
+	if (event_base_once(fw->srv->base, -1, EV_TIMEOUT, forward_free_conn,
+	    fw->conn, &now) == -1)
+		fprintf(stderr, "fixture-server: a proxy connection leaks\n");
+	free(fw);
+}
+
+/* The origin's answer, back to the client as it came. */
+static void
+forward_done(struct evhttp_request *resp, void *arg)
+{
+	struct forward		*fw = arg;
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(fw->req);
+	struct evkeyval		*h;
+	int			 code;
+
+	if (resp == NULL || (code = evhttp_request_get_response_code(resp)) ==
+	    0) {
+		reply_text(fw->srv, fw->req, 502, "origin unreachable\n");
+		forward_end(fw);
+		return;
+	}
+	TAILQ_FOREACH(h, evhttp_request_get_input_headers(resp), next)
+		if (strcasecmp(h->key, "Transfer-Encoding") != 0 &&
+		    strcasecmp(h->key, "Connection") != 0 &&
+		    strcasecmp(h->key, "Content-Length") != 0)
+			evhttp_add_header(out, h->key, h->value);
+	reply(fw->srv, fw->req, code, evhttp_request_get_input_buffer(resp));
+	forward_end(fw);
+}
+
+/* GET http://HOST[:PORT]/PATH: to the mapped address, or 127.0.0.1. */
+static void
+forward(struct server *srv, struct evhttp_request *req,
+    const struct evhttp_uri *uri)
+{
+	const char		*host = evhttp_uri_get_host(uri), *addr = NULL;
+	const char		*path = evhttp_uri_get_path(uri);
+	const char		*query = evhttp_uri_get_query(uri);
+	struct evhttp_connection *conn;
+	struct evhttp_request	*out;
+	struct evkeyval		*h;
+	struct forward		*fw;
+	unsigned long		 port = 0;
+	unsigned		 i;
+	char			*target = NULL;
+
+	for (i = 0; i < srv->nmaps; i++)
+		if (strlen(host) == srv->maps[i].keylen &&
+		    strncasecmp(host, srv->maps[i].key, srv->maps[i].keylen) ==
+		    0) {
+			addr = srv->maps[i].name;
+			if (parse_arg(srv->maps[i].value, 65535, &port) == -1)
+				addr = NULL;
+		}
+	if (addr == NULL && strcmp(host, "127.0.0.1") == 0) {
+		addr = host;
+		port = evhttp_uri_get_port(uri) > 0 ?
+		    (unsigned long)evhttp_uri_get_port(uri) : 80;
+	}
+	if (addr == NULL) {
+		reply_text(srv, req, 502, "no such host\n");
+		return;
+	}
+	if (asprintf(&target, "%s%s%s", path != NULL && *path != '\0' ? path :
+	    "/", query != NULL ? "?" : "", query != NULL ? query : "") < 0 ||
+	    (fw = calloc(1, sizeof(*fw))) == NULL) {
+		free(target);
+		reply_text(srv, req, 500, "out of memory\n");
+		return;
+	}
+	fw->srv = srv;
+	fw->req = req;
+	conn = evhttp_connection_base_new(srv->base, NULL, addr,
+	    (ev_uint16_t)port);
+	out = conn != NULL ? evhttp_request_new(forward_done, fw) : NULL;
+	if (out == NULL) {
+		if (conn != NULL)
+			evhttp_connection_free(conn);
+		free(fw);
+		free(target);
+		reply_text(srv, req, 500, "cannot forward\n");
+		return;
+	}
+	TAILQ_FOREACH(h, evhttp_request_get_input_headers(req), next)
+		if (strncasecmp(h->key, "Proxy-", 6) != 0 &&
+		    strcasecmp(h->key, "Connection") != 0)
+			evhttp_add_header(evhttp_request_get_output_headers(out),
+			    h->key, h->value);
+	fw->conn = conn;
+	if (evhttp_make_request(conn, out, EVHTTP_REQ_GET, target) == -1) {
+		/* libevent freed out; the connection is ours. */
+		evhttp_connection_free(conn);
+		free(fw);
+		reply_text(srv, req, 502, "cannot forward\n");
+	}
+	free(target);
+}
+
 static void
 request_cb(struct evhttp_request *req, void *arg)
 {
@@ -1220,10 +1489,17 @@ request_cb(struct evhttp_request *req, void *arg)
 		reply_text(srv, req, 405, "GET and HEAD only\n");
 		return;
 	}
+	if (uri != NULL && evhttp_uri_get_host(uri) != NULL &&
+	    evhttp_uri_get_scheme(uri) != NULL) {
+		forward(srv, req, uri);
+		return;
+	}
 	if (path == NULL || path[0] != '/') {
 		reply_text(srv, req, 400, "bad request target\n");
 		return;
 	}
+	if (rules_check(srv, req, &path) == -1)
+		return;
 	dispatch(srv, req, path, o);
 }
 
@@ -1289,7 +1565,9 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: fixture-server --root DIR [--port N] "
-	    "[--port-file FILE] [--log FILE] [--lifetime SECONDS]\n");
+	    "[--port-file FILE] [--log FILE] [--lifetime SECONDS]\n"
+	    "    [--auth PREFIX=USER:PASS] [--require-header PREFIX=NAME:VALUE]\n"
+	    "    [--proxy-map HOST=127.0.0.1:PORT]\n");
 	exit(2);
 }
 
@@ -1302,6 +1580,9 @@ main(int argc, char *argv[])
 		{ "port-file",	required_argument, NULL, 'f' },
 		{ "log",	required_argument, NULL, 'l' },
 		{ "lifetime",	required_argument, NULL, 't' },
+		{ "auth",	required_argument, NULL, 'a' },
+		{ "require-header", required_argument, NULL, 'h' },
+		{ "proxy-map",	required_argument, NULL, 'm' },
 		{ NULL,		0,		   NULL, 0 }
 	};
 	struct server		 srv;
@@ -1331,6 +1612,17 @@ main(int argc, char *argv[])
 			break;
 		case 't':
 			if (parse_arg(optarg, 86400, &lifetime) == -1)
+				usage();
+			break;
+		case 'a':
+		case 'h':
+			if (srv.nrules == RULES_MAX || rule_parse(
+			    &srv.rules[srv.nrules++], optarg, ch) == -1)
+				usage();
+			break;
+		case 'm':
+			if (srv.nmaps == RULES_MAX || rule_parse(
+			    &srv.maps[srv.nmaps++], optarg, 'p') == -1)
 				usage();
 			break;
 		default:
@@ -1407,5 +1699,13 @@ out:
 		fclose(srv.log);
 	while (srv.nseq > 0)
 		free(srv.seq[--srv.nseq].path);
+	while (srv.nrules > 0) {
+		free(srv.rules[--srv.nrules].name);
+		free(srv.rules[srv.nrules].value);
+	}
+	while (srv.nmaps > 0) {
+		free(srv.maps[--srv.nmaps].name);
+		free(srv.maps[srv.nmaps].value);
+	}
 	return rc;
 }

@@ -875,6 +875,71 @@ test_watch_sections(void **state)
 	config_free(conf);
 }
 
+/* header, username, password(_file), proxy, user_agent; inherited. */
+static void
+test_request_keys(void **state)
+{
+	const struct tdir		*t = *state;
+	const struct config_feed	*f;
+	struct config			*conf;
+
+	put(t, "pw", "s3cret\n");
+	put(t, "f.conf",
+	    "[feedspool]\n"
+	    "header = X-Api-Key:   k1\n"
+	    "header = Cookie: a=b\n"
+	    "username = alice\n"
+	    "password_file = pw\n"
+	    "proxy = http://127.0.0.1:3128\n"
+	    "[a]\n"
+	    "url = https://example.org/a\n"
+	    "[b]\n"
+	    "url = https://example.org/b\n"
+	    "header = Authorization: Bearer t0k\n"
+	    "username = bob\n"
+	    "password = p;w\n"
+	    "proxy = none\n"
+	    "user_agent = mailto:desk@example.org\n"
+	    "[c]\n"
+	    "url = http://carol:s%40f3@example.org:8080/c?x=1\n");
+	conf = load_ok(t, "f.conf");
+	assert_non_null(f = config_feed_find(conf, "a"));
+	assert_int_equal(f->req.nheaders, 2);
+	assert_string_equal(f->req.headers[0], "X-Api-Key: k1");
+	assert_string_equal(f->req.headers[1], "Cookie: a=b");
+	assert_string_equal(f->req.username, "alice");
+	assert_string_equal(f->req.password, "s3cret");
+	assert_string_equal(f->req.proxy, "http://127.0.0.1:3128");
+	assert_string_equal(f->user_agent_header, conf->user_agent_header);
+
+	assert_non_null(f = config_feed_find(conf, "b"));
+	assert_int_equal(f->req.nheaders, 1);
+	assert_string_equal(f->req.headers[0], "Authorization: Bearer t0k");
+	assert_string_equal(f->req.username, "bob");
+	assert_string_equal(f->req.password, "p;w");
+	assert_string_equal(f->req.proxy, "");
+	assert_string_equal(f->user_agent_header,
+	    "feedspool/0.1.0 (+mailto:desk@example.org)");
+
+	/* The url's login, decoded, and the url without it. */
+	assert_non_null(f = config_feed_find(conf, "c"));
+	assert_string_equal(f->url, "http://example.org:8080/c?x=1");
+	assert_string_equal(f->req.username, "carol");
+	assert_string_equal(f->req.password, "s@f3");
+	assert_int_equal(f->req.nheaders, 2);
+	config_free(conf);
+
+	/* Nothing set: no login, no headers, the environment's proxy. */
+	put(t, "g.conf", "[a]\nurl = https://example.org/a\n");
+	conf = load_ok(t, "g.conf");
+	assert_non_null(f = config_feed_find(conf, "a"));
+	assert_int_equal(f->req.nheaders, 0);
+	assert_null(f->req.username);
+	assert_null(f->req.password);
+	assert_null(f->req.proxy);
+	config_free(conf);
+}
+
 static void
 test_watch_errors(void **state)
 {
@@ -927,6 +992,96 @@ test_watch_errors(void **state)
 	    "[watch NAME] section\n");
 }
 
+static void
+test_request_errors(void **state)
+{
+	const struct tdir	*t = *state;
+
+	put(t, "pw", "one\ntwo\n");
+	put(t, "f.conf",
+	    "[feedspool]\n"
+	    "password = x\n"
+	    "header = no colon\n"
+	    "header = Bad Name: v\n"
+	    "header = Host: example.org\n"
+	    "header = X-Empty:\n"
+	    "proxy = ftp://127.0.0.1\n"
+	    "[a]\n"
+	    "url = https://example.org/a\n"
+	    "username = a:b\n"
+	    "password_file = nope\n"
+	    "[b]\n"
+	    "url = https://u:p@example.org/b\n"
+	    "username = u\n"
+	    "password_file = pw\n"
+	    "[c]\n"
+	    "username = c\n"
+	    "url = https://u:p@example.org/c\n"
+	    "proxy = none\n"
+	    "proxy = none\n"
+	    "[d]\n"
+	    "url = https://example.org/d\n"
+	    "password = x\n");
+	load_bad(t, "f.conf",
+	    "@/f.conf:3: header: not 'Name: value' (a header name, a colon, "
+	    "a value of at most 4000 bytes without control characters)\n"
+	    "@/f.conf:4: header: not 'Name: value' (a header name, a colon, "
+	    "a value of at most 4000 bytes without control characters)\n"
+	    "@/f.conf:5: header: Host is set by feedspool itself\n"
+	    "@/f.conf:6: header: not 'Name: value' (a header name, a colon, "
+	    "a value of at most 4000 bytes without control characters)\n"
+	    "@/f.conf:7: proxy: 'ftp://127.0.0.1' is not none or an http://, "
+	    "https://, socks4(a):// or socks5(h):// URL\n"
+	    "@/f.conf:10: username: empty, or with a ':' or control "
+	    "characters\n"
+	    "@/f.conf:11: password_file: cannot read '@/nope': No such file "
+	    "or directory\n"
+	    "@/f.conf:14: username: the url has a user name and password "
+	    "already: use one or the other\n"
+	    "@/f.conf:15: password_file: the url has a user name and password "
+	    "already: use one or the other\n"
+	    "@/f.conf:18: url: has a user name and password, and username or "
+	    "password is set too: use one or the other\n"
+	    "@/f.conf:20: proxy: already set in [c]\n"
+	    "@/f.conf:2: password without username in [feedspool]\n"
+	    "@/f.conf:21: feed [d]: password without username\n");
+
+	put(t, "g.conf", "[a]\nurl = https://example.org/a\n"
+	    "password_file = pw\n");
+	load_bad(t, "g.conf",
+	    "@/g.conf:3: password_file: '@/pw' is not one line of text\n");
+}
+
+static void
+test_url_login(void **state)
+{
+	char	*clean, *user, *pass;
+
+	(void)state;
+	assert_int_equal(config_url_login("https://example.org/a@b", &clean,
+	    &user, &pass), 0);
+	assert_null(clean);
+	assert_int_equal(config_url_login("http://a%3Ab@h/x", &clean, &user,
+	    &pass), 1);
+	assert_string_equal(clean, "http://h/x");
+	assert_string_equal(user, "a:b");
+	assert_null(pass);
+	free(clean);
+	free(user);
+	/* the last '@' of the authority ends the userinfo */
+	assert_int_equal(config_url_login("http://u:p@q@h:81?y=@", &clean,
+	    &user, &pass), 1);
+	assert_string_equal(clean, "http://h:81?y=@");
+	assert_string_equal(user, "u");
+	assert_string_equal(pass, "p@q");
+	free(clean);
+	free(user);
+	free(pass);
+	/* a decoded control character is refused */
+	assert_int_equal(config_url_login("http://u:%0A@h/", &clean, &user,
+	    &pass), -1);
+}
+
 int
 main(void)
 {
@@ -971,6 +1126,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_category,
 		    setup, teardown),
 		cmocka_unit_test(test_bundled),
+		cmocka_unit_test_setup_teardown(test_request_keys, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_request_errors, setup,
+		    teardown),
+		cmocka_unit_test(test_url_login),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

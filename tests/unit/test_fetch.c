@@ -107,10 +107,28 @@ test_url_escape(void **unused)
 	}
 }
 
+/* Where a feed's secrets may go: its own host and port only. */
+static void
+test_same_origin(void **state)
+{
+	(void)state;
+	assert_true(fetch_same_origin("http://Example.org/feed",
+	    "http://example.org:80/page"));
+	assert_true(fetch_same_origin("https://a.example/f", "https://a.example/"));
+	assert_false(fetch_same_origin("http://a.example/f", "https://a.example/"));
+	assert_false(fetch_same_origin("http://a.example/f", "http://b.example/"));
+	assert_false(fetch_same_origin("http://a.example/f",
+	    "http://a.example.evil/"));
+	assert_false(fetch_same_origin("http://a.example:8080/",
+	    "http://a.example/"));
+	assert_false(fetch_same_origin("not a url", "not a url"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_same_origin),
 		cmocka_unit_test(test_ipv4),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_url_escape),

@@ -332,10 +332,36 @@ test_bad(void **unused)
 	assert_null(url_canonical(NULL));
 }
 
+/* The userinfo of the authority only, up to its last '@'. */
+static void
+test_strip_userinfo(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "http://alice:s3cret@host/feed", "http://host/feed" },
+		{ "https://a@b@host:8443/x?y#z", "https://host:8443/x?y#z" },
+		{ "http://host/p@q?r=s@t#u@v", "http://host/p@q?r=s@t#u@v" },
+		{ "http://u:p@[::1]:80/", "http://[::1]:80/" },
+		{ "http://host", "http://host" },
+		{ "http://@host/", "http://host/" },
+		{ "/rel?next=http://a:b@c/", "/rel?next=http://a:b@c/" },
+		{ "mailto:a@b", "mailto:a@b" },
+	};
+	size_t	 i;
+	char	*r;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_non_null(r = url_strip_userinfo(cases[i][0]));
+		assert_string_equal(r, cases[i][1]);
+		free(r);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strip_userinfo),
 		cmocka_unit_test(test_rfc_normal),
 		cmocka_unit_test(test_rfc_abnormal),
 		cmocka_unit_test(test_join_edges),
