@@ -59,7 +59,8 @@ grep -q world2 "$T/hook.log" "$T/other.log" && fail "exec = none ran a hook"
 	fail "second run exited $?: $(cat "$T/run2.err")"
 assert_eq 5 "$(wc -l <"$T/hook.log" | tr -d ' ')" "hook runs after the second run"
 
-# 2. Never a shell: ';', '$x', '>' and quotes reach the command as words.
+# 2. Never a shell: ';', '$x', '>' and quotes reach the command as words
+# (one hook at a time: two would interleave their lines in args.log).
 rm -rf "$T/spool" "$T/state.db"
 cat >"$T/args.sh" <<HOOK
 #!/bin/sh
@@ -67,7 +68,8 @@ for a in "\$@"; do printf '[%s]\n' "\$a"; done >>"$T/args.log"
 HOOK
 chmod +x "$T/args.sh"
 CONFIG_EXTRA="exec = $T/args.sh a;b \$HOME 'x y' \"q\\\"r\" \\\$z > out|cat
-fetch_articles = no"
+fetch_articles = no
+exec_max = 1"
 write_config "$T/feedspool.conf" rdf=/feeds/rdf.xml
 "$FEEDSPOOL" run -c "$T/feedspool.conf" --once >"$T/run3.out" 2>"$T/run3.err" ||
 	fail "run exited $?: $(cat "$T/run3.err")"
