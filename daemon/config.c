@@ -101,6 +101,8 @@ static const struct key global_keys[] = {
 	    0, 0, NULL },
 	{ "fetch_articles", K_BOOL, offsetof(struct config, fetch_articles),
 	    0, 1, NULL },
+	{ "detect_language", K_BOOL,
+	    offsetof(struct config, detect_language), 0, 1, NULL },
 	{ "allow_private_articles", K_BOOL,
 	    offsetof(struct config, allow_private_articles), 0, 1, NULL },
 	{ "duplicates", K_CHOICE, offsetof(struct config, dup_mark),
@@ -1970,6 +1972,7 @@ config_new(const char *path)
 	conf->max_body = CONFIG_DEFAULT_MAX_BODY;
 	conf->max_pending = CONFIG_DEFAULT_MAX_PENDING;
 	conf->fetch_articles = 1;
+	conf->detect_language = 1;
 	conf->follow_schedule = 1;
 	conf->max_interval = CONFIG_DEFAULT_MAX_INTERVAL;
 	conf->adaptive = 1;

@@ -97,6 +97,8 @@ struct config {
 	char		*user_agent_header; /* "feedspool/VERSION (+CONTACT)" */
 	struct config_request req;	/* the feeds' default */
 	int		 fetch_articles; /* default for the feeds */
+	int		 detect_language; /* guess a story's language when
+					    it declares none */
 	int		 allow_private_articles; /* article links may reach
 					    loopback/private addresses */
 	int		 dup_mark;	/* default duplicates = mark */

@@ -901,6 +901,7 @@ daemon_hup_cb(evutil_socket_t sig, short kind, void *arg)
 	daemon_apply(d, cfg);
 	config_free(d->cfg);
 	d->cfg = cfg;
+	langid_enable(cfg->detect_language);
 	sd_notify(0, "READY=1");
 	daemon_schedule(d);
 }
@@ -1228,7 +1229,8 @@ daemon_run(const struct daemon_opts *opts)
 	    opts->once ? ", polling once" : "");
 	/* The models load now, not at the first story: a missing package
 	 * is told at once. */
-	if (!langid_available())
+	langid_enable(d.cfg->detect_language);
+	if (d.cfg->detect_language && !langid_available())
 		log_warnx("language detection is off: cannot read the language "
 		    "models of libexttextcat-data");
 	sd_notify(0, "READY=1");

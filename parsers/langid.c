@@ -8,6 +8,7 @@
 #include <utf8proc.h>
 
 #include "parsers/langid.h"
+#include "parsers/norm.h"
 
 #ifndef LANGID_DATA
 #define LANGID_DATA	"/usr/share/libexttextcat/"
@@ -32,8 +33,11 @@ static const char *const langid_shadows[] = {
 	"sco", "lb", "nds", "rm", "fy", "rue"
 };
 
+static int	 langid_classify(const char *, size_t, char *, size_t);
+
 static void	*langid_h;
 static int	 langid_tried;
+static int	 langid_off;
 
 static void *
 langid_handle(void)
@@ -48,10 +52,16 @@ langid_handle(void)
 	return langid_h;
 }
 
+void
+langid_enable(int on)
+{
+	langid_off = !on;
+}
+
 int
 langid_available(void)
 {
-	return langid_handle() != NULL;
+	return !langid_off && langid_handle() != NULL;
 }
 
 /*
@@ -135,11 +145,9 @@ langid_add(char *in, size_t *len, size_t cap, const char *s, size_t *chars)
 int
 langid_guess(const char *title, const char *text, char *tag, size_t size)
 {
-	char		 in[LANGID_MAX_INPUT], t[LANGID_TAG_MAX];
-	candidate_t	*cand;
-	void		*h;
+	char		 in[LANGID_MAX_INPUT];
+	const char	*quick;
 	size_t		 len = 0, chars = 0;
-	int		 n, i, rc = 0;
 
 	if (size > 0)
 		*tag = '\0';
@@ -149,10 +157,28 @@ langid_guess(const char *title, const char *text, char *tag, size_t size)
 		in[len++] = '\n';
 	if (text != NULL)
 		langid_add(in, &len, sizeof(in) - 1, text, &chars);
-	if (chars < LANGID_MIN_CHARS || (h = langid_handle()) == NULL ||
-	    (cand = textcat_GetClassifyFullOutput(h)) == NULL)
+	if (langid_off || chars < LANGID_MIN_CHARS)
 		return 0;
 	in[len] = '\0';
+	if ((quick = norm_quick_lang(in)) != NULL && strlen(quick) < size) {
+		memcpy(tag, quick, strlen(quick) + 1);
+		return 1;
+	}
+	return langid_classify(in, len, tag, size);
+}
+
+/* The n-gram classifier on in (len bytes, NUL-terminated). */
+static int
+langid_classify(const char *in, size_t len, char *tag, size_t size)
+{
+	char		 t[LANGID_TAG_MAX];
+	candidate_t	*cand;
+	void		*h;
+	int		 n, i, rc = 0;
+
+	if ((h = langid_handle()) == NULL ||
+	    (cand = textcat_GetClassifyFullOutput(h)) == NULL)
+		return 0;
 	n = textcat_ClassifyFull(h, in, len, cand);
 	/*
 	 * The candidates (more than one when the best few score alike),

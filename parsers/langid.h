@@ -40,5 +40,8 @@ int	 langid_guess(const char *title, const char *text, char *tag,
 
 /* 1 when the language models could be read (they are on the first call). */
 int	 langid_available(void);
+/* Off (0): langid_guess() answers nothing, and no model is read.  On by
+ * default; detect_language in the configuration. */
+void	 langid_enable(int on);
 
 #endif

@@ -28,6 +28,7 @@
 #define NORM_MAX	(64 * 1024 * 1024)	/* output cap */
 #define NORM_WORD_MAX	16	/* longer words are no function words */
 #define NORM_DETECT_MAX	4000	/* function-word sized words looked at */
+#define NORM_QUICK_HITS	8	/* function words for norm_quick_lang() */
 #define ENTITY_NAME_MAX	32
 #define REPLACEMENT	0xFFFD
 #define PARA		((int32_t)'\n')	/* paragraph mark in the array */
@@ -968,16 +969,14 @@ next_word(const char **pp, char w[NORM_WORD_MAX + 4])
 	return fits && len > 0;
 }
 
-int
-norm_is_english(const char *text, const char *declared_lang)
+/* The function words of each language in text; returns the words seen. */
+static unsigned
+count_words(const char *text, unsigned hits[L__COUNT])
 {
-	unsigned		 hits[L__COUNT] = { 0 }, words = 0;
-	char			 w[NORM_WORD_MAX + 4];
-	const char		*p = text != NULL ? text : "";
-	size_t			 l;
+	unsigned	 words = 0;
+	char		 w[NORM_WORD_MAX + 4];
+	const char	*p = text != NULL ? text : "";
 
-	if (declared_lang != NULL && *declared_lang != '\0')
-		return declared_english(declared_lang);
 	while (*p != '\0' && words < NORM_DETECT_MAX) {
 		if (next_word(&p, w)) {
 			count_word(w, hits);
@@ -985,10 +984,51 @@ norm_is_english(const char *text, const char *declared_lang)
 		} else if (*p != '\0')
 			p++;	/* past the byte that ended no word */
 	}
+	return words;
+}
+
+int
+norm_is_english(const char *text, const char *declared_lang)
+{
+	unsigned		 hits[L__COUNT] = { 0 };
+	size_t			 l;
+
+	if (declared_lang != NULL && *declared_lang != '\0')
+		return declared_english(declared_lang);
+	(void)count_words(text, hits);
 	if (hits[L_EN] == 0)
 		return 0;
 	for (l = 0; l < L__COUNT; l++)
 		if (l != L_EN && hits[l] >= hits[L_EN])
 			return 0;
 	return 1;
+}
+
+/*
+ * Quick only where the answer is plain: one language's function words at
+ * least NORM_QUICK_HITS, three times those of any other and a sixth of the
+ * words.  Shared words ("que", "una", "e") leave close languages to the
+ * full classifier.
+ */
+const char *
+norm_quick_lang(const char *text)
+{
+	static const char *const tags[L__COUNT] = {
+		[L_EN] = "en", [L_FR] = "fr", [L_DE] = "de", [L_ES] = "es",
+		[L_IT] = "it", [L_PT] = "pt", [L_NL] = "nl"
+	};
+	unsigned	 hits[L__COUNT] = { 0 }, words, best = 0, second = 0;
+	size_t		 l, which = 0;
+
+	words = count_words(text, hits);
+	for (l = 0; l < L__COUNT; l++)
+		if (hits[l] > best) {
+			second = best;
+			best = hits[l];
+			which = l;
+		} else if (hits[l] > second)
+			second = hits[l];
+	if (best < NORM_QUICK_HITS || best < 3 * second || 6 * best < words)
+		return NULL;
+	return tags[which];
 }

@@ -40,6 +40,13 @@ char	*norm_line_lang(const char *s, const char *lang);
 int	 norm_is_english(const char *text, const char *declared_lang);
 
 /*
+ * The language of text (a BCP 47 tag: en, fr, de, es, it, pt, nl) when its
+ * function words say so beyond doubt, else NULL: langid's quick path, a
+ * hundredth of the n-gram classifier's cost.
+ */
+const char *norm_quick_lang(const char *text);
+
+/*
  * For the tests.  norm_text_full_nfc: norm_text with utf8proc's NFC run
  * over the whole text, as it was before the quick check.  norm_nfc_quick:
  * 1 when the quick check finds the UTF-8 string s in NFC (every code

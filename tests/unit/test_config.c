@@ -454,9 +454,10 @@ test_article_switches(void **state)
 	    "[b]\nurl = https://example.org/b\nfetch_articles = yes\n"
 	    "follow_feed_schedule = yes\n"
 	    "[feedspool]\nfetch_articles = Off\nallow_private_articles = true\n"
-	    "follow_feed_schedule = no\n");
+	    "follow_feed_schedule = no\ndetect_language = no\n");
 	conf = load_ok(*state, "main.conf");
 	assert_int_equal(conf->fetch_articles, 0);
+	assert_int_equal(conf->detect_language, 0);
 	assert_int_equal(conf->allow_private_articles, 1);
 	assert_int_equal(conf->follow_schedule, 0);
 	assert_non_null(f = config_feed_find(conf, "a"));
@@ -471,6 +472,7 @@ test_article_switches(void **state)
 	put(*state, "plain.conf", "[a]\nurl = https://example.org/a\n");
 	conf = load_ok(*state, "plain.conf");
 	assert_int_equal(conf->fetch_articles, 1);
+	assert_int_equal(conf->detect_language, 1);
 	assert_int_equal(conf->allow_private_articles, 0);
 	assert_int_equal(conf->feeds[0].fetch_articles, 1);
 	assert_int_equal(conf->feeds[0].follow_schedule, 1);

@@ -18,6 +18,7 @@
 #include "parsers/extract.h"
 #include "parsers/feed.h"
 #include "parsers/langid.h"
+#include "parsers/norm.h"
 #include "daemon/story.h"
 
 #define TEXTS	"tests/fixtures/langid/texts.tsv"
@@ -51,6 +52,60 @@ test_fixture_texts(void **unused)
 	}
 	fclose(f);
 	assert_true(n >= 20);
+}
+
+/*
+ * The function-word quick path answers only what the classifier would:
+ * on the fixture texts it answers right or not at all, and it leaves
+ * texts of few function words, or of two close languages, to the
+ * classifier.  detect_language = no: no answer at all.
+ */
+static void
+test_quick_path(void **unused)
+{
+	char		 line[2048], tag[LANGID_TAG_MAX], *tab;
+	const char	*q;
+	FILE		*f;
+	int		 answered = 0;
+
+	(void)unused;
+	assert_non_null(f = fopen(TEXTS, "r"));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || (tab = strchr(line, '\t')) == NULL)
+			continue;
+		*tab = '\0';
+		if ((q = norm_quick_lang(tab + 1)) == NULL)
+			continue;
+		if (strcmp(q, line) != 0)
+			fail_msg("quick %s, not %s: %s", q, line, tab + 1);
+		answered++;
+	}
+	fclose(f);
+	assert_true(answered >= 3);
+	/* Content words only (as a headline list is): the classifier's. */
+	assert_null(norm_quick_lang("council voted budget schools months "
+	    "debate protest minister report shows growth exports prices rose "
+	    "market analysts warned storm closed roads police arrested men"));
+	/* As many Spanish as Portuguese function words: not plain. */
+	assert_null(norm_quick_lang("el que los por una com para que em no "
+	    "las del con se para uma mais foi y es"));
+	assert_string_equal(norm_quick_lang("The minister said that the "
+	    "talks with the unions would resume after the holiday, and that "
+	    "the government was ready to listen to their proposals for the "
+	    "reform of the pension system, which has been the cause of "
+	    "strikes for months."), "en");
+
+	langid_enable(0);
+	assert_int_equal(langid_guess("Talks resume", "The minister said that "
+	    "the talks with the unions would resume after the holiday.", tag,
+	    sizeof(tag)), 0);
+	assert_string_equal(tag, "");
+	langid_enable(1);
+	assert_int_equal(langid_guess("Talks resume", "The minister said that "
+	    "the talks with the unions would resume after the holiday.", tag,
+	    sizeof(tag)), 1);
+	assert_string_equal(tag, "en");
 }
 
 /* Title and text together; either may be NULL; a tiny buffer is no tag. */
@@ -263,6 +318,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_texts),
 		cmocka_unit_test(test_title_and_text),
+		cmocka_unit_test(test_quick_path),
 		cmocka_unit_test(test_story_language_source),
 		cmocka_unit_test(test_story_load_source),
 		cmocka_unit_test(test_content_as_the_feed_gave_it),
