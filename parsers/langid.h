@@ -16,7 +16,11 @@
  * texts of up to 1000 characters 96.1% agree, 2.5% differ (most of them
  * pages that declare the wrong language), 1.4% get no answer; of texts
  * cut to 200 characters 88.5%, 2.2% and 9.4%.  A guess costs about 4
- * million instructions (1 to 2 ms); the models load in 60 million.
+ * million instructions (1 to 2 ms); the models load in 60 million.  So a
+ * text whose function words leave no doubt (norm_quick_lang: 0.2 million)
+ * is answered without the classifier: 775 of those 906 texts of 1000
+ * characters, all but one as the classifier would, that one right where
+ * the classifier had no answer.
  */
 #ifndef FEEDSPOOL_LANGID_H
 #define FEEDSPOOL_LANGID_H
