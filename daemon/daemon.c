@@ -137,14 +137,9 @@ daemon_host_answered(struct daemon *d, struct sched_entry *se,
 static void
 daemon_notify_status(struct daemon *d)
 {
-	struct feedrt	*fr;
-	unsigned	 n = 0;
-
-	TAILQ_FOREACH(fr, &d->feeds, entry)
-		if (!fr->removed)
-			n++;
-	sd_notifyf(0, "STATUS=%u feeds, %" PRIu64 " stories delivered, "
-	    "%u transfers", n, d->delivered, d->transfers);
+	/* Counted, not read off the list: this is told at every poll. */
+	sd_notifyf(0, "STATUS=%zu feeds, %" PRIu64 " stories delivered, "
+	    "%u transfers", d->nlive, d->delivered, d->transfers);
 }
 
 static void
@@ -578,10 +573,17 @@ daemon_once_finished(struct daemon *d)
 
 	if (!TAILQ_EMPTY(&d->pages))
 		return 0;
-	TAILQ_FOREACH(fr, &d->feeds, entry)
+	/*
+	 * Asked at every poll's end: read on from the first feed not done
+	 * when last asked (a feed done stays done until a reload), not from
+	 * the first of 10,000.
+	 */
+	fr = d->once_from != NULL ? d->once_from : TAILQ_FIRST(&d->feeds);
+	for (; fr != NULL; fr = TAILQ_NEXT(fr, entry))
 		if (!fr->removed && !fr->parked && fr->polls == 0)
-			return 0;
-	return 1;
+			break;
+	d->once_from = fr;
+	return fr == NULL;
 }
 
 static void
@@ -708,6 +710,7 @@ daemon_apply(struct daemon *d, struct config *cfg)
 	struct feedrt		*fr, *next;
 	size_t			 i, added = 0, removed = 0;
 
+	d->once_from = NULL;	/* feeds may be resumed or added */
 	for (fr = TAILQ_FIRST(&d->feeds); fr != NULL; fr = next) {
 		next = TAILQ_NEXT(fr, entry);
 		if (fr->removed || config_feed_find(cfg, fr->name) != NULL)
@@ -716,11 +719,12 @@ daemon_apply(struct daemon *d, struct config *cfg)
 		log_info("feed %s: removed from the configuration", fr->name);
 		if (fr->fetch != NULL) {
 			fr->removed = 1;	/* freed when its poll ends */
+			d->nlive--;
 			sched_remove(d->sched, fr->se);
 			continue;
 		}
 		sched_remove(d->sched, fr->se);
-		TAILQ_REMOVE(&d->feeds, fr, entry);
+		poll_unlist(d, fr);
 		feedrt_free(fr);
 	}
 	for (i = 0; i < cfg->nfeeds; i++) {
@@ -966,7 +970,7 @@ daemon_teardown(struct daemon *d)
 			log_warn("metrics_file %s", d->cfg->metrics_file);
 	}
 	while ((fr = TAILQ_FIRST(&d->feeds)) != NULL) {
-		TAILQ_REMOVE(&d->feeds, fr, entry);
+		poll_unlist(d, fr);
 		if (fr->fetch != NULL) {
 			curl_multi_remove_handle(d->multi,
 			    fetch_easy(fr->fetch));
@@ -974,6 +978,7 @@ daemon_teardown(struct daemon *d)
 		}
 		feedrt_free(fr);
 	}
+	poll_map_free(d);
 	if (d->multi != NULL)
 		curl_multi_cleanup(d->multi);
 	metrics_free(d->metrics);

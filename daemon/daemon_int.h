@@ -82,8 +82,16 @@ struct feedrt {
 	unsigned		 polls;
 	unsigned		 failures;	/* in a row, as last polled */
 	char			 summary[512];	/* of the last poll */
+	struct feedrt		*byname_next;	/* in daemon.byname's chain */
 };
 TAILQ_HEAD(feedlist, feedrt);
+
+/* The feeds of the list by name: chains of a hash of the name. */
+struct feedmap {
+	struct feedrt		**heads;
+	size_t			 nheads;	/* a power of two, or 0 */
+	size_t			 n;
+};
 
 /* The web page of a new story, to fetch once. */
 struct pagejob {
@@ -118,6 +126,13 @@ struct daemon {
 	struct ingest		*ingest;	/* state, spool and dups */
 	int64_t			 dups_pruned;	/* when, unix seconds */
 	struct feedlist		 feeds;
+	struct feedmap		 byname;	/* every feed of feeds */
+	size_t			 nlive;		/* of feeds, not removed */
+	/*
+	 * run --once: every feed before this one is done (polled, parked or
+	 * removed), which stays so until a reload; NULL: from the first.
+	 */
+	struct feedrt		*once_from;
 	struct pagelist		 pages;
 	struct pagelist		 finished;	/* to deliver as one batch */
 	int			 stopping;
@@ -157,6 +172,9 @@ void		 feedrt_free(struct feedrt *);
 int		 feedrt_configure(struct feedrt *, const struct config_feed *);
 int		 poll_add_feed(struct daemon *, const struct config_feed *);
 struct feedrt	*poll_find_feed(struct daemon *, const char *name);
+/* Take fr out of the feeds (and their map); it is not freed. */
+void		 poll_unlist(struct daemon *, struct feedrt *);
+void		 poll_map_free(struct daemon *);
 /* A reload changed fr's settings (it was old_url, old_interval). */
 void		 poll_reconfigured(struct daemon *, struct feedrt *,
 		    const char *old_url, unsigned old_interval);

@@ -58,6 +58,113 @@ feedrt_free(struct feedrt *fr)
 	free(fr);
 }
 
+/* FNV-1a of a feed's name: for its chain in the map. */
+static size_t
+feedmap_hash(const char *name)
+{
+	uint64_t	 h = 0xcbf29ce484222325ULL;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
+	return (size_t)(h ^ h >> 32);
+}
+
+/* Room for one feed more: twice the chains past one feed a chain. */
+static int
+feedmap_room(struct feedmap *m)
+{
+	struct feedrt	**heads, *fr, *next;
+	size_t		 n, i, b;
+
+	if (m->n < m->nheads)
+		return 0;
+	n = m->nheads == 0 ? 64 : m->nheads * 2;
+	if (n > SIZE_MAX / sizeof(*heads) ||
+	    (heads = calloc(n, sizeof(*heads))) == NULL)
+		return -1;
+	for (i = 0; i < m->nheads; i++)
+		for (fr = m->heads[i]; fr != NULL; fr = next) {
+			next = fr->byname_next;
+			b = feedmap_hash(fr->name) & (n - 1);
+			fr->byname_next = heads[b];
+			heads[b] = fr;
+		}
+	free(m->heads);
+	m->heads = heads;
+	m->nheads = n;
+	return 0;
+}
+
+static void
+feedmap_del(struct feedmap *m, struct feedrt *fr)
+{
+	struct feedrt	**pp;
+
+	if (m->nheads == 0)
+		return;
+	pp = &m->heads[feedmap_hash(fr->name) & (m->nheads - 1)];
+	for (; *pp != NULL; pp = &(*pp)->byname_next)
+		if (*pp == fr) {
+			*pp = fr->byname_next;
+			m->n--;
+			return;
+		}
+}
+
+void
+poll_map_free(struct daemon *d)
+{
+	free(d->byname.heads);
+	memset(&d->byname, 0, sizeof(d->byname));
+}
+
+/*
+ * The list's feeds are also in the map: a page or a reload finds its
+ * feed without reading all of them (10,000 feeds, 100,000 pages).
+ */
+static int
+poll_list(struct daemon *d, struct feedrt *fr)
+{
+	struct feedmap	*m = &d->byname;
+	size_t		 b;
+
+	if (feedmap_room(m) == -1)
+		return -1;
+	b = feedmap_hash(fr->name) & (m->nheads - 1);
+	fr->byname_next = m->heads[b];
+	m->heads[b] = fr;
+	m->n++;
+	TAILQ_INSERT_TAIL(&d->feeds, fr, entry);
+	if (!fr->removed)
+		d->nlive++;
+	return 0;
+}
+
+void
+poll_unlist(struct daemon *d, struct feedrt *fr)
+{
+	feedmap_del(&d->byname, fr);
+	if (d->once_from == fr)
+		d->once_from = TAILQ_NEXT(fr, entry);
+	TAILQ_REMOVE(&d->feeds, fr, entry);
+	if (!fr->removed)
+		d->nlive--;
+}
+
+struct feedrt *
+poll_find_feed(struct daemon *d, const char *name)
+{
+	struct feedrt	*fr;
+
+	if (d->byname.nheads == 0)
+		return NULL;
+	for (fr = d->byname.heads[feedmap_hash(name) &
+	    (d->byname.nheads - 1)]; fr != NULL; fr = fr->byname_next)
+		if (!fr->removed && strcmp(fr->name, name) == 0)
+			return fr;
+	return NULL;
+}
+
 /* Copy the settings of a configured feed; the feed keeps its state. */
 int
 feedrt_configure(struct feedrt *fr, const struct config_feed *cf)
@@ -201,7 +308,10 @@ poll_add_feed(struct daemon *d, const struct config_feed *cf)
 		sched_host_wait(d->sched, fr->host,
 		    wait - now > DAEMON_HOST_WAIT_MAX_MS ?
 		    now + DAEMON_HOST_WAIT_MAX_MS : wait);
-	TAILQ_INSERT_TAIL(&d->feeds, fr, entry);
+	if (poll_list(d, fr) == -1) {
+		sched_remove(d->sched, fr->se);
+		goto fail;
+	}
 	return 0;
 fail:
 	log_err("feed %s: out of memory", cf->name);
@@ -209,16 +319,6 @@ fail:
 	return -1;
 }
 
-struct feedrt *
-poll_find_feed(struct daemon *d, const char *name)
-{
-	struct feedrt	*fr;
-
-	TAILQ_FOREACH(fr, &d->feeds, entry)
-		if (!fr->removed && strcmp(fr->name, name) == 0)
-			return fr;
-	return NULL;
-}
 
 static void
 poll_start(struct daemon *d, struct feedrt *fr)
@@ -606,7 +706,7 @@ poll_done(struct daemon *d, struct feedrt *fr)
 		next = DAEMON_ONCE_NEVER;
 	if (sched_done(d->sched, fr->se, next)) {
 		/* Removed by a reload while it was in flight. */
-		TAILQ_REMOVE(&d->feeds, fr, entry);
+		poll_unlist(d, fr);
 		feedrt_free(fr);
 	}
 }
