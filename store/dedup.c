@@ -749,14 +749,20 @@ dedup_verdict_name(enum dedup_verdict v)
 /* The index */
 
 /*
- * A story: its fingerprint as given, compared where it lies.  The id is
- * kept without its NUL (padded with NULs when shorter): "" marks a free
- * slot, whose t[0].next link chains the free slots.
+ * A story: its fingerprint as given but the containment sketch, which is
+ * in x->sk[slot] or, with a loader, out of memory (read only for the
+ * candidates that get that far, see consider()).  The id is kept without
+ * its NUL (padded with NULs when shorter): "" marks a free slot, whose
+ * t[0].next link chains the free slots.
  */
 struct entry {
-	struct dedup_fp	 fp;
+	uint64_t	 simhash;
+	uint64_t	 text_hash;
+	uint64_t	 title_hash;
 	int64_t		 time;
+	uint32_t	 nshingles;
 	char		 id[DEDUP_ID_LEN];
+	uint32_t	 minhash[DEDUP_MINHASH];
 };
 
 /*
@@ -809,6 +815,10 @@ struct band {
 struct dedup_index {
 	struct dedup_params	 params;
 	struct entry		*e;
+	uint8_t			(*sk)[DEDUP_SKETCH]; /* NULL with a loader */
+	int			(*load_sketch)(void *, const char *,
+				    uint8_t [DEDUP_SKETCH]);
+	void			*load_arg;
 	size_t			 nslots;	/* used or free */
 	size_t			 cap;
 	size_t			 count;		/* used */
@@ -937,6 +947,20 @@ dedup_new(const struct dedup_params *p)
 	return NULL;
 }
 
+int
+dedup_sketches_from(struct dedup_index *x,
+    int (*load)(void *, const char *, uint8_t [DEDUP_SKETCH]), void *arg)
+{
+	if (x->nslots > 0)
+		return -1;
+	free(x->sk);
+	x->sk = NULL;
+	x->cap = 0;
+	x->load_sketch = load;
+	x->load_arg = arg;
+	return 0;
+}
+
 void
 dedup_free(struct dedup_index *x)
 {
@@ -951,6 +975,7 @@ dedup_free(struct dedup_index *x)
 	for (i = 0; i < x->nbands; i++)
 		free(x->band[i].cells);
 	free(x->e);
+	free(x->sk);
 	free(x);
 }
 
@@ -992,8 +1017,8 @@ band_resize(struct dedup_index *x, unsigned b, size_t n)
 	for (g = 0; g < n; g++)
 		nb.cells[g * GROUP_CELLS] = 0;	/* no group overflowed */
 	for (slot = 0; slot < x->nslots; slot++)
-		if (slot_used(x, slot) && banded(x, x->e[slot].fp.nshingles))
-			band_link(&nb, b, x->e[slot].fp.minhash,
+		if (slot_used(x, slot) && banded(x, x->e[slot].nshingles))
+			band_link(&nb, b, x->e[slot].minhash,
 			    (uint32_t)slot);
 	free(bd->cells);
 	*bd = nb;
@@ -1036,7 +1061,7 @@ bands_unlink(struct dedup_index *x, uint32_t slot)
 
 	for (b = 0; b < x->nbands; b++) {
 		bd = &x->band[b];
-		h = band_hash(band_key(x->e[slot].fp.minhash, b));
+		h = band_hash(band_key(x->e[slot].minhash, b));
 		cell = cell_tag(h) | slot;
 		for (g = group_of(h, bd->ngroups);;
 		    g = group_next(g, bd->ngroups)) {
@@ -1062,6 +1087,7 @@ static int
 grow(struct dedup_index *x)
 {
 	struct entry	*e;
+	uint8_t		(*sk)[DEDUP_SKETCH];
 	uint32_t	*p;
 	size_t		 ncap;
 	unsigned	 i;
@@ -1071,7 +1097,8 @@ grow(struct dedup_index *x)
 	ncap = x->cap < 1024 ? 1024 : x->cap + x->cap / 8;
 	if (ncap > SLOTS_MAX)
 		ncap = SLOTS_MAX;
-	if (ncap <= x->cap || ncap > SIZE_MAX / sizeof(*e))
+	if (ncap <= x->cap || ncap > SIZE_MAX / sizeof(*e) ||
+	    ncap > SIZE_MAX / DEDUP_SKETCH)
 		return -1;
 	if ((e = realloc(x->e, ncap * sizeof(*e))) == NULL)
 		return -1;
@@ -1080,6 +1107,11 @@ grow(struct dedup_index *x)
 		if ((p = realloc(x->t[i].next, ncap * sizeof(*p))) == NULL)
 			return -1;
 		x->t[i].next = p;
+	}
+	if (x->load_sketch == NULL) {
+		if ((sk = realloc(x->sk, ncap * sizeof(*sk))) == NULL)
+			return -1;
+		x->sk = sk;
 	}
 	x->cap = ncap;
 	return 0;
@@ -1108,7 +1140,13 @@ dedup_add(struct dedup_index *x, const char *id, int64_t time,
 		slot = (uint32_t)x->nslots++;
 	}
 	e = &x->e[slot];
-	e->fp = *fp;
+	e->simhash = fp->simhash;
+	e->text_hash = fp->text_hash;
+	e->title_hash = fp->title_hash;
+	e->nshingles = fp->nshingles;
+	memcpy(e->minhash, fp->minhash, sizeof(e->minhash));
+	if (x->sk != NULL)
+		memcpy(x->sk[slot], fp->sketch, DEDUP_SKETCH);
 	e->time = time;
 	memset(e->id, 0, sizeof(e->id));
 	memcpy(e->id, id, idlen);
@@ -1167,23 +1205,76 @@ struct search {
 	const struct dedup_fp	*fp;
 	struct dedup_match	*out;
 	const struct entry	*best;		/* NULL: none yet */
+	struct dedup_fp		 bestfp;	/* its fingerprint */
+	struct dedup_fp		 cand;		/* the candidate's */
 };
+
+/*
+ * Would judge() find a and the story of e distinct before it reads a
+ * sketch?  Most candidates are (they share a band and little else), and
+ * need not have their sketch read, from memory or from the loader.
+ */
+static int
+distinct_unsketched(const struct dedup_params *p, const struct dedup_fp *a,
+    const struct entry *e)
+{
+	unsigned	 same = 0, i;
+
+	if (a->text_hash != 0 && a->text_hash == e->text_hash)
+		return 0;
+	if (a->text_hash == 0 && e->text_hash == 0 && a->title_hash != 0 &&
+	    a->title_hash == e->title_hash)
+		return 0;
+	if (a->nshingles < p->min_shingles || e->nshingles < p->min_shingles)
+		return 1;
+	for (i = 0; i < DEDUP_MINHASH; i++)
+		same += a->minhash[i] == e->minhash[i];
+	return same < FEW_SAME;
+}
+
+/* The whole fingerprint of e's story; its sketch unknown if not had. */
+static void
+entry_fp(const struct dedup_index *x, const struct entry *e,
+    struct dedup_fp *fp)
+{
+	char	 id[DEDUP_ID_LEN + 1];
+
+	fp->simhash = e->simhash;
+	fp->text_hash = e->text_hash;
+	fp->title_hash = e->title_hash;
+	fp->nshingles = e->nshingles;
+	memcpy(fp->minhash, e->minhash, sizeof(fp->minhash));
+	if (x->sk != NULL) {
+		memcpy(fp->sketch, x->sk[e - x->e], DEDUP_SKETCH);
+		return;
+	}
+	memcpy(id, e->id, DEDUP_ID_LEN);
+	id[DEDUP_ID_LEN] = '\0';
+	if (x->load_sketch(x->load_arg, id, fp->sketch) == -1)
+		memset(fp->sketch, DEDUP_SKETCH_EMPTY, DEDUP_SKETCH);
+}
 
 static void
 consider(struct dedup_index *x, const struct entry *e, struct search *q)
 {
 	struct dedup_match	*out = q->out;
+	struct dedup_fp		*c = &q->cand;
 	enum dedup_verdict	 v;
-	unsigned		 d = dedup_distance(q->fp, &e->fp);
+	unsigned		 d;
 	double			 s;
 
-	if ((v = judge(&x->params, q->fp, &e->fp, d, &s)) == DEDUP_DISTINCT)
+	if (distinct_unsketched(&x->params, q->fp, e))
+		return;
+	entry_fp(x, e, c);
+	d = dedup_distance(q->fp, c);
+	if ((v = judge(&x->params, q->fp, c, d, &s)) == DEDUP_DISTINCT)
 		return;
 	if (s < 0)
-		s = dedup_similarity(q->fp, &e->fp);
+		s = dedup_similarity(q->fp, c);
 	if (!better(out, q->best != NULL, v, d, s, e->time))
 		return;
 	q->best = e;
+	q->bestfp = *c;
 	memcpy(out->id, e->id, DEDUP_ID_LEN);
 	out->id[DEDUP_ID_LEN] = '\0';
 	out->time = e->time;
@@ -1244,10 +1335,10 @@ find_banded(struct dedup_index *x, struct search *q)
 				    (c[k] & ~CELL_SLOT_MASK) != tag)
 					continue;
 				e = &x->e[c[k] & CELL_SLOT_MASK];
-				if (band_key(e->fp.minhash, b) != key ||
-				    (unsigned)__builtin_popcountll(e->fp.simhash ^
+				if (band_key(e->minhash, b) != key ||
+				    (unsigned)__builtin_popcountll(e->simhash ^
 				    fp->simhash) <= x->params.max_distance ||
-				    band_seen_before(b, e->fp.minhash,
+				    band_seen_before(b, e->minhash,
 				    fp->minhash))
 					continue;
 				consider(x, e, q);
@@ -1262,7 +1353,7 @@ int
 dedup_find(struct dedup_index *x, const struct dedup_fp *fp,
     struct dedup_match *out)
 {
-	struct search		 q = { fp, out, NULL };
+	struct search		 q;
 	const struct table	*t;
 	const struct entry	*e;
 	uint64_t		 qb;
@@ -1270,6 +1361,9 @@ dedup_find(struct dedup_index *x, const struct dedup_fp *fp,
 	unsigned		 i;
 
 	memset(out, 0, sizeof(*out));
+	q.fp = fp;
+	q.out = out;
+	q.best = NULL;
 	for (i = 0; i < x->ntables; i++) {
 		t = &x->t[i];
 		qb = block_of(t, fp->simhash);
@@ -1277,9 +1371,9 @@ dedup_find(struct dedup_index *x, const struct dedup_fp *fp,
 		    slot != NO_SLOT; slot = t->next[slot]) {
 			e = &x->e[slot];
 			/* Cheap filters before the whole comparison. */
-			if (block_of(t, e->fp.simhash) != qb ||
-			    seen_before(x, i, e->fp.simhash, fp->simhash) ||
-			    (unsigned)__builtin_popcountll(e->fp.simhash ^
+			if (block_of(t, e->simhash) != qb ||
+			    seen_before(x, i, e->simhash, fp->simhash) ||
+			    (unsigned)__builtin_popcountll(e->simhash ^
 			    fp->simhash) > x->params.max_distance)
 				continue;
 			consider(x, e, &q);
@@ -1290,7 +1384,7 @@ dedup_find(struct dedup_index *x, const struct dedup_fp *fp,
 	if (q.best == NULL)
 		return 0;
 	/* For the best only: candidates may be many, and it is 256 bins. */
-	out->containment = dedup_containment(fp, &q.best->fp);
+	out->containment = dedup_containment(fp, &q.bestfp);
 	return 1;
 }
 
@@ -1304,13 +1398,13 @@ unlink_slot(struct dedup_index *x, uint32_t slot)
 
 	for (i = 0; i < x->ntables; i++) {
 		t = &x->t[i];
-		pp = &t->heads[bucket_of(t, x->e[slot].fp.simhash)];
+		pp = &t->heads[bucket_of(t, x->e[slot].simhash)];
 		while (*pp != NO_SLOT && *pp != slot)
 			pp = &t->next[*pp];
 		if (*pp == slot)
 			*pp = t->next[slot];
 	}
-	if (banded(x, x->e[slot].fp.nshingles)) {
+	if (banded(x, x->e[slot].nshingles)) {
 		bands_unlink(x, slot);
 		x->nbanded--;
 	}
@@ -1347,6 +1441,8 @@ dedup_memory(const struct dedup_index *x)
 	unsigned	 i;
 
 	n += x->cap * sizeof(*x->e);
+	if (x->sk != NULL)
+		n += x->cap * DEDUP_SKETCH;
 	for (i = 0; i < x->ntables; i++)
 		n += ((size_t)1 << x->t[i].bits) * sizeof(uint32_t) +
 		    x->cap * sizeof(uint32_t);
