@@ -512,7 +512,6 @@ static void
 daemon_once_give_up(struct daemon *d, int64_t wait)
 {
 	struct feedrt	*fr;
-	int		 n;
 
 	log_notice("the next transfer could start only in %llds (a server "
 	    "asked to wait): not waiting in a one-shot run",
@@ -522,9 +521,8 @@ daemon_once_give_up(struct daemon *d, int64_t wait)
 		    fr->fetch != NULL)
 			continue;
 		fr->parked = 1;
-		n = snprintf(fr->summary, sizeof(fr->summary), "not polled: "
-		    "its host asked to wait %llds", (long long)(wait / 1000));
-		(void)n;
+		feedrt_summary(fr, "not polled: its host asked to wait %llds",
+		    (long long)(wait / 1000));
 	}
 	pages_drop(d, 0);
 	daemon_maybe_exit(d);
@@ -1040,7 +1038,7 @@ daemon_print_summary(struct daemon *d)
 
 	TAILQ_FOREACH(fr, &d->feeds, entry)
 		report_feed(d->report, fr->name, fr->url, fr->polls > 0 ||
-		    fr->parked ? fr->summary : NULL);
+		    fr->parked ? feedrt_summary_of(fr) : NULL);
 	if (state_pending_count(d->state, &pending, &oldest) == -1)
 		pending = 0;
 	report_end(d->report, pending);

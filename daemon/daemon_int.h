@@ -81,7 +81,7 @@ struct feedrt {
 	int			 removed;	/* by a reload, while in flight */
 	unsigned		 polls;
 	unsigned		 failures;	/* in a row, as last polled */
-	char			 summary[512];	/* of the last poll */
+	char			*summary;	/* of the last poll, or NULL */
 	struct feedrt		*byname_next;	/* in daemon.byname's chain */
 };
 TAILQ_HEAD(feedlist, feedrt);
@@ -169,6 +169,11 @@ void		 daemon_host_answered(struct daemon *, struct sched_entry *se,
  */
 const char	*poll_http_reason(long status);
 void		 feedrt_free(struct feedrt *);
+/* Set the line of fr's last poll (cut at 511 bytes). */
+void		 feedrt_summary(struct feedrt *fr, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+/* That line, "" when there is none. */
+const char	*feedrt_summary_of(const struct feedrt *);
 int		 feedrt_configure(struct feedrt *, const struct config_feed *);
 int		 poll_add_feed(struct daemon *, const struct config_feed *);
 struct feedrt	*poll_find_feed(struct daemon *, const char *name);

@@ -4,6 +4,7 @@
  * the feed's state and its next poll stored.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,34 @@ feedrt_free(struct feedrt *fr)
 	free(fr->url);
 	free(fr->host);
 	free(fr->asked_url);
+	free(fr->summary);
 	free(fr);
+}
+
+/*
+ * The line is kept as long as it is: a 512-byte buffer in every feed was
+ * 5 MB of a daemon with 10,000 feeds.  Without memory for it, the feed
+ * has none rather than the line of an older poll.
+ */
+void
+feedrt_summary(struct feedrt *fr, const char *fmt, ...)
+{
+	char	 line[512];
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	(void)n;	/* for humans: a cut line is acceptable */
+	free(fr->summary);
+	fr->summary = strdup(line);
+}
+
+const char *
+feedrt_summary_of(const struct feedrt *fr)
+{
+	return fr->summary != NULL ? fr->summary : "";
 }
 
 /* FNV-1a of a feed's name: for its chain in the map. */
@@ -204,11 +232,9 @@ feedrt_park(struct feedrt *fr, const char *why, int64_t until)
 
 	fr->parked = 1;
 	if (until > 0 && date_format(until, when, sizeof(when)) == 0)
-		(void)snprintf(fr->summary, sizeof(fr->summary),
-		    "not polled: %s until %s", why, when);
+		feedrt_summary(fr, "not polled: %s until %s", why, when);
 	else
-		(void)snprintf(fr->summary, sizeof(fr->summary),
-		    "not polled: %s", why);
+		feedrt_summary(fr, "not polled: %s", why);
 }
 
 /*
@@ -461,7 +487,8 @@ poll_log_dropped(const struct feedrt *fr, const struct ingest_counts *c)
 		(void)snprintf(attrs, sizeof(attrs), "; %zu attribute%s over "
 		    "the caps left out", c->attrs_dropped,
 		    c->attrs_dropped == 1 ? "" : "s");
-	log_warnx("feed %s: %s%s%s", fr->name, fr->summary, ents, attrs);
+	log_warnx("feed %s: %s%s%s", fr->name, feedrt_summary_of(fr), ents,
+	    attrs);
 }
 
 /*
@@ -642,29 +669,25 @@ static void
 poll_report(struct feedrt *fr, const struct fetch_result *r, int ok,
     const struct ingest_counts *c, const char *err, unsigned failures)
 {
-	int	 n;
-
 	if (ok && r->status == 304)
-		n = snprintf(fr->summary, sizeof(fr->summary),
-		    "304 not modified, %.2fs", r->seconds);
+		feedrt_summary(fr, "304 not modified, %.2fs", r->seconds);
 	else if (ok)
-		n = snprintf(fr->summary, sizeof(fr->summary),
+		feedrt_summary(fr,
 		    "%ld, %zu bytes, %s%s, %zu items, %zu new%s, %.2fs",
 		    r->status, r->body_len, c->version ? c->version : "?",
 		    c->recovered ? " (recovered)" : "", c->items, c->fresh,
 		    c->waiting > 0 ? " (pages queued)" : "", r->seconds);
 	else
-		n = snprintf(fr->summary, sizeof(fr->summary),
+		feedrt_summary(fr,
 		    "error: %s (%u consecutive failure%s), %.2fs", err,
 		    failures, failures == 1 ? "" : "s", r->seconds);
-	(void)n;	/* for humans: a cut line is acceptable */
 	report_poll(fr->d->report, fr->name, r, ok, c, err);
 	if (ok && (c->entities_dropped > 0 || c->attrs_dropped > 0))
 		poll_log_dropped(fr, c);
 	else if (ok)
-		log_info("feed %s: %s", fr->name, fr->summary);
+		log_info("feed %s: %s", fr->name, feedrt_summary_of(fr));
 	else
-		log_warnx("feed %s: %s <%s>", fr->name, fr->summary,
+		log_warnx("feed %s: %s <%s>", fr->name, feedrt_summary_of(fr),
 		    fr->asked_url != NULL ? fr->asked_url : fr->url);
 }
 
