@@ -214,6 +214,14 @@ struct parse {
 	struct config	*conf;
 	unsigned	*fset;		/* per feed: keys set explicitly */
 	size_t		 feedcap;
+	/*
+	 * The feeds by name, to find a section defined twice without
+	 * reading every feed before it (10,000 feeds: 0.3 s): open
+	 * addressing, a feed's index + 1 in a cell, 0 for none, at most
+	 * half full.
+	 */
+	size_t		*names;
+	size_t		 namecap;	/* a power of two, or 0 */
 	const char	*gfile[NGLOBAL_KEYS];	/* where a global was set */
 	unsigned	 gline[NGLOBAL_KEYS];
 	const char	*gpass_file;	/* where [feedspool]'s password is */
@@ -1472,6 +1480,61 @@ oom:
 	f->p->oom = 1;
 }
 
+/* FNV-1a of a feed name. */
+static size_t
+name_hash(const char *s, size_t len)
+{
+	uint64_t	 h = 0xcbf29ce484222325ULL;
+	size_t		 i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return (size_t)(h ^ h >> 32);
+}
+
+/* The cell of name s in p->names: its feed's, or the free one for it. */
+static size_t *
+name_cell(const struct parse *p, const char *s, size_t len)
+{
+	const struct config_feed	*feed;
+	size_t				 i, mask = p->namecap - 1;
+
+	for (i = name_hash(s, len) & mask; p->names[i] != 0;
+	    i = (i + 1) & mask) {
+		feed = &p->conf->feeds[p->names[i] - 1];
+		if (strlen(feed->name) == len &&
+		    memcmp(feed->name, s, len) == 0)
+			break;
+	}
+	return &p->names[i];
+}
+
+/* Room for one more name: twice the cells past half full. */
+static int
+names_room(struct parse *p)
+{
+	const struct config_feed	*feed;
+	size_t				*old = p->names, oldcap = p->namecap;
+	size_t				 ncap, i;
+
+	if ((p->conf->nfeeds + 1) * 2 <= p->namecap)
+		return 0;
+	ncap = p->namecap == 0 ? 64 : p->namecap * 2;
+	if (ncap < p->namecap ||
+	    (p->names = calloc(ncap, sizeof(*p->names))) == NULL) {
+		p->names = old;
+		return -1;
+	}
+	p->namecap = ncap;
+	for (i = 0; i < oldcap; i++)
+		if (old[i] != 0) {
+			feed = &p->conf->feeds[old[i] - 1];
+			*name_cell(p, feed->name, strlen(feed->name)) = old[i];
+		}
+	free(old);
+	return 0;
+}
+
 static void
 section_begin(struct pfile *f, const char *s, size_t len)
 {
@@ -1479,7 +1542,7 @@ section_begin(struct pfile *f, const char *s, size_t len)
 	struct config		*conf = p->conf;
 	struct config_feed	*feed, *nfeeds;
 	unsigned		*nfset;
-	size_t			 i, ncap;
+	size_t			*cell, ncap;
 
 	f->sect = SECT_SKIP;
 	if (len == strlen("feedspool") && memcmp(s, "feedspool", len) == 0) {
@@ -1498,14 +1561,13 @@ section_begin(struct pfile *f, const char *s, size_t len)
 		    (int)(len > 80 ? 80 : len), s, FEED_NAME_MAX);
 		return;
 	}
-	for (i = 0; i < conf->nfeeds; i++) {
-		feed = &conf->feeds[i];
-		if (strlen(feed->name) == len &&
-		    memcmp(feed->name, s, len) == 0) {
-			ferr(f, "feed [%s] already defined at %s:%u",
-			    feed->name, feed->file, feed->line);
-			return;
-		}
+	if (names_room(p) == -1)
+		goto oom;
+	if (*(cell = name_cell(p, s, len)) != 0) {
+		feed = &conf->feeds[*cell - 1];
+		ferr(f, "feed [%s] already defined at %s:%u", feed->name,
+		    feed->file, feed->line);
+		return;
 	}
 	if (conf->nfeeds == p->feedcap) {
 		ncap = p->feedcap == 0 ? 16 : p->feedcap * 2;
@@ -1531,6 +1593,7 @@ section_begin(struct pfile *f, const char *s, size_t len)
 	}
 	feed->line = f->lineno;
 	p->fset[conf->nfeeds] = 0;
+	*cell = conf->nfeeds + 1;
 	f->feed = conf->nfeeds++;
 	f->sect = SECT_FEED;
 	return;
@@ -2030,6 +2093,7 @@ out:
 	free(p.err);
 	config_free(p.conf);
 	free(p.fset);
+	free(p.names);
 	for (i = 0; i < p.nseen; i++)
 		free(p.seen[i].path);
 	free(p.seen);

@@ -142,14 +142,9 @@ daemon_host_answered(struct daemon *d, struct sched_entry *se,
 static void
 daemon_notify_status(struct daemon *d)
 {
-	struct feedrt	*fr;
-	unsigned	 n = 0;
-
-	TAILQ_FOREACH(fr, &d->feeds, entry)
-		if (!fr->removed)
-			n++;
-	sd_notifyf(0, "STATUS=%u feeds, %" PRIu64 " stories delivered, "
-	    "%u transfers", n, d->delivered, d->transfers);
+	/* Counted, not read off the list: this is told at every poll. */
+	sd_notifyf(0, "STATUS=%zu feeds, %" PRIu64 " stories delivered, "
+	    "%u transfers", d->nlive, d->delivered, d->transfers);
 }
 
 static void
@@ -638,7 +633,6 @@ static void
 daemon_once_give_up(struct daemon *d, int64_t wait)
 {
 	struct feedrt	*fr;
-	int		 n;
 
 	log_notice("the next transfer could start only in %llds (a server "
 	    "asked to wait): not waiting in a one-shot run",
@@ -648,9 +642,8 @@ daemon_once_give_up(struct daemon *d, int64_t wait)
 		    fr->fetch != NULL)
 			continue;
 		fr->parked = 1;
-		n = snprintf(fr->summary, sizeof(fr->summary), "not polled: "
-		    "its host asked to wait %llds", (long long)(wait / 1000));
-		(void)n;
+		feedrt_summary(fr, "not polled: its host asked to wait %llds",
+		    (long long)(wait / 1000));
 	}
 	pages_drop(d, 0);
 	daemon_maybe_exit(d);
@@ -699,10 +692,17 @@ daemon_once_finished(struct daemon *d)
 
 	if (!TAILQ_EMPTY(&d->pages))
 		return 0;
-	TAILQ_FOREACH(fr, &d->feeds, entry)
+	/*
+	 * Asked at every poll's end: read on from the first feed not done
+	 * when last asked (a feed done stays done until a reload), not from
+	 * the first of 10,000.
+	 */
+	fr = d->once_from != NULL ? d->once_from : TAILQ_FIRST(&d->feeds);
+	for (; fr != NULL; fr = TAILQ_NEXT(fr, entry))
 		if (!fr->removed && !fr->parked && fr->polls == 0)
-			return 0;
-	return 1;
+			break;
+	d->once_from = fr;
+	return fr == NULL;
 }
 
 static void
@@ -835,6 +835,7 @@ daemon_apply(struct daemon *d, struct config *cfg)
 	struct feedrt		*fr, *next;
 	size_t			 i, added = 0, removed = 0;
 
+	d->once_from = NULL;	/* feeds may be resumed or added */
 	for (fr = TAILQ_FIRST(&d->feeds); fr != NULL; fr = next) {
 		next = TAILQ_NEXT(fr, entry);
 		if (fr->removed || config_feed_find(cfg, fr->name) != NULL)
@@ -843,11 +844,12 @@ daemon_apply(struct daemon *d, struct config *cfg)
 		log_info("feed %s: removed from the configuration", fr->name);
 		if (fr->fetch != NULL) {
 			fr->removed = 1;	/* freed when its poll ends */
+			d->nlive--;
 			sched_remove(d->sched, fr->se);
 			continue;
 		}
 		sched_remove(d->sched, fr->se);
-		TAILQ_REMOVE(&d->feeds, fr, entry);
+		poll_unlist(d, fr);
 		feedrt_free(fr);
 	}
 	for (i = 0; i < cfg->nfeeds; i++) {
@@ -938,6 +940,24 @@ daemon_fill_dups(void *arg)
 	return 0;
 }
 
+/*
+ * The index's sketches are read from the state store, for the few
+ * candidates that need one: a quarter of its memory less.  Its rows are
+ * saved with each story the index is given (ingest_remember), in the
+ * same connection.
+ */
+static int
+daemon_fp_sketch(void *arg, const char *id, uint8_t sketch[DEDUP_SKETCH])
+{
+	struct daemon	*d = arg;
+	int		 rc;
+
+	if ((rc = state_fp_sketch(d->state, id, sketch, DEDUP_SKETCH)) == -1)
+		log_warnx("duplicate index: story %s: %s", id,
+		    state_errmsg(d->state));
+	return rc == 1 ? 0 : -1;
+}
+
 static int
 daemon_load_dups(struct daemon *d)
 {
@@ -948,7 +968,8 @@ daemon_load_dups(struct daemon *d)
 	p.min_similarity = d->cfg->dup_similarity;
 	p.far_similarity = d->cfg->dup_far_similarity;
 	p.min_containment = d->cfg->dup_containment;
-	if ((d->dups = dedup_new(&p)) == NULL) {
+	if ((d->dups = dedup_new(&p)) == NULL ||
+	    dedup_sketches_from(d->dups, daemon_fp_sketch, d) == -1) {
 		log_err("duplicate index: out of memory");
 		return -1;
 	}
@@ -1100,7 +1121,7 @@ daemon_teardown(struct daemon *d)
 	hooks_free(d->hooks);
 	d->hooks = NULL;
 	while ((fr = TAILQ_FIRST(&d->feeds)) != NULL) {
-		TAILQ_REMOVE(&d->feeds, fr, entry);
+		poll_unlist(d, fr);
 		if (fr->fetch != NULL) {
 			curl_multi_remove_handle(d->multi,
 			    fetch_easy(fr->fetch));
@@ -1108,6 +1129,7 @@ daemon_teardown(struct daemon *d)
 		}
 		feedrt_free(fr);
 	}
+	poll_map_free(d);
 	if (d->multi != NULL)
 		curl_multi_cleanup(d->multi);
 	metrics_free(d->metrics);
@@ -1150,7 +1172,7 @@ daemon_print_summary(struct daemon *d)
 
 	TAILQ_FOREACH(fr, &d->feeds, entry)
 		report_feed(d->report, fr->name, fr->url, fr->polls > 0 ||
-		    fr->parked ? fr->summary : NULL);
+		    fr->parked ? feedrt_summary_of(fr) : NULL);
 	if (state_pending_count(d->state, &pending, &oldest) == -1)
 		pending = 0;
 	report_end(d->report, pending);

@@ -85,9 +85,17 @@ struct feedrt {
 	int			 removed;	/* by a reload, while in flight */
 	unsigned		 polls;
 	unsigned		 failures;	/* in a row, as last polled */
-	char			 summary[512];	/* of the last poll */
+	char			*summary;	/* of the last poll, or NULL */
+	struct feedrt		*byname_next;	/* in daemon.byname's chain */
 };
 TAILQ_HEAD(feedlist, feedrt);
+
+/* The feeds of the list by name: chains of a hash of the name. */
+struct feedmap {
+	struct feedrt		**heads;
+	size_t			 nheads;	/* a power of two, or 0 */
+	size_t			 n;
+};
 
 /* The web page of a new story, to fetch once. */
 struct pagejob {
@@ -122,6 +130,13 @@ struct daemon {
 	struct ingest		*ingest;	/* state, spool and dups */
 	int64_t			 dups_pruned;	/* when, unix seconds */
 	struct feedlist		 feeds;
+	struct feedmap		 byname;	/* every feed of feeds */
+	size_t			 nlive;		/* of feeds, not removed */
+	/*
+	 * run --once: every feed before this one is done (polled, parked or
+	 * removed), which stays so until a reload; NULL: from the first.
+	 */
+	struct feedrt		*once_from;
 	struct pagelist		 pages;
 	struct pagelist		 finished;	/* to deliver as one batch */
 	int			 stopping;
@@ -159,10 +174,18 @@ void		 daemon_host_answered(struct daemon *, struct sched_entry *se,
  */
 const char	*poll_http_reason(long status);
 void		 feedrt_free(struct feedrt *);
+/* Set the line of fr's last poll (cut at 511 bytes). */
+void		 feedrt_summary(struct feedrt *fr, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+/* That line, "" when there is none. */
+const char	*feedrt_summary_of(const struct feedrt *);
 int		 feedrt_configure(struct feedrt *, const struct config_feed *);
 void		 daemon_log_watch_drop(const struct story *);
 int		 poll_add_feed(struct daemon *, const struct config_feed *);
 struct feedrt	*poll_find_feed(struct daemon *, const char *name);
+/* Take fr out of the feeds (and their map); it is not freed. */
+void		 poll_unlist(struct daemon *, struct feedrt *);
+void		 poll_map_free(struct daemon *);
 /* A reload changed fr's settings (it was old_url, old_interval). */
 void		 poll_reconfigured(struct daemon *, struct feedrt *,
 		    const char *old_url, unsigned old_interval);

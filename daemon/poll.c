@@ -4,6 +4,7 @@
  * the feed's state and its next poll stored.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,141 @@ feedrt_free(struct feedrt *fr)
 	free(fr->url);
 	free(fr->host);
 	free(fr->asked_url);
+	free(fr->summary);
 	free(fr);
+}
+
+/*
+ * The line is kept as long as it is: a 512-byte buffer in every feed was
+ * 5 MB of a daemon with 10,000 feeds.  Without memory for it, the feed
+ * has none rather than the line of an older poll.
+ */
+void
+feedrt_summary(struct feedrt *fr, const char *fmt, ...)
+{
+	char	 line[512];
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	(void)n;	/* for humans: a cut line is acceptable */
+	free(fr->summary);
+	fr->summary = strdup(line);
+}
+
+const char *
+feedrt_summary_of(const struct feedrt *fr)
+{
+	return fr->summary != NULL ? fr->summary : "";
+}
+
+/* FNV-1a of a feed's name: for its chain in the map. */
+static size_t
+feedmap_hash(const char *name)
+{
+	uint64_t	 h = 0xcbf29ce484222325ULL;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
+	return (size_t)(h ^ h >> 32);
+}
+
+/* Room for one feed more: twice the chains past one feed a chain. */
+static int
+feedmap_room(struct feedmap *m)
+{
+	struct feedrt	**heads, *fr, *next;
+	size_t		 n, i, b;
+
+	if (m->n < m->nheads)
+		return 0;
+	n = m->nheads == 0 ? 64 : m->nheads * 2;
+	if (n > SIZE_MAX / sizeof(*heads) ||
+	    (heads = calloc(n, sizeof(*heads))) == NULL)
+		return -1;
+	for (i = 0; i < m->nheads; i++)
+		for (fr = m->heads[i]; fr != NULL; fr = next) {
+			next = fr->byname_next;
+			b = feedmap_hash(fr->name) & (n - 1);
+			fr->byname_next = heads[b];
+			heads[b] = fr;
+		}
+	free(m->heads);
+	m->heads = heads;
+	m->nheads = n;
+	return 0;
+}
+
+static void
+feedmap_del(struct feedmap *m, struct feedrt *fr)
+{
+	struct feedrt	**pp;
+
+	if (m->nheads == 0)
+		return;
+	pp = &m->heads[feedmap_hash(fr->name) & (m->nheads - 1)];
+	for (; *pp != NULL; pp = &(*pp)->byname_next)
+		if (*pp == fr) {
+			*pp = fr->byname_next;
+			m->n--;
+			return;
+		}
+}
+
+void
+poll_map_free(struct daemon *d)
+{
+	free(d->byname.heads);
+	memset(&d->byname, 0, sizeof(d->byname));
+}
+
+/*
+ * The list's feeds are also in the map: a page or a reload finds its
+ * feed without reading all of them (10,000 feeds, 100,000 pages).
+ */
+static int
+poll_list(struct daemon *d, struct feedrt *fr)
+{
+	struct feedmap	*m = &d->byname;
+	size_t		 b;
+
+	if (feedmap_room(m) == -1)
+		return -1;
+	b = feedmap_hash(fr->name) & (m->nheads - 1);
+	fr->byname_next = m->heads[b];
+	m->heads[b] = fr;
+	m->n++;
+	TAILQ_INSERT_TAIL(&d->feeds, fr, entry);
+	if (!fr->removed)
+		d->nlive++;
+	return 0;
+}
+
+void
+poll_unlist(struct daemon *d, struct feedrt *fr)
+{
+	feedmap_del(&d->byname, fr);
+	if (d->once_from == fr)
+		d->once_from = TAILQ_NEXT(fr, entry);
+	TAILQ_REMOVE(&d->feeds, fr, entry);
+	if (!fr->removed)
+		d->nlive--;
+}
+
+struct feedrt *
+poll_find_feed(struct daemon *d, const char *name)
+{
+	struct feedrt	*fr;
+
+	if (d->byname.nheads == 0)
+		return NULL;
+	for (fr = d->byname.heads[feedmap_hash(name) &
+	    (d->byname.nheads - 1)]; fr != NULL; fr = fr->byname_next)
+		if (!fr->removed && strcmp(fr->name, name) == 0)
+			return fr;
+	return NULL;
 }
 
 /* Copy the settings of a configured feed; the feed keeps its state. */
@@ -98,11 +233,9 @@ feedrt_park(struct feedrt *fr, const char *why, int64_t until)
 
 	fr->parked = 1;
 	if (until > 0 && date_format(until, when, sizeof(when)) == 0)
-		(void)snprintf(fr->summary, sizeof(fr->summary),
-		    "not polled: %s until %s", why, when);
+		feedrt_summary(fr, "not polled: %s until %s", why, when);
 	else
-		(void)snprintf(fr->summary, sizeof(fr->summary),
-		    "not polled: %s", why);
+		feedrt_summary(fr, "not polled: %s", why);
 }
 
 /*
@@ -202,7 +335,10 @@ poll_add_feed(struct daemon *d, const struct config_feed *cf)
 		sched_host_wait(d->sched, fr->host,
 		    wait - now > DAEMON_HOST_WAIT_MAX_MS ?
 		    now + DAEMON_HOST_WAIT_MAX_MS : wait);
-	TAILQ_INSERT_TAIL(&d->feeds, fr, entry);
+	if (poll_list(d, fr) == -1) {
+		sched_remove(d->sched, fr->se);
+		goto fail;
+	}
 	return 0;
 fail:
 	log_err("feed %s: out of memory", cf->name);
@@ -210,16 +346,6 @@ fail:
 	return -1;
 }
 
-struct feedrt *
-poll_find_feed(struct daemon *d, const char *name)
-{
-	struct feedrt	*fr;
-
-	TAILQ_FOREACH(fr, &d->feeds, entry)
-		if (!fr->removed && strcmp(fr->name, name) == 0)
-			return fr;
-	return NULL;
-}
 
 void
 poll_request_opts(struct feedrt *fr, const char *url, struct fetch_opts *o)
@@ -377,7 +503,8 @@ poll_log_dropped(const struct feedrt *fr, const struct ingest_counts *c)
 		(void)snprintf(attrs, sizeof(attrs), "; %zu attribute%s over "
 		    "the caps left out", c->attrs_dropped,
 		    c->attrs_dropped == 1 ? "" : "s");
-	log_warnx("feed %s: %s%s%s", fr->name, fr->summary, ents, attrs);
+	log_warnx("feed %s: %s%s%s", fr->name, feedrt_summary_of(fr), ents,
+	    attrs);
 }
 
 /*
@@ -558,29 +685,25 @@ static void
 poll_report(struct feedrt *fr, const struct fetch_result *r, int ok,
     const struct ingest_counts *c, const char *err, unsigned failures)
 {
-	int	 n;
-
 	if (ok && r->status == 304)
-		n = snprintf(fr->summary, sizeof(fr->summary),
-		    "304 not modified, %.2fs", r->seconds);
+		feedrt_summary(fr, "304 not modified, %.2fs", r->seconds);
 	else if (ok)
-		n = snprintf(fr->summary, sizeof(fr->summary),
+		feedrt_summary(fr,
 		    "%ld, %zu bytes, %s%s, %zu items, %zu new%s, %.2fs",
 		    r->status, r->body_len, c->version ? c->version : "?",
 		    c->recovered ? " (recovered)" : "", c->items, c->fresh,
 		    c->waiting > 0 ? " (pages queued)" : "", r->seconds);
 	else
-		n = snprintf(fr->summary, sizeof(fr->summary),
+		feedrt_summary(fr,
 		    "error: %s (%u consecutive failure%s), %.2fs", err,
 		    failures, failures == 1 ? "" : "s", r->seconds);
-	(void)n;	/* for humans: a cut line is acceptable */
 	report_poll(fr->d->report, fr->name, r, ok, c, err);
 	if (ok && (c->entities_dropped > 0 || c->attrs_dropped > 0))
 		poll_log_dropped(fr, c);
 	else if (ok)
-		log_info("feed %s: %s", fr->name, fr->summary);
+		log_info("feed %s: %s", fr->name, feedrt_summary_of(fr));
 	else
-		log_warnx("feed %s: %s <%s>", fr->name, fr->summary,
+		log_warnx("feed %s: %s <%s>", fr->name, feedrt_summary_of(fr),
 		    fr->asked_url != NULL ? fr->asked_url : fr->url);
 }
 
@@ -622,7 +745,7 @@ poll_done(struct daemon *d, struct feedrt *fr)
 		next = DAEMON_ONCE_NEVER;
 	if (sched_done(d->sched, fr->se, next)) {
 		/* Removed by a reload while it was in flight. */
-		TAILQ_REMOVE(&d->feeds, fr, entry);
+		poll_unlist(d, fr);
 		feedrt_free(fr);
 	}
 }

@@ -748,11 +748,21 @@ dedup_verdict_name(enum dedup_verdict v)
 
 /* The index */
 
-/* A story: its fingerprint as given, compared where it lies. */
+/*
+ * A story: its fingerprint as given but the containment sketch, which is
+ * in x->sk[slot] or, with a loader, out of memory (read only for the
+ * candidates that get that far, see consider()).  The id is kept without
+ * its NUL (padded with NULs when shorter): "" marks a free slot, whose
+ * t[0].next link chains the free slots.
+ */
 struct entry {
-	struct dedup_fp	 fp;
+	uint64_t	 simhash;
+	uint64_t	 text_hash;
+	uint64_t	 title_hash;
 	int64_t		 time;
-	char		 id[DEDUP_ID_LEN + 1];	/* "" for a free slot */
+	uint32_t	 nshingles;
+	char		 id[DEDUP_ID_LEN];
+	uint32_t	 minhash[DEDUP_MINHASH];
 };
 
 /*
@@ -781,6 +791,11 @@ struct table {
  * hash, so that a lookup reads a story's entry only when the tags agree
  * (one time in 256 otherwise).  Chains, as for the SimHash tables, cost
  * three cache misses per story on them, for 64 bands too much.
+ *
+ * The cells are most of the index's memory (64 a story), so the tables
+ * grow by a quarter, not twice (any number of groups: the hash's low 32
+ * bits are scaled to it), one band at a time: growing holds the old and
+ * the new cells of one band at once, not of all 64.
  */
 #define CELL_SLOT_BITS	24
 #define CELL_TAG_BITS	(32 - CELL_SLOT_BITS)
@@ -792,19 +807,27 @@ struct table {
 /* Slots, at most: below CELL_SLOT_MASK, so that no cell is CELL_FREE. */
 #define SLOTS_MAX	((size_t)1 << 23)
 
+struct band {
+	uint32_t	*cells;		/* ngroups groups */
+	size_t		 ngroups;	/* 0 before the first story */
+};
+
 struct dedup_index {
 	struct dedup_params	 params;
 	struct entry		*e;
+	uint8_t			(*sk)[DEDUP_SKETCH]; /* NULL with a loader */
+	int			(*load_sketch)(void *, const char *,
+				    uint8_t [DEDUP_SKETCH]);
+	void			*load_arg;
 	size_t			 nslots;	/* used or free */
 	size_t			 cap;
 	size_t			 count;		/* used */
-	uint32_t		*freelist;	/* free slots, a stack */
-	size_t			 nfree;
+	uint32_t		 freehead;	/* NO_SLOT: none free */
 	unsigned		 ntables;
 	struct table		 t[DEDUP_MAX_DISTANCE + 1];
 	unsigned		 nbands;	/* 0 or NBANDS */
-	uint32_t		*cells;		/* nbands tables of ngroups */
-	size_t			 ngroups;	/* a power of two, or 0 */
+	struct band		 band[NBANDS];
+	size_t			 ngroups;	/* of the smallest band, or 0 */
 	size_t			 nbanded;	/* stories in them */
 };
 
@@ -832,10 +855,23 @@ cell_tag(uint64_t h)
 	return (uint32_t)(h >> (64 - CELL_TAG_BITS)) << CELL_SLOT_BITS;
 }
 
-static inline uint32_t *
-band_group(const struct dedup_index *x, unsigned band, size_t g)
+/* The first group for hash h in a table of n groups. */
+static inline size_t
+group_of(uint64_t h, size_t n)
 {
-	return x->cells + ((size_t)band * x->ngroups + g) * GROUP_CELLS;
+	return (size_t)(((h & UINT32_MAX) * (uint64_t)n) >> 32);
+}
+
+static inline size_t
+group_next(size_t g, size_t n)
+{
+	return g + 1 == n ? 0 : g + 1;
+}
+
+static inline uint32_t *
+band_group(const struct band *bd, size_t g)
+{
+	return bd->cells + g * GROUP_CELLS;
 }
 
 /* Stories too short for a near match are only in the SimHash tables. */
@@ -843,6 +879,12 @@ static int
 banded(const struct dedup_index *x, uint32_t nshingles)
 {
 	return x->nbands > 0 && nshingles >= x->params.min_shingles;
+}
+
+static int
+slot_used(const struct dedup_index *x, size_t slot)
+{
+	return x->e[slot].id[0] != '\0';
 }
 
 static inline uint64_t
@@ -877,6 +919,7 @@ dedup_new(const struct dedup_params *p)
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return NULL;
 	x->params = *p;
+	x->freehead = NO_SLOT;
 	x->ntables = p->max_distance + 1;
 	for (i = 0; i < x->ntables; i++) {
 		t = &x->t[i];
@@ -904,6 +947,20 @@ dedup_new(const struct dedup_params *p)
 	return NULL;
 }
 
+int
+dedup_sketches_from(struct dedup_index *x,
+    int (*load)(void *, const char *, uint8_t [DEDUP_SKETCH]), void *arg)
+{
+	if (x->nslots > 0)
+		return -1;
+	free(x->sk);
+	x->sk = NULL;
+	x->cap = 0;
+	x->load_sketch = load;
+	x->load_arg = arg;
+	return 0;
+}
+
 void
 dedup_free(struct dedup_index *x)
 {
@@ -915,68 +972,80 @@ dedup_free(struct dedup_index *x)
 		free(x->t[i].heads);
 		free(x->t[i].next);
 	}
-	free(x->cells);
-	free(x->freelist);
+	for (i = 0; i < x->nbands; i++)
+		free(x->band[i].cells);
 	free(x->e);
+	free(x->sk);
 	free(x);
 }
 
-/* Put slot into every band, at the first free cell from its group on. */
+/* Put slot into band b, at the first free cell from its group on. */
 static void
-bands_link(struct dedup_index *x, uint32_t slot)
+band_link(struct band *bd, unsigned b, const uint32_t *mh, uint32_t slot)
 {
-	const uint32_t	*mh = x->e[slot].fp.minhash;
 	uint32_t	*c;
-	uint64_t	 h;
-	size_t		 mask = x->ngroups - 1, g, k;
-	unsigned	 b;
+	uint64_t	 h = band_hash(band_key(mh, b));
+	size_t		 g, k;
 
-	for (b = 0; b < x->nbands; b++) {
-		h = band_hash(band_key(mh, b));
-		for (g = h & mask;; g = (g + 1) & mask) {
-			c = band_group(x, b, g);
-			for (k = 1; k < GROUP_CELLS && c[k] != CELL_FREE; k++)
-				;
-			if (k < GROUP_CELLS) {
-				c[k] = cell_tag(h) | slot;
-				break;
-			}
-			c[0] = 1;
+	for (g = group_of(h, bd->ngroups);; g = group_next(g, bd->ngroups)) {
+		c = band_group(bd, g);
+		for (k = 1; k < GROUP_CELLS && c[k] != CELL_FREE; k++)
+			;
+		if (k < GROUP_CELLS) {
+			c[k] = cell_tag(h) | slot;
+			return;
 		}
+		c[0] = 1;
 	}
 }
 
 /*
- * Room in the bands for one more story, at most seven eighths full: twice
- * the groups, every banded story linked again (which also forgets the
- * flags of groups no longer full).  On failure the old cells stay, and
- * the story is not added.
+ * Band b with n groups: new cells, every banded story linked again (which
+ * also forgets the flags of groups no longer full), then the old ones go.
+ */
+static int
+band_resize(struct dedup_index *x, unsigned b, size_t n)
+{
+	struct band	*bd = &x->band[b], nb;
+	size_t		 g, slot;
+
+	/* A group on one cache line: what a lookup reads, once. */
+	if ((nb.cells = aligned_alloc(GROUP_LINE, n * GROUP_LINE)) == NULL)
+		return -1;
+	nb.ngroups = n;
+	memset(nb.cells, 0xff, n * GROUP_LINE);
+	for (g = 0; g < n; g++)
+		nb.cells[g * GROUP_CELLS] = 0;	/* no group overflowed */
+	for (slot = 0; slot < x->nslots; slot++)
+		if (slot_used(x, slot) && banded(x, x->e[slot].nshingles))
+			band_link(&nb, b, x->e[slot].minhash,
+			    (uint32_t)slot);
+	free(bd->cells);
+	*bd = nb;
+	return 0;
+}
+
+/*
+ * Room in the bands for one more story, at most seven eighths full: a
+ * quarter more groups in every band.  When one cannot grow, those grown
+ * already stay so (each band is read at its own size) and the story is
+ * not added.
  */
 static int
 bands_room(struct dedup_index *x)
 {
-	uint32_t	*cells, *old = x->cells;
-	size_t		 n, bytes, g, slot, oldn = x->ngroups;
+	size_t		 n, old = x->ngroups;
+	unsigned	 b;
 
-	if ((x->nbanded + 1) * 8 <= x->ngroups * (GROUP_CELLS - 1) * 7)
+	if ((x->nbanded + 1) * 8 <= old * (GROUP_CELLS - 1) * 7)
 		return 0;
-	n = x->ngroups == 0 ? GROUPS_MIN : x->ngroups * 2;
-	if (n > SIZE_MAX / GROUP_LINE / x->nbands)
+	n = old < GROUPS_MIN ? GROUPS_MIN : old + old / 4;
+	if (n > SIZE_MAX / GROUP_LINE)
 		return -1;
-	bytes = n * GROUP_LINE * x->nbands;
-	/* A group on one cache line: what a lookup reads, once. */
-	if ((cells = aligned_alloc(GROUP_LINE, bytes)) == NULL)
-		return -1;
-	memset(cells, 0xff, bytes);
-	x->cells = cells;
+	for (b = 0; b < x->nbands; b++)
+		if (x->band[b].ngroups < n && band_resize(x, b, n) == -1)
+			return -1;
 	x->ngroups = n;
-	for (g = 0; g < n * x->nbands; g++)
-		cells[g * GROUP_CELLS] = 0;	/* no group overflowed */
-	for (slot = 0; oldn > 0 && slot < x->nslots; slot++)
-		if (x->e[slot].id[0] != '\0' &&
-		    banded(x, x->e[slot].fp.nshingles))
-			bands_link(x, (uint32_t)slot);
-	free(old);
 	return 0;
 }
 
@@ -984,16 +1053,19 @@ bands_room(struct dedup_index *x)
 static void
 bands_unlink(struct dedup_index *x, uint32_t slot)
 {
-	uint32_t	*c, cell;
-	uint64_t	 h;
-	size_t		 mask = x->ngroups - 1, g, k;
-	unsigned	 b;
+	const struct band	*bd;
+	uint32_t		*c, cell;
+	uint64_t		 h;
+	size_t			 g, k;
+	unsigned		 b;
 
 	for (b = 0; b < x->nbands; b++) {
-		h = band_hash(band_key(x->e[slot].fp.minhash, b));
+		bd = &x->band[b];
+		h = band_hash(band_key(x->e[slot].minhash, b));
 		cell = cell_tag(h) | slot;
-		for (g = h & mask;; g = (g + 1) & mask) {
-			c = band_group(x, b, g);
+		for (g = group_of(h, bd->ngroups);;
+		    g = group_next(g, bd->ngroups)) {
+			c = band_group(bd, g);
 			for (k = 1; k < GROUP_CELLS && c[k] != cell; k++)
 				;
 			if (k < GROUP_CELLS) {
@@ -1006,19 +1078,27 @@ bands_unlink(struct dedup_index *x, uint32_t slot)
 	}
 }
 
-/* Room for one more slot: the entries, every next array, the freelist. */
+/*
+ * Room for one more slot: the entries and every next array, an eighth
+ * more (realloc moves large blocks by remapping them, so growing less at
+ * a time costs little, and leaves less unused).
+ */
 static int
 grow(struct dedup_index *x)
 {
 	struct entry	*e;
+	uint8_t		(*sk)[DEDUP_SKETCH];
 	uint32_t	*p;
 	size_t		 ncap;
 	unsigned	 i;
 
 	if (x->nslots < x->cap)
 		return 0;
-	ncap = x->cap == 0 ? 1024 : x->cap * 2;
-	if (ncap > SLOTS_MAX || ncap > SIZE_MAX / sizeof(*e))
+	ncap = x->cap < 1024 ? 1024 : x->cap + x->cap / 8;
+	if (ncap > SLOTS_MAX)
+		ncap = SLOTS_MAX;
+	if (ncap <= x->cap || ncap > SIZE_MAX / sizeof(*e) ||
+	    ncap > SIZE_MAX / DEDUP_SKETCH)
 		return -1;
 	if ((e = realloc(x->e, ncap * sizeof(*e))) == NULL)
 		return -1;
@@ -1028,9 +1108,11 @@ grow(struct dedup_index *x)
 			return -1;
 		x->t[i].next = p;
 	}
-	if ((p = realloc(x->freelist, ncap * sizeof(*p))) == NULL)
-		return -1;
-	x->freelist = p;
+	if (x->load_sketch == NULL) {
+		if ((sk = realloc(x->sk, ncap * sizeof(*sk))) == NULL)
+			return -1;
+		x->sk = sk;
+	}
 	x->cap = ncap;
 	return 0;
 }
@@ -1049,17 +1131,25 @@ dedup_add(struct dedup_index *x, const char *id, int64_t time,
 		return -1;
 	if (banded(x, fp->nshingles) && bands_room(x) == -1)
 		return -1;
-	if (x->nfree > 0)
-		slot = x->freelist[--x->nfree];
-	else {
+	if (x->freehead != NO_SLOT) {
+		slot = x->freehead;
+		x->freehead = x->t[0].next[slot];
+	} else {
 		if (grow(x) == -1)
 			return -1;
 		slot = (uint32_t)x->nslots++;
 	}
 	e = &x->e[slot];
-	e->fp = *fp;
+	e->simhash = fp->simhash;
+	e->text_hash = fp->text_hash;
+	e->title_hash = fp->title_hash;
+	e->nshingles = fp->nshingles;
+	memcpy(e->minhash, fp->minhash, sizeof(e->minhash));
+	if (x->sk != NULL)
+		memcpy(x->sk[slot], fp->sketch, DEDUP_SKETCH);
 	e->time = time;
-	memcpy(e->id, id, idlen + 1);
+	memset(e->id, 0, sizeof(e->id));
+	memcpy(e->id, id, idlen);
 	for (i = 0; i < x->ntables; i++) {
 		t = &x->t[i];
 		b = bucket_of(t, fp->simhash);
@@ -1067,7 +1157,8 @@ dedup_add(struct dedup_index *x, const char *id, int64_t time,
 		t->heads[b] = slot;
 	}
 	if (banded(x, fp->nshingles)) {
-		bands_link(x, slot);
+		for (i = 0; i < x->nbands; i++)
+			band_link(&x->band[i], i, fp->minhash, slot);
 		x->nbanded++;
 	}
 	x->count++;
@@ -1114,24 +1205,78 @@ struct search {
 	const struct dedup_fp	*fp;
 	struct dedup_match	*out;
 	const struct entry	*best;		/* NULL: none yet */
+	struct dedup_fp		 bestfp;	/* its fingerprint */
+	struct dedup_fp		 cand;		/* the candidate's */
 };
+
+/*
+ * Would judge() find a and the story of e distinct before it reads a
+ * sketch?  Most candidates are (they share a band and little else), and
+ * need not have their sketch read, from memory or from the loader.
+ */
+static int
+distinct_unsketched(const struct dedup_params *p, const struct dedup_fp *a,
+    const struct entry *e)
+{
+	unsigned	 same = 0, i;
+
+	if (a->text_hash != 0 && a->text_hash == e->text_hash)
+		return 0;
+	if (a->text_hash == 0 && e->text_hash == 0 && a->title_hash != 0 &&
+	    a->title_hash == e->title_hash)
+		return 0;
+	if (a->nshingles < p->min_shingles || e->nshingles < p->min_shingles)
+		return 1;
+	for (i = 0; i < DEDUP_MINHASH; i++)
+		same += a->minhash[i] == e->minhash[i];
+	return same < FEW_SAME;
+}
+
+/* The whole fingerprint of e's story; its sketch unknown if not had. */
+static void
+entry_fp(const struct dedup_index *x, const struct entry *e,
+    struct dedup_fp *fp)
+{
+	char	 id[DEDUP_ID_LEN + 1];
+
+	fp->simhash = e->simhash;
+	fp->text_hash = e->text_hash;
+	fp->title_hash = e->title_hash;
+	fp->nshingles = e->nshingles;
+	memcpy(fp->minhash, e->minhash, sizeof(fp->minhash));
+	if (x->sk != NULL) {
+		memcpy(fp->sketch, x->sk[e - x->e], DEDUP_SKETCH);
+		return;
+	}
+	memcpy(id, e->id, DEDUP_ID_LEN);
+	id[DEDUP_ID_LEN] = '\0';
+	if (x->load_sketch(x->load_arg, id, fp->sketch) == -1)
+		memset(fp->sketch, DEDUP_SKETCH_EMPTY, DEDUP_SKETCH);
+}
 
 static void
 consider(struct dedup_index *x, const struct entry *e, struct search *q)
 {
 	struct dedup_match	*out = q->out;
+	struct dedup_fp		*c = &q->cand;
 	enum dedup_verdict	 v;
-	unsigned		 d = dedup_distance(q->fp, &e->fp);
+	unsigned		 d;
 	double			 s;
 
-	if ((v = judge(&x->params, q->fp, &e->fp, d, &s)) == DEDUP_DISTINCT)
+	if (distinct_unsketched(&x->params, q->fp, e))
+		return;
+	entry_fp(x, e, c);
+	d = dedup_distance(q->fp, c);
+	if ((v = judge(&x->params, q->fp, c, d, &s)) == DEDUP_DISTINCT)
 		return;
 	if (s < 0)
-		s = dedup_similarity(q->fp, &e->fp);
+		s = dedup_similarity(q->fp, c);
 	if (!better(out, q->best != NULL, v, d, s, e->time))
 		return;
 	q->best = e;
-	memcpy(out->id, e->id, sizeof(out->id));
+	q->bestfp = *c;
+	memcpy(out->id, e->id, DEDUP_ID_LEN);
+	out->id[DEDUP_ID_LEN] = '\0';
 	out->time = e->time;
 	out->distance = d;
 	out->similarity = s;
@@ -1159,10 +1304,11 @@ find_banded(struct dedup_index *x, struct search *q)
 {
 	const struct dedup_fp	*fp = q->fp;
 	const struct entry	*e;
+	const struct band	*bd;
 	const uint32_t		*c;
 	uint64_t		 key, h, hs[NBANDS];
 	uint32_t		 tag;
-	size_t			 mask = x->ngroups - 1, g, k;
+	size_t			 g, k;
 	unsigned		 b;
 
 	if (x->ngroups == 0)
@@ -1173,23 +1319,26 @@ find_banded(struct dedup_index *x, struct search *q)
 	 */
 	for (b = 0; b < x->nbands; b++) {
 		hs[b] = band_hash(band_key(fp->minhash, b));
-		__builtin_prefetch(band_group(x, b, hs[b] & mask));
+		bd = &x->band[b];
+		__builtin_prefetch(band_group(bd, group_of(hs[b], bd->ngroups)));
 	}
 	for (b = 0; b < x->nbands; b++) {
+		bd = &x->band[b];
 		key = band_key(fp->minhash, b);
 		h = hs[b];
 		tag = cell_tag(h);
-		for (g = h & mask;; g = (g + 1) & mask) {
-			c = band_group(x, b, g);
+		for (g = group_of(h, bd->ngroups);;
+		    g = group_next(g, bd->ngroups)) {
+			c = band_group(bd, g);
 			for (k = 1; k < GROUP_CELLS; k++) {
 				if (c[k] == CELL_FREE ||
 				    (c[k] & ~CELL_SLOT_MASK) != tag)
 					continue;
 				e = &x->e[c[k] & CELL_SLOT_MASK];
-				if (band_key(e->fp.minhash, b) != key ||
-				    (unsigned)__builtin_popcountll(e->fp.simhash ^
+				if (band_key(e->minhash, b) != key ||
+				    (unsigned)__builtin_popcountll(e->simhash ^
 				    fp->simhash) <= x->params.max_distance ||
-				    band_seen_before(b, e->fp.minhash,
+				    band_seen_before(b, e->minhash,
 				    fp->minhash))
 					continue;
 				consider(x, e, q);
@@ -1204,7 +1353,7 @@ int
 dedup_find(struct dedup_index *x, const struct dedup_fp *fp,
     struct dedup_match *out)
 {
-	struct search		 q = { fp, out, NULL };
+	struct search		 q;
 	const struct table	*t;
 	const struct entry	*e;
 	uint64_t		 qb;
@@ -1212,6 +1361,9 @@ dedup_find(struct dedup_index *x, const struct dedup_fp *fp,
 	unsigned		 i;
 
 	memset(out, 0, sizeof(*out));
+	q.fp = fp;
+	q.out = out;
+	q.best = NULL;
 	for (i = 0; i < x->ntables; i++) {
 		t = &x->t[i];
 		qb = block_of(t, fp->simhash);
@@ -1219,9 +1371,9 @@ dedup_find(struct dedup_index *x, const struct dedup_fp *fp,
 		    slot != NO_SLOT; slot = t->next[slot]) {
 			e = &x->e[slot];
 			/* Cheap filters before the whole comparison. */
-			if (block_of(t, e->fp.simhash) != qb ||
-			    seen_before(x, i, e->fp.simhash, fp->simhash) ||
-			    (unsigned)__builtin_popcountll(e->fp.simhash ^
+			if (block_of(t, e->simhash) != qb ||
+			    seen_before(x, i, e->simhash, fp->simhash) ||
+			    (unsigned)__builtin_popcountll(e->simhash ^
 			    fp->simhash) > x->params.max_distance)
 				continue;
 			consider(x, e, &q);
@@ -1232,7 +1384,7 @@ dedup_find(struct dedup_index *x, const struct dedup_fp *fp,
 	if (q.best == NULL)
 		return 0;
 	/* For the best only: candidates may be many, and it is 256 bins. */
-	out->containment = dedup_containment(fp, &q.best->fp);
+	out->containment = dedup_containment(fp, &q.bestfp);
 	return 1;
 }
 
@@ -1246,13 +1398,13 @@ unlink_slot(struct dedup_index *x, uint32_t slot)
 
 	for (i = 0; i < x->ntables; i++) {
 		t = &x->t[i];
-		pp = &t->heads[bucket_of(t, x->e[slot].fp.simhash)];
+		pp = &t->heads[bucket_of(t, x->e[slot].simhash)];
 		while (*pp != NO_SLOT && *pp != slot)
 			pp = &t->next[*pp];
 		if (*pp == slot)
 			*pp = t->next[slot];
 	}
-	if (banded(x, x->e[slot].fp.nshingles)) {
+	if (banded(x, x->e[slot].nshingles)) {
 		bands_unlink(x, slot);
 		x->nbanded--;
 	}
@@ -1268,7 +1420,8 @@ dedup_expire(struct dedup_index *x, int64_t before)
 			continue;
 		unlink_slot(x, (uint32_t)i);
 		x->e[i].id[0] = '\0';
-		x->freelist[x->nfree++] = (uint32_t)i;
+		x->t[0].next[i] = x->freehead;
+		x->freehead = (uint32_t)i;
 		x->count--;
 		gone++;
 	}
@@ -1287,10 +1440,13 @@ dedup_memory(const struct dedup_index *x)
 	size_t		 n = sizeof(*x);
 	unsigned	 i;
 
-	n += x->cap * (sizeof(*x->e) + sizeof(*x->freelist));
+	n += x->cap * sizeof(*x->e);
+	if (x->sk != NULL)
+		n += x->cap * DEDUP_SKETCH;
 	for (i = 0; i < x->ntables; i++)
 		n += ((size_t)1 << x->t[i].bits) * sizeof(uint32_t) +
 		    x->cap * sizeof(uint32_t);
-	n += x->ngroups * x->nbands * GROUP_LINE;
+	for (i = 0; i < x->nbands; i++)
+		n += x->band[i].ngroups * GROUP_LINE;
 	return n;
 }

@@ -135,6 +135,20 @@ const char *dedup_verdict_name(enum dedup_verdict);
 struct dedup_index *dedup_new(const struct dedup_params *);
 void	 dedup_free(struct dedup_index *);
 /*
+ * Keep the containment sketches out of memory (DEDUP_SKETCH of the
+ * index's some 950 bytes a story): load(arg, id, sketch) is asked for an
+ * indexed story's sketch when a decision needs it (an exact match, or a
+ * candidate long enough that shares a few MinHash values: a few a
+ * lookup), and returns 0, or -1 when it has none: the sketch is then
+ * unknown, as for fingerprints saved before sketches.  Decisions are
+ * those of an index holding the sketches given to dedup_add() as long as
+ * load gives the same bytes.  Only before the first dedup_add(): returns
+ * 0, or -1 when stories were added.
+ */
+int	 dedup_sketches_from(struct dedup_index *,
+	    int (*load)(void *, const char *id, uint8_t sketch[DEDUP_SKETCH]),
+	    void *arg);
+/*
  * id: at most DEDUP_ID_LEN bytes.  Returns 0, or -1 (memory, bad id, or
  * 2^23 stories in the index already).
  */

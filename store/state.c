@@ -53,6 +53,7 @@ enum stmt {
 	ST_FP_LOAD,
 	ST_FP_BY_URL,
 	ST_FP_EXPIRE,
+	ST_FP_SKETCH,
 	ST_SIGHTING_ADD,
 	ST_SIGHTINGS,
 	ST_ITEM_HASH,
@@ -156,6 +157,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    " ORDER BY time, rowid LIMIT 1",
 	[ST_FP_EXPIRE] =
 	    "DELETE FROM fingerprints WHERE time < ?1",
+	/* The index keeps no sketches: a candidate's, by its primary key. */
+	[ST_FP_SKETCH] =
+	    "SELECT sketch FROM fingerprints WHERE story_id = ?1",
 	[ST_SIGHTING_ADD] =
 	    "INSERT INTO sightings (story_id, feed, url, seen)"
 	    " VALUES (?1, ?2, ?3, ?4)",
@@ -1728,6 +1732,36 @@ state_fp_by_url(struct state *st, const char *url,
 		state_seterr(st, "fingerprint by url: bad story id");
 	else {
 		memcpy(id, p, strlen(p) + 1);
+		ret = 1;
+	}
+ out_reset:
+	stmt_done(s);
+	return ret;
+}
+
+int
+state_fp_sketch(struct state *st, const char *id, uint8_t *sketch,
+    size_t len)
+{
+	sqlite3_stmt	*s = st->stmt[ST_FP_SKETCH];
+	const void	*blob;
+	int		 rc, ret = -1;
+
+	if (bind_text(s, 1, id) != SQLITE_OK) {
+		state_sqlerr(st, "fingerprint sketch");
+		goto out_reset;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		ret = 0;
+	else if (rc != SQLITE_ROW)
+		state_sqlerr(st, "fingerprint sketch");
+	else if ((blob = sqlite3_column_blob(s, 0)) == NULL)
+		ret = 0;	/* a row from before schema 9 */
+	else if ((size_t)sqlite3_column_bytes(s, 0) != len)
+		state_seterr(st, "fingerprint sketch: damaged row");
+	else {
+		memcpy(sketch, blob, len);
 		ret = 1;
 	}
  out_reset:

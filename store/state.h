@@ -182,6 +182,12 @@ int	 state_fp_load(struct state *, int64_t since,
 int	 state_fp_by_url(struct state *, const char *url,
 	    char id[STATE_ID_LEN + 1]);
 int	 state_fp_expire(struct state *, int64_t before);
+/*
+ * The sketch saved with story id (len bytes, DEDUP_SKETCH): 1, or 0 when
+ * the story has none (no row, or one saved before sketches), -1 on error.
+ */
+int	 state_fp_sketch(struct state *, const char *id, uint8_t *sketch,
+	    size_t len);
 
 /*
  * Every place a story was seen: its own delivery and each duplicate

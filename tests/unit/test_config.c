@@ -22,6 +22,7 @@
 #include "daemon/config.h"
 #include "daemon/log.h"
 #include "daemon/watch.h"
+#include "parsers/buf.h"
 
 struct tdir {
 	char	 path[64];
@@ -568,6 +569,39 @@ test_duplicate_feed(void **state)
 	    "@/main.conf:5: feed [bbc] already defined at @/more.conf:2\n");
 }
 
+/*
+ * Many feeds, their names found through the parser's map as it grows:
+ * every one is kept, and a name taken again is still found, at its line.
+ */
+static void
+test_duplicate_feed_many(void **state)
+{
+	struct config	*conf;
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b, 1 << 20);
+	assert_int_equal(buf_printf(&b, "[feedspool]\nspool = /a\n"), BUF_OK);
+	for (i = 0; i < 3000; i++)
+		assert_int_equal(buf_printf(&b, "[f%zu]\nurl = "
+		    "https://example.org/%zu\n", i, i), BUF_OK);
+	assert_int_equal(buf_addstr(&b, ""), BUF_OK);
+	put(*state, "main.conf", b.data);
+	conf = load_ok(*state, "main.conf");
+	assert_int_equal(conf->nfeeds, 3000);
+	assert_non_null(config_feed_find(conf, "f2999"));
+	assert_string_equal(config_feed_find(conf, "f1234")->url,
+	    "https://example.org/1234");
+	config_free(conf);
+	assert_int_equal(buf_printf(&b, "[f1234]\nurl = https://example.org/"
+	    "x\n"), BUF_OK);
+	put(*state, "main.conf", b.data);
+	load_bad(*state, "main.conf",
+	    "@/main.conf:6003: feed [f1234] already defined at "
+	    "@/main.conf:2471\n");
+	buf_free(&b);
+}
+
 static void
 test_twice_set(void **state)
 {
@@ -1110,6 +1144,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_missing_url,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_url, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_feed_many,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_feed,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_twice_set,

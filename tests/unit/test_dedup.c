@@ -586,6 +586,96 @@ test_index_many(void **unused)
 	dedup_free(x);
 }
 
+/* The sketches of test_index_loader's stories, by id: "s<number>". */
+#define LOADER_STORIES	400
+static struct dedup_fp	 loader_fps[LOADER_STORIES];
+static unsigned		 loader_calls;
+
+static int
+loader_sketch(void *arg, const char *id, uint8_t sketch[DEDUP_SKETCH])
+{
+	char	*end;
+	long	 i;
+
+	assert_ptr_equal(arg, loader_fps);
+	loader_calls++;
+	assert_true(id[0] == 's');
+	i = strtol(id + 1, &end, 10);
+	assert_true(*end == '\0' && i >= 0 && i < LOADER_STORIES);
+	memcpy(sketch, loader_fps[i].sketch, DEDUP_SKETCH);
+	return 0;
+}
+
+/*
+ * An index whose sketches come from a loader decides as one that holds
+ * them: full stories, their briefs, edited copies and others, every
+ * answer the same, containment included; and it holds less.
+ */
+static void
+test_index_loader(void **unused)
+{
+	struct dedup_params	 p;
+	struct dedup_index	*mem, *cold;
+	struct dedup_match	 a, b;
+	struct dedup_fp		 q;
+	char			 id[DEDUP_ID_LEN + 1], *t, *s;
+	int			 i, r, found = 0, parts = 0;
+
+	(void)unused;
+	dedup_params_default(&p);
+	assert_non_null(mem = dedup_new(&p));
+	assert_non_null(cold = dedup_new(&p));
+	assert_int_equal(dedup_sketches_from(cold, loader_sketch, loader_fps),
+	    0);
+	for (i = 0; i < LOADER_STORIES; i++) {
+		t = text(5000 + (uint64_t)i, 300);
+		fp(t, NULL, &loader_fps[i]);
+		free(t);
+		r = snprintf(id, sizeof(id), "s%d", i);
+		assert_true(r > 0 && (size_t)r < sizeof(id));
+		assert_int_equal(dedup_add(mem, id, i, &loader_fps[i]), 0);
+		assert_int_equal(dedup_add(cold, id, i, &loader_fps[i]), 0);
+	}
+	assert_int_equal(dedup_sketches_from(cold, loader_sketch, loader_fps),
+	    -1);
+	for (i = 0; i < 3 * LOADER_STORIES; i++) {
+		t = text(5000 + (uint64_t)(i % (LOADER_STORIES + 50)), 300);
+		switch (i / LOADER_STORIES) {
+		case 0:		/* a brief: the first 120 words */
+			s = first_words(t, 120);
+			break;
+		case 1:		/* a copy with its end cut */
+			s = first_words(t, 230);
+			break;
+		default:	/* the same text */
+			assert_non_null(s = strdup(t));
+			break;
+		}
+		free(t);
+		fp(s, NULL, &q);
+		free(s);
+		r = dedup_find(mem, &q, &a);
+		assert_int_equal(dedup_find(cold, &q, &b), r);
+		if (r == 0)
+			continue;
+		found++;
+		parts += a.verdict == DEDUP_CONTAINED;
+		assert_string_equal(a.id, b.id);
+		assert_int_equal(a.time, b.time);
+		assert_int_equal(a.distance, b.distance);
+		assert_true(a.similarity == b.similarity);
+		assert_true(a.containment == b.containment);
+		assert_int_equal(a.verdict, b.verdict);
+	}
+	assert_true(found >= 3 * LOADER_STORIES * 8 / 10);
+	assert_true(parts > 0);
+	assert_true(loader_calls > 0);
+	assert_true(dedup_memory(cold) + LOADER_STORIES * DEDUP_SKETCH <=
+	    dedup_memory(mem));
+	dedup_free(mem);
+	dedup_free(cold);
+}
+
 int
 main(void)
 {
@@ -604,6 +694,7 @@ main(void)
 		cmocka_unit_test(test_index_titles),
 		cmocka_unit_test(test_index_params),
 		cmocka_unit_test(test_index_many),
+		cmocka_unit_test(test_index_loader),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
