@@ -394,8 +394,60 @@ fetch_same_origin(const char *a, const char *b)
  * for us: an address literal that is not public, or a name that resolves
  * here to one.  A name that does not resolve here is the proxy's to
  * resolve (and its network's to guard).  The name is looked up in the
- * loop, blocking: only for article pages through a proxy.
+ * loop, blocking: only for article pages through a proxy, and once per
+ * host in FETCH_NAMES_TTL (fetch_name_private), since a network whose
+ * resolver knows only the proxy may take seconds to say so.
  */
+#define FETCH_NAMES		256	/* hosts remembered, direct-mapped */
+#define FETCH_NAMES_TTL		300	/* seconds */
+#define FETCH_NAME_MAX		256
+
+static struct {
+	char		 host[FETCH_NAME_MAX];
+	time_t		 until;		/* CLOCK_MONOTONIC seconds */
+	int		 private;
+} fetch_names[FETCH_NAMES];
+
+/* FNV-1a of a host name, for its slot in fetch_names. */
+static size_t
+fetch_name_slot(const char *h)
+{
+	uint32_t	 x = 2166136261u;
+
+	for (; *h != '\0'; h++)
+		x = (x ^ (unsigned char)*h) * 16777619u;
+	return x % FETCH_NAMES;
+}
+
+/* 1 when the name h resolves here to an address that is not public. */
+static int
+fetch_name_private(const char *h)
+{
+	struct addrinfo	 hints, *res = NULL, *ai;
+	struct timespec	 now;
+	size_t		 slot = fetch_name_slot(h), n = strlen(h);
+	int		 bad = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (n < FETCH_NAME_MAX && strcmp(fetch_names[slot].host, h) == 0 &&
+	    now.tv_sec < fetch_names[slot].until)
+		return fetch_names[slot].private;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(h, NULL, &hints, &res) == 0) {
+		for (ai = res; ai != NULL && !bad; ai = ai->ai_next)
+			bad = fetch_addr_private(ai->ai_addr, ai->ai_addrlen);
+		freeaddrinfo(res);
+	}
+	if (n < FETCH_NAME_MAX) {
+		memcpy(fetch_names[slot].host, h, n + 1);
+		fetch_names[slot].until = now.tv_sec + FETCH_NAMES_TTL;
+		fetch_names[slot].private = bad;
+	}
+	return bad;
+}
+
 static int
 fetch_target_private(struct fetch *f, const char *url)
 {
@@ -423,12 +475,9 @@ fetch_target_private(struct fetch *f, const char *url)
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICHOST;
 	if (getaddrinfo(h, NULL, &hints, &res) != 0) {
-		hints.ai_flags = 0;
-		if (getaddrinfo(h, NULL, &hints, &res) != 0) {
-			bad = 0;
-			res = NULL;
-			goto out;
-		}
+		res = NULL;
+		bad = fetch_name_private(h);
+		goto out;
 	}
 	bad = 0;
 	for (ai = res; ai != NULL && !bad; ai = ai->ai_next)

@@ -243,6 +243,30 @@ assert_eq article "$(text_source px3.xml-1)" "p6 page"
 assert_eq 0 "$(proxy_log "direct.test")" "p7 at the proxy"
 assert_eq feed "$(text_source px3.xml-2)" "p7 page"
 
+# 4. The guard looks a name up here once, not once per page: on a network
+# whose resolver knows only the proxy each lookup may take seconds, in the
+# loop.  Six pages on news.example; /etc/hosts is read per lookup.
+if command -v strace >/dev/null 2>&1; then
+	rm -rf "$T/spool" "$T/state.db"*
+	set --
+	for n in 1 2 3 4 5 6; do
+		cp "$FIXTURES/site/news/solar-farm.html" "$T/site/news/m$n.html" ||
+			fail cp
+		set -- "$@" "http://news.example/news/m$n.html"
+	done
+	feed many.xml "$@"
+	CONFIG_EXTRA="proxy = http://127.0.0.1:$PROXY
+timeout = 5"
+	write_config "$T/many.conf" many=/feeds/many.xml
+	strace -f -qq -e trace=openat -o "$T/many.strace" "$FEEDSPOOL" run \
+	    -c "$T/many.conf" --once >"$T/run6.out" 2>"$T/run6.err" ||
+		fail "many: exit $?: $(cat "$T/run6.err")"
+	assert_eq 6 "$(proxy_log "^GET	http://news.example/news/m[1-6].html	200	")" \
+	    "pages through the proxy"
+	lookups=$(grep -c '"/etc/hosts"' "$T/many.strace")
+	[ "$lookups" -le 1 ] || fail "news.example looked up $lookups times"
+fi
+
 no_secrets
 stop_server
 SERVER_PID=$ORIGIN_PID
