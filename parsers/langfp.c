@@ -308,6 +308,10 @@ fp_index(struct langfp *lf, struct fp_load *ld)
 		g->nposts++;
 	}
 	lf->nposts = ld->nrecs;
+	/* Fewer n-grams than lines: most come in many models. */
+	if (lf->ngrams > 0 &&
+	    (g = reallocarray(lf->grams, lf->ngrams, sizeof(*g))) != NULL)
+		lf->grams = g;
 	return 0;
 }
 
