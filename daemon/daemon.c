@@ -1249,10 +1249,10 @@ daemon_run(const struct daemon_opts *opts)
 	log_notice("feedspool %s: %zu feeds, spool %s, state %s%s",
 	    FEEDSPOOL_VERSION, d.cfg->nfeeds, d.cfg->spool, d.cfg->state,
 	    opts->once ? ", polling once" : "");
-	/* The models load now, not at the first story: a missing package
-	 * is told at once. */
+	/* The models load at the first story that needs a guess; a missing
+	 * package is told at once. */
 	langid_enable(d.cfg->detect_language);
-	if (d.cfg->detect_language && !langid_available())
+	if (d.cfg->detect_language && !langid_present())
 		log_warnx("language detection is off: cannot read the language "
 		    "models of libexttextcat-data");
 	sd_notify(0, "READY=1");

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <textcat.h>
 #include <utf8proc.h>
@@ -87,6 +88,12 @@ int
 langid_available(void)
 {
 	return !langid_off && langid_load();
+}
+
+int
+langid_present(void)
+{
+	return !langid_off && access(LANGID_DATA "fpdb.conf", R_OK) == 0;
 }
 
 /*
