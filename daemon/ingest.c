@@ -859,6 +859,39 @@ struct fresh {
 	int		 revision;
 };
 
+/*
+ * One item of a document on its way (ingest_prep_*): read by a worker,
+ * planned by the loop, its story built by a worker.
+ */
+struct prep_item {
+	char		*key;		/* story_key(), or NULL */
+	int		 build;		/* the plan: a story to build */
+	unsigned	 revision;
+	char		 supersedes[STATE_ID_LEN + 1];	/* or "" */
+	char		 id[STATE_ID_LEN + 1];
+	size_t		 hints;		/* of the prep's */
+	struct story	*story;		/* built, or NULL */
+	char		*json;		/* its dump */
+	size_t		 len;
+};
+
+struct ingest_prep {
+	char			*name;		/* the feed's */
+	char			*url;
+	const char		*body;		/* the caller's */
+	size_t			 len;
+	char			*base;
+	char			*charset;
+	int64_t			 now_ms;
+	struct feed_doc		*doc;		/* read, or NULL (err) */
+	char			 err[512];
+	struct prep_item	*items;		/* doc->nitems, or NULL */
+	struct hints		*hints;		/* of the items' hosts */
+	size_t			 nhints;
+	size_t			 nbuild;
+	struct story_feed	 sf;
+};
+
 /* One document's work: what every step of it needs. */
 struct ingest_doc {
 	struct ingest		*in;
@@ -871,6 +904,7 @@ struct ingest_doc {
 	size_t			 n, cap;
 	char			*err;
 	size_t			 errlen;
+	struct ingest_prep	*prep;
 };
 
 static void
@@ -906,13 +940,34 @@ ingest_doc_slot(struct ingest_doc *x)
 }
 
 /*
- * Build the story of it (revision and supersedes set for a new revision)
- * into a new slot, dumped for its pending row.  Returns the slot, or NULL
- * (err set).
+ * The story a worker built for pi, when it is the one wanted now (the
+ * plan and the store read the same rows, unless a page came in between),
+ * taken into fr.  0, or -1 when there is none to take.
+ */
+static int
+ingest_take_built(struct fresh *fr, struct prep_item *pi, unsigned revision,
+    const char *supersedes)
+{
+	if (pi == NULL || pi->story == NULL || pi->json == NULL ||
+	    pi->revision != revision ||
+	    strcmp(pi->supersedes, supersedes != NULL ? supersedes : "") != 0)
+		return -1;
+	fr->story = pi->story;
+	fr->json = pi->json;
+	fr->len = pi->len;
+	pi->story = NULL;
+	pi->json = NULL;
+	return 0;
+}
+
+/*
+ * The story of it (revision and supersedes set for a new revision) into a
+ * new slot, dumped for its pending row: the one a worker built (pi), or
+ * built here.  Returns the slot, or NULL (err set).
  */
 static struct fresh *
 ingest_build(struct ingest_doc *x, const struct feed_item *it, char *host,
-    unsigned revision, const char *supersedes)
+    unsigned revision, const char *supersedes, struct prep_item *pi)
 {
 	struct fresh	*fr;
 	char		 id[STATE_ID_LEN + 1];
@@ -921,24 +976,34 @@ ingest_build(struct ingest_doc *x, const struct feed_item *it, char *host,
 		ingest_seterr(x->err, x->errlen, "story", "out of memory");
 		return NULL;
 	}
-	if (state_new_id(id) == -1 || spool_name(fr->name, sizeof(fr->name),
-	    x->now_ms + (int64_t)x->c->fresh, id) == -1) {
+	if (ingest_take_built(fr, pi, revision, supersedes) == 0)
+		memcpy(id, fr->story->id, sizeof(id));
+	else if (state_new_id(id) == -1) {
 		ingest_seterr(x->err, x->errlen, "story", "cannot make an id");
 		return NULL;
 	}
-	if ((fr->story = story_from_item(id, &x->sf, it, x->now_ms / 1000,
-	    &x->hints.h, revision, supersedes)) == NULL ||
-	    (fr->json = story_dump(fr->story, &fr->len)) == NULL) {
-		story_free(fr->story);
-		fr->story = NULL;
+	if (spool_name(fr->name, sizeof(fr->name),
+	    x->now_ms + (int64_t)x->c->fresh, id) == -1) {
+		ingest_seterr(x->err, x->errlen, "story", "cannot make an id");
+		goto free_story;
+	}
+	if (fr->story == NULL && ((fr->story = story_from_item(id, &x->sf, it,
+	    x->now_ms / 1000, &x->hints.h, revision, supersedes)) == NULL ||
+	    (fr->json = story_dump(fr->story, &fr->len)) == NULL)) {
 		ingest_seterr(x->err, x->errlen, "story", "out of memory");
-		return NULL;
+		goto free_story;
 	}
 	fr->host = host;
 	fr->revision = revision > 1;
 	x->n++;
 	x->c->fresh++;
 	return fr;
+free_story:
+	story_free(fr->story);
+	free(fr->json);
+	fr->story = NULL;
+	fr->json = NULL;
+	return NULL;
 }
 
 /*
@@ -948,7 +1013,7 @@ ingest_build(struct ingest_doc *x, const struct feed_item *it, char *host,
  */
 static int
 ingest_revision(struct ingest_doc *x, const struct feed_item *it,
-    const char *key, char *host)
+    const char *key, char *host, struct prep_item *pi)
 {
 	struct state		*st = x->in->st;
 	struct state_item_rev	 rev;
@@ -964,7 +1029,8 @@ ingest_revision(struct ingest_doc *x, const struct feed_item *it,
 		free(host);
 		return state_item_set_hash(st, rev.id, hash) == -1 ? -1 : 0;
 	}
-	if ((fr = ingest_build(x, it, host, rev.revision + 1, rev.id)) == NULL) {
+	if ((fr = ingest_build(x, it, host, rev.revision + 1, rev.id,
+	    pi)) == NULL) {
 		free(host);
 		return -1;
 	}
@@ -976,9 +1042,13 @@ ingest_revision(struct ingest_doc *x, const struct feed_item *it,
 	return 0;
 }
 
-/* A new item (or a changed one) stored as pending.  0, or -1 (err set). */
+/*
+ * A new item (or a changed one) stored as pending, with the story a
+ * worker built for it when there is one (pi).  0, or -1 (err set).
+ */
 static int
-ingest_item(struct ingest_doc *x, const struct feed_item *it)
+ingest_item(struct ingest_doc *x, const struct feed_item *it,
+    struct prep_item *pi)
 {
 	struct state		*st = x->in->st;
 	enum state_item_status	 status;
@@ -986,7 +1056,10 @@ ingest_item(struct ingest_doc *x, const struct feed_item *it)
 	char			*key, *host;
 	int			 rc = -1;
 
-	if ((key = story_key(it)) == NULL) {
+	if (pi != NULL && pi->key != NULL) {
+		key = pi->key;
+		pi->key = NULL;
+	} else if ((key = story_key(it)) == NULL) {
 		ingest_seterr(x->err, x->errlen, "story", "out of memory");
 		return -1;
 	}
@@ -1002,12 +1075,12 @@ ingest_item(struct ingest_doc *x, const struct feed_item *it)
 		goto state_error;
 	}
 	if (status != STATE_ITEM_NEW) {
-		if ((rc = ingest_revision(x, it, key, host)) == -1 &&
+		if ((rc = ingest_revision(x, it, key, host, pi)) == -1 &&
 		    x->err[0] == '\0')
 			goto state_error;
 		goto out;
 	}
-	if ((fr = ingest_build(x, it, host, 1, NULL)) == NULL) {
+	if ((fr = ingest_build(x, it, host, 1, NULL, pi)) == NULL) {
 		free(host);
 		goto out;
 	}
@@ -1075,10 +1148,28 @@ ingest_go(struct ingest_doc *x)
 }
 
 /*
+ * A part of the documents' transaction (begun if need be), undone alone
+ * when it fails.  0, or -1 (state_errmsg()).
+ */
+static int
+ingest_part_begin(struct ingest *in)
+{
+	/* Stories want a flushed commit: what was held goes alone first. */
+	if (ingest_end_lazy(in) == -1)
+		return -1;
+	if (!in->open) {
+		if (state_begin(in->st) == -1)
+			return -1;
+		in->open = 1;
+	}
+	return state_part_begin(in->st);
+}
+
+/*
  * The document's items, oldest first (feeds list the newest first, and the
  * spool's time-sorted names follow the feed's own order; each story gets
- * its own millisecond), stored pending in one transaction with the titles
- * learned from them.
+ * its own millisecond), stored pending in one transaction (the titles
+ * were learned by the plan).
  */
 static int
 ingest_store(struct ingest_doc *x, const struct feed_doc *doc)
@@ -1087,23 +1178,12 @@ ingest_store(struct ingest_doc *x, const struct feed_doc *doc)
 	size_t		 i;
 	int		 rc = 0;
 
-	/* Stories want a flushed commit: what was held goes alone first. */
-	if (ingest_end_lazy(x->in) == -1)
-		goto state_error;
-	if (!x->in->open) {
-		if (state_begin(st) == -1)
-			goto state_error;
-		x->in->open = 1;
-	}
 	/* One document's rows, undone alone when it fails. */
-	if (state_part_begin(st) == -1)
+	if (ingest_part_begin(x->in) == -1)
 		goto state_error;
-	if (ingest_learn_titles(st, x->sf.name, doc, x->now_ms / 1000) == -1) {
-		(void)state_part_end(st, 0);
-		goto state_error;
-	}
 	for (i = doc->nitems; i > 0 && rc == 0; i--)
-		rc = ingest_item(x, &doc->items[i - 1]);
+		rc = ingest_item(x, &doc->items[i - 1],
+		    x->prep->items != NULL ? &x->prep->items[i - 1] : NULL);
 	if (rc == -1) {
 		(void)state_part_end(st, 0);
 		return -2;
@@ -1136,21 +1216,150 @@ ingest_cadence(const struct feed_doc *doc, int64_t now)
 	return c;
 }
 
-int
-ingest_document(struct ingest *in, const struct ingest_feed *f,
-    const char *body, size_t len, const char *base, const char *charset,
-    int64_t now_ms, struct ingest_counts *c, char *err, size_t errlen)
+struct ingest_prep *
+ingest_prep_new(const struct ingest_feed *f, const char *body, size_t len,
+    const char *base, const char *charset, int64_t now_ms)
 {
-	struct feed_doc		*doc = NULL;
-	struct ingest_doc	 x;
+	struct ingest_prep	*p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->body = body;
+	p->len = len;
+	p->now_ms = now_ms;
+	if ((p->name = strdup(f->name)) == NULL ||
+	    (p->url = strdup(f->url)) == NULL ||
+	    (base != NULL && (p->base = strdup(base)) == NULL) ||
+	    (charset != NULL && (p->charset = strdup(charset)) == NULL)) {
+		ingest_prep_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+ingest_prep_free(struct ingest_prep *p)
+{
+	size_t	 i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; p->items != NULL && i < p->doc->nitems; i++) {
+		free(p->items[i].key);
+		story_free(p->items[i].story);
+		free(p->items[i].json);
+	}
+	free(p->items);
+	for (i = 0; i < p->nhints; i++)
+		hints_clear(&p->hints[i]);
+	free(p->hints);
+	feed_free(p->doc);
+	free(p->name);
+	free(p->url);
+	free(p->base);
+	free(p->charset);
+	free(p);
+}
+
+void
+ingest_prep_parse(struct ingest_prep *p)
+{
+	size_t	 i;
+
+	if (feed_parse(p->body, p->len, p->base, p->charset, &p->doc, p->err,
+	    sizeof(p->err)) == -1) {
+		p->doc = NULL;
+		return;
+	}
+	/* Without them the store works the keys out itself. */
+	if (p->doc->nitems == 0 ||
+	    (p->items = calloc(p->doc->nitems, sizeof(*p->items))) == NULL)
+		return;
+	for (i = 0; i < p->doc->nitems; i++)
+		p->items[i].key = story_key(&p->doc->items[i]);
+}
+
+/* The index of the hints of host in p, loaded if need be, or -1. */
+static int
+prep_hints(struct state *st, struct ingest_prep *p, const char *host,
+    size_t *at)
+{
+	struct hints	*nv;
+	size_t		 i;
+
+	for (i = 0; i < p->nhints; i++)
+		if ((host == NULL) == (p->hints[i].host == NULL) &&
+		    (host == NULL || strcmp(p->hints[i].host, host) == 0)) {
+			*at = i;
+			return 0;
+		}
+	if ((nv = reallocarray(p->hints, p->nhints + 1, sizeof(*nv))) == NULL)
+		return -1;
+	p->hints = nv;
+	memset(&p->hints[p->nhints], 0, sizeof(*nv));
+	if (hints_load(st, &p->hints[p->nhints], host, 0) == -1) {
+		hints_clear(&p->hints[p->nhints]);
+		return -1;
+	}
+	*at = p->nhints++;
+	return 0;
+}
+
+/*
+ * What the store will want built for pi: a new item's story, or with
+ * updates = emit a changed item's revision (ingest_revision()'s test).
+ * 0, or -1 when the state store failed.
+ */
+static int
+prep_plan_item(struct ingest *in, const struct ingest_feed *f,
+    struct ingest_prep *p, size_t i)
+{
+	struct prep_item	*pi = &p->items[i];
+	const struct feed_item	*it = &p->doc->items[i];
+	enum state_item_status	 status;
+	struct state_item_rev	 rev;
+	char			*host;
 	int			 rc;
 
-	memset(c, 0, sizeof(*c));
-	memset(&x, 0, sizeof(x));
-	if (errlen > 0)
-		err[0] = '\0';
-	if (feed_parse(body, len, base, charset, &doc, err, errlen) == -1)
+	if (pi->key == NULL ||
+	    state_item_status(in->st, p->name, pi->key, &status) == -1)
+		return pi->key == NULL ? 0 : -1;
+	if (status == STATE_ITEM_NEW)
+		pi->revision = 1;
+	else if (!f->updates_emit)
+		return 0;
+	else if ((rc = state_item_hash(in->st, p->name, pi->key,
+	    &rev)) == -1)
 		return -1;
+	else if (rc != 1 || !rev.delivered || rev.text_hash == 0 ||
+	    rev.text_hash == story_content_hash(it))
+		return 0;
+	else {
+		pi->revision = rev.revision + 1;
+		memcpy(pi->supersedes, rev.id, sizeof(pi->supersedes));
+	}
+	host = ingest_host(it->link);
+	rc = prep_hints(in->st, p, host, &pi->hints);
+	free(host);
+	if (rc == -1 || state_new_id(pi->id) == -1)
+		return -1;
+	pi->build = 1;
+	p->nbuild++;
+	return 0;
+}
+
+int
+ingest_prep_plan(struct ingest *in, const struct ingest_feed *f,
+    struct ingest_prep *p, struct ingest_counts *c, char *err, size_t errlen)
+{
+	struct feed_doc	*doc = p->doc;
+	size_t		 i;
+
+	memset(c, 0, sizeof(*c));
+	if (doc == NULL) {
+		(void)snprintf(err, errlen, "%s", p->err);
+		return -1;
+	}
 	c->items = doc->nitems;
 	c->version = doc->version;
 	c->recovered = doc->recovered;
@@ -1163,24 +1372,102 @@ ingest_document(struct ingest *in, const struct ingest_feed *f,
 	}
 	c->attrs_dropped = doc->attrs_dropped;
 	c->schedule = doc->schedule;
-	c->cadence = ingest_cadence(doc, now_ms / 1000);
+	c->cadence = ingest_cadence(doc, p->now_ms / 1000);
+	p->sf.name = p->name;
+	p->sf.url = p->url;
+	p->sf.title = doc->title;
+	p->sf.language = doc->language;
+	/* Titles first: the stories are built with what they teach. */
+	if (ingest_part_begin(in) == -1)
+		goto state_error;
+	if (ingest_learn_titles(in->st, p->name, doc,
+	    p->now_ms / 1000) == -1) {
+		(void)state_part_end(in->st, 0);
+		goto state_error;
+	}
+	if (state_part_end(in->st, 1) == -1)
+		goto state_error;
+	for (i = 0; p->items != NULL && i < doc->nitems; i++)
+		if (prep_plan_item(in, f, p, i) == -1)
+			goto state_error;
+	return p->nbuild > 0;
+state_error:
+	ingest_seterr(err, errlen, "state", state_errmsg(in->st));
+	return -2;
+}
+
+void
+ingest_prep_build(struct ingest_prep *p)
+{
+	struct prep_item	*pi;
+	size_t			 i;
+
+	for (i = 0; p->items != NULL && i < p->doc->nitems; i++) {
+		pi = &p->items[i];
+		if (!pi->build)
+			continue;
+		/* Left NULL when out of memory: the store tries again. */
+		pi->story = story_from_item(pi->id, &p->sf, &p->doc->items[i],
+		    p->now_ms / 1000, &p->hints[pi->hints].h, pi->revision,
+		    pi->supersedes[0] != '\0' ? pi->supersedes : NULL);
+		if (pi->story != NULL &&
+		    (pi->json = story_dump(pi->story, &pi->len)) == NULL) {
+			story_free(pi->story);
+			pi->story = NULL;
+		}
+	}
+}
+
+int
+ingest_prep_store(struct ingest *in, const struct ingest_feed *f,
+    struct ingest_prep *p, struct ingest_counts *c, char *err, size_t errlen)
+{
+	struct ingest_doc	 x;
+	int			 rc;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	memset(&x, 0, sizeof(x));
 	x.in = in;
 	x.f = f;
-	x.sf.name = f->name;
-	x.sf.url = f->url;
-	x.sf.title = doc->title;
-	x.sf.language = doc->language;
-	x.now_ms = now_ms;
+	x.sf = p->sf;
+	x.now_ms = p->now_ms;
 	x.c = c;
 	x.err = err;
 	x.errlen = errlen;
-	if ((rc = ingest_store(&x, doc)) == 0 && ingest_go(&x) == -1) {
+	x.prep = p;
+	if ((rc = ingest_store(&x, p->doc)) == 0 && ingest_go(&x) == -1) {
 		/* Its rows stay: the stories are delivered from them later. */
 		ingest_seterr(err, errlen, "ingest", "out of memory");
 		rc = -2;
 	}
 	ingest_doc_clear(&x);
-	feed_free(doc);
+	return rc;
+}
+
+int
+ingest_document(struct ingest *in, const struct ingest_feed *f,
+    const char *body, size_t len, const char *base, const char *charset,
+    int64_t now_ms, struct ingest_counts *c, char *err, size_t errlen)
+{
+	struct ingest_prep	*p;
+	int			 rc;
+
+	memset(c, 0, sizeof(*c));
+	if (errlen > 0)
+		err[0] = '\0';
+	if ((p = ingest_prep_new(f, body, len, base, charset,
+	    now_ms)) == NULL) {
+		ingest_seterr(err, errlen, "ingest", "out of memory");
+		return -2;
+	}
+	ingest_prep_parse(p);
+	if ((rc = ingest_prep_plan(in, f, p, c, err, errlen)) >= 0) {
+		if (rc > 0)
+			ingest_prep_build(p);
+		rc = ingest_prep_store(in, f, p, c, err, errlen);
+	}
+	ingest_prep_free(p);
 	return rc;
 }
 /* Tell who asked what became of each story of a delivered batch. */

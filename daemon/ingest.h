@@ -161,6 +161,36 @@ int	 ingest_document(struct ingest *, const struct ingest_feed *,
 	    int64_t now_ms, struct ingest_counts *, char *err, size_t errlen);
 
 /*
+ * ingest_document() in steps, so that the two that need no state run on a
+ * worker thread (daemon/work.h), the others on the loop's:
+ *
+ *   ingest_prep_new()    loop    the feed's names copied; body is the
+ *                                caller's until ingest_prep_free()
+ *   ingest_prep_parse()  worker  the document read, each item's key
+ *   ingest_prep_plan()   loop    titles learned; which items want a
+ *                                story: 1 some, 0 none, -1 not a feed,
+ *                                -2 the state store failed (err set)
+ *   ingest_prep_build()  worker  those stories built and dumped
+ *   ingest_prep_store()  loop    as ingest_document() from its parse on
+ *
+ * The store reads the items' rows again, and builds a story itself where
+ * the plan's is not the one wanted any more (a page came in between).
+ */
+struct ingest_prep;
+struct ingest_prep *ingest_prep_new(const struct ingest_feed *,
+	    const char *body, size_t len, const char *base, const char *charset,
+	    int64_t now_ms);
+void	 ingest_prep_parse(struct ingest_prep *);
+int	 ingest_prep_plan(struct ingest *, const struct ingest_feed *,
+	    struct ingest_prep *, struct ingest_counts *, char *err,
+	    size_t errlen);
+void	 ingest_prep_build(struct ingest_prep *);
+int	 ingest_prep_store(struct ingest *, const struct ingest_feed *,
+	    struct ingest_prep *, struct ingest_counts *, char *err,
+	    size_t errlen);
+void	 ingest_prep_free(struct ingest_prep *);
+
+/*
  * Commit the documents' rows, then hand over the stories whose pages are
  * to be fetched and deliver the others as one batch (or, while deliveries
  * fail, leave them pending).  Returns 0, or -2 with err set: when the
