@@ -34,6 +34,7 @@
 #include "cmdline.h"
 #include "config.h"
 #include "daemon/watch.h"
+#include "daemon/work.h"
 #include "parsers/url.h"
 #include "store/dedup.h"
 
@@ -60,6 +61,7 @@ enum ktype {
 	K_TEXT,		/* a label: no control characters */
 	K_DURATION,
 	K_COUNT,
+	K_COUNT_AUTO,	/* a count, or "auto": stored as CONFIG_AUTO */
 	K_SIZE,
 	K_BOOL,
 	K_LISTEN,	/* [HOST:]PORT, config_parse_listen(), a string */
@@ -101,6 +103,8 @@ static const struct key global_keys[] = {
 	    0, 0, NULL },
 	{ "fetch_articles", K_BOOL, offsetof(struct config, fetch_articles),
 	    0, 1, NULL },
+	{ "workers", K_COUNT_AUTO, offsetof(struct config, workers),
+	    0, WORK_THREADS_MAX, "auto or 0 to 16" },
 	{ "detect_language", K_BOOL,
 	    offsetof(struct config, detect_language), 0, 1, NULL },
 	{ "allow_private_articles", K_BOOL,
@@ -1024,6 +1028,12 @@ set_value(struct pfile *f, const struct key *k, void *base, const char *v)
 		}
 		n = u;
 		break;
+	case K_COUNT_AUTO:
+		if (strcmp(v, "auto") == 0) {
+			*(unsigned *)(void *)field = CONFIG_AUTO;
+			return;
+		}
+		/* FALLTHROUGH */
 	case K_COUNT:
 		if (parse_digits(v, &n, &end) == -1 || *end != '\0') {
 			ferr(f, "%s: bad number '%s'", k->name, v);
@@ -2036,6 +2046,7 @@ config_new(const char *path)
 	conf->max_pending = CONFIG_DEFAULT_MAX_PENDING;
 	conf->fetch_articles = 1;
 	conf->detect_language = 1;
+	conf->workers = CONFIG_AUTO;
 	conf->follow_schedule = 1;
 	conf->max_interval = CONFIG_DEFAULT_MAX_INTERVAL;
 	conf->adaptive = 1;

@@ -97,6 +97,7 @@ struct config {
 	char		*user_agent_header; /* "feedspool/VERSION (+CONTACT)" */
 	struct config_request req;	/* the feeds' default */
 	int		 fetch_articles; /* default for the feeds */
+	unsigned	 workers;	/* threads for CPU work, or CONFIG_AUTO */
 	int		 detect_language; /* guess a story's language when
 					    it declares none */
 	int		 allow_private_articles; /* article links may reach
@@ -134,6 +135,8 @@ struct config {
 };
 
 /* Defaults, also documented in etc/feedspool.conf and the README. */
+/* A count left to the daemon (workers = auto). */
+#define CONFIG_AUTO			0xffffffffu
 #define CONFIG_DEFAULT_SPOOL		"/var/spool/feedspool"
 #define CONFIG_DEFAULT_STATE		"/var/lib/feedspool/feedspool.db"
 #define CONFIG_DEFAULT_INTERVAL		(30 * 60)

@@ -38,6 +38,7 @@
 #include "daemon/sched.h"
 #include "daemon/story.h"
 #include "daemon/watch.h"
+#include "daemon/work.h"
 #include "parsers/date.h"
 #include "parsers/langid.h"
 #include "store/dedup.h"
@@ -438,7 +439,7 @@ daemon_settle(struct daemon *d)
 		delay = DAEMON_FLUSH_MIN_MS;
 	if (delay > DAEMON_FLUSH_MAX_MS)
 		delay = DAEMON_FLUSH_MAX_MS;
-	if (d->transfers == 0 || d->stopping ||
+	if ((d->transfers == 0 && work_busy(d->work) == 0) || d->stopping ||
 	    stories >= DAEMON_FLUSH_STORIES || bytes >= DAEMON_FLUSH_BYTES ||
 	    now - d->flush_since >= delay) {
 		daemon_flush_all(d);
@@ -616,6 +617,12 @@ daemon_check_multi(struct daemon *d)
 		/* Tells the poll or the page, which may free f. */
 		fetch_done(f, msg->data.result);
 	}
+	daemon_turn(d);
+}
+
+void
+daemon_turn(struct daemon *d)
+{
 	daemon_settle(d);
 	daemon_health(d);
 	daemon_prune_dups(d);
@@ -709,7 +716,8 @@ static void
 daemon_maybe_exit(struct daemon *d)
 {
 	/* Stopping, only those running are left (hooks_stop()). */
-	if (d->transfers > 0 || hooks_busy(d->hooks) > 0)
+	if (d->transfers > 0 || hooks_busy(d->hooks) > 0 ||
+	    work_busy(d->work) > 0)
 		return;
 	if (d->stopping || (d->opts->once && daemon_once_finished(d)))
 		event_base_loopexit(d->base, NULL);
@@ -781,7 +789,8 @@ daemon_stop_cb(evutil_socket_t sig, short kind, void *arg)
 	log_notice("signal %d: stopping, %u transfer%s in flight, %zu hook%s "
 	    "running", (int)sig, d->transfers, d->transfers == 1 ? "" : "s",
 	    hooks_running(d->hooks), hooks_running(d->hooks) == 1 ? "" : "s");
-	if (d->transfers == 0 && hooks_running(d->hooks) == 0) {
+	if (d->transfers == 0 && hooks_running(d->hooks) == 0 &&
+	    work_busy(d->work) == 0) {
 		event_base_loopexit(d->base, NULL);
 		return;
 	}
@@ -1110,6 +1119,10 @@ daemon_teardown(struct daemon *d)
 {
 	struct feedrt	*fr;
 
+	/* The documents the workers hold are stored, or left to their next
+	 * poll; before the flush, and before their feeds go. */
+	work_free(d->work);
+	d->work = NULL;
 	if (d->ingest != NULL && d->sched != NULL) {
 		daemon_flush(d);
 		pages_drop(d, 1);
@@ -1178,6 +1191,28 @@ daemon_print_summary(struct daemon *d)
 	report_end(d->report, pending);
 }
 
+/*
+ * The worker threads: workers = auto is one a CPU, none on one CPU (the
+ * loop thread alone is as fast there, and simpler).
+ */
+static int
+daemon_setup_work(struct daemon *d)
+{
+	unsigned	 n = d->cfg->workers;
+	char		 err[256];
+
+	if (n == CONFIG_AUTO && (n = work_cpus()) == 1)
+		n = 0;
+	if (n > WORK_THREADS_MAX)
+		n = WORK_THREADS_MAX;
+	if ((d->work = work_new(d->base, n, err, sizeof(err))) == NULL) {
+		log_err("%s", err);
+		return -1;
+	}
+	log_info("%u worker thread%s", n, n == 1 ? "" : "s");
+	return 0;
+}
+
 /* Replace a config path with a command-line override. */
 static int
 daemon_override(char **slot, const char *value)
@@ -1235,7 +1270,7 @@ daemon_run(const struct daemon_opts *opts)
 		rc = DAEMON_EXIT_CONFIG;
 		goto out;
 	}
-	if (daemon_setup_hooks(&d) == -1)
+	if (daemon_setup_hooks(&d) == -1 || daemon_setup_work(&d) == -1)
 		goto out;
 	/* One pass over every feed: per_host and the gap keep hosts calm. */
 	sched_spread(d.sched, !opts->once);

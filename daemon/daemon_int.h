@@ -13,6 +13,7 @@
 
 #include <curl/curl.h>
 
+#include "daemon/work.h"
 #include "parsers/feed.h"
 #include "store/spool.h"
 
@@ -109,6 +110,10 @@ struct pagejob {
 	struct fetch		*fetch;
 	const struct fetch_result *result;	/* finished: the page, or NULL */
 	int			 deferred;	/* held back, not fetched */
+	struct work_job		 work;		/* its extraction */
+	int			 extracting;	/* by a worker, fetch done */
+	int			 extracted;	/* ex is what it gave */
+	struct extract		*ex;		/* or NULL: unreadable */
 };
 TAILQ_HEAD(pagelist, pagejob);
 
@@ -154,6 +159,7 @@ struct daemon {
 	struct report		*report;	/* run --once's output, or NULL */
 	struct metrics		*metrics;	/* NULL: none kept */
 	struct hooks		*hooks;		/* exec = (daemon/hook.h) */
+	struct work		*work;		/* the CPU's jobs (daemon/work.h) */
 };
 
 /* daemon.c */
@@ -166,6 +172,13 @@ char		*daemon_charset(const char *ctype);
  */
 void		 daemon_host_answered(struct daemon *, struct sched_entry *se,
 		    const struct fetch_result *);
+
+/*
+ * What the loop does after anything came in (a transfer ended, a job of
+ * the workers): the group commit, health, the schedule, the exit of a
+ * one-shot run.
+ */
+void		 daemon_turn(struct daemon *);
 
 /* poll.c */
 /*

@@ -1813,20 +1813,39 @@ ingest_learn_lines(struct state *st, const char *host, const char *text,
 	return rc;
 }
 
+/*
+ * The page's text and metadata, extracted by a worker or here: the
+ * caller's (r->ex) or NULL when none came or it does not read, else one
+ * to free (*mine).
+ */
+static const struct extract *
+ingest_extract(const struct ingest_page *p, const struct ingest_page_result *r,
+    struct extract **mine)
+{
+	char	 xerr[256];
+
+	*mine = NULL;
+	if (r->extracted)
+		return r->ex;
+	if (r->html == NULL || extract_page_charset(r->html, r->len,
+	    r->final_url != NULL ? r->final_url : p->url, r->charset, mine, xerr,
+	    sizeof(xerr)) == -1)
+		return NULL;
+	return *mine;
+}
+
 /* Complete the story of p with its page, when one came and reads. */
 static int
 ingest_merge_page(struct ingest *in, struct ingest_page *p,
     struct ingest_page_result *r, struct hints *hints, char *err,
     size_t errlen)
 {
-	struct extract	*ex = NULL;
-	char		 xerr[256];
-	int		 rc = 0;
+	const struct extract	*ex;
+	struct extract		*mine;
+	int			 rc = 0;
 
 	r->used = 0;
-	if (r->html == NULL || extract_page_charset(r->html, r->len,
-	    r->final_url != NULL ? r->final_url : p->url, r->charset, &ex, xerr,
-	    sizeof(xerr)) == -1)
+	if ((ex = ingest_extract(p, r, &mine)) == NULL)
 		return 0;
 	if (hints_load(in->st, hints, p->host, 1) == -1 ||
 	    ingest_learn_lines(in->st, p->host, ex->text,
@@ -1836,7 +1855,7 @@ ingest_merge_page(struct ingest *in, struct ingest_page *p,
 	} else
 		/* Out of memory leaves the feed's story: still deliverable. */
 		(void)story_add_page(p->story, ex, &hints->h, &r->used);
-	extract_free(ex);
+	extract_free(mine);
 	return rc;
 }
 

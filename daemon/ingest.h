@@ -219,6 +219,9 @@ struct ingest_page_result {
 	size_t		 len;
 	const char	*final_url;	/* after redirects, or NULL */
 	const char	*charset;	/* from the HTTP Content-Type, or NULL */
+	/* Extracted already (a worker): ex, the caller's, or NULL (none). */
+	int		 extracted;
+	const struct extract *ex;
 	int		 deferred;	/* not fetched, to be fetched later */
 	int		 used;		/* out: the page's text won */
 	enum ingest_fate fate;		/* out */

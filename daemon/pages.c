@@ -18,6 +18,8 @@
 #include "daemon/report.h"
 #include "daemon/metrics.h"
 #include "daemon/sched.h"
+#include "daemon/work.h"
+#include "parsers/extract.h"
 
 static void	pages_start_job(struct daemon *, struct job *);
 static void	pages_fetched(struct fetch *, void *);
@@ -29,6 +31,7 @@ pagejob_free(struct pagejob *j)
 	if (j == NULL)
 		return;
 	fetch_free(j->fetch);
+	extract_free(j->ex);
 	ingest_page_free(j->page);
 	free(j);
 }
@@ -142,6 +145,8 @@ pages_deliver(struct daemon *d)
 	TAILQ_FOREACH(j, &d->finished, entry) {
 		pv[i] = j->page;
 		pr[i].deferred = j->deferred;
+		pr[i].extracted = j->extracted;
+		pr[i].ex = j->ex;
 		if (j->result != NULL) {
 			pr[i].html = j->result->body;
 			pr[i].len = j->result->body_len;
@@ -226,6 +231,38 @@ pages_problem(const struct fetch_result *r, char *buf, size_t len)
 	return NULL;
 }
 
+/* On a worker: the page's text, from the page alone. */
+static void
+pages_extract_run(struct work_job *w)
+{
+	struct pagejob			*j = DAEMON_CONTAINER(w, struct pagejob,
+					    work);
+	const struct fetch_result	*r = fetch_result(j->fetch);
+	char				*charset, xerr[256];
+
+	/* Unreadable (or out of memory) is a page without text: ex NULL. */
+	charset = daemon_charset(r->content_type);
+	if (extract_page_charset(r->body, r->body_len, r->final_url != NULL ?
+	    r->final_url : j->page->url, charset, &j->ex, xerr,
+	    sizeof(xerr)) == -1)
+		j->ex = NULL;
+	free(charset);
+	j->extracted = 1;
+}
+
+static void
+pages_extract_done(struct work_job *w, int cancelled)
+{
+	struct pagejob	*j = DAEMON_CONTAINER(w, struct pagejob, work);
+	struct daemon	*d = j->d;
+
+	/* Cancelled (stopping), the delivery extracts it itself. */
+	(void)cancelled;
+	j->extracting = 0;
+	pages_finish(d, j, fetch_result(j->fetch), NULL);
+	daemon_turn(d);
+}
+
 static void
 pages_done(struct daemon *d, struct pagejob *j)
 {
@@ -239,7 +276,11 @@ pages_done(struct daemon *d, struct pagejob *j)
 		pages_finish(d, j, NULL, why);
 		return;
 	}
-	pages_finish(d, j, r, NULL);
+	/* Extracted by a worker; delivered with the others after. */
+	j->extracting = 1;
+	j->work.run = pages_extract_run;
+	j->work.done = pages_extract_done;
+	work_submit(d->work, &j->work);
 }
 
 /*
@@ -254,6 +295,9 @@ pages_drop(struct daemon *d, int in_flight_too)
 
 	for (j = TAILQ_FIRST(&d->pages); j != NULL; j = next) {
 		next = TAILQ_NEXT(j, entry);
+		/* Its transfer is over: the worker's end finishes it. */
+		if (j->extracting)
+			continue;
 		if (j->fetch != NULL) {
 			if (!in_flight_too)
 				continue;

@@ -21,6 +21,7 @@
 #include "daemon/metrics.h"
 #include "daemon/nextpoll.h"
 #include "daemon/sched.h"
+#include "daemon/work.h"
 #include "parsers/date.h"
 #include "store/state.h"
 
@@ -440,6 +441,20 @@ poll_http_reason(long status)
 }
 
 /* Ingest a 2xx answer.  Returns 0, or -1 with err set. */
+/* What ingest is told of fr. */
+static void
+poll_feed_of(struct daemon *d, const struct feedrt *fr, struct ingest_feed *f)
+{
+	f->name = fr->name;
+	f->url = fr->url;
+	/* Offered at the flush, when the feed may be gone (pages_offer). */
+	f->page_fn = fr->fetch_articles ? pages_offer : NULL;
+	f->page_arg = d;
+	f->dup_mark = fr->dup_mark;
+	f->updates_emit = fr->updates_emit;
+}
+
+/* The document ingested on the loop thread (no worker could take it). */
 static int
 poll_ingest(struct daemon *d, struct feedrt *fr,
     const struct fetch_result *r, int64_t now, struct ingest_counts *c,
@@ -449,13 +464,7 @@ poll_ingest(struct daemon *d, struct feedrt *fr,
 	char			*charset;
 	int			 rc;
 
-	f.name = fr->name;
-	f.url = fr->url;
-	/* Offered at the flush, when the feed may be gone (pages_offer). */
-	f.page_fn = fr->fetch_articles ? pages_offer : NULL;
-	f.page_arg = d;
-	f.dup_mark = fr->dup_mark;
-	f.updates_emit = fr->updates_emit;
+	poll_feed_of(d, fr, &f);
 	charset = daemon_charset(r->content_type);
 	rc = ingest_document(d->ingest, &f, r->body, r->body_len,
 	    r->final_url != NULL ? r->final_url : fr->url, charset, now, c,
@@ -707,35 +716,20 @@ poll_report(struct feedrt *fr, const struct fetch_result *r, int ok,
 		    fr->asked_url != NULL ? fr->asked_url : fr->url);
 }
 
+/* The poll's end: its state, its report, its next turn. */
 static void
-poll_done(struct daemon *d, struct feedrt *fr)
+poll_finish(struct daemon *d, struct feedrt *fr, int ok,
+    const struct ingest_counts *c, const char *err, int64_t now)
 {
 	const struct fetch_result	*r = fetch_result(fr->fetch);
-	struct ingest_counts		 c;
-	char				 err[1024] = "";
-	int64_t				 now = daemon_now_ms(), next;
+	int64_t				 next;
 	unsigned			 failures;
-	int				 ok = 0, n;
 
-	daemon_host_answered(d, fr->se, r);
-	memset(&c, 0, sizeof(c));
-	if (!r->ok)
-		n = snprintf(err, sizeof(err), "%s", r->error);
-	else if (r->status == 304)
-		ok = 1;
-	else if (r->status >= 200 && r->status < 300)
-		ok = poll_ingest(d, fr, r, now, &c, err, sizeof(err)) == 0;
-	else
-		n = snprintf(err, sizeof(err), "HTTP %ld%s%s", r->status,
-		    poll_http_reason(r->status), (r->status == 429 ||
-		    r->status == 503) && r->retry_after >= 0 ?
-		    ", told to retry later" : "");
-	(void)n;	/* err is for humans: a cut message is acceptable */
-	next = poll_record(d, fr, r, ok, &c, err, now, &failures);
+	next = poll_record(d, fr, r, ok, c, err, now, &failures);
 	fr->failures = failures;
 	metrics_poll(d->metrics, metrics_poll_class(r, ok));
 	metrics_transfer(d->metrics, METRICS_FEED, r);
-	poll_report(fr, r, ok, &c, err, failures);
+	poll_report(fr, r, ok, c, err, failures);
 	if (next == DAEMON_ONCE_NEVER)
 		fr->parked = 1;
 	fetch_free(fr->fetch);
@@ -748,6 +742,126 @@ poll_done(struct daemon *d, struct feedrt *fr)
 		poll_unlist(d, fr);
 		feedrt_free(fr);
 	}
+}
+
+/*
+ * A document on its way through the workers: read there, planned here,
+ * its stories built there, stored here (ingest_prep_*).  The poll stays
+ * in flight meanwhile: its transfer's slot and its host's turn with it.
+ */
+struct polljob {
+	struct work_job		 job;
+	struct daemon		*d;
+	struct feedrt		*fr;
+	struct ingest_feed	 f;
+	struct ingest_prep	*prep;
+	int			 building;	/* the parse is done */
+	int64_t			 now;
+	struct ingest_counts	 c;
+	char			 err[1024];
+};
+
+static void
+poll_job_run(struct work_job *j)
+{
+	struct polljob	*pj = DAEMON_CONTAINER(j, struct polljob, job);
+
+	if (!pj->building)
+		ingest_prep_parse(pj->prep);
+	else
+		ingest_prep_build(pj->prep);
+}
+
+static void
+poll_job_done(struct work_job *j, int cancelled)
+{
+	struct polljob	*pj = DAEMON_CONTAINER(j, struct polljob, job);
+	struct daemon	*d = pj->d;
+	int		 rc;
+
+	if (cancelled) {
+		/* Stopping: not recorded, so the next start polls it again. */
+		fetch_free(pj->fr->fetch);
+		pj->fr->fetch = NULL;
+		goto free_job;
+	}
+	/* As the feed is now: a reload may have changed its settings. */
+	poll_feed_of(d, pj->fr, &pj->f);
+	if (!pj->building) {
+		rc = ingest_prep_plan(d->ingest, &pj->f, pj->prep, &pj->c,
+		    pj->err, sizeof(pj->err));
+		if (rc == 1) {
+			pj->building = 1;
+			work_submit(d->work, &pj->job);
+			return;
+		}
+		if (rc == 0)
+			rc = ingest_prep_store(d->ingest, &pj->f, pj->prep,
+			    &pj->c, pj->err, sizeof(pj->err));
+	} else
+		rc = ingest_prep_store(d->ingest, &pj->f, pj->prep, &pj->c,
+		    pj->err, sizeof(pj->err));
+	poll_finish(d, pj->fr, rc == 0, &pj->c, pj->err, pj->now);
+	daemon_turn(d);
+free_job:
+	ingest_prep_free(pj->prep);
+	free(pj);
+}
+
+/* The document handed to the workers: 0, or -1 to ingest it here. */
+static int
+poll_submit(struct daemon *d, struct feedrt *fr, const struct fetch_result *r,
+    int64_t now)
+{
+	struct polljob	*pj;
+	char		*charset;
+
+	if ((pj = calloc(1, sizeof(*pj))) == NULL)
+		return -1;
+	pj->d = d;
+	pj->fr = fr;
+	poll_feed_of(d, fr, &pj->f);
+	pj->now = now;
+	charset = daemon_charset(r->content_type);
+	pj->prep = ingest_prep_new(&pj->f, r->body, r->body_len,
+	    r->final_url != NULL ? r->final_url : fr->url, charset, now);
+	free(charset);
+	if (pj->prep == NULL) {
+		free(pj);
+		return -1;
+	}
+	pj->job.run = poll_job_run;
+	pj->job.done = poll_job_done;
+	work_submit(d->work, &pj->job);
+	return 0;
+}
+
+static void
+poll_done(struct daemon *d, struct feedrt *fr)
+{
+	const struct fetch_result	*r = fetch_result(fr->fetch);
+	struct ingest_counts		 c;
+	char				 err[1024] = "";
+	int64_t				 now = daemon_now_ms();
+	int				 ok = 0, n;
+
+	daemon_host_answered(d, fr->se, r);
+	memset(&c, 0, sizeof(c));
+	if (!r->ok)
+		n = snprintf(err, sizeof(err), "%s", r->error);
+	else if (r->status == 304)
+		ok = 1;
+	else if (r->status >= 200 && r->status < 300) {
+		if (poll_submit(d, fr, r, now) == 0)
+			return;
+		ok = poll_ingest(d, fr, r, now, &c, err, sizeof(err)) == 0;
+	} else
+		n = snprintf(err, sizeof(err), "HTTP %ld%s%s", r->status,
+		    poll_http_reason(r->status), (r->status == 429 ||
+		    r->status == 503) && r->retry_after >= 0 ?
+		    ", told to retry later" : "");
+	(void)n;	/* err is for humans: a cut message is acceptable */
+	poll_finish(d, fr, ok, &c, err, now);
 }
 
 static void

@@ -484,6 +484,37 @@ test_article_switches(void **state)
 	    "@/bad.conf:2: fetch_articles: 'maybe' is not yes or no\n");
 }
 
+/* workers: auto (the default), a count, or an error naming the range. */
+static void
+test_workers(void **state)
+{
+	struct config	*conf;
+
+	put(*state, "plain.conf", "[a]\nurl = https://example.org/a\n");
+	conf = load_ok(*state, "plain.conf");
+	assert_true(conf->workers == CONFIG_AUTO);
+	config_free(conf);
+	put(*state, "two.conf", "[feedspool]\nworkers = 2\n"
+	    "[a]\nurl = https://example.org/a\n");
+	conf = load_ok(*state, "two.conf");
+	assert_int_equal(conf->workers, 2);
+	config_free(conf);
+	put(*state, "none.conf", "[feedspool]\nworkers = auto\n"
+	    "[a]\nurl = https://example.org/a\n");
+	conf = load_ok(*state, "none.conf");
+	assert_true(conf->workers == CONFIG_AUTO);
+	config_free(conf);
+	put(*state, "bad.conf", "[feedspool]\nworkers = 17\n"
+	    "[a]\nurl = https://example.org/a\nworkers = 1\n");
+	load_bad(*state, "bad.conf",
+	    "@/bad.conf:2: workers: '17' out of range (auto or 0 to 16)\n"
+	    "@/bad.conf:5: unknown key 'workers' in [a]\n");
+	put(*state, "word.conf", "[feedspool]\nworkers = many\n"
+	    "[a]\nurl = https://example.org/a\n");
+	load_bad(*state, "word.conf",
+	    "@/word.conf:2: workers: bad number 'many'\n");
+}
+
 static void
 test_unknown_key(void **state)
 {
@@ -1139,6 +1170,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_article_switches,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_workers, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_key,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_url,
