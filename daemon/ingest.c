@@ -708,6 +708,29 @@ ingest_spooled(struct ingest *in, const struct delivery *v, size_t n)
 }
 
 /*
+ * The held validators of the batch's feeds, released where none of their
+ * stories is pending now: one point look-up a feed (consecutive stories
+ * are mostly of one), not a walk of every held feed at every batch.
+ */
+static int
+ingest_release(struct ingest *in, const struct delivery *v, size_t n)
+{
+	const char	*feed, *last = NULL;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if ((feed = v[i].story->feed_name) == NULL)
+			return state_feeds_release(in->st);
+		if (last != NULL && strcmp(last, feed) == 0)
+			continue;
+		if (state_feed_release(in->st, feed) == -1)
+			return -1;
+		last = feed;
+	}
+	return 0;
+}
+
+/*
  * Deliver v[0..n-1] as one batch, in the transaction the caller began:
  * decisions and "delivered" rows in it, the files flushed together, the
  * transaction committed only once every file is durable in new/.  A story
@@ -739,7 +762,7 @@ ingest_deliver_begun(struct ingest *in, struct delivery *v, size_t n,
 		    ingest_add_file(b, &v[i], err, errlen) == -1)
 			rc = -2;
 	}
-	if (rc == 0 && state_feeds_release(in->st) == -1)
+	if (rc == 0 && ingest_release(in, v, n) == -1)
 		rc = -1;
 	if (rc == -1)
 		ingest_seterr(err, errlen, "state", state_errmsg(in->st));

@@ -79,6 +79,7 @@ enum stmt {
 	ST_LINE_ADD,
 	ST_LINES_RECURRING,
 	ST_FEEDS_RELEASE,
+	ST_FEED_RELEASE,
 	ST_ITEM_RESTORY,
 	ST_ITEM_STORY,
 	ST_PENDING_COUNT,
@@ -230,6 +231,13 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    " last_modified = held_last_modified, held = 0, held_etag = NULL,"
 	    " held_last_modified = NULL WHERE held = 1 AND NOT EXISTS"
 	    " (SELECT 1 FROM items WHERE items.feed = feeds.name"
+	    "  AND items.status = 'pending')",
+	/* The same for one feed: a point look-up, not a walk of them all. */
+	[ST_FEED_RELEASE] =
+	    "UPDATE feeds SET etag = held_etag,"
+	    " last_modified = held_last_modified, held = 0, held_etag = NULL,"
+	    " held_last_modified = NULL WHERE name = ?1 AND held = 1 AND"
+	    " NOT EXISTS (SELECT 1 FROM items WHERE items.feed = feeds.name"
 	    "  AND items.status = 'pending')",
 	[ST_ITEM_RESTORY] =
 	    "UPDATE items SET story = coalesce(?2, story), page_done = 1"
@@ -1129,6 +1137,19 @@ int
 state_feeds_release(struct state *st)
 {
 	return stmt_exec(st, ST_FEEDS_RELEASE, "feeds release");
+}
+
+int
+state_feed_release(struct state *st, const char *feed)
+{
+	sqlite3_stmt	*s = st->stmt[ST_FEED_RELEASE];
+
+	if (bind_text(s, 1, feed) != SQLITE_OK) {
+		state_sqlerr(st, "feed release");
+		stmt_done(s);
+		return -1;
+	}
+	return stmt_exec(st, ST_FEED_RELEASE, "feed release");
 }
 
 /* A statement taking a story id and its JSON. */

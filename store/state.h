@@ -125,6 +125,8 @@ int	 state_item_restory(struct state *, const char *id, const char *json);
  * pending any more.  Run in the transaction that delivers.
  */
 int	 state_feeds_release(struct state *);
+/* The same for one feed (whose stories were just delivered). */
+int	 state_feed_release(struct state *, const char *feed);
 
 /*
  * The daemon's own problems by name ("spool"), for `feedspool status`:

@@ -792,11 +792,17 @@ test_held_validators(void **state)
 	/* Another feed's delivery does not free them; their own does. */
 	assert_int_equal(state_item_delivered(st, "2222222222222222"), 0);
 	assert_int_equal(state_feeds_release(st), 0);
+	assert_int_equal(state_feed_release(st, "a"), 0);
 	assert_int_equal(state_feed_load(st, "a", &out), 0);
 	assert_string_equal(out.etag, "\"old\"");
 	state_feed_clear(&out);
 	assert_int_equal(state_item_delivered(st, "1111111111111111"), 0);
-	assert_int_equal(state_feeds_release(st), 0);
+	/* Released for one feed: another's name leaves them held. */
+	assert_int_equal(state_feed_release(st, "b"), 0);
+	assert_int_equal(state_feed_load(st, "a", &out), 0);
+	assert_true(out.held);
+	state_feed_clear(&out);
+	assert_int_equal(state_feed_release(st, "a"), 0);
 	assert_int_equal(state_feed_load(st, "a", &out), 0);
 	assert_string_equal(out.etag, "\"new\"");
 	assert_null(out.last_modified);
