@@ -142,6 +142,54 @@ ingest_learn_titles(struct state *st, const char *feed,
 	return rc;
 }
 
+/* A story about to be delivered, as the duplicate checks see it. */
+struct candidate {
+	char		*canon;		/* of its link */
+	char		*page_canon;	/* of the page's rel=canonical */
+	struct dedup_fp	 fp;
+	int		 has_fp;
+};
+
+static void
+candidate_clear(struct candidate *c)
+{
+	free(c->canon);
+	free(c->page_canon);
+	memset(c, 0, sizeof(*c));
+}
+
+static void
+candidate_make(struct candidate *c, const struct story *s)
+{
+	memset(c, 0, sizeof(*c));
+	if (s->url != NULL)
+		c->canon = url_canonical(s->url);
+	if (s->canonical_url != NULL)
+		c->page_canon = url_canonical(s->canonical_url);
+	c->has_fp = dedup_fingerprint(s->text != NULL ? s->text : "",
+	    s->title, &c->fp) == 0;
+}
+
+/* Made by a worker for a story whose text is final (no page to come). */
+static struct candidate *
+candidate_new(const struct story *s)
+{
+	struct candidate	*c;
+
+	if ((c = malloc(sizeof(*c))) != NULL)
+		candidate_make(c, s);
+	return c;
+}
+
+static void
+candidate_free(struct candidate *c)
+{
+	if (c != NULL) {
+		candidate_clear(c);
+		free(c);
+	}
+}
+
 /* A story of a document, stored pending, waiting for the next flush. */
 struct parcel {
 	struct story	*story;
@@ -155,6 +203,7 @@ struct parcel {
 	void		*page_arg;
 	uint64_t	 key;		/* of its link, at the flush */
 	int		 waits;		/* for a page, at the flush */
+	struct candidate *cand;		/* made by a worker, or NULL */
 };
 
 struct ingest {
@@ -219,6 +268,7 @@ parcel_clear(struct parcel *pc)
 	story_free(pc->story);
 	free(pc->host);
 	free(pc->json);
+	candidate_free(pc->cand);
 	memset(pc, 0, sizeof(*pc));
 }
 
@@ -234,6 +284,14 @@ parcels_clear(struct ingest *in)
 
 /* A link as a key: its canonical form, hashed; 0 when it has none. */
 static uint64_t
+canon_key(const char *canon)
+{
+	uint64_t	 k = words_hash(canon, strlen(canon), 0);
+
+	return k != 0 ? k : 1;
+}
+
+static uint64_t
 url_key(const char *url)
 {
 	char		*canon;
@@ -241,9 +299,9 @@ url_key(const char *url)
 
 	if (url == NULL || (canon = url_canonical(url)) == NULL)
 		return 0;
-	k = words_hash(canon, strlen(canon), 0);
+	k = canon_key(canon);
 	free(canon);
-	return k != 0 ? k : 1;
+	return k;
 }
 
 /* Whether the page of this link is being fetched for another story. */
@@ -431,34 +489,6 @@ ingest_failed(struct ingest *in, const char *err, int error)
 	ingest_count_waiting(in);
 }
 
-/* A story about to be delivered, as the duplicate checks see it. */
-struct candidate {
-	char		*canon;		/* of its link */
-	char		*page_canon;	/* of the page's rel=canonical */
-	struct dedup_fp	 fp;
-	int		 has_fp;
-};
-
-static void
-candidate_clear(struct candidate *c)
-{
-	free(c->canon);
-	free(c->page_canon);
-	memset(c, 0, sizeof(*c));
-}
-
-static void
-candidate_make(struct candidate *c, const struct story *s)
-{
-	memset(c, 0, sizeof(*c));
-	if (s->url != NULL)
-		c->canon = url_canonical(s->url);
-	if (s->canonical_url != NULL)
-		c->page_canon = url_canonical(s->canonical_url);
-	c->has_fp = dedup_fingerprint(s->text != NULL ? s->text : "",
-	    s->title, &c->fp) == 0;
-}
-
 /*
  * The story c duplicates, by canonical URL (the item's or the page's) or
  * by text: 1 with orig and why set, 0 when none, -1 on a state error.
@@ -520,6 +550,7 @@ struct delivery {
 	int		 check;		/* judged (else spooled as stored) */
 	int		 later;		/* marked delivered once published */
 	const char	*row_json;	/* to store if it is to wait */
+	const struct candidate *cand;	/* made already, or NULL */
 	enum ingest_fate fate;		/* out */
 	const char	*why;		/* out: a duplicate's reason (static) */
 };
@@ -588,7 +619,8 @@ ingest_decide(struct ingest *in, struct spool_batch *b, struct delivery *d,
     int64_t now, char *err, size_t errlen)
 {
 	struct story		*s = d->story;
-	struct candidate	 c;
+	struct candidate	 mine;
+	const struct candidate	*cp = d->cand;
 	char			 orig[STATE_ID_LEN + 1];
 	const char		*why = NULL;
 	int			 dup = 0, fuller = 0, rc = -1;
@@ -606,7 +638,11 @@ ingest_decide(struct ingest *in, struct spool_batch *b, struct delivery *d,
 	if ((rc = ingest_watch(in, d, err, errlen)) != 0)
 		return rc == 1 ? 0 : rc;
 	rc = -1;
-	candidate_make(&c, s);
+	memset(&mine, 0, sizeof(mine));
+	if (cp == NULL) {
+		candidate_make(&mine, s);
+		cp = &mine;
+	}
 	/* A revision resembles the story it supersedes: that is the point. */
 	if (s->revision <= 1) {
 		/* Made a fuller text by an attempt that failed: judged anew. */
@@ -614,7 +650,7 @@ ingest_decide(struct ingest *in, struct spool_batch *b, struct delivery *d,
 			story_unsupersede(s);
 			d->json = NULL;
 		}
-		if ((dup = ingest_find_dup(in, &c, s->id, orig, &why,
+		if ((dup = ingest_find_dup(in, cp, s->id, orig, &why,
 		    &fuller)) == -1)
 			goto out;
 	}
@@ -632,7 +668,7 @@ ingest_decide(struct ingest *in, struct spool_batch *b, struct delivery *d,
 		dup = 0;
 	}
 	if (!dup) {
-		if (ingest_remember(in, &c, s, now) == -1)
+		if (ingest_remember(in, cp, s, now) == -1)
 			goto out;
 		/* Marked by an attempt that failed, and no longer a copy. */
 		if (s->duplicate_of != NULL) {
@@ -662,7 +698,7 @@ ingest_decide(struct ingest *in, struct spool_batch *b, struct delivery *d,
 	    ingest_add_file(b, d, err, errlen) == -1)
 		rc = -2;
 out:
-	candidate_clear(&c);
+	candidate_clear(&mine);
 	return rc;
 }
 
@@ -880,6 +916,7 @@ struct fresh {
 	char		*json;		/* the pending row's bytes */
 	size_t		 len;
 	int		 revision;
+	struct candidate *cand;		/* a worker's, or NULL */
 };
 
 /*
@@ -896,6 +933,7 @@ struct prep_item {
 	struct story	*story;		/* built, or NULL */
 	char		*json;		/* its dump */
 	size_t		 len;
+	struct candidate *cand;		/* when its text is final */
 };
 
 struct ingest_prep {
@@ -912,6 +950,7 @@ struct ingest_prep {
 	struct hints		*hints;		/* of the items' hosts */
 	size_t			 nhints;
 	size_t			 nbuild;
+	int			 final;		/* no page will be fetched */
 	struct story_feed	 sf;
 };
 
@@ -939,6 +978,7 @@ ingest_doc_clear(struct ingest_doc *x)
 		story_free(x->v[i].story);
 		free(x->v[i].host);
 		free(x->v[i].json);
+		candidate_free(x->v[i].cand);
 	}
 	free(x->v);
 	hints_clear(&x->hints);
@@ -978,8 +1018,10 @@ ingest_take_built(struct fresh *fr, struct prep_item *pi, unsigned revision,
 	fr->story = pi->story;
 	fr->json = pi->json;
 	fr->len = pi->len;
+	fr->cand = pi->cand;
 	pi->story = NULL;
 	pi->json = NULL;
+	pi->cand = NULL;
 	return 0;
 }
 
@@ -1024,8 +1066,10 @@ ingest_build(struct ingest_doc *x, const struct feed_item *it, char *host,
 free_story:
 	story_free(fr->story);
 	free(fr->json);
+	candidate_free(fr->cand);
 	fr->story = NULL;
 	fr->json = NULL;
+	fr->cand = NULL;
 	return NULL;
 }
 
@@ -1157,6 +1201,8 @@ ingest_go(struct ingest_doc *x)
 		pc->host = fr->host;
 		pc->json = fr->json;
 		pc->len = fr->len;
+		pc->cand = fr->cand;
+		fr->cand = NULL;
 		pc->dup_mark = f->dup_mark;
 		pc->page_fn = f->page_fn;
 		pc->page_arg = f->page_arg;
@@ -1271,6 +1317,7 @@ ingest_prep_free(struct ingest_prep *p)
 		free(p->items[i].key);
 		story_free(p->items[i].story);
 		free(p->items[i].json);
+		candidate_free(p->items[i].cand);
 	}
 	free(p->items);
 	for (i = 0; i < p->nhints; i++)
@@ -1396,6 +1443,7 @@ ingest_prep_plan(struct ingest *in, const struct ingest_feed *f,
 	c->attrs_dropped = doc->attrs_dropped;
 	c->schedule = doc->schedule;
 	c->cadence = ingest_cadence(doc, p->now_ms / 1000);
+	p->final = f->page_fn == NULL;
 	p->sf.name = p->name;
 	p->sf.url = p->url;
 	p->sf.title = doc->title;
@@ -1438,6 +1486,9 @@ ingest_prep_build(struct ingest_prep *p)
 			story_free(pi->story);
 			pi->story = NULL;
 		}
+		/* NULL when out of memory: the delivery makes one itself. */
+		if (pi->story != NULL && p->final)
+			pi->cand = candidate_new(pi->story);
 	}
 }
 
@@ -1653,8 +1704,13 @@ ingest_sort_out(struct ingest *in, struct delivery *v, size_t *n)
 	*n = 0;
 	for (i = 0; i < in->nout; i++) {
 		pc = &in->out[i];
-		pc->key = pc->story->supersedes == NULL ?
-		    url_key(pc->story->url) : 0;
+		if (pc->story->supersedes != NULL)
+			pc->key = 0;
+		else if (pc->cand != NULL)
+			pc->key = pc->cand->canon != NULL ?
+			    canon_key(pc->cand->canon) : 0;
+		else
+			pc->key = url_key(pc->story->url);
 		pc->waits = url_away(in, pc->key) || (pc->page &&
 		    pc->page_fn != NULL && pc->host != NULL &&
 		    pc->story->url != NULL);
@@ -1670,6 +1726,7 @@ ingest_sort_out(struct ingest *in, struct delivery *v, size_t *n)
 		v[*n].row_json = pc->json;
 		v[*n].len = pc->len;
 		v[*n].dup_mark = pc->dup_mark;
+		v[*n].cand = pc->cand;
 		v[*n].check = 1;
 		(*n)++;
 	}
