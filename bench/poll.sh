@@ -22,6 +22,7 @@
 #   BENCH_POLL_CASES="feeds repoll"  which cases (default all three)
 #   BENCH_POLL_KEEP=1              keep the temp directory (path printed)
 #   BENCH_POLL_LIMIT=1800          seconds one client run may take
+#   BENCH_POLL_WORKERS=auto        feedspool's workers = (0: the loop alone)
 #   FEEDSPOOL, POLL_GEN, NGINX, CURL  the programs (defaults: the build's)
 #
 # Needs nginx and GNU time (scripts/deps --bench).  Run by `make bench`.
@@ -34,6 +35,7 @@ NS=${BENCH_POLL_N:-300 2000}
 CASES=${BENCH_POLL_CASES:-feeds pages repoll}
 # One client run may take this long (seconds) before it is killed.
 LIMIT=${BENCH_POLL_LIMIT:-1800}
+WORKERS=${BENCH_POLL_WORKERS:-auto}
 PARALLEL=16
 TIME=/usr/bin/time
 
@@ -233,6 +235,7 @@ feedspool_config() {
 		echo "host_gap = 0"
 		echo "timeout = 60"
 		echo "max_body = 8M"
+		echo "workers = $WORKERS"
 		echo "user_agent = http://127.0.0.1/feedspool-poll-bench"
 		echo "fetch_articles = $articles"
 		echo "allow_private_articles = yes"
@@ -363,6 +366,7 @@ bench_n() {
 start_nginx
 echo "feedspool $("$FEEDSPOOL" --version 2>&1 | head -n 1), $("$CURL" --version |
     head -n 1 | cut -d' ' -f1-2), nginx $("$NGINX" -v 2>&1 | sed 's/.*\///')"
+echo "feedspool's workers = $WORKERS, on $(getconf _NPROCESSORS_ONLN) CPUs"
 for n in $NS; do
 	bench_n "$n"
 done
