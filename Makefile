@@ -2,7 +2,8 @@
 #
 #   make                 build ./feedspool
 #   make check           install missing packages, build, run every test,
-#                        then the same again under ASan+UBSan
+#                        then the same again under ASan+UBSan, then the
+#                        tests that use threads under ThreadSanitizer
 #   make run             run the daemon on etc/feedspool.conf, state in var/
 #   make demo            run the daemon against the bundled fixture server
 #   make bench           build and run every bench/bench_*.c, then the
@@ -14,7 +15,9 @@
 #                        (PREFIX, DESTDIR)
 #
 # Knobs: CFLAGS, LDFLAGS, PREFIX, DESTDIR, WERROR=1 (warnings are errors),
-# SANITIZE=1 (ASan+UBSan build in build/san/).
+# SANITIZE=1 (ASan+UBSan build in build/san/), SANITIZE=thread (ThreadSanitizer
+# build in build/tsan/: make check-run SANITIZE=thread runs only TSAN_UNITS and
+# TSAN_E2E).
 
 VERSION    = 0.1.0
 PREFIX    ?= /usr/local
@@ -45,6 +48,9 @@ endif
 ifeq ($(SANITIZE),1)
 BUILD = build/san
 SAN   = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else ifeq ($(SANITIZE),thread)
+BUILD = build/tsan
+SAN   = -fsanitize=thread -fno-omit-frame-pointer -O1 -g
 else
 BUILD = build/rel
 SAN   =
@@ -59,8 +65,8 @@ TEST_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 TEXTCAT_DATA ?= $(shell $(PKG_CONFIG) --variable=pkgdatadir libexttextcat 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DFEEDSPOOL_VERSION='"$(VERSION)"' -I. \
              $(if $(TEXTCAT_DATA),-DLANGID_DATA='"$(TEXTCAT_DATA)/"') \
-             $(WARN) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
-ALL_LDFLAGS = $(LDFLAGS) $(SAN)
+             $(WARN) $(PKG_CFLAGS) $(CFLAGS) $(SAN) -pthread
+ALL_LDFLAGS = $(LDFLAGS) $(SAN) -pthread
 
 # Every module of daemon/, parsers/ and store/ goes into one static library;
 # the binary is main.c on top of it, and every unit test links against it.
@@ -71,6 +77,19 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNITS     = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SERVER    = $(BUILD)/tests/fixture-server
 BIN       = $(BUILD)/feedspool
+E2E       = $(filter-out tests/e2e/lib.sh,$(wildcard tests/e2e/*.sh))
+
+# The ThreadSanitizer pass runs only what uses threads: these unit tests
+# (tests/unit/test_NAME.c) and end-to-end tests (tests/e2e/NAME.sh).
+TSAN_UNITS = threads
+TSAN_E2E   = basic
+ifeq ($(SANITIZE),thread)
+RUN_UNITS = $(TSAN_UNITS:%=$(BUILD)/tests/test_%)
+RUN_E2E   = $(TSAN_E2E:%=tests/e2e/%.sh)
+else
+RUN_UNITS = $(UNITS)
+RUN_E2E   = $(E2E)
+endif
 
 .PHONY: all deps check check-run check-san unit e2e run demo install uninstall \
         install-man \
@@ -117,14 +136,18 @@ deps:
 	@sh scripts/deps
 
 # make check: the plain build, then the sanitizer build, each running the
-# unit tests and the end-to-end tests against the real binary.
+# unit tests and the end-to-end tests against the real binary; then the
+# ThreadSanitizer build, running the tests that use threads.
 check: deps
 	@$(MAKE) --no-print-directory check-run
 	@$(MAKE) --no-print-directory check-run SANITIZE=1
+	@$(MAKE) --no-print-directory check-run SANITIZE=thread
 
-check-run: $(BIN) $(UNITS) $(SERVER)
-	@FEEDSPOOL=$(BIN) FIXTURE_SERVER=$(SERVER) UNITS="$(UNITS)" \
-	    BUILD_KIND="$(if $(SANITIZE),sanitizers,plain)" sh tests/run
+check-run: $(BIN) $(RUN_UNITS) $(SERVER)
+	@FEEDSPOOL=$(BIN) FIXTURE_SERVER=$(SERVER) UNITS="$(RUN_UNITS)" \
+	    E2E="$(RUN_E2E)" \
+	    BUILD_KIND="$(if $(filter thread,$(SANITIZE)),thread sanitizer,$(if $(SANITIZE),sanitizers,plain))" \
+	    sh tests/run
 
 check-san: deps
 	@$(MAKE) --no-print-directory check-run SANITIZE=1
@@ -180,7 +203,7 @@ FUZZ         = build/fuzz
 FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS) -O1 -g \
-               $(FUZZ_SAN)
+               $(FUZZ_SAN) -pthread
 # The targets reach only the parsers: their sources are compiled in with
 # coverage instrumentation (fuzz_story adds daemon/story.c, below).
 FUZZ_OBJS    = $(patsubst %.c,$(FUZZ)/obj/%.o,$(wildcard parsers/*.c))

@@ -1,6 +1,8 @@
 /*
  * jsonio: jansson's allocations counted, its texts checked.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,16 +13,23 @@
 #include "parsers/buf.h"
 #include "parsers/jsonio.h"
 
-static json_malloc_t	 prev_malloc;
-static json_free_t	 prev_free;
-static unsigned long	 failures;
+/*
+ * jansson's allocator functions are the process's: ours call the ones it
+ * had, set (under the lock) before ours are.  What failed is counted per
+ * thread, since each load or dump allocates in the thread that runs it.
+ */
+static _Atomic(json_malloc_t)	 prev_malloc;
+static _Atomic(json_free_t)	 prev_free;
+static pthread_mutex_t		 hook_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local unsigned long failures;
 
 static void *
 jsonio_malloc(size_t n)
 {
 	void	*p;
 
-	if ((p = prev_malloc(n)) == NULL)
+	if ((p = atomic_load_explicit(&prev_malloc,
+	    memory_order_acquire)(n)) == NULL)
 		failures++;
 	return p;
 }
@@ -28,10 +37,14 @@ jsonio_malloc(size_t n)
 static void
 jsonio_free(void *p)
 {
-	prev_free(p);
+	atomic_load_explicit(&prev_free, memory_order_acquire)(p);
 }
 
-/* From the first call on, jansson's allocations go through ours. */
+/*
+ * From the first call on (parsers_init's, before any thread), jansson's
+ * allocations go through ours; again when someone set others since (the
+ * tests that count allocations).
+ */
 static void
 jsonio_hook(void)
 {
@@ -41,9 +54,20 @@ jsonio_hook(void)
 	json_get_alloc_funcs(&m, &f);
 	if (m == jsonio_malloc)
 		return;
-	prev_malloc = m;
-	prev_free = f;
-	json_set_alloc_funcs(jsonio_malloc, jsonio_free);
+	pthread_mutex_lock(&hook_lock);
+	json_get_alloc_funcs(&m, &f);
+	if (m != jsonio_malloc) {
+		atomic_store_explicit(&prev_malloc, m, memory_order_release);
+		atomic_store_explicit(&prev_free, f, memory_order_release);
+		json_set_alloc_funcs(jsonio_malloc, jsonio_free);
+	}
+	pthread_mutex_unlock(&hook_lock);
+}
+
+void
+jsonio_init(void)
+{
+	jsonio_hook();
 }
 
 json_t *

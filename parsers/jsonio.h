@@ -19,6 +19,9 @@
 
 #include <jansson.h>
 
+/* jansson's allocations through jsonio's, from now on (parsers_init). */
+void	 jsonio_init(void);
+
 /*
  * json_loadb: the value, or NULL with *oom set when memory ran out (err,
  * which may be NULL, then says nothing useful) or unset when the text is

@@ -28,6 +28,7 @@
  */
 #include <ctype.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,17 +79,14 @@ struct fp_heap {
 	uint32_t	 ent;
 };
 
-struct langfp {
-	char		**names;
-	size_t		 nmodels;
-	struct fp_gram	*grams;
-	size_t		 ngrams;
-	uint32_t	*slots;		/* gram + 1, 0 for none */
-	uint32_t	 mask;
-	struct fp_post	*posts;
-	size_t		 nposts;
-
-	/* For one text at a time. */
+/*
+ * What one text needs while it is classified: the models themselves are
+ * only read, so every thread that classifies takes one of these from the
+ * models' pool (a lock held only to take or give one back) and as many
+ * exist as texts were ever classified at once.
+ */
+struct fp_work {
+	struct fp_work	*next;		/* in the pool */
 	int32_t		*acc;
 	char		*buf;
 	size_t		 bufcap;
@@ -99,6 +97,20 @@ struct langfp {
 	struct fp_heap	 heap[MAXNGRAMS];
 	uint32_t	 nheap;
 	uint32_t	 fprint[MAXNGRAMS];	/* entries, by rank */
+};
+
+struct langfp {
+	char		**names;
+	size_t		 nmodels;
+	struct fp_gram	*grams;
+	size_t		 ngrams;
+	uint32_t	*slots;		/* gram + 1, 0 for none */
+	uint32_t	 mask;
+	struct fp_post	*posts;
+	size_t		 nposts;
+
+	pthread_mutex_t	 lock;
+	struct fp_work	*pool;		/* free ones */
 };
 
 /* A model's n-gram while the models load. */
@@ -122,7 +134,7 @@ fp_keyeq(const struct fp_key *a, const struct fp_key *b)
 
 /* The gram of key k in the models' table: its slot. */
 static uint32_t *
-fp_slot(struct langfp *lf, const struct fp_key *k)
+fp_slot(const struct langfp *lf, const struct fp_key *k)
 {
 	uint64_t	 h;
 	uint32_t	 i, g;
@@ -320,14 +332,14 @@ langfp_load(const char *conf, const char *dir)
 {
 	struct fp_load	 ld = { NULL, 0, 0 };
 	struct langfp	*lf;
-	size_t		 i;
 
 	if ((lf = calloc(1, sizeof(*lf))) == NULL)
 		return NULL;
-	for (i = 0; i < FP_BUCKETS; i++)
-		lf->heads[i] = FP_NONE;
-	if (fp_models(lf, &ld, conf, dir) == -1 || fp_index(lf, &ld) == -1 ||
-	    (lf->acc = calloc(lf->nmodels, sizeof(*lf->acc))) == NULL) {
+	if (pthread_mutex_init(&lf->lock, NULL) != 0) {
+		free(lf);
+		return NULL;
+	}
+	if (fp_models(lf, &ld, conf, dir) == -1 || fp_index(lf, &ld) == -1) {
 		free(ld.recs);
 		langfp_free(lf);
 		return NULL;
@@ -336,23 +348,68 @@ langfp_load(const char *conf, const char *dir)
 	return lf;
 }
 
+static void
+fp_work_free(struct fp_work *w)
+{
+	free(w->acc);
+	free(w->buf);
+	free(w->ent);
+	free(w);
+}
+
 void
 langfp_free(struct langfp *lf)
 {
-	size_t	 i;
+	struct fp_work	*w;
+	size_t		 i;
 
 	if (lf == NULL)
 		return;
+	while ((w = lf->pool) != NULL) {
+		lf->pool = w->next;
+		fp_work_free(w);
+	}
+	pthread_mutex_destroy(&lf->lock);
 	for (i = 0; i < lf->nmodels; i++)
 		free(lf->names[i]);
 	free(lf->names);
 	free(lf->grams);
 	free(lf->slots);
 	free(lf->posts);
-	free(lf->acc);
-	free(lf->buf);
-	free(lf->ent);
 	free(lf);
+}
+
+/* A scratch space from the pool, or a new one; NULL when out of memory. */
+static struct fp_work *
+fp_work_take(struct langfp *lf)
+{
+	struct fp_work	*w;
+	size_t		 i;
+
+	pthread_mutex_lock(&lf->lock);
+	if ((w = lf->pool) != NULL)
+		lf->pool = w->next;
+	pthread_mutex_unlock(&lf->lock);
+	if (w != NULL)
+		return w;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return NULL;
+	if ((w->acc = calloc(lf->nmodels, sizeof(*w->acc))) == NULL) {
+		free(w);
+		return NULL;
+	}
+	for (i = 0; i < FP_BUCKETS; i++)
+		w->heads[i] = FP_NONE;
+	return w;
+}
+
+static void
+fp_work_give(struct langfp *lf, struct fp_work *w)
+{
+	pthread_mutex_lock(&lf->lock);
+	w->next = lf->pool;
+	lf->pool = w;
+	pthread_mutex_unlock(&lf->lock);
 }
 
 /*
@@ -374,13 +431,13 @@ fp_clen(const char *s)
 }
 
 /*
- * exttextcat's prepbuffer: src (len bytes, NUL-terminated) into lf->buf
+ * exttextcat's prepbuffer: src (len bytes, NUL-terminated) into w->buf
  * (len + 3 bytes), every run of INVALID characters one '_'.
  */
 static void
-fp_prep(struct langfp *lf, const char *src, size_t len)
+fp_prep(struct fp_work *wk, const char *src, size_t len)
 {
-	char	*w = lf->buf, *lim = lf->buf + len + 1;
+	char	*w = wk->buf, *lim = wk->buf + len + 1;
 
 	for (;;) {
 		while (INVALID(*src))
@@ -404,33 +461,33 @@ fp_prep(struct langfp *lf, const char *src, size_t len)
 
 /* exttextcat's increasefreq: a new n-gram goes in front of its chain. */
 static void
-fp_increase(struct langfp *lf, const struct fp_key *k, uint32_t hash)
+fp_increase(struct fp_work *w, const struct fp_key *k, uint32_t hash)
 {
 	struct fp_entry	*e;
 	uint32_t	 b = hash & (FP_BUCKETS - 1), i;
 
-	for (i = lf->heads[b]; i != FP_NONE; i = lf->ent[i].next)
-		if (fp_keyeq(&lf->ent[i].key, k)) {
-			lf->ent[i].cnt++;
+	for (i = w->heads[b]; i != FP_NONE; i = w->ent[i].next)
+		if (fp_keyeq(&w->ent[i].key, k)) {
+			w->ent[i].cnt++;
 			return;
 		}
-	e = &lf->ent[lf->nent];
+	e = &w->ent[w->nent];
 	e->key = *k;
 	e->cnt = 1;
-	e->next = lf->heads[b];
-	lf->heads[b] = (uint32_t)lf->nent++;
-	lf->used[b / 64] |= (uint64_t)1 << (b % 64);
+	e->next = w->heads[b];
+	w->heads[b] = (uint32_t)w->nent++;
+	w->used[b / 64] |= (uint64_t)1 << (b % 64);
 }
 
 /*
- * exttextcat's createngramtable on lf->buf.  The hash is its simplehash
+ * exttextcat's createngramtable on w->buf.  The hash is its simplehash
  * of the n-gram (13 times its characters, then times 31 plus each byte
  * as a signed char), kept up as the n-gram grows.
  */
 static void
-fp_count(struct langfp *lf)
+fp_count(struct fp_work *w)
 {
-	const char	*buf = lf->buf;
+	const char	*buf = w->buf;
 	struct fp_key	 g;
 	unsigned char	*gb = (unsigned char *)g.w;
 	size_t		 pos = 0, q, k, j, m;
@@ -450,7 +507,7 @@ fp_count(struct langfp *lf)
 				pw *= 31;
 			}
 			gb[sizeof(g) - 1] = (unsigned char)m;
-			fp_increase(lf, &g, i * 13 * pw + h);
+			fp_increase(w, &g, i * 13 * pw + h);
 			if (i > 1 && buf[q] == '_')
 				break;
 			q += k;
@@ -468,85 +525,85 @@ fp_count(struct langfp *lf)
  * as moves into the gap it leaves, which ends with the same heap.
  */
 static void
-fp_siftup(struct langfp *lf, uint32_t child)
+fp_siftup(struct fp_work *w, uint32_t child)
 {
-	struct fp_heap	 it = lf->heap[child];
+	struct fp_heap	 it = w->heap[child];
 	uint32_t	 parent;
 
 	while (child > 0) {
 		parent = (child - 1) >> 1;
-		if (lf->heap[parent].cnt <= it.cnt)
+		if (w->heap[parent].cnt <= it.cnt)
 			break;
-		lf->heap[child] = lf->heap[parent];
+		w->heap[child] = w->heap[parent];
 		child = parent;
 	}
-	lf->heap[child] = it;
+	w->heap[child] = it;
 }
 
 static void
-fp_siftdown(struct langfp *lf, uint32_t size, uint32_t parent)
+fp_siftdown(struct fp_work *w, uint32_t size, uint32_t parent)
 {
-	struct fp_heap	 it = lf->heap[parent];
+	struct fp_heap	 it = w->heap[parent];
 	uint32_t	 child = parent * 2 + 1;
 
 	while (child < size) {
 		if (child + 1 < size &&
-		    lf->heap[child].cnt > lf->heap[child + 1].cnt)
+		    w->heap[child].cnt > w->heap[child + 1].cnt)
 			child++;
-		if (it.cnt <= lf->heap[child].cnt)
+		if (it.cnt <= w->heap[child].cnt)
 			break;
-		lf->heap[parent] = lf->heap[child];
+		w->heap[parent] = w->heap[child];
 		parent = child;
 		child = parent * 2 + 1;
 	}
-	lf->heap[parent] = it;
+	w->heap[parent] = it;
 }
 
 /*
  * exttextcat's table2heap and the pulling out of fp_Create: the entries
- * of the fingerprint by rank into lf->fprint, their count returned.  The
+ * of the fingerprint by rank into w->fprint, their count returned.  The
  * buckets are emptied on the way, ready for the next text.
  */
 static uint32_t
-fp_top(struct langfp *lf)
+fp_top(struct fp_work *w)
 {
 	struct fp_heap	 it;
 	uint64_t	 bits;
-	uint32_t	 w, b, e, n, i;
+	uint32_t	 wd, b, e, n, i;
 
-	lf->nheap = 0;
-	for (w = 0; w < FP_BUCKETS / 64; w++) {
-		for (bits = lf->used[w]; bits != 0; bits &= bits - 1) {
-			b = w * 64 + (uint32_t)__builtin_ctzll(bits);
-			for (e = lf->heads[b]; e != FP_NONE; e = lf->ent[e].next) {
-				it.cnt = lf->ent[e].cnt;
+	w->nheap = 0;
+	for (wd = 0; wd < FP_BUCKETS / 64; wd++) {
+		for (bits = w->used[wd]; bits != 0; bits &= bits - 1) {
+			b = wd * 64 + (uint32_t)__builtin_ctzll(bits);
+			for (e = w->heads[b]; e != FP_NONE; e = w->ent[e].next) {
+				it.cnt = w->ent[e].cnt;
 				it.ent = e;
-				if (lf->nheap < MAXNGRAMS) {
-					lf->heap[lf->nheap] = it;
-					fp_siftup(lf, lf->nheap++);
-				} else if (it.cnt >= lf->heap[0].cnt) {
-					lf->heap[0] = it;
-					fp_siftdown(lf, lf->nheap, 0);
+				if (w->nheap < MAXNGRAMS) {
+					w->heap[w->nheap] = it;
+					fp_siftup(w, w->nheap++);
+				} else if (it.cnt >= w->heap[0].cnt) {
+					w->heap[0] = it;
+					fp_siftdown(w, w->nheap, 0);
 				}
 			}
-			lf->heads[b] = FP_NONE;
+			w->heads[b] = FP_NONE;
 		}
-		lf->used[w] = 0;
+		w->used[wd] = 0;
 	}
-	n = lf->nheap;
+	n = w->nheap;
 	/* heapextract sifts down before it shrinks the heap. */
 	for (i = n; i-- > 0; ) {
-		lf->fprint[i] = lf->heap[0].ent;
-		lf->heap[0] = lf->heap[lf->nheap - 1];
-		fp_siftdown(lf, lf->nheap, 0);
-		lf->nheap--;
+		w->fprint[i] = w->heap[0].ent;
+		w->heap[0] = w->heap[w->nheap - 1];
+		fp_siftdown(w, w->nheap, 0);
+		w->nheap--;
 	}
 	return n;
 }
 
 /* Room for the buffer and the n-grams of a text of len bytes. */
 static int
-fp_room(struct langfp *lf, size_t len)
+fp_room(struct fp_work *w, size_t len)
 {
 	struct fp_entry	*e;
 	char		*b;
@@ -555,19 +612,19 @@ fp_room(struct langfp *lf, size_t len)
 	if (len > (SIZE_MAX - 3) / MAXNGRAMSYMBOL / sizeof(*e) ||
 	    len + 3 > UINT32_MAX / MAXNGRAMSYMBOL)
 		return -1;
-	if (len + 3 > lf->bufcap) {
-		if ((b = realloc(lf->buf, len + 3)) == NULL)
+	if (len + 3 > w->bufcap) {
+		if ((b = realloc(w->buf, len + 3)) == NULL)
 			return -1;
-		lf->buf = b;
-		lf->bufcap = len + 3;
+		w->buf = b;
+		w->bufcap = len + 3;
 	}
 	/* At most MAXNGRAMSYMBOL n-grams from each character of the buffer. */
 	n = (len + 2) * MAXNGRAMSYMBOL;
-	if (n > lf->entcap) {
-		if ((e = reallocarray(lf->ent, n, sizeof(*e))) == NULL)
+	if (n > w->entcap) {
+		if ((e = reallocarray(w->ent, n, sizeof(*e))) == NULL)
 			return -1;
-		lf->ent = e;
-		lf->entcap = n;
+		w->ent = e;
+		w->entcap = n;
 	}
 	return 0;
 }
@@ -581,9 +638,10 @@ fp_candcmp(const void *a, const void *b)
 	return x->score - y->score;
 }
 
-/* The scores of lf->acc into names, as textcat_ClassifyFull picks them. */
+/* The scores of w->acc into names, as textcat_ClassifyFull picks them. */
 static int
-fp_pick(struct langfp *lf, uint32_t n, const char **names)
+fp_pick(const struct langfp *lf, struct fp_work *w, uint32_t n,
+    const char **names)
 {
 	candidate_t	 cand[MAXCANDIDATES];
 	int32_t		 min = INT32_MAX, score, threshold;
@@ -591,13 +649,13 @@ fp_pick(struct langfp *lf, uint32_t n, const char **names)
 	int		 cnt = 0, i;
 
 	for (m = 0; m < lf->nmodels; m++) {
-		lf->acc[m] = (int32_t)n * MAXOUTOFPLACE - lf->acc[m];
-		if (lf->acc[m] < min)
-			min = lf->acc[m];
+		w->acc[m] = (int32_t)n * MAXOUTOFPLACE - w->acc[m];
+		if (w->acc[m] < min)
+			min = w->acc[m];
 	}
 	threshold = (int32_t)((double)min * THRESHOLDVALUE);
 	for (m = 0; m < lf->nmodels; m++) {
-		if ((score = lf->acc[m]) >= threshold)
+		if ((score = w->acc[m]) >= threshold)
 			continue;
 		if (cnt == MAXCANDIDATES)
 			return 0;
@@ -610,9 +668,10 @@ fp_pick(struct langfp *lf, uint32_t n, const char **names)
 	return cnt;
 }
 
-int
-langfp_classify(struct langfp *lf, const char *text, size_t len,
-    const char **names)
+/* The scores of the text in w->acc, its fingerprint's size returned. */
+static uint32_t
+fp_score(const struct langfp *lf, struct fp_work *w, const char *text,
+    size_t len)
 {
 	const struct fp_entry	*e;
 	const struct fp_gram	*g;
@@ -620,25 +679,38 @@ langfp_classify(struct langfp *lf, const char *text, size_t len,
 	uint32_t		 n, r, slot;
 	int32_t			 d;
 
-	if (len < MINDOCSIZE)
-		return -2;
-	if (fp_room(lf, len) == -1)
-		return -1;
-	fp_prep(lf, text, len);
-	lf->nent = 0;
-	fp_count(lf);
-	n = fp_top(lf);
-	memset(lf->acc, 0, lf->nmodels * sizeof(*lf->acc));
+	fp_prep(w, text, len);
+	w->nent = 0;
+	fp_count(w);
+	n = fp_top(w);
+	memset(w->acc, 0, lf->nmodels * sizeof(*w->acc));
 	/* Each pair adds what the n-gram saves on MAXOUTOFPLACE there. */
 	for (r = 0; r < n; r++) {
-		e = &lf->ent[lf->fprint[r]];
+		e = &w->ent[w->fprint[r]];
 		if ((slot = *fp_slot(lf, &e->key)) == 0)
 			continue;
 		g = &lf->grams[slot - 1];
 		for (p = &lf->posts[g->post], pe = p + g->nposts; p < pe; p++) {
 			d = (int32_t)p->rank - (int32_t)r;
-			lf->acc[p->model] += MAXOUTOFPLACE - (d < 0 ? -d : d);
+			w->acc[p->model] += MAXOUTOFPLACE - (d < 0 ? -d : d);
 		}
 	}
-	return fp_pick(lf, n, names);
+	return n;
+}
+
+int
+langfp_classify(struct langfp *lf, const char *text, size_t len,
+    const char **names)
+{
+	struct fp_work	*w;
+	int		 rc = -1;
+
+	if (len < MINDOCSIZE)
+		return -2;
+	if ((w = fp_work_take(lf)) == NULL)
+		return -1;
+	if (fp_room(w, len) == 0)
+		rc = fp_pick(lf, w, fp_score(lf, w, text, len), names);
+	fp_work_give(lf, w);
+	return rc;
 }

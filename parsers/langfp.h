@@ -37,7 +37,9 @@ void		 langfp_free(struct langfp *);
  * names (room for LANGFP_MAXCAND; the names live as long as the models):
  * their count, 0 when exttextcat would answer "unknown" (no candidate, or
  * more than LANGFP_MAXCAND), -2 for an empty text ("short"), -1 when out
- * of memory.
+ * of memory.  Safe to call from several threads at once on one struct
+ * langfp: each call takes scratch space of its own from the models' pool
+ * (some 45 KB each, kept until langfp_free).
  */
 int		 langfp_classify(struct langfp *, const char *text, size_t len,
 		    const char **names);

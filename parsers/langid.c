@@ -4,6 +4,8 @@
  * at a sixth of the cost); exttextcat's own where langfp cannot read the
  * models.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,35 +42,45 @@ static const char *const langid_shadows[] = {
 
 static int	 langid_classify(const char *, size_t, char *, size_t);
 
+/*
+ * The models, loaded once (pthread_once) by the first guess of any
+ * thread; langfp classifies from many threads at once, exttextcat's
+ * handle keeps the text's fingerprint in itself: one guess at a time.
+ * langid_off is set at start (and at a reload) while other threads may
+ * guess: atomic.
+ */
+static pthread_once_t	 langid_once = PTHREAD_ONCE_INIT;
 static struct langfp	*langid_fp;
 static void		*langid_h;
-static int		 langid_tried;
-static int		 langid_off;
+static pthread_mutex_t	 langid_h_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int	 langid_off;
 
-/* The models, read on the first call: langfp's, else exttextcat's. */
+/* The models: langfp's, else exttextcat's. */
+static void
+langid_read(void)
+{
+	langid_fp = langfp_load(LANGID_DATA "fpdb.conf", LANGID_DATA);
+	if (langid_fp == NULL &&
+	    (langid_h = special_textcat_Init(LANGID_DATA "fpdb.conf",
+	    LANGID_DATA)) != NULL)
+		textcat_SetProperty(langid_h, TCPROP_UTF8AWARE, TC_TRUE);
+}
+
+/* The models, read on the first call. */
 static int
 langid_load(void)
 {
-	if (!langid_tried) {
-		langid_tried = 1;
-		langid_fp = langfp_load(LANGID_DATA "fpdb.conf", LANGID_DATA);
-		if (langid_fp == NULL &&
-		    (langid_h = special_textcat_Init(LANGID_DATA "fpdb.conf",
-		    LANGID_DATA)) != NULL)
-			textcat_SetProperty(langid_h, TCPROP_UTF8AWARE, TC_TRUE);
-	}
+	(void)pthread_once(&langid_once, langid_read);
 	return langid_fp != NULL || langid_h != NULL;
 }
 
-/* The candidates of in (len bytes), best first, into names. */
+/* exttextcat's candidates of in (len bytes), best first, into names. */
 static int
-langid_candidates(const char *in, size_t len, const char **names)
+langid_tc_candidates(const char *in, size_t len, const char **names)
 {
 	candidate_t	*cand;
 	int		 n, i;
 
-	if (langid_fp != NULL)
-		return langfp_classify(langid_fp, in, len, names);
 	if ((cand = textcat_GetClassifyFullOutput(langid_h)) == NULL)
 		return -1;
 	n = textcat_ClassifyFull(langid_h, in, len, cand);
@@ -78,22 +90,42 @@ langid_candidates(const char *in, size_t len, const char **names)
 	return n < LANGFP_MAXCAND ? n : LANGFP_MAXCAND;
 }
 
+/* The candidates of in (len bytes), best first, into names. */
+static int
+langid_candidates(const char *in, size_t len, const char **names)
+{
+	int	 n;
+
+	if (langid_fp != NULL)
+		return langfp_classify(langid_fp, in, len, names);
+	pthread_mutex_lock(&langid_h_lock);
+	n = langid_tc_candidates(in, len, names);
+	pthread_mutex_unlock(&langid_h_lock);
+	return n;
+}
+
+static int
+langid_is_off(void)
+{
+	return atomic_load_explicit(&langid_off, memory_order_relaxed);
+}
+
 void
 langid_enable(int on)
 {
-	langid_off = !on;
+	atomic_store_explicit(&langid_off, !on, memory_order_relaxed);
 }
 
 int
 langid_available(void)
 {
-	return !langid_off && langid_load();
+	return !langid_is_off() && langid_load();
 }
 
 int
 langid_present(void)
 {
-	return !langid_off && access(LANGID_DATA "fpdb.conf", R_OK) == 0;
+	return !langid_is_off() && access(LANGID_DATA "fpdb.conf", R_OK) == 0;
 }
 
 /*
@@ -189,7 +221,7 @@ langid_guess(const char *title, const char *text, char *tag, size_t size)
 		in[len++] = '\n';
 	if (text != NULL)
 		langid_add(in, &len, sizeof(in) - 1, text, &chars);
-	if (langid_off || chars < LANGID_MIN_CHARS)
+	if (langid_is_off() || chars < LANGID_MIN_CHARS)
 		return 0;
 	in[len] = '\0';
 	if ((quick = norm_quick_lang(in)) != NULL && strlen(quick) < size) {

@@ -11,6 +11,7 @@
  * already: most text is ASCII or precomposed letters that NFC leaves
  * alone, and utf8proc's NFC costs far more than the rest of the work.
  */
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -284,10 +285,14 @@ nfc_inert_uncached(int32_t c)
 /*
  * nfc_inert() of the Basic Multilingual Plane, remembered as it is asked:
  * accented letters recur in every text, and each answer costs a
- * decomposition.  Two bits a code point (known, inert), 16 KB in all.
- * Only the thread that normalises (the loop's) touches it.
+ * decomposition.  Two bits a code point (known, inert), 16 KB in all,
+ * shared by the threads that normalise: atomic words, the inert bit set
+ * before the known one (release) and read after it (acquire), so that a
+ * thread that sees a code point known sees its answer.  Two threads that
+ * both work out one code point set the same bits.  On x86 the loads are
+ * plain loads, as before.
  */
-static uint64_t	 nfc_known[0x10000 / 64], nfc_yes[0x10000 / 64];
+static _Atomic uint64_t	 nfc_known[0x10000 / 64], nfc_yes[0x10000 / 64];
 
 static bool
 nfc_inert(int32_t c)
@@ -300,12 +305,16 @@ nfc_inert(int32_t c)
 	if (c >= 0x10000)
 		return nfc_inert_uncached(c);
 	bit = UINT64_C(1) << (c & 63);
-	if (nfc_known[c >> 6] & bit)
-		return (nfc_yes[c >> 6] & bit) != 0;
+	if (atomic_load_explicit(&nfc_known[c >> 6], memory_order_acquire) &
+	    bit)
+		return (atomic_load_explicit(&nfc_yes[c >> 6],
+		    memory_order_relaxed) & bit) != 0;
 	r = nfc_inert_uncached(c);
-	nfc_known[c >> 6] |= bit;
 	if (r)
-		nfc_yes[c >> 6] |= bit;
+		atomic_fetch_or_explicit(&nfc_yes[c >> 6], bit,
+		    memory_order_relaxed);
+	atomic_fetch_or_explicit(&nfc_known[c >> 6], bit,
+	    memory_order_release);
 	return r;
 }
 

@@ -2,6 +2,7 @@
  * words: word characters by Unicode category (utf8proc), with ASCII read
  * without a table look-up, since most text is ASCII.
  */
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -372,19 +373,23 @@ static const char *const boiler_exact[] = {
 		"more on this story", "skip to content", "continue reading",
 		"most read", "follow us", NULL
 };
-/* The longest of them, in bytes. */
+/*
+ * The longest of them, in bytes; worked out at the first call (threads
+ * that race to it store the same value).
+ */
 static size_t
 boiler_exact_max(void)
 {
-	static size_t	 max;
-	size_t		 i, m = 0;
+	static _Atomic size_t	 max;
+	size_t			 i, m;
 
-	if (max != 0)
-		return max;
+	if ((m = atomic_load_explicit(&max, memory_order_relaxed)) != 0)
+		return m;
 	for (i = 0; boiler_exact[i] != NULL; i++)
 		if (strlen(boiler_exact[i]) > m)
 			m = strlen(boiler_exact[i]);
-	return max = m;
+	atomic_store_explicit(&max, m, memory_order_relaxed);
+	return m;
 }
 
 static const char *const boiler_cookie[] = {
