@@ -81,8 +81,8 @@ E2E       = $(filter-out tests/e2e/lib.sh,$(wildcard tests/e2e/*.sh))
 
 # The ThreadSanitizer pass runs only what uses threads: these unit tests
 # (tests/unit/test_NAME.c) and end-to-end tests (tests/e2e/NAME.sh).
-TSAN_UNITS = threads
-TSAN_E2E   = basic
+TSAN_UNITS = threads work
+TSAN_E2E   = basic articles duplicates signals crash hostbudget
 ifeq ($(SANITIZE),thread)
 RUN_UNITS = $(TSAN_UNITS:%=$(BUILD)/tests/test_%)
 RUN_E2E   = $(TSAN_E2E:%=tests/e2e/%.sh)

@@ -26,6 +26,7 @@
 #include "parsers/date.h"
 #include "parsers/extract.h"
 #include "parsers/feed.h"
+#include "parsers/parsers.h"
 #include "parsers/text.h"
 #include "store/dedup.h"
 #include "store/state.h"
@@ -1043,18 +1044,6 @@ out:
 	return rc;
 }
 
-/*
- * libxml2's own messages (the serialiser's "output error" on odd input)
- * would reach stderr without a level or the feed's name; the parsers
- * report what matters through their own errors, so these are dropped.
- */
-static void
-xml_quiet(void *ctx, const char *msg, ...)
-{
-	(void)ctx;
-	(void)msg;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -1132,8 +1121,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "feedspool: cannot initialise libcurl\n");
 		return 1;
 	}
-	xmlInitParser();
-	xmlSetGenericErrorFunc(NULL, xml_quiet);
+	/* Before any worker thread (daemon/work.h) starts. */
+	parsers_init();
 	if (strcmp(cmd, "run") == 0)
 		rc = cmd_run(argc, argv);
 	else if (strcmp(cmd, "parse") == 0)
