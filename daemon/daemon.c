@@ -727,9 +727,20 @@ daemon_maybe_exit(struct daemon *d)
 static void
 daemon_watchdog_cb(evutil_socket_t fd, short kind, void *arg)
 {
+	struct daemon	*d = arg;
+	int64_t		 stalled;
+
 	(void)fd;
 	(void)kind;
-	(void)arg;
+	/*
+	 * A worker stuck in one job stalls its feed as surely as a stuck
+	 * loop: no ping, and systemd restarts the service.
+	 */
+	if ((stalled = work_stalled(d->work)) > d->watchdog_ms) {
+		log_err("a worker thread has been in one job for %lld s: "
+		    "no ping for the watchdog", (long long)(stalled / 1000));
+		return;
+	}
 	sd_notify(0, "WATCHDOG=1");
 }
 
@@ -745,6 +756,7 @@ daemon_setup_watchdog(struct daemon *d)
 
 	if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
 		return 0;
+	d->watchdog_ms = (int64_t)(usec / 1000);
 	usec /= 2;
 	tv.tv_sec = (time_t)(usec / 1000000);
 	tv.tv_usec = (suseconds_t)(usec % 1000000);
@@ -1133,7 +1145,8 @@ daemon_teardown(struct daemon *d)
 	/* Stories the last flush delivered get none: logged as not run. */
 	hooks_free(d->hooks);
 	d->hooks = NULL;
-	while ((fr = TAILQ_FIRST(&d->feeds)) != NULL) {
+	/* A worker left in its job reads its feed's answer: all of it stays. */
+	while (!work_left() && (fr = TAILQ_FIRST(&d->feeds)) != NULL) {
 		poll_unlist(d, fr);
 		if (fr->fetch != NULL) {
 			curl_multi_remove_handle(d->multi,

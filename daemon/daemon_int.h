@@ -150,6 +150,7 @@ struct daemon {
 	int64_t			 flush_since;	/* ms: the first thing waiting */
 	int64_t			 flush_cost;	/* ms the last flush took */
 	struct event		*watchdog;	/* WATCHDOG=1, under WatchdogSec= */
+	int64_t			 watchdog_ms;	/* WatchdogSec= */
 	int64_t			 retry_ms;	/* its backoff */
 	int64_t			 retry_at;	/* the last try, ms */
 	int			 failing;	/* as last reported */

@@ -22,6 +22,7 @@
 #include "daemon/feedcmd.h"
 #include "daemon/log.h"
 #include "daemon/tail.h"
+#include "daemon/work.h"
 #include "parsers/buf.h"
 #include "parsers/date.h"
 #include "parsers/extract.h"
@@ -1150,7 +1151,10 @@ main(int argc, char **argv)
 		fputs(usage_main, stderr);
 		rc = 1;
 	}
-	xmlCleanupParser();
-	curl_global_cleanup();
+	/* Not under a worker left in its job (daemon/work.h). */
+	if (!work_left()) {
+		xmlCleanupParser();
+		curl_global_cleanup();
+	}
 	return rc;
 }

@@ -9,6 +9,9 @@
  */
 #include <sys/eventfd.h>
 
+#include <stdatomic.h>
+#include <time.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -39,8 +42,29 @@ struct work {
 	struct joblist		 todo;		/* under mu */
 	struct joblist		 ran;		/* under mu */
 	int			 stop;		/* under mu */
+	int			 ended[WORK_THREADS_MAX];	/* under mu */
+	/* When each thread began the job it runs (ms, monotonic), or 0. */
+	int64_t			 since[WORK_THREADS_MAX];	/* under mu */
+	pthread_cond_t		 end_cv;	/* a thread ended */
 	size_t			 busy;		/* the loop's alone */
 };
+
+/* Arguments of a thread: its pool and its place in it. */
+struct work_self {
+	struct work	*w;
+	unsigned	 i;
+};
+
+static atomic_int	 work_left_running;
+
+static int64_t
+work_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void
 joblist_push(struct joblist *l, struct work_job *j)
@@ -79,11 +103,13 @@ work_tell(struct work *w, struct work_job *j, int cancelled)
 static void *
 work_thread(void *arg)
 {
-	struct work	*w = arg;
+	struct work	*w = ((struct work_self *)arg)->w;
+	unsigned	 self = ((struct work_self *)arg)->i;
 	struct work_job	*j;
 	uint64_t	 one = 1;
 	int		 wake;
 
+	free(arg);
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (!w->stop && w->todo.head == NULL)
@@ -91,9 +117,11 @@ work_thread(void *arg)
 		if (w->stop)
 			break;
 		j = joblist_pop(&w->todo);
+		w->since[self] = work_now_ms();
 		pthread_mutex_unlock(&w->mu);
 		j->run(j);
 		pthread_mutex_lock(&w->mu);
+		w->since[self] = 0;
 		wake = w->ran.head == NULL;
 		joblist_push(&w->ran, j);
 		/* An eventfd counter cannot overflow at one write a batch. */
@@ -101,6 +129,8 @@ work_thread(void *arg)
 		    errno != EAGAIN)
 			log_warn("work: waking the loop");
 	}
+	w->ended[self] = 1;
+	pthread_cond_broadcast(&w->end_cv);
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
@@ -137,15 +167,25 @@ work_cb(evutil_socket_t fd, short kind, void *arg)
 static int
 work_start(struct work *w, unsigned threads, char *err, size_t errlen)
 {
-	sigset_t	 all, old;
-	int		 e = 0;
+	struct work_self	*self;
+	sigset_t		 all, old;
+	int			 e = 0;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	for (w->nthreads = 0; w->nthreads < threads; w->nthreads++)
-		if ((e = pthread_create(&w->tid[w->nthreads], NULL,
-		    work_thread, w)) != 0)
+	for (w->nthreads = 0; w->nthreads < threads; w->nthreads++) {
+		if ((self = malloc(sizeof(*self))) == NULL) {
+			e = ENOMEM;
 			break;
+		}
+		self->w = w;
+		self->i = w->nthreads;
+		if ((e = pthread_create(&w->tid[w->nthreads], NULL,
+		    work_thread, self)) != 0) {
+			free(self);
+			break;
+		}
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e != 0) {
 		(void)snprintf(err, errlen, "starting worker thread %u: %s",
@@ -172,6 +212,10 @@ work_new(struct event_base *base, unsigned threads, char *err, size_t errlen)
 		goto free_w;
 	if (pthread_cond_init(&w->cv, NULL) != 0)
 		goto free_mu;
+	if (pthread_cond_init(&w->end_cv, NULL) != 0) {
+		pthread_cond_destroy(&w->cv);
+		goto free_mu;
+	}
 	if (threads > 0 &&
 	    (w->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
 		goto free_cv;
@@ -190,6 +234,7 @@ free_ev:
 	if (w->fd != -1)
 		close(w->fd);
 free_cv:
+	pthread_cond_destroy(&w->end_cv);
 	pthread_cond_destroy(&w->cv);
 free_mu:
 	pthread_mutex_destroy(&w->mu);
@@ -232,11 +277,58 @@ work_threads(const struct work *w)
 	return w->nthreads;
 }
 
+int64_t
+work_stalled(struct work *w)
+{
+	int64_t		 now = work_now_ms(), longest = 0;
+	unsigned	 i;
+
+	pthread_mutex_lock(&w->mu);
+	for (i = 0; i < w->nthreads; i++)
+		if (w->since[i] != 0 && now - w->since[i] > longest)
+			longest = now - w->since[i];
+	pthread_mutex_unlock(&w->mu);
+	return longest;
+}
+
+/*
+ * Wait for the threads to end, seconds at most: 0, or -1 when one
+ * is still in its job (a loop that never ends), left to run.
+ */
+static int
+work_join(struct work *w, unsigned seconds)
+{
+	struct timespec	 until;
+	unsigned	 i;
+	int		 all = 1;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (time_t)seconds;
+	pthread_mutex_lock(&w->mu);
+	for (i = 0; i < w->nthreads; i++)
+		while (!w->ended[i] && pthread_cond_timedwait(&w->end_cv,
+		    &w->mu, &until) == 0)
+			;
+	for (i = 0; i < w->nthreads; i++)
+		all &= w->ended[i];
+	pthread_mutex_unlock(&w->mu);
+	if (!all)
+		return -1;
+	for (i = 0; i < w->nthreads; i++)
+		pthread_join(w->tid[i], NULL);
+	return 0;
+}
+
 void
 work_free(struct work *w)
 {
+	work_free_within(w, WORK_JOIN_SEC);
+}
+
+void
+work_free_within(struct work *w, unsigned seconds)
+{
 	struct work_job	*ran, *never;
-	unsigned	 i;
 
 	if (w == NULL)
 		return;
@@ -246,8 +338,17 @@ work_free(struct work *w)
 	w->todo.head = w->todo.tail = NULL;
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
-	for (i = 0; i < w->nthreads; i++)
-		pthread_join(w->tid[i], NULL);
+	if (work_join(w, seconds) == -1) {
+		/*
+		 * Its job, and the pool it will come back to, stay: freeing
+		 * them under it would be worse than the memory.
+		 */
+		log_err("a worker thread has been in one job for %lld s: "
+		    "leaving it", (long long)(work_stalled(w) / 1000));
+		atomic_store(&work_left_running, 1);
+		work_tell(w, never, 1);
+		return;
+	}
 	/* The threads are gone: the lists are the loop's alone now. */
 	ran = w->ran.head;
 	w->ran.head = w->ran.tail = NULL;
@@ -262,9 +363,16 @@ work_free(struct work *w)
 		event_free(w->ev);
 	if (w->fd != -1)
 		close(w->fd);
+	pthread_cond_destroy(&w->end_cv);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	free(w);
+}
+
+int
+work_left(void)
+{
+	return atomic_load(&work_left_running);
 }
 
 unsigned

@@ -17,12 +17,15 @@
 #define FEEDSPOOL_WORK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct event_base;
 struct work;
 
 /* The most worker threads a daemon starts; `workers = auto` is the CPUs'. */
 #define WORK_THREADS_MAX	16
+/* How long work_free() waits for a job still running. */
+#define WORK_JOIN_SEC		10
 
 struct work_job {
 	void		(*run)(struct work_job *);	/* a worker thread */
@@ -40,10 +43,22 @@ void		 work_submit(struct work *, struct work_job *);
 size_t		 work_busy(const struct work *);
 unsigned	 work_threads(const struct work *);
 /*
+ * The longest any thread has been in its present job, ms (0: none runs):
+ * a job takes milliseconds, one that takes minutes never ends (a bug),
+ * and the watchdog should know.
+ */
+int64_t		 work_stalled(struct work *);
+/*
  * Waits for the jobs that are running, then calls every done() still
  * owed: cancelled for the jobs that never started.  Joins the threads.
+ * A job still running after WORK_JOIN_SEC is left to its thread, with the
+ * pool (logged; work_left() is 1 from then on), so that nothing it uses is
+ * freed under it: the process is to exit.
  */
 void		 work_free(struct work *);
+/* The same, waiting seconds instead of WORK_JOIN_SEC. */
+void		 work_free_within(struct work *, unsigned seconds);
+int		 work_left(void);
 /* The number of CPUs this process may use, at least 1. */
 unsigned	 work_cpus(void);
 

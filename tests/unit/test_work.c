@@ -48,7 +48,8 @@ tjob_run(struct work_job *j)
 	unsigned	 i;
 
 	if (t->sleep_ms > 0) {
-		ts.tv_nsec = (long)t->sleep_ms * 1000000L;
+		ts.tv_sec = t->sleep_ms / 1000;
+		ts.tv_nsec = (long)(t->sleep_ms % 1000) * 1000000L;
 		nanosleep(&ts, NULL);
 	}
 	for (i = 0; i < 10000; i++)
@@ -187,6 +188,48 @@ test_free_cancels(void **state)
 	}
 }
 
+/*
+ * A job that does not end: work_stalled() says for how long, and
+ * work_free_within() gives up on it, leaving it its job (its done() is
+ * never called) and saying so through work_left().
+ */
+static void
+test_stuck_job(void **state)
+{
+	static struct tjob	 v[3];
+	struct work		*w;
+	struct timespec		 ts = { 0, 300 * 1000000L };
+	char			 err[128];
+	unsigned		 i;
+
+	(void)state;
+	assert_non_null(base = event_base_new());
+	loop_thread = pthread_self();
+	assert_non_null(w = work_new(base, 1, err, sizeof(err)));
+	assert_true(work_stalled(w) == 0);
+	memset(v, 0, sizeof(v));
+	finished = 0;
+	expected = 1000;
+	for (i = 0; i < 3; i++) {
+		v[i].job.run = tjob_run;
+		v[i].job.done = tjob_done;
+		v[i].w = w;
+		v[i].sleep_ms = i == 0 ? 3000 : 0;
+		work_submit(w, &v[i].job);
+	}
+	nanosleep(&ts, NULL);
+	assert_true(work_stalled(w) >= 250);
+	assert_false(work_left());
+	work_free_within(w, 1);
+	assert_true(work_left());
+	assert_int_equal(v[0].dones, 0);	/* still its thread's */
+	assert_int_equal(v[1].dones, 1);
+	assert_true(v[1].cancelled);
+	assert_int_equal(v[2].dones, 1);
+	/* The pool stays with the thread; the loop may go. */
+	event_base_free(base);
+}
+
 static void
 test_cpus(void **state)
 {
@@ -202,6 +245,8 @@ main(void)
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_free_cancels),
 		cmocka_unit_test(test_cpus),
+		/* Last: it leaves a thread behind. */
+		cmocka_unit_test(test_stuck_job),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
