@@ -110,10 +110,9 @@ struct pagejob {
 	struct fetch		*fetch;
 	const struct fetch_result *result;	/* finished: the page, or NULL */
 	int			 deferred;	/* held back, not fetched */
-	struct work_job		 work;		/* its extraction */
-	int			 extracting;	/* by a worker, fetch done */
-	int			 extracted;	/* ex is what it gave */
-	struct extract		*ex;		/* or NULL: unreadable */
+	struct work_job		 work;		/* its merge, on a worker */
+	struct ingest_page_work	*merge;		/* or NULL */
+	int			 merging;	/* by a worker, fetch done */
 };
 TAILQ_HEAD(pagelist, pagejob);
 

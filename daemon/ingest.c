@@ -23,6 +23,14 @@
 #include "store/state.h"
 
 #define PARAGRAPHS_MAX	200	/* learned from one page, at most */
+/*
+ * The hosts whose hints (title tags, recurring lines) pages are merged
+ * with are read from the state store at most once a INGEST_HINTS_AGE_MS
+ * each (a page teaches a line only after three pages), the last
+ * INGEST_HINTS_CACHED hosts kept.
+ */
+#define INGEST_HINTS_CACHED	32
+#define INGEST_HINTS_AGE_MS	1000
 /* Stories delivered again at once, at most: one flush each. */
 #define INGEST_RETRY_BATCH	256
 
@@ -77,6 +85,27 @@ strings_count(char **v)
 	return n;
 }
 
+/* *out a copy of v (NULL-terminated, or NULL).  0, or -1 out of memory. */
+static int
+strings_dup(char **v, char ***out)
+{
+	char	**c;
+	size_t	  i, n = strings_count(v);
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if ((c = calloc(n + 1, sizeof(*c))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((c[i] = strdup(v[i])) == NULL) {
+			state_strings_free(c);
+			return -1;
+		}
+	*out = c;
+	return 0;
+}
+
 static void
 hints_clear(struct hints *h)
 {
@@ -84,6 +113,28 @@ hints_clear(struct hints *h)
 	state_strings_free(h->lines);
 	free(h->host);
 	memset(h, 0, sizeof(*h));
+}
+
+/* dst (cleared) a copy of src, for a worker.  0, or -1 out of memory. */
+static int
+hints_copy(struct hints *dst, const struct hints *src)
+{
+	struct hints	 h;
+
+	memset(&h, 0, sizeof(h));
+	if ((src->host != NULL && (h.host = strdup(src->host)) == NULL) ||
+	    strings_dup(src->tags, &h.tags) == -1 ||
+	    strings_dup(src->lines, &h.lines) == -1) {
+		hints_clear(&h);
+		return -1;
+	}
+	h.h.host = h.host;
+	h.h.tags = (const char *const *)h.tags;
+	h.h.ntags = strings_count(h.tags);
+	h.h.lines = (const char *const *)h.lines;
+	h.h.nlines = strings_count(h.lines);
+	*dst = h;
+	return 0;
 }
 
 /* Load the hints of host, unless they are loaded already. */
@@ -234,6 +285,9 @@ struct ingest {
 	void			*dups_arg;
 	ingest_watch_fn		 watch_fn;
 	void			*watch_arg;
+	/* What the pages' hosts taught, as read lately (ingest_hints()). */
+	struct hints		 hcache[INGEST_HINTS_CACHED];
+	int64_t			 hcache_at[INGEST_HINTS_CACHED];	/* ms */
 };
 
 static void	parcel_clear(struct parcel *);
@@ -438,6 +492,8 @@ ingest_defer_dups(struct ingest *in, int (*load)(void *), void *arg)
 void
 ingest_free(struct ingest *in)
 {
+	size_t	 i;
+
 	if (in == NULL)
 		return;
 	if (in->open)
@@ -453,6 +509,8 @@ ingest_free(struct ingest *in)
 	free(in->parked_keys);
 	idset_clear(&in->away);
 	idset_clear(&in->away_urls);
+	for (i = 0; i < INGEST_HINTS_CACHED; i++)
+		hints_clear(&in->hcache[i]);
 	free(in);
 }
 
@@ -1893,49 +1951,148 @@ ingest_learn_lines(struct state *st, const char *host, const char *text,
 	return rc;
 }
 
+static int64_t
+ingest_mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /*
- * The page's text and metadata, extracted by a worker or here: the
- * caller's (r->ex) or NULL when none came or it does not read, else one
- * to free (*mine).
+ * The hints of host (lines included) as the state store had them at most
+ * INGEST_HINTS_AGE_MS ago: the cache's, valid until the next call; NULL
+ * when the store failed.
  */
-static const struct extract *
-ingest_extract(const struct ingest_page *p, const struct ingest_page_result *r,
-    struct extract **mine)
+static const struct hints *
+ingest_hints(struct ingest *in, const char *host)
+{
+	int64_t		 now = ingest_mono_ms();
+	size_t		 i, oldest = 0;
+
+	for (i = 0; i < INGEST_HINTS_CACHED; i++) {
+		if (in->hcache[i].host != NULL &&
+		    strcmp(in->hcache[i].host, host) == 0)
+			break;
+		if (in->hcache_at[i] < in->hcache_at[oldest])
+			oldest = i;
+	}
+	if (i < INGEST_HINTS_CACHED &&
+	    now - in->hcache_at[i] < INGEST_HINTS_AGE_MS)
+		return &in->hcache[i];
+	if (i == INGEST_HINTS_CACHED)
+		i = oldest;
+	hints_clear(&in->hcache[i]);
+	in->hcache_at[i] = 0;
+	if (hints_load(in->st, &in->hcache[i], host, 1) == -1) {
+		hints_clear(&in->hcache[i]);
+		return NULL;
+	}
+	in->hcache_at[i] = now;
+	return &in->hcache[i];
+}
+
+/* A page merged into its story on a worker (ingest.h). */
+struct ingest_page_work {
+	struct ingest_page	*p;		/* its story is the worker's */
+	const char		*html;		/* the caller's */
+	size_t			 len;
+	char			*url;		/* after redirects */
+	char			*charset;
+	struct hints		 hints;		/* a copy: the cache moves on */
+	int			 ran;
+	struct extract		*ex;		/* or NULL: unreadable */
+	int			 used;
+	struct candidate	*cand;		/* the story's, merged */
+};
+
+struct ingest_page_work *
+ingest_page_work_new(struct ingest *in, struct ingest_page *p,
+    const char *html, size_t len, const char *final_url, const char *charset)
+{
+	struct ingest_page_work	*w;
+	const struct hints	*h;
+
+	if (p->host == NULL || (h = ingest_hints(in, p->host)) == NULL ||
+	    (w = calloc(1, sizeof(*w))) == NULL)
+		return NULL;
+	w->p = p;
+	w->html = html;
+	w->len = len;
+	if ((w->url = strdup(final_url != NULL ? final_url : p->url)) == NULL ||
+	    (charset != NULL && (w->charset = strdup(charset)) == NULL) ||
+	    hints_copy(&w->hints, h) == -1) {
+		ingest_page_work_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void
+ingest_page_work_run(struct ingest_page_work *w)
 {
 	char	 xerr[256];
 
-	*mine = NULL;
-	if (r->extracted)
-		return r->ex;
-	if (r->html == NULL || extract_page_charset(r->html, r->len,
-	    r->final_url != NULL ? r->final_url : p->url, r->charset, mine, xerr,
-	    sizeof(xerr)) == -1)
-		return NULL;
-	return *mine;
+	w->ran = 1;
+	if (extract_page_charset(w->html, w->len, w->url, w->charset, &w->ex,
+	    xerr, sizeof(xerr)) == -1) {
+		w->ex = NULL;
+		return;
+	}
+	/* Out of memory leaves the feed's story: still deliverable. */
+	(void)story_add_page(w->p->story, w->ex, &w->hints.h, &w->used);
+	/* NULL when out of memory: the delivery makes one itself. */
+	w->cand = candidate_new(w->p->story);
 }
 
-/* Complete the story of p with its page, when one came and reads. */
+void
+ingest_page_work_free(struct ingest_page_work *w)
+{
+	if (w == NULL)
+		return;
+	free(w->url);
+	free(w->charset);
+	hints_clear(&w->hints);
+	extract_free(w->ex);
+	candidate_free(w->cand);
+	free(w);
+}
+
+/*
+ * Complete the story of p with its page, when one came and reads: merged
+ * by a worker already (r->work), or here; the page's lines learned.
+ */
 static int
 ingest_merge_page(struct ingest *in, struct ingest_page *p,
-    struct ingest_page_result *r, struct hints *hints, char *err,
-    size_t errlen)
+    struct ingest_page_result *r, char *err, size_t errlen)
 {
-	const struct extract	*ex;
-	struct extract		*mine;
+	const struct hints	*hints = NULL;
+	struct extract		*ex = NULL;
+	const struct extract	*text;
+	char			 xerr[256];
 	int			 rc = 0;
 
 	r->used = 0;
-	if ((ex = ingest_extract(p, r, &mine)) == NULL)
+	if (r->work != NULL && r->work->ran) {
+		if ((text = r->work->ex) == NULL)
+			return 0;
+		r->used = r->work->used;
+	} else if (r->html == NULL || extract_page_charset(r->html, r->len,
+	    r->final_url != NULL ? r->final_url : p->url, r->charset, &ex,
+	    xerr, sizeof(xerr)) == -1)
 		return 0;
-	if (hints_load(in->st, hints, p->host, 1) == -1 ||
-	    ingest_learn_lines(in->st, p->host, ex->text,
+	else
+		text = ex;
+	if ((ex != NULL && (hints = ingest_hints(in, p->host)) == NULL) ||
+	    ingest_learn_lines(in->st, p->host, text->text,
 	    (int64_t)time(NULL)) == -1) {
 		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
 		rc = -2;
-	} else
+	} else if (ex != NULL)
 		/* Out of memory leaves the feed's story: still deliverable. */
 		(void)story_add_page(p->story, ex, &hints->h, &r->used);
-	extract_free(mine);
+	extract_free(ex);
 	return rc;
 }
 
@@ -1979,7 +2136,6 @@ ingest_pages_done(struct ingest *in, struct ingest_page *const *pv,
     struct ingest_page_result *r, size_t n, char *err, size_t errlen)
 {
 	struct delivery	*v;
-	struct hints	 hints;
 	size_t		 i;
 	int		 rc = 0;
 
@@ -1992,7 +2148,6 @@ ingest_pages_done(struct ingest *in, struct ingest_page *const *pv,
 		ingest_seterr(err, errlen, "ingest", "out of memory");
 		return -2;
 	}
-	memset(&hints, 0, sizeof(hints));
 	/* The lines learned from the pages go in with their stories. */
 	if (state_begin(in->st) == -1) {
 		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
@@ -2000,8 +2155,10 @@ ingest_pages_done(struct ingest *in, struct ingest_page *const *pv,
 		return -2;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
-		rc = ingest_merge_page(in, pv[i], &r[i], &hints, err, errlen);
+		rc = ingest_merge_page(in, pv[i], &r[i], err, errlen);
 		v[i].story = pv[i]->story;
+		v[i].cand = r[i].work != NULL && r[i].work->ran ?
+		    r[i].work->cand : NULL;
 		v[i].name = pv[i]->name;
 		v[i].dup_mark = pv[i]->dup_mark;
 		v[i].check = 1;
@@ -2022,7 +2179,6 @@ ingest_pages_done(struct ingest *in, struct ingest_page *const *pv,
 		r[i].fate = v[i].fate;
 		r[i].why = v[i].why;
 	}
-	hints_clear(&hints);
 	free(v);
 	return rc;
 }

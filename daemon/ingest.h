@@ -34,6 +34,7 @@ struct spool;
 struct dedup_index;
 struct story;
 struct ingest;
+struct ingest_page_work;
 
 #define INGEST_NAME_MAX	64
 
@@ -219,9 +220,8 @@ struct ingest_page_result {
 	size_t		 len;
 	const char	*final_url;	/* after redirects, or NULL */
 	const char	*charset;	/* from the HTTP Content-Type, or NULL */
-	/* Extracted already (a worker): ex, the caller's, or NULL (none). */
-	int		 extracted;
-	const struct extract *ex;
+	/* Merged into the story by a worker already, or NULL. */
+	struct ingest_page_work *work;
 	int		 deferred;	/* not fetched, to be fetched later */
 	int		 used;		/* out: the page's text won */
 	enum ingest_fate fate;		/* out */
@@ -242,6 +242,22 @@ struct ingest_page_result {
 int	 ingest_pages_done(struct ingest *, struct ingest_page *const *v,
 	    struct ingest_page_result *r, size_t n, char *err, size_t errlen);
 void	 ingest_page_free(struct ingest_page *);
+
+/*
+ * The part of a page's merge that needs no state, for a worker thread
+ * (daemon/work.h): ingest_page_work_new() on the loop takes what the
+ * page's host taught so far (html, the fetch's, must outlive it);
+ * ingest_page_work_run() on a worker extracts the page and completes
+ * p->story with it, which is the worker's meanwhile; the work then goes
+ * to ingest_pages_done() in its page's result, which learns the page's
+ * lines and delivers.  NULL when out of memory or the store failed: the
+ * merge is then ingest_pages_done()'s.
+ */
+struct ingest_page_work *ingest_page_work_new(struct ingest *,
+	    struct ingest_page *, const char *html, size_t len,
+	    const char *final_url, const char *charset);
+void	 ingest_page_work_run(struct ingest_page_work *);
+void	 ingest_page_work_free(struct ingest_page_work *);
 
 /* How ingest_pending() treats the stories it reads back. */
 struct ingest_resume {

@@ -19,7 +19,6 @@
 #include "daemon/metrics.h"
 #include "daemon/sched.h"
 #include "daemon/work.h"
-#include "parsers/extract.h"
 
 static void	pages_start_job(struct daemon *, struct job *);
 static void	pages_fetched(struct fetch *, void *);
@@ -30,8 +29,8 @@ pagejob_free(struct pagejob *j)
 {
 	if (j == NULL)
 		return;
+	ingest_page_work_free(j->merge);
 	fetch_free(j->fetch);
-	extract_free(j->ex);
 	ingest_page_free(j->page);
 	free(j);
 }
@@ -145,8 +144,7 @@ pages_deliver(struct daemon *d)
 	TAILQ_FOREACH(j, &d->finished, entry) {
 		pv[i] = j->page;
 		pr[i].deferred = j->deferred;
-		pr[i].extracted = j->extracted;
-		pr[i].ex = j->ex;
+		pr[i].work = j->merge;
 		if (j->result != NULL) {
 			pr[i].html = j->result->body;
 			pr[i].len = j->result->body_len;
@@ -231,34 +229,23 @@ pages_problem(const struct fetch_result *r, char *buf, size_t len)
 	return NULL;
 }
 
-/* On a worker: the page's text, from the page alone. */
+/* On a worker: the page read and merged into its story. */
 static void
-pages_extract_run(struct work_job *w)
+pages_merge_run(struct work_job *w)
 {
-	struct pagejob			*j = DAEMON_CONTAINER(w, struct pagejob,
-					    work);
-	const struct fetch_result	*r = fetch_result(j->fetch);
-	char				*charset, xerr[256];
-
-	/* Unreadable (or out of memory) is a page without text: ex NULL. */
-	charset = daemon_charset(r->content_type);
-	if (extract_page_charset(r->body, r->body_len, r->final_url != NULL ?
-	    r->final_url : j->page->url, charset, &j->ex, xerr,
-	    sizeof(xerr)) == -1)
-		j->ex = NULL;
-	free(charset);
-	j->extracted = 1;
+	ingest_page_work_run(DAEMON_CONTAINER(w, struct pagejob,
+	    work)->merge);
 }
 
 static void
-pages_extract_done(struct work_job *w, int cancelled)
+pages_merge_done(struct work_job *w, int cancelled)
 {
 	struct pagejob	*j = DAEMON_CONTAINER(w, struct pagejob, work);
 	struct daemon	*d = j->d;
 
-	/* Cancelled (stopping), the delivery extracts it itself. */
+	/* Cancelled (stopping), the delivery merges it itself. */
 	(void)cancelled;
-	j->extracting = 0;
+	j->merging = 0;
 	pages_finish(d, j, fetch_result(j->fetch), NULL);
 	daemon_turn(d);
 }
@@ -268,7 +255,7 @@ pages_done(struct daemon *d, struct pagejob *j)
 {
 	const struct fetch_result	*r = fetch_result(j->fetch);
 	const char			*why;
-	char				 buf[256];
+	char				 buf[256], *charset;
 
 	daemon_host_answered(d, j->se, r);
 	metrics_transfer(d->metrics, METRICS_PAGE, r);
@@ -276,10 +263,18 @@ pages_done(struct daemon *d, struct pagejob *j)
 		pages_finish(d, j, NULL, why);
 		return;
 	}
-	/* Extracted by a worker; delivered with the others after. */
-	j->extracting = 1;
-	j->work.run = pages_extract_run;
-	j->work.done = pages_extract_done;
+	/* Merged by a worker (else by the delivery); delivered after. */
+	charset = daemon_charset(r->content_type);
+	j->merge = ingest_page_work_new(d->ingest, j->page, r->body,
+	    r->body_len, r->final_url, charset);
+	free(charset);
+	if (j->merge == NULL) {
+		pages_finish(d, j, r, NULL);
+		return;
+	}
+	j->merging = 1;
+	j->work.run = pages_merge_run;
+	j->work.done = pages_merge_done;
 	work_submit(d->work, &j->work);
 }
 
@@ -296,7 +291,7 @@ pages_drop(struct daemon *d, int in_flight_too)
 	for (j = TAILQ_FIRST(&d->pages); j != NULL; j = next) {
 		next = TAILQ_NEXT(j, entry);
 		/* Its transfer is over: the worker's end finishes it. */
-		if (j->extracting)
+		if (j->merging)
 			continue;
 		if (j->fetch != NULL) {
 			if (!in_flight_too)
