@@ -671,7 +671,13 @@ daemon_schedule(struct daemon *d)
 
 		j->start(d, j);
 	}
-	pages_deliver(d);	/* those that could not start */
+	/*
+	 * Those that could not start wait with the pages that came in (the
+	 * group commit): a delivery here, at every turn, was a flush for
+	 * every page.
+	 */
+	if (!TAILQ_EMPTY(&d->finished))
+		daemon_settle(d);
 	wait = sched_wait(d->sched, daemon_now_ms());
 	evtimer_del(d->sched_timer);
 	if (wait < 0 || (d->opts->once && wait > 1000LL * 86400 * 365))

@@ -7,8 +7,9 @@
 #   new/ is fsynced after the rename and before the state database's WAL is
 #   next flushed (the flush that makes "delivered" durable);
 # and the stories of one document share their flushes (a batch), so a feed
-# of 300 items costs a handful of flushes, not 300; and a re-poll that
-# only hears "304 Not Modified" costs no flush per feed.
+# of 300 items costs a handful of flushes, not 300; so do the pages that
+# come in together (60 pages, 8 at a time: a few batches, not 60); and a
+# re-poll that only hears "304 Not Modified" costs no flush per feed.
 . "$(dirname "$0")/lib.sh"
 
 command -v strace >/dev/null 2>&1 || fail "strace is not installed (scripts/deps)"
@@ -107,4 +108,27 @@ assert_eq "$ITEMS" "$2" "files renamed into new/"
 # only if the daemon splits a batch); never one per story.
 [ "$3" -le 10 ] || fail "$3 spool flushes for $ITEMS stories of one document"
 echo "$ITEMS stories, $3 spool flushes"
+
+# Pages fetched 8 at a time are delivered in batches too: the spool's
+# syncfs calls, one a batch, are far fewer than the pages.
+PAGES=60
+rm -rf "$T/spool" "$T/state.db" "$T/state.db-wal" "$T/state.db-shm" \
+    "$T/requests.log"
+start_server
+CONFIG_EXTRA="fetch_articles = yes
+allow_private_articles = yes
+per_host = 8
+max_transfers = 8"
+HOST_GAP=0 write_config "$T/pages.conf" "gen=/gen/$PAGES.xml"
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" strace -f -qq -o "$T/tpages" \
+    -e trace=syncfs \
+    "$FEEDSPOOL" run -c "$T/pages.conf" --once >"$T/outp" 2>"$T/errp" ||
+	fail "run with pages: $(tail -n 5 "$T/errp")"
+stop_server
+assert_file_count "$T/spool/new" "$PAGES"
+assert_eq "$PAGES" "$(count_log '/gen-article/')" "pages fetched"
+batches=$(grep -c 'syncfs(' "$T/tpages")
+[ "$batches" -le $((PAGES / 4)) ] ||
+	fail "$batches spool flushes for $PAGES pages: not batched"
+echo "$PAGES pages, $batches spool flushes"
 exit 0
