@@ -983,6 +983,7 @@ struct fresh {
  */
 struct prep_item {
 	char		*key;		/* story_key(), or NULL */
+	enum state_item_status status;	/* read by the plan */
 	int		 build;		/* the plan: a story to build */
 	unsigned	 revision;
 	char		 supersedes[STATE_ID_LEN + 1];	/* or "" */
@@ -1434,6 +1435,38 @@ prep_hints(struct state *st, struct ingest_prep *p, const char *host,
 }
 
 /*
+ * ingest_learn_titles() with the worker's keys, each item's status kept
+ * for the plan.  0, or -1 when the state store failed.
+ */
+static int
+prep_learn_titles(struct ingest *in, struct ingest_prep *p)
+{
+	const struct feed_item	*it;
+	struct prep_item	*pi;
+	char			*host, *tag;
+	size_t			 i;
+	int			 rc = 0;
+
+	for (i = 0; i < p->doc->nitems && rc == 0; i++) {
+		pi = &p->items[i];
+		it = &p->doc->items[i];
+		if (pi->key == NULL)
+			continue;
+		if (state_item_status(in->st, p->name, pi->key,
+		    &pi->status) == -1)
+			return -1;
+		if (pi->status != STATE_ITEM_NEW || it->title == NULL ||
+		    (host = ingest_host(it->link)) == NULL)
+			continue;
+		tag = boiler_title_tag(it->title);
+		rc = state_title_seen(in->st, host, tag, p->now_ms / 1000);
+		free(tag);
+		free(host);
+	}
+	return rc;
+}
+
+/*
  * What the store will want built for pi: a new item's story, or with
  * updates = emit a changed item's revision (ingest_revision()'s test).
  * 0, or -1 when the state store failed.
@@ -1444,15 +1477,14 @@ prep_plan_item(struct ingest *in, const struct ingest_feed *f,
 {
 	struct prep_item	*pi = &p->items[i];
 	const struct feed_item	*it = &p->doc->items[i];
-	enum state_item_status	 status;
 	struct state_item_rev	 rev;
+	enum state_item_status	 status;
 	char			*host;
 	int			 rc;
 
-	if (pi->key == NULL ||
-	    state_item_status(in->st, p->name, pi->key, &status) == -1)
-		return pi->key == NULL ? 0 : -1;
-	if (status == STATE_ITEM_NEW)
+	if (pi->key == NULL)
+		return 0;
+	if ((status = pi->status) == STATE_ITEM_NEW)
 		pi->revision = 1;
 	else if (!f->updates_emit)
 		return 0;
@@ -1509,8 +1541,9 @@ ingest_prep_plan(struct ingest *in, const struct ingest_feed *f,
 	/* Titles first: the stories are built with what they teach. */
 	if (ingest_part_begin(in) == -1)
 		goto state_error;
-	if (ingest_learn_titles(in->st, p->name, doc,
-	    p->now_ms / 1000) == -1) {
+	if ((p->items != NULL ? prep_learn_titles(in, p) :
+	    ingest_learn_titles(in->st, p->name, doc,
+	    p->now_ms / 1000)) == -1) {
 		(void)state_part_end(in->st, 0);
 		goto state_error;
 	}
