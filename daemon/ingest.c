@@ -2001,9 +2001,13 @@ ingest_mono_ms(void)
 static const struct hints *
 ingest_hints(struct ingest *in, const char *host)
 {
-	int64_t		 now = ingest_mono_ms();
-	size_t		 i, oldest = 0;
+	static const struct hints	 none;
+	int64_t				 now = ingest_mono_ms();
+	size_t				 i, oldest = 0;
 
+	/* A link without a host has nothing learned for it. */
+	if (host == NULL)
+		return &none;
 	for (i = 0; i < INGEST_HINTS_CACHED; i++) {
 		if (in->hcache[i].host != NULL &&
 		    strcmp(in->hcache[i].host, host) == 0)
