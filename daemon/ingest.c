@@ -162,6 +162,22 @@ hints_load(struct state *st, struct hints *h, const char *host, int lines)
 	return 0;
 }
 
+/* The site tag of a new item's title counted for its link's host. */
+static int
+ingest_learn_title(struct state *st, const struct feed_item *it, int64_t now)
+{
+	char	*host, *tag;
+	int	 rc;
+
+	if (it->title == NULL || (host = ingest_host(it->link)) == NULL)
+		return 0;
+	tag = boiler_title_tag(it->title);
+	rc = state_title_seen(st, host, tag, now);
+	free(tag);
+	free(host);
+	return rc;
+}
+
 /*
  * Count the site tag of every new item's title, before any is cleaned;
  * inside the document's transaction.
@@ -171,7 +187,7 @@ ingest_learn_titles(struct state *st, const char *feed,
     const struct feed_doc *doc, int64_t now)
 {
 	enum state_item_status	 status;
-	char			*key, *host, *tag;
+	char			*key;
 	size_t			 i;
 	int			 rc = 0;
 
@@ -181,13 +197,8 @@ ingest_learn_titles(struct state *st, const char *feed,
 		if (it->title == NULL || (key = story_key(it)) == NULL)
 			continue;
 		if (state_item_status(st, feed, key, &status) == 0 &&
-		    status == STATE_ITEM_NEW &&
-		    (host = ingest_host(it->link)) != NULL) {
-			tag = boiler_title_tag(it->title);
-			rc = state_title_seen(st, host, tag, now);
-			free(tag);
-			free(host);
-		}
+		    status == STATE_ITEM_NEW)
+			rc = ingest_learn_title(st, it, now);
 		free(key);
 	}
 	return rc;
@@ -1441,27 +1452,20 @@ prep_hints(struct state *st, struct ingest_prep *p, const char *host,
 static int
 prep_learn_titles(struct ingest *in, struct ingest_prep *p)
 {
-	const struct feed_item	*it;
 	struct prep_item	*pi;
-	char			*host, *tag;
 	size_t			 i;
 	int			 rc = 0;
 
 	for (i = 0; i < p->doc->nitems && rc == 0; i++) {
 		pi = &p->items[i];
-		it = &p->doc->items[i];
 		if (pi->key == NULL)
 			continue;
 		if (state_item_status(in->st, p->name, pi->key,
 		    &pi->status) == -1)
 			return -1;
-		if (pi->status != STATE_ITEM_NEW || it->title == NULL ||
-		    (host = ingest_host(it->link)) == NULL)
-			continue;
-		tag = boiler_title_tag(it->title);
-		rc = state_title_seen(in->st, host, tag, p->now_ms / 1000);
-		free(tag);
-		free(host);
+		if (pi->status == STATE_ITEM_NEW)
+			rc = ingest_learn_title(in->st, &p->doc->items[i],
+			    p->now_ms / 1000);
 	}
 	return rc;
 }
