@@ -33,6 +33,8 @@
 #define INGEST_HINTS_AGE_MS	1000
 /* Stories delivered again at once, at most: one flush each. */
 #define INGEST_RETRY_BATCH	256
+/* Pending stories read back at once, at most (ingest_pending). */
+#define INGEST_PENDING_PAGE	INGEST_RETRY_BATCH
 
 static void
 ingest_seterr(char *err, size_t errlen, const char *what, const char *why)
@@ -2407,12 +2409,13 @@ ingest_readback(struct pending *pd, struct delivery *d, struct story *stub,
  * Rows without JSON: their files were durable in tmp/ when the rows were
  * committed (ingest_deliver_fresh()), and are in new/ now, or still in
  * tmp/ after a crash or a failure before their rename: moved into new/,
- * the rows marked delivered.  Once they are all in, whatever is left in
- * tmp/ at start-up is removed.  Returns how many, or -1 with err set.
+ * the rows marked delivered.  Once they are all in (the last page of the
+ * walk), whatever is left in tmp/ at start-up is removed.  Returns how
+ * many, or -1 with err set.
  */
 static int
-ingest_adopt(struct ingest *in, const struct pending_list *l, char *err,
-    size_t errlen)
+ingest_adopt(struct ingest *in, const struct pending_list *l, int last,
+    char *err, size_t errlen)
 {
 	size_t	 i, n = 0;
 	int	 rc;
@@ -2430,7 +2433,7 @@ ingest_adopt(struct ingest *in, const struct pending_list *l, char *err,
 		ingest_failed(in, err, errno);
 		return -1;
 	}
-	if (!in->tmp_clean) {
+	if (last && !in->tmp_clean) {
 		if (spool_clean_tmp(in->sp, err, errlen) == -1)
 			return -1;
 		in->tmp_clean = 1;
@@ -2456,42 +2459,31 @@ ingest_adopt(struct ingest *in, const struct pending_list *l, char *err,
 	return (int)n;
 }
 
-int
-ingest_pending(struct ingest *in, const struct ingest_resume *r,
-    size_t *queued, char *err, size_t errlen)
+/*
+ * One page of the pending stories: those whose files are the story
+ * adopted, the others read back and delivered, or handed on to wait for
+ * their page.  Returns how many went into the spool, or -1.
+ */
+static int
+ingest_pending_page(struct ingest *in, struct pending_list *l, int last,
+    const struct ingest_resume *r, size_t *queued, size_t *deferred,
+    char *err, size_t errlen)
 {
-	struct pending_list	 l = { NULL, 0, 0, 0 };
-	struct delivery		*v = NULL;
-	struct story		*stubs = NULL;
-	struct pending		*pd;
-	size_t			 i, n = 0, deferred = 0, requeued, done;
-	int			 rc = -1, taken, more, adopted;
+	struct delivery	*v = NULL;
+	struct story	*stubs = NULL;
+	struct pending	*pd;
+	size_t		 i, n = 0, done;
+	int		 rc = -1, taken, adopted;
 
-	if (queued != NULL)
-		*queued = 0;
-	if (ingest_flush(in, err, errlen) == -2)
+	if ((adopted = ingest_adopt(in, l, last, err, errlen)) == -1)
 		return -1;
-	/*
-	 * Copy first, deliver after: SQLite wants no writes while the walk
-	 * holds its statement open.
-	 */
-	if (state_pending(in->st, ingest_collect, &l) == -1) {
-		ingest_seterr(err, errlen, "state", state_errmsg(in->st));
-		goto out;
-	}
-	if (l.oom) {
+	if (l->n > 0 && ((v = calloc(l->n, sizeof(*v))) == NULL ||
+	    (stubs = calloc(l->n, sizeof(*stubs))) == NULL)) {
 		ingest_seterr(err, errlen, "ingest", "out of memory");
 		goto out;
 	}
-	if ((adopted = ingest_adopt(in, &l, err, errlen)) == -1)
-		goto out;
-	if (l.n > 0 && ((v = calloc(l.n, sizeof(*v))) == NULL ||
-	    (stubs = calloc(l.n, sizeof(*stubs))) == NULL)) {
-		ingest_seterr(err, errlen, "ingest", "out of memory");
-		goto out;
-	}
-	for (i = 0; i < l.n; i++) {
-		pd = &l.v[i];
+	for (i = 0; i < l->n; i++) {
+		pd = &l->v[i];
 		if (pd->json == NULL || idset_has(&in->away, pd->id))
 			continue;
 		pd->story = story_load(pd->json);
@@ -2508,25 +2500,68 @@ ingest_pending(struct ingest *in, const struct ingest_resume *r,
 		}
 		/* Refused while deliveries fail: it waits for its page. */
 		if (taken == -1 && in->health.failing) {
-			deferred++;
+			(*deferred)++;
 			continue;
 		}
 		ingest_readback(pd, &v[n], &stubs[n], r);
 		n++;
 	}
-	if (ingest_recover(in, v, n, &done, err, errlen) == 0) {
+	if (ingest_recover(in, v, n, &done, err, errlen) == 0)
 		rc = (int)done + adopted;
-		/* Not failing now: those that waited get their page. */
-		if (deferred > 0 && (more = ingest_pending(in, r, &requeued,
-		    err, errlen)) >= 0) {
-			rc += more;
-			if (queued != NULL)
-				*queued += requeued;
-		}
-	}
 out:
-	pending_clear(&l);
 	free(v);
 	free(stubs);
+	return rc;
+}
+
+/*
+ * In pages of INGEST_PENDING_PAGE, so that a spool full for hours, with
+ * a hundred thousand stories waiting, costs one page of memory and one
+ * page's attempt at each retry, not all of them read back each time.
+ */
+int
+ingest_pending(struct ingest *in, const struct ingest_resume *r,
+    size_t *queued, char *err, size_t errlen)
+{
+	struct pending_list	 l = { NULL, 0, 0, 0 };
+	struct state_mark	 at = STATE_MARK_FIRST;
+	size_t			 deferred = 0, requeued;
+	int			 rc = 0, got, page, more;
+
+	if (queued != NULL)
+		*queued = 0;
+	if (ingest_flush(in, err, errlen) == -2)
+		return -1;
+	do {
+		/*
+		 * Copy first, deliver after: SQLite wants no writes while
+		 * the walk holds its statement open.
+		 */
+		got = state_pending_page(in->st, &at, INGEST_PENDING_PAGE,
+		    ingest_collect, &l);
+		if (got == -1 || l.oom) {
+			ingest_seterr(err, errlen, got == -1 ? "state" :
+			    "ingest", got == -1 ? state_errmsg(in->st) :
+			    "out of memory");
+			rc = -1;
+			break;
+		}
+		page = ingest_pending_page(in, &l, got < INGEST_PENDING_PAGE,
+		    r, queued, &deferred, err, errlen);
+		pending_clear(&l);
+		if (page == -1) {
+			rc = -1;
+			break;
+		}
+		rc += page;
+	} while (got == INGEST_PENDING_PAGE);
+	pending_clear(&l);
+	/* Not failing now: those that waited get their page. */
+	if (rc >= 0 && deferred > 0 && (more = ingest_pending(in, r,
+	    &requeued, err, errlen)) >= 0) {
+		rc += more;
+		if (queued != NULL)
+			*queued += requeued;
+	}
 	return rc;
 }

@@ -141,9 +141,12 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_ITEM_DELIVERED] =
 	    "UPDATE items SET status = 'delivered', story = NULL"
 	    " WHERE story_id = ?1",
+	/* A page of them, after the last one read (items_pending's order). */
 	[ST_PENDING] =
-	    "SELECT story_id, spool_name, story, page_done FROM items"
-	    " WHERE status = 'pending' ORDER BY first_seen, rowid",
+	    "SELECT story_id, spool_name, story, page_done, first_seen, rowid"
+	    " FROM items WHERE status = 'pending'"
+	    " AND (first_seen, rowid) > (?1, ?2)"
+	    " ORDER BY first_seen, rowid LIMIT ?3",
 	/* A story whose text changed gets its new fingerprint. */
 	[ST_FP_SAVE] =
 	    "INSERT OR REPLACE INTO fingerprints (story_id, time, simhash,"
@@ -1105,13 +1108,22 @@ state_item_delivered(struct state *st, const char *id)
 }
 
 int
-state_pending(struct state *st,
+state_pending_page(struct state *st, struct state_mark *after, size_t max,
     int (*cb)(void *, const struct state_pending_row *), void *arg)
 {
 	sqlite3_stmt			*s = st->stmt[ST_PENDING];
 	struct state_pending_row	 row;
 	int				 rc, ret = 0;
 
+	if (max > INT64_MAX)
+		max = INT64_MAX;
+	if (sqlite3_bind_int64(s, 1, after->seen) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, after->row) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, (sqlite3_int64)max) != SQLITE_OK) {
+		state_sqlerr(st, "pending");
+		stmt_done(s);
+		return -1;
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		row.id = (const char *)sqlite3_column_text(s, 0);
 		row.spool_name = (const char *)sqlite3_column_text(s, 1);
@@ -1122,6 +1134,9 @@ state_pending(struct state *st,
 			ret = -1;
 			break;
 		}
+		after->seen = sqlite3_column_int64(s, 4);
+		after->row = sqlite3_column_int64(s, 5);
+		ret++;
 		if (cb(arg, &row) == -1)
 			break;
 	}
@@ -1131,6 +1146,16 @@ state_pending(struct state *st,
 	}
 	stmt_done(s);
 	return ret;
+}
+
+int
+state_pending(struct state *st,
+    int (*cb)(void *, const struct state_pending_row *), void *arg)
+{
+	struct state_mark	 from = STATE_MARK_FIRST;
+
+	return state_pending_page(st, &from, SIZE_MAX, cb, arg) == -1 ?
+	    -1 : 0;
 }
 
 int

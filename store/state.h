@@ -111,6 +111,21 @@ struct state_pending_row {
 /* Every pending story, oldest first; cb returning -1 stops. */
 int	 state_pending(struct state *,
 	    int (*cb)(void *, const struct state_pending_row *), void *arg);
+/* Where a walk of the pending stories is: after the one read last. */
+struct state_mark {
+	int64_t		 seen;		/* its first_seen */
+	int64_t		 row;		/* its rowid */
+};
+#define STATE_MARK_FIRST	{ INT64_MIN, INT64_MIN }
+/*
+ * At most max of them, from the one after *after on, which is moved to
+ * the last one read: a walk in pages holds one page in memory, and rows
+ * left pending behind it are not read again.  Returns how many were
+ * read (cb included the one that stopped it), or -1.
+ */
+int	 state_pending_page(struct state *, struct state_mark *after,
+	    size_t max, int (*cb)(void *, const struct state_pending_row *),
+	    void *arg);
 
 /* Pending stories: how many, and the first_seen of the oldest (0: none). */
 int	 state_pending_count(struct state *, size_t *n, int64_t *oldest);

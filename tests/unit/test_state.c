@@ -424,6 +424,59 @@ test_pending(void **state)
 	state_close(st);
 }
 
+/*
+ * In pages: each from after the last row read, in the same order; a row
+ * left pending behind the mark (same first_seen, earlier rowid
+ * included) is not read again, and one delivered meanwhile is not met.
+ */
+static void
+test_pending_pages(void **state)
+{
+	struct fixture		*fx = *state;
+	struct state		*st;
+	struct seen		 seen;
+	struct state_mark	 at = STATE_MARK_FIRST;
+
+	st = open_ok(fx->db);
+	save_feed(st, "a", "https://a.example/");
+	assert_int_equal(state_item_begin(st, "a", "k1", "1111111111111111",
+	    100, "1.json", "{}"), 0);
+	assert_int_equal(state_item_begin(st, "a", "k2", "2222222222222222",
+	    100, "2.json", "{}"), 0);
+	assert_int_equal(state_item_begin(st, "a", "k3", "3333333333333333",
+	    100, "3.json", "{}"), 0);
+	assert_int_equal(state_item_begin(st, "a", "k4", "4444444444444444",
+	    50, "4.json", "{}"), 0);
+	assert_int_equal(state_item_begin(st, "a", "k5", "5555555555555555",
+	    200, "5.json", "{}"), 0);
+
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(state_pending_page(st, &at, 2, pending_cb, &seen), 2);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.ids[0], "4444444444444444");
+	assert_string_equal(seen.ids[1], "1111111111111111");
+	assert_int_equal(at.seen, 100);
+
+	/* Delivered behind the mark or ahead of it: neither is met. */
+	assert_int_equal(state_item_delivered(st, "4444444444444444"), 0);
+	assert_int_equal(state_item_delivered(st, "3333333333333333"), 0);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(state_pending_page(st, &at, 2, pending_cb, &seen), 2);
+	assert_string_equal(seen.ids[0], "2222222222222222");
+	assert_string_equal(seen.ids[1], "5555555555555555");
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(state_pending_page(st, &at, 2, pending_cb, &seen), 0);
+	assert_int_equal(seen.n, 0);
+
+	/* From the first again: only what is still pending. */
+	at = (struct state_mark)STATE_MARK_FIRST;
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(state_pending_page(st, &at, 10, pending_cb, &seen),
+	    3);
+	assert_string_equal(seen.ids[0], "1111111111111111");
+	state_close(st);
+}
+
 static int
 cmp_id(const void *a, const void *b)
 {
@@ -920,6 +973,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_item_begin_before_feed_save, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_pages,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_mark_during_walk,
 		    setup, teardown),
