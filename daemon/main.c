@@ -7,6 +7,9 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <locale.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +41,8 @@
 
 /* `parse` reads at most this much; feeds are far smaller. */
 #define PARSE_MAX_INPUT		(256UL * 1024 * 1024)
+/* Blocks from this size on are mapped, and unmapped when freed (main()). */
+#define MAIN_MMAP_THRESHOLD	(128 * 1024)
 
 static const char usage_main[] =
 "usage: feedspool COMMAND [OPTIONS]\n"
@@ -1054,6 +1059,17 @@ main(int argc, char **argv)
 	/* Dates and numbers are read and written the "C" way, always. */
 	setlocale(LC_ALL, "C");
 	signal(SIGPIPE, SIG_IGN);
+#ifdef M_MMAP_THRESHOLD
+	/*
+	 * glibc raises its mmap threshold to the size of each large block
+	 * freed, up to 32 MiB: then the duplicate index's bands and arrays,
+	 * as they grow, and the bodies of documents come out of the heaps,
+	 * and the holes they leave stay resident.  Fixed at glibc's own
+	 * start value, a first poll of 10,000 feeds peaked at 256 MiB
+	 * instead of 450.
+	 */
+	(void)mallopt(M_MMAP_THRESHOLD, MAIN_MMAP_THRESHOLD);
+#endif
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return 1;
