@@ -1308,6 +1308,193 @@ read_once(const char *s, size_t len, const char *base, int opts,
 	return doc;
 }
 
+/* --- text into the tree, in fewer pieces ---------------------------- */
+
+/*
+ * libxml2 hands the tree builder text a piece at a time: at most 300
+ * bytes, and each reference to one of XML's own entities ("&lt;") a piece
+ * of its own; xmlSAX2Characters costs about a hundred instructions a call,
+ * a tenth of the whole parse of escaped HTML.  Once a text node is in the
+ * tree, the pieces that follow it are gathered here and added to it in one
+ * call, before anything else reaches the tree.  The node's content is the
+ * same; the cap (xmlcap.c) charges each piece as before, since it comes
+ * first and sees the same last node.  Only in the strict push pass, and
+ * only without a DTD (whose entities libxml2 builds under other nodes).
+ */
+#define PENDING_MAX	4096
+
+struct push {
+	struct xmlcap	 cap;		/* first: what ctxt->_private is */
+	xmlParserCtxt	*ctxt;
+	xmlSAXHandler	 next;		/* the builder's callbacks */
+	size_t		 len;		/* pending text, for ctxt->node->last */
+	bool		 armed;		/* push_may_wait said yes, since */
+	char		 text[PENDING_MAX];
+};
+
+static struct push *
+push_of(void *ctx)
+{
+	return (struct push *)((xmlParserCtxt *)ctx)->_private;
+}
+
+static void
+push_flush(struct push *ps)
+{
+	size_t	 n = ps->len;
+
+	ps->armed = false;
+	if (n == 0)
+		return;
+	ps->len = 0;
+	ps->next.characters(ps->ctxt, (const xmlChar *)ps->text, (int)n);
+}
+
+/*
+ * Whether a piece of n bytes may wait: it goes at the end of the text
+ * node that is ctxt->node's last child, the one whose length the builder
+ * keeps (nodelen), and the node stays short of libxml2's limit on text,
+ * so that a node over it fails on the same piece as it would have.
+ */
+static bool
+push_may_wait(struct push *ps, xmlParserCtxt *ctxt, size_t n)
+{
+	const xmlNode	*last;
+
+	if (ctxt != ps->ctxt || ctxt->node == NULL || ctxt->myDoc == NULL ||
+	    ctxt->myDoc->intSubset != NULL ||
+	    (last = ctxt->node->last) == NULL ||
+	    last->type != XML_TEXT_NODE || last->name != xmlStringText ||
+	    ctxt->nodemem <= 0 || ctxt->nodelen < 0)
+		return false;
+	return (size_t)ctxt->nodelen + ps->len + n <= XML_MAX_TEXT_LENGTH;
+}
+
+static void
+push_characters(void *ctx, const xmlChar *s, int len)
+{
+	struct push	*ps = push_of(ctx);
+	size_t		 n = len > 0 ? (size_t)len : 0;
+
+	/*
+	 * Armed, the tree has not changed since push_may_wait looked: every
+	 * other callback flushes first.  Only the limit on text is left.
+	 */
+	if (ps->armed && n <= sizeof(ps->text) - ps->len &&
+	    (size_t)ps->ctxt->nodelen + ps->len + n <= XML_MAX_TEXT_LENGTH) {
+		memcpy(ps->text + ps->len, s, n);
+		ps->len += n;
+		return;
+	}
+	if (ps->len > 0 && ps->len + n > sizeof(ps->text))
+		push_flush(ps);
+	if (n >= sizeof(ps->text) || !push_may_wait(ps, ctx, n)) {
+		push_flush(ps);
+		ps->next.characters(ctx, s, len);
+		return;
+	}
+	memcpy(ps->text + ps->len, s, n);
+	ps->len += n;
+	ps->armed = true;
+}
+
+static void
+push_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **ns, int natts,
+    int ndefaulted, const xmlChar **atts)
+{
+	struct push	*ps = push_of(ctx);
+
+	push_flush(ps);
+	ps->next.startElementNs(ctx, localname, prefix, uri, nns, ns, natts,
+	    ndefaulted, atts);
+}
+
+static void
+push_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct push	*ps = push_of(ctx);
+
+	push_flush(ps);
+	ps->next.endElementNs(ctx, localname, prefix, uri);
+}
+
+static void
+push_comment(void *ctx, const xmlChar *value)
+{
+	struct push	*ps = push_of(ctx);
+
+	push_flush(ps);
+	ps->next.comment(ctx, value);
+}
+
+static void
+push_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+	struct push	*ps = push_of(ctx);
+
+	push_flush(ps);
+	ps->next.processingInstruction(ctx, target, data);
+}
+
+static void
+push_reference(void *ctx, const xmlChar *name)
+{
+	struct push	*ps = push_of(ctx);
+
+	push_flush(ps);
+	ps->next.reference(ctx, name);
+}
+
+static void
+push_cdata(void *ctx, const xmlChar *s, int len)
+{
+	struct push	*ps = push_of(ctx);
+
+	push_flush(ps);
+	ps->next.cdataBlock(ctx, s, len);
+}
+
+static void
+push_end_document(void *ctx)
+{
+	struct push	*ps = push_of(ctx);
+
+	push_flush(ps);
+	ps->next.endDocument(ctx);
+}
+
+/*
+ * Our callbacks in front of the builder's, behind the cap's (attached
+ * next).  Blanks are text to the builder (its ignorableWhitespace is
+ * xmlSAX2Characters unless blanks are dropped, and they are not).
+ */
+static void
+push_hooks(struct push *ps, xmlParserCtxt *ctxt)
+{
+	xmlSAXHandler	*h = ctxt->sax;
+
+	ps->ctxt = ctxt;
+	ps->len = 0;
+	ps->armed = false;
+	ps->next = *h;
+	if (h->characters != xmlSAX2Characters ||
+	    h->ignorableWhitespace != xmlSAX2Characters)
+		return;
+	h->characters = push_characters;
+	h->ignorableWhitespace = push_characters;
+#define HOOK(field, fn)	do { if (h->field != NULL) h->field = (fn); } while (0)
+	HOOK(startElementNs, push_start);
+	HOOK(endElementNs, push_end);
+	HOOK(comment, push_comment);
+	HOOK(processingInstruction, push_pi);
+	HOOK(reference, push_reference);
+	HOOK(cdataBlock, push_cdata);
+	HOOK(endDocument, push_end_document);
+#undef HOOK
+}
+
 /*
  * The first, strict pass through the push parser, which builds the same
  * tree as xmlCtxtReadMemory but reads CDATA sections and character data a
@@ -1318,8 +1505,9 @@ read_once(const char *s, size_t len, const char *base, int opts,
  */
 static xmlDoc *
 read_push(const char *s, size_t len, const char *base, int opts,
-    struct xmlcap *cap)
+    struct push *ps)
 {
+	struct xmlcap	*cap = &ps->cap;
 	xmlParserCtxt	*ctxt;
 	xmlDoc		*doc;
 	size_t		 off, n;
@@ -1330,6 +1518,7 @@ read_push(const char *s, size_t len, const char *base, int opts,
 		return NULL;
 	sax_hooks(ctxt);
 	xmlCtxtUseOptions(ctxt, opts);
+	push_hooks(ps, ctxt);
 	xmlcap_init(cap, XMLCAP_TREE, 0);
 	xmlcap_attach(cap, ctxt);
 	/*
@@ -1350,6 +1539,9 @@ read_push(const char *s, size_t len, const char *base, int opts,
 	}
 	if (!cap->cut && xmlParseChunk(ctxt, NULL, 0, 1) != 0)
 		goto fail;
+	/* Cut at the cap: the text charged before the cut is the tree's. */
+	if (cap->cut)
+		push_flush(ps);
 	wf = ctxt->wellFormed != 0 || cap->cut;
 	doc = ctxt->myDoc;
 	ctxt->myDoc = NULL;
@@ -1378,6 +1570,7 @@ static xmlDoc *
 read_doc(const char *s, size_t len, bool inplace, const char *base,
     bool *recovered, const struct xmloom *w, bool *oom)
 {
+	struct push	 ps;
 	struct xmlcap	 cap;
 	xmlDoc		*doc;
 	char		*wrapped = NULL;
@@ -1394,8 +1587,8 @@ read_doc(const char *s, size_t len, bool inplace, const char *base,
 	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC;
 	/* COMPACT: short text inside its node, one malloc less each. */
 	if ((doc = read_push(s, len, base, opts | XML_PARSE_COMPACT,
-	    &cap)) != NULL || xmloom_seen(w)) {
-		*recovered = doc != NULL && cap.cut;
+	    &ps)) != NULL || xmloom_seen(w)) {
+		*recovered = doc != NULL && ps.cap.cut;
 		return doc;
 	}
 	/* Not well-formed for the push parser: the pull parser decides. */
