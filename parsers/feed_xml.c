@@ -1314,19 +1314,23 @@ read_once(const char *s, size_t len, const char *base, int opts,
  * libxml2 hands the tree builder text a piece at a time: at most 300
  * bytes, and each reference to one of XML's own entities ("&lt;") a piece
  * of its own; xmlSAX2Characters costs about a hundred instructions a call,
- * a tenth of the whole parse of escaped HTML.  Once a text node is in the
- * tree, the pieces that follow it are gathered here and added to it in one
- * call, before anything else reaches the tree.  The node's content is the
- * same; the cap (xmlcap.c) charges each piece as before, since it comes
- * first and sees the same last node.  Only in the strict push pass, and
- * only without a DTD (whose entities libxml2 builds under other nodes).
+ * a tenth of the whole parse of escaped HTML, the cap's (xmlcap.c) in
+ * front of it more.  Once a text node is in the tree, the pieces that
+ * follow it are gathered here and added to it in one call, before anything
+ * else reaches the cap or the tree.  The node's content is the same, and
+ * so is the cap's charge: a piece added to a text node costs its length,
+ * and the pieces wait only while all of them fit in what is left of the
+ * budget, so none would have been refused.  Only in the strict push pass,
+ * and only without a DTD (whose entities libxml2 builds under other
+ * nodes).
  */
 #define PENDING_MAX	4096
 
 struct push {
 	struct xmlcap	 cap;		/* first: what ctxt->_private is */
 	xmlParserCtxt	*ctxt;
-	xmlSAXHandler	 next;		/* the builder's callbacks */
+	xmlSAXHandler	 next;		/* the cap's callbacks, the builder's
+					 * behind them */
 	size_t		 len;		/* pending text, for ctxt->node->last */
 	bool		 armed;		/* push_may_wait said yes, since */
 	char		 text[PENDING_MAX];
@@ -1351,10 +1355,23 @@ push_flush(struct push *ps)
 }
 
 /*
+ * Whether the pending text and a piece of n bytes fit: in the cap's
+ * budget, and in libxml2's limit on one text node (a node over it fails
+ * on the same piece as it would have).
+ */
+static bool
+push_fits(const struct push *ps, size_t n)
+{
+	const struct xmlcap	*cap = &ps->cap;
+
+	return !cap->cut && ps->len + n <= cap->max - cap->used &&
+	    (size_t)ps->ctxt->nodelen + ps->len + n <= XML_MAX_TEXT_LENGTH;
+}
+
+/*
  * Whether a piece of n bytes may wait: it goes at the end of the text
  * node that is ctxt->node's last child, the one whose length the builder
- * keeps (nodelen), and the node stays short of libxml2's limit on text,
- * so that a node over it fails on the same piece as it would have.
+ * keeps (nodelen), and it fits.
  */
 static bool
 push_may_wait(struct push *ps, xmlParserCtxt *ctxt, size_t n)
@@ -1367,7 +1384,7 @@ push_may_wait(struct push *ps, xmlParserCtxt *ctxt, size_t n)
 	    last->type != XML_TEXT_NODE || last->name != xmlStringText ||
 	    ctxt->nodemem <= 0 || ctxt->nodelen < 0)
 		return false;
-	return (size_t)ctxt->nodelen + ps->len + n <= XML_MAX_TEXT_LENGTH;
+	return push_fits(ps, n);
 }
 
 static void
@@ -1380,8 +1397,7 @@ push_characters(void *ctx, const xmlChar *s, int len)
 	 * Armed, the tree has not changed since push_may_wait looked: every
 	 * other callback flushes first.  Only the limit on text is left.
 	 */
-	if (ps->armed && n <= sizeof(ps->text) - ps->len &&
-	    (size_t)ps->ctxt->nodelen + ps->len + n <= XML_MAX_TEXT_LENGTH) {
+	if (ps->armed && n <= sizeof(ps->text) - ps->len && push_fits(ps, n)) {
 		memcpy(ps->text + ps->len, s, n);
 		ps->len += n;
 		return;
@@ -1466,9 +1482,10 @@ push_end_document(void *ctx)
 }
 
 /*
- * Our callbacks in front of the builder's, behind the cap's (attached
- * next).  Blanks are text to the builder (its ignorableWhitespace is
- * xmlSAX2Characters unless blanks are dropped, and they are not).
+ * Our callbacks in front of the cap's (attached before).  Blanks are text
+ * to the builder (its ignorableWhitespace is xmlSAX2Characters unless
+ * blanks are dropped, and they are not): the cap charges them alike, and
+ * with one callback for both libxml2 no longer asks which they are.
  */
 static void
 push_hooks(struct push *ps, xmlParserCtxt *ctxt)
@@ -1479,8 +1496,8 @@ push_hooks(struct push *ps, xmlParserCtxt *ctxt)
 	ps->len = 0;
 	ps->armed = false;
 	ps->next = *h;
-	if (h->characters != xmlSAX2Characters ||
-	    h->ignorableWhitespace != xmlSAX2Characters)
+	if (ps->cap.sax.characters != xmlSAX2Characters ||
+	    ps->cap.sax.ignorableWhitespace != xmlSAX2Characters)
 		return;
 	h->characters = push_characters;
 	h->ignorableWhitespace = push_characters;
@@ -1518,9 +1535,9 @@ read_push(const char *s, size_t len, const char *base, int opts,
 		return NULL;
 	sax_hooks(ctxt);
 	xmlCtxtUseOptions(ctxt, opts);
-	push_hooks(ps, ctxt);
 	xmlcap_init(cap, XMLCAP_TREE, 0);
 	xmlcap_attach(cap, ctxt);
+	push_hooks(ps, ctxt);
 	/*
 	 * The text is valid UTF-8 (charset.c): read as it is, no converter.
 	 * The URL is set as xmlCtxtReadMemory sets it.
@@ -1539,9 +1556,6 @@ read_push(const char *s, size_t len, const char *base, int opts,
 	}
 	if (!cap->cut && xmlParseChunk(ctxt, NULL, 0, 1) != 0)
 		goto fail;
-	/* Cut at the cap: the text charged before the cut is the tree's. */
-	if (cap->cut)
-		push_flush(ps);
 	wf = ctxt->wellFormed != 0 || cap->cut;
 	doc = ctxt->myDoc;
 	ctxt->myDoc = NULL;
