@@ -1574,6 +1574,14 @@ read_push(const char *s, size_t len, const char *base, int opts,
 }
 
 /*
+ * Never NOENT, DTDLOAD or HUGE: no entity bombs, no external files.  The
+ * text is UTF-8 by now (charset.c), whatever it declares.
+ */
+#define READ_OPTS	(XML_PARSE_NONET | XML_PARSE_NOCDATA | \
+			    XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
+			    XML_PARSE_IGNORE_ENC)
+
+/*
  * The passes of feed_xml_read, strict first, stopped as soon as libxml2
  * ran out of memory: a document it could not read whole is no reason to
  * read it leniently, and a lenient pass would hide the failure.  A tree
@@ -1593,12 +1601,7 @@ read_doc(const char *s, size_t len, bool inplace, const char *base,
 	int		 opts;
 
 	*recovered = false;
-	/*
-	 * Never NOENT, DTDLOAD or HUGE: no entity bombs, no external files.
-	 * The text is UTF-8 by now (charset.c), whatever it declares.
-	 */
-	opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR |
-	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC;
+	opts = READ_OPTS;
 	/* COMPACT: short text inside its node, one malloc less each. */
 	if ((doc = read_push(s, len, base, opts | XML_PARSE_COMPACT,
 	    &ps)) != NULL || xmloom_seen(w)) {
@@ -1681,6 +1684,54 @@ feed_xml_read(const char *s, size_t len, bool inplace, const char *base,
 		return -1;
 	/* What libxml2 read is not quite the document: said as recovered. */
 	notes->recovered = notes->recovered || notes->attrs_dropped > 0;
+	*out = doc;
+	return 0;
+}
+
+/*
+ * Whether each processing instruction of s ends at its first '>', as
+ * feed_xml_fix_entities reads one ("<?pi a>b?>" is a PI to libxml2 to
+ * the "?>"; the rewrite would go on after the "a>").
+ */
+static bool
+pis_plain(const char *s, size_t len)
+{
+	const char	*p, *gt, *end = s + len;
+
+	for (p = s; (p = memchr(p, '?', (size_t)(end - p))) != NULL; p++) {
+		if (p == s || p[-1] != '<')
+			continue;
+		if ((gt = memchr(p + 1, '>', (size_t)(end - p - 1))) == NULL ||
+		    gt[-1] != '?' || gt - 1 == p)
+			return false;
+		p = gt;
+	}
+	return true;
+}
+
+int
+feed_xml_read_as_is(const char *s, size_t len, const char *base,
+    xmlDoc **out, struct feed_xml_notes *notes)
+{
+	struct xmloom	 w;
+	struct push	 ps;
+	xmlDoc		*doc;
+	bool		 oom;
+
+	*out = NULL;
+	memset(notes, 0, sizeof(*notes));
+	/* what feed_xml_bound would rewrite, and what the rewrite of
+	 * entities would read otherwise than libxml2 */
+	if (len > INT_MAX || bound_suspect(s, len) || !pis_plain(s, len))
+		return 1;
+	xmloom_begin(&w);
+	doc = read_push(s, len, base, READ_OPTS | XML_PARSE_COMPACT, &ps);
+	oom = xmloom_end(&w);
+	if (oom || doc == NULL || ps.cap.cut || doc->intSubset != NULL) {
+		if (doc != NULL)
+			xmlFreeDoc(doc);
+		return oom ? FEED_XML_NOMEM : 1;
+	}
 	*out = doc;
 	return 0;
 }

@@ -4,7 +4,8 @@
  * and steps over XML's own entities: it must rewrite exactly what a
  * byte-at-a-time scan does.  The strict push pass gathers a text node's
  * pieces before adding them: the tree must be the one libxml2 builds
- * without it, CDATA, comments, references and blanks included.
+ * without it, CDATA, comments, references and blanks included.  A
+ * document read as it is must be one the rewrite leaves alone.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -232,6 +233,57 @@ test_fix_entities_as_bytewise(void **state)
 	assert_true(changed > 1000 && changed < 19000);
 }
 
+/*
+ * What feed_xml_read_as_is reads, feed_xml_fix_entities would have left
+ * as it is: documents of pieces mostly well-formed, some of them not.
+ */
+static void
+test_as_is_needs_no_rewrite(void **state)
+{
+	static const char *const pieces[] = {
+		"&lt;", "&gt;", "&amp;", "&quot;", "&#160;", "&#x2014;",
+		"<a>x</a>", "<b c='>&amp;'/>", "<d e=\"&lt;\"></d>",
+		"<![CDATA[&nbsp;<&]]>", "<!-- &nbsp; < -->", "<?pi x?>",
+		"<?pi a>&nbsp;?>", "\t", "\n", "\r", "text", "\xc3\xa9",
+		">", "'", "\"", ";", "#", "]", "&nbsp;", "&", "<", "\x01",
+		"&#x;", "&#;", "<!DOCTYPE r>", "]]>", "&nosuch;", "<3",
+		"&eacute;",
+	};
+	const size_t		 np = sizeof(pieces) / sizeof(pieces[0]);
+	struct feed_xml_notes	 notes;
+	struct out		 doc;
+	xmlDoc			*x;
+	uint64_t		 seed = 7;
+	char			*got;
+	size_t			 round, k, n, glen, read = 0;
+	int			 rc;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		memset(&doc, 0, sizeof(doc));
+		out_str(&doc, "<r>");
+		n = 1 + next_rand(&seed) % 8;
+		for (k = 0; k < n; k++)
+			out_str(&doc, pieces[next_rand(&seed) % np]);
+		out_str(&doc, "</r>");
+		rc = feed_xml_read_as_is(doc.s, doc.len, NULL, &x, &notes);
+		assert_true(rc == 0 || rc == 1);
+		if (rc == 0) {
+			read++;
+			assert_false(notes.recovered);
+			xmlFreeDoc(x);
+			assert_int_equal(feed_xml_fix_entities(doc.s, doc.len,
+			    &got, &glen), 0);
+			if (got != NULL)
+				fail_msg("read as is, but rewritten: \"%s\"",
+				    doc.s);
+		}
+		free(doc.s);
+	}
+	/* both ways were taken */
+	assert_true(read > 1000 && read < 19000);
+}
+
 /* --- the strict push pass against libxml2's own tree ----------------- */
 
 static char *
@@ -378,6 +430,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fix_entities_as_bytewise),
+		cmocka_unit_test(test_as_is_needs_no_rewrite),
 		cmocka_unit_test(test_push_text_pieces),
 		cmocka_unit_test(test_push_dtd),
 		cmocka_unit_test(test_push_text_limit),
