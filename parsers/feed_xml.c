@@ -1709,6 +1709,30 @@ pis_plain(const char *s, size_t len)
 	return true;
 }
 
+/*
+ * Whether a DOCTYPE (or any other "<!" but a comment) comes before the
+ * first element: such a document is read the usual way, and reading it
+ * first as it is would be work done twice (the hostile ones among them,
+ * entity bombs, are the costliest of all to read).
+ */
+static bool
+prolog_declares(const char *s, size_t len)
+{
+	const char	*p, *end = s + len;
+	size_t		 i;
+
+	for (p = s; (p = memchr(p, '<', (size_t)(end - p))) != NULL; ) {
+		i = (size_t)(p - s);
+		if (starts(s, len, i, "<?"))
+			p = s + skip_past(s, len, i + 2, "?>");
+		else if (starts(s, len, i, "<!--"))
+			p = s + skip_past(s, len, i + 4, "-->");
+		else
+			return starts(s, len, i, "<!");
+	}
+	return false;
+}
+
 int
 feed_xml_read_as_is(const char *s, size_t len, const char *base,
     xmlDoc **out, struct feed_xml_notes *notes)
@@ -1722,7 +1746,8 @@ feed_xml_read_as_is(const char *s, size_t len, const char *base,
 	memset(notes, 0, sizeof(*notes));
 	/* what feed_xml_bound would rewrite, and what the rewrite of
 	 * entities would read otherwise than libxml2 */
-	if (len > INT_MAX || bound_suspect(s, len) || !pis_plain(s, len))
+	if (len > INT_MAX || prolog_declares(s, len) ||
+	    bound_suspect(s, len) || !pis_plain(s, len))
 		return 1;
 	xmloom_begin(&w);
 	doc = read_push(s, len, base, READ_OPTS | XML_PARSE_COMPACT, &ps);
