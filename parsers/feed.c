@@ -2426,6 +2426,21 @@ parse_utf8(const char *data, size_t len, char *owned, const char *base,
 		rc = feed_jsonfeed_parse(data, len, base, out, err, errlen);
 		goto out;
 	}
+	/*
+	 * Most feeds are well-formed as they come: read so, they are read
+	 * without the rewrite below, which would change nothing in them.
+	 */
+	if ((xr = feed_xml_read_as_is(data, len, base, &p.xdoc,
+	    &notes)) == FEED_XML_NOMEM) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (xr == 0 && (root = xmlDocGetRootElement(p.xdoc)) != NULL &&
+	    feed_root(root))
+		goto read;
+	if (p.xdoc != NULL)
+		xmlFreeDoc(p.xdoc);
+	p.xdoc = NULL;
 	/* HTML entities XML does not know become character references. */
 	if (feed_xml_fix_entities(data, len, &fixed, &flen) == -1) {
 		snprintf(err, errlen, "out of memory");
@@ -2466,6 +2481,7 @@ parse_utf8(const char *data, size_t len, char *owned, const char *base,
 			    "<%.64s>", (const char *)root->name);
 		goto out;
 	}
+ read:
 	if ((p.doc = calloc(1, sizeof(*p.doc))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;

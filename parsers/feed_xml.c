@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <libxml/HTMLparser.h>
 #include <libxml/SAX2.h>
 #include <libxml/entities.h>
@@ -91,6 +95,22 @@ skip_past(const char *s, size_t len, size_t i, const char *end)
 	return len;
 }
 
+/* How many bytes XML's own entity at s[0] ('&') takes: "&lt;" is 4; 0
+ * when there is none. */
+static size_t
+xml_entity_at(const char *s, size_t n)
+{
+	if (n >= 4 && (memcmp(s + 1, "lt;", 3) == 0 ||
+	    memcmp(s + 1, "gt;", 3) == 0))
+		return 4;
+	if (n >= 5 && memcmp(s + 1, "amp;", 4) == 0)
+		return 5;
+	if (n >= 6 && (memcmp(s + 1, "quot;", 5) == 0 ||
+	    memcmp(s + 1, "apos;", 5) == 0))
+		return 6;
+	return 0;
+}
+
 /*
  * What to write instead of the byte at s[i], or NULL to keep it; *skip is
  * how many input bytes the replacement stands for.
@@ -120,11 +140,7 @@ fix_one(const char *s, size_t len, size_t i, char *tmp, size_t tmplen,
 	if (c != '&')
 		return NULL;
 	/* XML's own entities, most of the '&' in escaped HTML */
-	if ((len - i >= 4 && (memcmp(s + i + 1, "lt;", 3) == 0 ||
-	    memcmp(s + i + 1, "gt;", 3) == 0)) ||
-	    (len - i >= 5 && memcmp(s + i + 1, "amp;", 4) == 0) ||
-	    (len - i >= 6 && (memcmp(s + i + 1, "quot;", 5) == 0 ||
-	    memcmp(s + i + 1, "apos;", 5) == 0)))
+	if (xml_entity_at(s + i, len - i) > 0)
 		return NULL;
 	if (i + 1 < len && s[i + 1] == '#') {
 		for (j = i + 2; j < len && (is_alnum((unsigned char)s[j])); j++)
@@ -154,16 +170,17 @@ fix_one(const char *s, size_t len, size_t i, char *tmp, size_t tmplen,
 static size_t
 skip_tag(const char *s, size_t len, size_t i)
 {
-	char	 q = 0;
+	const char	*q;
 
 	for (i++; i < len; i++) {
-		if (q != 0) {
-			if (s[i] == q)
-				q = 0;
-		} else if (s[i] == '"' || s[i] == '\'')
-			q = s[i];
-		else if (s[i] == '>')
+		if (s[i] == '>')
 			return i + 1;
+		/* a quoted value in one step: values are most of a tag */
+		if (s[i] == '"' || s[i] == '\'') {
+			if ((q = memchr(s + i + 1, s[i], len - i - 1)) == NULL)
+				return len;
+			i = (size_t)(q - s);
+		}
 	}
 	return len;
 }
@@ -178,12 +195,47 @@ skip_tag(const char *s, size_t len, size_t i)
 #define HAS_ZERO(v)	(((v) - ONES) & ~(v) & HIGHS)
 #define HAS_LESS(v, n)	(((v) - ONES * (n)) & ~(v) & HIGHS)
 
+#ifdef __SSE2__
+/*
+ * skip_plain sixteen bytes at a time, tabs and line ends stepped over
+ * too (a pretty-printed feed has one every line): the first byte it
+ * would not keep, or where fewer than sixteen are left.
+ */
+static size_t
+skip_plain16(const char *s, size_t len, size_t i)
+{
+	const __m128i	 lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
+	const __m128i	 ctl = _mm_set1_epi8(0x1f), tab = _mm_set1_epi8('\t');
+	const __m128i	 nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+	__m128i		 v, stop, ok;
+	int		 m;
+
+	for (; len - i >= 16; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		/* unsigned v <= 0x1f: a control */
+		stop = _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v);
+		ok = _mm_or_si128(_mm_cmpeq_epi8(v, tab),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, cr)));
+		stop = _mm_andnot_si128(ok, stop);
+		stop = _mm_or_si128(stop, _mm_or_si128(_mm_cmpeq_epi8(v, lt),
+		    _mm_cmpeq_epi8(v, amp)));
+		if ((m = _mm_movemask_epi8(stop)) != 0)
+			return i + (size_t)__builtin_ctz((unsigned)m);
+	}
+	return i;
+}
+#endif
+
 static size_t
 skip_plain(const char *s, size_t len, size_t i)
 {
 	uint64_t	 v;
 	unsigned char	 c;
 
+#ifdef __SSE2__
+	if (len - (i = skip_plain16(s, len, i)) >= 16)
+		return i;
+#endif
 	/* Eight bytes at a time while none is '<', '&' or a control. */
 	for (; len - i >= 8; i += 8) {
 		memcpy(&v, s + i, 8);
@@ -202,6 +254,22 @@ skip_plain(const char *s, size_t len, size_t i)
 	return i;
 }
 
+/*
+ * Whether "<!ENTITY" is anywhere in s: memmem, by a memchr for the '!',
+ * rare outside CDATA openings, at a fraction of glibc memmem's cost.
+ */
+static bool
+declares_entity(const char *s, size_t len)
+{
+	const char	*p, *end = s + len;
+
+	for (p = s; (p = memchr(p, '!', (size_t)(end - p))) != NULL; p++)
+		if (p > s && p[-1] == '<' && end - p >= 7 &&
+		    memcmp(p + 1, "ENTITY", 6) == 0)
+			return true;
+	return false;
+}
+
 int
 feed_xml_fix_entities(const char *s, size_t len, char **out, size_t *outlen)
 {
@@ -215,12 +283,18 @@ feed_xml_fix_entities(const char *s, size_t len, char **out, size_t *outlen)
 	*out = NULL;
 	*outlen = 0;
 	/* A document declaring its own entities means what it says. */
-	if (memmem(s, len, "<!ENTITY", 8) != NULL)
+	if (declares_entity(s, len))
 		return 0;
 	buf_init(&b, len > SIZE_MAX / 2 - 64 ? len : len + len / 2 + 64);
 	for (i = 0; i < len && rc == BUF_OK;) {
 		if ((i = skip_plain(s, len, i)) == len)
 			break;
+		/* escaped HTML is mostly "&lt;" and "&gt;": kept, as fix_one
+		 * would, without the call */
+		if (s[i] == '&' && (skip = xml_entity_at(s + i, len - i)) > 0) {
+			i += skip;
+			continue;
+		}
 		if (s[i] == '<' && len - i >= 9 &&
 		    memcmp(s + i, "<![CDATA[", 9) == 0) {
 			i = skip_past(s, len, i + 9, "]]>");
@@ -1234,6 +1308,210 @@ read_once(const char *s, size_t len, const char *base, int opts,
 	return doc;
 }
 
+/* --- text into the tree, in fewer pieces ---------------------------- */
+
+/*
+ * libxml2 hands the tree builder text a piece at a time: at most 300
+ * bytes, and each reference to one of XML's own entities ("&lt;") a piece
+ * of its own; xmlSAX2Characters costs about a hundred instructions a call,
+ * a tenth of the whole parse of escaped HTML, the cap's (xmlcap.c) in
+ * front of it more.  Once a text node is in the tree, the pieces that
+ * follow it are gathered here and added to it in one call, before anything
+ * else reaches the cap or the tree.  The node's content is the same, and
+ * so is the cap's charge: a piece added to a text node costs its length,
+ * and the pieces wait only while all of them fit in what is left of the
+ * budget, so none would have been refused.  Only in the strict push pass,
+ * and only without a DTD (whose entities libxml2 builds under other
+ * nodes).
+ */
+#define PENDING_MAX	4096
+
+struct push {
+	struct xmlcap	 cap;		/* first: what ctxt->_private is */
+	xmlParserCtxt	*ctxt;
+	xmlSAXHandler	 next;		/* the cap's callbacks, the builder's
+					 * behind them */
+	size_t		 len;		/* pending text, for ctxt->node->last */
+	bool		 armed;		/* push_may_wait said yes, since */
+	char		 text[PENDING_MAX];
+};
+
+static struct push *
+push_of(void *ctx)
+{
+	return (struct push *)((xmlParserCtxt *)ctx)->_private;
+}
+
+static void
+push_flush(struct push *ps)
+{
+	size_t	 n = ps->len;
+
+	ps->armed = false;
+	if (n == 0)
+		return;
+	ps->len = 0;
+	ps->next.characters(ps->ctxt, (const xmlChar *)ps->text, (int)n);
+}
+
+/*
+ * Whether the pending text and a piece of n bytes fit: in the cap's
+ * budget, and in libxml2's limit on one text node (a node over it fails
+ * on the same piece as it would have).
+ */
+static bool
+push_fits(const struct push *ps, size_t n)
+{
+	const struct xmlcap	*cap = &ps->cap;
+
+	return !cap->cut && ps->len + n <= cap->max - cap->used &&
+	    (size_t)ps->ctxt->nodelen + ps->len + n <= XML_MAX_TEXT_LENGTH;
+}
+
+/*
+ * Whether a piece of n bytes may wait: it goes at the end of the text
+ * node that is ctxt->node's last child, the one whose length the builder
+ * keeps (nodelen), and it fits.
+ */
+static bool
+push_may_wait(struct push *ps, xmlParserCtxt *ctxt, size_t n)
+{
+	const xmlNode	*last;
+
+	if (ctxt != ps->ctxt || ctxt->node == NULL || ctxt->myDoc == NULL ||
+	    ctxt->myDoc->intSubset != NULL ||
+	    (last = ctxt->node->last) == NULL ||
+	    last->type != XML_TEXT_NODE || last->name != xmlStringText ||
+	    ctxt->nodemem <= 0 || ctxt->nodelen < 0)
+		return false;
+	return push_fits(ps, n);
+}
+
+static void
+push_characters(void *ctx, const xmlChar *s, int len)
+{
+	struct push	*ps = push_of(ctx);
+	size_t		 n = len > 0 ? (size_t)len : 0;
+
+	/*
+	 * Armed, the tree has not changed since push_may_wait looked: every
+	 * other callback flushes first.  Only the limit on text is left.
+	 */
+	if (ps->armed && n <= sizeof(ps->text) - ps->len && push_fits(ps, n)) {
+		memcpy(ps->text + ps->len, s, n);
+		ps->len += n;
+		return;
+	}
+	if (ps->len > 0 && ps->len + n > sizeof(ps->text))
+		push_flush(ps);
+	if (n >= sizeof(ps->text) || !push_may_wait(ps, ctx, n)) {
+		push_flush(ps);
+		ps->next.characters(ctx, s, len);
+		return;
+	}
+	memcpy(ps->text + ps->len, s, n);
+	ps->len += n;
+	ps->armed = true;
+}
+
+static void
+push_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **ns, int natts,
+    int ndefaulted, const xmlChar **atts)
+{
+	struct push	*ps = push_of(ctx);
+
+	push_flush(ps);
+	ps->next.startElementNs(ctx, localname, prefix, uri, nns, ns, natts,
+	    ndefaulted, atts);
+}
+
+static void
+push_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct push	*ps = push_of(ctx);
+
+	push_flush(ps);
+	ps->next.endElementNs(ctx, localname, prefix, uri);
+}
+
+static void
+push_comment(void *ctx, const xmlChar *value)
+{
+	struct push	*ps = push_of(ctx);
+
+	push_flush(ps);
+	ps->next.comment(ctx, value);
+}
+
+static void
+push_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+	struct push	*ps = push_of(ctx);
+
+	push_flush(ps);
+	ps->next.processingInstruction(ctx, target, data);
+}
+
+static void
+push_reference(void *ctx, const xmlChar *name)
+{
+	struct push	*ps = push_of(ctx);
+
+	push_flush(ps);
+	ps->next.reference(ctx, name);
+}
+
+static void
+push_cdata(void *ctx, const xmlChar *s, int len)
+{
+	struct push	*ps = push_of(ctx);
+
+	push_flush(ps);
+	ps->next.cdataBlock(ctx, s, len);
+}
+
+static void
+push_end_document(void *ctx)
+{
+	struct push	*ps = push_of(ctx);
+
+	push_flush(ps);
+	ps->next.endDocument(ctx);
+}
+
+/*
+ * Our callbacks in front of the cap's (attached before).  Blanks are text
+ * to the builder (its ignorableWhitespace is xmlSAX2Characters unless
+ * blanks are dropped, and they are not): the cap charges them alike, and
+ * with one callback for both libxml2 no longer asks which they are.
+ */
+static void
+push_hooks(struct push *ps, xmlParserCtxt *ctxt)
+{
+	xmlSAXHandler	*h = ctxt->sax;
+
+	ps->ctxt = ctxt;
+	ps->len = 0;
+	ps->armed = false;
+	ps->next = *h;
+	if (ps->cap.sax.characters != xmlSAX2Characters ||
+	    ps->cap.sax.ignorableWhitespace != xmlSAX2Characters)
+		return;
+	h->characters = push_characters;
+	h->ignorableWhitespace = push_characters;
+#define HOOK(field, fn)	do { if (h->field != NULL) h->field = (fn); } while (0)
+	HOOK(startElementNs, push_start);
+	HOOK(endElementNs, push_end);
+	HOOK(comment, push_comment);
+	HOOK(processingInstruction, push_pi);
+	HOOK(reference, push_reference);
+	HOOK(cdataBlock, push_cdata);
+	HOOK(endDocument, push_end_document);
+#undef HOOK
+}
+
 /*
  * The first, strict pass through the push parser, which builds the same
  * tree as xmlCtxtReadMemory but reads CDATA sections and character data a
@@ -1244,8 +1522,9 @@ read_once(const char *s, size_t len, const char *base, int opts,
  */
 static xmlDoc *
 read_push(const char *s, size_t len, const char *base, int opts,
-    struct xmlcap *cap)
+    struct push *ps)
 {
+	struct xmlcap	*cap = &ps->cap;
 	xmlParserCtxt	*ctxt;
 	xmlDoc		*doc;
 	size_t		 off, n;
@@ -1258,6 +1537,7 @@ read_push(const char *s, size_t len, const char *base, int opts,
 	xmlCtxtUseOptions(ctxt, opts);
 	xmlcap_init(cap, XMLCAP_TREE, 0);
 	xmlcap_attach(cap, ctxt);
+	push_hooks(ps, ctxt);
 	/*
 	 * The text is valid UTF-8 (charset.c): read as it is, no converter.
 	 * The URL is set as xmlCtxtReadMemory sets it.
@@ -1294,6 +1574,14 @@ read_push(const char *s, size_t len, const char *base, int opts,
 }
 
 /*
+ * Never NOENT, DTDLOAD or HUGE: no entity bombs, no external files.  The
+ * text is UTF-8 by now (charset.c), whatever it declares.
+ */
+#define READ_OPTS	(XML_PARSE_NONET | XML_PARSE_NOCDATA | \
+			    XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
+			    XML_PARSE_IGNORE_ENC)
+
+/*
  * The passes of feed_xml_read, strict first, stopped as soon as libxml2
  * ran out of memory: a document it could not read whole is no reason to
  * read it leniently, and a lenient pass would hide the failure.  A tree
@@ -1304,6 +1592,7 @@ static xmlDoc *
 read_doc(const char *s, size_t len, bool inplace, const char *base,
     bool *recovered, const struct xmloom *w, bool *oom)
 {
+	struct push	 ps;
 	struct xmlcap	 cap;
 	xmlDoc		*doc;
 	char		*wrapped = NULL;
@@ -1312,16 +1601,11 @@ read_doc(const char *s, size_t len, bool inplace, const char *base,
 	int		 opts;
 
 	*recovered = false;
-	/*
-	 * Never NOENT, DTDLOAD or HUGE: no entity bombs, no external files.
-	 * The text is UTF-8 by now (charset.c), whatever it declares.
-	 */
-	opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR |
-	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC;
+	opts = READ_OPTS;
 	/* COMPACT: short text inside its node, one malloc less each. */
 	if ((doc = read_push(s, len, base, opts | XML_PARSE_COMPACT,
-	    &cap)) != NULL || xmloom_seen(w)) {
-		*recovered = doc != NULL && cap.cut;
+	    &ps)) != NULL || xmloom_seen(w)) {
+		*recovered = doc != NULL && ps.cap.cut;
 		return doc;
 	}
 	/* Not well-formed for the push parser: the pull parser decides. */
@@ -1400,6 +1684,79 @@ feed_xml_read(const char *s, size_t len, bool inplace, const char *base,
 		return -1;
 	/* What libxml2 read is not quite the document: said as recovered. */
 	notes->recovered = notes->recovered || notes->attrs_dropped > 0;
+	*out = doc;
+	return 0;
+}
+
+/*
+ * Whether each processing instruction of s ends at its first '>', as
+ * feed_xml_fix_entities reads one ("<?pi a>b?>" is a PI to libxml2 to
+ * the "?>"; the rewrite would go on after the "a>").
+ */
+static bool
+pis_plain(const char *s, size_t len)
+{
+	const char	*p, *gt, *end = s + len;
+
+	for (p = s; (p = memchr(p, '?', (size_t)(end - p))) != NULL; p++) {
+		if (p == s || p[-1] != '<')
+			continue;
+		if ((gt = memchr(p + 1, '>', (size_t)(end - p - 1))) == NULL ||
+		    gt[-1] != '?' || gt - 1 == p)
+			return false;
+		p = gt;
+	}
+	return true;
+}
+
+/*
+ * Whether a DOCTYPE (or any other "<!" but a comment) comes before the
+ * first element: such a document is read the usual way, and reading it
+ * first as it is would be work done twice (the hostile ones among them,
+ * entity bombs, are the costliest of all to read).
+ */
+static bool
+prolog_declares(const char *s, size_t len)
+{
+	const char	*p, *end = s + len;
+	size_t		 i;
+
+	for (p = s; (p = memchr(p, '<', (size_t)(end - p))) != NULL; ) {
+		i = (size_t)(p - s);
+		if (starts(s, len, i, "<?"))
+			p = s + skip_past(s, len, i + 2, "?>");
+		else if (starts(s, len, i, "<!--"))
+			p = s + skip_past(s, len, i + 4, "-->");
+		else
+			return starts(s, len, i, "<!");
+	}
+	return false;
+}
+
+int
+feed_xml_read_as_is(const char *s, size_t len, const char *base,
+    xmlDoc **out, struct feed_xml_notes *notes)
+{
+	struct xmloom	 w;
+	struct push	 ps;
+	xmlDoc		*doc;
+	bool		 oom;
+
+	*out = NULL;
+	memset(notes, 0, sizeof(*notes));
+	/* what feed_xml_bound would rewrite, and what the rewrite of
+	 * entities would read otherwise than libxml2 */
+	if (len > INT_MAX || prolog_declares(s, len) ||
+	    bound_suspect(s, len) || !pis_plain(s, len))
+		return 1;
+	xmloom_begin(&w);
+	doc = read_push(s, len, base, READ_OPTS | XML_PARSE_COMPACT, &ps);
+	oom = xmloom_end(&w);
+	if (oom || doc == NULL || ps.cap.cut || doc->intSubset != NULL) {
+		if (doc != NULL)
+			xmlFreeDoc(doc);
+		return oom ? FEED_XML_NOMEM : 1;
+	}
 	*out = doc;
 	return 0;
 }

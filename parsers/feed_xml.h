@@ -67,4 +67,18 @@ struct feed_xml_notes {
 int	 feed_xml_read(const char *, size_t, bool inplace, const char *base,
 	    xmlDoc **, struct feed_xml_notes *);
 
+/*
+ * The document as it is, before feed_xml_fix_entities, by the strict push
+ * pass alone: 0 and the tree when libxml2 finds it well-formed, without a
+ * DOCTYPE, within every limit of feed_xml_read, read with nothing left
+ * out, and with no processing instruction holding a '>'.  Then the
+ * rewrite would have changed nothing: each thing it rewrites (an HTML
+ * entity, a bare '&' or '<', a C0 control in text) is a fatal error to
+ * libxml2 in a document without a DTD, and it skips tags, comments and
+ * CDATA as libxml2 reads them.  1 when the document must take the usual
+ * way (feed_xml_fix_entities, then feed_xml_read); FEED_XML_NOMEM.
+ */
+int	 feed_xml_read_as_is(const char *, size_t, const char *base,
+	    xmlDoc **, struct feed_xml_notes *);
+
 #endif
