@@ -2,10 +2,10 @@
  * bench_text: text_from_html's fast path against libxml2's, for speed and
  * for sameness.
  *
- *   bench_text [-l] [-n PASSES] [-z SNIPPETS] [FILE ...]
+ *   bench_text [-gl] [-n PASSES] [-z SNIPPETS] [FILE ...]
  *
  * The fields are every element's text and inner markup in the generated
- * feeds (bench/gen_feeds.c) and in each FILE given: a feed (XML, or JSON
+ * feeds (bench/gen_feeds.c; -g leaves them out) and in each FILE given: a feed (XML, or JSON
  * whose strings are taken), or an HTML page (".html", ".htm": the page
  * whole and each of its paragraphs).  Each field goes through both paths,
  * as text and as one line (titles), and so do SNIPPETS random fragments
@@ -446,9 +446,13 @@ main(int argc, char **argv)
 	enum text_path		 path = TEXT_AUTO;
 	double			 tl, ta;
 	int			 ch;
+	bool			 gen = true;
 
-	while ((ch = getopt(argc, argv, "ln:z:")) != -1) {
+	while ((ch = getopt(argc, argv, "gln:z:")) != -1) {
 		switch (ch) {
+		case 'g':
+			gen = false;
+			break;
 		case 'l':
 			path = TEXT_LIBXML;
 			break;
@@ -459,12 +463,13 @@ main(int argc, char **argv)
 			nsnip = strtoul(optarg, NULL, 10);
 			break;
 		default:
-			fprintf(stderr, "usage: bench_text [-l] [-n PASSES] "
+			fprintf(stderr, "usage: bench_text [-gl] [-n PASSES] "
 			    "[-z SNIPPETS] [FILE ...]\n");
 			return 2;
 		}
 	}
-	gen_fields(&f);
+	if (gen)
+		gen_fields(&f);
 	for (i = (size_t)optind; i < (size_t)argc; i++)
 		file_fields(&f, argv[i]);
 	if (passes > 0) {
