@@ -218,16 +218,15 @@ on_blanks(void *ctx, const xmlChar *s, int len)
 #define FAST_NAME	16	/* longest element name read */
 #define FAST_ATTR	90	/* longest attribute name (libxml2 cuts at 100) */
 
+/* In alphabetical order (fast_tag searches them), html and body last. */
 enum {
-	T_A, T_ABBR, T_B, T_BIG, T_CITE, T_CODE, T_DEL, T_EM, T_FONT, T_I,
-	T_INS, T_MARK, T_Q, T_S, T_SMALL, T_SPAN, T_STRIKE, T_STRONG, T_SUB,
-	T_SUP, T_TIME, T_TT, T_U,
-	T_BR, T_IMG, T_HR,
-	T_P, T_DIV, T_BLOCKQUOTE, T_UL, T_OL, T_LI, T_DL, T_DT, T_DD, T_H1,
-	T_H2, T_H3, T_H4, T_H5, T_H6, T_FIGURE, T_FIGCAPTION, T_SECTION,
-	T_ARTICLE, T_HEADER, T_FOOTER, T_ASIDE, T_NAV, T_MAIN, T_ADDRESS,
-	T_CENTER, T_PRE,
-	T_NOSCRIPT, T_IFRAME, T_OBJECT, T_EMBED,
+	T_A, T_ABBR, T_ADDRESS, T_ARTICLE, T_ASIDE, T_B, T_BIG, T_BLOCKQUOTE,
+	T_BR, T_CENTER, T_CITE, T_CODE, T_DD, T_DEL, T_DIV, T_DL, T_DT, T_EM,
+	T_EMBED, T_FIGCAPTION, T_FIGURE, T_FONT, T_FOOTER, T_H1, T_H2, T_H3,
+	T_H4, T_H5, T_H6, T_HEADER, T_HR, T_I, T_IFRAME, T_IMG, T_INS, T_LI,
+	T_MAIN, T_MARK, T_NAV, T_NOSCRIPT, T_OBJECT, T_OL, T_P, T_PRE, T_Q,
+	T_S, T_SECTION, T_SMALL, T_SPAN, T_STRIKE, T_STRONG, T_SUB, T_SUP,
+	T_TIME, T_TT, T_U, T_UL,
 	T_HTML, T_BODY
 };
 
@@ -240,41 +239,168 @@ enum {
 
 /* In the enum's order; the closes are libxml2's htmlStartClose. */
 const struct text_tag text_tags[] = {
-	{ "a", INLINE, BIT(T_A) }, { "abbr", INLINE, 0 }, { "b", INLINE, 0 },
-	{ "big", INLINE, 0 }, { "cite", INLINE, 0 }, { "code", INLINE, 0 },
-	{ "del", INLINE, 0 }, { "em", INLINE, 0 }, { "font", INLINE, 0 },
-	{ "i", INLINE, 0 }, { "ins", INLINE, 0 }, { "mark", INLINE, 0 },
-	{ "q", INLINE, 0 }, { "s", INLINE, 0 }, { "small", INLINE, 0 },
-	{ "span", INLINE, 0 }, { "strike", INLINE, 0 },
-	{ "strong", INLINE, 0 }, { "sub", INLINE, 0 }, { "sup", INLINE, 0 },
-	{ "time", INLINE, 0 }, { "tt", INLINE, 0 }, { "u", INLINE, 0 },
-	{ "br", BLOCK | TEXT_TAG_VOID, 0 }, { "img", TEXT_TAG_VOID, 0 },
-	{ "hr", BLOCK | TEXT_TAG_VOID, BIT(T_P) },
-	{ "p", BLOCK, BIT(T_P) | BIT(T_B) | BIT(T_BIG) | BIT(T_I) | BIT(T_S) |
-	    BIT(T_SMALL) | BIT(T_STRIKE) | BIT(T_TT) | BIT(T_U) | HEADINGS },
-	{ "div", BLOCK | TEXT_TAG_DIV, BIT(T_P) },
+	{ "a", INLINE, BIT(T_A) },
+	{ "abbr", INLINE, 0 },
+	{ "address", BLOCK, BIT(T_P) | BIT(T_UL) },
+	{ "article", BLOCK, 0 },
+	{ "aside", BLOCK, 0 },
+	{ "b", INLINE, 0 },
+	{ "big", INLINE, 0 },
 	{ "blockquote", BLOCK, BIT(T_P) },
-	{ "ul", BLOCK, BIT(T_P) | BIT(T_OL) | BIT(T_ADDRESS) | BIT(T_PRE) },
-	{ "ol", BLOCK, BIT(T_P) | BIT(T_UL) },
-	{ "li", BLOCK, BIT(T_P) | BIT(T_LI) | BIT(T_DL) | HEADINGS |
-	    BIT(T_ADDRESS) | BIT(T_PRE) },
+	{ "br", BLOCK | TEXT_TAG_VOID, 0 },
+	{ "center", BLOCK, BIT(T_B) | BIT(T_FONT) | BIT(T_I) | BIT(T_P) },
+	{ "cite", INLINE, 0 },
+	{ "code", INLINE, 0 },
+	{ "dd", BLOCK, BIT(T_P) | BIT(T_DT) | BIT(T_ADDRESS) | BIT(T_PRE) },
+	{ "del", INLINE, 0 },
+	{ "div", BLOCK | TEXT_TAG_DIV, BIT(T_P) },
 	{ "dl", BLOCK, BIT(T_P) | BIT(T_DT) | BIT(T_ADDRESS) | BIT(T_PRE) },
 	{ "dt", BLOCK, BIT(T_P) | BIT(T_DD) | BIT(T_ADDRESS) | BIT(T_PRE) },
-	{ "dd", BLOCK, BIT(T_P) | BIT(T_DT) | BIT(T_ADDRESS) | BIT(T_PRE) },
-	HEADING("h1"), HEADING("h2"), HEADING("h3"), HEADING("h4"),
-	HEADING("h5"), HEADING("h6"),
-	{ "figure", BLOCK, 0 }, { "figcaption", BLOCK, 0 },
-	{ "section", BLOCK, 0 }, { "article", BLOCK, 0 },
-	{ "header", BLOCK, 0 }, { "footer", BLOCK, 0 }, { "aside", BLOCK, 0 },
-	{ "nav", BLOCK, 0 }, { "main", BLOCK, 0 },
-	{ "address", BLOCK, BIT(T_P) | BIT(T_UL) },
-	{ "center", BLOCK, BIT(T_B) | BIT(T_FONT) | BIT(T_I) | BIT(T_P) },
+	{ "em", INLINE, 0 },
+	{ "embed", TEXT_TAG_SKIP, 0 },
+	{ "figcaption", BLOCK, 0 },
+	{ "figure", BLOCK, 0 },
+	{ "font", INLINE, 0 },
+	{ "footer", BLOCK, 0 },
+	HEADING("h1"),
+	HEADING("h2"),
+	HEADING("h3"),
+	HEADING("h4"),
+	HEADING("h5"),
+	HEADING("h6"),
+	{ "header", BLOCK, 0 },
+	{ "hr", BLOCK | TEXT_TAG_VOID, BIT(T_P) },
+	{ "i", INLINE, 0 },
+	{ "iframe", TEXT_TAG_SKIP, 0 },
+	{ "img", TEXT_TAG_VOID, 0 },
+	{ "ins", INLINE, 0 },
+	{ "li", BLOCK, BIT(T_P) | BIT(T_LI) | BIT(T_DL) | HEADINGS |
+	    BIT(T_ADDRESS) | BIT(T_PRE) },
+	{ "main", BLOCK, 0 },
+	{ "mark", INLINE, 0 },
+	{ "nav", BLOCK, 0 },
+	{ "noscript", TEXT_TAG_SKIP, 0 },
+	{ "object", TEXT_TAG_SKIP, 0 },
+	{ "ol", BLOCK, BIT(T_P) | BIT(T_UL) },
+	{ "p", BLOCK, BIT(T_P) | BIT(T_B) | BIT(T_BIG) | BIT(T_I) | BIT(T_S) |
+	    BIT(T_SMALL) | BIT(T_STRIKE) | BIT(T_TT) | BIT(T_U) | HEADINGS },
 	{ "pre", BLOCK, BIT(T_P) | BIT(T_UL) },
-	{ "noscript", TEXT_TAG_SKIP, 0 }, { "iframe", TEXT_TAG_SKIP, 0 },
-	{ "object", TEXT_TAG_SKIP, 0 }, { "embed", TEXT_TAG_SKIP, 0 },
-	{ "html", TEXT_TAG_IMPLIED, 0 }, { "body", TEXT_TAG_IMPLIED, 0 },
+	{ "q", INLINE, 0 },
+	{ "s", INLINE, 0 },
+	{ "section", BLOCK, 0 },
+	{ "small", INLINE, 0 },
+	{ "span", INLINE, 0 },
+	{ "strike", INLINE, 0 },
+	{ "strong", INLINE, 0 },
+	{ "sub", INLINE, 0 },
+	{ "sup", INLINE, 0 },
+	{ "time", INLINE, 0 },
+	{ "tt", INLINE, 0 },
+	{ "u", INLINE, 0 },
+	{ "ul", BLOCK, BIT(T_P) | BIT(T_OL) | BIT(T_ADDRESS) | BIT(T_PRE) },
+	{ "html", TEXT_TAG_IMPLIED, 0 },
+	{ "body", TEXT_TAG_IMPLIED, 0 },
 	{ NULL, 0, 0 }
 };
+
+/*
+ * libxml2's HTML 4 entities (html40EntitiesTable), by name: its own
+ * htmlEntityLookup compares the name with each in turn.
+ */
+const struct text_entity text_entities[] = {
+	{ "AElig", 198 }, { "Aacute", 193 }, { "Acirc", 194 },
+	{ "Agrave", 192 }, { "Alpha", 913 }, { "Aring", 197 },
+	{ "Atilde", 195 }, { "Auml", 196 }, { "Beta", 914 },
+	{ "Ccedil", 199 }, { "Chi", 935 }, { "Dagger", 8225 },
+	{ "Delta", 916 }, { "ETH", 208 }, { "Eacute", 201 },
+	{ "Ecirc", 202 }, { "Egrave", 200 }, { "Epsilon", 917 },
+	{ "Eta", 919 }, { "Euml", 203 }, { "Gamma", 915 },
+	{ "Iacute", 205 }, { "Icirc", 206 }, { "Igrave", 204 },
+	{ "Iota", 921 }, { "Iuml", 207 }, { "Kappa", 922 },
+	{ "Lambda", 923 }, { "Mu", 924 }, { "Ntilde", 209 },
+	{ "Nu", 925 }, { "OElig", 338 }, { "Oacute", 211 },
+	{ "Ocirc", 212 }, { "Ograve", 210 }, { "Omega", 937 },
+	{ "Omicron", 927 }, { "Oslash", 216 }, { "Otilde", 213 },
+	{ "Ouml", 214 }, { "Phi", 934 }, { "Pi", 928 },
+	{ "Prime", 8243 }, { "Psi", 936 }, { "Rho", 929 },
+	{ "Scaron", 352 }, { "Sigma", 931 }, { "THORN", 222 },
+	{ "Tau", 932 }, { "Theta", 920 }, { "Uacute", 218 },
+	{ "Ucirc", 219 }, { "Ugrave", 217 }, { "Upsilon", 933 },
+	{ "Uuml", 220 }, { "Xi", 926 }, { "Yacute", 221 },
+	{ "Yuml", 376 }, { "Zeta", 918 }, { "aacute", 225 },
+	{ "acirc", 226 }, { "acute", 180 }, { "aelig", 230 },
+	{ "agrave", 224 }, { "alefsym", 8501 }, { "alpha", 945 },
+	{ "amp", 38 }, { "and", 8743 }, { "ang", 8736 }, { "apos", 39 },
+	{ "aring", 229 }, { "asymp", 8776 }, { "atilde", 227 },
+	{ "auml", 228 }, { "bdquo", 8222 }, { "beta", 946 },
+	{ "brvbar", 166 }, { "bull", 8226 }, { "cap", 8745 },
+	{ "ccedil", 231 }, { "cedil", 184 }, { "cent", 162 },
+	{ "chi", 967 }, { "circ", 710 }, { "clubs", 9827 },
+	{ "cong", 8773 }, { "copy", 169 }, { "crarr", 8629 },
+	{ "cup", 8746 }, { "curren", 164 }, { "dArr", 8659 },
+	{ "dagger", 8224 }, { "darr", 8595 }, { "deg", 176 },
+	{ "delta", 948 }, { "diams", 9830 }, { "divide", 247 },
+	{ "eacute", 233 }, { "ecirc", 234 }, { "egrave", 232 },
+	{ "empty", 8709 }, { "emsp", 8195 }, { "ensp", 8194 },
+	{ "epsilon", 949 }, { "equiv", 8801 }, { "eta", 951 },
+	{ "eth", 240 }, { "euml", 235 }, { "euro", 8364 },
+	{ "exist", 8707 }, { "fnof", 402 }, { "forall", 8704 },
+	{ "frac12", 189 }, { "frac14", 188 }, { "frac34", 190 },
+	{ "frasl", 8260 }, { "gamma", 947 }, { "ge", 8805 },
+	{ "gt", 62 }, { "hArr", 8660 }, { "harr", 8596 },
+	{ "hearts", 9829 }, { "hellip", 8230 }, { "iacute", 237 },
+	{ "icirc", 238 }, { "iexcl", 161 }, { "igrave", 236 },
+	{ "image", 8465 }, { "infin", 8734 }, { "int", 8747 },
+	{ "iota", 953 }, { "iquest", 191 }, { "isin", 8712 },
+	{ "iuml", 239 }, { "kappa", 954 }, { "lArr", 8656 },
+	{ "lambda", 955 }, { "lang", 9001 }, { "laquo", 171 },
+	{ "larr", 8592 }, { "lceil", 8968 }, { "ldquo", 8220 },
+	{ "le", 8804 }, { "lfloor", 8970 }, { "lowast", 8727 },
+	{ "loz", 9674 }, { "lrm", 8206 }, { "lsaquo", 8249 },
+	{ "lsquo", 8216 }, { "lt", 60 }, { "macr", 175 },
+	{ "mdash", 8212 }, { "micro", 181 }, { "middot", 183 },
+	{ "minus", 8722 }, { "mu", 956 }, { "nabla", 8711 },
+	{ "nbsp", 160 }, { "ndash", 8211 }, { "ne", 8800 },
+	{ "ni", 8715 }, { "not", 172 }, { "notin", 8713 },
+	{ "nsub", 8836 }, { "ntilde", 241 }, { "nu", 957 },
+	{ "oacute", 243 }, { "ocirc", 244 }, { "oelig", 339 },
+	{ "ograve", 242 }, { "oline", 8254 }, { "omega", 969 },
+	{ "omicron", 959 }, { "oplus", 8853 }, { "or", 8744 },
+	{ "ordf", 170 }, { "ordm", 186 }, { "oslash", 248 },
+	{ "otilde", 245 }, { "otimes", 8855 }, { "ouml", 246 },
+	{ "para", 182 }, { "part", 8706 }, { "permil", 8240 },
+	{ "perp", 8869 }, { "phi", 966 }, { "pi", 960 }, { "piv", 982 },
+	{ "plusmn", 177 }, { "pound", 163 }, { "prime", 8242 },
+	{ "prod", 8719 }, { "prop", 8733 }, { "psi", 968 },
+	{ "quot", 34 }, { "rArr", 8658 }, { "radic", 8730 },
+	{ "rang", 9002 }, { "raquo", 187 }, { "rarr", 8594 },
+	{ "rceil", 8969 }, { "rdquo", 8221 }, { "real", 8476 },
+	{ "reg", 174 }, { "rfloor", 8971 }, { "rho", 961 },
+	{ "rlm", 8207 }, { "rsaquo", 8250 }, { "rsquo", 8217 },
+	{ "sbquo", 8218 }, { "scaron", 353 }, { "sdot", 8901 },
+	{ "sect", 167 }, { "shy", 173 }, { "sigma", 963 },
+	{ "sigmaf", 962 }, { "sim", 8764 }, { "spades", 9824 },
+	{ "sub", 8834 }, { "sube", 8838 }, { "sum", 8721 },
+	{ "sup", 8835 }, { "sup1", 185 }, { "sup2", 178 },
+	{ "sup3", 179 }, { "supe", 8839 }, { "szlig", 223 },
+	{ "tau", 964 }, { "there4", 8756 }, { "theta", 952 },
+	{ "thetasym", 977 }, { "thinsp", 8201 }, { "thorn", 254 },
+	{ "tilde", 732 }, { "times", 215 }, { "trade", 8482 },
+	{ "uArr", 8657 }, { "uacute", 250 }, { "uarr", 8593 },
+	{ "ucirc", 251 }, { "ugrave", 249 }, { "uml", 168 },
+	{ "upsih", 978 }, { "upsilon", 965 }, { "uuml", 252 },
+	{ "weierp", 8472 }, { "xi", 958 }, { "yacute", 253 },
+	{ "yen", 165 }, { "yuml", 255 }, { "zeta", 950 },
+	{ "zwj", 8205 }, { "zwnj", 8204 },
+};
+const size_t text_nentities =
+    sizeof(text_entities) / sizeof(text_entities[0]);
+
+static int
+entity_cmp(const void *key, const void *ent)
+{
+	return strcmp(key, ((const struct text_entity *)ent)->name);
+}
 
 struct fast {
 	const unsigned char	*s;
@@ -391,17 +517,22 @@ fast_implied(struct fast *f, bool text)
 	return 0;
 }
 
-/* The element named s[0..n) (lower case), or -1. */
+/* The element named s[0..n) (lower case, no NUL), or -1. */
 static int
 fast_tag(const char *s, size_t n)
 {
-	int	 t;
+	int	 lo = 0, hi = T_HTML, mid, c;
 
-	for (t = 0; t < T_HTML; t++)
-		if (text_tags[t].name[0] == s[0] &&
-		    strncmp(text_tags[t].name, s, n) == 0 &&
-		    text_tags[t].name[n] == '\0')
-			return t;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strncmp(text_tags[mid].name, s, n)) == 0 &&
+		    text_tags[mid].name[n] == '\0')
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return -1;
 }
 
@@ -640,7 +771,7 @@ fast_charref(struct fast *f, unsigned int *c)
 static int
 fast_ref(struct fast *f)
 {
-	const htmlEntityDesc	*ent;
+	const struct text_entity *ent;
 	char			 name[FAST_NAME + 1];
 	unsigned char		 out[4];
 	unsigned int		 c;
@@ -668,7 +799,8 @@ fast_ref(struct fast *f)
 		return -1;
 	name[n] = '\0';
 	if (n > 0 && f->i < f->len && f->s[f->i] == ';' &&
-	    (ent = htmlEntityLookup((const xmlChar *)name)) != NULL) {
+	    (ent = bsearch(name, text_entities, text_nentities,
+	    sizeof(text_entities[0]), entity_cmp)) != NULL) {
 		f->i++;
 		walk_text(f->w, out, fast_utf8(ent->value, out));
 		return 0;

@@ -28,6 +28,15 @@ struct text_tag {
 
 extern const struct text_tag text_tags[];
 
+/* libxml2's HTML entities, sorted by name (strcmp). */
+struct text_entity {
+	const char	*name;
+	unsigned	 value;
+};
+
+extern const struct text_entity text_entities[];
+extern const size_t text_nentities;
+
 /* How convert() goes about it. */
 enum text_path {
 	TEXT_AUTO,		/* the fast path when it can, else libxml2 */

@@ -376,6 +376,35 @@ test_fast_tables(void **state)
 	}
 }
 
+/* The fast path's entities are libxml2's, all of them, sorted. */
+static void
+test_fast_entities(void **state)
+{
+	const htmlEntityDesc	*d;
+	size_t			 i, n = 0;
+	unsigned		 v;
+
+	(void)state;
+	for (i = 0; i < text_nentities; i++) {
+		if (i > 0 && strcmp(text_entities[i - 1].name,
+		    text_entities[i].name) >= 0)
+			fail_msg("%s: out of order", text_entities[i].name);
+		d = htmlEntityLookup((const xmlChar *)text_entities[i].name);
+		if (d == NULL || d->value != text_entities[i].value)
+			fail_msg("&%s;: not libxml2's", text_entities[i].name);
+	}
+	/* libxml2's table, by value: as many as ours */
+	for (v = 0; v < 0x30000; v++)
+		if ((d = htmlEntityValueLookup(v)) != NULL && d->value == v)
+			n++;
+	assert_int_equal(n, text_nentities);
+	/* and the elements are sorted, for their binary search */
+	for (i = 1; text_tags[i].name != NULL &&
+	    !(text_tags[i].flags & TEXT_TAG_IMPLIED); i++)
+		if (strcmp(text_tags[i - 1].name, text_tags[i].name) >= 0)
+			fail_msg("<%s>: out of order", text_tags[i].name);
+}
+
 /* The same as libxml2's, as text and as a line; fast says by which path. */
 static void
 same(const char *html, size_t len, int fast)
@@ -529,6 +558,7 @@ main(void)
 		cmocka_unit_test(test_length),
 		cmocka_unit_test(test_as_tree),
 		cmocka_unit_test(test_fast_tables),
+		cmocka_unit_test(test_fast_entities),
 		cmocka_unit_test(test_fast_taken),
 		cmocka_unit_test(test_fast_fallback),
 		cmocka_unit_test(test_fast_random),
