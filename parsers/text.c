@@ -119,9 +119,15 @@ add_text(struct walk *w, const unsigned char *s, size_t len)
 			emit(w, " ", 1);
 		w->brk = w->space = false;
 		w->nl = 0;
-		for (run = i + 1; run < len && s[run] > ' ' && s[run] != 0xc2;
-		    run++)
-			continue;
+		/*
+		 * A word, and the words after it each behind one space: the
+		 * space would come out as it is, so they go in one piece.
+		 */
+		for (run = i + 1; run < len; run++)
+			if ((s[run] <= ' ' || s[run] == 0xc2) && (s[run] != ' ' ||
+			    run + 1 == len || s[run + 1] <= ' ' ||
+			    s[run + 1] == 0xc2))
+				break;
 		emit(w, (const char *)s + i, run - i);
 		i = run;
 	}
@@ -525,7 +531,9 @@ fast_tag(const char *s, size_t n)
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if ((c = strncmp(text_tags[mid].name, s, n)) == 0 &&
+		if ((c = (unsigned char)text_tags[mid].name[0] -
+		    (unsigned char)s[0]) == 0 &&
+		    (c = strncmp(text_tags[mid].name, s, n)) == 0 &&
 		    text_tags[mid].name[n] == '\0')
 			return mid;
 		if (c < 0)
@@ -813,9 +821,21 @@ fast_ref(struct fast *f)
 static int
 fast_chars(struct fast *f)
 {
-	size_t	 start = f->i, k;
-	bool	 blank = true;
+	size_t		 start = f->i, k;
+	uint64_t	 v, a, b;
+	bool		 blank = true;
 
+	while (f->len - f->i >= 8) {
+		memcpy(&v, f->s + f->i, 8);
+		/* a zero byte in either: a '<' or a '&' among the eight */
+		a = v ^ UINT64_C(0x3c3c3c3c3c3c3c3c);
+		b = v ^ UINT64_C(0x2626262626262626);
+		if ((((a - UINT64_C(0x0101010101010101)) & ~a) |
+		    ((b - UINT64_C(0x0101010101010101)) & ~b)) &
+		    UINT64_C(0x8080808080808080))
+			break;
+		f->i += 8;
+	}
 	while (f->i < f->len && f->s[f->i] != '<' && f->s[f->i] != '&')
 		f->i++;
 	if (f->n == 0) {
