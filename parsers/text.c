@@ -839,8 +839,10 @@ fast_chars(struct fast *f)
 	while (f->i < f->len && f->s[f->i] != '<' && f->s[f->i] != '&')
 		f->i++;
 	if (f->n == 0) {
-		/* Blanks before any element are no paragraph, unless a
-		 * reference follows (libxml2's areBlanks). */
+		/*
+		 * Blanks before any element are no paragraph, unless a
+		 * reference follows (libxml2's areBlanks).
+		 */
 		for (k = start; k < f->i && blank; k++)
 			blank = IS_BLANK(f->s[k]);
 		if (blank && (f->i == f->len || f->s[f->i] != '&'))
