@@ -3,8 +3,10 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,7 @@
 #include <libxml/tree.h>
 
 #include "parsers/text.h"
+#include "parsers/text_int.h"
 
 static void
 check(const char *html, const char *want_text, const char *want_line)
@@ -290,6 +293,259 @@ test_as_tree(void **state)
 	}
 }
 
+static int
+listed(const char *const *list, const char *name)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether libxml2 closes an open <name> at a second <name> ("<p>a<p>b"
+ * makes two paragraphs, "<b>a<b>b" one inside the other).
+ */
+static int
+closes_itself(const char *name)
+{
+	char		 html[64];
+	htmlDocPtr	 doc;
+	xmlNode		*n;
+	int		 yes = 0;
+
+	snprintf(html, sizeof(html), "<%s>a<%s>b", name, name);
+	doc = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
+	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	    HTML_PARSE_RECOVER);
+	assert_non_null(doc);
+	/* html > body > name */
+	n = xmlDocGetRootElement(doc)->children->children;
+	assert_string_equal((const char *)n->name, name);
+	yes = n->next != NULL;
+	xmlFreeDoc(doc);
+	return yes;
+}
+
+/*
+ * The fast path's table of elements is libxml2's: what is void, what a
+ * start tag closes (htmlAutoCloseTag asks its htmlStartClose), and the
+ * block and skipped lists are text.c's own.
+ */
+static void
+test_fast_tables(void **state)
+{
+	const struct text_tag	*t, *o;
+	const htmlElemDesc	*d;
+	xmlNode			 node;
+	size_t			 i, k;
+	int			 want;
+
+	(void)state;
+	for (i = 0; text_tags[i].name != NULL; i++) {
+		t = &text_tags[i];
+		if (t->flags & TEXT_TAG_IMPLIED)
+			continue;
+		d = htmlTagLookup((const xmlChar *)t->name);
+		if ((d != NULL && d->empty) != !!(t->flags & TEXT_TAG_VOID))
+			fail_msg("%s: void or not", t->name);
+		if (listed(text_blocks, t->name) !=
+		    !!(t->flags & TEXT_TAG_BLOCK))
+			fail_msg("%s: block or not", t->name);
+		if (listed(text_skipped, t->name) !=
+		    !!(t->flags & TEXT_TAG_SKIP))
+			fail_msg("%s: skipped or not", t->name);
+		if ((strcmp(t->name, "div") == 0) !=
+		    !!(t->flags & TEXT_TAG_DIV))
+			fail_msg("%s: end priority", t->name);
+		memset(&node, 0, sizeof(node));
+		node.type = XML_ELEMENT_NODE;
+		node.name = (const xmlChar *)t->name;
+		for (k = 0; text_tags[k].name != NULL; k++) {
+			o = &text_tags[k];
+			if (k == i)
+				want = !(t->flags & TEXT_TAG_VOID) &&
+				    closes_itself(t->name);
+			else
+				want = htmlAutoCloseTag(NULL,
+				    (const xmlChar *)o->name, &node);
+			if (want != !!(t->closes & (UINT64_C(1) << k)))
+				fail_msg("<%s> closes <%s>: libxml2 says %d",
+				    t->name, o->name, want);
+		}
+	}
+}
+
+/* The fast path's entities are libxml2's, all of them, sorted. */
+static void
+test_fast_entities(void **state)
+{
+	const htmlEntityDesc	*d;
+	size_t			 i, n = 0;
+	unsigned		 v;
+
+	(void)state;
+	for (i = 0; i < text_nentities; i++) {
+		if (i > 0 && strcmp(text_entities[i - 1].name,
+		    text_entities[i].name) >= 0)
+			fail_msg("%s: out of order", text_entities[i].name);
+		d = htmlEntityLookup((const xmlChar *)text_entities[i].name);
+		if (d == NULL || d->value != text_entities[i].value)
+			fail_msg("&%s;: not libxml2's", text_entities[i].name);
+	}
+	/* libxml2's table, by value: as many as ours */
+	for (v = 0; v < 0x30000; v++)
+		if ((d = htmlEntityValueLookup(v)) != NULL && d->value == v)
+			n++;
+	assert_int_equal(n, text_nentities);
+	/* and the elements are sorted, for their binary search */
+	for (i = 1; text_tags[i].name != NULL &&
+	    !(text_tags[i].flags & TEXT_TAG_IMPLIED); i++)
+		if (strcmp(text_tags[i - 1].name, text_tags[i].name) >= 0)
+			fail_msg("<%s>: out of order", text_tags[i].name);
+}
+
+/* The same as libxml2's, as text and as a line; fast says by which path. */
+static void
+same(const char *html, size_t len, int fast)
+{
+	char	*want, *got;
+	bool	 took;
+	int	 oneline;
+
+	for (oneline = 0; oneline < 2; oneline++) {
+		want = text_convert(html, len, oneline, TEXT_LIBXML, NULL);
+		got = text_convert(html, len, oneline, TEXT_AUTO, &took);
+		assert_non_null(want);
+		assert_non_null(got);
+		if (strcmp(want, got) != 0)
+			fail_msg("\"%s\" (%s): \"%s\", libxml2's \"%s\"", html,
+			    oneline ? "line" : "text", got, want);
+		if (fast != -1 && took != (fast == 1))
+			fail_msg("\"%s\": %s the fast path", html,
+			    took ? "took" : "did not take");
+		free(want);
+		free(got);
+	}
+}
+
+/* What feeds' fields are made of: no libxml2, the same text. */
+static void
+test_fast_taken(void **state)
+{
+	static const char *const in[] = {
+		"Plain title", "  padded\t text \n", "one\n\ntwo", "a\r\rb",
+		"a\r\n\r\nb", "x\xc2\xa0y", "caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80",
+		"Tom &amp; Jerry", "&lt;tag&gt;", "It&#8217;s &#x2014; &#X41;",
+		"&nbsp;lead", "&#160;", "&#10;&#10;x", "&#13;x", "&bogus; &amp x",
+		"&AMP;", "& ", "a &", "&&;", "&1;", "&#x1F600;",
+		"<p>Hello <b>bold</b> world</p>", "<p>one</p><p>two</p>",
+		"a<br>b", "a<br/>b", "a<br />b", "<P>x</P>", "<DIV CLASS=a>y</DIV>",
+		"<ul><li>x<li>y</ul>", "<p>a<p>b", "<a href=\"/x\">l</a>",
+		"<a href='y' title=\"a > b\">t</a>", "<a href=x/>y",
+		"<img src=\"a.png\" alt=\"\"/> caption", "<p/>x", "<div/>x",
+		"text<div>block</div>after", "x</p>y", "<b><p>x</b>y</p>z",
+		"<div><span>a</div>b", "<noscript><div>x</noscript>y</div>z",
+		"<iframe src=v><p>in</p></iframe>out", "<embed src=e>e</embed>",
+		"<!-- c -->text", "a<!-- c -->b", "<h1>T</h1>\n\n<div> b </div>",
+		"<p a b c>x", "<figure><img src=x><figcaption>c</figcaption>"
+		"</figure>", "<dl><dt>t<dd>d</dl>", "<center><b>x<p>y",
+		"<pre>\n  a\n  b</pre>", "]]> --> = / >",
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		same(in[i], strlen(in[i]), 1);
+}
+
+/* What libxml2 reads otherwise than as written: left to it. */
+static void
+test_fast_fallback(void **state)
+{
+	static const char *const in[] = {
+		"a\fb", "a\vb", "a\x01" "b", "a\x7f" "b", "a\xc2\x85" "b",
+		"\xef\xbb\xbf" "bom", "a\xef\xbf\xbe" "b", "a\xef\xbf\xbf" "b",
+		"a\xc2" "b", "a\xff" "b", "\xc0\xaf", "\xed\xa0\x80",
+		"\xf4\x90\x80\x80", "<script>x</script>y", "<style>p{}</style>y",
+		"<title>t</title>y", "<table><tr><td>c</td></tr></table>",
+		"<html><body>x</body></html>", "<head>h</head>x", "<meta x=y>z",
+		"<!DOCTYPE html>x", "<?pi x?>y", "<![CDATA[c]]>", "a < b",
+		"< p>", "<3", "</ p>", "</>", "a</br>b", "</img>", "<_x>",
+		"<x-y>z", "<my:tag>z", "<unknown>z", "<wbr>", "<p class=a",
+		"<p a='b>", "<p a=>x", "<p \"q\">x", "<p/ >x", "&#0;", "&#150;",
+		"&#127;", "&#xD800;", "&#xFFFE;", "&#1114112;", "&#;", "&#x;",
+		"&#foo;", "&#12", "&#x4g;", "&a-b;", "&amp.x;", "&_x;", "&:x;",
+		"&caf\xc3\xa9;", "&#", "<!-->x", "<!--->x", "<!-- a -- b -->x",
+		"<!-- a --->x", "<!-- unterminated", "<p>x<input y>",
+	};
+	char	 deep[64 * 3 + 8];
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		same(in[i], strlen(in[i]), 0);
+	/* NUL inside the length */
+	same("a\0b", 3, 0);
+	/* Nesting deeper than the fast path keeps */
+	for (i = 0; i < 64; i++)
+		memcpy(deep + 3 * i, "<b>", 3);
+	memcpy(deep + 3 * i, "x", 2);
+	same(deep, strlen(deep), 0);
+	deep[3 * 60] = 'x';
+	deep[3 * 60 + 1] = '\0';
+	same(deep, strlen(deep), 1);
+}
+
+/*
+ * Random fragments of what the fast path reads itself, where the tree
+ * libxml2 builds matters to the text: skipped elements around blocks,
+ * end tags that close or may not close what is open, start tags that
+ * close the open one, references.  Mostly fast, the same text.
+ */
+static void
+test_fast_random(void **state)
+{
+	static const char *const piece[] = {
+		"<p>", "</p>", "<div>", "</div>", "<b>", "</b>", "<i>", "</i>",
+		"<span>", "</span>", "<a href=x>", "</a>", "<li>", "</li>",
+		"<ul>", "</ul>", "<ol>", "</ol>", "<dl>", "<dt>", "<dd>",
+		"</dd>", "<h2>", "</h2>", "<pre>", "</pre>", "<address>",
+		"</address>", "<center>", "</center>", "<font>", "</font>",
+		"<tt>", "<u>", "<br>", "<hr>", "<img src=x>", "<p/>", "<em/>",
+		"<noscript>", "</noscript>", "<iframe>", "</iframe>", "<object>",
+		"</object>", "<embed>", "</embed>", "<section>", "</section>",
+		"<!-- c -->", "&amp;", "&nbsp;", "&#8217;", "&bogus;", "& ",
+		"word", "two words", " ", "\n", "\n\n", "\r\n", "\xc2\xa0",
+	};
+	uint64_t	 x = 0x9e3779b97f4a7c15ULL;
+	char		 in[1024];
+	size_t		 i, k, n, len, fast = 0;
+	size_t		 np = sizeof(piece) / sizeof(piece[0]);
+	bool		 took;
+	char		*t;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		len = 0;
+		for (k = 0; k < 1 + i % 32; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			n = strlen(piece[x % np]);
+			memcpy(in + len, piece[x % np], n);
+			len += n;
+		}
+		in[len] = '\0';
+		same(in, len, -1);
+		t = text_convert(in, len, false, TEXT_FAST, &took);
+		fast += took;
+		free(t);
+	}
+	/* All of it, but for what nests too deep. */
+	assert_true(fast > 2900);
+}
+
 int
 main(void)
 {
@@ -301,6 +557,11 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_length),
 		cmocka_unit_test(test_as_tree),
+		cmocka_unit_test(test_fast_tables),
+		cmocka_unit_test(test_fast_entities),
+		cmocka_unit_test(test_fast_taken),
+		cmocka_unit_test(test_fast_fallback),
+		cmocka_unit_test(test_fast_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
