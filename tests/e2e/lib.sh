@@ -24,6 +24,8 @@
 # assert_eq EXPECTED ACTUAL [WHAT]
 # assert_file_count DIR N	exactly N entries (not dot files) in DIR
 # count_log PATTERN	print how many request log lines match (grep -E)
+# wait_for TEST TENTHS	until the shell test TEST holds (1 after TENTHS
+#			tenths of a second); fails if $DAEMON_PID dies
 
 set -u
 
@@ -92,6 +94,18 @@ nap() {
 	sleep 0.1 2>/dev/null || sleep 1
 }
 
+# Wait (up to $2 tenths of a second) until the shell test $1 holds; the
+# daemon of $DAEMON_PID dying meanwhile fails the test, with $T/err's end.
+wait_for() {
+	wf_i=0
+	until eval "$1"; do
+		kill -0 "$DAEMON_PID" 2>/dev/null ||
+			fail "the daemon died: $(tail -n 5 "$T/err")"
+		wf_i=$((wf_i + 1))
+		[ "$wf_i" -le "$2" ] || return 1
+		nap
+	done
+}
 start_server() {
 	[ -x "$FIXTURE_SERVER" ] || fail "no fixture server at $FIXTURE_SERVER"
 	[ -z "$SERVER_PID" ] || fail "start_server: a server is running"

@@ -60,17 +60,6 @@ in_new() {
 	find "$FS/spool/new" -mindepth 1 -maxdepth 1 -name '*.json' \
 	    2>/dev/null | wc -l
 }
-# Wait (up to $2 tenths of a second) until the shell test $1 holds.
-wait_for() {
-	wf_i=0
-	until eval "$1"; do
-		kill -0 "$DAEMON_PID" 2>/dev/null ||
-			fail "the daemon died: $(tail -n 5 "$T/err")"
-		wf_i=$((wf_i + 1))
-		[ "$wf_i" -le "$2" ] || return 1
-		nap
-	done
-}
 pending() {
 	"$FEEDSPOOL" status -c "$T/feedspool.conf" 2>&1 |
 	    sed -n 's/.*spool full: \([0-9]*\) stories waiting.*/\1/p' | head -n 1
