@@ -26,6 +26,9 @@
 # count_log PATTERN	print how many request log lines match (grep -E)
 # wait_for TEST TENTHS	until the shell test TEST holds (1 after TENTHS
 #			tenths of a second); fails if $DAEMON_PID dies
+# small_fs DIR OPTIONS	a tmpfs mounted with OPTIONS on DIR (in the test's
+#			own mount namespace); at exit $DAEMON_PID, if set, is
+#			killed and DIR unmounted before the usual clean-up
 
 set -u
 
@@ -106,6 +109,22 @@ wait_for() {
 		nap
 	done
 }
+small_fs() {
+	mkdir -p "$1" || fail "mkdir $1"
+	mount -t tmpfs -o "$2" tmpfs "$1" || fail "cannot mount a tmpfs on $1"
+	SMALL_FS=$1
+	DAEMON_PID=
+	trap small_fs_cleanup EXIT
+}
+small_fs_cleanup() {
+	if [ -n "${DAEMON_PID:-}" ]; then
+		kill -KILL "$DAEMON_PID" 2>/dev/null
+		wait "$DAEMON_PID" 2>/dev/null
+	fi
+	umount "$SMALL_FS" 2>/dev/null
+	e2e_cleanup
+}
+
 start_server() {
 	[ -x "$FIXTURE_SERVER" ] || fail "no fixture server at $FIXTURE_SERVER"
 	[ -z "$SERVER_PID" ] || fail "start_server: a server is running"

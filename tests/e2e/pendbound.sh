@@ -29,19 +29,7 @@ WAITING=5000
 HWM_MAX=27648
 
 FS="$T/fs"
-mkdir -p "$FS" || fail "mkdir"
-mount -t tmpfs -o size=128k,nr_inodes=64 tmpfs "$FS" ||
-	fail "cannot mount a tmpfs on $FS"
-pendbound_cleanup() {
-	if [ -n "${DAEMON_PID:-}" ]; then
-		kill -KILL "$DAEMON_PID" 2>/dev/null
-		wait "$DAEMON_PID" 2>/dev/null
-	fi
-	umount "$FS" 2>/dev/null
-	e2e_cleanup
-}
-trap pendbound_cleanup EXIT
-DAEMON_PID=
+small_fs "$FS" size=128k,nr_inodes=64
 
 start_server
 {

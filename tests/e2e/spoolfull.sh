@@ -25,19 +25,8 @@ fi
 . "$(dirname "$0")/lib.sh"
 
 FS="$T/fs"
-mkdir -p "$FS" "$T/consumed" || fail "mkdir"
-mount -t tmpfs -o size=128k,nr_inodes=4096 tmpfs "$FS" ||
-	fail "cannot mount a tmpfs on $FS"
-spoolfull_cleanup() {
-	if [ -n "${DAEMON_PID:-}" ]; then
-		kill -KILL "$DAEMON_PID" 2>/dev/null
-		wait "$DAEMON_PID" 2>/dev/null
-	fi
-	umount "$FS" 2>/dev/null
-	e2e_cleanup
-}
-trap spoolfull_cleanup EXIT
-DAEMON_PID=
+mkdir -p "$T/consumed" || fail "mkdir"
+small_fs "$FS" size=128k,nr_inodes=4096
 
 start_server
 # The feeds of the configuration: NAME=PATH ...
