@@ -796,7 +796,117 @@ encode(const int32_t *cp, size_t n, const char *sep)
 	return out;
 }
 
-/* full: NFC over every byte, the old way (the tests' reference). */
+/* The fast path */
+
+/*
+ * What clean() makes of a code point: PARA, ' ', nothing (-1), itself;
+ * FAST_NO when the fast path must leave the text to the passes: a code
+ * point NFC might change or combine, a guillemet (the English quotes).
+ */
+#define FAST_DROP	(-1)
+#define FAST_NO		(-2)
+
+static int32_t
+fast_class(int32_t c)
+{
+	if (c >= ' ' && c < 0x7F)
+		return c;
+	if (c == '\r' || c == '\n' || c == 0x85 || c == 0x2028 || c == 0x2029)
+		return PARA;
+	if (c == '\t' || c == 0x0B || c == 0x0C)
+		return ' ';
+	if (c < 0x80)
+		return FAST_DROP;	/* the other C0 controls, DEL */
+	if (c == 0xAB || c == 0xBB || c == 0x2039 || c == 0x203A ||
+	    !nfc_inert(c))
+		return FAST_NO;
+	if (utf8proc_category(c) == UTF8PROC_CATEGORY_ZS)
+		return ' ';
+	if (invisible(c) || utf8proc_category(c) == UTF8PROC_CATEGORY_CC)
+		return FAST_DROP;
+	return c;
+}
+
+/* Whether the passes after collapse() would change the UTF-8 in s. */
+static bool
+fast_marks(const char *s, size_t len)
+{
+	const char	*p, *end = s + len;
+
+	for (p = s; (p = memchr(p, ' ', (size_t)(end - p))) != NULL; p++) {
+		if (p + 1 < end && is_stop_mark((unsigned char)p[1]))
+			return true;	/* " ," and the like (English) */
+		if (p > s && p[-1] == '.' && p + 1 < end && p[1] == '.')
+			return true;	/* ". ." */
+	}
+	return false;
+}
+
+/*
+ * Most texts are in NFC, hold no entity, no guillemet and no ". .": for
+ * them the passes come down to clean() and collapse(), done here in one
+ * pass over the UTF-8, without code point arrays or the language test.
+ * Returns 1 with *out set, 0 when the text needs the passes (nothing
+ * allocated), -1 when out of memory.  tests/unit/test_norm.c checks that
+ * both ways give the same bytes.
+ */
+static int
+norm_fast(const char *text, bool oneline, char **out)
+{
+	const char		*p = text;
+	size_t			 len = strlen(text), w = 0;
+	utf8proc_int32_t	 c;
+	utf8proc_ssize_t	 n;
+	int32_t			 k;
+	bool			 space = false, para = false;
+	char			*o;
+	size_t			 elen;
+
+	if (len > NORM_MAX / 2 || (o = malloc(2 * len + 1)) == NULL)
+		return len > NORM_MAX / 2 ? 0 : -1;
+	while (*p != '\0') {
+		if ((unsigned char)*p < 0x80) {
+			c = (unsigned char)*p;
+			n = 1;
+			if (c == '&' && entity_at(p, &elen) != -1)
+				goto slow;
+		} else if ((n = utf8proc_iterate((const utf8proc_uint8_t *)p,
+		    -1, &c)) <= 0)
+			goto slow;
+		if ((k = fast_class(c)) == FAST_NO)
+			goto slow;
+		if (k == PARA || k == ' ') {
+			para = para || (k == PARA && w > 0);
+			space = w > 0;
+		} else if (k != FAST_DROP) {
+			if (para && !oneline) {
+				memcpy(o + w, "\n\n", 2);
+				w += 2;
+			} else if (para || space)
+				o[w++] = ' ';
+			para = space = false;
+			memcpy(o + w, p, (size_t)n);
+			w += (size_t)n;
+		}
+		p += n;
+	}
+	if (fast_marks(o, w))
+		goto slow;
+	o[w] = '\0';
+	/* stories keep their texts a while: give the slack back */
+	*out = realloc(o, w + 1);
+	if (*out == NULL)
+		*out = o;
+	return 1;
+ slow:
+	free(o);
+	return 0;
+}
+
+/*
+ * full: NFC over every byte and no fast path, the old way (the tests'
+ * reference).
+ */
 static char *
 norm_run(const char *text, const char *lang, bool oneline, bool full)
 {
@@ -807,6 +917,13 @@ norm_run(const char *text, const char *lang, bool oneline, bool full)
 
 	if (text == NULL)
 		text = "";
+	if (!full)
+		switch (norm_fast(text, oneline, &out)) {
+		case 1:
+			return out;
+		case -1:
+			return NULL;
+		}
 	en = norm_is_english(text, lang);
 	cp = full ? decode_full(text, &n) : decode_nfc(text, &n);
 	if (cp == NULL)
@@ -837,6 +954,12 @@ char *
 norm_text_full_nfc(const char *text, const char *lang)
 {
 	return norm_run(text, lang, false, true);
+}
+
+char *
+norm_line_full_nfc(const char *s, const char *lang)
+{
+	return norm_run(s, lang, true, true);
 }
 
 char *

@@ -435,6 +435,13 @@ check_same_as_full(const char *path)
 			    path, langs[i] != NULL ? langs[i] : "NULL");
 		free(got);
 		free(want);
+		assert_non_null(got = norm_line_lang(text, langs[i]));
+		assert_non_null(want = norm_line_full_nfc(text, langs[i]));
+		if (strcmp(got, want) != 0)
+			fail_msg("%s (%s): norm_line differs from whole-text NFC",
+			    path, langs[i] != NULL ? langs[i] : "NULL");
+		free(got);
+		free(want);
 	}
 	free(text);
 }
@@ -504,6 +511,63 @@ test_nfc_pieces(void **state)
 }
 
 /*
+ * The fast path (clean and collapse on the UTF-8 itself) against every
+ * pass: texts made of the pieces each rule looks at, in every order a
+ * seeded generator finds, as text and as a line, declared English,
+ * French and detected.
+ */
+static void
+test_fast_path_same(void **state)
+{
+	static const char *const pieces[] = {
+		"a", "The", " the ", "and", "l\xc3\xa9t\xc3\xa9", " ", "  ",
+		"\n", "\n\n", "\r\n", "\r", "\t", "\x0b", "\x01", "\x7f",
+		".", ",", ";", "!", "?", ":", " .", ". .", "...", "&amp;", "&",
+		"&x", "&#8217;", "\xc2\xa0", "\xe2\x80\x8b", "\xc2\x85",
+		"\xe2\x80\xa8", "\xc2\xad", "\xc2\x9f", "\xc2\xab",
+		"\xc2\xbb", "\xe2\x80\xb9", "\xe2\x80\x9c", "\xe2\x80\x9d",
+		"\xe2\x80\x99", "e\xcc\x81", "\xcc\x81", "\xe2\x80\x80",
+		"\xe3\x80\x80", "\xe6\x97\xa5", "\xff", "\xe2\x82",
+		"\xf0\x9f\x98\x80", "\"", "'", "(", ")",
+	};
+	static const char *const langs[] = { "en", "fr", NULL };
+	const size_t	 npieces = sizeof(pieces) / sizeof(pieces[0]);
+	char		 text[512], *got, *want;
+	uint64_t	 seed = 42;
+	size_t		 len, k, l;
+	int		 i, j, n;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		len = 0;
+		n = 1 + i % 24;
+		for (j = 0; j < n; j++) {
+			seed = seed * 6364136223846793005ULL +
+			    1442695040888963407ULL;
+			k = (size_t)(seed >> 33) % npieces;
+			memcpy(text + len, pieces[k], strlen(pieces[k]));
+			len += strlen(pieces[k]);
+		}
+		text[len] = '\0';
+		l = (size_t)i % 3;
+		assert_non_null(got = norm_text(text, langs[l]));
+		assert_non_null(want = norm_text_full_nfc(text, langs[l]));
+		if (strcmp(got, want) != 0)
+			fail_msg("text \"%s\": \"%s\", want \"%s\"", text,
+			    got, want);
+		free(got);
+		free(want);
+		assert_non_null(got = norm_line_lang(text, langs[l]));
+		assert_non_null(want = norm_line_full_nfc(text, langs[l]));
+		if (strcmp(got, want) != 0)
+			fail_msg("line \"%s\": \"%s\", want \"%s\"", text,
+			    got, want);
+		free(got);
+		free(want);
+	}
+}
+
+/*
  * What the ASCII fast paths take from utf8proc: words are letters and
  * digits, printable ASCII is neither a space nor a control character.
  */
@@ -553,6 +617,7 @@ main(void)
 		cmocka_unit_test(test_nfc_decompositions),
 		cmocka_unit_test(test_nfc_pieces),
 		cmocka_unit_test(test_same_as_full_nfc),
+		cmocka_unit_test(test_fast_path_same),
 		cmocka_unit_test(test_ascii_assumptions),
 	};
 
