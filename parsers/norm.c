@@ -827,6 +827,13 @@ fast_class(int32_t c)
 	return c;
 }
 
+/* Printable ASCII but the space and '&': clean() keeps it as it is. */
+static inline bool
+fast_plain(char b)
+{
+	return b > ' ' && b < 0x7F && b != '&';
+}
+
 /* Whether the passes after collapse() would change the UTF-8 in s. */
 static bool
 fast_marks(const char *s, size_t len)
@@ -865,16 +872,22 @@ norm_fast(const char *text, bool oneline, char **out)
 	if (len > NORM_MAX / 2 || (o = malloc(2 * len + 1)) == NULL)
 		return len > NORM_MAX / 2 ? 0 : -1;
 	while (*p != '\0') {
-		if ((unsigned char)*p < 0x80) {
-			c = (unsigned char)*p;
-			n = 1;
+		if (fast_plain(*p)) {	/* a word's bytes, copied at once */
+			for (n = 1; fast_plain(p[n]); n++)
+				;
+			k = 'a';
+		} else {
+			if ((unsigned char)*p < 0x80) {
+				c = (unsigned char)*p;
+				n = 1;
+			} else if ((n = utf8proc_iterate(
+			    (const utf8proc_uint8_t *)p, -1, &c)) <= 0)
+				goto slow;
 			if (c == '&' && entity_at(p, &elen) != -1)
 				goto slow;
-		} else if ((n = utf8proc_iterate((const utf8proc_uint8_t *)p,
-		    -1, &c)) <= 0)
-			goto slow;
-		if ((k = fast_class(c)) == FAST_NO)
-			goto slow;
+			if ((k = fast_class(c)) == FAST_NO)
+				goto slow;
+		}
 		if (k == PARA || k == ' ') {
 			para = para || (k == PARA && w > 0);
 			space = w > 0;
