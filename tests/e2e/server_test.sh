@@ -132,6 +132,16 @@ assert_eq 304 "$(get "$BASE/gen/300.xml" -H "If-None-Match: $getag")" \
     "/gen ETag"
 assert_eq 200 "$(get "$BASE/gen-article/17.html")" "/gen-article/17.html"
 assert_eq 404 "$(get "$BASE/gen/5001.xml")" "/gen over the limit"
+assert_eq 200 "$(get "$BASE/gen/1000+20.xml")" "/gen/1000+20.xml"
+assert_eq 20 "$(grep -c '<item>' "$T/body")" "/gen/1000+20.xml items"
+grep -q '<guid isPermaLink="false">gen-1001</guid>' "$T/body" &&
+    grep -q '<guid isPermaLink="false">gen-1020</guid>' "$T/body" &&
+    ! grep -q 'gen-1000<' "$T/body" && ! grep -q 'gen-1021<' "$T/body" ||
+    fail "/gen/1000+20.xml: not items 1001 to 1020"
+assert_eq 200 "$(get "$BASE/gen-article/1020.html")" "/gen-article/1020.html"
+assert_eq 404 "$(get "$BASE/gen/1000001+1.xml")" "/gen first over the limit"
+assert_eq 404 "$(get "$BASE/gen/5+5001.xml")" "/gen/K+N over the limit"
+assert_eq 404 "$(get "$BASE/gen-article/5+5.html")" "/gen-article with K+"
 
 # slow: the server answers others meanwhile
 curl -s -o "$T/slow.body" -w '%{http_code}' "$BASE/slow/2/feeds/rdf.xml" \

@@ -21,7 +21,9 @@
  *   /gzip/PATH            PATH gzip'ed when Accept-Encoding mentions gzip
  *   /truncated/PATH       the first half of PATH's bytes
  *   /gen/N.xml            RSS 2.0 with N generated items (N <= 5000)
- *   /gen-article/N.html   a small generated article
+ *   /gen/K+N.xml          the same with items K+1 to K+N (K <= 1000000):
+ *                         feeds that share no item, nor page
+ *   /gen-article/N.html   a small generated article (N <= 1005000)
  *   /moved308/N/PATH      as /moved/, with 308
  *   /seq/A,B,.../PATH     the k-th request of this path answers the k-th
  *                         step (the last one repeats): 200 serves PATH;
@@ -98,6 +100,7 @@
 
 #define MAX_FILE	(64UL * 1024 * 1024)
 #define MAX_GEN_ITEMS	5000UL
+#define MAX_GEN_FIRST	1000000UL	/* K of /gen/K+N.xml */
 #define MAX_HUGE_MB	4096UL
 #define MAX_SLOW	3600UL
 #define MAX_REDIRECTS	100UL
@@ -1078,7 +1081,8 @@ gen_words(struct evbuffer *b, unsigned long item, unsigned count)
 }
 
 static int
-gen_feed(struct server *srv, unsigned long n, struct evbuffer *b)
+gen_feed(struct server *srv, unsigned long first, unsigned long n,
+    struct evbuffer *b)
 {
 	char		date[64];
 	unsigned long	i;
@@ -1090,7 +1094,7 @@ gen_feed(struct server *srv, unsigned long n, struct evbuffer *b)
 	    "<description>Items made up by the fixture server</description>\n"
 	    "<language>en</language>\n", n, srv->base_url) < 0)
 		return -1;
-	for (i = n; i >= 1; i--) {
+	for (i = first + n; i > first; i--) {
 		if (gen_pubdate(date, sizeof(date), i) == -1)
 			return -1;
 		if (evbuffer_add_printf(b, "<item>\n"
@@ -1133,17 +1137,24 @@ serve_gen(struct server *srv, struct evhttp_request *req, const char *arg,
 	const char	*suffix = article ? ".html" : ".xml";
 	struct entity	 e = { NULL, 0, (time_t)-1, NULL };
 	struct evbuffer	*b = NULL;
-	unsigned long	 n;
+	unsigned long	 n = 0, first = 0;
 	const char	*rest;
 	size_t		 len;
 
-	if (parse_num(arg, MAX_GEN_ITEMS, &n, &rest) == -1 ||
-	    strcmp(rest, suffix) != 0 || (article && n == 0)) {
+	if (parse_num(arg, MAX_GEN_FIRST + MAX_GEN_ITEMS, &n, &rest) == -1)
+		rest = "";
+	else if (!article && *rest == '+') {
+		first = n;
+		if (parse_num(rest + 1, MAX_GEN_ITEMS, &n, &rest) == -1)
+			rest = "";
+	}
+	if (strcmp(rest, suffix) != 0 || (article && n == 0) ||
+	    (!article && (n > MAX_GEN_ITEMS || first > MAX_GEN_FIRST))) {
 		reply_text(srv, req, 404, "no such generated document\n");
 		return;
 	}
 	if ((b = evbuffer_new()) == NULL ||
-	    (article ? gen_article(n, b) : gen_feed(srv, n, b)) == -1)
+	    (article ? gen_article(n, b) : gen_feed(srv, first, n, b)) == -1)
 		goto fail;
 	len = evbuffer_get_length(b);
 	if ((e.data = malloc(len + 1)) == NULL)
@@ -1154,7 +1165,7 @@ serve_gen(struct server *srv, struct evhttp_request *req, const char *arg,
 	}
 	evbuffer_free(b);
 	e.len = len;
-	e.mtime = GEN_EPOCH + (time_t)n * 3600;
+	e.mtime = GEN_EPOCH + (time_t)(first + n) * 3600;
 	e.ctype = article ? "text/html; charset=utf-8" : "application/rss+xml";
 	reply_entity(srv, req, &e, o);
 	return;
