@@ -138,6 +138,8 @@ struct sched_entry {
 	int			 running;
 	int			 removed;
 	int			 spread;
+	/* The gates of its host and address before its start: put back. */
+	int64_t			 host_gate, addr_gate;
 };
 
 struct sched {
@@ -1131,6 +1133,8 @@ sched_pop(struct sched *s, int64_t now_ms)
 	h->running++;
 	a->running++;
 	s->running++;
+	e->host_gate = h->gate;
+	e->addr_gate = h->addr->gate;
 	sched_started(s, h, now_ms);
 	sched_fix(s, h);
 	return e;
@@ -1161,6 +1165,19 @@ sched_done(struct sched *s, struct sched_entry *e, int64_t next_ms)
 	} else
 		sched_set_due(e, next_ms);
 	return 0;
+}
+
+int
+sched_put_back(struct sched *s, struct sched_entry *e, int64_t next_ms)
+{
+	struct sched_host	*h = e->host;
+
+	/* No request went: the next start to the host need not wait. */
+	if (e->running) {
+		h->gate = e->host_gate;
+		h->addr->gate = e->addr_gate;
+	}
+	return sched_done(s, e, next_ms);
 }
 
 int64_t

@@ -60,6 +60,13 @@ struct sched_entry *sched_pop(struct sched *, int64_t now_ms);
  */
 int		 sched_done(struct sched *, struct sched_entry *,
 		    int64_t next_ms);
+/*
+ * The same for an entry that did not start after all, right after the
+ * sched_pop() that gave it: its start no longer holds its host back
+ * (host_gap), as if it had not been popped.
+ */
+int		 sched_put_back(struct sched *, struct sched_entry *,
+		    int64_t next_ms);
 
 /* Milliseconds until the next entry could start (-1: none is idle). */
 int64_t		 sched_wait(const struct sched *, int64_t now_ms);

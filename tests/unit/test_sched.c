@@ -386,6 +386,37 @@ test_host_gap(void **unused)
 	sched_free(s);
 }
 
+/*
+ * An entry put back did not start: the host's gap runs from the start
+ * before it, and the entry waits until it is due again.
+ */
+static void
+test_put_back(void **unused)
+{
+	struct sched		*s;
+	struct sched_entry	*feed, *page1, *page2;
+	int			 x;
+
+	(void)unused;
+	assert_non_null(s = sched_new(8, 4));
+	sched_host_gap(s, 1000);
+	assert_non_null(page1 = sched_add(s, "news.example", 0, &x, 0));
+	assert_non_null(feed = sched_add(s, "news.example", 10, &x, 1));
+	assert_non_null(page2 = sched_add(s, "news.example", 20, &x, 0));
+	assert_ptr_equal(sched_pop(s, 100), page1);
+	assert_ptr_equal(sched_pop(s, 1100), feed);
+	assert_int_equal(sched_put_back(s, feed, 30000), 0);
+	assert_int_equal(sched_running(s), 1);
+	/* The gap of page1's start, not of the feed's that did not go. */
+	assert_ptr_equal(sched_pop(s, 1100), page2);
+	assert_null(sched_pop(s, 29999));
+	assert_ptr_equal(sched_pop(s, 30000), feed);
+	/* Put back, a removed entry is freed. */
+	sched_remove(s, feed);
+	assert_int_equal(sched_put_back(s, feed, 40000), 1);
+	sched_free(s);
+}
+
 /* Hosts found at one address share its budget, running transfers too. */
 static void
 test_addr_shared(void **unused)
@@ -1113,6 +1144,7 @@ main(void)
 		cmocka_unit_test(test_remove_running_spread),
 		cmocka_unit_test(test_spread_packed_run),
 		cmocka_unit_test(test_host_gap),
+		cmocka_unit_test(test_put_back),
 		cmocka_unit_test(test_addr_shared),
 		cmocka_unit_test(test_host_wait),
 		cmocka_unit_test(test_host_kept),
