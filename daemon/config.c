@@ -99,6 +99,8 @@ static const struct key global_keys[] = {
 	    MAX_BODY_MIN, MAX_BODY_MAX, "1k to 1G" },
 	{ "max_pending", K_COUNT, offsetof(struct config, max_pending),
 	    1, 10000000, "1 to 10000000" },
+	{ "max_page_queue", K_COUNT, offsetof(struct config, max_page_queue),
+	    1, 10000000, "1 to 10000000" },
 	{ "user_agent", K_CONTACT, offsetof(struct config, user_agent),
 	    0, 0, NULL },
 	{ "fetch_articles", K_BOOL, offsetof(struct config, fetch_articles),
@@ -2044,6 +2046,7 @@ config_new(const char *path)
 	conf->max_redirects = CONFIG_DEFAULT_MAX_REDIRECTS;
 	conf->max_body = CONFIG_DEFAULT_MAX_BODY;
 	conf->max_pending = CONFIG_DEFAULT_MAX_PENDING;
+	conf->max_page_queue = CONFIG_DEFAULT_MAX_PAGE_QUEUE;
 	conf->fetch_articles = 1;
 	conf->detect_language = 1;
 	conf->workers = CONFIG_AUTO;

@@ -93,6 +93,8 @@ struct config {
 	size_t		 max_body;	/* bytes */
 	unsigned	 max_pending;	/* stories waiting for a failing spool
 					   before pages are no longer fetched */
+	unsigned	 max_page_queue; /* stories waiting for their page
+					   before feed polls wait */
 	char		*user_agent;	/* contact URL for the User-Agent */
 	char		*user_agent_header; /* "feedspool/VERSION (+CONTACT)" */
 	struct config_request req;	/* the feeds' default */
@@ -148,6 +150,7 @@ struct config {
 #define CONFIG_DEFAULT_MAX_REDIRECTS	5
 #define CONFIG_DEFAULT_MAX_BODY		(8 * 1024 * 1024)
 #define CONFIG_DEFAULT_MAX_PENDING	10000
+#define CONFIG_DEFAULT_MAX_PAGE_QUEUE	1000
 #define CONFIG_DEFAULT_MAX_INTERVAL	86400
 #define CONFIG_DEFAULT_MOVED_AFTER	1
 #define CONFIG_DEFAULT_DUP_WINDOW	(7 * 86400)

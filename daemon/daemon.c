@@ -1260,6 +1260,8 @@ daemon_run(const struct daemon_opts *opts)
 	TAILQ_INIT(&d.feeds);
 	TAILQ_INIT(&d.pages);
 	TAILQ_INIT(&d.finished);
+	TAILQ_INIT(&d.held);
+	d.pages_per_poll = POLL_PAGES_GUESS;
 	srandom((unsigned)(time(NULL) ^ getpid()));
 	if (config_load(opts->config, &d.cfg, &errors) == -1) {
 		daemon_log_errors("", errors);

@@ -86,6 +86,11 @@ struct feedrt {
 	int			 removed;	/* by a reload, while in flight */
 	unsigned		 polls;
 	unsigned		 failures;	/* in a row, as last polled */
+	/* In daemon.held: its poll waits for the pages (poll_hold). */
+	int			 held;
+	int64_t			 held_since;	/* ms, 0: not waiting */
+	int			 inpoll;	/* counted in daemon.inpoll */
+	TAILQ_ENTRY(feedrt)	 held_entry;
 	char			*summary;	/* of the last poll, or NULL */
 	struct feedrt		*byname_next;	/* in daemon.byname's chain */
 };
@@ -143,6 +148,12 @@ struct daemon {
 	struct feedrt		*once_from;
 	struct pagelist		 pages;
 	struct pagelist		 finished;	/* to deliver as one batch */
+	size_t			 npages;	/* pagejobs, in either list */
+	unsigned		 inpoll;	/* polls of feeds fetching pages,
+						   from the request to the end */
+	double			 pages_per_poll; /* theirs, moving average */
+	struct feedlist		 held;		/* polls waiting for pages */
+	int			 held_told;	/* logged at info once */
 	int			 stopping;
 	struct event		*retry_timer;	/* deliveries, while failing */
 	struct event		*flush_timer;	/* the group commit's delay */
@@ -209,6 +220,10 @@ void		 poll_reconfigured(struct daemon *, struct feedrt *,
  */
 void		 poll_request_opts(struct feedrt *fr, const char *url,
 		    struct fetch_opts *);
+/* The pages a poll is taken to bring before any came in (poll_hold). */
+#define POLL_PAGES_GUESS	32
+/* Fewer stories wait for their page: a few held polls may go now. */
+void		 poll_release(struct daemon *);
 
 /* pages.c */
 /*

@@ -29,6 +29,7 @@ pagejob_free(struct pagejob *j)
 {
 	if (j == NULL)
 		return;
+	j->d->npages--;
 	ingest_page_work_free(j->merge);
 	fetch_free(j->fetch);
 	ingest_page_free(j->page);
@@ -55,6 +56,7 @@ pages_queue(struct feedrt *fr, struct ingest_page *p)
 	}
 	j->page = p;
 	TAILQ_INSERT_TAIL(&d->pages, j, entry);
+	d->npages++;
 	return 0;
 }
 
@@ -173,6 +175,7 @@ out:
 	free(cs);
 	free(pr);
 	free(pv);
+	poll_release(d);
 }
 
 static void

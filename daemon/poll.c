@@ -25,6 +25,12 @@
 #include "parsers/date.h"
 #include "store/state.h"
 
+/*
+ * The longest a poll waits for the pages of others (poll_hold), below
+ * DAEMON_ONCE_WAIT_MS: a one-shot run waits for it.
+ */
+#define POLL_HOLD_MAX_MS	(30 * 1000)
+
 static void	poll_start_job(struct daemon *, struct job *);
 static void	poll_fetched(struct fetch *, void *);
 
@@ -169,9 +175,12 @@ poll_list(struct daemon *d, struct feedrt *fr)
 	return 0;
 }
 
+static void	poll_unhold(struct daemon *, struct feedrt *);
+
 void
 poll_unlist(struct daemon *d, struct feedrt *fr)
 {
+	poll_unhold(d, fr);
 	feedmap_del(&d->byname, fr);
 	if (d->once_from == fr)
 		d->once_from = TAILQ_NEXT(fr, entry);
@@ -400,6 +409,10 @@ poll_start(struct daemon *d, struct feedrt *fr)
 		return;
 	}
 	d->transfers++;
+	if (fr->fetch_articles) {
+		fr->inpoll = 1;
+		d->inpoll++;
+	}
 	log_debug("feed %s: GET %s", fr->name, o.url);
 }
 
@@ -716,6 +729,17 @@ poll_report(struct feedrt *fr, const struct fetch_result *r, int ok,
 		    fr->asked_url != NULL ? fr->asked_url : fr->url);
 }
 
+/* A poll counted in d->inpoll ends, having queued pages pages. */
+static void
+poll_uncount(struct daemon *d, struct feedrt *fr, size_t pages)
+{
+	if (!fr->inpoll)
+		return;
+	fr->inpoll = 0;
+	d->inpoll--;
+	d->pages_per_poll += ((double)pages - d->pages_per_poll) / 8;
+}
+
 /* The poll's end: its state, its report, its next turn. */
 static void
 poll_finish(struct daemon *d, struct feedrt *fr, int ok,
@@ -732,6 +756,7 @@ poll_finish(struct daemon *d, struct feedrt *fr, int ok,
 	poll_report(fr, r, ok, c, err, failures);
 	if (next == DAEMON_ONCE_NEVER)
 		fr->parked = 1;
+	poll_uncount(d, fr, c->waiting);
 	fetch_free(fr->fetch);
 	fr->fetch = NULL;
 	fr->polls++;
@@ -781,6 +806,7 @@ poll_job_done(struct work_job *j, int cancelled)
 
 	if (cancelled) {
 		/* Stopping: not recorded, so the next start polls it again. */
+		poll_uncount(d, pj->fr, 0);
 		fetch_free(pj->fr->fetch);
 		pj->fr->fetch = NULL;
 		goto free_job;
@@ -864,10 +890,96 @@ poll_done(struct daemon *d, struct feedrt *fr)
 	poll_finish(d, fr, ok, &c, err, now);
 }
 
+/* Out of daemon.held (its since stays: the wait's start). */
+static void
+poll_unhold(struct daemon *d, struct feedrt *fr)
+{
+	if (!fr->held)
+		return;
+	TAILQ_REMOVE(&d->held, fr, held_entry);
+	fr->held = 0;
+}
+
+/*
+ * A story waits in memory, with its item, until its page is in and
+ * delivered: a first poll of thousands of feeds would hold every story of
+ * every feed at once (351 MiB for 2,000 feeds, 55,000 stories).  So while
+ * max_page_queue stories wait, or would with those the polls in flight
+ * bring (as many as such polls brought lately), a feed that fetches pages
+ * waits to be polled, until the pages catch up (poll_release) or POLL_HOLD_MAX_MS at
+ * most: pages a host holds back (a Retry-After) must not stop every feed.
+ * Its place goes back to its host as if it had not been taken.  Returns 1
+ * when fr waits.
+ */
+static double
+poll_pages_coming(const struct daemon *d)
+{
+	return (double)d->npages + d->inpoll * d->pages_per_poll;
+}
+
+static int
+poll_hold(struct daemon *d, struct feedrt *fr)
+{
+	int64_t	 now = daemon_now_ms();
+
+	if (!fr->fetch_articles ||
+	    poll_pages_coming(d) < d->cfg->max_page_queue ||
+	    (fr->held_since != 0 && now - fr->held_since >= POLL_HOLD_MAX_MS)) {
+		poll_unhold(d, fr);
+		fr->held_since = 0;
+		return 0;
+	}
+	if (fr->held_since == 0)
+		fr->held_since = now;
+	if (!fr->held) {
+		fr->held = 1;
+		TAILQ_INSERT_TAIL(&d->held, fr, held_entry);
+	}
+	if (!d->held_told) {
+		log_info("%zu stories wait for their page (max_page_queue): "
+		    "feed polls wait for them, %llds at most (logged once)",
+		    d->npages, (long long)(POLL_HOLD_MAX_MS / 1000));
+		d->held_told = 1;
+	} else
+		log_debug("feed %s: waits for %zu pages", fr->name, d->npages);
+	if (sched_put_back(d->sched, fr->se, fr->held_since +
+	    POLL_HOLD_MAX_MS) == 1)
+		fr->se = NULL;
+	return 1;
+}
+
+/*
+ * Below three quarters of max_page_queue, the polls held longest go, as
+ * many as the room left takes at the pages a poll brings.
+ */
+void
+poll_release(struct daemon *d)
+{
+	struct feedrt	*fr;
+	double		 max = d->cfg->max_page_queue, coming, per;
+	size_t		 n;
+	int64_t		 now;
+
+	coming = poll_pages_coming(d);
+	if (TAILQ_EMPTY(&d->held) || coming >= max * 3 / 4)
+		return;
+	per = d->pages_per_poll < 1 ? 1 : d->pages_per_poll;
+	n = (size_t)((max - coming) / per) + 1;
+	now = daemon_now_ms();
+	while (n-- > 0 && (fr = TAILQ_FIRST(&d->held)) != NULL) {
+		poll_unhold(d, fr);
+		if (fr->se != NULL)
+			sched_set_due(fr->se, now);
+	}
+}
+
 static void
 poll_start_job(struct daemon *d, struct job *j)
 {
-	poll_start(d, DAEMON_CONTAINER(j, struct feedrt, job));
+	struct feedrt	*fr = DAEMON_CONTAINER(j, struct feedrt, job);
+
+	if (!poll_hold(d, fr))
+		poll_start(d, fr);
 }
 
 /* fetch_done_fn of a poll. */
