@@ -423,23 +423,23 @@ static void
 check_same_as_full(const char *path)
 {
 	static const char *const langs[] = { "en", "fr", NULL };
-	char	*text, *got, *want;
-	size_t	 i;
+	const char	*lang;
+	char		*text, *got, *want;
+	size_t		 i;
+	bool		 line;
 
 	assert_non_null(text = slurp(path));
-	for (i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
-		assert_non_null(got = norm_text(text, langs[i]));
-		assert_non_null(want = norm_text_full_nfc(text, langs[i]));
+	for (i = 0; i < 2 * sizeof(langs) / sizeof(langs[0]); i++) {
+		lang = langs[i / 2];
+		line = i % 2 == 1;
+		assert_non_null(got = line ? norm_line_lang(text, lang) :
+		    norm_text(text, lang));
+		assert_non_null(want = line ? norm_line_full_nfc(text, lang) :
+		    norm_text_full_nfc(text, lang));
 		if (strcmp(got, want) != 0)
-			fail_msg("%s (%s): norm_text differs from whole-text NFC",
-			    path, langs[i] != NULL ? langs[i] : "NULL");
-		free(got);
-		free(want);
-		assert_non_null(got = norm_line_lang(text, langs[i]));
-		assert_non_null(want = norm_line_full_nfc(text, langs[i]));
-		if (strcmp(got, want) != 0)
-			fail_msg("%s (%s): norm_line differs from whole-text NFC",
-			    path, langs[i] != NULL ? langs[i] : "NULL");
+			fail_msg("%s (%s): %s differs from whole-text NFC", path,
+			    lang != NULL ? lang : "NULL",
+			    line ? "norm_line" : "norm_text");
 		free(got);
 		free(want);
 	}
