@@ -490,6 +490,27 @@ invisible(int32_t c)
 	    c == 0x00AD;
 }
 
+#define CLEAN_DROP	(-1)
+
+/*
+ * What clean() makes of c: PARA for a line break, ' ' for a space,
+ * CLEAN_DROP for an invisible or control character, else c.
+ */
+static inline int32_t
+clean_class(int32_t c)
+{
+	if (c >= ' ' && c < 0x7F)	/* printable ASCII stays */
+		return c;
+	if (c == '\r' || c == '\n' || c == 0x85 || c == 0x2028 || c == 0x2029)
+		return PARA;
+	if (c == '\t' || c == 0x0B || c == 0x0C ||
+	    utf8proc_category(c) == UTF8PROC_CATEGORY_ZS)
+		return ' ';
+	if (invisible(c) || utf8proc_category(c) == UTF8PROC_CATEGORY_CC)
+		return CLEAN_DROP;
+	return c;
+}
+
 /*
  * Line breaks to PARA, spaces to ' ', invisible and control characters
  * dropped.
@@ -501,23 +522,10 @@ clean(int32_t *cp, size_t n)
 	int32_t	 c;
 
 	for (r = 0; r < n; r++) {
-		c = cp[r];
-		if (c >= ' ' && c < 0x7F) {	/* printable ASCII stays */
+		if (cp[r] == '\r' && r + 1 < n && cp[r + 1] == '\n')
+			continue;
+		if ((c = clean_class(cp[r])) != CLEAN_DROP)
 			cp[w++] = c;
-			continue;
-		}
-		if (c == '\r' && r + 1 < n && cp[r + 1] == '\n')
-			continue;
-		if (c == '\r' || c == '\n' || c == 0x85 || c == 0x2028 ||
-		    c == 0x2029)
-			c = PARA;
-		else if (c == '\t' || c == 0x0B || c == 0x0C ||
-		    utf8proc_category(c) == UTF8PROC_CATEGORY_ZS)
-			c = ' ';
-		else if (invisible(c) ||
-		    utf8proc_category(c) == UTF8PROC_CATEGORY_CC)
-			continue;
-		cp[w++] = c;
 	}
 	return w;
 }
@@ -799,32 +807,19 @@ encode(const int32_t *cp, size_t n, const char *sep)
 /* The fast path */
 
 /*
- * What clean() makes of a code point: PARA, ' ', nothing (-1), itself;
- * FAST_NO when the fast path must leave the text to the passes: a code
- * point NFC might change or combine, a guillemet (the English quotes).
+ * clean_class(c), or FAST_NO when the fast path must leave the text to
+ * the passes: a code point NFC might change or combine, a guillemet (the
+ * English quotes).
  */
-#define FAST_DROP	(-1)
 #define FAST_NO		(-2)
 
 static int32_t
 fast_class(int32_t c)
 {
-	if (c >= ' ' && c < 0x7F)
-		return c;
-	if (c == '\r' || c == '\n' || c == 0x85 || c == 0x2028 || c == 0x2029)
-		return PARA;
-	if (c == '\t' || c == 0x0B || c == 0x0C)
-		return ' ';
-	if (c < 0x80)
-		return FAST_DROP;	/* the other C0 controls, DEL */
-	if (c == 0xAB || c == 0xBB || c == 0x2039 || c == 0x203A ||
-	    !nfc_inert(c))
+	if (c >= 0x80 && (c == 0xAB || c == 0xBB || c == 0x2039 ||
+	    c == 0x203A || !nfc_inert(c)))
 		return FAST_NO;
-	if (utf8proc_category(c) == UTF8PROC_CATEGORY_ZS)
-		return ' ';
-	if (invisible(c) || utf8proc_category(c) == UTF8PROC_CATEGORY_CC)
-		return FAST_DROP;
-	return c;
+	return clean_class(c);
 }
 
 /* Printable ASCII but the space and '&': clean() keeps it as it is. */
@@ -861,21 +856,23 @@ static int
 norm_fast(const char *text, bool oneline, char **out)
 {
 	const char		*p = text;
-	size_t			 len = strlen(text), w = 0;
+	size_t			 len = strlen(text), w = 0, elen;
 	utf8proc_int32_t	 c;
 	utf8proc_ssize_t	 n;
 	int32_t			 k;
 	bool			 space = false, para = false;
 	char			*o;
-	size_t			 elen;
 
-	if (len > NORM_MAX / 2 || (o = malloc(2 * len + 1)) == NULL)
-		return len > NORM_MAX / 2 ? 0 : -1;
+	/* A lone "\n" between two words becomes "\n\n": at most 2 len. */
+	if (len > NORM_MAX / 2)
+		return 0;
+	if ((o = malloc(2 * len + 1)) == NULL)
+		return -1;
 	while (*p != '\0') {
 		if (fast_plain(*p)) {	/* a word's bytes, copied at once */
 			for (n = 1; fast_plain(p[n]); n++)
 				;
-			k = 'a';
+			k = *p;		/* kept, as every byte of the run */
 		} else {
 			if ((unsigned char)*p < 0x80) {
 				c = (unsigned char)*p;
@@ -891,7 +888,7 @@ norm_fast(const char *text, bool oneline, char **out)
 		if (k == PARA || k == ' ') {
 			para = para || (k == PARA && w > 0);
 			space = w > 0;
-		} else if (k != FAST_DROP) {
+		} else if (k != CLEAN_DROP) {
 			if (para && !oneline) {
 				memcpy(o + w, "\n\n", 2);
 				w += 2;

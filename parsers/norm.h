@@ -49,10 +49,11 @@ const char *norm_quick_lang(const char *text);
 /*
  * For the tests.  norm_text_full_nfc, norm_line_full_nfc: norm_text and
  * norm_line_lang with utf8proc's NFC run over the whole text and every
- * pass run, as it was before the quick check and the fast path.  norm_nfc_quick:
- * 1 when the quick check finds the UTF-8 string s in NFC (every code
- * point one that NFC leaves alone), 0 otherwise.  norm_nfc: s repaired
- * and in NFC as norm_text has it, before any other rule (malloc'd).
+ * pass run, as it was before the quick check and the fast path.
+ * norm_nfc_quick: 1 when the quick check finds the UTF-8 string s in NFC
+ * (every code point one that NFC leaves alone), 0 otherwise.  norm_nfc:
+ * s repaired and in NFC as norm_text has it, before any other rule
+ * (malloc'd).
  */
 char	*norm_text_full_nfc(const char *text, const char *lang);
 char	*norm_line_full_nfc(const char *s, const char *lang);
