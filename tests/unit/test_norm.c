@@ -419,30 +419,42 @@ slurp(const char *path)
 	return buf_steal(&b);
 }
 
+/*
+ * norm_text and norm_line_lang give what they gave before the quick check
+ * and the fast path (the *_full_nfc references); where names the text in
+ * a failure (NULL: the text itself).
+ */
 static void
-check_same_as_full(const char *path)
+check_same_ways(const char *text, const char *lang, const char *where)
 {
-	static const char *const langs[] = { "en", "fr", NULL };
-	const char	*lang;
-	char		*text, *got, *want;
-	size_t		 i;
-	bool		 line;
+	char	*got, *want;
+	int	 line;
 
-	assert_non_null(text = slurp(path));
-	for (i = 0; i < 2 * sizeof(langs) / sizeof(langs[0]); i++) {
-		lang = langs[i / 2];
-		line = i % 2 == 1;
+	for (line = 0; line < 2; line++) {
 		assert_non_null(got = line ? norm_line_lang(text, lang) :
 		    norm_text(text, lang));
 		assert_non_null(want = line ? norm_line_full_nfc(text, lang) :
 		    norm_text_full_nfc(text, lang));
 		if (strcmp(got, want) != 0)
-			fail_msg("%s (%s): %s differs from whole-text NFC", path,
-			    lang != NULL ? lang : "NULL",
-			    line ? "norm_line" : "norm_text");
+			fail_msg("%s \"%s\" (%s): \"%s\", want \"%s\"",
+			    line ? "norm_line" : "norm_text",
+			    where != NULL ? where : text,
+			    lang != NULL ? lang : "NULL", got, want);
 		free(got);
 		free(want);
 	}
+}
+
+static void
+check_same_as_full(const char *path)
+{
+	static const char *const langs[] = { "en", "fr", NULL };
+	char	*text;
+	size_t	 i;
+
+	assert_non_null(text = slurp(path));
+	for (i = 0; i < sizeof(langs) / sizeof(langs[0]); i++)
+		check_same_ways(text, langs[i], path);
 	free(text);
 }
 
@@ -495,19 +507,11 @@ test_nfc_pieces(void **state)
 		    "\xea\xb0\x80\xe1\x86\xa7 e\n\xcc\x81 e \xcc\x81",
 		"",
 	};
-	char	*got, *want;
 	size_t	 i;
 
 	(void)state;
-	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		assert_non_null(got = norm_text(texts[i], NULL));
-		assert_non_null(want = norm_text_full_nfc(texts[i], NULL));
-		if (strcmp(got, want) != 0)
-			fail_msg("\"%s\": \"%s\", want \"%s\"", texts[i], got,
-			    want);
-		free(got);
-		free(want);
-	}
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		check_same_ways(texts[i], NULL, NULL);
 }
 
 /*
@@ -532,9 +536,9 @@ test_fast_path_same(void **state)
 	};
 	static const char *const langs[] = { "en", "fr", NULL };
 	const size_t	 npieces = sizeof(pieces) / sizeof(pieces[0]);
-	char		 text[512], *got, *want;
+	char		 text[512];
 	uint64_t	 seed = 42;
-	size_t		 len, k, l;
+	size_t		 len, k;
 	int		 i, j, n;
 
 	(void)state;
@@ -549,21 +553,7 @@ test_fast_path_same(void **state)
 			len += strlen(pieces[k]);
 		}
 		text[len] = '\0';
-		l = (size_t)i % 3;
-		assert_non_null(got = norm_text(text, langs[l]));
-		assert_non_null(want = norm_text_full_nfc(text, langs[l]));
-		if (strcmp(got, want) != 0)
-			fail_msg("text \"%s\": \"%s\", want \"%s\"", text,
-			    got, want);
-		free(got);
-		free(want);
-		assert_non_null(got = norm_line_lang(text, langs[l]));
-		assert_non_null(want = norm_line_full_nfc(text, langs[l]));
-		if (strcmp(got, want) != 0)
-			fail_msg("line \"%s\": \"%s\", want \"%s\"", text,
-			    got, want);
-		free(got);
-		free(want);
+		check_same_ways(text, langs[(size_t)i % 3], NULL);
 	}
 }
 
