@@ -900,23 +900,24 @@ poll_unhold(struct daemon *d, struct feedrt *fr)
 	fr->held = 0;
 }
 
-/*
- * A story waits in memory, with its item, until its page is in and
- * delivered: a first poll of thousands of feeds would hold every story of
- * every feed at once (351 MiB for 2,000 feeds, 55,000 stories).  So while
- * max_page_queue stories wait, or would with those the polls in flight
- * bring (as many as such polls brought lately), a feed that fetches pages
- * waits to be polled, until the pages catch up (poll_release) or POLL_HOLD_MAX_MS at
- * most: pages a host holds back (a Retry-After) must not stop every feed.
- * Its place goes back to its host as if it had not been taken.  Returns 1
- * when fr waits.
- */
+/* The stories waiting for their page, and those the polls will bring. */
 static double
 poll_pages_coming(const struct daemon *d)
 {
 	return (double)d->npages + d->inpoll * d->pages_per_poll;
 }
 
+/*
+ * A story waits in memory, with its item, until its page is in and
+ * delivered: a first poll of thousands of feeds would hold every story of
+ * every feed at once (351 MiB for 2,000 feeds, 55,000 stories).  So while
+ * max_page_queue stories wait, or would with those the polls in flight
+ * bring (as many as such polls brought lately), a feed that fetches pages
+ * waits to be polled, until the pages catch up (poll_release) or
+ * POLL_HOLD_MAX_MS at most: pages a host holds back (a Retry-After) must
+ * not stop every feed.  Its place goes back to its host as if it had not
+ * been taken.  Returns 1 when fr waits.
+ */
 static int
 poll_hold(struct daemon *d, struct feedrt *fr)
 {
