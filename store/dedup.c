@@ -804,6 +804,8 @@ struct table {
 #define GROUP_CELLS	16		/* 64 bytes: cell 0 the flag */
 #define GROUP_LINE	(GROUP_CELLS * sizeof(uint32_t))
 #define GROUPS_MIN	64
+/* From this many groups a band grows by a quarter, not twice. */
+#define GROUPS_STEADY	4096
 /* Slots, at most: below CELL_SLOT_MASK, so that no cell is CELL_FREE. */
 #define SLOTS_MAX	((size_t)1 << 23)
 
@@ -1026,10 +1028,12 @@ band_resize(struct dedup_index *x, unsigned b, size_t n)
 }
 
 /*
- * Room in the bands for one more story, at most seven eighths full: a
- * quarter more groups in every band.  When one cannot grow, those grown
- * already stay so (each band is read at its own size) and the story is
- * not added.
+ * Room in the bands for one more story, at most seven eighths full:
+ * twice the groups in every band while they are small (a first poll adds
+ * thousands of stories at once, and each growth links every story again),
+ * a quarter more from GROUPS_STEADY on, where memory counts more.  When
+ * one cannot grow, those grown already stay so (each band is read at its
+ * own size) and the story is not added.
  */
 static int
 bands_room(struct dedup_index *x)
@@ -1039,7 +1043,10 @@ bands_room(struct dedup_index *x)
 
 	if ((x->nbanded + 1) * 8 <= old * (GROUP_CELLS - 1) * 7)
 		return 0;
-	n = old < GROUPS_MIN ? GROUPS_MIN : old + old / 4;
+	if (old < GROUPS_MIN)
+		n = GROUPS_MIN;
+	else
+		n = old < GROUPS_STEADY ? old * 2 : old + old / 4;
 	if (n > SIZE_MAX / GROUP_LINE)
 		return -1;
 	for (b = 0; b < x->nbands; b++)
