@@ -1689,7 +1689,10 @@ ingest_fresh_wait(struct ingest *in, const struct delivery *v, size_t n)
 /*
  * The published stories of v marked delivered.  When the store fails here
  * they are in new/ all the same; their rows, pending without JSON, are
- * set right by the next ingest_pending().
+ * set right by the next ingest_pending().  For the same reason the commit
+ * is not flushed (new/ was, with the files in it): a power cut that takes
+ * it leaves those rows, which the next start sets right, and the next
+ * flushed commit takes it along.
  */
 static int
 ingest_mark_delivered(struct ingest *in, const struct delivery *v,
@@ -1698,16 +1701,19 @@ ingest_mark_delivered(struct ingest *in, const struct delivery *v,
 	size_t	 i;
 	int	 rc;
 
-	rc = state_begin(in->st);
+	if (state_begin_lazy(in->st) == -1)
+		return -1;
+	rc = 0;
 	for (i = 0; i < n && rc == 0; i++)
 		if (!INGEST_FATE_DROPPED(v[i].fate))
 			rc = state_item_delivered(in->st, v[i].story->id);
-	if (rc == 0 && (state_feeds_release(in->st) == -1 ||
-	    state_commit(in->st) == -1))
-		rc = -1;
-	if (rc != 0)
-		state_rollback(in->st);
-	return rc;
+	if (rc == 0)
+		rc = state_feeds_release(in->st);
+	if (rc != 0) {
+		state_rollback_lazy(in->st);
+		return -1;
+	}
+	return state_commit_lazy(in->st);
 }
 
 /*
@@ -1941,16 +1947,14 @@ ingest_hold(struct ingest *in)
 static int
 ingest_end_lazy(struct ingest *in)
 {
-	int	 rc;
-
 	if (!in->open || !in->lazy)
 		return 0;
 	in->open = in->lazy = 0;
-	if ((rc = state_feeds_release(in->st)) == -1)
-		state_rollback(in->st);
-	if (state_commit_lazy(in->st) == -1)
-		rc = -1;
-	return rc;
+	if (state_feeds_release(in->st) == -1) {
+		state_rollback_lazy(in->st);
+		return -1;
+	}
+	return state_commit_lazy(in->st);
 }
 
 int

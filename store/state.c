@@ -1349,6 +1349,14 @@ state_commit_lazy(struct state *st)
 }
 
 void
+state_rollback_lazy(struct state *st)
+{
+	state_rollback(st);
+	(void)sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL,
+	    NULL);
+}
+
+void
 state_rollback(struct state *st)
 {
 	/* Nothing to roll back is not worth reporting. */

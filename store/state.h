@@ -259,6 +259,8 @@ int	 state_commit(struct state *);
  */
 int	 state_begin_lazy(struct state *);
 int	 state_commit_lazy(struct state *);
+/* Or undoes it (the error that led here kept for state_errmsg()). */
+void	 state_rollback_lazy(struct state *);
 void	 state_rollback(struct state *);
 /*
  * A part of the transaction begun, that can be undone alone:
