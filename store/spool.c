@@ -275,7 +275,7 @@ write_all(int fd, const void *data, size_t len)
  * (we are the only writer): remove it and try once more.
  */
 static int
-create_tmp(struct spool *sp, const char *name)
+create_tmp(const struct spool *sp, const char *name)
 {
 	int	 fd, flags = O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC;
 
@@ -345,6 +345,41 @@ spool_deliver(struct spool *sp, const char *name, const void *data,
 	seterr(err, errlen, "spool: %s %s/tmp/%s: %s", what, sp->path, name,
 	    strerror(saved));
 	return -1;
+}
+
+int
+spool_tmp_write(const struct spool *sp, const char *name, const void *data,
+    size_t len)
+{
+	int	 fd, saved;
+
+	if (!valid_name(name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((fd = create_tmp(sp, name)) == -1)
+		return -1;
+	if (write_all(fd, data, len) == -1) {
+		saved = errno;
+		(void)close(fd);
+		goto out_unlink;
+	}
+	if (close(fd) == -1) {
+		saved = errno;
+		goto out_unlink;
+	}
+	return 0;
+ out_unlink:
+	(void)unlinkat(sp->tmpfd, name, 0);
+	errno = saved;
+	return -1;
+}
+
+void
+spool_tmp_remove(const struct spool *sp, const char *name)
+{
+	if (valid_name(name))
+		(void)unlinkat(sp->tmpfd, name, 0);
 }
 
 /* ---- batches ---- */
@@ -452,6 +487,29 @@ spool_batch_add(struct spool_batch *b, const char *name, const void *data,
 	batch_failed(b, name, saved);
 	free(copy);
 	return -1;
+}
+
+int
+spool_batch_take(struct spool_batch *b, const char *name, char *err,
+    size_t errlen)
+{
+	char	*copy;
+
+	if (!valid_name(name)) {
+		seterr(err, errlen, "spool: invalid file name \"%s\"",
+		    name != NULL ? name : "(null)");
+		batch_failed(b, NULL, EINVAL);
+		return -1;
+	}
+	if (batch_grow(b) == -1 || (copy = strdup(name)) == NULL) {
+		seterr(err, errlen, "spool: %s", strerror(ENOMEM));
+		batch_failed(b, NULL, ENOMEM);
+		/* It is the batch's all the same: gone with it. */
+		spool_tmp_remove(b->sp, name);
+		return -1;
+	}
+	b->names[b->n++] = copy;
+	return 0;
 }
 
 /*

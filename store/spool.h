@@ -45,6 +45,18 @@ int	 spool_deliver(struct spool *, const char *name, const void *data,
 	    size_t len, char *err, size_t errlen);
 
 /*
+ * A story's file written ahead of its batch, by a thread that is not the
+ * loop's (it reads nothing of the spool but the descriptor of tmp/): the
+ * file is closed, not flushed, and becomes the batch's by
+ * spool_batch_take(), or is removed by spool_tmp_remove() when its story
+ * turns out different or is not spooled.  A crash leaves it for
+ * spool_clean_tmp(), as any file of a batch not committed.  Returns 0, or
+ * -1 with errno set (nothing left in tmp/).
+ */
+int	 spool_tmp_write(const struct spool *, const char *name,
+	    const void *data, size_t len);
+void	 spool_tmp_remove(const struct spool *, const char *name);
+/*
  * Many stories made durable together, for the cost of one: each is
  * written to tmp/ by spool_batch_add(); spool_batch_commit() flushes the
  * file system once (syncfs), renames every file into new/ and fsyncs
@@ -61,6 +73,9 @@ struct spool_batch;
 struct spool_batch *spool_batch_new(struct spool *);
 int	 spool_batch_add(struct spool_batch *, const char *name,
 	    const void *data, size_t len, char *err, size_t errlen);
+/* A file spool_tmp_write() wrote: the batch's (removed if this fails). */
+int	 spool_batch_take(struct spool_batch *, const char *name, char *err,
+	    size_t errlen);
 size_t	 spool_batch_count(const struct spool_batch *);
 int	 spool_batch_commit(struct spool_batch *, char *err, size_t errlen);
 int	 spool_batch_sync(struct spool_batch *, char *err, size_t errlen);

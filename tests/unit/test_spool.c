@@ -331,6 +331,54 @@ test_batch_abandoned(void **state)
 	spool_close(sp);
 }
 
+/*
+ * Files written ahead (by a worker): in tmp/ only, until a batch takes
+ * them; published by its commit, removed when it is given up, and one
+ * removed by spool_tmp_remove() is gone without a batch.
+ */
+static void
+test_tmp_write_take(void **state)
+{
+	struct fixture		*fx = *state;
+	struct spool		*sp;
+	struct spool_batch	*b;
+	char			 err[512] = "";
+
+	sp = open_ok(fx->spool);
+	assert_int_equal(spool_tmp_write(sp, "1.aaaa.json", "one", 3), 0);
+	assert_int_equal(spool_tmp_write(sp, "2.bbbb.json", "two", 3), 0);
+	assert_int_equal(spool_tmp_write(sp, "3.cccc.json", "three", 5), 0);
+	assert_int_equal(spool_tmp_write(sp, "../evil", "x", 1), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_file(fx->spool, "tmp", "1.aaaa.json", "one", 3);
+	assert_int_equal(count_entries(fx->spool, "tmp"), 3);
+	assert_int_equal(count_entries(fx->spool, "new"), 0);
+
+	/* Taken beside one added: one commit for both. */
+	assert_non_null(b = spool_batch_new(sp));
+	assert_int_equal(spool_batch_take(b, "1.aaaa.json", err,
+	    sizeof(err)), 0);
+	assert_int_equal(spool_batch_add(b, "4.dddd.json", "four", 4, err,
+	    sizeof(err)), 0);
+	assert_int_equal(spool_batch_count(b), 2);
+	assert_int_equal(spool_batch_commit(b, err, sizeof(err)), 0);
+	spool_batch_free(b);
+	assert_file(fx->spool, "new", "1.aaaa.json", "one", 3);
+	assert_file(fx->spool, "new", "4.dddd.json", "four", 4);
+
+	/* Taken by a batch given up: removed with it. */
+	assert_non_null(b = spool_batch_new(sp));
+	assert_int_equal(spool_batch_take(b, "2.bbbb.json", err,
+	    sizeof(err)), 0);
+	spool_batch_free(b);
+	assert_int_equal(count_entries(fx->spool, "tmp"), 1);
+
+	spool_tmp_remove(sp, "3.cccc.json");
+	assert_int_equal(count_entries(fx->spool, "tmp"), 0);
+	assert_int_equal(count_entries(fx->spool, "new"), 2);
+	spool_close(sp);
+}
+
 static void
 test_redelivery_replaces(void **state)
 {
@@ -485,6 +533,8 @@ main(void)
 		cmocka_unit_test(test_spool_name),
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_abandoned, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_tmp_write_take, setup,
 		    teardown),
 	};
 
