@@ -268,6 +268,7 @@ struct parcel {
 	uint64_t	 key;		/* of its link, at the flush */
 	int		 waits;		/* for a page, at the flush */
 	struct candidate *cand;		/* made by a worker, or NULL */
+	int		 in_tmp;	/* json written in tmp/ as name */
 };
 
 struct ingest {
@@ -344,8 +345,12 @@ parcels_clear(struct ingest *in)
 {
 	size_t	 i;
 
-	for (i = 0; i < in->nout; i++)
+	for (i = 0; i < in->nout; i++) {
+		/* Written ahead, and not spooled after all. */
+		if (in->out[i].in_tmp)
+			spool_tmp_remove(in->sp, in->out[i].name);
 		parcel_clear(&in->out[i]);
+	}
 	in->nout = 0;
 }
 
@@ -622,19 +627,30 @@ struct delivery {
 	int		 later;		/* marked delivered once published */
 	const char	*row_json;	/* to store if it is to wait */
 	const struct candidate *cand;	/* made already, or NULL */
+	int		*in_tmp;	/* json is written in tmp/ (its
+					   parcel's), or NULL */
 	enum ingest_fate fate;		/* out */
 	const char	*why;		/* out: a duplicate's reason (static) */
 };
 
-/* The file of d, dumped now unless the pending row's bytes are it. */
+/*
+ * The file of d, dumped now unless the pending row's bytes are it; when
+ * a worker wrote those in tmp/ already, that file.
+ */
 static int
-ingest_add_file(struct spool_batch *b, const struct delivery *d,
-    char *err, size_t errlen)
+ingest_add_file(struct ingest *in, struct spool_batch *b,
+    const struct delivery *d, char *err, size_t errlen)
 {
 	char	*json;
 	size_t	 len;
 	int	 rc;
 
+	if (d->in_tmp != NULL && *d->in_tmp) {
+		*d->in_tmp = 0;
+		if (d->json != NULL)
+			return spool_batch_take(b, d->name, err, errlen);
+		spool_tmp_remove(in->sp, d->name);	/* it differs now */
+	}
 	if (d->json != NULL)
 		return spool_batch_add(b, d->name, d->json, d->len, err,
 		    errlen);
@@ -766,7 +782,7 @@ ingest_decide(struct ingest *in, struct spool_batch *b, struct delivery *d,
 		goto out;
 	rc = 0;
 	if (d->fate != INGEST_DUP_DROPPED &&
-	    ingest_add_file(b, d, err, errlen) == -1)
+	    ingest_add_file(in, b, d, err, errlen) == -1)
 		rc = -2;
 out:
 	candidate_clear(&mine);
@@ -866,7 +882,7 @@ ingest_deliver_begun(struct ingest *in, struct delivery *v, size_t n,
 			rc = ingest_decide(in, b, &v[i], now, err, errlen);
 		else if ((rc = state_item_delivered(in->st,
 		    v[i].story->id)) == 0 &&
-		    ingest_add_file(b, &v[i], err, errlen) == -1)
+		    ingest_add_file(in, b, &v[i], err, errlen) == -1)
 			rc = -2;
 	}
 	if (rc == 0 && ingest_release(in, v, n) == -1)
@@ -988,6 +1004,7 @@ struct fresh {
 	size_t		 len;
 	int		 revision;
 	struct candidate *cand;		/* a worker's, or NULL */
+	int		 in_tmp;	/* json written in tmp/ as name */
 };
 
 /*
@@ -1006,6 +1023,8 @@ struct prep_item {
 	char		*json;		/* its dump */
 	size_t		 len;
 	struct candidate *cand;		/* when its text is final */
+	char		 name[INGEST_NAME_MAX];	/* with in_tmp */
+	int		 in_tmp;	/* json written in tmp/ as name */
 };
 
 struct ingest_prep {
@@ -1023,6 +1042,8 @@ struct ingest_prep {
 	size_t			 nhints;
 	size_t			 nbuild;
 	int			 final;		/* no page will be fetched */
+	const struct spool	*sp;		/* built files go to its tmp/,
+						   or NULL */
 	struct story_feed	 sf;
 };
 
@@ -1047,6 +1068,8 @@ ingest_doc_clear(struct ingest_doc *x)
 	size_t	 i;
 
 	for (i = 0; i < x->n; i++) {
+		if (x->v[i].in_tmp)
+			spool_tmp_remove(x->in->sp, x->v[i].name);
 		story_free(x->v[i].story);
 		free(x->v[i].host);
 		free(x->v[i].json);
@@ -1091,9 +1114,12 @@ ingest_take_built(struct fresh *fr, struct prep_item *pi, unsigned revision,
 	fr->json = pi->json;
 	fr->len = pi->len;
 	fr->cand = pi->cand;
+	if ((fr->in_tmp = pi->in_tmp))
+		memcpy(fr->name, pi->name, sizeof(fr->name));
 	pi->story = NULL;
 	pi->json = NULL;
 	pi->cand = NULL;
+	pi->in_tmp = 0;
 	return 0;
 }
 
@@ -1119,7 +1145,7 @@ ingest_build(struct ingest_doc *x, const struct feed_item *it, char *host,
 		ingest_seterr(x->err, x->errlen, "story", "cannot make an id");
 		return NULL;
 	}
-	if (spool_name(fr->name, sizeof(fr->name),
+	if (!fr->in_tmp && spool_name(fr->name, sizeof(fr->name),
 	    x->now_ms + (int64_t)x->c->fresh, id) == -1) {
 		ingest_seterr(x->err, x->errlen, "story", "cannot make an id");
 		goto free_story;
@@ -1136,12 +1162,15 @@ ingest_build(struct ingest_doc *x, const struct feed_item *it, char *host,
 	x->c->fresh++;
 	return fr;
 free_story:
+	if (fr->in_tmp)
+		spool_tmp_remove(x->in->sp, fr->name);
 	story_free(fr->story);
 	free(fr->json);
 	candidate_free(fr->cand);
 	fr->story = NULL;
 	fr->json = NULL;
 	fr->cand = NULL;
+	fr->in_tmp = 0;
 	return NULL;
 }
 
@@ -1275,6 +1304,8 @@ ingest_go(struct ingest_doc *x)
 		pc->len = fr->len;
 		pc->cand = fr->cand;
 		fr->cand = NULL;
+		pc->in_tmp = fr->in_tmp;
+		fr->in_tmp = 0;
 		pc->dup_mark = f->dup_mark;
 		pc->page_fn = f->page_fn;
 		pc->page_arg = f->page_arg;
@@ -1386,6 +1417,8 @@ ingest_prep_free(struct ingest_prep *p)
 	if (p == NULL)
 		return;
 	for (i = 0; p->items != NULL && i < p->doc->nitems; i++) {
+		if (p->items[i].in_tmp)
+			spool_tmp_remove(p->sp, p->items[i].name);
 		free(p->items[i].key);
 		story_free(p->items[i].story);
 		free(p->items[i].json);
@@ -1540,6 +1573,15 @@ ingest_prep_plan(struct ingest *in, const struct ingest_feed *f,
 	c->schedule = doc->schedule;
 	c->cadence = ingest_cadence(doc, p->now_ms / 1000);
 	p->final = f->page_fn == NULL;
+	/*
+	 * A final story's file can be written by the worker that builds it,
+	 * off the loop: the flush then only takes it into its batch.  Not
+	 * before the start-up's leftovers are gone from tmp/ (they would
+	 * take it along), nor while the spool fails (the stories wait in
+	 * their rows then).
+	 */
+	p->sp = p->final && in->tmp_clean && !in->health.failing ?
+	    in->sp : NULL;
 	p->sf.name = p->name;
 	p->sf.url = p->url;
 	p->sf.title = doc->title;
@@ -1568,12 +1610,13 @@ void
 ingest_prep_build(struct ingest_prep *p)
 {
 	struct prep_item	*pi;
-	size_t			 i;
+	size_t			 i, k = 0;
 
 	for (i = 0; p->items != NULL && i < p->doc->nitems; i++) {
 		pi = &p->items[i];
 		if (!pi->build)
 			continue;
+		k++;
 		/* Left NULL when out of memory: the store tries again. */
 		pi->story = story_from_item(pi->id, &p->sf, &p->doc->items[i],
 		    p->now_ms / 1000, &p->hints[pi->hints].h, pi->revision,
@@ -1586,6 +1629,12 @@ ingest_prep_build(struct ingest_prep *p)
 		/* NULL when out of memory: the delivery makes one itself. */
 		if (pi->story != NULL && p->final)
 			pi->cand = candidate_new(pi->story);
+		/* Named as the store would (a millisecond apart, in order). */
+		if (pi->story != NULL && p->sp != NULL &&
+		    spool_name(pi->name, sizeof(pi->name), p->now_ms +
+		    (int64_t)k - 1, pi->id) == 0 &&
+		    spool_tmp_write(p->sp, pi->name, pi->json, pi->len) == 0)
+			pi->in_tmp = 1;
 	}
 }
 
@@ -1818,6 +1867,11 @@ ingest_sort_out(struct ingest *in, struct delivery *v, size_t *n)
 		    pc->page_fn != NULL && pc->host != NULL &&
 		    pc->story->url != NULL);
 		if (pc->waits) {
+			/* Its row is the story while it waits. */
+			if (pc->in_tmp) {
+				spool_tmp_remove(in->sp, pc->name);
+				pc->in_tmp = 0;
+			}
 			if (pc->json != NULL && state_item_story(in->st,
 			    pc->story->id, pc->json) == -1)
 				return -1;
@@ -1830,6 +1884,7 @@ ingest_sort_out(struct ingest *in, struct delivery *v, size_t *n)
 		v[*n].len = pc->len;
 		v[*n].dup_mark = pc->dup_mark;
 		v[*n].cand = pc->cand;
+		v[*n].in_tmp = &pc->in_tmp;
 		v[*n].check = 1;
 		(*n)++;
 	}

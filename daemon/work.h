@@ -4,9 +4,11 @@
  * while the loop keeps doing I/O; its end told back on the loop thread.
  *
  * The loop thread stays the only one that touches libcurl, libevent,
- * SQLite and the spool: a job's run() may read and write only the job
- * (what the caller put in it before work_submit(), and what it builds),
- * and pure functions of parsers/ and daemon/story.c.  Its done() runs on
+ * SQLite and the spool's batches: a job's run() may read and write only
+ * the job (what the caller put in it before work_submit(), and what it
+ * builds), call pure functions of parsers/ and daemon/story.c, and write
+ * a story's file in tmp/ with spool_tmp_write(), which reads nothing of
+ * the spool but a descriptor fixed at its opening.  Its done() runs on
  * the loop thread, in the order the jobs finished.
  *
  * With no threads the jobs run on the loop thread, one at a time, and

@@ -114,6 +114,8 @@ run_once "$T/full.conf" fb1
 full=$(jq -r .id "$T"/spool/new/*)
 run_once "$T/both.conf" fb2
 assert_file_count "$T/spool/new" 1
+# Its file, written ahead by a worker, went with it.
+assert_file_count "$T/spool/tmp" 0
 grep -q "feed brief: story .* is a duplicate, recorded, not spooled" "$T/fb2.err" ||
 	fail "the brief was not a duplicate: $(cat "$T/fb2.err")"
 "$FEEDSPOOL" story -c "$T/both.conf" "$full" >"$T/story.out" || fail "story: $(cat "$T/story.out")"
@@ -128,6 +130,7 @@ run_once "$T/full.conf" fb3
 full=$(jq -r .id "$T"/spool/new/*)
 run_once "$T/both.conf" fb4
 assert_file_count "$T/spool/new" 2
+assert_file_count "$T/spool/tmp" 0
 assert_eq "$full" "$(by_feed brief .duplicate_of)" "the brief's duplicate_of"
 assert_eq "contained" "$(by_feed brief .duplicate_reason)" "the brief's reason"
 assert_eq "null" "$(by_feed full .supersedes)" "the full story supersedes nothing"
@@ -141,6 +144,7 @@ run_once "$T/brief.conf" bf1
 brief=$(jq -r .id "$T"/spool/new/*)
 run_once "$T/both.conf" bf2
 assert_file_count "$T/spool/new" 2
+assert_file_count "$T/spool/tmp" 0
 assert_eq "$brief" "$(by_feed full .supersedes)" "the full story supersedes the brief"
 assert_eq "null" "$(by_feed full .duplicate_of)" "the full story is no duplicate"
 assert_eq "contains" "$(by_feed full .duplicate_reason)" "why it supersedes"

@@ -1,9 +1,12 @@
 # Power-loss order of a delivery, read off the system calls (strace): a
 # power cut keeps only what was flushed, so for every story file
 #   its bytes are flushed (syncfs of the spool, or fsync of the file) after
-#   its last write and before its rename into new/, and before the state
-#   database's WAL is next flushed (a pending row without the story's JSON
-#   may be durable only once the file that stands for it is);
+#   its last write and before its rename into new/, and the state
+#   database's WAL is flushed after that and before the rename (a pending
+#   row without the story's JSON may be durable only once the file that
+#   stands for it is, and it is the commit that lets the file go to new/;
+#   a worker may write the file of a later batch while one commits, so a
+#   WAL flush between a file's write and its flush is not itself wrong);
 #   new/ is fsynced after the rename and before the state database's WAL is
 #   next flushed (the flush that makes "delivered" durable);
 # and the stories of one document share their flushes (a batch), so a feed
@@ -74,6 +77,8 @@ call ~ /^rename/ && index($0, spool "/new") {
 		{ print "rename of a file never written: " name; bad = 1 }
 	else if (synced[name] < written[name])
 		{ print "renamed before its bytes were flushed: " name; bad = 1 }
+	else if (lastwal < synced[name])
+		{ print "state committed before the bytes of " name; bad = 1 }
 	undirsynced[name] = 1
 	renamed++
 }
@@ -85,9 +90,7 @@ call ~ /^rename/ && index($0, spool "/new") {
 (call == "fsync" || call == "fdatasync") && p ~ /-wal$/ {
 	for (n in undirsynced)
 		{ print "WAL flushed before new/ held " n " durably"; bad = 1 }
-	for (n in written)
-		if (synced[n] < written[n])
-			{ print "WAL flushed before the bytes of " n; bad = 1 }
+	lastwal = NR
 	walsyncs++
 }
 (call == "fsync" || call == "fdatasync") && index(p, spool "/tmp/") == 1 {
