@@ -1612,13 +1612,16 @@ ingest_prep_build(struct ingest_prep *p)
 	struct prep_item	*pi;
 	size_t			 i, k = 0;
 
-	for (i = 0; p->items != NULL && i < p->doc->nitems; i++) {
-		pi = &p->items[i];
+	/* From the last item, as the store goes (oldest first, mostly). */
+	for (i = p->doc != NULL ? p->doc->nitems : 0;
+	    p->items != NULL && i > 0; i--) {
+		pi = &p->items[i - 1];
 		if (!pi->build)
 			continue;
 		k++;
 		/* Left NULL when out of memory: the store tries again. */
-		pi->story = story_from_item(pi->id, &p->sf, &p->doc->items[i],
+		pi->story = story_from_item(pi->id, &p->sf,
+		    &p->doc->items[i - 1],
 		    p->now_ms / 1000, &p->hints[pi->hints].h, pi->revision,
 		    pi->supersedes[0] != '\0' ? pi->supersedes : NULL);
 		if (pi->story != NULL &&
@@ -1629,7 +1632,7 @@ ingest_prep_build(struct ingest_prep *p)
 		/* NULL when out of memory: the delivery makes one itself. */
 		if (pi->story != NULL && p->final)
 			pi->cand = candidate_new(pi->story);
-		/* Named as the store would (a millisecond apart, in order). */
+		/* Named as the store would: a millisecond apart, in order. */
 		if (pi->story != NULL && p->sp != NULL &&
 		    spool_name(pi->name, sizeof(pi->name), p->now_ms +
 		    (int64_t)k - 1, pi->id) == 0 &&

@@ -134,4 +134,19 @@ batches=$(grep -c 'syncfs(' "$T/tpages")
 [ "$batches" -le $((PAGES / 4)) ] ||
 	fail "$batches spool flushes for $PAGES pages: not batched"
 echo "$PAGES pages, $batches spool flushes"
+
+# The files of one document sort as its items came, oldest first (the
+# feed lists gen-50 first), whoever wrote them: the workers name them as
+# the store would.
+rm -rf "$T/spool" "$T/state.db" "$T/state.db-wal" "$T/state.db-shm"
+start_server
+CONFIG_EXTRA="fetch_articles = no"
+write_config "$T/order.conf" gen=/gen/50.xml
+"$FEEDSPOOL" run -c "$T/order.conf" --once >"$T/outo" 2>"$T/erro" ||
+	fail "run for the order: $(tail -n 5 "$T/erro")"
+stop_server
+assert_file_count "$T/spool/new" 50
+got=$(cd "$T/spool/new" && ls | sort | xargs jq -r .guid | tr '\n' ' ')
+want=$(seq 1 50 | sed 's/^/gen-/' | tr '\n' ' ')
+assert_eq "$want" "$got" "the guids in the order of the files' names"
 exit 0
