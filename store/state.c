@@ -1466,6 +1466,43 @@ state_title_seen(struct state *st, const char *host, const char *tag,
 	return learn_end(st, ret);
 }
 
+/*
+ * Whether v[i] ends a run of titles of one host, trimmed then: a host
+ * trimmed again by a later run loses nothing more than by one trim at its
+ * end (a trim only drops rows older than its newest LEARN_TITLES).
+ */
+static int
+title_run_ends(const struct state_title *v, size_t n, size_t i)
+{
+	return i + 1 == n || v[i + 1].host == NULL ||
+	    strcmp(v[i + 1].host, v[i].host) != 0;
+}
+
+int
+state_titles_seen(struct state *st, const struct state_title *v, size_t n,
+    int64_t now)
+{
+	size_t	 i;
+	int	 ret;
+
+	if (n == 0)
+		return 0;
+	if (learn_begin(st) == -1)
+		return -1;
+	for (i = 0, ret = 0; i < n && ret == 0; i++)
+		if (v[i].host != NULL)
+			ret = title_add(st, v[i].host, v[i].tag, now);
+	/* A document's titles are mostly of one host: one trim for them. */
+	for (i = 0; i < n && ret == 0; i++)
+		if (v[i].host != NULL && title_run_ends(v, n, i))
+			ret = exec_host_int(st, ST_TITLE_TRIM, v[i].host,
+			    LEARN_TITLES, "title trim");
+	if (ret == 0)
+		ret = exec_host_int(st, ST_TITLE_EXPIRE, NULL, now - LEARN_AGE,
+		    "title expire");
+	return learn_end(st, ret);
+}
+
 void
 state_strings_free(char **v)
 {

@@ -167,6 +167,17 @@ int	 state_health_get(struct state *, const char *what, char **message,
  */
 int	 state_title_seen(struct state *, const char *host, const char *tag,
 	    int64_t now);
+/*
+ * The same for many titles at once (a document's), in one savepoint,
+ * each host trimmed once after its last: what is kept is what as many
+ * state_title_seen() calls keep.  A title without a host is skipped.
+ */
+struct state_title {
+	const char	*host;
+	const char	*tag;		/* or NULL */
+};
+int	 state_titles_seen(struct state *, const struct state_title *,
+	    size_t n, int64_t now);
 int	 state_title_tags(struct state *, const char *host, char ***tags);
 /*
  * state_lines_seen() records one page of host: each of its paragraphs

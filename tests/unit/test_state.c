@@ -649,6 +649,46 @@ test_title_tags(void **state)
 	state_close(st);
 }
 
+/*
+ * Many titles at once keep what as many single calls keep: the last 20
+ * of each host, hosts interleaved or not, titles without a host skipped.
+ */
+static void
+test_titles_seen_batch(void **state)
+{
+	struct fixture		*fx = *state;
+	struct state		*st;
+	struct state_title	 v[64];
+	char			 got[64];
+	size_t			 n = 0;
+	int			 i;
+
+	st = open_ok(fx->db);
+	assert_int_equal(state_titles_seen(st, v, 0, 1), 0);
+	/* 30 "old" of h, then 12 "new" interleaved with a second host. */
+	for (i = 0; i < 30; i++)
+		v[n++] = (struct state_title){ "h.example", "old" };
+	v[n++] = (struct state_title){ NULL, "nohost" };
+	for (i = 0; i < 12; i++) {
+		v[n++] = (struct state_title){ "h.example", "new" };
+		v[n++] = (struct state_title){ "k.example", NULL };
+	}
+	assert_int_equal(state_titles_seen(st, v, n, 1), 0);
+	/* 12 new and 8 old in h's last 20: as with one call a title. */
+	check_tags(st, "h.example", "new");
+	check_tags(st, "k.example", "");
+	state_close(st);
+	raw_query(fx->db, "SELECT count(*) FROM title_seen WHERE host ="
+	    " 'h.example'", got, sizeof(got));
+	assert_string_equal(got, "20");
+	raw_query(fx->db, "SELECT count(*) FROM title_seen WHERE tag ="
+	    " 'old'", got, sizeof(got));
+	assert_string_equal(got, "8");
+	raw_query(fx->db, "SELECT count(*) FROM title_seen WHERE host ="
+	    " 'k.example'", got, sizeof(got));
+	assert_string_equal(got, "12");
+}
+
 static void
 test_title_tags_window(void **state)
 {
@@ -984,6 +1024,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_transactions,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_title_tags,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_titles_seen_batch,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_title_tags_window,
 		    setup, teardown),
