@@ -1013,6 +1013,8 @@ struct fresh {
  */
 struct prep_item {
 	char		*key;		/* story_key(), or NULL */
+	char		*host;		/* ingest_host() of its link, or NULL */
+	char		*tag;		/* boiler_title_tag(), or NULL */
 	enum state_item_status status;	/* read by the plan */
 	int		 build;		/* the plan: a story to build */
 	unsigned	 revision;
@@ -1237,7 +1239,11 @@ ingest_item(struct ingest_doc *x, const struct feed_item *it,
 		rc = 0;
 		goto out;
 	}
-	host = ingest_host(it->link);
+	if (pi != NULL && pi->host != NULL) {
+		host = pi->host;
+		pi->host = NULL;
+	} else
+		host = ingest_host(it->link);
 	if (hints_load(st, &x->hints, host, 0) == -1) {
 		free(host);
 		goto state_error;
@@ -1420,6 +1426,8 @@ ingest_prep_free(struct ingest_prep *p)
 		if (p->items[i].in_tmp)
 			spool_tmp_remove(p->sp, p->items[i].name);
 		free(p->items[i].key);
+		free(p->items[i].host);
+		free(p->items[i].tag);
 		story_free(p->items[i].story);
 		free(p->items[i].json);
 		candidate_free(p->items[i].cand);
@@ -1439,7 +1447,8 @@ ingest_prep_free(struct ingest_prep *p)
 void
 ingest_prep_parse(struct ingest_prep *p)
 {
-	size_t	 i;
+	const struct feed_item	*it;
+	size_t			 i;
 
 	if (feed_parse(p->body, p->len, p->base, p->charset, &p->doc, p->err,
 	    sizeof(p->err)) == -1) {
@@ -1450,8 +1459,14 @@ ingest_prep_parse(struct ingest_prep *p)
 	if (p->doc->nitems == 0 ||
 	    (p->items = calloc(p->doc->nitems, sizeof(*p->items))) == NULL)
 		return;
-	for (i = 0; i < p->doc->nitems; i++)
-		p->items[i].key = story_key(&p->doc->items[i]);
+	/* What the plan and the store would work out on the loop. */
+	for (i = 0; i < p->doc->nitems; i++) {
+		it = &p->doc->items[i];
+		p->items[i].key = story_key(it);
+		p->items[i].host = ingest_host(it->link);
+		if (it->title != NULL && p->items[i].host != NULL)
+			p->items[i].tag = boiler_title_tag(it->title);
+	}
 }
 
 /* The index of the hints of host in p, loaded if need be, or -1. */
@@ -1481,27 +1496,40 @@ prep_hints(struct state *st, struct ingest_prep *p, const char *host,
 }
 
 /*
- * ingest_learn_titles() with the worker's keys, each item's status kept
- * for the plan.  0, or -1 when the state store failed.
+ * ingest_learn_titles() with the worker's keys, hosts and tags, in one
+ * go; each item's status kept for the plan.  0, or -1 when the state
+ * store failed.
  */
 static int
 prep_learn_titles(struct ingest *in, struct ingest_prep *p)
 {
+	struct state_title	*v;
 	struct prep_item	*pi;
-	size_t			 i;
+	int64_t			 now = p->now_ms / 1000;
+	size_t			 i, n = 0;
 	int			 rc = 0;
 
+	/* Out of memory: one title at a time. */
+	v = calloc(p->doc->nitems, sizeof(*v));
 	for (i = 0; i < p->doc->nitems && rc == 0; i++) {
 		pi = &p->items[i];
 		if (pi->key == NULL)
 			continue;
-		if (state_item_status(in->st, p->name, pi->key,
-		    &pi->status) == -1)
-			return -1;
-		if (pi->status == STATE_ITEM_NEW)
-			rc = ingest_learn_title(in->st, &p->doc->items[i],
-			    p->now_ms / 1000);
+		if ((rc = state_item_status(in->st, p->name, pi->key,
+		    &pi->status)) == -1 || pi->status != STATE_ITEM_NEW ||
+		    pi->host == NULL || p->doc->items[i].title == NULL)
+			continue;
+		if (v == NULL)
+			rc = state_title_seen(in->st, pi->host, pi->tag, now);
+		else {
+			v[n].host = pi->host;
+			v[n].tag = pi->tag;
+			n++;
+		}
 	}
+	if (rc == 0 && v != NULL)
+		rc = state_titles_seen(in->st, v, n, now);
+	free(v);
 	return rc;
 }
 
@@ -1518,7 +1546,6 @@ prep_plan_item(struct ingest *in, const struct ingest_feed *f,
 	const struct feed_item	*it = &p->doc->items[i];
 	struct state_item_rev	 rev;
 	enum state_item_status	 status;
-	char			*host;
 	int			 rc;
 
 	if (pi->key == NULL)
@@ -1537,10 +1564,8 @@ prep_plan_item(struct ingest *in, const struct ingest_feed *f,
 		pi->revision = rev.revision + 1;
 		memcpy(pi->supersedes, rev.id, sizeof(pi->supersedes));
 	}
-	host = ingest_host(it->link);
-	rc = prep_hints(in->st, p, host, &pi->hints);
-	free(host);
-	if (rc == -1 || state_new_id(pi->id) == -1)
+	if (prep_hints(in->st, p, pi->host, &pi->hints) == -1 ||
+	    state_new_id(pi->id) == -1)
 		return -1;
 	pi->build = 1;
 	p->nbuild++;
