@@ -581,17 +581,29 @@ jw_add(struct jw *w, const char *s, size_t n)
 		w->rc = buf_add(&w->b, s, n);
 }
 
-static void
-jw_str(struct jw *w, const char *s)
+/*
+ * s as a JSON string.  With check, its UTF-8 is checked on the way (one
+ * pass, not two): 0 when it is not valid, what was added then left for
+ * the caller to take back; else 1.
+ */
+static int
+jw_escape(struct jw *w, const char *s, int check)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	const char		*run;
 	char			 esc[7];
 	unsigned char		 c;
+	size_t			 n;
 
 	jw_add(w, "\"", 1);
 	for (run = s; *s != '\0'; s++) {
 		c = (unsigned char)*s;
+		if (c >= 0x80 && check) {
+			if ((n = story_utf8_len((const unsigned char *)s)) == 0)
+				return 0;
+			s += n - 1;
+			continue;
+		}
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		jw_add(w, run, (size_t)(s - run));
@@ -615,6 +627,13 @@ jw_str(struct jw *w, const char *s)
 	}
 	jw_add(w, run, (size_t)(s - run));
 	jw_add(w, "\"", 1);
+	return 1;
+}
+
+static void
+jw_str(struct jw *w, const char *s)
+{
+	(void)jw_escape(w, s, 0);
 }
 
 /* Before a member or an element: the comma, the line break, the indent. */
@@ -664,10 +683,16 @@ jw_close(struct jw *w, char c)
 static void
 jw_str_or_null(struct jw *w, const char *v)
 {
-	if (v == NULL || !story_utf8_valid(v))
-		jw_add(w, "null", 4);
-	else
-		jw_str(w, v);
+	size_t	 mark = w->b.len;
+
+	if (v != NULL && jw_escape(w, v, 1))
+		return;
+	/* Not valid UTF-8: what was written of it taken back. */
+	if (w->rc == BUF_OK && w->b.len > mark) {
+		w->b.len = mark;
+		w->b.data[mark] = '\0';
+	}
+	jw_add(w, "null", 4);
 }
 
 static void
