@@ -439,6 +439,30 @@ batch_grow(struct spool_batch *b)
 	return 0;
 }
 
+/*
+ * A copy of name for the batch's next slot, room made for it: NULL (err
+ * and the failure set) when the name is not one, or out of memory.
+ */
+static char *
+batch_name(struct spool_batch *b, const char *name, char *err,
+    size_t errlen)
+{
+	char	*copy;
+
+	if (!valid_name(name)) {
+		seterr(err, errlen, "spool: invalid file name \"%s\"",
+		    name != NULL ? name : "(null)");
+		batch_failed(b, NULL, EINVAL);
+		return NULL;
+	}
+	if (batch_grow(b) == -1 || (copy = strdup(name)) == NULL) {
+		seterr(err, errlen, "spool: %s", strerror(ENOMEM));
+		batch_failed(b, NULL, ENOMEM);
+		return NULL;
+	}
+	return copy;
+}
+
 /* Written and closed, not flushed: spool_batch_commit() does that. */
 int
 spool_batch_add(struct spool_batch *b, const char *name, const void *data,
@@ -449,17 +473,8 @@ spool_batch_add(struct spool_batch *b, const char *name, const void *data,
 	char		*copy;
 	int		 fd, saved;
 
-	if (!valid_name(name)) {
-		seterr(err, errlen, "spool: invalid file name \"%s\"",
-		    name != NULL ? name : "(null)");
-		batch_failed(b, NULL, EINVAL);
+	if ((copy = batch_name(b, name, err, errlen)) == NULL)
 		return -1;
-	}
-	if (batch_grow(b) == -1 || (copy = strdup(name)) == NULL) {
-		seterr(err, errlen, "spool: %s", strerror(ENOMEM));
-		batch_failed(b, NULL, ENOMEM);
-		return -1;
-	}
 	if ((fd = create_tmp(sp, name)) == -1) {
 		saved = errno;
 		seterr(err, errlen, "spool: create %s/tmp/%s: %s", sp->path,
@@ -495,15 +510,7 @@ spool_batch_take(struct spool_batch *b, const char *name, char *err,
 {
 	char	*copy;
 
-	if (!valid_name(name)) {
-		seterr(err, errlen, "spool: invalid file name \"%s\"",
-		    name != NULL ? name : "(null)");
-		batch_failed(b, NULL, EINVAL);
-		return -1;
-	}
-	if (batch_grow(b) == -1 || (copy = strdup(name)) == NULL) {
-		seterr(err, errlen, "spool: %s", strerror(ENOMEM));
-		batch_failed(b, NULL, ENOMEM);
+	if ((copy = batch_name(b, name, err, errlen)) == NULL) {
 		/* It is the batch's all the same: gone with it. */
 		spool_tmp_remove(b->sp, name);
 		return -1;
