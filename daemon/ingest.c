@@ -1666,6 +1666,29 @@ ingest_prep_build(struct ingest_prep *p)
 	}
 }
 
+/*
+ * No room in the outbox for x's stories: they wait in their rows, with
+ * their JSON (stored without it, they would have no file to stand for
+ * them), and deliveries fail until ingest_pending() has delivered them.
+ * Returns -2 (err set).
+ */
+static int
+ingest_doc_wait(struct ingest_doc *x)
+{
+	size_t	 i;
+
+	for (i = 0; i < x->n; i++)
+		if (state_item_story(x->in->st, x->v[i].story->id,
+		    x->v[i].json) == -1) {
+			ingest_seterr(x->err, x->errlen, "state",
+			    state_errmsg(x->in->st));
+			return -2;
+		}
+	ingest_seterr(x->err, x->errlen, "ingest", "out of memory");
+	ingest_failed(x->in, x->err, 0);
+	return -2;
+}
+
 int
 ingest_prep_store(struct ingest *in, const struct ingest_feed *f,
     struct ingest_prep *p, struct ingest_counts *c, char *err, size_t errlen)
@@ -1684,11 +1707,8 @@ ingest_prep_store(struct ingest *in, const struct ingest_feed *f,
 	x.err = err;
 	x.errlen = errlen;
 	x.prep = p;
-	if ((rc = ingest_store(&x, p->doc)) == 0 && ingest_go(&x) == -1) {
-		/* Its rows stay: the stories are delivered from them later. */
-		ingest_seterr(err, errlen, "ingest", "out of memory");
-		rc = -2;
-	}
+	if ((rc = ingest_store(&x, p->doc)) == 0 && ingest_go(&x) == -1)
+		rc = ingest_doc_wait(&x);
 	ingest_doc_clear(&x);
 	return rc;
 }
