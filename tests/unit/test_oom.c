@@ -1589,25 +1589,6 @@ ingest_run(void *arg)
 	return rc;
 }
 
-/* Entries of dir/sub, or -1. */
-static long
-ingest_files(const char *dir, const char *sub)
-{
-	char		 path[8400];
-	DIR		*d;
-	struct dirent	*de;
-	long		 n = 0;
-
-	(void)snprintf(path, sizeof(path), "%s/%s", dir, sub);
-	if ((d = opendir(path)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 static int
 ingest_show(void *arg, int rc, struct buf *out)
 {
@@ -1635,8 +1616,8 @@ ingest_show(void *arg, int rc, struct buf *out)
 		sqlite3_finalize(s);
 	}
 	sqlite3_close(db);
-	files = ingest_files(c->spool, "new");
-	tmp = ingest_files(c->spool, "tmp");
+	files = tmpdir_count(c->spool, "new");
+	tmp = tmpdir_count(c->spool, "tmp");
 	if (rows != files || tmp != 0) {
 		fprintf(stderr, "ingest: %ld items recorded, %ld files in new/, "
 		    "%ld in tmp/\n", rows, files, tmp);

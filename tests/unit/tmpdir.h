@@ -5,9 +5,11 @@
 #ifndef FEEDSPOOL_TEST_TMPDIR_H
 #define FEEDSPOOL_TEST_TMPDIR_H
 
+#include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int
 tmpdir_rm_entry(const char *path, const struct stat *sb, int flag,
@@ -39,6 +41,28 @@ static int
 tmpdir_remove(const char *dir)
 {
 	return nftw(dir, tmpdir_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Entries of dir/sub other than . and .., or -1. */
+static inline long
+tmpdir_count(const char *dir, const char *sub)
+{
+	char		 path[8400];
+	DIR		*d;
+	struct dirent	*de;
+	long		 n = 0;
+	int		 len;
+
+	len = snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	if (len < 0 || (size_t)len >= sizeof(path) ||
+	    (d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
 }
 
 #endif
