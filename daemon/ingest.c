@@ -330,6 +330,15 @@ ingest_on_spooled(struct ingest *in, ingest_spooled_fn fn, void *arg)
 	in->spooled_arg = arg;
 }
 
+/* A file a worker wrote ahead (in_tmp), not to be spooled: removed. */
+static void
+ingest_unwrite(const struct spool *sp, const char *name, int *in_tmp)
+{
+	if (*in_tmp)
+		spool_tmp_remove(sp, name);
+	*in_tmp = 0;
+}
+
 static void
 parcel_clear(struct parcel *pc)
 {
@@ -347,8 +356,7 @@ parcels_clear(struct ingest *in)
 
 	for (i = 0; i < in->nout; i++) {
 		/* Written ahead, and not spooled after all. */
-		if (in->out[i].in_tmp)
-			spool_tmp_remove(in->sp, in->out[i].name);
+		ingest_unwrite(in->sp, in->out[i].name, &in->out[i].in_tmp);
 		parcel_clear(&in->out[i]);
 	}
 	in->nout = 0;
@@ -646,10 +654,12 @@ ingest_add_file(struct ingest *in, struct spool_batch *b,
 	int	 rc;
 
 	if (d->in_tmp != NULL && *d->in_tmp) {
-		*d->in_tmp = 0;
-		if (d->json != NULL)
+		if (d->json == NULL)		/* it differs now */
+			ingest_unwrite(in->sp, d->name, d->in_tmp);
+		else {
+			*d->in_tmp = 0;
 			return spool_batch_take(b, d->name, err, errlen);
-		spool_tmp_remove(in->sp, d->name);	/* it differs now */
+		}
 	}
 	if (d->json != NULL)
 		return spool_batch_add(b, d->name, d->json, d->len, err,
@@ -1070,8 +1080,7 @@ ingest_doc_clear(struct ingest_doc *x)
 	size_t	 i;
 
 	for (i = 0; i < x->n; i++) {
-		if (x->v[i].in_tmp)
-			spool_tmp_remove(x->in->sp, x->v[i].name);
+		ingest_unwrite(x->in->sp, x->v[i].name, &x->v[i].in_tmp);
 		story_free(x->v[i].story);
 		free(x->v[i].host);
 		free(x->v[i].json);
@@ -1164,15 +1173,13 @@ ingest_build(struct ingest_doc *x, const struct feed_item *it, char *host,
 	x->c->fresh++;
 	return fr;
 free_story:
-	if (fr->in_tmp)
-		spool_tmp_remove(x->in->sp, fr->name);
+	ingest_unwrite(x->in->sp, fr->name, &fr->in_tmp);
 	story_free(fr->story);
 	free(fr->json);
 	candidate_free(fr->cand);
 	fr->story = NULL;
 	fr->json = NULL;
 	fr->cand = NULL;
-	fr->in_tmp = 0;
 	return NULL;
 }
 
@@ -1423,8 +1430,7 @@ ingest_prep_free(struct ingest_prep *p)
 	if (p == NULL)
 		return;
 	for (i = 0; p->items != NULL && i < p->doc->nitems; i++) {
-		if (p->items[i].in_tmp)
-			spool_tmp_remove(p->sp, p->items[i].name);
+		ingest_unwrite(p->sp, p->items[i].name, &p->items[i].in_tmp);
 		free(p->items[i].key);
 		free(p->items[i].host);
 		free(p->items[i].tag);
@@ -1916,10 +1922,7 @@ ingest_sort_out(struct ingest *in, struct delivery *v, size_t *n)
 		    pc->story->url != NULL);
 		if (pc->waits) {
 			/* Its row is the story while it waits. */
-			if (pc->in_tmp) {
-				spool_tmp_remove(in->sp, pc->name);
-				pc->in_tmp = 0;
-			}
+			ingest_unwrite(in->sp, pc->name, &pc->in_tmp);
 			if (pc->json != NULL && state_item_story(in->st,
 			    pc->story->id, pc->json) == -1)
 				return -1;
