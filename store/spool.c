@@ -347,23 +347,27 @@ spool_deliver(struct spool *sp, const char *name, const void *data,
 	return -1;
 }
 
-int
-spool_tmp_write(const struct spool *sp, const char *name, const void *data,
-    size_t len)
+/*
+ * tmp/NAME written and closed, not flushed: 0, or -1 with errno kept,
+ * nothing left, and in *what the step that failed.
+ */
+static int
+tmp_write(const struct spool *sp, const char *name, const void *data,
+    size_t len, const char **what)
 {
 	int	 fd, saved;
 
-	if (!valid_name(name)) {
-		errno = EINVAL;
-		return -1;
-	}
+	*what = "create";
 	if ((fd = create_tmp(sp, name)) == -1)
 		return -1;
+	*what = "write";
 	if (write_all(fd, data, len) == -1) {
 		saved = errno;
 		(void)close(fd);
 		goto out_unlink;
 	}
+	/* close() can report a deferred write error (NFS). */
+	*what = "close";
 	if (close(fd) == -1) {
 		saved = errno;
 		goto out_unlink;
@@ -373,6 +377,19 @@ spool_tmp_write(const struct spool *sp, const char *name, const void *data,
 	(void)unlinkat(sp->tmpfd, name, 0);
 	errno = saved;
 	return -1;
+}
+
+int
+spool_tmp_write(const struct spool *sp, const char *name, const void *data,
+    size_t len)
+{
+	const char	*what;
+
+	if (!valid_name(name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return tmp_write(sp, name, data, len, &what);
 }
 
 void
@@ -469,39 +486,22 @@ spool_batch_add(struct spool_batch *b, const char *name, const void *data,
     size_t len, char *err, size_t errlen)
 {
 	struct spool	*sp = b->sp;
-	const char	*what = "write";
+	const char	*what;
 	char		*copy;
-	int		 fd, saved;
+	int		 saved;
 
 	if ((copy = batch_name(b, name, err, errlen)) == NULL)
 		return -1;
-	if ((fd = create_tmp(sp, name)) == -1) {
+	if (tmp_write(sp, name, data, len, &what) == -1) {
 		saved = errno;
-		seterr(err, errlen, "spool: create %s/tmp/%s: %s", sp->path,
+		seterr(err, errlen, "spool: %s %s/tmp/%s: %s", what, sp->path,
 		    name, strerror(saved));
 		batch_failed(b, name, saved);
 		free(copy);
 		return -1;
 	}
-	if (write_all(fd, data, len) == -1) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		goto out_unlink;
-	}
-	what = "close";
-	if (close(fd) == -1)
-		goto out_unlink;
 	b->names[b->n++] = copy;
 	return 0;
- out_unlink:
-	saved = errno;
-	(void)unlinkat(sp->tmpfd, name, 0);
-	seterr(err, errlen, "spool: %s %s/tmp/%s: %s", what, sp->path, name,
-	    strerror(saved));
-	batch_failed(b, name, saved);
-	free(copy);
-	return -1;
 }
 
 int
