@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <jansson.h>
 
@@ -16,6 +19,7 @@
 #include "parsers/jsonio.h"
 #include "parsers/langid.h"
 #include "parsers/norm.h"
+#include "parsers/swar.h"
 #include "parsers/text.h"
 #include "parsers/words.h"
 #include "daemon/story.h"
@@ -574,11 +578,60 @@ story_utf8_valid(const char *s)
 	return 1;
 }
 
-static void
+/* n bytes of s; in place while they fit, a call to buf_add to grow. */
+static inline void
 jw_add(struct jw *w, const char *s, size_t n)
 {
-	if (w->rc == BUF_OK)
-		w->rc = buf_add(&w->b, s, n);
+	struct buf	*b = &w->b;
+
+	if (w->rc != BUF_OK)
+		return;
+	if (n < b->size - b->len && n <= b->cap - b->len) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+	} else
+		w->rc = buf_add(b, s, n);
+}
+
+/*
+ * Past the bytes from s[i] that go into a JSON string as they are: up to
+ * a control, '"', '\\' or a byte above ASCII.  Most of a story is such
+ * bytes, stepped over sixteen or eight at a time.
+ */
+static size_t
+jw_plain(const unsigned char *s, size_t len, size_t i)
+{
+	uint64_t	 v;
+
+#ifdef __SSE2__
+	const __m128i	 ctl = _mm_set1_epi8(0x1f), dq = _mm_set1_epi8('"');
+	const __m128i	 bs = _mm_set1_epi8('\\');
+	__m128i		 x, stop;
+	int		 m;
+
+	for (; len - i >= 16; i += 16) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		/* unsigned x <= 0x1f: a control */
+		stop = _mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x);
+		stop = _mm_or_si128(stop, _mm_or_si128(_mm_cmpeq_epi8(x, dq),
+		    _mm_cmpeq_epi8(x, bs)));
+		/* the high bit of x: above ASCII */
+		if ((m = _mm_movemask_epi8(_mm_or_si128(stop, x))) != 0)
+			return i + (size_t)__builtin_ctz((unsigned)m);
+	}
+#endif
+	for (; len - i >= 8; i += 8) {
+		memcpy(&v, s + i, 8);
+		/* a byte under 0x20 or above 0x7f, a '"' (0x22), a '\\' (0x5c) */
+		if ((HAS_LESS(v, 0x20) | HAS_ZERO(v ^ (ONES * '"')) |
+		    HAS_ZERO(v ^ (ONES * '\\')) | v) & HIGHS)
+			break;
+	}
+	for (; i < len; i++)
+		if (s[i] < 0x20 || s[i] >= 0x80 || s[i] == '"' || s[i] == '\\')
+			break;
+	return i;
 }
 
 /*
@@ -587,27 +640,28 @@ jw_add(struct jw *w, const char *s, size_t n)
  * the caller to take back; else 1.
  */
 static int
-jw_escape(struct jw *w, const char *s, int check)
+jw_escape(struct jw *w, const char *str, int check)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
-	const char		*run;
+	const unsigned char	*s = (const unsigned char *)str;
 	char			 esc[7];
 	unsigned char		 c;
-	size_t			 n;
+	size_t			 len = strlen(str), i = 0, run = 0, n;
 
 	jw_add(w, "\"", 1);
-	for (run = s; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if (c >= 0x80 && check) {
-			if ((n = story_utf8_len((const unsigned char *)s)) == 0)
+	while ((i = jw_plain(s, len, i)) < len) {
+		c = s[i];
+		if (c >= 0x80) {
+			if (!check)
+				i++;
+			else if ((n = story_utf8_len(s + i)) == 0)
 				return 0;
-			s += n - 1;
+			else
+				i += n;
 			continue;
 		}
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		jw_add(w, run, (size_t)(s - run));
-		run = s + 1;
+		jw_add(w, str + run, i - run);
+		run = ++i;
 		esc[0] = '\\';
 		switch (c) {
 		case '"': case '\\': esc[1] = (char)c; break;
@@ -625,7 +679,7 @@ jw_escape(struct jw *w, const char *s, int check)
 		}
 		jw_add(w, esc, 2);
 	}
-	jw_add(w, run, (size_t)(s - run));
+	jw_add(w, str + run, len - run);
 	jw_add(w, "\"", 1);
 	return 1;
 }

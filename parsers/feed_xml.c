@@ -22,6 +22,7 @@
 
 #include "parsers/buf.h"
 #include "parsers/feed_xml.h"
+#include "parsers/swar.h"
 #include "parsers/xmlcap.h"
 #include "parsers/xmloom.h"
 
@@ -189,12 +190,6 @@ skip_tag(const char *s, size_t len, size_t i)
  * Past the run of bytes from s[i] that fix_one would keep as they are:
  * most of a document, stepped over without a call per byte.
  */
-#define ONES		UINT64_C(0x0101010101010101)
-#define HIGHS		UINT64_C(0x8080808080808080)
-/* Whether a byte of v is zero, or less than n (n <= 128). */
-#define HAS_ZERO(v)	(((v) - ONES) & ~(v) & HIGHS)
-#define HAS_LESS(v, n)	(((v) - ONES * (n)) & ~(v) & HIGHS)
-
 #ifdef __SSE2__
 /*
  * skip_plain sixteen bytes at a time, tabs and line ends stepped over

@@ -349,9 +349,14 @@ test_dump_layout(void **unused)
 {
 	struct feed_item	 it = item();
 	struct feed_person	 au = { (char *)"Ann \"A\" Roe", NULL, NULL };
-	struct feed_category	 cat[3] = { { (char *)"ok", NULL, NULL },
+	/* The long ones past the sixteen and eight bytes stepped over at once. */
+	struct feed_category	 cat[5] = { { (char *)"ok", NULL, NULL },
 	    { (char *)"bad \xc3\x28", NULL, NULL },
-	    { (char *)"tab\there", NULL, NULL } };
+	    { (char *)"tab\there", NULL, NULL },
+	    { (char *)"a category long enough \"quoted\" at 24, "
+	    "caf\xc3\xa9 at 41 and a \\ then\x1f\n near its end", NULL, NULL },
+	    { (char *)"a long category, valid for thirty bytes then "
+	    "\xe2\x82 cut short", NULL, NULL } };
 	struct story_feed	 sf = { "w\\x", "https://example.org/feed", NULL,
 	    NULL };
 	struct story		*st;
@@ -368,7 +373,7 @@ test_dump_layout(void **unused)
 	it.authors = &au;
 	it.nauthors = 1;
 	it.categories = cat;
-	it.ncategories = 3;
+	it.ncategories = 5;
 	assert_non_null(st = story_from_item("0123456789abcdef", &sf, &it, 0,
 	    NULL, 1, NULL));
 	assert_non_null(a = story_dump(st, NULL));
@@ -376,7 +381,9 @@ test_dump_layout(void **unused)
 	assert_non_null(b = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER));
 	assert_string_equal(a, b);
 	assert_true(json_is_null(json_object_get(o, "content")));
-	assert_int_equal(json_array_size(json_object_get(o, "categories")), 2);
+	assert_int_equal(json_array_size(json_object_get(o, "categories")), 3);
+	assert_string_equal(json_string_value(json_array_get(
+	    json_object_get(o, "categories"), 2)), cat[3].term);
 	assert_int_equal(json_array_size(json_object_get(o, "enclosures")), 0);
 	assert_non_null(strstr(a, "\"enclosures\": [],"));
 	assert_string_equal(json_string_value(json_object_get(o, "guid")),
