@@ -11,6 +11,7 @@
  * already: most text is ASCII or precomposed letters that NFC leaves
  * alone, and utf8proc's NFC costs far more than the rest of the work.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -1056,18 +1057,62 @@ declared_english(const char *lang)
 	    strcasecmp(lang, "english") == 0;
 }
 
+/*
+ * The lists as one table, built once: a function word and the languages
+ * whose list has it.  A word of the text is one lookup, where it was a
+ * comparison with every list (most of what guessing a language cost).
+ */
+#define FW_SLOTS	512	/* a power of two, well above the words */
+
+struct fw_slot {
+	const char	*word;
+	unsigned	 langs;		/* bit l: in function_words[l] */
+};
+
+static struct fw_slot	 fw_table[FW_SLOTS];
+static pthread_once_t	 fw_once = PTHREAD_ONCE_INIT;
+
+/* The slot of w: the one that holds it, or the empty one it would take. */
+static struct fw_slot *
+fw_slot(const char *w)
+{
+	uint32_t	 h = 2166136261u;	/* FNV-1a */
+	const char	*p;
+
+	for (p = w; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (h &= FW_SLOTS - 1; fw_table[h].word != NULL &&
+	    strcmp(fw_table[h].word, w) != 0; h = (h + 1) & (FW_SLOTS - 1))
+		continue;
+	return &fw_table[h];
+}
+
+static void
+fw_build(void)
+{
+	struct fw_slot	*s;
+	size_t		 l, i;
+
+	for (l = 0; l < L__COUNT; l++)
+		for (i = 0; function_words[l][i] != NULL; i++) {
+			s = fw_slot(function_words[l][i]);
+			s->word = function_words[l][i];
+			s->langs |= 1u << l;
+		}
+}
+
 static void
 count_word(const char *w, unsigned hits[L__COUNT])
 {
-	size_t	 l, i;
+	const struct fw_slot	*s;
+	size_t			 l;
 
+	(void)pthread_once(&fw_once, fw_build);
+	if ((s = fw_slot(w))->word == NULL)
+		return;
 	for (l = 0; l < L__COUNT; l++)
-		for (i = 0; function_words[l][i] != NULL; i++)
-			if (function_words[l][i][0] == w[0] &&
-			    strcmp(function_words[l][i], w) == 0) {
-				hits[l]++;
-				break;
-			}
+		if (s->langs & (1u << l))
+			hits[l]++;
 }
 
 /*
