@@ -1268,9 +1268,7 @@ ingest_item(struct ingest_doc *x, const struct feed_item *it,
 	/* The pending row is whole, hash and all, before the spool is touched. */
 	/* Its JSON only if it is to wait: ingest_flush() knows. */
 	if (state_item_begin(st, x->sf.name, key, fr->story->id,
-	    x->now_ms / 1000, fr->name, NULL) == -1 ||
-	    state_item_set_hash(st, fr->story->id,
-	    fr->story->content_hash) == -1)
+	    x->now_ms / 1000, fr->name, NULL, fr->story->content_hash) == -1)
 		goto state_error;
 	rc = 0;
 	goto out;

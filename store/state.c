@@ -137,7 +137,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 	    "SELECT status FROM items WHERE feed = ?1 AND key = ?2",
 	[ST_ITEM_BEGIN] =
 	    "INSERT INTO items (feed, key, first_seen, story_id, spool_name,"
-	    " status, story) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)",
+	    " status, story, text_hash)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)",
 	[ST_ITEM_DELIVERED] =
 	    "UPDATE items SET status = 'delivered', story = NULL"
 	    " WHERE story_id = ?1",
@@ -1050,7 +1051,7 @@ state_new_id(char id[STATE_ID_LEN + 1])
 int
 state_item_begin(struct state *st, const char *feed, const char *key,
     const char *id, int64_t first_seen, const char *spool_name,
-    const char *json)
+    const char *json, uint64_t text_hash)
 {
 	sqlite3_stmt	*s;
 	int		 rc;
@@ -1076,6 +1077,8 @@ state_item_begin(struct state *st, const char *feed, const char *key,
 		rc = bind_text(s, 5, spool_name);
 	if (rc == SQLITE_OK)
 		rc = bind_text(s, 6, json);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 7, (sqlite3_int64)text_hash);
 	if (rc != SQLITE_OK) {
 		state_sqlerr(st, "item begin");
 		stmt_done(s);

@@ -91,13 +91,14 @@ int	 state_item_status(struct state *, const char *feed, const char *key,
 	    enum state_item_status *out);
 /*
  * Record a new item as pending.  A fresh random story id is written into
- * id (STATE_ID_LEN + 1 bytes); spool_name and json are stored with it.
- * The caller builds json with the id: see state_new_id().
+ * id (STATE_ID_LEN + 1 bytes); spool_name, json and the text hash of its
+ * content (0: unknown, as state_item_set_hash() takes it) are stored with
+ * it.  The caller builds json with the id: see state_new_id().
  */
 int	 state_new_id(char id[STATE_ID_LEN + 1]);
 int	 state_item_begin(struct state *, const char *feed, const char *key,
 	    const char *id, int64_t first_seen, const char *spool_name,
-	    const char *json);
+	    const char *json, uint64_t text_hash);
 int	 state_item_delivered(struct state *, const char *id);
 /* A pending item's story JSON, stored after all: it is to wait. */
 int	 state_item_story(struct state *, const char *id, const char *json);

@@ -1113,10 +1113,10 @@ state_writes(struct state_ctx *c)
 	    state_feed_save(c->st, "ltc", &f) == -1 ||
 	    state_item_begin(c->st, "ltc", "https://ltc-a.example/1",
 	    "00000000000000a1", 1700000000, "1.00000000000000a1.json",
-	    "{\"id\":\"00000000000000a1\"}") == -1 ||
+	    "{\"id\":\"00000000000000a1\"}", 0) == -1 ||
 	    state_item_begin(c->st, "ltc", "https://ltc-a.example/2",
 	    "00000000000000a2", 1700000001, "2.00000000000000a2.json",
-	    "{\"id\":\"00000000000000a2\"}") == -1 ||
+	    "{\"id\":\"00000000000000a2\"}", 0) == -1 ||
 	    state_item_delivered(c->st, "00000000000000a1") == -1 ||
 	    state_item_set_hash(c->st, "00000000000000a1", 99) == -1 ||
 	    state_fp_save(c->st, "00000000000000a1", 1700000000, &fp,
@@ -1139,7 +1139,7 @@ state_writes(struct state_ctx *c)
 	/* A part that goes wrong is undone alone. */
 	if (state_part_begin(c->st) == -1 ||
 	    state_item_begin(c->st, "ltc", "https://ltc-a.example/3",
-	    "00000000000000a3", 1700000002, "3.json", "{}") == -1 ||
+	    "00000000000000a3", 1700000002, "3.json", "{}", 0) == -1 ||
 	    state_part_end(c->st, 0) != -1)
 		return -1;
 	if (state_commit(c->st) == -1)

@@ -67,7 +67,7 @@ test_reopen_keeps_data(void **state)
 	st = open_ok(fx->db);
 	save_feed(st, "news", "https://example.org/feed.xml");
 	assert_int_equal(state_item_begin(st, "news", "k1", "0123456789abcdef",
-	    100, "100.0123456789abcdef.json", "{}"), 0);
+	    100, "100.0123456789abcdef.json", "{}", 0), 0);
 	state_close(st);
 
 	/* A clean close leaves no WAL content behind. */
@@ -252,6 +252,7 @@ test_item_lifecycle(void **state)
 	struct state		*st;
 	struct state_feed	 f;
 	enum state_item_status	 status;
+	struct state_item_rev	 rev;
 	char			 id[STATE_ID_LEN + 1], v[64];
 
 	st = open_ok(fx->db);
@@ -262,16 +263,21 @@ test_item_lifecycle(void **state)
 
 	assert_int_equal(state_new_id(id), 0);
 	assert_int_equal(state_item_begin(st, "news", "guid-1", id, 10,
-	    "10.x.json", "{\"a\":1}"), 0);
+	    "10.x.json", "{\"a\":1}", UINT64_C(0x8000000000000001)), 0);
 	assert_int_equal(state_item_status(st, "news", "guid-1", &status), 0);
 	assert_int_equal(status, STATE_ITEM_PENDING);
+	/* The text hash is stored with it, all 64 bits. */
+	assert_int_equal(state_item_hash(st, "news", "guid-1", &rev), 1);
+	assert_true(rev.text_hash == UINT64_C(0x8000000000000001));
+	assert_string_equal(rev.id, id);
+	assert_false(rev.delivered);
 	/* Same key in another feed is another item. */
 	assert_int_equal(state_item_status(st, "other", "guid-1", &status), 0);
 	assert_int_equal(status, STATE_ITEM_NEW);
 
 	/* The same (feed, key) cannot be begun twice. */
 	assert_int_equal(state_item_begin(st, "news", "guid-1",
-	    "ffffffffffffffff", 11, "11.y.json", "{}"), -1);
+	    "ffffffffffffffff", 11, "11.y.json", "{}", 0), -1);
 	assert_true(strlen(state_errmsg(st)) > 0);
 
 	assert_int_equal(state_item_delivered(st, id), 0);
@@ -304,7 +310,7 @@ test_item_begin_before_feed_save(void **state)
 
 	st = open_ok(fx->db);
 	assert_int_equal(state_item_begin(st, "fresh", "k", "aaaaaaaaaaaaaaaa",
-	    1, "1.a.json", "{}"), 0);
+	    1, "1.a.json", "{}", 0), 0);
 	assert_int_equal(state_item_delivered(st, "aaaaaaaaaaaaaaaa"), 0);
 	save_feed(st, "fresh", "https://fresh.example/");
 	assert_int_equal(state_feed_load(st, "fresh", &f), 0);
@@ -361,11 +367,11 @@ test_pending_mark_during_walk(void **state)
 	memset(&r, 0, sizeof(r));
 	r.st = open_ok(fx->db);
 	assert_int_equal(state_item_begin(r.st, "a", "k1", "1111111111111111",
-	    1, "1.1.json", "{}"), 0);
+	    1, "1.1.json", "{}", 0), 0);
 	assert_int_equal(state_item_begin(r.st, "a", "k2", "2222222222222222",
-	    2, "2.2.json", "{}"), 0);
+	    2, "2.2.json", "{}", 0), 0);
 	assert_int_equal(state_item_begin(r.st, "a", "k3", "3333333333333333",
-	    3, "3.3.json", "{}"), 0);
+	    3, "3.3.json", "{}", 0), 0);
 	assert_int_equal(state_pending(r.st, recover_cb, &r), 0);
 	assert_int_equal(r.n, 3);
 
@@ -387,13 +393,13 @@ test_pending(void **state)
 	save_feed(st, "b", "https://b.example/");
 	/* Begun out of first_seen order, across feeds. */
 	assert_int_equal(state_item_begin(st, "a", "k3", "3333333333333333",
-	    300, "300.3.json", "{\"n\":3}"), 0);
+	    300, "300.3.json", "{\"n\":3}", 0), 0);
 	assert_int_equal(state_item_begin(st, "b", "k1", "1111111111111111",
-	    100, "100.1.json", "{\"n\":1}"), 0);
+	    100, "100.1.json", "{\"n\":1}", 0), 0);
 	assert_int_equal(state_item_begin(st, "a", "k2", "2222222222222222",
-	    200, "200.2.json", "{\"n\":2}"), 0);
+	    200, "200.2.json", "{\"n\":2}", 0), 0);
 	assert_int_equal(state_item_begin(st, "a", "k4", "4444444444444444",
-	    50, "50.4.json", "{\"n\":4}"), 0);
+	    50, "50.4.json", "{\"n\":4}", 0), 0);
 	assert_int_equal(state_item_delivered(st, "4444444444444444"), 0);
 	state_close(st);
 
@@ -440,15 +446,15 @@ test_pending_pages(void **state)
 	st = open_ok(fx->db);
 	save_feed(st, "a", "https://a.example/");
 	assert_int_equal(state_item_begin(st, "a", "k1", "1111111111111111",
-	    100, "1.json", "{}"), 0);
+	    100, "1.json", "{}", 0), 0);
 	assert_int_equal(state_item_begin(st, "a", "k2", "2222222222222222",
-	    100, "2.json", "{}"), 0);
+	    100, "2.json", "{}", 0), 0);
 	assert_int_equal(state_item_begin(st, "a", "k3", "3333333333333333",
-	    100, "3.json", "{}"), 0);
+	    100, "3.json", "{}", 0), 0);
 	assert_int_equal(state_item_begin(st, "a", "k4", "4444444444444444",
-	    50, "4.json", "{}"), 0);
+	    50, "4.json", "{}", 0), 0);
 	assert_int_equal(state_item_begin(st, "a", "k5", "5555555555555555",
-	    200, "5.json", "{}"), 0);
+	    200, "5.json", "{}", 0), 0);
 
 	memset(&seen, 0, sizeof(seen));
 	assert_int_equal(state_pending_page(st, &at, 2, pending_cb, &seen), 2);
@@ -575,7 +581,7 @@ test_transactions(void **state)
 	assert_true(strlen(state_errmsg(st)) > 0);
 	save_feed(st, "kept", "https://kept.example/");
 	assert_int_equal(state_item_begin(st, "kept", "k", "bbbbbbbbbbbbbbbb",
-	    1, "1.b.json", "{}"), 0);
+	    1, "1.b.json", "{}", 0), 0);
 	assert_int_equal(state_commit(st), 0);
 	state_close(st);
 
@@ -863,9 +869,9 @@ test_held_validators(void **state)
 	f.etag = (char *)(uintptr_t)"\"old\"";
 	assert_int_equal(state_feed_save(st, "a", &f), 0);
 	assert_int_equal(state_item_begin(st, "a", "k1", "1111111111111111",
-	    20, "20.x.json", "{\"a\":1}"), 0);
+	    20, "20.x.json", "{\"a\":1}", 0), 0);
 	assert_int_equal(state_item_begin(st, "b", "k1", "2222222222222222",
-	    10, "10.x.json", "{\"b\":1}"), 0);
+	    10, "10.x.json", "{\"b\":1}", 0), 0);
 	assert_int_equal(state_pending_count(st, &n, &oldest), 0);
 	assert_int_equal(n, 2);
 	assert_true(oldest == 10);
@@ -939,14 +945,14 @@ test_restory_and_health(void **state)
 
 	st = open_ok(fx->db);
 	assert_int_equal(state_item_begin(st, "a", "k1", "1111111111111111",
-	    20, "20.x.json", "{\"feed\":1}"), 0);
+	    20, "20.x.json", "{\"feed\":1}", 0), 0);
 	assert_int_equal(state_item_restory(st, "1111111111111111",
 	    "{\"page\":1}"), 0);
 	assert_int_equal(state_pending(st, first_story, json), 0);
 	assert_string_equal(json, "{\"page\":1} 1");
 	/* A page tried and not used keeps the feed's story. */
 	assert_int_equal(state_item_begin(st, "a", "k2", "2222222222222222",
-	    30, "30.x.json", "{\"feed\":2}"), 0);
+	    30, "30.x.json", "{\"feed\":2}", 0), 0);
 	assert_int_equal(state_item_restory(st, "2222222222222222", NULL), 0);
 	/* Delivered stories keep no JSON, and get none back. */
 	assert_int_equal(state_item_delivered(st, "1111111111111111"), 0);
