@@ -150,10 +150,13 @@ start_nginx() {
 
 # measure NAME CMD...: run CMD under GNU time (and a time limit), its
 # output in $T/NAME.out and $T/NAME.err; its wall, CPU and peak RSS go to
-# $T/NAME.time as "wall cpu rss_kb".
+# $T/NAME.time as "wall cpu rss_kb".  What the one before wrote (the
+# corpus, curl's copies of it) is written back first: feedspool's syncfs
+# flushes its whole file system, and would otherwise pay for it.
 measure() {
 	name=$1
 	shift
+	sync
 	timeout -k 10 "$LIMIT" "$TIME" -f '%e %U %S %M' -o "$T/$name.rusage" \
 	    "$@" >"$T/$name.out" 2>"$T/$name.err"
 	rc=$?
