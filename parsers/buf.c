@@ -6,8 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "parsers/buf.h"
+#include "parsers/swar.h"
 
 void
 buf_init(struct buf *b, size_t cap)
@@ -109,6 +113,43 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	return BUF_OK;
 }
 
+/*
+ * Past the bytes from s[i] that HTML text keeps as they are: up to an
+ * '&', '<', '>' or '"'.  A page's text has few of them: sixteen or eight
+ * bytes are looked at once.
+ */
+static size_t
+html_plain(const char *s, size_t n, size_t i)
+{
+	uint64_t	 v;
+
+#ifdef __SSE2__
+	const __m128i	 amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<');
+	const __m128i	 gt = _mm_set1_epi8('>'), dq = _mm_set1_epi8('"');
+	__m128i		 x, stop;
+	int		 m;
+
+	for (; n - i >= 16; i += 16) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		stop = _mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(x, amp), _mm_cmpeq_epi8(x, lt)),
+		    _mm_or_si128(_mm_cmpeq_epi8(x, gt), _mm_cmpeq_epi8(x, dq)));
+		if ((m = _mm_movemask_epi8(stop)) != 0)
+			return i + (size_t)__builtin_ctz((unsigned)m);
+	}
+#endif
+	for (; n - i >= 8; i += 8) {
+		memcpy(&v, s + i, 8);
+		if (HAS_ZERO(v ^ (ONES * '&')) | HAS_ZERO(v ^ (ONES * '<')) |
+		    HAS_ZERO(v ^ (ONES * '>')) | HAS_ZERO(v ^ (ONES * '"')))
+			break;
+	}
+	for (; i < n; i++)
+		if (s[i] == '&' || s[i] == '<' || s[i] == '>' || s[i] == '"')
+			break;
+	return i;
+}
+
 int
 buf_add_html(struct buf *b, const char *s, size_t n)
 {
@@ -116,7 +157,7 @@ buf_add_html(struct buf *b, const char *s, size_t n)
 	size_t		 i, from = 0;
 	int		 rc;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; (i = html_plain(s, n, i)) < n; i++) {
 		switch (s[i]) {
 		case '&':
 			rep = "&amp;";
@@ -127,11 +168,9 @@ buf_add_html(struct buf *b, const char *s, size_t n)
 		case '>':
 			rep = "&gt;";
 			break;
-		case '"':
+		default:
 			rep = "&quot;";
 			break;
-		default:
-			continue;
 		}
 		if ((rc = buf_add(b, s + from, i - from)) != BUF_OK ||
 		    (rc = buf_addstr(b, rep)) != BUF_OK)
