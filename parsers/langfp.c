@@ -16,7 +16,8 @@
  *   pulled out of the heap one by one, the last pulled ranked 0: ties are
  *   ordered by that walk, so the walk is done the same way;
  * - a model: the n-grams fp_Read keeps, ranked in file order (read here
- *   with fp_Read itself, and listed in rank order by fp_Print);
+ *   as fp_Read reads them: langfp_model, checked against fp_Read and
+ *   fp_Print in the tests);
  * - a score: for each n-gram of the text, the distance of its two ranks
  *   when the model has it, MAXOUTOFPLACE when not.  fp_Compare gives up
  *   on a model (MAXSCORE) once its sum passes the current threshold; the
@@ -35,7 +36,6 @@
 #include <string.h>
 
 #include <constants.h>
-#include <fingerprint.h>
 #include <textcat.h>
 
 #include "parsers/langfp.h"
@@ -175,37 +175,69 @@ fp_addrec(struct fp_load *ld, const char *s, size_t len, size_t model,
 	return 0;
 }
 
+/* isspace() in the C locale, as wg_trim asks it (feedspool runs in "C"). */
+static int
+fp_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+int
+langfp_model(const char *path, int (*cb)(void *, const char *, size_t),
+    void *arg)
+{
+	char	 line[1024], *p, *e;
+	FILE	*f;
+	size_t	 rank = 0, len;
+	int	 rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	/* wg_getline: fgets into 1024 bytes, cut at the first CR or LF. */
+	while (rank < MAXNGRAMS && fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		/* wg_trim, then the n-gram up to a space or a tab */
+		for (p = line; fp_space(*p); p++)
+			continue;
+		for (e = p + strlen(p); e > p && fp_space(e[-1]); e--)
+			continue;
+		*e = '\0';
+		if ((len = strcspn(p, " \t")) > MAXNGRAMSIZE)
+			continue;	/* left out, and not ranked */
+		rank++;
+		if ((rc = cb(arg, p, len)) == -1)
+			break;
+	}
+	if (ferror(f))
+		rc = -1;
+	fclose(f);
+	return rc;
+}
+
+struct fp_model_ctx {
+	struct fp_load	*ld;
+	size_t		 model, rank;
+};
+
+static int
+fp_model_gram(void *arg, const char *s, size_t len)
+{
+	struct fp_model_ctx	*c = arg;
+
+	return fp_addrec(c->ld, s, len, c->model, c->rank++);
+}
+
 /*
- * One model: fp_Read keeps what exttextcat keeps of the file, fp_Print
- * lists it by rank, one n-gram a line.
+ * One model, read as fp_Read reads it (langfp_model) rather than through
+ * it: fp_Read sorts the list, and fp_Print sorted it back to rank order,
+ * which made loading the models a third of a small run's instructions.
  */
 static int
 fp_model(struct fp_load *ld, const char *path, size_t model)
 {
-	void	*fp;
-	FILE	*out;
-	char	*txt = NULL, *p, *nl;
-	size_t	 tlen = 0, rank = 0;
-	int	 rc = -1;
+	struct fp_model_ctx	 c = { ld, model, 0 };
 
-	if ((fp = fp_Init(NULL)) == NULL)
-		return -1;
-	if (fp_Read(fp, path, MAXNGRAMS) == 0 ||
-	    (out = open_memstream(&txt, &tlen)) == NULL)
-		goto out_fp;
-	fp_Print(fp, out);
-	if (fclose(out) != 0)
-		goto out_txt;
-	for (p = txt; (nl = memchr(p, '\n', tlen - (size_t)(p - txt))) != NULL;
-	    p = nl + 1)
-		if (fp_addrec(ld, p, (size_t)(nl - p), model, rank++) == -1)
-			goto out_txt;
-	rc = p == txt + tlen ? 0 : -1;
-out_txt:
-	free(txt);
-out_fp:
-	fp_Done(fp);
-	return rc;
+	return langfp_model(path, fp_model_gram, &c);
 }
 
 /*

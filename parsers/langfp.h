@@ -33,6 +33,16 @@ struct langfp	*langfp_load(const char *conf, const char *dir);
 void		 langfp_free(struct langfp *);
 
 /*
+ * The n-grams of the model file at path in rank order, as exttextcat's
+ * fp_Read keeps them (the first MAXNGRAMS lines of at most 1023 bytes,
+ * each trimmed and cut at its first space or tab, but those longer than
+ * MAXNGRAMSIZE): cb is called with each and its length.  -1 when the file
+ * cannot be read or cb returned -1; langfp_load reads its models so.
+ */
+int		 langfp_model(const char *path,
+		    int (*cb)(void *, const char *, size_t), void *arg);
+
+/*
  * The candidates of text (len bytes, NUL-terminated) best first into
  * names (room for LANGFP_MAXCAND; the names live as long as the models):
  * their count, 0 when exttextcat would answer "unknown" (no candidate, or

@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <constants.h>
+#include <dirent.h>
+#include <fingerprint.h>
 #include <textcat.h>
 
 #include "parsers/langfp.h"
@@ -335,6 +338,90 @@ test_odd_models(void **unused)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+static int
+gram_out(void *arg, const char *s, size_t len)
+{
+	FILE	*f = arg;
+
+	return fwrite(s, 1, len, f) == len && fputc('\n', f) != EOF ? 0 : -1;
+}
+
+/* The model at path as langfp_model lists it and as fp_Print does. */
+static void
+model_same(const char *path)
+{
+	void	*fp;
+	FILE	*a, *b;
+	char	*ta = NULL, *tb = NULL;
+	size_t	 la = 0, lb = 0;
+
+	assert_non_null(fp = fp_Init(NULL));
+	assert_int_equal(fp_Read(fp, path, MAXNGRAMS), 1);
+	assert_non_null(a = open_memstream(&ta, &la));
+	fp_Print(fp, a);
+	assert_int_equal(fclose(a), 0);
+	fp_Done(fp);
+	assert_non_null(b = open_memstream(&tb, &lb));
+	assert_int_equal(langfp_model(path, gram_out, b), 0);
+	assert_int_equal(fclose(b), 0);
+	if (la != lb || memcmp(ta, tb, la) != 0)
+		fail_msg("%s: langfp_model differs from fp_Read", path);
+	free(ta);
+	free(tb);
+}
+
+/*
+ * Every model exttextcat ships, and one of every odd line: read as
+ * fp_Read reads them, n-gram for n-gram and in the same order.
+ */
+static void
+test_model_reading(void **unused)
+{
+	char		 dir[] = "/tmp/langfp.XXXXXX", path[600], big[16384];
+	DIR		*d;
+	struct dirent	*e;
+	size_t		 n = 0, len = 0, i;
+	FILE		*f;
+
+	(void)unused;
+	assert_non_null(d = opendir(LANGID_DATA));
+	while ((e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		if (len < 4 || strcmp(e->d_name + len - 3, ".lm") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s%s", LANGID_DATA, e->d_name);
+		model_same(path);
+		n++;
+	}
+	closedir(d);
+	print_message("%zu models read alike\n", n);
+	assert_true(n > 100);
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/odd.lm", dir);
+	assert_non_null(f = fopen(path, "w"));
+	/* blanks of every kind, a CR line end, a count, a tab, a NUL */
+	fputs("  _\t 100\r\n\v\fe 9\n\n \t \nab\tcd\n"
+	    "\xc3\xa9\xc3\xa9 7\n\xa0x\xa0\nto\rolong\n", f);
+	fputc('n', f);
+	fputc('\0', f);
+	fputs("ul\n", f);
+	/* too long for an n-gram, then a line longer than fgets' 1023 bytes */
+	fputs("abcdefghijklmnopqrstuvwxyz\n", f);
+	memset(big, 'q', 1500);
+	memcpy(big + 1020, " de", 3);
+	big[1500] = '\0';
+	fprintf(f, "%s\n", big);
+	for (i = 0, len = 0; i < 450; i++)
+		len += (size_t)snprintf(big + len, sizeof(big) - len, "%c%c\n",
+		    'a' + (int)(i % 26), 'a' + (int)(i / 26));
+	fputs(big, f);
+	assert_int_equal(fclose(f), 0);
+	model_same(path);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -342,6 +429,7 @@ main(void)
 		cmocka_unit_test(test_fixture_texts),
 		cmocka_unit_test(test_generated_texts),
 		cmocka_unit_test(test_odd_models),
+		cmocka_unit_test(test_model_reading),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
