@@ -1107,7 +1107,6 @@ count_word(const char *w, unsigned hits[L__COUNT])
 	const struct fw_slot	*s;
 	size_t			 l;
 
-	(void)pthread_once(&fw_once, fw_build);
 	if ((s = fw_slot(w))->word == NULL)
 		return;
 	for (l = 0; l < L__COUNT; l++)
@@ -1164,6 +1163,7 @@ count_words(const char *text, unsigned hits[L__COUNT])
 	char		 w[NORM_WORD_MAX + 4];
 	const char	*p = text != NULL ? text : "";
 
+	(void)pthread_once(&fw_once, fw_build);	/* the table, once a process */
 	while (*p != '\0' && words < NORM_DETECT_MAX) {
 		if (next_word(&p, w)) {
 			count_word(w, hits);
