@@ -131,6 +131,14 @@ struct config {
 	size_t		 ndrop;
 	struct config_feed *feeds;
 	size_t		 nfeeds;
+	/*
+	 * The feeds by name (config_feed_find, once a story; and a section
+	 * defined twice): open addressing, a feed's index + 1 in a cell, 0
+	 * for none, at most half full.  namecap 0 (a config built by hand)
+	 * is searched feed by feed.
+	 */
+	size_t		*names;
+	size_t		 namecap;	/* a power of two, or 0 */
 	struct config_watch *watches;
 	size_t		 nwatches;
 	struct watch	*watch;		/* compiled, or NULL: no watches */
