@@ -36,6 +36,7 @@ struct text_entity {
 
 extern const struct text_entity text_entities[];
 extern const size_t text_nentities;
+const struct text_entity *text_entity_find(const char *, size_t);
 
 /* How convert() goes about it. */
 enum text_path {

@@ -381,6 +381,7 @@ static void
 test_fast_entities(void **state)
 {
 	const htmlEntityDesc	*d;
+	const struct text_entity *e;
 	size_t			 i, n = 0;
 	unsigned		 v;
 
@@ -392,7 +393,16 @@ test_fast_entities(void **state)
 		d = htmlEntityLookup((const xmlChar *)text_entities[i].name);
 		if (d == NULL || d->value != text_entities[i].value)
 			fail_msg("&%s;: not libxml2's", text_entities[i].name);
+		/* and the look-up's, the common names tried first included */
+		e = text_entity_find(text_entities[i].name,
+		    strlen(text_entities[i].name));
+		if (e == NULL || e->value != text_entities[i].value)
+			fail_msg("&%s;: not found", text_entities[i].name);
 	}
+	assert_null(text_entity_find("am", 2));
+	assert_null(text_entity_find("ampx", 4));
+	assert_null(text_entity_find("AMP", 3));
+	assert_null(text_entity_find("", 0));
 	/* libxml2's table, by value: as many as ours */
 	for (v = 0; v < 0x30000; v++)
 		if ((d = htmlEntityValueLookup(v)) != NULL && d->value == v)
