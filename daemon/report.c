@@ -27,12 +27,19 @@ static const char *const report_result_names[] = {
 	"not_polled", "ok", "not_modified", "error"
 };
 
+#define REPORT_ERROR_MAX	255
+
 struct report_entry {
 	struct report_entry	*next;		/* in its bucket */
 	char			*name;
 	enum report_result	 result;	/* of the last poll */
 	long			 status;
-	char			 error[256];
+	/*
+	 * The last poll's error, at most REPORT_ERROR_MAX bytes, or NULL:
+	 * held for every feed until the end, so not inline (256 bytes a
+	 * feed, 2.5 MB of a re-poll of 10,000 feeds that mostly have none).
+	 */
+	char			*error;
 	double			 seconds;
 	size_t			 items;		/* of every poll, summed */
 	size_t			 fresh;
@@ -84,6 +91,7 @@ report_free(struct report *rp)
 		for (e = rp->buckets[i]; e != NULL; e = next) {
 			next = e->next;
 			free(e->name);
+			free(e->error);
 			free(e);
 		}
 	free(rp->buckets);
@@ -137,10 +145,16 @@ report_poll(struct report *rp, const char *feed, const struct fetch_result *r,
 		return;
 	e->status = r->status;
 	e->seconds = r->seconds;
-	e->error[0] = '\0';
+	free(e->error);
+	e->error = NULL;
 	if (!ok) {
 		e->result = REPORT_ERROR;
-		(void)snprintf(e->error, sizeof(e->error), "%s", err);
+		if ((e->error = strndup(err != NULL ? err : "",
+		    REPORT_ERROR_MAX)) == NULL && !rp->oom) {
+			log_warnx("run --once: out of memory: an error is "
+			    "left out of the counts printed at the end");
+			rp->oom = 1;
+		}
 	} else if (r->status == 304)
 		e->result = REPORT_NOT_MODIFIED;
 	else {

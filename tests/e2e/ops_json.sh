@@ -168,5 +168,17 @@ write_config "$T/bad.conf" world=/feeds/world.xml
 grep -q "bad.conf:[0-9]*: log_level: 'loud' is not one of err|warning|notice|info|debug" "$T/bad.out" ||
 	fail "log_level error: $(cat "$T/bad.out")"
 
+# 8. A feed that fails says why in --json, the others carry no error.
+fresh
+CONFIG_EXTRA=
+write_config "$T/gone.conf" world=/feeds/world.xml gone=/status/404
+"$FEEDSPOOL" run -c "$T/gone.conf" --once --json >"$T/gone.json" 2>"$T/gone.err"
+g() { jq -r "$1" "$T/gone.json"; }
+assert_eq "error 404" "$(g 'select(.type == "feed" and .feed == "gone") | "\(.result) \(.status)"')" \
+    "result of the missing feed"
+assert_eq "HTTP 404 Not Found: check the url" "$(g 'select(.feed == "gone") | .error')" \
+    "the missing feed's error"
+assert_eq "null" "$(g 'select(.type == "feed" and .feed == "world") | .error')" "error of world"
+
 stop_server
 exit 0
