@@ -2,6 +2,7 @@
  * words: word characters by Unicode category (utf8proc), with ASCII read
  * without a table look-up, since most text is ASCII.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -181,6 +182,114 @@ fold_ascii(char *out, const char *s, size_t len)
 	return n;
 }
 
+/*
+ * The folds of the code points most non-ASCII text is made of, computed
+ * once by utf8proc: U+0080 to U+07FF (Latin, IPA, the combining marks,
+ * Greek, Cyrillic, Armenian, Hebrew, Arabic...), the general punctuation
+ * (curly quotes, dashes) and the currency signs.  A run of those folds to
+ * the folds of its code points put together: test_words checks it for
+ * every pair of them (composition joins neighbours only, and a mark in
+ * between is stripped, so pairs are enough), against utf8proc on the
+ * whole.  Every other run goes to utf8proc as it is.
+ */
+#define FOLD_BYTES	15	/* the longest fold of them takes 12 */
+
+struct fold_cp {
+	unsigned char	 len;		/* FOLD_BYTES + 1: not in the table */
+	char		 s[FOLD_BYTES];
+};
+
+static const struct fold_range {
+	int32_t		 lo, hi;	/* inclusive */
+} fold_ranges[] = {
+	{ 0x0080, 0x07ff }, { 0x2000, 0x206f }, { 0x20a0, 0x20cf },
+};
+#define FOLD_TWO	(0x0800 - 0x0080)
+#define FOLD_PUNCT	(0x2070 - 0x2000)
+#define FOLD_CP		(FOLD_TWO + FOLD_PUNCT + (0x20d0 - 0x20a0))
+
+static struct fold_cp	 fold_table[FOLD_CP];
+static pthread_once_t	 fold_once = PTHREAD_ONCE_INIT;
+
+static void
+fold_build(void)
+{
+	utf8proc_uint8_t	 in[8], *out;
+	utf8proc_ssize_t	 n;
+	size_t			 r, k = 0;
+	int32_t			 c;
+
+	for (r = 0; r < sizeof(fold_ranges) / sizeof(fold_ranges[0]); r++)
+		for (c = fold_ranges[r].lo; c <= fold_ranges[r].hi; c++, k++) {
+			fold_table[k].len = FOLD_BYTES + 1;
+			in[utf8proc_encode_char(c, in)] = '\0';
+			out = NULL;
+			n = utf8proc_map(in, 0, &out, UTF8PROC_NULLTERM |
+			    UTF8PROC_STABLE | UTF8PROC_COMPAT |
+			    UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
+			    UTF8PROC_STRIPMARK);
+			if (n >= 0 && n <= FOLD_BYTES) {
+				memcpy(fold_table[k].s, out, (size_t)n);
+				fold_table[k].len = (unsigned char)n;
+			}
+			free(out);
+		}
+}
+
+/* The table's entry for the character at s (n bytes left), or NULL. */
+static const struct fold_cp *
+fold_lookup(const unsigned char *s, size_t n, size_t *used)
+{
+	const struct fold_cp	*f;
+
+	if (n >= 2 && s[0] >= 0xc2 && s[0] <= 0xdf &&
+	    (s[1] & 0xc0) == 0x80) {
+		*used = 2;
+		f = &fold_table[((s[0] & 0x1f) << 6 | (s[1] & 0x3f)) - 0x80];
+	} else if (n >= 3 && s[0] == 0xe2 && (s[2] & 0xc0) == 0x80 &&
+	    (s[1] == 0x80 || s[1] == 0x81)) {
+		*used = 3;
+		f = &fold_table[FOLD_TWO + ((s[1] & 0x01) << 6 | (s[2] & 0x3f))];
+		if (s[1] == 0x81 && (s[2] & 0x3f) >= 0x30)
+			return NULL;	/* U+2070 on */
+	} else if (n >= 3 && s[0] == 0xe2 && s[1] == 0x82 &&
+	    s[2] >= 0xa0 && s[2] <= 0xbf) {
+		*used = 3;
+		f = &fold_table[FOLD_TWO + FOLD_PUNCT + (s[2] - 0xa0)];
+	} else if (n >= 3 && s[0] == 0xe2 && s[1] == 0x83 &&
+	    s[2] >= 0x80 && s[2] <= 0x8f) {
+		*used = 3;
+		f = &fold_table[FOLD_TWO + FOLD_PUNCT + 0x20 + (s[2] - 0x80)];
+	} else
+		return NULL;
+	return f->len <= FOLD_BYTES ? f : NULL;
+}
+
+/*
+ * s[0..len) folded through the table onto the end of b: 1 done, 0 when a
+ * character is not in it (b as it was), -1 out of memory.
+ */
+static int
+fold_run_table(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	const struct fold_cp	*f;
+	size_t			 i, used, start = b->len;
+
+	(void)pthread_once(&fold_once, fold_build);
+	for (i = 0; i < len; i += used) {
+		if ((f = fold_lookup(p + i, len - i, &used)) == NULL) {
+			b->len = start;
+			if (b->data != NULL)
+				b->data[start] = '\0';
+			return 0;
+		}
+		if (buf_add(b, f->s, f->len) != BUF_OK)
+			return -1;
+	}
+	return 1;
+}
+
 /* s[0..len), no ASCII in it, folded by utf8proc and put at the end of b. */
 static int
 fold_run(struct buf *b, const char *s, size_t len)
@@ -189,6 +298,8 @@ fold_run(struct buf *b, const char *s, size_t len)
 	char			*v;
 	int			 rc;
 
+	if ((rc = fold_run_table(b, s, len)) != 0)
+		return rc == 1 ? 0 : -1;
 	if ((v = valid_copy(s, len)) == NULL)
 		return -1;
 	rc = utf8proc_map((const utf8proc_uint8_t *)v, 0, &out,
@@ -287,9 +398,17 @@ words_line_key(const char *line)
 	if ((f = (utf8proc_uint8_t *)words_fold(line, strlen(line))) == NULL)
 		return NULL;
 	for (p = w = f; *p != '\0'; p += n) {
-		if ((n = utf8proc_iterate(p, -1, &c)) <= 0)
+		if (*p < 0x80) {
+			/* ASCII's one Zs is the space: no table look-up */
+			n = 1;
+			c = *p;
+			cat = c == ' ' ? UTF8PROC_CATEGORY_ZS : c >= '0' &&
+			    c <= '9' ? UTF8PROC_CATEGORY_ND :
+			    UTF8PROC_CATEGORY_PO;	/* or any other */
+		} else if ((n = utf8proc_iterate(p, -1, &c)) <= 0)
 			break;
-		cat = utf8proc_category(c);
+		else
+			cat = utf8proc_category(c);
 		if (c == '\t' || c == '\n' || c == '\r' ||
 		    cat == UTF8PROC_CATEGORY_ZS) {
 			space = w > f;

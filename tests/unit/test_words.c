@@ -289,6 +289,65 @@ test_fold_runs(void **state)
 }
 
 /*
+ * words_fold() folds the code points of its table one by one (U+0080 to
+ * U+07FF, U+2000 to U+206F, U+20A0 to U+20CF): for every pair of them, the
+ * same bytes as utf8proc over the pair.  Composition joins neighbours
+ * only, and a mark between two characters is stripped and makes them
+ * neighbours, so pairs are what a run of any length needs.
+ */
+static void
+test_fold_table(void **state)
+{
+	static const int32_t	 range[][2] = {
+		{ 0x0080, 0x07ff }, { 0x2000, 0x206f }, { 0x20a0, 0x20cf },
+	};
+	static int32_t		 cp[0x0900];	/* 2,080 of them */
+	utf8proc_uint8_t	 in[16], *want;
+	size_t			 ncp = 0, r, i, j, len;
+	int32_t			 c;
+	char			*got;
+
+	(void)state;
+	for (r = 0; r < sizeof(range) / sizeof(range[0]); r++)
+		for (c = range[r][0]; c <= range[r][1]; c++) {
+			assert_true(ncp < sizeof(cp) / sizeof(cp[0]));
+			cp[ncp++] = c;
+		}
+	for (i = 0; i < ncp; i++)
+		for (j = 0; j < ncp; j++) {
+			len = (size_t)utf8proc_encode_char(cp[i], in);
+			len += (size_t)utf8proc_encode_char(cp[j], in + len);
+			in[len] = '\0';
+			want = NULL;
+			assert_true(utf8proc_map(in, 0, &want,
+			    UTF8PROC_NULLTERM | UTF8PROC_STABLE |
+			    UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
+			    UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK) >= 0);
+			assert_non_null(got = words_fold((const char *)in,
+			    len));
+			if (strcmp(got, (const char *)want) != 0)
+				fail_msg("words_fold(U+%04X U+%04X) = \"%s\", "
+				    "utf8proc: \"%s\"", (unsigned)cp[i],
+				    (unsigned)cp[j], got, (const char *)want);
+			free(got);
+			free(want);
+		}
+	/* Past the table's edges (U+2070, U+209F, U+20D0): utf8proc's. */
+	want = NULL;
+	assert_true(utf8proc_map((const utf8proc_uint8_t *)
+	    "\xe2\x81\xb0\xe2\x82\x9f\xe2\x83\x90", 0, &want,
+	    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT |
+	    UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK) >= 0);
+	check_got("words_fold", "U+2070 U+209F U+20D0",
+	    words_fold("\xe2\x81\xb0\xe2\x82\x9f\xe2\x83\x90", 9),
+	    (const char *)want);
+	free(want);
+	/* A character cut short is dropped, in the table's range too. */
+	check_got("words_fold", "\xc3\xa9\xc3", words_fold("\xc3\xa9\xc3", 3),
+	    "e");
+}
+
+/*
  * words_not_boilerplate() never clears a line words_boilerplate() would
  * find: random lines of phrases, cookie notices, decoration, digits, marks
  * and long paragraphs.
@@ -352,6 +411,8 @@ test_line_key(void **state)
 	check_line_key("Read\xc2\xa0More \xc2\xbb", "read more \xc2\xbb");
 	check_line_key("Page \xd9\xa3 of 12", "page 0 of 00");
 	check_line_key("", "");
+	/* ASCII read without utf8proc: only the space is Zs. */
+	check_line_key("a\rb\x1f\x0b" "7 Z!", "a b\x1f\x0b" "0 z!");
 }
 
 static void
@@ -426,6 +487,7 @@ main(void)
 		cmocka_unit_test(test_is_cjk),
 		cmocka_unit_test(test_fold_ascii),
 		cmocka_unit_test(test_fold_runs),
+		cmocka_unit_test(test_fold_table),
 		cmocka_unit_test(test_not_boilerplate),
 		cmocka_unit_test(test_iter_punctuation),
 		cmocka_unit_test(test_iter_scripts),
