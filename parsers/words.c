@@ -12,6 +12,7 @@
 #include <utf8proc.h>
 
 #include "parsers/buf.h"
+#include "parsers/swar.h"
 #include "parsers/words.h"
 
 #define FNV_OFFSET	UINT64_C(0xcbf29ce484222325)
@@ -169,13 +170,44 @@ valid_copy(const char *s, size_t len)
 	return out;
 }
 
-/* ASCII folded: its case lowered, NULs dropped (as valid_copy() does). */
+/* The bytes below 0x80 that s[0..len) begins with. */
+static size_t
+ascii_span(const char *s, size_t len)
+{
+	uint64_t	 v;
+	size_t		 i = 0;
+
+	for (; len - i >= 8; i += 8) {
+		memcpy(&v, s + i, 8);
+		if (v & HIGHS)
+			break;
+	}
+	while (i < len && (unsigned char)s[i] < 0x80)
+		i++;
+	return i;
+}
+
+/*
+ * ASCII folded: its case lowered, NULs dropped (as valid_copy() does).
+ * Eight bytes at a time while they hold no NUL: adding 0x3f to a byte
+ * below 0x80 sets its high bit from 'A' on, adding 0x25 from 'Z' + 1 on
+ * (neither carries into the next byte), and the bytes between get 0x20.
+ */
 static size_t
 fold_ascii(char *out, const char *s, size_t len)
 {
-	size_t	 i, n = 0;
+	uint64_t	 v, upper;
+	size_t		 i = 0, n = 0;
 
-	for (i = 0; i < len; i++)
+	for (; len - i >= 8; i += 8, n += 8) {
+		memcpy(&v, s + i, 8);
+		if ((v & HIGHS) != 0 || HAS_ZERO(v))
+			break;
+		upper = (v + ONES * 0x3f) & ~(v + ONES * 0x25) & HIGHS;
+		v |= upper >> 2;
+		memcpy(out + n, &v, 8);
+	}
+	for (; i < len; i++)
 		if (s[i] != '\0')
 			out[n++] = s[i] >= 'A' && s[i] <= 'Z' ?
 			    (char)(s[i] - 'A' + 'a') : s[i];
@@ -323,9 +355,7 @@ words_fold(const char *s, size_t len)
 	 * lowers its case.  Most lines are ASCII, and utf8proc costs a
 	 * hundred times more.
 	 */
-	for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
-		continue;
-	if (i == len) {
+	if (ascii_span(s, len) == len) {
 		if (len == SIZE_MAX || (v = malloc(len + 1)) == NULL)
 			return NULL;
 		v[fold_ascii(v, s, len)] = '\0';
@@ -342,9 +372,11 @@ words_fold(const char *s, size_t len)
 	/* Folding may lengthen a run many times ("ﬄ" is "ffl"). */
 	buf_init(&b, SIZE_MAX / 2);
 	for (i = 0; i < len; i = j) {
-		for (j = i; j < len && ((unsigned char)s[j] < 0x80) ==
-		    ((unsigned char)s[i] < 0x80); j++)
-			continue;
+		if ((unsigned char)s[i] < 0x80)
+			j = i + ascii_span(s + i, len - i);
+		else
+			for (j = i; j < len && (unsigned char)s[j] >= 0x80; j++)
+				continue;
 		if ((unsigned char)s[i] >= 0x80) {
 			if (fold_run(&b, s + i, j - i) == -1)
 				goto fail;

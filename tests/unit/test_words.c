@@ -235,6 +235,62 @@ test_fold_ascii(void **state)
 	free(got);
 }
 
+/* ASCII folded byte by byte, NULs dropped, onto out + n. */
+static size_t
+ref_fold_ascii(char *out, size_t n, const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] != '\0')
+			out[n++] = s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i];
+	out[n] = '\0';
+	return n;
+}
+
+/*
+ * ASCII folds eight bytes at a time: every length to 40, with the
+ * letters next to the case edges ('@', 'A', 'Z', '[', '`', 'a', 'z',
+ * '{'), NULs, DEL and a non-ASCII character at random places, against
+ * the folding done byte by byte.
+ */
+static void
+test_fold_ascii_words(void **state)
+{
+	static const char	 pick[] = "@AZ[`az{\x7f\x01 0";
+	uint64_t		 x = 0x2545f4914f6cdd1dULL;
+	char			 in[48], want[48], *got;
+	size_t			 len, i, n, round;
+
+	(void)state;
+	for (round = 0; round < 4000; round++)
+		for (len = 0; len <= 40; len++) {
+			for (i = 0; i < len; i++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				in[i] = x % 64 == 0 ? '\0' :
+				    pick[x % (sizeof(pick) - 1)];
+			}
+			n = len;
+			if (round % 2 == 1 && len >= 2) {
+				/* an e-acute, folded to "e", somewhere */
+				i = (size_t)(x % (len - 1));
+				memcpy(in + i, "\xc3\xa9", 2);
+				n = ref_fold_ascii(want, 0, in, i);
+				want[n++] = 'e';
+				(void)ref_fold_ascii(want, n, in + i + 2,
+				    len - i - 2);
+			} else
+				(void)ref_fold_ascii(want, 0, in, len);
+			assert_non_null(got = words_fold(in, len));
+			if (strcmp(got, want) != 0)
+				fail_msg("length %zu: \"%s\", want \"%s\"",
+				    len, got, want);
+			free(got);
+		}
+}
+
 /*
  * words_fold() folds ASCII runs by itself and hands utf8proc only what
  * lies between them: the same bytes as utf8proc over the whole text, on
@@ -486,6 +542,7 @@ main(void)
 		cmocka_unit_test(test_is_char),
 		cmocka_unit_test(test_is_cjk),
 		cmocka_unit_test(test_fold_ascii),
+		cmocka_unit_test(test_fold_ascii_words),
 		cmocka_unit_test(test_fold_runs),
 		cmocka_unit_test(test_fold_table),
 		cmocka_unit_test(test_not_boilerplate),
