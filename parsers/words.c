@@ -236,9 +236,9 @@ static const struct fold_range {
 } fold_ranges[] = {
 	{ 0x0080, 0x07ff }, { 0x2000, 0x206f }, { 0x20a0, 0x20cf },
 };
-#define FOLD_TWO	(0x0800 - 0x0080)
-#define FOLD_PUNCT	(0x2070 - 0x2000)
-#define FOLD_CP		(FOLD_TWO + FOLD_PUNCT + (0x20d0 - 0x20a0))
+#define NFOLD_RANGES	(sizeof(fold_ranges) / sizeof(fold_ranges[0]))
+/* The ranges' code points, in all. */
+#define FOLD_CP		((0x0800 - 0x0080) + (0x2070 - 0x2000) + (0x20d0 - 0x20a0))
 
 static struct fold_cp	 fold_table[FOLD_CP];
 static pthread_once_t	 fold_once = PTHREAD_ONCE_INIT;
@@ -251,8 +251,9 @@ fold_build(void)
 	size_t			 r, k = 0;
 	int32_t			 c;
 
-	for (r = 0; r < sizeof(fold_ranges) / sizeof(fold_ranges[0]); r++)
-		for (c = fold_ranges[r].lo; c <= fold_ranges[r].hi; c++, k++) {
+	for (r = 0; r < NFOLD_RANGES; r++)
+		for (c = fold_ranges[r].lo; c <= fold_ranges[r].hi &&
+		    k < FOLD_CP; c++, k++) {
 			fold_table[k].len = FOLD_BYTES + 1;
 			in[utf8proc_encode_char(c, in)] = '\0';
 			out = NULL;
@@ -273,28 +274,30 @@ static const struct fold_cp *
 fold_lookup(const unsigned char *s, size_t n, size_t *used)
 {
 	const struct fold_cp	*f;
+	size_t			 r, base = 0;
+	int32_t			 c;
 
-	if (n >= 2 && s[0] >= 0xc2 && s[0] <= 0xdf &&
-	    (s[1] & 0xc0) == 0x80) {
+	/* The ranges' characters take two bytes, or three after 0xe2. */
+	if (n >= 2 && s[0] >= 0xc2 && s[0] <= 0xdf && (s[1] & 0xc0) == 0x80) {
+		c = (s[0] & 0x1f) << 6 | (s[1] & 0x3f);
 		*used = 2;
-		f = &fold_table[((s[0] & 0x1f) << 6 | (s[1] & 0x3f)) - 0x80];
-	} else if (n >= 3 && s[0] == 0xe2 && (s[2] & 0xc0) == 0x80 &&
-	    (s[1] == 0x80 || s[1] == 0x81)) {
+	} else if (n >= 3 && s[0] == 0xe2 && (s[1] & 0xc0) == 0x80 &&
+	    (s[2] & 0xc0) == 0x80) {
+		c = 0x2000 | (s[1] & 0x3f) << 6 | (s[2] & 0x3f);
 		*used = 3;
-		f = &fold_table[FOLD_TWO + ((s[1] & 0x01) << 6 | (s[2] & 0x3f))];
-		if (s[1] == 0x81 && (s[2] & 0x3f) >= 0x30)
-			return NULL;	/* U+2070 on */
-	} else if (n >= 3 && s[0] == 0xe2 && s[1] == 0x82 &&
-	    s[2] >= 0xa0 && s[2] <= 0xbf) {
-		*used = 3;
-		f = &fold_table[FOLD_TWO + FOLD_PUNCT + (s[2] - 0xa0)];
-	} else if (n >= 3 && s[0] == 0xe2 && s[1] == 0x83 &&
-	    s[2] >= 0x80 && s[2] <= 0x8f) {
-		*used = 3;
-		f = &fold_table[FOLD_TWO + FOLD_PUNCT + 0x20 + (s[2] - 0x80)];
 	} else
 		return NULL;
-	return f->len <= FOLD_BYTES ? f : NULL;
+	for (r = 0; r < NFOLD_RANGES; r++) {
+		if (c >= fold_ranges[r].lo && c <= fold_ranges[r].hi) {
+			base += (size_t)(c - fold_ranges[r].lo);
+			if (base >= FOLD_CP)
+				return NULL;
+			f = &fold_table[base];
+			return f->len <= FOLD_BYTES ? f : NULL;
+		}
+		base += (size_t)(fold_ranges[r].hi - fold_ranges[r].lo + 1);
+	}
+	return NULL;
 }
 
 /*
@@ -372,15 +375,13 @@ words_fold(const char *s, size_t len)
 	/* Folding may lengthen a run many times ("ﬄ" is "ffl"). */
 	buf_init(&b, SIZE_MAX / 2);
 	for (i = 0; i < len; i = j) {
-		if ((unsigned char)s[i] < 0x80)
-			j = i + ascii_span(s + i, len - i);
-		else
+		if ((unsigned char)s[i] >= 0x80) {
 			for (j = i; j < len && (unsigned char)s[j] >= 0x80; j++)
 				continue;
-		if ((unsigned char)s[i] >= 0x80) {
 			if (fold_run(&b, s + i, j - i) == -1)
 				goto fail;
-		} else if (j - i > 0) {
+		} else {
+			j = i + ascii_span(s + i, len - i);
 			if (buf_add(&b, s + i, j - i) != BUF_OK)
 				goto fail;
 			b.len -= (j - i) - fold_ascii(b.data + b.len - (j - i),
