@@ -63,10 +63,20 @@ charset_is_utf8(const char *str, size_t n)
 {
 	const unsigned char	*s = (const unsigned char *)str;
 	size_t			 i = 0, len;
-	uint64_t		 v;
+	uint64_t		 v, w[4];
 
 	while (i < n) {
-		/* Most of a feed is ASCII: eight bytes at a time. */
+		/*
+		 * Most of a feed is ASCII: 32 bytes at a time while no byte
+		 * has its high bit set, then eight, then one.
+		 */
+		while (n - i >= 32) {
+			memcpy(w, s + i, 32);
+			if ((w[0] | w[1] | w[2] | w[3]) &
+			    UINT64_C(0x8080808080808080))
+				break;
+			i += 32;
+		}
 		while (n - i >= 8) {
 			memcpy(&v, s + i, 8);
 			if (v & UINT64_C(0x8080808080808080))

@@ -1557,25 +1557,37 @@ test_charset_labels(void **state)
 static void
 test_utf8_scan(void **state)
 {
-	char	 buf[32];
-	size_t	 pos;
+	char	 buf[112];
+	size_t	 n, pos;
 
 	(void)state;
-	for (pos = 0; pos + 2 <= 24; pos++) {
-		memset(buf, 'a', sizeof(buf));
-		buf[pos] = '\xc3';
-		buf[pos + 1] = '\xa9';
-		assert_true(charset_is_utf8(buf, 24));
-		buf[pos + 1] = 'x';		/* a lead byte without its tail */
-		assert_false(charset_is_utf8(buf, 24));
-		buf[pos] = '\xa9';		/* a lone continuation byte */
-		assert_false(charset_is_utf8(buf, 24));
-	}
+	/* every length across the 32- and 8-byte steps, a sequence at every offset */
+	for (n = 24; n <= 104; n += 5)
+		for (pos = 0; pos + 2 <= n; pos++) {
+			memset(buf, 'a', sizeof(buf));
+			buf[pos] = '\xc3';
+			buf[pos + 1] = '\xa9';
+			assert_true(charset_is_utf8(buf, n));
+			buf[pos + 1] = 'x';	/* a lead byte without its tail */
+			assert_false(charset_is_utf8(buf, n));
+			buf[pos] = '\xa9';	/* a lone continuation byte */
+			assert_false(charset_is_utf8(buf, n));
+			/* a valid sequence, then ASCII, then a bad byte far on */
+			buf[pos] = '\xc3';
+			buf[pos + 1] = '\xa9';
+			buf[n - 1] = '\xff';
+			if (pos + 2 < n)
+				assert_false(charset_is_utf8(buf, n));
+		}
 	/* a sequence cut by the end of the text */
 	memset(buf, 'a', sizeof(buf));
 	buf[15] = '\xe2';
 	assert_false(charset_is_utf8(buf, 16));
 	assert_true(charset_is_utf8(buf, 15));
+	memset(buf, 'a', sizeof(buf));
+	buf[63] = '\xe2';
+	assert_false(charset_is_utf8(buf, 64));
+	assert_true(charset_is_utf8(buf, 63));
 }
 
 int
