@@ -164,30 +164,37 @@ demo: deps feedspool $(SERVER)
 # (plain, optimised) and run in turn; then bench/poll.sh, the polling
 # benchmark (curl and feedspool against nginx on 127.0.0.1, for each
 # number of feeds in BENCH_POLL_N; empty skips it), with its site generator
-# bench/poll/poll_gen.c.  Not part of make check.
+# bench/poll/poll_gen.c, and bench/poll/spool_floor.c, the cost of the
+# Maildir writes alone.  Not part of make check.
 BENCH_SRCS = $(wildcard bench/bench_*.c)
 BENCH_LIBSRCS = $(filter-out $(BENCH_SRCS),$(wildcard bench/*.c))
 BENCHES    = $(BENCH_SRCS:bench/%.c=build/rel/bench/%)
 BENCH_ARGS ?=
 BENCH_POLL_N ?= 300 2000
 POLL_GEN   = build/rel/bench/poll_gen
+SPOOL_FLOOR = build/rel/bench/spool_floor
 
 bench: FORCE
 	@sh scripts/deps --bench
 	@$(MAKE) --no-print-directory SANITIZE= $(BENCHES) $(POLL_GEN) \
-	    build/rel/feedspool
+	    $(SPOOL_FLOOR) build/rel/feedspool
 	@for b in $(BENCHES); do \
 	    echo "== $$(basename $$b)"; $$b $(BENCH_ARGS) || exit 1; \
 	done
 	@if [ -n "$(BENCH_POLL_N)" ]; then \
 	    echo "== poll"; \
 	    BENCH_POLL_N="$(BENCH_POLL_N)" FEEDSPOOL=build/rel/feedspool \
-	    POLL_GEN=$(POLL_GEN) sh bench/poll.sh || exit 1; \
+	    POLL_GEN=$(POLL_GEN) SPOOL_FLOOR=$(SPOOL_FLOOR) \
+	    sh bench/poll.sh || exit 1; \
 	fi
 
 build/rel/bench/bench_%: bench/bench_%.c $(BENCH_LIBSRCS) $(wildcard bench/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BENCH_LIBSRCS) $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
+$(SPOOL_FLOOR): bench/poll/spool_floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
 $(POLL_GEN): bench/poll/poll_gen.c $(BENCH_LIBSRCS) $(wildcard bench/*.h) $(LIB)
 	@mkdir -p $(dir $@)

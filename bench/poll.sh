@@ -12,6 +12,13 @@
 #            on the saved ETags against a second run --once on the state
 #            of "feeds"
 #
+# After each first poll, a third row: the spool floor (spool_floor), the
+# same number of files with the same bytes as feedspool's new/ holds,
+# written into a Maildir as feedspool writes them (tmp/, one syncfs per
+# 256, the renames, one fsync of new/) and nothing else, with its ratio
+# to curl: the part of the time that writing every story durably costs
+# whoever does it.
+#
 # For each it prints wall time, CPU time (user + sys) and peak RSS of each
 # client, and feedspool/curl.  Counts are checked (stories in the spool's
 # new/ against items generated, HTTP statuses in nginx's access log) and
@@ -23,16 +30,20 @@
 #   BENCH_POLL_KEEP=1              keep the temp directory (path printed)
 #   BENCH_POLL_LIMIT=1800          seconds one client run may take
 #   BENCH_POLL_WORKERS=auto        feedspool's workers = (0: the loop alone)
-#   FEEDSPOOL, POLL_GEN, NGINX, CURL  the programs (defaults: the build's)
+#   FEEDSPOOL, POLL_GEN, SPOOL_FLOOR, NGINX, CURL  the programs (defaults:
+#                                  the build's)
 #
 # Needs nginx and GNU time (scripts/deps --bench).  Run by `make bench`.
 set -u
 
 FEEDSPOOL=${FEEDSPOOL:-build/rel/feedspool}
 POLL_GEN=${POLL_GEN:-build/rel/bench/poll_gen}
+SPOOL_FLOOR=${SPOOL_FLOOR:-build/rel/bench/spool_floor}
 CURL=${CURL:-curl}
 NS=${BENCH_POLL_N:-300 2000}
 CASES=${BENCH_POLL_CASES:-feeds pages repoll}
+# The floor's batch: daemon.c's DAEMON_FLUSH_STORIES.
+FLOOR_BATCH=256
 # One client run may take this long (seconds) before it is killed.
 LIMIT=${BENCH_POLL_LIMIT:-1800}
 WORKERS=${BENCH_POLL_WORKERS:-auto}
@@ -50,8 +61,10 @@ die() {
 [ -x "$TIME" ] || die "no GNU time in $TIME (sh scripts/deps --bench)"
 [ -x "$FEEDSPOOL" ] || die "no $FEEDSPOOL (make)"
 [ -x "$POLL_GEN" ] || die "no $POLL_GEN (make bench)"
+[ -x "$SPOOL_FLOOR" ] || die "no $SPOOL_FLOOR (make bench)"
 case $FEEDSPOOL in /*) ;; *) FEEDSPOOL=$PWD/$FEEDSPOOL ;; esac
 case $POLL_GEN in /*) ;; *) POLL_GEN=$PWD/$POLL_GEN ;; esac
+case $SPOOL_FLOOR in /*) ;; *) SPOOL_FLOOR=$PWD/$SPOOL_FLOOR ;; esac
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/feedspool-poll.XXXXXX") ||
 	die "cannot make a temp directory"
@@ -270,13 +283,31 @@ row() {
 	printf '%-8s %-10s %8.2f %8.2f %9.1f   %s\n' "$1" "$2" "$wall" "$cpu" \
 	    "$(echo "$rss" | awk '{ print $1 / 1024 }')" "$4"
 }
+# ratio BASE NAME [LABEL]: NAME's figures over BASE's.
 ratio() {
 	read -r w1 c1 r1 <"$T/$1.time"
 	read -r w2 c2 r2 <"$T/$2.time"
 	awk -v w1="$w1" -v c1="$c1" -v r1="$r1" -v w2="$w2" -v c2="$c2" \
-	    -v r2="$r2" 'function q(a, b) { return b > 0 ? a / b : 0 }
-	    BEGIN { printf "%-8s %-10s %7.1fx %7.1fx %8.1fx\n", "", "ratio",
+	    -v r2="$r2" -v l="${3:-ratio}" \
+	    'function q(a, b) { return b > 0 ? a / b : 0 }
+	    BEGIN { printf "%-8s %-10s %7.1fx %7.1fx %8.1fx\n", "", l,
 	        q(w2, w1), q(c2, c1), q(r2, r1) }'
+}
+
+# floor CURL NAME DIR: the spool floor for what feedspool wrote in DIR's
+# spool, its row and its ratio to curl's run CURL.
+floor() {
+	set -- "$1" "$2" "$3" "$(spool_count "$3")" \
+	    "$(find "$3/spool/new" -type f -printf '%s\n' |
+	    awk '{ b += $1 } END { printf "%.0f\n", b }')"
+	[ "$4" -gt 0 ] && [ "$5" -gt 0 ] || die "$2: no stories to copy"
+	rm -rf "$T/$2"
+	measure "$2" "$SPOOL_FLOOR" "$T/$2" "$4" "$5" "$FLOOR_BATCH"
+	check "spool floor: files in new/" "$4" \
+	    "$(find "$T/$2/new" -type f | wc -l | tr -d ' ')"
+	row "" floor "$2" "$4 files, $5 bytes, $FLOOR_BATCH a flush"
+	ratio "$1" "$2" floor/curl
+	rm -rf "$T/$2"
 }
 
 case_feeds() {
@@ -298,6 +329,7 @@ etag-compare = \"$T/etag/%N\"" >"$T/feeds.curl"
 	    "$(spool_count "$T/fs-feeds")"
 	row "" feedspool fs-feeds "$(log_summary "$m")"
 	ratio curl-feeds fs-feeds
+	floor curl-feeds floor-feeds "$T/fs-feeds"
 }
 
 case_pages() {
@@ -321,6 +353,7 @@ case_pages() {
 	    "$(spool_count "$T/fs-pages")"
 	row "" feedspool fs-pages "$(log_summary "$m")"
 	ratio curl-pages fs-pages
+	floor curl-pages floor-pages "$T/fs-pages"
 }
 
 case_repoll() {
