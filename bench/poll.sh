@@ -302,9 +302,9 @@ floor() {
 	    awk '{ b += $1 } END { printf "%.0f\n", b }')"
 	[ "$4" -gt 0 ] && [ "$5" -gt 0 ] || die "$2: no stories to copy"
 	rm -rf "$T/$2"
-	measure "$2" "$SPOOL_FLOOR" "$T/$2" "$4" "$5" "$FLOOR_BATCH"
-	check "spool floor: files in new/" "$4" \
-	    "$(find "$T/$2/new" -type f | wc -l | tr -d ' ')"
+	mkdir -p "$T/$2"
+	measure "$2" "$SPOOL_FLOOR" "$T/$2/spool" "$4" "$5" "$FLOOR_BATCH"
+	check "spool floor: files in new/" "$4" "$(spool_count "$T/$2")"
 	row "" floor "$2" "$4 files, $5 bytes, $FLOOR_BATCH a flush"
 	ratio "$1" "$2" floor/curl
 	rm -rf "$T/$2"

@@ -5,11 +5,12 @@
  *   build/rel/bench/spool_floor DIR COUNT BYTES BATCH
  *
  * Writes COUNT files of BYTES in all (as even as whole bytes go) into
- * DIR/tmp/, BATCH at a time, each batch made durable as feedspool makes
- * one (one syncfs of the file system, the renames into DIR/new/, one
- * fsync of new/), and nothing else: no network, no parsing, no state
- * store.  The names are of the spool's shape (time.id.host), one
- * millisecond apart.  Exits 0 when every file is in new/.
+ * DIR/tmp/ (DIR, tmp/ and new/ made when missing), BATCH at a time, each
+ * batch made durable as feedspool makes one (one syncfs of the file
+ * system, the renames into DIR/new/, one fsync of new/), and nothing
+ * else: no network, no parsing, no state store.  The names are of the
+ * spool's shape (time.id.host), one millisecond apart.  Exits 0 when
+ * every file is in new/.
  */
 /* syncfs(2) is a GNU extension: the build defines _GNU_SOURCE. */
 #include <errno.h>
@@ -88,7 +89,12 @@ floor_write(const struct floor *f, uint64_t i)
 		}
 		off += (size_t)w;
 	}
-	return close(fd);
+	if (close(fd) == -1) {
+		fprintf(stderr, "spool_floor: close tmp/%s: %s\n", name,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* Files [from, to): written, flushed, renamed, new/ flushed. */
@@ -170,7 +176,7 @@ main(int argc, char **argv)
 	if ((f.tmpfd = open_subdir(argv[1], "tmp")) == -1 ||
 	    (f.newfd = open_subdir(argv[1], "new")) == -1)
 		goto close_dirs;
-	/* JSON-like bytes: what they are does not matter to the disk. */
+	/* What the bytes are does not matter to the disk. */
 	if ((f.body = malloc(big > 0 ? big : 1)) == NULL) {
 		fprintf(stderr, "spool_floor: out of memory\n");
 		goto close_dirs;
